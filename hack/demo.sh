@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# A narrated walkthrough of the seed's release flow through kubectl ship, on
+# the local cluster of hack/cluster-up.sh. It leaves the cluster up to play on.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+export KUBECONFIG=$CLUSTER_DIR/kubeconfig KUBECACHEDIR=$CLUSTER_DIR/kube-cache
+export PATH=$ROOT_DIR/bin:$CLUSTER_BIN:$PATH
+ns=ship-demo
+
+say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+kubectl delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
+kubectl create namespace "$ns" >/dev/null
+kubectl config set-context --current --namespace "$ns" >/dev/null
+
+say "kubectl finds the plugin on PATH"
+run kubectl ship version
+
+say "A Deployment and a Service: 3 pods of ctwoc 1.0.0"
+kubectl apply -f - <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ctwoc}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: ctwoc}}
+  template:
+    metadata: {labels: {app: ctwoc, track: stable}}
+    spec: {containers: [{name: ctwoc, image: "example/ctwoc:1.0.0"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ctwoc}
+spec:
+  selector: {app: ctwoc}
+  ports: [{port: 80}]
+YAML
+run kubectl rollout status deployment/ctwoc
+
+say "Scale it, as kubectl does"
+run kubectl scale deployment ctwoc --replicas=5
+run kubectl rollout status deployment/ctwoc
+run kubectl scale deployment ctwoc --replicas=3
+run kubectl rollout status deployment/ctwoc
+
+say "A rolling update, paused, resumed and undone with kubectl rollout"
+run kubectl set image deployment/ctwoc ctwoc=example/ctwoc:1.1.0
+run kubectl rollout pause deployment/ctwoc
+run kubectl rollout resume deployment/ctwoc
+run kubectl rollout status deployment/ctwoc
+run kubectl rollout undo deployment/ctwoc
+run kubectl rollout status deployment/ctwoc
+
+say "A canary of 2.0.0 taking 25% of the pods, each client IP sticking to one version"
+run kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 --sticky
+run kubectl get endpointslices -l kubernetes.io/service-name=ctwoc
+
+say "Grow it to half the pods, then promote it"
+run kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 50
+run kubectl ship promote ctwoc
+run kubectl get deployments,pods -o wide
+
+say "A canary that goes wrong is aborted: the stable pods never changed"
+run kubectl ship canary ctwoc --image example/ctwoc:3.0.0-rc1
+run kubectl ship abort ctwoc
+
+printf '\nThe cluster is still up. To keep playing:\n  export KUBECONFIG=%s PATH=%s:$PATH\nStop it with: make cluster-down\n' \
+  "$KUBECONFIG" "$ROOT_DIR/bin:$CLUSTER_BIN"

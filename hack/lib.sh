@@ -1,0 +1,36 @@
+# Shared settings for the hack/ scripts: where the pinned cluster binaries and
+# the running cluster live. Sourced, not run.
+K8S_VERSION=v1.37.2
+KWOK_VERSION=v0.8.0
+HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(dirname "$HACK_DIR")
+
+# The binaries live outside the checkout, keyed by the pinned module sums, so a
+# fresh clone on the same machine (CI, a later session) reuses them.
+SHIP_CACHE=${SHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-ship}
+pin_hash=$(cat "$HACK_DIR"/cluster/*/go.mod "$HACK_DIR"/cluster/*/go.sum "$HACK_DIR/build-cluster.sh" | sha256sum | cut -c1-12)
+CLUSTER_BIN=${CLUSTER_BIN:-$SHIP_CACHE/cluster-$K8S_VERSION-$pin_hash/bin}
+
+# The running cluster: certificates, data, logs, PIDs and the kubeconfig.
+CLUSTER_DIR=${CLUSTER_DIR:-$ROOT_DIR/_output/cluster}
+ETCD_PORT=${ETCD_PORT:-2379}
+ETCD_PEER_PORT=${ETCD_PEER_PORT:-2380}
+APISERVER_PORT=${APISERVER_PORT:-6443}
+KCM_PORT=${KCM_PORT:-10257}
+SCHEDULER_PORT=${SCHEDULER_PORT:-10259}
+KWOK_PORT=${KWOK_PORT:-10247}
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# cluster_pid NAME prints the PID that cluster-up.sh saved for component NAME,
+# if that process still runs: a stale file's PID may since belong to another
+# program. Matched by binary name (not full path, so a cluster started from an
+# older CLUSTER_BIN can still be stopped) and by its arguments naming CLUSTER_DIR.
+cluster_pid() {
+  local pid exe
+  pid=$(cat "$CLUSTER_DIR/pids/$1.pid" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+  exe=${exe% (deleted)}
+  [ "${exe##*/}" = "$1" ] && grep -qzF "$CLUSTER_DIR/" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}

@@ -1,0 +1,131 @@
+// Package canary implements `kubectl ship canary`.
+package canary
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod beside three stable ones
+  kubectl ship canary ctwoc --image ctwoc=example/ctwoc:2.0.0 --weight 25
+
+  # Keep each client IP on the version it first reached
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --replicas 1 --sticky
+
+  # Grow the running canary to half the pods
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 50`
+
+// Options holds the flags and state of the canary command.
+type Options struct {
+	Images   []string
+	Weight   int32
+	Replicas int32
+	Service  string
+	Replace  bool
+	Exact    bool
+	sticky   stickyValue
+
+	*cli.MutationFlags
+	name    string
+	request strategy.CanaryRequest
+	client  *kube.Client
+	getter  genericclioptions.RESTClientGetter
+	genericiooptions.IOStreams
+}
+
+// NewCmdCanary returns the canary command.
+func NewCmdCanary(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "canary NAME --image [CONTAINER=]IMAGE [--weight PERCENT | --replicas N]",
+		Short: "Run a new image beside a Deployment, taking a share of its Service's traffic",
+		Long: `Start or resize the canary of release NAME: a Deployment NAME-canary with the
+stable pod template and the new image(s), behind the same Service. The Service
+spreads connections over the ready pods, so the canary's share of traffic is
+its share of the pods: 1 canary pod beside 3 stable ones gets 25%. The stable
+Deployment is not changed.
+
+The weight that replica counts can reach is printed before anything changes.
+Re-running with another --weight or --replicas resizes the canary; with the
+same arguments it changes nothing. A canary on another image is only rolled
+to the new one with --replace. --sticky sets the Service's sessionAffinity to
+ClientIP until the canary is promoted or aborted, which restore it.
+
+Exit status is 0 once the canary pods are ready (or at once with --wait=false)
+and 1 on any error; on a bad argument nothing in the cluster is changed.`,
+		Example:           example,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(cmd); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")
+	flags.Int32Var(&o.Weight, "weight", 0, "Share of the pods for the canary, in percent (1-99); the canary is sized beside the stable replicas.")
+	flags.Int32Var(&o.Replicas, "replicas", 0, "Number of canary pods, instead of --weight (default 1).")
+	flags.StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
+	flags.Var(&o.sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
+	flags.Lookup("sticky").NoOptDefVal = stickyDefault
+	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
+	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point.")
+	o.MutationFlags.AddFlags(cmd)
+	return cmd
+}
+
+// Complete reads the arguments and the connection flags.
+func (o *Options) Complete(_ *cobra.Command, args []string) error {
+	o.name = args[0]
+	var err error
+	o.client, err = kube.NewClient(o.getter)
+	return err
+}
+
+// Validate checks the flags; it makes no request.
+func (o *Options) Validate(cmd *cobra.Command) error {
+	weightSet, replicasSet := cmd.Flags().Changed("weight"), cmd.Flags().Changed("replicas")
+	switch {
+	case weightSet && replicasSet:
+		return fmt.Errorf("give --weight or --replicas, not both")
+	case weightSet && (o.Weight < 1 || o.Weight > 99):
+		return fmt.Errorf("--weight must be between 1 and 99 percent, not %d", o.Weight)
+	case replicasSet && o.Replicas < 1:
+		return fmt.Errorf("--replicas must be at least 1, not %d: to remove the canary run 'kubectl ship abort %s'", o.Replicas, o.name)
+	}
+	images, err := strategy.ParseImages(o.Images)
+	if err != nil {
+		return err
+	}
+	o.request = strategy.CanaryRequest{
+		Images: images, Weight: o.Weight, Replicas: o.Replicas,
+		Sticky: o.sticky.enabled, StickySeconds: o.sticky.seconds,
+		Replace: o.Replace, Exact: o.Exact,
+	}
+	return o.MutationFlags.Validate()
+}
+
+// Run plans the canary from the cluster's current state and carries it out.
+func (o *Options) Run(ctx context.Context) error {
+	err := o.Apply(ctx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+		rel, err := o.client.LoadRelease(ctx, o.name, o.Service)
+		if err != nil {
+			return strategy.Plan{}, err
+		}
+		return strategy.PlanCanary(rel, o.request)
+	})
+	return cli.ResumeHint(err, "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort "+o.name+"' to remove it")
+}

@@ -1,0 +1,149 @@
+// Package cli holds the plumbing every kubectl-ship verb shares: the flags of
+// mutating verbs (output, dry-run, wait, timeout), running a plan, and
+// working through several releases.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// The --dry-run strategies, as kubectl names them.
+const (
+	DryRunNone   = "none"
+	DryRunClient = "client"
+	DryRunServer = "server"
+)
+
+// CrashAfterStepEnv names the testing aid that kills kubectl-ship right
+// after the Nth write, to prove every step boundary is safe to stop at.
+const CrashAfterStepEnv = "KUBECTL_SHIP_CRASH_AFTER_STEP"
+
+// MutationFlags are the flags of every verb that changes the cluster.
+type MutationFlags struct {
+	PrintFlags *genericclioptions.PrintFlags
+	DryRun     string
+	Wait       bool
+	Timeout    time.Duration
+}
+
+// NewMutationFlags returns the defaults: act for real, wait up to five
+// minutes for rollouts, print kubectl-style result lines.
+func NewMutationFlags() *MutationFlags {
+	return &MutationFlags{
+		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
+		DryRun:     DryRunNone,
+		Wait:       true,
+		Timeout:    5 * time.Minute,
+	}
+}
+
+// AddFlags binds the flags to cmd.
+func (f *MutationFlags) AddFlags(cmd *cobra.Command) {
+	f.PrintFlags.AddFlags(cmd)
+	flags := cmd.Flags()
+	flags.StringVar(&f.DryRun, "dry-run", f.DryRun, `Must be "none", "server", or "client". With client, only print the objects that would change; with server, send every write with dryRun=All so the API server checks it without persisting it.`)
+	flags.Lookup("dry-run").NoOptDefVal = DryRunClient
+	flags.BoolVar(&f.Wait, "wait", f.Wait, "Wait until the pods are ready before returning.")
+	flags.DurationVar(&f.Timeout, "timeout", f.Timeout, "How long to wait before giving up (e.g. 90s, 5m); 0 waits forever.")
+	_ = cmd.RegisterFlagCompletionFunc("dry-run", cobra.FixedCompletions([]string{DryRunNone, DryRunClient, DryRunServer}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(f.PrintFlags.AllowedFormats(), cobra.ShellCompDirectiveNoFileComp))
+}
+
+// Validate checks the flag values before anything is read or written.
+func (f *MutationFlags) Validate() error {
+	switch f.DryRun {
+	case DryRunNone, DryRunClient, DryRunServer:
+	default:
+		return fmt.Errorf(`--dry-run must be "none", "server" or "client", not %q`, f.DryRun)
+	}
+	if f.Timeout < 0 {
+		return fmt.Errorf("--timeout must not be negative")
+	}
+	_, err := f.printer("")
+	return err
+}
+
+// printer prints results with the kubectl-style operation word, marked as a
+// dry run where it is one.
+func (f *MutationFlags) printer(operation string) (printers.ResourcePrinter, error) {
+	f.PrintFlags.NamePrintFlags.Operation = operation
+	switch f.DryRun {
+	case DryRunClient:
+		_ = f.PrintFlags.Complete("%s (dry run)")
+	case DryRunServer:
+		_ = f.PrintFlags.Complete("%s (server dry run)")
+	}
+	return f.PrintFlags.ToPrinter()
+}
+
+// Apply plans with plan and carries the plan out: notes and progress to
+// ErrOut, one result per write to Out. With --dry-run=client it only prints
+// what would be written.
+func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams genericiooptions.IOStreams,
+	plan func(context.Context) (strategy.Plan, error)) error {
+	if f.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.Timeout)
+		defer cancel()
+	}
+	report := func(step strategy.Step, result runtime.Object) error {
+		p, err := f.printer(step.Operation)
+		if err != nil {
+			return err
+		}
+		return p.PrintObj(result, streams.Out)
+	}
+	announced := func(ctx context.Context) (strategy.Plan, error) {
+		p, err := plan(ctx)
+		if err != nil {
+			return p, err
+		}
+		for _, note := range p.Notes {
+			fmt.Fprintln(streams.ErrOut, note)
+		}
+		if !f.Wait {
+			p.Steps = withoutWaits(p.Steps)
+		}
+		return p, nil
+	}
+	if f.DryRun == DryRunClient {
+		p, err := announced(ctx)
+		if err != nil {
+			return err
+		}
+		for _, step := range withoutWaits(p.Steps) {
+			if err := report(step, step.Object); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	client.ServerDryRun = f.DryRun == DryRunServer
+	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
+	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
+	return executor.Converge(ctx, announced)
+}
+
+func withoutWaits(steps []strategy.Step) []strategy.Step {
+	var out []strategy.Step
+	for _, s := range steps {
+		if s.Action != strategy.Wait {
+			out = append(out, s)
+		}
+	}
+	return out
+}

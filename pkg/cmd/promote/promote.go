@@ -1,0 +1,34 @@
+// Package promote implements `kubectl ship promote`.
+package promote
+
+import (
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// NewCmdPromote returns the promote command.
+func NewCmdPromote(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "promote NAME... | -l SELECTOR",
+		Short: "Make the canary's pod template the stable one, then remove the canary",
+		Long: `Promote the canary of each release: roll the stable Deployment NAME to the
+canary's pod template (its images and everything else the canary changed),
+wait for that rollout as 'kubectl rollout status' does, then delete NAME-canary
+and restore the Service's session affinity. The canary keeps serving until
+every stable pod is updated, so the Service never runs out of ready pods.
+
+Interrupted at any point, running promote again continues where it stopped.
+A paused stable Deployment is refused: resume it first. With several releases
+the others are still promoted when one fails; the exit status is then 1.`,
+		Example: `  kubectl ship promote ctwoc
+  kubectl ship promote -l tier=frontend --timeout 10m`,
+	}
+	cli.BindReleasesVerb(cmd, getter, streams, strategy.PlanPromote, func(name string) string {
+		return "run 'kubectl ship promote " + name + "' again to finish"
+	})
+	return cmd
+}

@@ -1,0 +1,60 @@
+// Package cmd assembles the kubectl-ship command tree.
+package cmd
+
+import (
+	"flag"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/klog/v2"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/abort"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/version"
+)
+
+// NewCmdShip returns the root command. It carries kubectl's connection flags
+// (--kubeconfig, --context, -n, --as, ...) so every verb reuses the user's
+// kubeconfig exactly as kubectl does.
+func NewCmdShip(streams genericiooptions.IOStreams) *cobra.Command {
+	configFlags := genericclioptions.NewConfigFlags(true)
+	root := &cobra.Command{
+		Use:   "kubectl-ship",
+		Short: "Canary and blue-green releases of plain Deployments and Services",
+		Long: `kubectl ship runs progressive delivery on ordinary Deployments and Services:
+canary releases that take a share of traffic by replica ratio, promotion and
+abort, and blue-green releases switched at the Service selector. Nothing is
+installed in the cluster: what ship creates stays usable with kubectl rollout.`,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ship"},
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	flags := root.PersistentFlags()
+	configFlags.AddFlags(flags)
+	addKlogFlags(flags)
+
+	root.AddCommand(
+		canary.NewCmdCanary(configFlags, streams),
+		promote.NewCmdPromote(configFlags, streams),
+		abort.NewCmdAbort(configFlags, streams),
+		version.NewCmdVersion(configFlags, streams),
+	)
+	return root
+}
+
+// addKlogFlags adds -v and --vmodule, so -v=6 logs every API request the way
+// kubectl does; klog's other flags are accepted but hidden.
+func addKlogFlags(flags *pflag.FlagSet) {
+	goFlags := flag.NewFlagSet("klog", flag.ContinueOnError)
+	klog.InitFlags(goFlags)
+	goFlags.VisitAll(func(f *flag.Flag) {
+		pf := pflag.PFlagFromGoFlag(f)
+		pf.Hidden = f.Name != "v" && f.Name != "vmodule"
+		flags.AddFlag(pf)
+	})
+}

@@ -1,0 +1,128 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"syscall"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// Executor carries out plans against the API server.
+type Executor struct {
+	Client *Client
+	// Report receives the result of every write, for printing.
+	Report func(step strategy.Step, result runtime.Object) error
+	// Progress receives rollout progress while a step waits.
+	Progress io.Writer
+	// CrashAfterStep, when positive, kills the process right after that many
+	// writes: a testing aid that proves every step boundary is safe.
+	CrashAfterStep int
+}
+
+// Converge reads and plans with plan, then carries the plan out. When another
+// writer changed an object in between (a conflict), it starts over from a
+// fresh read: every plan is derived from what is there, so nobody's change is
+// overwritten and the steps already done are not repeated.
+func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (strategy.Plan, error)) error {
+	return retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
+		p, err := plan(ctx)
+		if err != nil {
+			return err
+		}
+		return e.Run(ctx, p)
+	})
+}
+
+// Run carries out the steps of p in order.
+func (e *Executor) Run(ctx context.Context, p strategy.Plan) error {
+	written := map[string]runtime.Object{}
+	writes := 0
+	for _, step := range p.Steps {
+		if step.Action == strategy.Wait {
+			if e.Client.ServerDryRun {
+				continue
+			}
+			d := step.Object.(*appsv1.Deployment)
+			if latest, ok := written[d.Name].(*appsv1.Deployment); ok {
+				d = latest
+			}
+			if err := e.Client.WaitForRollout(ctx, d, e.Progress); err != nil {
+				return err
+			}
+			continue
+		}
+		result, err := e.Client.write(ctx, step)
+		if err != nil {
+			return err
+		}
+		if d, ok := result.(*appsv1.Deployment); ok {
+			written[d.Name] = d
+		}
+		if err := e.Report(step, result); err != nil {
+			return err
+		}
+		if writes++; writes == e.CrashAfterStep {
+			_ = syscall.Kill(syscall.Getpid(), syscall.SIGKILL)
+		}
+	}
+	return nil
+}
+
+// write carries out one create, patch or delete under ship's field manager.
+func (c *Client) write(ctx context.Context, step strategy.Step) (runtime.Object, error) {
+	var dryRun []string
+	if c.ServerDryRun {
+		dryRun = []string{metav1.DryRunAll}
+	}
+	switch obj := step.Object.(type) {
+	case *appsv1.Deployment:
+		return writeObject(ctx, c.AppsV1().Deployments(obj.Namespace), obj, step, dryRun)
+	case *corev1.Service:
+		return writeObject(ctx, c.CoreV1().Services(obj.Namespace), obj, step, dryRun)
+	}
+	return nil, fmt.Errorf("cannot write a %T", step.Object)
+}
+
+// typedAPI is the part of a client-go typed client that plans use.
+type typedAPI[T runtime.Object] interface {
+	Create(ctx context.Context, obj T, opts metav1.CreateOptions) (T, error)
+	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (T, error)
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
+}
+
+func writeObject[T interface {
+	runtime.Object
+	metav1.Object
+}](ctx context.Context, api typedAPI[T], obj T, step strategy.Step, dryRun []string) (runtime.Object, error) {
+	switch step.Action {
+	case strategy.Create:
+		return api.Create(ctx, obj, metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun})
+	case strategy.Patch:
+		return api.Patch(ctx, obj.GetName(), types.StrategicMergePatchType, step.Patch,
+			metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun})
+	case strategy.Delete:
+		// The UID precondition makes sure a newer object of the same name,
+		// created since the plan was made, is not the one deleted.
+		err := api.Delete(ctx, obj.GetName(), metav1.DeleteOptions{
+			DryRun:            dryRun,
+			Preconditions:     &metav1.Preconditions{UID: ptr.To(obj.GetUID())},
+			PropagationPolicy: ptr.To(metav1.DeletePropagationBackground),
+		})
+		if apierrors.IsNotFound(err) {
+			err = nil
+		}
+		return obj, err
+	}
+	return nil, fmt.Errorf("unknown action %q", step.Action)
+}

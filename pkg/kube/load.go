@@ -1,0 +1,74 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// LoadRelease reads release name in three requests: the stable Deployment,
+// its canary, and the Service (the one named by service, or every Service of
+// the namespace to find the one that routes to it).
+func (c *Client) LoadRelease(ctx context.Context, name, service string) (*release.Release, error) {
+	deployments := c.AppsV1().Deployments(c.Namespace)
+	stable, err := deployments.Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("deployment %s not found in namespace %s", name, c.Namespace)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if owner, ok := stable.Labels[release.LabelRelease]; ok {
+		return nil, fmt.Errorf("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
+	}
+	canary, err := deployments.Get(ctx, release.CanaryName(name), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		canary = nil
+	} else if err != nil {
+		return nil, err
+	}
+	services, err := c.services(ctx, service)
+	if err != nil {
+		return nil, err
+	}
+	return release.New(stable, canary, services, service != "")
+}
+
+func (c *Client) services(ctx context.Context, name string) ([]corev1.Service, error) {
+	if name == "" {
+		list, err := c.CoreV1().Services(c.Namespace).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return list.Items, nil
+	}
+	svc, err := c.CoreV1().Services(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("service %s not found in namespace %s", name, c.Namespace)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []corev1.Service{*svc}, nil
+}
+
+// ReleaseNames returns the names of the stable Deployments that selector
+// matches, skipping Deployments ship created, in one list request.
+func (c *Client) ReleaseNames(ctx context.Context, selector string) ([]string, error) {
+	list, err := c.AppsV1().Deployments(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for i := range list.Items {
+		if _, shipCreated := list.Items[i].Labels[release.LabelRelease]; !shipCreated {
+			names = append(names, list.Items[i].Name)
+		}
+	}
+	return names, nil
+}

@@ -1,0 +1,32 @@
+// Package release is kubectl-ship's read model: what a release is (a stable
+// Deployment, its canary, the Services routing to them), built from objects
+// already fetched, with no API calls.
+package release
+
+// Labels and annotations kubectl-ship writes. They are the only state ship
+// keeps: a re-run reads them back to continue where an interrupted run stopped.
+const (
+	prefix = "kubectl-ship.dev/"
+
+	// LabelRelease, on a Deployment ship created, names the stable Deployment
+	// of its release.
+	LabelRelease = prefix + "release"
+	// LabelRole, beside LabelRelease, says what the Deployment is: RoleCanary.
+	LabelRole = prefix + "role"
+	// AnnotationWeight records the canary weight the user asked for.
+	AnnotationWeight = prefix + "weight"
+	// AnnotationSavedAffinity, on a Service made sticky for a canary, holds
+	// the session affinity to restore when the canary ends.
+	AnnotationSavedAffinity = prefix + "saved-affinity"
+
+	// RoleCanary marks a canary Deployment.
+	RoleCanary = "canary"
+
+	// TrackLabel tells a canary's pods from the stable ones when the stable
+	// Deployment has no label of its own to vary, as in the usual layout
+	// (track: stable / track: canary).
+	TrackLabel = "track"
+)
+
+// CanaryName is the name of the canary Deployment of release name.
+func CanaryName(name string) string { return name + "-canary" }

@@ -1,0 +1,172 @@
+package strategy
+
+import (
+	"fmt"
+	"math"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// exactTolerance is how far, in percentage points, the achievable weight may
+// be from the requested one under --exact.
+const exactTolerance = 1.0
+
+// CanaryRequest is what `kubectl ship canary` asks for.
+type CanaryRequest struct {
+	Images []Image
+	// Weight is the canary's share of pods in percent (1-99); 0 when
+	// Replicas is given instead. With neither, the canary has one pod.
+	Weight   int32
+	Replicas int32
+	// Sticky makes the Service pin clients by IP for the canary's lifetime;
+	// StickySeconds is its timeout (0: the Kubernetes default).
+	Sticky        bool
+	StickySeconds int32
+	// Replace allows rolling an existing canary to other images.
+	Replace bool
+	// Exact refuses a weight that replica counts cannot reach.
+	Exact bool
+}
+
+// PlanCanary plans starting or resizing the canary of rel. The stable
+// Deployment is never changed.
+func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
+	stable := rel.Stable
+	spec, err := setImages(stable.Spec.Template.Spec, req.Images)
+	if err != nil {
+		return Plan{}, err
+	}
+	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
+		return Plan{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
+	}
+	split, err := canarySplit(stable, req)
+	if err != nil {
+		return Plan{}, err
+	}
+	tr, err := canaryTrack(stable, rel.Service)
+	if err != nil {
+		return Plan{}, err
+	}
+	desired := newCanary(stable, spec, tr, split.Canary, req.Weight)
+
+	plan := Plan{Notes: []string{weightNote(split, req.Weight)}}
+	if tr.note != "" {
+		plan.Notes = append(plan.Notes, tr.note)
+	}
+	if req.Sticky {
+		step, err := stickyStep(rel.Service, req.StickySeconds)
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Notes = append(plan.Notes, affinityCaveat)
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	current := rel.Canary
+	if current == nil {
+		plan.Steps = append(plan.Steps, Step{Action: Create, Object: desired, Operation: "created",
+			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(spec), stable.Name)})
+		current = desired
+	} else {
+		step, err := updateCanary(current, desired, req.Replace)
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	if !plan.Writes() {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %.1f%%: nothing to change", current.Name, split.Percent()))
+	}
+	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: current, Reason: "wait until the canary pods are ready"})
+	return plan, nil
+}
+
+func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
+	replicas := release.Replicas(stable)
+	switch {
+	case req.Replicas > 0:
+		return Split{Stable: replicas, Canary: req.Replicas}, nil
+	case req.Weight == 0:
+		return Split{Stable: replicas, Canary: 1}, nil
+	case replicas == 0:
+		return Split{}, fmt.Errorf("deployment %s has 0 replicas, so no weight can be reached: scale it up or give --replicas", stable.Name)
+	}
+	split := SplitForWeight(replicas, req.Weight)
+	if req.Exact && math.Abs(split.Percent()-float64(req.Weight)) > exactTolerance {
+		e := ExactSplit(req.Weight)
+		return Split{}, fmt.Errorf("--exact: weight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary pods give it exactly",
+			req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary)
+	}
+	return split, nil
+}
+
+// newCanary derives the canary Deployment from the stable one: the same pod
+// template with the new images and the track label, so the Service routes to
+// it but neither Deployment's selector owns the other's pods.
+func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replicas, weight int32) *appsv1.Deployment {
+	template := *stable.Spec.Template.DeepCopy()
+	template.Spec = spec
+	template.Labels[tr.key] = tr.canaryValue
+	annotations := map[string]string{}
+	if weight > 0 {
+		annotations[release.AnnotationWeight] = fmt.Sprint(weight)
+	}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        release.CanaryName(stable.Name),
+			Namespace:   stable.Namespace,
+			Labels:      map[string]string{release.LabelRelease: stable.Name, release.LabelRole: release.RoleCanary},
+			Annotations: annotations,
+			// Deleting the stable Deployment takes its canary with it.
+			OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "apps/v1", Kind: "Deployment", Name: stable.Name, UID: stable.UID,
+			}},
+		},
+		Spec: appsv1.DeploymentSpec{
+			Replicas:                ptr.To(replicas),
+			Selector:                tr.selector,
+			Template:                template,
+			Strategy:                stable.Spec.Strategy,
+			MinReadySeconds:         stable.Spec.MinReadySeconds,
+			ProgressDeadlineSeconds: stable.Spec.ProgressDeadlineSeconds,
+			RevisionHistoryLimit:    stable.Spec.RevisionHistoryLimit,
+		},
+	}
+}
+
+// updateCanary resizes an existing canary, and rolls it to new images only
+// when replace allows it.
+func updateCanary(current, desired *appsv1.Deployment, replace bool) (*Step, error) {
+	next := current.DeepCopy()
+	operation := "scaled"
+	if imageList(current.Spec.Template.Spec) != imageList(desired.Spec.Template.Spec) {
+		if !replace {
+			return nil, fmt.Errorf("canary %s runs %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
+				current.Name, imageList(current.Spec.Template.Spec), imageList(desired.Spec.Template.Spec))
+		}
+		if !apiequality.Semantic.DeepEqual(current.Spec.Selector, desired.Spec.Selector) {
+			return nil, fmt.Errorf("canary %s selects %s, not %s as it would now: abort it and start the canary again",
+				current.Name, metav1.FormatLabelSelector(current.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector))
+		}
+		next.Spec.Template = desired.Spec.Template
+		operation = "configured"
+	}
+	next.Spec.Replicas = desired.Spec.Replicas
+	if next.Annotations == nil {
+		next.Annotations = map[string]string{}
+	}
+	delete(next.Annotations, release.AnnotationWeight)
+	for k, v := range desired.Annotations {
+		next.Annotations[k] = v
+	}
+	return patchStep(current, next, appsv1.Deployment{}, operation, "resize the canary to the requested weight")
+}

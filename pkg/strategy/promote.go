@@ -1,0 +1,89 @@
+package strategy
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// PlanPromote plans making the canary's pod template the stable one: roll the
+// stable Deployment to it, wait for that rollout, then remove the canary and
+// restore the Service. The canary keeps serving until the stable pods are all
+// updated and available, so the Service never runs out of ready endpoints.
+// Each step is derived from the snapshot, so a re-run after an interruption
+// continues where the last one stopped.
+func PlanPromote(rel *release.Release) (Plan, error) {
+	stable, canary := rel.Stable, rel.Canary
+	restore, err := restoreStep(rel.Service)
+	if err != nil {
+		return Plan{}, err
+	}
+	if canary == nil {
+		if restore == nil {
+			return Plan{}, fmt.Errorf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)
+		}
+		// An earlier promote removed the canary but stopped before this.
+		return Plan{Steps: []Step{*restore}}, nil
+	}
+	if stable.Spec.Paused {
+		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
+			stable.Name, stable.Name)
+	}
+	var plan Plan
+	next := stable.DeepCopy()
+	next.Spec.Template = promotedTemplate(stable, canary)
+	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
+		fmt.Sprintf("roll deployment %s to the canary's template (%s)", stable.Name, imageList(canary.Spec.Template.Spec)))
+	if err != nil {
+		return Plan{}, err
+	}
+	if step != nil {
+		plan.Steps = append(plan.Steps, *step)
+	}
+	plan.Steps = append(plan.Steps,
+		Step{Action: Wait, Object: next, Reason: "wait until every stable pod runs the promoted template"},
+		Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
+	if restore != nil {
+		plan.Steps = append(plan.Steps, *restore)
+	}
+	return plan, nil
+}
+
+// PlanAbort plans removing the canary and restoring the Service; the stable
+// Deployment is not touched. With no canary the plan is empty.
+func PlanAbort(rel *release.Release) (Plan, error) {
+	restore, err := restoreStep(rel.Service)
+	if err != nil {
+		return Plan{}, err
+	}
+	var plan Plan
+	if canary := rel.Canary; canary != nil {
+		if isPromoting(rel.Stable, canary) {
+			return Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",
+				rel.Stable.Name, rel.Stable.Name, rel.Stable.Name)
+		}
+		plan.Steps = append(plan.Steps, Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "abort the canary"})
+	}
+	if restore != nil {
+		plan.Steps = append(plan.Steps, *restore)
+	}
+	if len(plan.Steps) == 0 {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s has no canary: nothing to abort", rel.Stable.Name))
+	}
+	return plan, nil
+}
+
+// promotedTemplate is the canary's pod template under the stable labels.
+func promotedTemplate(stable, canary *appsv1.Deployment) corev1.PodTemplateSpec {
+	template := *canary.Spec.Template.DeepCopy()
+	template.Labels = stable.Spec.Template.Labels
+	return template
+}
+
+func isPromoting(stable, canary *appsv1.Deployment) bool {
+	return apiequality.Semantic.DeepEqual(promotedTemplate(stable, canary), stable.Spec.Template)
+}

@@ -1,0 +1,102 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+)
+
+type objectList struct {
+	Items []struct {
+		Kind     string `json:"kind"`
+		Metadata struct {
+			Name            string            `json:"name"`
+			ResourceVersion string            `json:"resourceVersion"`
+			Labels          map[string]string `json:"labels"`
+			Annotations     map[string]string `json:"annotations"`
+		} `json:"metadata"`
+	} `json:"items"`
+}
+
+// snapshot names every object of the kinds ship could touch in ns with its
+// resourceVersion: two equal snapshots mean nothing was written in between.
+func snapshot(t *testing.T, ns string) string {
+	t.Helper()
+	var list objectList
+	getJSON(t, &list, "-n", ns, "deployments,replicasets,services,pods")
+	lines := make([]string, len(list.Items))
+	for i, item := range list.Items {
+		lines[i] = fmt.Sprintf("%s/%s@%s", item.Kind, item.Metadata.Name, item.Metadata.ResourceVersion)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// assertUnchanged fails the test when ns changed since before was taken.
+func assertUnchanged(t *testing.T, ns, before string) {
+	t.Helper()
+	if after := snapshot(t, ns); after != before {
+		t.Errorf("namespace %s changed:\nbefore:\n%s\nafter:\n%s", ns, before, after)
+	}
+}
+
+type endpointSliceList struct {
+	Items []struct {
+		Endpoints []struct {
+			Conditions struct {
+				Ready *bool `json:"ready"`
+			} `json:"conditions"`
+			TargetRef *struct {
+				Name string `json:"name"`
+			} `json:"targetRef"`
+		} `json:"endpoints"`
+	} `json:"items"`
+}
+
+type podList struct {
+	Items []struct {
+		Metadata struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+		Spec struct {
+			Containers []struct {
+				Image string `json:"image"`
+			} `json:"containers"`
+		} `json:"spec"`
+	} `json:"items"`
+}
+
+// servedImages counts the Service's ready endpoints by the image of the pod
+// behind each, as its EndpointSlices list them: what traffic really reaches.
+func servedImages(t *testing.T, ns, service string) map[string]int {
+	t.Helper()
+	var slices endpointSliceList
+	getJSON(t, &slices, "-n", ns, "endpointslices", "-l", "kubernetes.io/service-name="+service)
+	var pods podList
+	getJSON(t, &pods, "-n", ns, "pods")
+	images := map[string]string{}
+	for _, p := range pods.Items {
+		images[p.Metadata.Name] = p.Spec.Containers[0].Image
+	}
+	served := map[string]int{}
+	for _, s := range slices.Items {
+		for _, ep := range s.Endpoints {
+			if ep.Conditions.Ready != nil && *ep.Conditions.Ready && ep.TargetRef != nil {
+				served[images[ep.TargetRef.Name]]++
+			}
+		}
+	}
+	return served
+}
+
+// eventuallyServed waits until the Service's ready endpoints are exactly want.
+func eventuallyServed(t *testing.T, ns, service string, want map[string]int) {
+	t.Helper()
+	eventually(t, "endpoints of service "+service, func() (bool, string) {
+		got := servedImages(t, ns, service)
+		return fmt.Sprint(got) == fmt.Sprint(want), fmt.Sprint(got)
+	})
+}
