@@ -11,6 +11,8 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/abort"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/version"
@@ -42,6 +44,8 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		canary.NewCmdCanary(configFlags, streams),
 		promote.NewCmdPromote(configFlags, streams),
 		abort.NewCmdAbort(configFlags, streams),
+		bluegreen.NewCmdBlueGreen(configFlags, streams),
+		bgswitch.NewCmdSwitch(configFlags, streams),
 		version.NewCmdVersion(configFlags, streams),
 	)
 	return root

@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -53,11 +54,7 @@ func (e *Executor) Run(ctx context.Context, p strategy.Plan) error {
 			if e.Client.ServerDryRun {
 				continue
 			}
-			d := step.Object.(*appsv1.Deployment)
-			if latest, ok := written[d.Name].(*appsv1.Deployment); ok {
-				d = latest
-			}
-			if err := e.Client.WaitForRollout(ctx, d, e.Progress); err != nil {
+			if err := e.wait(ctx, step.Object, written); err != nil {
 				return err
 			}
 			continue
@@ -66,9 +63,7 @@ func (e *Executor) Run(ctx context.Context, p strategy.Plan) error {
 		if err != nil {
 			return err
 		}
-		if d, ok := result.(*appsv1.Deployment); ok {
-			written[d.Name] = d
-		}
+		written[key(result)] = result
 		if err := e.Report(step, result); err != nil {
 			return err
 		}
@@ -79,6 +74,30 @@ func (e *Executor) Run(ctx context.Context, p strategy.Plan) error {
 	return nil
 }
 
+// wait blocks until the object of a wait step settles: a Deployment's
+// rollout, or a switched Service's endpoints. It starts from the object as
+// this run last wrote it, so the watch begins at that resourceVersion.
+func (e *Executor) wait(ctx context.Context, obj runtime.Object, written map[string]runtime.Object) error {
+	if latest, ok := written[key(obj)]; ok {
+		obj = latest
+	}
+	switch obj := obj.(type) {
+	case *appsv1.Deployment:
+		return e.Client.WaitForRollout(ctx, obj, e.Progress)
+	case *corev1.Service:
+		return e.Client.WaitForEndpoints(ctx, obj, e.Progress)
+	}
+	return fmt.Errorf("cannot wait for a %T", obj)
+}
+
+func key(obj runtime.Object) string {
+	accessor, err := meta.Accessor(obj)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%T/%s", obj, accessor.GetName())
+}
+
 // write carries out one create, patch or delete under ship's field manager.
 func (c *Client) write(ctx context.Context, step strategy.Step) (runtime.Object, error) {
 	var dryRun []string
@@ -87,9 +106,9 @@ func (c *Client) write(ctx context.Context, step strategy.Step) (runtime.Object,
 	}
 	switch obj := step.Object.(type) {
 	case *appsv1.Deployment:
-		return writeObject(ctx, c.AppsV1().Deployments(obj.Namespace), obj, step, dryRun)
+		return writeObject(ctx, c.AppsV1().Deployments(obj.Namespace), "deployment", obj, step, dryRun)
 	case *corev1.Service:
-		return writeObject(ctx, c.CoreV1().Services(obj.Namespace), obj, step, dryRun)
+		return writeObject(ctx, c.CoreV1().Services(obj.Namespace), "service", obj, step, dryRun)
 	}
 	return nil, fmt.Errorf("cannot write a %T", step.Object)
 }
@@ -104,10 +123,16 @@ type typedAPI[T runtime.Object] interface {
 func writeObject[T interface {
 	runtime.Object
 	metav1.Object
-}](ctx context.Context, api typedAPI[T], obj T, step strategy.Step, dryRun []string) (runtime.Object, error) {
+}](ctx context.Context, api typedAPI[T], kind string, obj T, step strategy.Step, dryRun []string) (runtime.Object, error) {
 	switch step.Action {
 	case strategy.Create:
-		return api.Create(ctx, obj, metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun})
+		created, err := api.Create(ctx, obj, metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun})
+		if apierrors.IsAlreadyExists(err) {
+			// Ship found no object of its own by that name when it planned.
+			return nil, fmt.Errorf("%s %s already exists and was not created by kubectl-ship for this release: rename or delete it",
+				kind, obj.GetName())
+		}
+		return created, err
 	case strategy.Patch:
 		return api.Patch(ctx, obj.GetName(), types.StrategicMergePatchType, step.Patch,
 			metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun})

@@ -12,8 +12,9 @@ import (
 )
 
 // LoadRelease reads release name in three requests: the stable Deployment,
-// its canary, and the Service (the one named by service, or every Service of
-// the namespace to find the one that routes to it).
+// the Deployments ship created for it (canary, green), and the Services (the
+// one named by service, or every Service of the namespace to find those that
+// route to it).
 func (c *Client) LoadRelease(ctx context.Context, name, service string) (*release.Release, error) {
 	deployments := c.AppsV1().Deployments(c.Namespace)
 	stable, err := deployments.Get(ctx, name, metav1.GetOptions{})
@@ -26,17 +27,15 @@ func (c *Client) LoadRelease(ctx context.Context, name, service string) (*releas
 	if owner, ok := stable.Labels[release.LabelRelease]; ok {
 		return nil, fmt.Errorf("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
 	}
-	canary, err := deployments.Get(ctx, release.CanaryName(name), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		canary = nil
-	} else if err != nil {
+	owned, err := deployments.List(ctx, metav1.ListOptions{LabelSelector: release.LabelRelease + "=" + name})
+	if err != nil {
 		return nil, err
 	}
 	services, err := c.services(ctx, service)
 	if err != nil {
 		return nil, err
 	}
-	return release.New(stable, canary, services, service != "")
+	return release.New(stable, owned.Items, services, service != "")
 }
 
 func (c *Client) services(ctx context.Context, name string) ([]corev1.Service, error) {
@@ -71,4 +70,14 @@ func (c *Client) ReleaseNames(ctx context.Context, selector string) ([]string, e
 		}
 	}
 	return names, nil
+}
+
+// Nodes lists the cluster's nodes, or returns nil when they cannot be read
+// (RBAC may forbid it): callers only use them to warn.
+func (c *Client) Nodes(ctx context.Context) []corev1.Node {
+	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil
+	}
+	return list.Items
 }

@@ -11,16 +11,25 @@ const (
 	// LabelRelease, on a Deployment ship created, names the stable Deployment
 	// of its release.
 	LabelRelease = prefix + "release"
-	// LabelRole, beside LabelRelease, says what the Deployment is: RoleCanary.
+	// LabelRole, beside LabelRelease, says what the Deployment is: RoleCanary
+	// or RoleGreen.
 	LabelRole = prefix + "role"
+	// LabelColor tells a green Deployment's pods from blue's; it is also the
+	// color a Service routes to when the pods carry no version label.
+	LabelColor = prefix + "color"
+	// AnnotationColorKey, on a green Deployment, names the pod label whose
+	// value the Services' selectors switch between the colors.
+	AnnotationColorKey = prefix + "color-key"
 	// AnnotationWeight records the canary weight the user asked for.
 	AnnotationWeight = prefix + "weight"
 	// AnnotationSavedAffinity, on a Service made sticky for a canary, holds
 	// the session affinity to restore when the canary ends.
 	AnnotationSavedAffinity = prefix + "saved-affinity"
 
-	// RoleCanary marks a canary Deployment.
+	// RoleCanary marks a canary Deployment, RoleGreen the green one of a
+	// blue-green release.
 	RoleCanary = "canary"
+	RoleGreen  = "green"
 
 	// TrackLabel tells a canary's pods from the stable ones when the stable
 	// Deployment has no label of its own to vary, as in the usual layout
@@ -30,3 +39,10 @@ const (
 
 // CanaryName is the name of the canary Deployment of release name.
 func CanaryName(name string) string { return name + "-canary" }
+
+// GreenName is the name of the green Deployment of release name; blue is the
+// release's own Deployment.
+func GreenName(name string) string { return name + "-green" }
+
+// PreviewName is the name of the Service that routes to the idle color.
+func PreviewName(name string) string { return name + "-preview" }

@@ -10,71 +10,104 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 )
 
-// Release is one application as kubectl-ship sees it: the stable Deployment,
-// the canary beside it if one runs, and the Service that routes to both.
+// Release is one application as kubectl-ship sees it: the stable Deployment
+// (blue, in a blue-green release), the canary or green Deployment beside it
+// when one exists, and the Services that route to them.
 type Release struct {
-	Stable  *appsv1.Deployment
-	Canary  *appsv1.Deployment
-	Service *corev1.Service
+	Stable   *appsv1.Deployment
+	Canary   *appsv1.Deployment
+	Green    *appsv1.Deployment
+	Services []*corev1.Service
+	// Preview is ship's Service routing to the idle color, if one was asked for.
+	Preview *corev1.Service
+	// explicit is set when the user named the Service with --service.
+	explicit bool
 }
 
-// New checks that the objects form a release and returns it. canary may be
-// nil. services are the candidates: every Service of the namespace, or the
-// one named with --service (explicit).
-func New(stable, canary *appsv1.Deployment, services []corev1.Service, explicit bool) (*Release, error) {
-	if canary != nil && !IsCanaryOf(canary, stable.Name) {
-		return nil, fmt.Errorf("deployment %s exists but is not a canary of %s (it has no %s=%s label): rename or delete it",
-			canary.Name, stable.Name, LabelRelease, stable.Name)
+// New checks that the objects form a release and returns it. owned are the
+// Deployments ship created for it (canary, green). services are the
+// candidates: every Service of the namespace, or the one named with
+// --service (explicit).
+func New(stable *appsv1.Deployment, owned []appsv1.Deployment, services []corev1.Service, explicit bool) (*Release, error) {
+	rel := &Release{Stable: stable, explicit: explicit}
+	for i := range owned {
+		d := &owned[i]
+		switch {
+		case d.Name == CanaryName(stable.Name) && d.Labels[LabelRole] == RoleCanary:
+			rel.Canary = d
+		case d.Name == GreenName(stable.Name) && d.Labels[LabelRole] == RoleGreen:
+			rel.Green = d
+		}
 	}
-	svc, err := routingService(stable, services, explicit)
-	if err != nil {
-		return nil, err
+	var err error
+	rel.Services, err = routingServices(rel, services)
+	return rel, err
+}
+
+// Service returns the one Service of the release; a canary needs exactly one.
+func (r *Release) Service() (*corev1.Service, error) {
+	if len(r.Services) == 1 {
+		return r.Services[0], nil
 	}
-	return &Release{Stable: stable, Canary: canary, Service: svc}, nil
+	return nil, fmt.Errorf("services %s all select the pods of deployment %s: choose one with --service",
+		r.ServiceNames(), r.Stable.Name)
 }
 
-// IsCanaryOf reports whether d is the canary Deployment of release name.
-func IsCanaryOf(d *appsv1.Deployment, name string) bool {
-	return d.Labels[LabelRelease] == name && d.Labels[LabelRole] == RoleCanary
-}
-
-// routingService picks the one Service whose selector matches the stable pod
-// template, explaining what it considered when there is none or several.
-func routingService(stable *appsv1.Deployment, services []corev1.Service, explicit bool) (*corev1.Service, error) {
-	podLabels := labels.Set(stable.Spec.Template.Labels)
+// routingServices returns the Services whose selector matches the pods of
+// the stable or the green Deployment, explaining what it considered when
+// there is none.
+func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service, error) {
+	pods := []labels.Set{labels.Set(rel.Stable.Spec.Template.Labels)}
+	if rel.Green != nil {
+		pods = append(pods, labels.Set(rel.Green.Spec.Template.Labels))
+	}
 	var matches []*corev1.Service
 	var rejected []string
 	for i := range services {
 		svc := &services[i]
-		sel := svc.Spec.Selector
-		switch {
-		case len(sel) == 0:
-			rejected = append(rejected, fmt.Sprintf("%s (no selector)", svc.Name))
-		case !labels.SelectorFromSet(sel).Matches(podLabels):
-			rejected = append(rejected, fmt.Sprintf("%s (selector %s)", svc.Name, labels.Set(sel)))
-		default:
+		if svc.Labels[LabelRelease] == rel.Stable.Name && svc.Name == PreviewName(rel.Stable.Name) {
+			rel.Preview = svc // routes to the idle color, not a release Service
+			continue
+		}
+		if selectsAny(svc, pods) {
 			matches = append(matches, svc)
+		} else {
+			rejected = append(rejected, fmt.Sprintf("%s (selector %s)", svc.Name, describeSelector(svc)))
 		}
 	}
+	sort.Slice(matches, func(i, j int) bool { return matches[i].Name < matches[j].Name })
+	sort.Strings(rejected)
+	stable := rel.Stable
 	switch {
-	case len(matches) == 1:
-		return matches[0], nil
-	case explicit:
+	case len(matches) > 0:
+		return matches, nil
+	case rel.explicit:
 		return nil, fmt.Errorf("service %s does not select the pods of deployment %s (pod labels %s)",
-			rejected[0], stable.Name, podLabels)
-	case len(matches) == 0 && len(rejected) == 0:
+			rejected[0], stable.Name, pods[0])
+	case len(rejected) == 0:
 		return nil, fmt.Errorf("no service in namespace %s selects the pods of deployment %s: create one (kubectl expose deployment %s)",
 			stable.Namespace, stable.Name, stable.Name)
-	case len(matches) == 0:
-		sort.Strings(rejected)
-		return nil, fmt.Errorf("no service selects the pods of deployment %s (pod labels %s); considered: %s",
-			stable.Name, podLabels, strings.Join(rejected, ", "))
 	}
-	names := make([]string, len(matches))
-	for i, svc := range matches {
-		names[i] = svc.Name
+	return nil, fmt.Errorf("no service selects the pods of deployment %s (pod labels %s); considered: %s",
+		stable.Name, pods[0], strings.Join(rejected, ", "))
+}
+
+func selectsAny(svc *corev1.Service, pods []labels.Set) bool {
+	if len(svc.Spec.Selector) == 0 {
+		return false
 	}
-	sort.Strings(names)
-	return nil, fmt.Errorf("services %s all select the pods of deployment %s: choose one with --service",
-		strings.Join(names, ", "), stable.Name)
+	selector := labels.SelectorFromSet(svc.Spec.Selector)
+	for _, p := range pods {
+		if selector.Matches(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func describeSelector(svc *corev1.Service) string {
+	if len(svc.Spec.Selector) == 0 {
+		return "none"
+	}
+	return labels.Set(svc.Spec.Selector).String()
 }

@@ -54,5 +54,5 @@ func newService(name string, selector map[string]string) *corev1.Service {
 }
 
 func newRelease(stable, canary *appsv1.Deployment) *release.Release {
-	return &release.Release{Stable: stable, Canary: canary, Service: newService(stable.Name, map[string]string{"app": stable.Name})}
+	return &release.Release{Stable: stable, Canary: canary, Services: []*corev1.Service{newService(stable.Name, map[string]string{"app": stable.Name})}}
 }

@@ -38,6 +38,14 @@ type CanaryRequest struct {
 // Deployment is never changed.
 func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	stable := rel.Stable
+	if rel.Green != nil {
+		return Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",
+			stable.Name, rel.Green.Name, stable.Name)
+	}
+	svc, err := rel.Service()
+	if err != nil {
+		return Plan{}, err
+	}
 	spec, err := setImages(stable.Spec.Template.Spec, req.Images)
 	if err != nil {
 		return Plan{}, err
@@ -49,7 +57,7 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	tr, err := canaryTrack(stable, rel.Service)
+	tr, err := canaryTrack(stable, svc)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -58,16 +66,6 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	plan := Plan{Notes: []string{weightNote(split, req.Weight)}}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
-	}
-	if req.Sticky {
-		step, err := stickyStep(rel.Service, req.StickySeconds)
-		if err != nil {
-			return Plan{}, err
-		}
-		if step != nil {
-			plan.Notes = append(plan.Notes, affinityCaveat)
-			plan.Steps = append(plan.Steps, *step)
-		}
 	}
 	current := rel.Canary
 	if current == nil {
@@ -80,6 +78,18 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 			return Plan{}, err
 		}
 		if step != nil {
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	// The canary's pods take a while to become ready: the Service is sticky
+	// before they get any traffic.
+	if req.Sticky {
+		step, err := stickyStep(svc, req.StickySeconds)
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Notes = append(plan.Notes, affinityCaveat)
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}

@@ -109,7 +109,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
 	twoContainers := newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v()
 	routedTrack := newRelease(stable, nil)
-	routedTrack.Service.Spec.Selector = map[string]string{"app": "web", "track": "stable"}
+	routedTrack.Services[0].Spec.Selector = map[string]string{"app": "web", "track": "stable"}
 
 	tests := []struct {
 		name string
@@ -151,12 +151,12 @@ func TestPlanCanaryReplaceRollsTheCanary(t *testing.T) {
 func TestStickyAndRestore(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
 	rel := newRelease(stable, nil)
-	rel.Service.Annotations = map[string]string{"owner": "team-a"}
+	rel.Services[0].Annotations = map[string]string{"owner": "team-a"}
 	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sticky := plan.Steps[0].Object.(*corev1.Service)
+	sticky := plan.Steps[1].Object.(*corev1.Service)
 	if sticky.Spec.SessionAffinity != corev1.ServiceAffinityClientIP || *sticky.Spec.SessionAffinityConfig.ClientIP.TimeoutSeconds != 600 {
 		t.Fatalf("service not made sticky: %+v", sticky.Spec)
 	}

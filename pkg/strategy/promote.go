@@ -18,7 +18,7 @@ import (
 // continues where the last one stopped.
 func PlanPromote(rel *release.Release) (Plan, error) {
 	stable, canary := rel.Stable, rel.Canary
-	restore, err := restoreStep(rel.Service)
+	restore, err := restoreOnlyService(rel)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -56,7 +56,7 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 // PlanAbort plans removing the canary and restoring the Service; the stable
 // Deployment is not touched. With no canary the plan is empty.
 func PlanAbort(rel *release.Release) (Plan, error) {
-	restore, err := restoreStep(rel.Service)
+	restore, err := restoreOnlyService(rel)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -75,6 +75,14 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s has no canary: nothing to abort", rel.Stable.Name))
 	}
 	return plan, nil
+}
+
+func restoreOnlyService(rel *release.Release) (*Step, error) {
+	svc, err := rel.Service()
+	if err != nil {
+		return nil, err
+	}
+	return restoreStep(svc)
 }
 
 // promotedTemplate is the canary's pod template under the stable labels.

@@ -126,7 +126,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 		t.Errorf("client dry run stdout = %q", res.stdout)
 	}
 	res = mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--sticky", "--dry-run=server", "-o", "name")
-	if res.stdout != "service/ctwoc\ndeployment.apps/ctwoc-canary\n" {
+	if res.stdout != "deployment.apps/ctwoc-canary\nservice/ctwoc\n" {
 		t.Errorf("server dry run -o name stdout = %q", res.stdout)
 	}
 	assertUnchanged(t, ns, before)

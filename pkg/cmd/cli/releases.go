@@ -18,6 +18,8 @@ type ReleasesOptions struct {
 	Selector string
 	Service  string
 	*MutationFlags
+	// ValidateFlags, when set, checks the verb's own flags.
+	ValidateFlags func() error
 
 	plan   func(*release.Release) (strategy.Plan, error)
 	hint   func(name string) string
@@ -60,6 +62,11 @@ func (o *ReleasesOptions) Complete(_ []string) error {
 func (o *ReleasesOptions) Validate(args []string) error {
 	if err := ValidateTargets(args, o.Selector); err != nil {
 		return err
+	}
+	if o.ValidateFlags != nil {
+		if err := o.ValidateFlags(); err != nil {
+			return err
+		}
 	}
 	return o.MutationFlags.Validate()
 }

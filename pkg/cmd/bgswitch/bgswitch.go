@@ -1,0 +1,54 @@
+// Package bgswitch implements `kubectl ship bluegreen-switch`.
+package bgswitch
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// NewCmdSwitch returns the bluegreen-switch command.
+func NewCmdSwitch(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	var to string
+	var color release.Color // parsed from --to; empty: the idle color
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "bluegreen-switch NAME... [--to blue|green]",
+		Short: "Point the Services of a blue-green release at the other color, all at once",
+		Long: `Switch the Services of release NAME to the idle color (or the one --to names)
+by changing their selector in one write each, then wait until their
+EndpointSlices list only that color's ready pods, and say how long it took.
+The color must be fully available (every desired pod updated and ready);
+--force switches anyway, and says so.
+
+Switching back (--to blue) is the rollback, as long as blue still runs.
+Switching to the color already serving changes nothing and exits 0.`,
+		Example: `  kubectl ship bluegreen-switch ctwoc
+  kubectl ship bluegreen-switch ctwoc --to blue   # roll back`,
+	}
+	o := cli.BindReleasesVerb(cmd, getter, streams, func(rel *release.Release) (strategy.Plan, error) {
+		return strategy.PlanSwitch(rel, color, force)
+	}, func(name string) string {
+		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
+	})
+	cmd.Flags().StringVar(&to, "to", "", "The color to switch to: blue or green (default: the idle one).")
+	cmd.Flags().BoolVar(&force, "force", false, "Switch even when the color is not fully available.")
+	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
+	o.ValidateFlags = func() error {
+		var err error
+		if to != "" {
+			color, err = release.ParseColor(to)
+		}
+		if err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+		return nil
+	}
+	return cmd
+}

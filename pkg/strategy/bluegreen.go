@@ -1,0 +1,232 @@
+package strategy
+
+import (
+	"fmt"
+
+	"github.com/distribution/reference"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// versionLabels are pod labels that already tell versions apart in many
+// manifests; a blue-green release switches on one of them when the pods
+// carry it, and on ship's own color label otherwise.
+var versionLabels = []string{"app.kubernetes.io/version", "version"}
+
+// BlueGreenRequest is what `kubectl ship bluegreen` asks for.
+type BlueGreenRequest struct {
+	Images []Image
+	// Preview asks for a Service NAME-preview routing to the idle color.
+	Preview bool
+}
+
+// PlanBlueGreen plans bringing the new images up in the idle color, at the
+// serving color's size, without moving any traffic. The first time it
+// creates NAME-green and makes the Services route to blue by the color key;
+// later it rolls whichever color is idle. nodes are the cluster's nodes when
+// the pods request resources (nil otherwise), to weigh the doubled capacity.
+func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (Plan, error) {
+	blue := rel.Stable
+	if rel.Canary != nil {
+		return Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)
+	}
+	var plan Plan
+	key := rel.ColorKey()
+	if key == "" {
+		key = chooseColorKey(blue, req.Images)
+	}
+	serving, err := rel.Serving(key)
+	if err != nil {
+		return Plan{}, err
+	}
+	if serving == "" {
+		// The first release: blue's pods must carry the key before the
+		// Services can select on it.
+		steps, notes, err := routeToBlue(rel, key)
+		if err != nil {
+			return Plan{}, err
+		}
+		plan.Steps, plan.Notes = steps, notes
+		serving = release.Blue
+	}
+	idle := serving.Other()
+	live := rel.Deployment(serving)
+	spec, err := setImages(live.Spec.Template.Spec, req.Images)
+	if err != nil {
+		return Plan{}, err
+	}
+	if apiequality.Semantic.DeepEqual(spec, live.Spec.Template.Spec) {
+		return Plan{}, fmt.Errorf("%s (deployment %s) already serves %s: a blue-green release needs a different image", serving, live.Name, imageList(spec))
+	}
+	value, err := colorValue(key, idle, req.Images, live)
+	if err != nil {
+		return Plan{}, err
+	}
+
+	var next *appsv1.Deployment
+	if idle == release.Green && rel.Green == nil {
+		next = newGreen(blue, spec, key, value)
+		plan.Steps = append(plan.Steps, Step{Action: Create, Object: next, Operation: "created",
+			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
+	} else {
+		current := rel.Deployment(idle)
+		next = current.DeepCopy()
+		labels := next.Spec.Template.Labels // the idle color's own, matching its selector
+		next.Spec.Template = *live.Spec.Template.DeepCopy()
+		next.Spec.Template.Spec = spec
+		next.Spec.Template.Labels = labels
+		next.Spec.Template.Labels[key] = value
+		next.Spec.Replicas = live.Spec.Replicas
+		step, err := patchStep(current, next, appsv1.Deployment{}, "configured",
+			fmt.Sprintf("roll the idle color, %s, to %s", idle, imageList(spec)))
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	plan.Notes = append(plan.Notes, capacityNote(live, nodes), fmt.Sprintf("%s brings up %s beside %s; no traffic moves until 'kubectl ship bluegreen-switch %s'",
+		idle, imageList(spec), serving, blue.Name))
+	if req.Preview {
+		step, err := previewStep(rel, key, value)
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: next, Reason: "wait until every pod of the idle color is ready"})
+	return plan, nil
+}
+
+// chooseColorKey picks the label the Services will switch on: a version
+// label blue's pods already carry, when the new image's tag gives green a
+// different value; ship's color label otherwise.
+func chooseColorKey(blue *appsv1.Deployment, images []Image) string {
+	tag := imageTag(images)
+	for _, k := range versionLabels {
+		if v, ok := blue.Spec.Template.Labels[k]; ok && tag != "" && tag != v {
+			if _, inSelector := blue.Spec.Selector.MatchLabels[k]; !inSelector {
+				return k
+			}
+		}
+	}
+	return release.LabelColor
+}
+
+// colorValue is the value of key the idle color's pods get: the color's name
+// for ship's label, the new image's tag for a version label.
+func colorValue(key string, idle release.Color, images []Image, live *appsv1.Deployment) (string, error) {
+	if key == release.LabelColor {
+		return string(idle), nil
+	}
+	tag := imageTag(images)
+	if tag == "" || tag == live.Spec.Template.Labels[key] {
+		return "", fmt.Errorf("the Services switch on the pods' %q label, so the new image needs a tag other than %q to tell the colors apart",
+			key, live.Spec.Template.Labels[key])
+	}
+	return tag, nil
+}
+
+func imageTag(images []Image) string {
+	named, err := reference.ParseNormalizedNamed(images[0].Image)
+	if tagged, ok := named.(reference.Tagged); ok && err == nil {
+		return tagged.Tag()
+	}
+	return ""
+}
+
+// routeToBlue plans the first release's preparation: label blue's pods with
+// the color key when they lack it (a rolling restart of blue, said out loud),
+// then make every Service select blue by it. Blue keeps serving throughout.
+func routeToBlue(rel *release.Release, key string) ([]Step, []string, error) {
+	blue := rel.Stable
+	var steps []Step
+	var notes []string
+	value := blue.Spec.Template.Labels[key]
+	if key == release.LabelColor && value != string(release.Blue) {
+		value = string(release.Blue)
+		next := blue.DeepCopy()
+		next.Spec.Template.Labels[key] = value
+		step, err := patchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
+		if err != nil {
+			return nil, nil, err
+		}
+		notes = append(notes, fmt.Sprintf("note: blue's pods carry no version label, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
+			blue.Name, key))
+		steps = append(steps, *step, Step{Action: Wait, Object: next, Reason: "wait until every blue pod carries the color label"})
+	}
+	for _, svc := range rel.Services {
+		next := svc.DeepCopy()
+		next.Spec.Selector[key] = value
+		step, err := patchStep(svc, next, corev1.Service{}, "configured", "route only to blue's pods")
+		if err != nil {
+			return nil, nil, err
+		}
+		steps = append(steps, *step)
+	}
+	return steps, notes, nil
+}
+
+// newGreen derives the green Deployment from blue: blue's pod template with
+// the new images, its own color label in selector and pods, and the key the
+// Services switch on recorded for later runs.
+func newGreen(blue *appsv1.Deployment, spec corev1.PodSpec, key, value string) *appsv1.Deployment {
+	template := *blue.Spec.Template.DeepCopy()
+	template.Spec = spec
+	template.Labels[release.LabelColor] = string(release.Green)
+	template.Labels[key] = value
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        release.GreenName(blue.Name),
+			Namespace:   blue.Namespace,
+			Labels:      map[string]string{release.LabelRelease: blue.Name, release.LabelRole: release.RoleGreen},
+			Annotations: map[string]string{release.AnnotationColorKey: key},
+		},
+		Spec: appsv1.DeploymentSpec{
+			Replicas:                ptr.To(release.Replicas(blue)),
+			Selector:                withLabel(blue.Spec.Selector, release.LabelColor, string(release.Green)),
+			Template:                template,
+			Strategy:                blue.Spec.Strategy,
+			MinReadySeconds:         blue.Spec.MinReadySeconds,
+			ProgressDeadlineSeconds: blue.Spec.ProgressDeadlineSeconds,
+			RevisionHistoryLimit:    blue.Spec.RevisionHistoryLimit,
+		},
+	}
+}
+
+// previewStep creates or updates NAME-preview: the first Service's ports,
+// selecting the idle color, so it can be tried before the switch.
+func previewStep(rel *release.Release, key, value string) (*Step, error) {
+	base := rel.Services[0]
+	selector := map[string]string{}
+	for k, v := range base.Spec.Selector {
+		selector[k] = v
+	}
+	selector[key] = value
+	if current := rel.Preview; current != nil {
+		next := current.DeepCopy()
+		next.Spec.Selector = selector
+		return patchStep(current, next, corev1.Service{}, "configured", "route the preview to the idle color")
+	}
+	preview := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      release.PreviewName(rel.Stable.Name),
+			Namespace: base.Namespace,
+			Labels:    map[string]string{release.LabelRelease: rel.Stable.Name},
+		},
+		Spec: corev1.ServiceSpec{Selector: selector},
+	}
+	for _, port := range base.Spec.Ports {
+		port.NodePort = 0 // a ClusterIP Service has none
+		preview.Spec.Ports = append(preview.Spec.Ports, port)
+	}
+	return &Step{Action: Create, Object: preview, Operation: "created", Reason: "route a preview to the idle color"}, nil
+}

@@ -1,0 +1,167 @@
+package strategy
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+func actions(p Plan) string {
+	var out []string
+	for _, s := range p.Steps {
+		out = append(out, string(s.Action)+" "+objectName(s.Object))
+	}
+	return strings.Join(out, ", ")
+}
+
+func objectName(obj any) string {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return o.Name
+	case *corev1.Service:
+		return "svc/" + o.Name
+	}
+	return "?"
+}
+
+// versioned is blue in the seed's blue-green layout: pods labelled version.
+func versioned() *appsv1.Deployment {
+	d := newDeployment("web", "web:1.0.0", 3).v()
+	d.Spec.Template.Labels["version"] = "1.0.0"
+	return d
+}
+
+func TestPlanBlueGreenFirstReleaseUsesTheVersionLabel(t *testing.T) {
+	rel := newRelease(versioned(), nil)
+	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch svc/web, create web-green, wait web-green" {
+		t.Fatalf("steps: %s", got)
+	}
+	if svc := plan.Steps[0].Object.(*corev1.Service); svc.Spec.Selector["version"] != "1.0.0" {
+		t.Errorf("the Service should select blue by version: %v", svc.Spec.Selector)
+	}
+	green := plan.Steps[1].Object.(*appsv1.Deployment)
+	if green.Spec.Template.Labels["version"] != "2.0.0" || green.Annotations[release.AnnotationColorKey] != "version" {
+		t.Errorf("green labels %v, annotations %v", green.Spec.Template.Labels, green.Annotations)
+	}
+	if got := metav1.FormatLabelSelector(green.Spec.Selector); got != "app=web,kubectl-ship.dev/color=green" {
+		t.Errorf("green selector = %s", got)
+	}
+	if !strings.Contains(plan.Notes[0], "request no CPU or memory") {
+		t.Errorf("capacity note: %v", plan.Notes)
+	}
+}
+
+func TestPlanBlueGreenFirstReleaseLabelsBlue(t *testing.T) {
+	rel := newRelease(newDeployment("web", "web:1", 3).v(), nil)
+	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch web, wait web, patch svc/web, create web-green, wait web-green" {
+		t.Fatalf("steps: %s", got)
+	}
+	if !strings.Contains(plan.Notes[0], "its pods restart through a rolling update") {
+		t.Errorf("the restart of blue must be announced: %v", plan.Notes)
+	}
+}
+
+// greenRelease is the state after a first release: green runs 2.0.0 and the
+// Service routes to serving by version.
+func greenRelease(serving release.Color) *release.Release {
+	blue := versioned()
+	first, _ := PlanBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+	rel := newRelease(blue, nil)
+	rel.Green = first.Steps[1].Object.(*appsv1.Deployment)
+	rel.Green.ResourceVersion = "5"
+	rel.Green.Status = appsv1.DeploymentStatus{Replicas: 3, UpdatedReplicas: 3, AvailableReplicas: 3, ReadyReplicas: 3}
+	rel.Services[0].Spec.Selector["version"] = rel.Deployment(serving).Spec.Template.Labels["version"]
+	return rel
+}
+
+func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
+	rel := greenRelease(release.Green)
+	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch web, wait web" {
+		t.Fatalf("steps: %s", got)
+	}
+	blue := plan.Steps[0].Object.(*appsv1.Deployment)
+	if blue.Spec.Template.Labels["version"] != "3.0.0" || blue.Spec.Template.Labels[release.LabelColor] != "" {
+		t.Errorf("blue keeps its own labels with the new version: %v", blue.Spec.Template.Labels)
+	}
+	if rel.Stable.Spec.Template.Labels["version"] != "1.0.0" {
+		t.Error("planning changed the snapshot")
+	}
+}
+
+func TestPlanSwitch(t *testing.T) {
+	rel := greenRelease(release.Blue)
+	plan, err := PlanSwitch(rel, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch svc/web, wait svc/web" || plan.Steps[0].Operation != "switched to green" {
+		t.Fatalf("steps: %s (%s)", got, plan.Steps[0].Operation)
+	}
+	if !strings.Contains(string(plan.Steps[0].Patch), `"version":"2.0.0"`) {
+		t.Errorf("patch: %s", plan.Steps[0].Patch)
+	}
+
+	plan, err = PlanSwitch(rel, release.Blue, false)
+	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
+		t.Errorf("switch to the serving color: %+v %v", plan, err)
+	}
+}
+
+func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
+	rel := greenRelease(release.Blue)
+	rel.Green.Status.AvailableReplicas = 1
+	if _, err := PlanSwitch(rel, "", false); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
+		t.Fatalf("err = %v", err)
+	}
+	plan, err := PlanSwitch(rel, "", true)
+	if err != nil || !strings.Contains(plan.Notes[0], "--force") {
+		t.Fatalf("--force: %+v %v", plan.Notes, err)
+	}
+}
+
+func TestPlanCleanup(t *testing.T) {
+	plan, err := PlanCleanup(greenRelease(release.Blue), false)
+	if err != nil || actions(plan) != "patch web-green" || !strings.Contains(string(plan.Steps[0].Patch), `"replicas":0`) {
+		t.Fatalf("cleanup: %s %v", actions(plan), err)
+	}
+	plan, err = PlanCleanup(greenRelease(release.Blue), true)
+	if err != nil || actions(plan) != "delete web-green" {
+		t.Fatalf("cleanup --delete: %s %v", actions(plan), err)
+	}
+	if _, err := PlanCleanup(greenRelease(release.Green), true); err == nil || !strings.Contains(err.Error(), "--delete only removes green") {
+		t.Fatalf("deleting blue must be refused: %v", err)
+	}
+}
+
+func TestCapacityNote(t *testing.T) {
+	d := newDeployment("web", "web:1", 3).v()
+	d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("1Gi"),
+	}
+	node := corev1.Node{Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{
+		corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("8Gi"),
+	}}}
+	got := capacityNote(d, []corev1.Node{node})
+	want := "note: blue-green needs twice the capacity: 3 more pods run beside the 3 serving ones until cleanup; both colors together request 3 CPU and 6Gi memory, of 2 CPU and 8Gi allocatable on 1 nodes: more than the nodes have, so some pods will stay Pending"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

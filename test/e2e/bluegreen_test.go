@@ -1,0 +1,149 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+const v3 = "example/ctwoc:3.0.0"
+
+// versionedRelease is the seed's blue-green layout: pods labelled with their
+// version, a Service selecting app=ctwoc.
+func versionedRelease(t *testing.T) string {
+	t.Helper()
+	ns := namespace(t)
+	apply(t, ns, strings.Replace(deploymentAndService("ctwoc", v1, 3), "track: stable", "track: stable\n        version: 1.0.0", 1))
+	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=60s")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	return ns
+}
+
+func serviceSelector(t *testing.T, ns, name string) string {
+	t.Helper()
+	return mustKubectl(t, "get", "svc", name, "-n", ns, "-o", "jsonpath={.spec.selector}")
+}
+
+func TestBlueGreenSeedFlow(t *testing.T) {
+	ns := versionedRelease(t)
+	watcher := watchEndpoints(t, ns, "ctwoc")
+
+	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2, "--preview-service")
+	if !strings.Contains(res.stderr, "blue-green needs twice the capacity") {
+		t.Errorf("no capacity warning:\n%s", res.stderr)
+	}
+	if want := "service/ctwoc configured\ndeployment.apps/ctwoc-green created\nservice/ctwoc-preview created\n"; res.stdout != want {
+		t.Errorf("stdout = %q, want %q", res.stdout, want)
+	}
+	if sel := serviceSelector(t, ns, "ctwoc"); !strings.Contains(sel, `"version":"1.0.0"`) {
+		t.Errorf("the Service should route by version to blue: %s", sel)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	eventuallyServed(t, ns, "ctwoc-preview", map[string]int{v2: 3})
+
+	res = mustShip(t, ns, "bluegreen-switch", "ctwoc")
+	if res.stdout != "service/ctwoc switched to green\n" || !strings.Contains(res.stderr, "after the switch") {
+		t.Errorf("switch: stdout %q stderr %s", res.stdout, res.stderr)
+	}
+	// ship waited for the endpoints: they are switched when it returns.
+	if got := servedImages(t, ns, "ctwoc"); fmt.Sprint(got) != fmt.Sprint(map[string]int{v2: 3}) {
+		t.Errorf("right after the switch the endpoints serve %v", got)
+	}
+
+	before := snapshot(t, ns)
+	res = mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "green")
+	if !strings.Contains(res.stderr, "already routes to green") || res.stdout != "" {
+		t.Errorf("switching to the serving color should say so: %q %s", res.stdout, res.stderr)
+	}
+	assertUnchanged(t, ns, before)
+
+	mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "blue")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "green")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+
+	// The next release flips the colors: blue is idle, so blue gets 3.0.0.
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v3)
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+	if hist := mustKubectl(t, "rollout", "history", "-n", ns, "deployment/ctwoc"); !strings.Contains(hist, "2 ") {
+		t.Errorf("blue's new template should be a new revision:\n%s", hist)
+	}
+	mustShip(t, ns, "bluegreen-switch", "ctwoc")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v3: 3})
+
+	res = mustShip(t, ns, "bluegreen", "cleanup", "ctwoc")
+	if res.stdout != "deployment.apps/ctwoc-green scaled\n" {
+		t.Errorf("cleanup stdout = %q", res.stdout)
+	}
+	eventually(t, "green scaled to zero", func() (bool, string) {
+		got := mustKubectl(t, "get", "pods", "-n", ns, "-l", "kubectl-ship.dev/color=green", "-o", "name")
+		return got == "", got
+	})
+	res = mustShip(t, ns, "bluegreen", "cleanup", "ctwoc", "--delete")
+	if res.stdout != "deployment.apps/ctwoc-green deleted\nservice/ctwoc-preview deleted\n" {
+		t.Errorf("cleanup --delete stdout = %q", res.stdout)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v3: 3})
+	watcher.assertNeverDark(t)
+}
+
+// Without a version label, blue's pods first get ship's color label through
+// a rolling update, announced, while the Service keeps serving.
+func TestBlueGreenAddsColorLabel(t *testing.T) {
+	ns := newRelease(t)
+	watcher := watchEndpoints(t, ns, "ctwoc")
+	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	if !strings.Contains(res.stderr, "its pods restart through a rolling update") || !strings.HasPrefix(res.stdout, "deployment.apps/ctwoc labelled\n") {
+		t.Errorf("the restart of blue must be announced: stdout %q stderr %s", res.stdout, res.stderr)
+	}
+	if sel := serviceSelector(t, ns, "ctwoc"); !strings.Contains(sel, `"kubectl-ship.dev/color":"blue"`) {
+		t.Errorf("selector = %s", sel)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	mustShip(t, ns, "bluegreen-switch", "ctwoc")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+	mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "blue")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	watcher.assertNeverDark(t)
+}
+
+func TestBlueGreenBadInputChangesNothing(t *testing.T) {
+	ns := versionedRelease(t)
+	apply(t, ns, deploymentAndService("plain", v1, 1))
+	apply(t, ns, deploymentAndService("canaried", v1, 1))
+	mustShip(t, ns, "canary", "canaried", "--image", v2)
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	mustKubectl(t, "scale", "-n", ns, "deployment/ctwoc-green", "--replicas=0")
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"switch without green", []string{"bluegreen-switch", "plain"}, "has no green deployment"},
+		{"unknown color", []string{"bluegreen-switch", "ctwoc", "--to", "purple"}, `--to: unknown color "purple"`},
+		{"switch to a color that is not ready", []string{"bluegreen-switch", "ctwoc"}, "green is not ready"},
+		{"missing deployment", []string{"bluegreen", "nope", "--image", v2}, "deployment nope not found"},
+		{"invalid image", []string{"bluegreen", "ctwoc", "--image", "example/UPPER:1"}, "not a valid image reference"},
+		{"unknown container", []string{"bluegreen", "ctwoc", "--image", "db=" + v3}, `container "db" not found`},
+		{"service that does not select it", []string{"bluegreen", "plain", "--image", v2, "--service", "ctwoc"}, "does not select the pods of deployment plain"},
+		{"bluegreen beside a canary", []string{"bluegreen", "canaried", "--image", v3}, "promote or abort it"},
+		{"canary beside blue-green", []string{"canary", "ctwoc", "--image", v3}, "is a blue-green release"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, ns)
+			res := ship(t, ns, tc.args...)
+			lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+			if res.code == 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], tc.want) {
+				t.Errorf("want exit 1 and one line 'error: ...%s...'; got exit %d:\n%s", tc.want, res.code, res.stderr)
+			}
+			if res.stdout != "" {
+				t.Errorf("stdout should be empty, got %q", res.stdout)
+			}
+			assertUnchanged(t, ns, before)
+		})
+	}
+}
