@@ -12,49 +12,38 @@ case "${1-}" in
 esac
 CLUSTER_DIR=$(realpath -m "$CLUSTER_DIR") # as cluster-up.sh wrote it into the arguments
 
-names=() pids=()
-for f in "$CLUSTER_DIR"/pids/*.pid; do
-  [ -e "$f" ] || continue
-  name=$(basename "$f" .pid)
-  if pid=$(cluster_pid "$name"); then
-    names+=("$name") pids+=("$pid")
-  fi
-done
-
-# still_running: those of names[] whose saved process is still alive.
-still_running() {
-  local i left=()
-  for i in "${!names[@]}"; do
-    [ "$(cluster_pid "${names[i]}")" = "${pids[i]}" ] && left+=("${names[i]}")
-  done
-  echo "${left[*]}"
-}
-# wait_gone TENTHS: waits up to TENTHS/10 s; fails if some are still running.
-wait_gone() {
+# gone NAME PID TENTHS: waits up to TENTHS/10 s for that process to exit.
+gone() {
   local t
-  for ((t = 0; t < $1; t++)); do
-    [ -z "$(still_running)" ] && return 0
+  for ((t = 0; t < $3; t++)); do
+    [ "$(cluster_pid "$1")" = "$2" ] || return 0
     sleep 0.1
   done
-  [ -z "$(still_running)" ]
+  return 1
 }
 
-if [ ${#pids[@]} = 0 ]; then
+# In reverse start order: on TERM the apiserver waits up to 60 s for its
+# clients' watches to end, so they must be gone first.
+stopped=()
+start_ms=$(date +%s%3N)
+for ((i = ${#CLUSTER_COMPONENTS[@]} - 1; i >= 0; i--)); do
+  name=${CLUSTER_COMPONENTS[i]}
+  pid=$(cluster_pid "$name") || continue
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! gone "$name" "$pid" 50; then
+    log "$name (pid $pid) still running 5s after TERM: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    gone "$name" "$pid" 20 || die "could not stop $name (pid $pid)"
+  fi
+  stopped+=("$name")
+done
+rm -f "$CLUSTER_DIR"/pids/*.pid
+if [ ${#stopped[@]} = 0 ]; then
   log "no cluster running in $CLUSTER_DIR"
 else
-  start_ms=$(date +%s%3N)
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  if ! wait_gone 50; then
-    log "still running after 5s, killing: $(still_running)"
-    for i in "${!names[@]}"; do
-      if [ "$(cluster_pid "${names[i]}")" = "${pids[i]}" ]; then kill -KILL "${pids[i]}" 2>/dev/null || true; fi
-    done
-    wait_gone 20 || die "could not stop: $(still_running)"
-  fi
   ms=$(($(date +%s%3N) - start_ms))
-  log "stopped ${names[*]} in $((ms / 1000)).$((ms % 1000 / 100))s"
+  log "stopped ${stopped[*]} in $((ms / 1000)).$((ms % 1000 / 100))s"
 fi
-rm -f "$CLUSTER_DIR"/pids/*.pid
 
 if [ -n "$purge" ] && [ -e "$CLUSTER_DIR" ]; then
   # Guards against a mistyped CLUSTER_DIR: delete only a cluster-up.sh folder.

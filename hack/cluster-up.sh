@@ -6,7 +6,6 @@
 # start gives an empty cluster. Stop it with hack/cluster-down.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-umask 077 # the run folder holds private keys
 
 NODES=${NODES:-1}
 CLUSTER_TIMEOUT=${CLUSTER_TIMEOUT:-60}
@@ -20,7 +19,6 @@ done
 CLUSTER_DIR=$(realpath -m "$CLUSTER_DIR")
 pki=$CLUSTER_DIR/pki
 kubeconfig=$CLUSTER_DIR/kubeconfig
-components=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 export KUBECACHEDIR=$CLUSTER_DIR/kube-cache # else kubectl writes ~/.kube/cache
 start_ms=$(date +%s%3N)
 
@@ -32,15 +30,17 @@ https() {
   curl -sfk --noproxy '*' --max-time 2 --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$1$2"
 }
 
-running=()
-for c in "${components[@]}"; do cluster_pid "$c" >/dev/null && running+=("$c"); done
-if [ ${#running[@]} = ${#components[@]} ] && kubectl get --raw /readyz >/dev/null 2>&1; then
+running=() stopped=()
+for c in "${CLUSTER_COMPONENTS[@]}"; do
+  if cluster_pid "$c" >/dev/null; then running+=("$c"); else stopped+=("$c"); fi
+done
+if [ ${#stopped[@]} = 0 ] && kubectl get --raw /readyz >/dev/null 2>&1; then
   log "cluster already running in $CLUSTER_DIR"
   echo "export KUBECONFIG=$kubeconfig" >&2
   exit 0
 fi
-[ ${#running[@]} = 0 ] ||
-  die "cluster in $CLUSTER_DIR is not healthy (running: ${running[*]}): see $CLUSTER_DIR/logs, then run hack/cluster-down.sh"
+[ ${#running[@]} = 0 ] || die "cluster in $CLUSTER_DIR is unhealthy (not running: ${stopped[*]:-none, but /readyz fails}):" \
+  "see $CLUSTER_DIR/logs, then run hack/cluster-down.sh"
 
 for var in ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHEDULER_PORT KWOK_PORT; do
   # A connection that opens means something listens there already.
@@ -51,6 +51,7 @@ done
 
 mkdir -p "$CLUSTER_DIR/logs" "$CLUSTER_DIR/pids"
 rm -rf "$CLUSTER_DIR/etcd"
+umask 077 # from here on: private keys, the kubeconfig, etcd data
 # The components inherit this directory: anything they write to a relative
 # path lands in the run folder, not wherever the script was called from.
 cd "$CLUSTER_DIR"
@@ -101,18 +102,24 @@ contexts:
 current-context: ship-e2e
 EOF
 
-started=()
+started=() up=
 # If the start fails or is interrupted, stop what it started: no half cluster.
-trap '[ $? = 0 ] || [ ${#started[@]} = 0 ] || CLUSTER_DIR=$CLUSTER_DIR "$HACK_DIR/cluster-down.sh"' EXIT
+# A flag, not $?, because after a Ctrl-C or kill bash runs this with $? = 0.
+trap '[ -n "$up" ] || [ ${#started[@]} = 0 ] || CLUSTER_DIR=$CLUSTER_DIR "$HACK_DIR/cluster-down.sh"' EXIT
 
 # start NAME ARG...: runs the component in a session of its own (setsid), so
 # it outlives this script and a Ctrl-C or hang-up of this terminal.
 start() {
-  local name=$1
+  local name=$1 i
   shift
   setsid "$CLUSTER_BIN/$name" "$@" </dev/null >"$CLUSTER_DIR/logs/$name.log" 2>&1 &
   echo $! >"$CLUSTER_DIR/pids/$name.pid"
   started+=("$name")
+  # Until the fork has exec'd the binary, cluster_pid takes it for gone.
+  for ((i = 0; i < 100; i++)); do
+    cluster_pid "$name" >/dev/null && return
+    sleep 0.01
+  done
 }
 
 deadline=$((SECONDS + CLUSTER_TIMEOUT))
@@ -157,8 +164,9 @@ start kube-controller-manager --kubeconfig="$kubeconfig" --bind-address=127.0.0.
 start kube-scheduler --kubeconfig="$kubeconfig" --bind-address=127.0.0.1 --secure-port="$SCHEDULER_PORT" \
   --leader-elect=false
 # KWOK_WORKDIR keeps kwok from also loading a user's ~/.kwok/kwok.yaml. The
-# stages file renews node heartbeats only every 10-20 min, so kwok must keep
-# node leases, or the controller manager marks the node unreachable after ~50 s.
+# stages renew node heartbeats only every 10-20 min, so kwok must keep node
+# leases: without them the controller manager marks the node unreachable after
+# ~50 s, and its pods, so their endpoints, stay not ready from then on.
 KWOK_WORKDIR=$CLUSTER_DIR/kwok start kwok --kubeconfig="$kubeconfig" --config="$CLUSTER_BIN/kwok-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --cidr=10.244.0.0/16 --node-ip=127.0.0.1 --node-lease-duration-seconds=40 \
@@ -186,6 +194,7 @@ wait_for kube-controller-manager "default ServiceAccount" \
 wait_for kube-controller-manager /healthz https "$KCM_PORT" /healthz
 wait_for kube-scheduler /healthz https "$SCHEDULER_PORT" /healthz
 
+up=1
 ms=$(($(date +%s%3N) - start_ms))
 log "cluster up in $((ms / 1000)).$((ms % 1000 / 100))s: $NODES kwok node(s), logs in $CLUSTER_DIR/logs"
 echo "export KUBECONFIG=$kubeconfig" >&2

@@ -23,10 +23,15 @@ KWOK_PORT=${KWOK_PORT:-10247}
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The cluster's processes in start order; cluster-up.sh saves the PID of each
+# in $CLUSTER_DIR/pids/NAME.pid.
+CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+
 # cluster_pid NAME prints the PID that cluster-up.sh saved for component NAME,
 # if that process still runs: a stale file's PID may since belong to another
 # program. Matched by binary name (not full path, so a cluster started from an
-# older CLUSTER_BIN can still be stopped) and by its arguments naming CLUSTER_DIR.
+# older CLUSTER_BIN can still be stopped) and by its arguments naming
+# CLUSTER_DIR, which the callers first make absolute.
 cluster_pid() {
   local pid exe
   pid=$(cat "$CLUSTER_DIR/pids/$1.pid" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1

@@ -24,6 +24,6 @@ func main() {
 	stop()
 	if err != nil {
 		cmd.PrintError(streams.ErrOut, err)
-		os.Exit(1)
+		os.Exit(cmd.ExitCode(err))
 	}
 }

@@ -1,12 +1,24 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 )
 
 // PrintError writes err the way kubectl does: one line, prefixed "error: ".
 func PrintError(w io.Writer, err error) {
 	fmt.Fprintf(w, "error: %s\n", strings.TrimPrefix(err.Error(), "error: "))
+}
+
+// ExitCode is 1 for any error, unless the error carries a code of its own.
+func ExitCode(err error) int {
+	var coded *cli.ExitError
+	if errors.As(err, &coded) {
+		return coded.Code
+	}
+	return 1
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/status"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/version"
 )
 
@@ -46,6 +47,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		abort.NewCmdAbort(configFlags, streams),
 		bluegreen.NewCmdBlueGreen(configFlags, streams),
 		bgswitch.NewCmdSwitch(configFlags, streams),
+		status.NewCmdStatus(configFlags, streams),
 		version.NewCmdVersion(configFlags, streams),
 	)
 	return root

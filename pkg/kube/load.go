@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -19,13 +18,13 @@ func (c *Client) LoadRelease(ctx context.Context, name, service string) (*releas
 	deployments := c.AppsV1().Deployments(c.Namespace)
 	stable, err := deployments.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("deployment %s not found in namespace %s", name, c.Namespace)
+		return nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if owner, ok := stable.Labels[release.LabelRelease]; ok {
-		return nil, fmt.Errorf("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
+		return nil, release.NotRelease("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
 	}
 	owned, err := deployments.List(ctx, metav1.ListOptions{LabelSelector: release.LabelRelease + "=" + name})
 	if err != nil {
@@ -48,7 +47,7 @@ func (c *Client) services(ctx context.Context, name string) ([]corev1.Service, e
 	}
 	svc, err := c.CoreV1().Services(c.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("service %s not found in namespace %s", name, c.Namespace)
+		return nil, release.NotRelease("service %s not found in namespace %s", name, c.Namespace)
 	}
 	if err != nil {
 		return nil, err

@@ -82,13 +82,13 @@ func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service
 	case len(matches) > 0:
 		return matches, nil
 	case rel.explicit:
-		return nil, fmt.Errorf("service %s does not select the pods of deployment %s (pod labels %s)",
+		return nil, NotRelease("service %s does not select the pods of deployment %s (pod labels %s)",
 			rejected[0], stable.Name, pods[0])
 	case len(rejected) == 0:
-		return nil, fmt.Errorf("no service in namespace %s selects the pods of deployment %s: create one (kubectl expose deployment %s)",
+		return nil, NotRelease("no service in namespace %s selects the pods of deployment %s: create one (kubectl expose deployment %s)",
 			stable.Namespace, stable.Name, stable.Name)
 	}
-	return nil, fmt.Errorf("no service selects the pods of deployment %s (pod labels %s); considered: %s",
+	return nil, NotRelease("no service selects the pods of deployment %s (pod labels %s); considered: %s",
 		stable.Name, pods[0], strings.Join(rejected, ", "))
 }
 

@@ -1,0 +1,11 @@
+package cli
+
+// ExitError is an error with its own process exit status, for commands
+// whose exit codes mean something to scripts (status).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }

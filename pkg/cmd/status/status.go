@@ -1,0 +1,205 @@
+// Package status implements `kubectl ship status`.
+package status
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Exit codes of status, documented in its help and the README.
+const (
+	exitDegraded = 1
+	exitTimedOut = 2
+	exitNotFound = 3
+)
+
+// untilStates are the states --until waits for.
+var untilStates = map[string]func(*release.Status) bool{
+	"healthy": func(st *release.Status) bool { return st.Phase == release.PhaseHealthy },
+	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
+	"canary-ready": func(st *release.Status) bool {
+		return st.Strategy == release.StrategyCanary && st.Phase == release.PhaseHealthy
+	},
+	"switched": func(st *release.Status) bool {
+		if st.Strategy != release.StrategyBlueGreen || st.Phase != release.PhaseHealthy {
+			return false
+		}
+		for _, d := range st.Deployments {
+			for _, s := range st.Services {
+				if d.Serving != nil && *d.Serving && s.Traffic[d.Role] != 100 {
+					return false
+				}
+			}
+		}
+		return true
+	},
+}
+
+// Options holds the flags and state of the status command.
+type Options struct {
+	Service    string
+	Watch      bool
+	Until      string
+	Timeout    time.Duration
+	PrintFlags *genericclioptions.PrintFlags
+
+	name   string
+	client *kube.Client
+	getter genericclioptions.RESTClientGetter
+	genericiooptions.IOStreams
+}
+
+// NewCmdStatus returns the status command.
+func NewCmdStatus(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), getter: getter, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:   "status NAME",
+		Short: "Show what runs in a release and where its traffic really goes",
+		Long: `Show release NAME: the strategy in progress (none, canary, blue-green), each
+Deployment with its role, images, replicas and revision, and each Service with
+its selector, session affinity and the actual share of traffic of each role,
+counted from the ready endpoints of its EndpointSlices. Five requests, however
+many pods. --watch keeps it current from watch events; --until waits for a
+state: healthy, canary-ready, switched or paused.
+
+Exit status, for CI: 0 settled and healthy, or the --until state reached;
+1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
+3 no such release (no Deployment of that name, or no Service routes to it).`,
+		Example: `  kubectl ship status ctwoc
+  kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
+  kubectl ship status ctwoc --until switched --timeout 2m`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			o.name = args[0]
+			var err error
+			if o.client, err = kube.NewClient(o.getter); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.PrintFlags.AddFlags(cmd)
+	flags := cmd.Flags()
+	flags.StringVar(&o.Service, "service", "", "Show only this Service, when several route to the release.")
+	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
+	flags.StringVar(&o.Until, "until", "", "Wait for a state: healthy, canary-ready, switched or paused.")
+	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
+	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions([]string{"healthy", "canary-ready", "switched", "paused"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// Validate checks the flags; it makes no request.
+func (o *Options) Validate() error {
+	if _, ok := untilStates[o.Until]; o.Until != "" && !ok {
+		return fmt.Errorf("--until must be healthy, canary-ready, switched or paused, not %q", o.Until)
+	}
+	if *o.PrintFlags.OutputFormat != "" {
+		_, err := o.PrintFlags.ToPrinter()
+		return err
+	}
+	return nil
+}
+
+// Run shows the status once, or follows it with --watch or --until.
+func (o *Options) Run(ctx context.Context) error {
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	last := ""
+	show := func() (*release.Status, error) {
+		st, err := o.client.LoadStatus(ctx, o.name, o.Service)
+		var notFound *release.NotReleaseError
+		if errors.As(err, &notFound) {
+			return nil, &cli.ExitError{Code: exitNotFound, Err: err}
+		}
+		if err != nil {
+			return nil, err
+		}
+		var out bytes.Buffer
+		if err := o.print(&out, st); err != nil {
+			return nil, err
+		}
+		if out.String() != last {
+			if last != "" && *o.PrintFlags.OutputFormat == "" {
+				fmt.Fprintln(o.Out)
+			}
+			_, _ = io.Copy(o.Out, &out)
+			last = out.String()
+		}
+		return st, nil
+	}
+	st, err := show()
+	if err != nil {
+		return err
+	}
+	if !o.Watch && o.Until == "" {
+		return verdict(st)
+	}
+	changes := o.client.Changes(ctx, serviceNames(st))
+	for {
+		if reached := untilStates[o.Until]; reached != nil && reached(st) {
+			return nil
+		}
+		if err := verdict(st); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return &cli.ExitError{Code: exitTimedOut, Err: fmt.Errorf("timed out after %s: release %s is %s", o.Timeout, o.name, st.Phase)}
+			}
+			return nil
+		case <-changes:
+			if st, err = show(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (o *Options) print(w io.Writer, st *release.Status) error {
+	if *o.PrintFlags.OutputFormat == "" {
+		return printers.Status(w, st)
+	}
+	p, err := o.PrintFlags.ToPrinter()
+	if err != nil {
+		return err
+	}
+	return p.PrintObj(st, w)
+}
+
+// verdict is exit 1 for a degraded release.
+func verdict(st *release.Status) error {
+	if st.Phase != release.PhaseDegraded {
+		return nil
+	}
+	return &cli.ExitError{Code: exitDegraded, Err: fmt.Errorf("release %s is degraded: %s", st.Name, strings.Join(st.Warnings, "; "))}
+}
+
+func serviceNames(st *release.Status) []string {
+	names := make([]string, len(st.Services))
+	for i, s := range st.Services {
+		names[i] = s.Name
+	}
+	return names
+}

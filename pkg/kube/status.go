@@ -1,0 +1,58 @@
+package kube
+
+import (
+	"context"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// LoadStatus reads what `status` shows in five requests, however many pods
+// the release has: the release (three), its Services' EndpointSlices, and
+// the pods they may point at, to tell the roles apart.
+func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release.Status, error) {
+	rel, err := c.LoadRelease(ctx, name, service)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rel.Services))
+	for i, svc := range rel.Services {
+		names[i] = svc.Name
+	}
+	slices, err := c.DiscoveryV1().EndpointSlices(c.Namespace).List(ctx, metav1.ListOptions{
+		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(names, ",") + ")",
+	})
+	if err != nil {
+		return nil, err
+	}
+	pods, err := c.CoreV1().Pods(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sharedLabels(rel).String()})
+	if err != nil {
+		return nil, err
+	}
+	return release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items)), nil
+}
+
+// sharedLabels are the labels every Deployment of rel selects on with the
+// same value: one selector for the pods of all of them.
+func sharedLabels(rel *release.Release) labels.Set {
+	shared := labels.Set{}
+	for k, v := range rel.Stable.Spec.Selector.MatchLabels {
+		shared[k] = v
+	}
+	for _, other := range []*appsv1.Deployment{rel.Canary, rel.Green} {
+		if other == nil {
+			continue
+		}
+		for k, v := range shared {
+			if other.Spec.Selector.MatchLabels[k] != v {
+				delete(shared, k)
+			}
+		}
+	}
+	return shared
+}

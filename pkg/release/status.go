@@ -1,0 +1,262 @@
+package release
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// StatusAPIVersion versions the schema of `status -o json|yaml`: fields are
+// only added within a version, so scripts can rely on them.
+const StatusAPIVersion = "kubectl-ship.dev/v1alpha1"
+
+// Strategies and phases a release can be in.
+const (
+	StrategyNone      = "none"
+	StrategyCanary    = "canary"
+	StrategyBlueGreen = "blue-green"
+
+	PhaseHealthy     = "Healthy"
+	PhaseProgressing = "Progressing"
+	PhasePaused      = "Paused"
+	PhaseDegraded    = "Degraded"
+)
+
+// Status is what `kubectl ship status` shows: each Deployment of the release
+// with its role, each Service with the traffic it really sends to each role,
+// counted from the ready endpoints of its EndpointSlices.
+type Status struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Strategy          string             `json:"strategy"`
+	Phase             string             `json:"phase"`
+	Deployments       []DeploymentStatus `json:"deployments"`
+	Services          []ServiceStatus    `json:"services"`
+	Warnings          []string           `json:"warnings,omitempty"`
+}
+
+// DeploymentStatus is one Deployment of a release.
+type DeploymentStatus struct {
+	Name              string   `json:"name"`
+	Role              string   `json:"role"`
+	Serving           *bool    `json:"serving,omitempty"`
+	Images            []string `json:"images"`
+	Replicas          int32    `json:"replicas"`
+	UpdatedReplicas   int32    `json:"updatedReplicas"`
+	ReadyReplicas     int32    `json:"readyReplicas"`
+	AvailableReplicas int32    `json:"availableReplicas"`
+	Revision          string   `json:"revision,omitempty"`
+	Paused            bool     `json:"paused,omitempty"`
+	RolledOut         bool     `json:"rolledOut"`
+	// Degraded is set when the rollout exceeded its progress deadline.
+	Degraded bool   `json:"degraded,omitempty"`
+	Message  string `json:"message"`
+}
+
+// ServiceStatus is one Service of a release and where its traffic goes.
+type ServiceStatus struct {
+	Name            string            `json:"name"`
+	Selector        map[string]string `json:"selector"`
+	SessionAffinity string            `json:"sessionAffinity"`
+	// ReadyEndpoints counts the ready endpoints by the role of their pod.
+	ReadyEndpoints map[string]int `json:"readyEndpoints"`
+	// Traffic is each role's share of the ready endpoints, in percent.
+	Traffic map[string]float64 `json:"traffic"`
+	// RequestedWeight is the canary weight asked for, when one was.
+	RequestedWeight *int32 `json:"requestedWeight,omitempty"`
+}
+
+// DeepCopyObject makes Status printable by cli-runtime's printers.
+func (s *Status) DeepCopyObject() runtime.Object {
+	raw, _ := json.Marshal(s)
+	out := &Status{}
+	_ = json.Unmarshal(raw, out)
+	return out
+}
+
+// Endpoints indexes listed EndpointSlices by Service and pods by name, so
+// counting a release's traffic costs only its own endpoints, however many
+// pods the namespace has.
+type Endpoints struct {
+	slices map[string][]*discoveryv1.EndpointSlice
+	pods   map[string]*corev1.Pod
+}
+
+// NewEndpoints indexes the EndpointSlices and pods of one namespace.
+func NewEndpoints(slices []discoveryv1.EndpointSlice, pods []corev1.Pod) *Endpoints {
+	ep := &Endpoints{slices: map[string][]*discoveryv1.EndpointSlice{}, pods: make(map[string]*corev1.Pod, len(pods))}
+	for i := range slices {
+		name := slices[i].Labels[discoveryv1.LabelServiceName]
+		ep.slices[name] = append(ep.slices[name], &slices[i])
+	}
+	for i := range pods {
+		ep.pods[pods[i].Name] = &pods[i]
+	}
+	return ep
+}
+
+// Summarize builds the status of rel from objects already listed. It makes
+// no request; the caller decides how few it needs.
+func Summarize(rel *Release, ep *Endpoints) *Status {
+	st := &Status{
+		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseStatus"},
+		ObjectMeta: metav1.ObjectMeta{Name: rel.Stable.Name, Namespace: rel.Stable.Namespace},
+		Strategy:   StrategyNone,
+	}
+	serving := ""
+	switch {
+	case rel.Canary != nil:
+		st.Strategy = StrategyCanary
+	case rel.Green != nil:
+		st.Strategy = StrategyBlueGreen
+		color, err := rel.Serving(rel.ColorKey())
+		if err != nil {
+			st.Warnings = append(st.Warnings, err.Error())
+		}
+		serving = string(color)
+	}
+	members := rel.members()
+	for i := len(members) - 1; i >= 0; i-- {
+		st.Deployments = append(st.Deployments, deploymentStatus(members[i], serving))
+	}
+	for _, svc := range rel.Services {
+		st.Services = append(st.Services, serviceStatus(rel, svc, ep))
+	}
+	st.Phase, st.Warnings = phase(st, st.Warnings)
+	return st
+}
+
+// member is a Deployment of a release with its role.
+type member struct {
+	role string
+	d    *appsv1.Deployment
+}
+
+// members lists the release's Deployments, the narrowest selector first: a
+// pod matching the canary's (or green's) selector belongs to it even when
+// the stable selector matches it too.
+func (r *Release) members() []member {
+	var out []member
+	switch {
+	case r.Canary != nil:
+		out = append(out, member{RoleCanary, r.Canary})
+	case r.Green != nil:
+		out = append(out, member{string(Green), r.Green})
+	}
+	role := "stable"
+	if r.Green != nil {
+		role = string(Blue)
+	}
+	return append(out, member{role, r.Stable})
+}
+
+func deploymentStatus(m member, serving string) DeploymentStatus {
+	d := m.d
+	msg, done, err := RolloutStatus(d)
+	if err != nil {
+		msg = err.Error()
+	}
+	ds := DeploymentStatus{
+		Degraded: err != nil,
+		Name:     d.Name, Role: m.role,
+		Replicas: Replicas(d), UpdatedReplicas: d.Status.UpdatedReplicas,
+		ReadyReplicas: d.Status.ReadyReplicas, AvailableReplicas: d.Status.AvailableReplicas,
+		Revision: d.Annotations["deployment.kubernetes.io/revision"],
+		Paused:   d.Spec.Paused, RolledOut: done, Message: msg,
+	}
+	for _, c := range d.Spec.Template.Spec.Containers {
+		ds.Images = append(ds.Images, c.Image)
+	}
+	if serving != "" {
+		isServing := m.role == serving
+		ds.Serving = &isServing
+	}
+	return ds
+}
+
+// roleOf says which Deployment of the release owns the pod, trying the
+// narrowest selector first ("other" for a pod of none of them).
+func roleOf(members []member, pod *corev1.Pod) string {
+	if pod != nil {
+		for _, m := range members {
+			if sel, err := metav1.LabelSelectorAsSelector(m.d.Spec.Selector); err == nil && sel.Matches(labels.Set(pod.Labels)) {
+				return m.role
+			}
+		}
+	}
+	return "other"
+}
+
+func serviceStatus(rel *Release, svc *corev1.Service, ep *Endpoints) ServiceStatus {
+	ss := ServiceStatus{
+		Name: svc.Name, Selector: svc.Spec.Selector, SessionAffinity: string(svc.Spec.SessionAffinity),
+		ReadyEndpoints: map[string]int{}, Traffic: map[string]float64{},
+	}
+	members := rel.members()
+	total := 0
+	for _, slice := range ep.slices[svc.Name] {
+		for _, e := range slice.Endpoints {
+			if e.TargetRef == nil || e.Conditions.Ready == nil || !*e.Conditions.Ready {
+				continue
+			}
+			ss.ReadyEndpoints[roleOf(members, ep.pods[e.TargetRef.Name])]++
+			total++
+		}
+	}
+	for role, n := range ss.ReadyEndpoints {
+		ss.Traffic[role] = 100 * float64(n) / float64(total)
+	}
+	if rel.Canary != nil {
+		if w, err := strconv.ParseInt(rel.Canary.Annotations[AnnotationWeight], 10, 32); err == nil {
+			weight := int32(w)
+			ss.RequestedWeight = &weight
+		}
+	}
+	return ss
+}
+
+// phase sums up the release and adds the warnings a person should see.
+func phase(st *Status, warnings []string) (string, []string) {
+	result := PhaseHealthy
+	for _, d := range st.Deployments {
+		switch {
+		case d.Paused:
+			warnings = append(warnings, fmt.Sprintf("deployment %s is paused: resume it with 'kubectl rollout resume deployment/%s'", d.Name, d.Name))
+			if result == PhaseHealthy || result == PhaseProgressing {
+				result = PhasePaused
+			}
+		case d.Degraded:
+			warnings = append(warnings, d.Message)
+			result = PhaseDegraded
+		case !d.RolledOut && result == PhaseHealthy:
+			result = PhaseProgressing
+		}
+	}
+	for _, s := range st.Services {
+		if s.SessionAffinity == string(corev1.ServiceAffinityClientIP) && st.Strategy == StrategyCanary {
+			warnings = append(warnings, fmt.Sprintf("service %s pins client IPs to pods through kube-proxy, not to versions; ingress controllers that route to endpoints directly ignore it", s.Name))
+		}
+		if s.RequestedWeight != nil && result == PhaseHealthy {
+			if actual := s.Traffic[RoleCanary]; abs(actual-float64(*s.RequestedWeight)) > 10 {
+				warnings = append(warnings, fmt.Sprintf("service %s sends %.1f%% of its endpoints to the canary, far from the %d%% requested", s.Name, actual, *s.RequestedWeight))
+			}
+		}
+	}
+	sort.Strings(warnings)
+	return result, warnings
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
