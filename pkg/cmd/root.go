@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/status"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/version"
@@ -47,6 +48,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		abort.NewCmdAbort(configFlags, streams),
 		bluegreen.NewCmdBlueGreen(configFlags, streams),
 		bgswitch.NewCmdSwitch(configFlags, streams),
+		list.NewCmdList(configFlags, streams),
 		status.NewCmdStatus(configFlags, streams),
 		version.NewCmdVersion(configFlags, streams),
 	)

@@ -27,7 +27,8 @@ type Release struct {
 // New checks that the objects form a release and returns it. owned are the
 // Deployments ship created for it (canary, green). services are the
 // candidates: every Service of the namespace, or the one named with
-// --service (explicit).
+// --service (explicit). When no Service routes to it, the error says why and
+// the release is still returned, with no Services, for listing.
 func New(stable *appsv1.Deployment, owned []appsv1.Deployment, services []corev1.Service, explicit bool) (*Release, error) {
 	rel := &Release{Stable: stable, explicit: explicit}
 	for i := range owned {

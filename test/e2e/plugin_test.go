@@ -37,7 +37,7 @@ func TestVersionPrintsClientAndServer(t *testing.T) {
 
 func TestVerboseLogsRequests(t *testing.T) {
 	res := kubectl(t, "ship", "version", "-v=6")
-	if res.code != 0 || !strings.Contains(res.stderr, `verb="GET" url="https://127.0.0.1:16443/version" status="200 OK"`) {
+	if res.code != 0 || !strings.Contains(res.stderr, `/version" status="200 OK"`) {
 		t.Fatalf("-v=6 should log the request; exit %d, stderr:\n%s", res.code, res.stderr)
 	}
 }

@@ -1,0 +1,112 @@
+// Package list implements `kubectl ship list`.
+package list
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
+)
+
+// Options holds the flags and state of the list command.
+type Options struct {
+	AllNamespaces bool
+	Selector      string
+	NoHeaders     bool
+	PrintFlags    *genericclioptions.PrintFlags
+
+	selector labels.Selector
+	client   *kube.Client
+	getter   genericclioptions.RESTClientGetter
+	genericiooptions.IOStreams
+}
+
+// NewCmdList returns the list command.
+func NewCmdList(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), getter: getter, IOStreams: streams}
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the releases of a namespace, with their strategy, images and actual weight",
+		Long: `List every release of the namespace (every namespace with -A): each Deployment
+kubectl-ship did not create, with its strategy, what it and its canary or idle
+color run, the canary's actual share of ready endpoints (or the serving
+color), and its ready pods. Four list requests, however many Deployments.`,
+		Example: `  kubectl ship list
+  kubectl ship ls -A -o wide
+  kubectl ship list -l tier=frontend -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Complete(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	o.PrintFlags.AddFlags(cmd)
+	flags := cmd.Flags()
+	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List the releases of every namespace.")
+	flags.StringVarP(&o.Selector, "selector", "l", "", "Only releases whose Deployment matches this label selector.")
+	flags.BoolVar(&o.NoHeaders, "no-headers", false, "Print no header line.")
+	return cmd
+}
+
+// Complete parses the selector and checks -o before any request.
+func (o *Options) Complete() error {
+	var err error
+	if o.selector, err = labels.Parse(o.Selector); err != nil {
+		return fmt.Errorf("-l %q: %v", o.Selector, err)
+	}
+	if out := *o.PrintFlags.OutputFormat; out != "" && out != "wide" {
+		if _, err := o.PrintFlags.ToPrinter(); err != nil {
+			return err
+		}
+	}
+	o.client, err = kube.NewClient(o.getter)
+	return err
+}
+
+// Run lists the releases and prints them.
+func (o *Options) Run(ctx context.Context) error {
+	list, err := o.client.LoadStatuses(ctx, o.AllNamespaces, o.selector)
+	if err != nil {
+		return err
+	}
+	output := *o.PrintFlags.OutputFormat
+	if output != "" && output != "wide" {
+		p, err := o.PrintFlags.ToPrinter()
+		if err != nil {
+			return err
+		}
+		if output != "name" {
+			return p.PrintObj(list, o.Out)
+		}
+		// cli-runtime's name printer takes only its own list types.
+		for _, st := range list.Items {
+			if err := p.PrintObj(st, o.Out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(list.Items) == 0 {
+		where := "in " + o.client.Namespace + " namespace"
+		if o.AllNamespaces {
+			where = "in any namespace"
+		}
+		fmt.Fprintf(o.ErrOut, "No releases found %s.\n", where)
+		return nil
+	}
+	table := cliprinters.NewTablePrinter(cliprinters.PrintOptions{
+		NoHeaders: o.NoHeaders, Wide: output == "wide", WithNamespace: o.AllNamespaces,
+	})
+	return table.PrintObj(printers.ReleaseTable(list, time.Now()), o.Out)
+}

@@ -1,0 +1,37 @@
+package kube
+
+import (
+	"context"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// LoadStatuses reads every release of the namespace, or of all namespaces,
+// in four list requests (Deployments, Services, EndpointSlices, pods)
+// whatever their number: never a request per release or per pod.
+func (c *Client) LoadStatuses(ctx context.Context, allNamespaces bool, selector labels.Selector) (*release.StatusList, error) {
+	namespace := c.Namespace
+	if allNamespaces {
+		namespace = metav1.NamespaceAll
+	}
+	deployments, err := c.AppsV1().Deployments(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	services, err := c.CoreV1().Services(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	slices, err := c.DiscoveryV1().EndpointSlices(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	pods, err := c.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods.Items, selector), nil
+}

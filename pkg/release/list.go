@@ -1,0 +1,78 @@
+package release
+
+import (
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// StatusList is what `list -o json|yaml` prints.
+type StatusList struct {
+	metav1.TypeMeta `json:",inline"`
+	Items           []*Status `json:"items"`
+}
+
+// DeepCopyObject makes StatusList printable by cli-runtime's printers.
+func (l *StatusList) DeepCopyObject() runtime.Object {
+	out := &StatusList{TypeMeta: l.TypeMeta}
+	for _, st := range l.Items {
+		out.Items = append(out.Items, st.DeepCopyObject().(*Status))
+	}
+	return out
+}
+
+// SummarizeAll groups listed objects, of one namespace or many, into
+// releases: every Deployment ship did not create and that selector matches,
+// with the Deployments ship created for it. A release no Service routes to
+// is listed too, with no Services. Sorted by namespace and name.
+func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
+	pods []corev1.Pod, selector labels.Selector) *StatusList {
+	type key struct{ namespace, name string }
+	owned := map[key][]appsv1.Deployment{}
+	for _, d := range deployments {
+		if name, ok := d.Labels[LabelRelease]; ok {
+			k := key{d.Namespace, name}
+			owned[k] = append(owned[k], d)
+		}
+	}
+	servicesIn := map[string][]corev1.Service{}
+	for _, svc := range services {
+		servicesIn[svc.Namespace] = append(servicesIn[svc.Namespace], svc)
+	}
+	slicesIn := map[string][]discoveryv1.EndpointSlice{}
+	for _, s := range slices {
+		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
+	}
+	podsIn := map[string][]corev1.Pod{}
+	for _, p := range pods {
+		podsIn[p.Namespace] = append(podsIn[p.Namespace], p)
+	}
+	endpoints := map[string]*Endpoints{}
+
+	list := &StatusList{TypeMeta: metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseStatusList"}, Items: []*Status{}}
+	for i := range deployments {
+		d := &deployments[i]
+		if _, shipCreated := d.Labels[LabelRelease]; shipCreated || !selector.Matches(labels.Set(d.Labels)) {
+			continue
+		}
+		rel, _ := New(d, owned[key{d.Namespace, d.Name}], servicesIn[d.Namespace], false)
+		ep := endpoints[d.Namespace]
+		if ep == nil {
+			ep = NewEndpoints(slicesIn[d.Namespace], podsIn[d.Namespace])
+			endpoints[d.Namespace] = ep
+		}
+		st := Summarize(rel, ep)
+		st.CreationTimestamp = d.CreationTimestamp
+		list.Items = append(list.Items, st)
+	}
+	sort.Slice(list.Items, func(i, j int) bool {
+		a, b := list.Items[i], list.Items[j]
+		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
+	})
+	return list
+}

@@ -1,0 +1,124 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type releaseStatus struct {
+	Kind        string `json:"kind"`
+	APIVersion  string `json:"apiVersion"`
+	Strategy    string `json:"strategy"`
+	Phase       string `json:"phase"`
+	Deployments []struct {
+		Name    string   `json:"name"`
+		Role    string   `json:"role"`
+		Serving *bool    `json:"serving"`
+		Images  []string `json:"images"`
+	} `json:"deployments"`
+	Services []struct {
+		Name           string             `json:"name"`
+		ReadyEndpoints map[string]int     `json:"readyEndpoints"`
+		Traffic        map[string]float64 `json:"traffic"`
+	} `json:"services"`
+}
+
+func shipStatus(t *testing.T, ns, name string) releaseStatus {
+	t.Helper()
+	var st releaseStatus
+	if err := json.Unmarshal([]byte(mustShip(t, ns, "status", name, "-o", "json").stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// byImage turns status's ready endpoints per role into ready endpoints per
+// image, to compare with what the EndpointSlices say.
+func byImage(st releaseStatus) map[string]int {
+	images := map[string]string{}
+	for _, d := range st.Deployments {
+		images[d.Role] = d.Images[0]
+	}
+	out := map[string]int{}
+	for role, n := range st.Services[0].ReadyEndpoints {
+		out[images[role]] += n
+	}
+	return out
+}
+
+func TestStatusFollowsTheCanaryFlow(t *testing.T) {
+	ns := newRelease(t)
+	st := shipStatus(t, ns, "ctwoc")
+	if st.Kind != "ReleaseStatus" || st.APIVersion != "kubectl-ship.dev/v1alpha1" || st.Strategy != "none" || st.Phase != "Healthy" {
+		t.Fatalf("status of a plain release: %+v", st)
+	}
+
+	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--wait=false")
+	mustShip(t, ns, "status", "ctwoc", "--until", "canary-ready", "--timeout", "60s")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
+	st = shipStatus(t, ns, "ctwoc")
+	if st.Strategy != "canary" || st.Services[0].Traffic["canary"] != 25 {
+		t.Errorf("canary status: %+v", st)
+	}
+	if got, want := fmt.Sprint(byImage(st)), fmt.Sprint(servedImages(t, ns, "ctwoc")); got != want {
+		t.Errorf("status counts %s, the EndpointSlices %s", got, want)
+	}
+	if out := mustShip(t, ns, "status", "ctwoc", "-o", "jsonpath={.services[0].traffic.canary}").stdout; out != "25" {
+		t.Errorf("jsonpath: %q", out)
+	}
+	text := mustShip(t, ns, "status", "ctwoc").stdout
+	for _, want := range []string{"Release ctwoc", "canary 25.0% (1), stable 75.0% (3); 25% requested", "ctwoc-canary"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text status lacks %q:\n%s", want, text)
+		}
+	}
+
+	list := mustShip(t, ns, "list").stdout
+	if !strings.Contains(list, "canary") || !strings.Contains(list, "25.0%") || !strings.Contains(list, v2) {
+		t.Errorf("list:\n%s", list)
+	}
+}
+
+func TestStatusBlueGreen(t *testing.T) {
+	ns := versionedRelease(t)
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	mustShip(t, ns, "bluegreen-switch", "ctwoc")
+	mustShip(t, ns, "status", "ctwoc", "--until", "switched", "--timeout", "60s")
+	st := shipStatus(t, ns, "ctwoc")
+	if st.Strategy != "blue-green" || st.Services[0].Traffic["green"] != 100 {
+		t.Errorf("blue-green status: %+v", st)
+	}
+	for _, d := range st.Deployments {
+		if d.Serving == nil || *d.Serving != (d.Role == "green") {
+			t.Errorf("%s serving = %v", d.Name, d.Serving)
+		}
+	}
+}
+
+func TestStatusExitCodes(t *testing.T) {
+	ns := newRelease(t)
+	if res := ship(t, ns, "status", "nope"); res.code != 3 || !strings.Contains(res.stderr, "deployment nope not found") {
+		t.Errorf("unknown release: exit %d %s", res.code, res.stderr)
+	}
+	if res := ship(t, ns, "status", "ctwoc", "--until", "switched", "--timeout", "1s"); res.code != 2 || !strings.Contains(res.stderr, "timed out") {
+		t.Errorf("timeout: exit %d %s", res.code, res.stderr)
+	}
+	if res := ship(t, ns, "status", "ctwoc", "--until", "someday"); res.code != 1 || !strings.Contains(res.stderr, "--until must be") || res.stdout != "" {
+		t.Errorf("bad --until: exit %d %s", res.code, res.stderr)
+	}
+	// A rollout that cannot finish (its new pods fit no node) exceeds its
+	// progress deadline: degraded.
+	mustKubectl(t, "patch", "-n", ns, "deployment/ctwoc", "--type=merge", "-p",
+		`{"spec":{"progressDeadlineSeconds":1,"template":{"spec":{"nodeSelector":{"no-such-node":"true"}}}}}`)
+	eventually(t, "the progress deadline passes", func() (bool, string) {
+		res := ship(t, ns, "status", "ctwoc")
+		return res.code == 1, fmt.Sprintf("exit %d: %s", res.code, res.stderr)
+	})
+	if res := ship(t, ns, "status", "ctwoc"); !strings.Contains(res.stderr, "exceeded its progress deadline") || !strings.Contains(res.stdout, "Degraded") {
+		t.Errorf("degraded: %s%s", res.stdout, res.stderr)
+	}
+}

@@ -1,0 +1,114 @@
+// Package imports checks what the kubectl-ship binary links. Every package in
+// the import graph runs its init before main and adds to the binary, so start-up
+// time and size are decided here; the test fails when a package that is known
+// to be costly, or that a plugin has no business with, enters the graph.
+package imports
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mainPackage = "github.com/kubectl-ship/kubectl-ship/cmd/kubectl-ship"
+
+// forbidden lists package path prefixes that must stay out of the graph, and why.
+var forbidden = []struct{ prefix, why string }{
+	{"k8s.io/kubectl/pkg/cmd", "kubectl's command packages call i18n.T at package level, which loads the translation catalog at start-up; cmd/util alone adds about 23 MB"},
+	{"k8s.io/kubectl/pkg/util/i18n", "loading the translation catalog costs about 15 ms of start-up"},
+	{"k8s.io/kubectl/pkg/describe", "the describers import every API group's client and kubectl's command utilities"},
+	{"k8s.io/kubectl/pkg/polymorphichelpers", "imports k8s.io/kubectl/pkg/cmd/util and pkg/describe; ship has its own rollout status"},
+	{"cloud.google.com", "a cloud SDK"},
+	{"github.com/Azure", "a cloud SDK"},
+	{"github.com/aws", "a cloud SDK"},
+	{"k8s.io/client-go/plugin/pkg/client/auth", "the in-tree auth providers; kubeconfig exec credentials need only auth/exec, which client-go's rest package imports itself"},
+	{"k8s.io/apiserver", "server-side code"},
+	{"k8s.io/kubernetes", "server-side code"},
+}
+
+// allowed are packages under a forbidden prefix that are not what it forbids.
+var allowed = map[string]string{
+	"k8s.io/client-go/plugin/pkg/client/auth/exec": "exec credential plugins, built into client-go's transport",
+	"github.com/Azure/go-ansiterm":                 "Windows console handling (moby/term), not a cloud SDK",
+	"github.com/Azure/go-ansiterm/winterm":         "Windows console handling (moby/term), not a cloud SDK",
+}
+
+// The platforms kubectl-ship is released for: some imports are per-platform.
+var platforms = []string{"linux", "darwin", "windows"}
+
+func TestNoForbiddenImports(t *testing.T) {
+	for _, goos := range platforms {
+		t.Run(goos, func(t *testing.T) {
+			graph := importGraph(t, goos)
+			for pkg := range graph {
+				if rule, ok := forbiddenRule(pkg); ok {
+					t.Errorf("%s is in the import graph (%s)\n  via %s", pkg, rule, strings.Join(chain(graph, mainPackage, pkg), "\n   -> "))
+				}
+			}
+		})
+	}
+}
+
+func forbiddenRule(pkg string) (string, bool) {
+	if _, ok := allowed[pkg]; ok {
+		return "", false
+	}
+	for _, f := range forbidden {
+		if pkg == f.prefix || strings.HasPrefix(pkg, f.prefix+"/") {
+			return f.why, true
+		}
+	}
+	return "", false
+}
+
+// importGraph returns, for every package the main package depends on when
+// built for goos, the packages it imports directly.
+func importGraph(t *testing.T, goos string) map[string][]string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", mainPackage)
+	// The release build: static, so no cgo-only files are selected.
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if exit, ok := err.(*exec.ExitError); ok {
+			stderr = exit.Stderr
+		}
+		t.Fatalf("go list -deps %s: %v\n%s", mainPackage, err, stderr)
+	}
+	graph := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		graph[fields[0]] = fields[1:]
+	}
+	if _, ok := graph[mainPackage]; !ok {
+		t.Fatalf("go list -deps did not list %s itself:\n%s", mainPackage, out)
+	}
+	return graph
+}
+
+// chain returns the shortest import path from `from` to `to`, to show in a
+// failure which import brought the package in.
+func chain(graph map[string][]string, from, to string) []string {
+	parent := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		pkg := queue[0]
+		queue = queue[1:]
+		if pkg == to {
+			var path []string
+			for p := to; p != ""; p = parent[p] {
+				path = append([]string{p}, path...)
+			}
+			return path
+		}
+		for _, imp := range graph[pkg] {
+			if _, seen := parent[imp]; !seen {
+				parent[imp] = pkg
+				queue = append(queue, imp)
+			}
+		}
+	}
+	return []string{to}
+}
