@@ -3,7 +3,6 @@ package strategy
 import (
 	"fmt"
 
-	"github.com/distribution/reference"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -136,11 +135,8 @@ func colorValue(key string, idle release.Color, images []Image, live *appsv1.Dep
 }
 
 func imageTag(images []Image) string {
-	named, err := reference.ParseNormalizedNamed(images[0].Image)
-	if tagged, ok := named.(reference.Tagged); ok && err == nil {
-		return tagged.Tag()
-	}
-	return ""
+	tag, _ := parseReference(images[0].Image) // checked by ParseImages
+	return tag
 }
 
 // routeToBlue plans the first release's preparation: label blue's pods with

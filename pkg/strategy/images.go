@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -31,7 +30,7 @@ func ParseImages(values []string) ([]Image, error) {
 		if found && container == "" {
 			return nil, fmt.Errorf("--image %q: the container name before '=' is empty", v)
 		}
-		if _, err := reference.ParseNormalizedNamed(image); err != nil {
+		if _, err := parseReference(image); err != nil {
 			return nil, fmt.Errorf("--image %q is not a valid image reference: %v", image, err)
 		}
 		images = append(images, Image{Container: container, Image: image})
