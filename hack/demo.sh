@@ -64,7 +64,21 @@ run kubectl get deployments,pods -o wide
 
 say "A canary that goes wrong is aborted: the stable pods never changed"
 run kubectl ship canary ctwoc --image example/ctwoc:3.0.0-rc1
+run kubectl ship status ctwoc
 run kubectl ship abort ctwoc
+
+say "Blue-green: 3.0.0 comes up fully in green while blue serves (twice the capacity)"
+run kubectl ship bluegreen ctwoc --image example/ctwoc:3.0.0
+run kubectl ship status ctwoc
+
+say "Switch the Service to green at once, then back to blue: the rollback"
+run kubectl ship bluegreen-switch ctwoc
+run kubectl ship bluegreen-switch ctwoc --to blue
+run kubectl ship bluegreen-switch ctwoc --to green
+
+say "Once sure, scale the idle color down"
+run kubectl ship bluegreen cleanup ctwoc
+run kubectl ship list
 
 printf '\nThe cluster is still up. To keep playing:\n  export KUBECONFIG=%s PATH=%s:$PATH\nStop it with: make cluster-down\n' \
   "$KUBECONFIG" "$ROOT_DIR/bin:$CLUSTER_BIN"
