@@ -16,6 +16,8 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/scale"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/set"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/status"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/version"
 )
@@ -48,6 +50,8 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		abort.NewCmdAbort(configFlags, streams),
 		bluegreen.NewCmdBlueGreen(configFlags, streams),
 		bgswitch.NewCmdSwitch(configFlags, streams),
+		scale.NewCmdScale(configFlags, streams),
+		set.NewCmdSet(configFlags, streams),
 		list.NewCmdList(configFlags, streams),
 		status.NewCmdStatus(configFlags, streams),
 		version.NewCmdVersion(configFlags, streams),

@@ -15,11 +15,12 @@ type Image struct {
 	Image     string
 }
 
-// ParseImages parses --image values of the form [CONTAINER=]IMAGE, checking
-// each image as a reference a container runtime would accept.
+// ParseImages parses values of the form [CONTAINER=]IMAGE, checking each
+// image as a reference a container runtime would accept. Its errors name no
+// flag: the caller knows where the values came from.
 func ParseImages(values []string) ([]Image, error) {
 	if len(values) == 0 {
-		return nil, fmt.Errorf("--image is required: give the new image as [CONTAINER=]IMAGE")
+		return nil, fmt.Errorf("no image given: give the new image as [CONTAINER=]IMAGE")
 	}
 	images := make([]Image, 0, len(values))
 	for _, v := range values {
@@ -28,10 +29,10 @@ func ParseImages(values []string) ([]Image, error) {
 			container, image = "", v
 		}
 		if found && container == "" {
-			return nil, fmt.Errorf("--image %q: the container name before '=' is empty", v)
+			return nil, fmt.Errorf("%q: the container name before '=' is empty", v)
 		}
 		if _, err := parseReference(image); err != nil {
-			return nil, fmt.Errorf("--image %q is not a valid image reference: %v", image, err)
+			return nil, fmt.Errorf("%q is not a valid image reference: %v", image, err)
 		}
 		images = append(images, Image{Container: container, Image: image})
 	}

@@ -38,7 +38,9 @@ func canaryTrack(stable *appsv1.Deployment, svc *corev1.Service) (track, error) 
 			free = append(free, k)
 		}
 	}
-	sort.Slice(free, func(i, j int) bool { return free[i] == release.TrackLabel || (free[j] != release.TrackLabel && free[i] < free[j]) })
+	sort.Slice(free, func(i, j int) bool {
+		return free[i] == release.TrackLabel || (free[j] != release.TrackLabel && free[i] < free[j])
+	})
 	if len(free) > 0 {
 		key := free[0]
 		value := sel.MatchLabels[key] + "-canary"

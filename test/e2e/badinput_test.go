@@ -27,7 +27,7 @@ func TestCanaryBadInputChangesNothing(t *testing.T) {
 		{"service that does not select it", []string{"canary", "ctwoc", "--image", v2, "--service", "other"}, "service other (selector app=nothing) does not select"},
 		{"missing service", []string{"canary", "ctwoc", "--image", v2, "--service", "nope"}, "service nope not found"},
 		{"ambiguous services", []string{"canary", "twins", "--image", v2}, "services twins, twins-2 all select"},
-		{"no image", []string{"canary", "ctwoc"}, "--image is required"},
+		{"no image", []string{"canary", "ctwoc"}, "--image: no image given"},
 		{"malformed image", []string{"canary", "ctwoc", "--image", "Bad Image!"}, "not a valid image reference"},
 		{"unknown container", []string{"canary", "ctwoc", "--image", "sidecar=" + v2}, `container "sidecar" not found`},
 		{"same image as stable", []string{"canary", "ctwoc", "--image", v1}, "already runs"},

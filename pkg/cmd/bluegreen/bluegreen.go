@@ -3,6 +3,7 @@ package bluegreen
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
@@ -84,7 +85,7 @@ func (o *Options) Complete(args []string) error {
 func (o *Options) Validate() error {
 	images, err := strategy.ParseImages(o.Images)
 	if err != nil {
-		return err
+		return fmt.Errorf("--image: %w", err)
 	}
 	o.request = strategy.BlueGreenRequest{Images: images, Preview: o.Preview}
 	return o.MutationFlags.Validate()

@@ -108,7 +108,7 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 	}
 	images, err := strategy.ParseImages(o.Images)
 	if err != nil {
-		return err
+		return fmt.Errorf("--image: %w", err)
 	}
 	o.request = strategy.CanaryRequest{
 		Images: images, Weight: o.Weight, Replicas: o.Replicas,

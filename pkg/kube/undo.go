@@ -1,0 +1,40 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// RolloutHistory reads Deployment name and the ReplicaSets it controls, its
+// revisions as 'kubectl rollout history' shows them: one GET and one LIST by
+// the Deployment's selector, whatever the number of pods.
+func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
+	d, err := c.AppsV1().Deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil, fmt.Errorf("deployment %s not found in namespace %s", name, c.Namespace)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+	if err != nil {
+		return nil, nil, fmt.Errorf("deployment %s: %w", name, err)
+	}
+	list, err := c.AppsV1().ReplicaSets(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	// The selector may also match other Deployments' ReplicaSets (a canary's,
+	// when the stable selector has no label of its own): keep d's own.
+	var owned []appsv1.ReplicaSet
+	for i := range list.Items {
+		if metav1.IsControlledBy(&list.Items[i], d) {
+			owned = append(owned, list.Items[i])
+		}
+	}
+	return d, owned, nil
+}

@@ -1,0 +1,146 @@
+package strategy
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// ScaleRequest is what `kubectl ship scale` asks for.
+type ScaleRequest struct {
+	// Replicas is the new size of the stable Deployment (of the serving
+	// color in a blue-green release); 0 is only ever given explicitly.
+	Replicas int32
+	// AllColors scales both colors of a blue-green release.
+	AllColors bool
+}
+
+// PlanScale plans resizing a release as a whole: a canary keeps its share of
+// the pods, a blue-green release resizes the serving color (both with
+// AllColors), anything else is the stable Deployment alone. Every resized
+// Deployment is then waited for. Scaling to the current size writes nothing.
+func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
+	name := rel.Stable.Name
+	var plan Plan
+	var err error
+	switch {
+	case rel.Green != nil:
+		plan, err = scaleColors(rel, req)
+	case req.AllColors:
+		return Plan{}, fmt.Errorf("--all-colors: release %s has no green deployment, so it has no colors: scale it without --all-colors", name)
+	case rel.Canary != nil:
+		plan, err = scaleWithCanary(rel.Stable, rel.Canary, req.Replicas)
+	default:
+		plan, err = scaleTo(Plan{}, target{rel.Stable, req.Replicas})
+	}
+	if err != nil {
+		return Plan{}, err
+	}
+	if req.Replicas == 0 {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --replicas 0: service %s will have no ready endpoints until release %s is scaled up again",
+			rel.ServiceNames(), name))
+	}
+	if !plan.Writes() {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("release %s is already at that size: nothing to scale", name))
+	}
+	return plan, nil
+}
+
+// scaleWithCanary scales stable to replicas and the canary beside it so that
+// it keeps the weight it was given (its annotation) or, without one, the
+// share of the pods it has now.
+func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, error) {
+	var plan Plan
+	split := Split{} // at 0 the canary goes too, or it would take all the traffic
+	if replicas > 0 {
+		weight, recorded := recordedWeight(canary)
+		ratio, shared := currentRatio(stable, canary)
+		switch {
+		case recorded:
+			split = SplitForWeight(replicas, weight)
+			plan.Notes = append(plan.Notes, weightNote(split, weight))
+		case shared:
+			split = SplitForWeight(replicas, ratio)
+			plan.Notes = append(plan.Notes, weightNote(split, 0))
+		default:
+			split = Split{Stable: replicas, Canary: release.Replicas(canary)}
+			plan.Notes = append(plan.Notes, fmt.Sprintf("note: canary %s has no recorded weight and no share of the pods to keep (%d stable, %d canary): it stays at %d %s; resize it with 'kubectl ship canary %s --image IMAGE --weight PERCENT'",
+				canary.Name, release.Replicas(stable), split.Canary, split.Canary, plural(split.Canary, "pod"), stable.Name))
+		}
+	}
+	return scaleTo(plan, target{stable, split.Stable}, target{canary, split.Canary})
+}
+
+// recordedWeight is the weight the canary was started or resized with.
+func recordedWeight(canary *appsv1.Deployment) (int32, bool) {
+	w, err := strconv.ParseInt(canary.Annotations[release.AnnotationWeight], 10, 32)
+	return int32(w), err == nil && w >= 1 && w <= 99
+}
+
+// currentRatio is the canary's share of the pods now, rounded to a whole
+// percent, or false when one of the two has none.
+func currentRatio(stable, canary *appsv1.Deployment) (int32, bool) {
+	s, c := release.Replicas(stable), release.Replicas(canary)
+	if s == 0 || c == 0 {
+		return 0, false
+	}
+	percent := math.Round(Split{Stable: s, Canary: c}.Percent())
+	return int32(min(99, max(1, percent))), true
+}
+
+// scaleColors scales the serving color of a blue-green release, or both.
+func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
+	if req.AllColors {
+		return scaleTo(Plan{}, target{rel.Stable, req.Replicas}, target{rel.Green, req.Replicas})
+	}
+	serving, err := rel.Serving(rel.ColorKey())
+	if err != nil {
+		return Plan{}, fmt.Errorf("%w, or scale both colors with --all-colors", err)
+	}
+	if serving == "" {
+		return Plan{}, fmt.Errorf("service %s does not route to either color of release %s yet: finish 'kubectl ship bluegreen %s' or scale both colors with --all-colors",
+			rel.ServiceNames(), rel.Stable.Name, rel.Stable.Name)
+	}
+	idle := rel.Deployment(serving.Other())
+	plan := Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
+		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), plural(release.Replicas(idle), "pod"))}}
+	return scaleTo(plan, target{rel.Deployment(serving), req.Replicas})
+}
+
+// target is a Deployment and the size it is to have.
+type target struct {
+	d        *appsv1.Deployment
+	replicas int32
+}
+
+// scaleTo adds to plan a write of spec.replicas for each target not at its
+// size yet, then a wait for every target: all resize at once.
+func scaleTo(plan Plan, targets ...target) (Plan, error) {
+	var waits []Step
+	for _, t := range targets {
+		d, n := t.d, t.replicas
+		next := d.DeepCopy()
+		next.Spec.Replicas = &n
+		step, err := patchStep(d, next, appsv1.Deployment{}, "scaled",
+			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, plural(n, "pod")))
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Steps = append(plan.Steps, *step)
+		}
+		// A paused Deployment scales, but a rollout it was in the middle
+		// of stays paused: waiting for it to finish could take forever.
+		if d.Spec.Paused {
+			plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s is paused: it scales, but ship does not wait for its rollout ('kubectl rollout resume deployment/%s')", d.Name, d.Name))
+			continue
+		}
+		waits = append(waits, Step{Action: Wait, Object: next, Reason: fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, plural(n, "pod"))})
+	}
+	plan.Steps = append(plan.Steps, waits...)
+	return plan, nil
+}

@@ -1,0 +1,127 @@
+package strategy
+
+import (
+	"fmt"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// The annotations the Deployment controller and kubectl keep on a
+// Deployment's ReplicaSets.
+const (
+	// RevisionAnnotation numbers each ReplicaSet of a Deployment: the
+	// revisions of 'kubectl rollout history'.
+	RevisionAnnotation    = "deployment.kubernetes.io/revision"
+	changeCauseAnnotation = "kubernetes.io/change-cause"
+)
+
+// PlanSetImage plans a plain rolling update of the stable Deployment to new
+// images, then a wait for it, as 'kubectl set image' followed by 'kubectl
+// rollout status'. It refuses while a canary or green Deployment exists,
+// since the stable pods would then change under a release in progress.
+// Images it already runs leave a plan that only waits.
+func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
+	stable := rel.Stable
+	name := stable.Name
+	switch {
+	case rel.Canary != nil:
+		return Plan{}, fmt.Errorf("deployment %s has a canary (%s): roll the canary to the image with 'kubectl ship canary %s --image IMAGE --replace', then 'kubectl ship promote %s'; or remove it with 'kubectl ship abort %s' first",
+			name, rel.Canary.Name, name, name, name)
+	case rel.Green != nil:
+		return Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): release the image with 'kubectl ship bluegreen %s --image IMAGE', or end blue-green with 'kubectl ship bluegreen cleanup %s --delete' first",
+			name, rel.Green.Name, name, name)
+	case stable.Spec.Paused:
+		return Plan{}, fmt.Errorf("deployment %s is paused, so its rolling update would not progress: resume it with 'kubectl rollout resume deployment/%s' and try again",
+			name, name)
+	}
+	spec, err := setImages(stable.Spec.Template.Spec, images)
+	if err != nil {
+		return Plan{}, err
+	}
+	next := stable.DeepCopy()
+	next.Spec.Template.Spec = spec
+	var plan Plan
+	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s already runs %s: nothing to change", name, imageList(spec)))
+	} else {
+		step, err := patchStep(stable, next, appsv1.Deployment{}, "image updated",
+			fmt.Sprintf("roll deployment %s to %s", name, imageList(spec)))
+		if err != nil {
+			return Plan{}, err
+		}
+		plan.Steps = append(plan.Steps, *step)
+	}
+	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: next, Reason: "wait until every pod runs the new image"})
+	return plan, nil
+}
+
+// RolloutFailed says whether the rollout of d to images is one that
+// --undo-on-failure rolls back: d still runs images (nobody changed it
+// since), its rollout is not done, and it ran past its progress deadline or,
+// when timedOut, past --timeout.
+func RolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
+	spec, err := setImages(d.Spec.Template.Spec, images)
+	if err != nil || !apiequality.Semantic.DeepEqual(spec, d.Spec.Template.Spec) {
+		return false
+	}
+	_, done, err := release.RolloutStatus(d)
+	return err != nil || (timedOut && !done)
+}
+
+// PlanRollback plans what 'kubectl rollout undo' does: put the pod template
+// of d's previous revision back. replicaSets are the ReplicaSets d controls;
+// the previous revision is the newest one whose template is not d's current
+// template, so a rollout whose ReplicaSet the controller has not created yet
+// still goes back to the revision it replaced. The change cause recorded
+// with that revision comes back too, so 'kubectl rollout history' stays
+// truthful. It returns the revision restored.
+func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, int64, error) {
+	var previous *appsv1.ReplicaSet
+	revision := int64(-1)
+	for i := range replicaSets {
+		rs := &replicaSets[i]
+		v, err := strconv.ParseInt(rs.Annotations[RevisionAnnotation], 10, 64)
+		if err != nil || v <= revision || sameTemplate(&rs.Spec.Template, &d.Spec.Template) {
+			continue
+		}
+		previous, revision = rs, v
+	}
+	if previous == nil {
+		return Plan{}, 0, fmt.Errorf("deployment %s has no previous revision to roll back to (its revisionHistoryLimit may have removed it)", d.Name)
+	}
+	if d.Spec.Paused {
+		return Plan{}, 0, fmt.Errorf("deployment %s is paused, so rolling it back would not progress: resume it with 'kubectl rollout resume deployment/%s' and roll back with 'kubectl rollout undo deployment/%s'",
+			d.Name, d.Name, d.Name)
+	}
+	next := d.DeepCopy()
+	next.Spec.Template = *previous.Spec.Template.DeepCopy()
+	delete(next.Spec.Template.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+	if cause, ok := previous.Annotations[changeCauseAnnotation]; ok {
+		if next.Annotations == nil {
+			next.Annotations = map[string]string{}
+		}
+		next.Annotations[changeCauseAnnotation] = cause
+	} else {
+		delete(next.Annotations, changeCauseAnnotation)
+	}
+	step, err := patchStep(d, next, appsv1.Deployment{}, "rolled back",
+		fmt.Sprintf("restore revision %d of deployment %s (%s)", revision, d.Name, imageList(next.Spec.Template.Spec)))
+	if err != nil {
+		return Plan{}, 0, err
+	}
+	return Plan{Steps: []Step{*step}}, revision, nil
+}
+
+// sameTemplate compares pod templates as the Deployment controller does,
+// ignoring the pod-template-hash label it adds to its ReplicaSets.
+func sameTemplate(a, b *corev1.PodTemplateSpec) bool {
+	a, b = a.DeepCopy(), b.DeepCopy()
+	delete(a.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+	delete(b.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+	return apiequality.Semantic.DeepEqual(a, b)
+}
