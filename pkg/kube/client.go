@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	appsv1 "k8s.io/client-go/kubernetes/typed/apps/v1"
+	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 	corev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	discoveryv1 "k8s.io/client-go/kubernetes/typed/discovery/v1"
 	"k8s.io/client-go/rest"
@@ -21,14 +22,15 @@ import (
 // GitOps tools and people can tell its changes from their own.
 const FieldManager = "kubectl-ship"
 
-// Client holds the typed clients of the three API groups ship uses, bound to
+// Client holds the typed clients of the four API groups ship uses, bound to
 // the namespace of the current context (or -n). Not the whole clientset:
 // its other fifty groups would add 9 MB to the binary.
 type Client struct {
-	apps      *appsv1.AppsV1Client
-	core      *corev1.CoreV1Client
-	discovery *discoveryv1.DiscoveryV1Client
-	Namespace string
+	apps         *appsv1.AppsV1Client
+	coordination *coordinationv1.CoordinationV1Client
+	core         *corev1.CoreV1Client
+	discovery    *discoveryv1.DiscoveryV1Client
+	Namespace    string
 	// ServerDryRun sends every write with dryRun=All: the server validates
 	// and answers, and persists nothing.
 	ServerDryRun bool
@@ -56,6 +58,9 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 		return nil, err
 	}
 	if c.core, err = corev1.NewForConfigAndClient(config, httpClient); err != nil {
+		return nil, err
+	}
+	if c.coordination, err = coordinationv1.NewForConfigAndClient(config, httpClient); err != nil {
 		return nil, err
 	}
 	c.discovery, err = discoveryv1.NewForConfigAndClient(config, httpClient)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"syscall"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -29,17 +30,39 @@ type Executor struct {
 	// CrashAfterStep, when positive, kills the process right after that many
 	// writes: a testing aid that proves every step boundary is safe.
 	CrashAfterStep int
+	// Lock, when set, takes the release's lock before the first write and
+	// returns how to release it.
+	Lock func(context.Context) (unlock func(context.Context) error, err error)
 }
 
 // Converge reads and plans with plan, then carries the plan out. When another
 // writer changed an object in between (a conflict), it starts over from a
 // fresh read: every plan is derived from what is there, so nobody's change is
 // overwritten and the steps already done are not repeated.
-func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (strategy.Plan, error)) error {
+// A plan that writes runs under the release's lock, taken once.
+func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (strategy.Plan, error)) (err error) {
+	var unlock func(context.Context) error
+	defer func() {
+		if unlock == nil {
+			return
+		}
+		// The command's context may be cancelled (Ctrl-C, --timeout): the
+		// lock is released all the same, so the next run need not wait.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if unlockErr := unlock(ctx); err == nil {
+			err = unlockErr
+		}
+	}()
 	return retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		p, err := plan(ctx)
 		if err != nil {
 			return err
+		}
+		if p.Writes() && unlock == nil && e.Lock != nil {
+			if unlock, err = e.Lock(ctx); err != nil {
+				return err
+			}
 		}
 		return e.Run(ctx, p)
 	})

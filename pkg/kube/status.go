@@ -12,9 +12,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// LoadStatus reads what `status` shows in five requests, however many pods
-// the release has: the release (three), its Services' EndpointSlices, and
-// the pods they may point at, to tell the roles apart.
+// LoadStatus reads what `status` shows in six requests, however many pods
+// the release has: the release (three), its Services' EndpointSlices, the
+// pods they may point at, to tell the roles apart, and its lock.
 func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, name, service)
 	if err != nil {
@@ -34,7 +34,13 @@ func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release
 	if err != nil {
 		return nil, err
 	}
-	return release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items)), nil
+	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items))
+	// Without the right to read the lock, status just does not show it.
+	if lock, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+		st.Operation = DescribeLock(lock)
+		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
+	}
+	return st, nil
 }
 
 // sharedLabels are the labels every Deployment of rel selects on with the

@@ -17,7 +17,11 @@ import (
 // Status writes st as a summary line, a table of Deployments, a table of
 // Services with their actual traffic, and the warnings.
 func Status(w io.Writer, st *release.Status) error {
-	fmt.Fprintf(w, "Release %s (namespace %s): %s, %s\n\n", st.Name, st.Namespace, st.Strategy, st.Phase)
+	fmt.Fprintf(w, "Release %s (namespace %s): %s, %s\n", st.Name, st.Namespace, st.Strategy, st.Phase)
+	if st.Operation != "" {
+		fmt.Fprintf(w, "Operation: %s\n", st.Operation)
+	}
+	fmt.Fprintln(w)
 	tw := printers.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "DEPLOYMENT\tROLE\tIMAGES\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tREVISION")
 	for _, d := range st.Deployments {

@@ -22,6 +22,9 @@ const (
 	AnnotationColorKey = prefix + "color-key"
 	// AnnotationWeight records the canary weight the user asked for.
 	AnnotationWeight = prefix + "weight"
+	// AnnotationOperation, on a release's lock, names the operation that
+	// holds it ("promote ctwoc").
+	AnnotationOperation = prefix + "operation"
 	// AnnotationSavedAffinity, on a Service made sticky for a canary, holds
 	// the session affinity to restore when the canary ends.
 	AnnotationSavedAffinity = prefix + "saved-affinity"
@@ -36,6 +39,10 @@ const (
 	// (track: stable / track: canary).
 	TrackLabel = "track"
 )
+
+// LockName is the name of the Lease that serializes the operations on
+// release name.
+func LockName(name string) string { return "kubectl-ship-" + name }
 
 // CanaryName is the name of the canary Deployment of release name.
 func CanaryName(name string) string { return name + "-canary" }

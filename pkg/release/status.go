@@ -40,7 +40,10 @@ type Status struct {
 	Phase             string             `json:"phase"`
 	Deployments       []DeploymentStatus `json:"deployments"`
 	Services          []ServiceStatus    `json:"services"`
-	Warnings          []string           `json:"warnings,omitempty"`
+	// Operation is the kubectl-ship command that holds the release's lock:
+	// one in progress, or one interrupted that a re-run continues.
+	Operation string   `json:"operation,omitempty"`
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 // DeploymentStatus is one Deployment of a release.

@@ -141,6 +141,9 @@ func TestPromoteKilledMidwayConverges(t *testing.T) {
 	if res.code == 0 {
 		t.Fatalf("the crash switch did not stop promote:\n%s", res.stderr)
 	}
+	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship promote ctwoc") {
+		t.Errorf("status should show the interrupted promote:\n%s", out)
+	}
 	if res := ship(t, ns, "abort", "ctwoc"); res.code != 1 || !strings.Contains(res.stderr, "a promote was started") {
 		t.Errorf("abort in the middle of a promote should refuse: exit %d %s", res.code, res.stderr)
 	}

@@ -24,7 +24,9 @@ func TestRequestBudgets(t *testing.T) {
 	canary := []string{"canary", "ctwoc", "--image", v2, "--weight", "25"}
 	// Every verb but version first reads the release: the stable Deployment
 	// (GET), the Deployments ship made for it (LIST by label) and the
-	// Services that may route to it (LIST).
+	// Services that may route to it (LIST). A command that writes takes the
+	// release's lock first (POST of a Lease) and releases it at the end
+	// (DELETE).
 	steps := []struct {
 		name   string
 		args   []string
@@ -32,16 +34,16 @@ func TestRequestBudgets(t *testing.T) {
 	}{
 		{"version --client", []string{"version", "--client"}, requestBudget{}},
 		{"version", []string{"version"}, requestBudget{"GET": 1}},
-		{"canary create", canary, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "WATCH": 1}},
+		{"canary create", canary, requestBudget{"GET": 1, "LIST": 2, "POST": 2, "WATCH": 1, "DELETE": 1}},
 		{"canary re-run", canary, requestBudget{"GET": 1, "LIST": 2}},
 		{"canary resize sticky", []string{"canary", "ctwoc", "--image", v2, "--weight", "50", "--sticky"},
-			requestBudget{"GET": 1, "LIST": 2, "PATCH": 2, "WATCH": 1}},
-		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
-		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "WATCH": 1}},
-		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "DELETE": 1}},
+			requestBudget{"GET": 1, "LIST": 2, "POST": 1, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
+		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "PATCH": 2, "WATCH": 1, "DELETE": 2}},
+		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 2, "POST": 2, "WATCH": 1, "DELETE": 1}},
+		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "DELETE": 2}},
 		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
 		// status adds the Services' EndpointSlices and the release's pods.
-		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4}},
+		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 2, "LIST": 4}},
 		{"list", []string{"list"}, requestBudget{"LIST": 4}},
 	}
 	// The steps share one release, each starting from where the last one

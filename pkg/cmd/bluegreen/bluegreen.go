@@ -93,7 +93,7 @@ func (o *Options) Validate() error {
 
 // Run plans the release from the cluster's state and carries it out.
 func (o *Options) Run(ctx context.Context) error {
-	err := o.Apply(ctx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+	err := o.Apply(ctx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
 		rel, err := o.client.LoadRelease(ctx, o.name, o.Service)
 		if err != nil {
 			return strategy.Plan{}, err

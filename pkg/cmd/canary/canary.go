@@ -120,7 +120,7 @@ func (o *Options) Validate(cmd *cobra.Command) error {
 
 // Run plans the canary from the cluster's current state and carries it out.
 func (o *Options) Run(ctx context.Context) error {
-	err := o.Apply(ctx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+	err := o.Apply(ctx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
 		rel, err := o.client.LoadRelease(ctx, o.name, o.Service)
 		if err != nil {
 			return strategy.Plan{}, err

@@ -34,10 +34,14 @@ const CrashAfterStepEnv = "KUBECTL_SHIP_CRASH_AFTER_STEP"
 
 // MutationFlags are the flags of every verb that changes the cluster.
 type MutationFlags struct {
-	PrintFlags *genericclioptions.PrintFlags
-	DryRun     string
-	Wait       bool
-	Timeout    time.Duration
+	PrintFlags  *genericclioptions.PrintFlags
+	DryRun      string
+	Wait        bool
+	Timeout     time.Duration
+	ForceUnlock bool
+
+	// command names the operation in the release's lock.
+	command *cobra.Command
 }
 
 // NewMutationFlags returns the defaults: act for real, wait up to five
@@ -53,12 +57,14 @@ func NewMutationFlags() *MutationFlags {
 
 // AddFlags binds the flags to cmd.
 func (f *MutationFlags) AddFlags(cmd *cobra.Command) {
+	f.command = cmd
 	f.PrintFlags.AddFlags(cmd)
 	flags := cmd.Flags()
 	flags.StringVar(&f.DryRun, "dry-run", f.DryRun, `Must be "none", "server", or "client". With client, only print the objects that would change; with server, send every write with dryRun=All so the API server checks it without persisting it.`)
 	flags.Lookup("dry-run").NoOptDefVal = DryRunClient
 	flags.BoolVar(&f.Wait, "wait", f.Wait, "Wait until the pods are ready before returning.")
 	flags.DurationVar(&f.Timeout, "timeout", f.Timeout, "How long to wait before giving up (e.g. 90s, 5m); 0 waits forever.")
+	flags.BoolVar(&f.ForceUnlock, "force-unlock", false, "Take the release's lock although another operation holds it: only for a lock left by a process that died on another machine, since two operations at once can undo each other's changes.")
 	_ = cmd.RegisterFlagCompletionFunc("dry-run", cobra.FixedCompletions([]string{DryRunNone, DryRunClient, DryRunServer}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(f.PrintFlags.AllowedFormats(), cobra.ShellCompDirectiveNoFileComp))
 }
@@ -90,10 +96,10 @@ func (f *MutationFlags) printer(operation string) (printers.ResourcePrinter, err
 	return f.PrintFlags.ToPrinter()
 }
 
-// Apply plans with plan and carries the plan out: notes and progress to
-// ErrOut, one result per write to Out. With --dry-run=client it only prints
-// what would be written.
-func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams genericiooptions.IOStreams,
+// Apply plans with plan and carries the plan out on release name, under its
+// lock: notes and progress to ErrOut, one result per write to Out. With
+// --dry-run=client it only prints what would be written.
+func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams genericiooptions.IOStreams, name string,
 	plan func(context.Context) (strategy.Plan, error)) error {
 	if f.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -135,7 +141,24 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	client.ServerDryRun = f.DryRun == DryRunServer
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
+	if !client.ServerDryRun {
+		executor.Lock = func(ctx context.Context) (func(context.Context) error, error) {
+			if f.ForceUnlock {
+				fmt.Fprintf(streams.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", name)
+			}
+			return client.Lock(ctx, name, f.command.CommandPath()+" "+name, f.lockTTL(), f.ForceUnlock)
+		}
+	}
 	return executor.Converge(ctx, announced)
+}
+
+// lockTTL is how long the lock holds if its process dies: past the
+// timeout, so a live operation keeps it.
+func (f *MutationFlags) lockTTL() time.Duration {
+	if f.Timeout > 0 {
+		return f.Timeout + time.Minute
+	}
+	return 30 * time.Minute
 }
 
 func withoutWaits(steps []strategy.Step) []strategy.Step {

@@ -78,7 +78,7 @@ func (o *ReleasesOptions) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	return ForEach(names, o.ErrOut, func(name string) error {
-		err := o.Apply(ctx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+		err := o.Apply(ctx, o.client, o.IOStreams, name, func(ctx context.Context) (strategy.Plan, error) {
 			rel, err := o.client.LoadRelease(ctx, name, o.Service)
 			if err != nil {
 				return strategy.Plan{}, err

@@ -118,7 +118,7 @@ func (o *ImageOptions) Run(ctx context.Context) error {
 		defer cancel()
 	}
 	planned := false
-	err := o.Apply(runCtx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+	err := o.Apply(runCtx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
 		rel, err := o.client.LoadRelease(ctx, o.name, "")
 		if err != nil {
 			return strategy.Plan{}, err
@@ -138,7 +138,7 @@ func (o *ImageOptions) Run(ctx context.Context) error {
 // really failed, and returns cause saying what happened.
 func (o *ImageOptions) undo(ctx context.Context, cause error, timedOut bool) error {
 	var revision int64
-	err := o.Apply(ctx, o.client, o.IOStreams, func(ctx context.Context) (strategy.Plan, error) {
+	err := o.Apply(ctx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
 		d, replicaSets, err := o.client.RolloutHistory(ctx, o.name)
 		if err != nil {
 			return strategy.Plan{}, err

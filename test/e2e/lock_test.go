@@ -1,0 +1,54 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// A second operation on a release refuses while the first holds its lock,
+// saying which; Ctrl-C on the first stops it cleanly and frees the lock.
+func TestOneOperationAtATime(t *testing.T) {
+	ns := newRelease(t)
+	// A quota with no room for a canary pod keeps the first canary waiting.
+	mustKubectl(t, "create", "quota", "pods", "-n", ns, "--hard=pods=3")
+
+	first := exec.Command("kubectl", "ship", "-n", ns, "canary", "ctwoc", "--image", v2)
+	first.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
+	var stderr bytes.Buffer
+	first.Stderr = &stderr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = first.Process.Kill() })
+	eventually(t, "the first canary holds the lock", func() (bool, string) {
+		res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns)
+		return res.code == 0, res.stderr
+	})
+
+	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc by ") {
+		t.Errorf("status should show the operation in progress:\n%s", out)
+	}
+	before := snapshot(t, ns)
+	res := ship(t, ns, "abort", "ctwoc")
+	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc by ") {
+		t.Errorf("a second operation should refuse, naming the first: exit %d %s", res.code, res.stderr)
+	}
+	assertUnchanged(t, ns, before)
+
+	if err := first.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Wait(); err == nil || !strings.Contains(stderr.String(), "interrupted while waiting") || !strings.Contains(stderr.String(), "run the same command again") {
+		t.Errorf("Ctrl-C should stop the canary with a way on: %v\n%s", err, stderr.String())
+	}
+	if res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns); res.code == 0 {
+		t.Error("the lock outlived its interrupted operation")
+	}
+	mustShip(t, ns, "abort", "ctwoc")
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+}
