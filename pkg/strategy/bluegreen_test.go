@@ -137,6 +137,16 @@ func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
 	}
 }
 
+func TestPlanSwitchNeverToAColorWithoutPods(t *testing.T) {
+	rel := greenRelease(release.Blue)
+	rel.Green.Spec.Replicas = new(int32)
+	for _, force := range []bool{false, true} {
+		if _, err := PlanSwitch(rel, "", force); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
+			t.Errorf("force=%v: %v", force, err)
+		}
+	}
+}
+
 func TestPlanCleanup(t *testing.T) {
 	plan, err := PlanCleanup(greenRelease(release.Blue), false)
 	if err != nil || actions(plan) != "patch web-green" || !strings.Contains(string(plan.Steps[0].Patch), `"replicas":0`) {

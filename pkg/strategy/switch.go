@@ -45,7 +45,12 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool) (Plan, error
 		return plan, nil
 	}
 	if err := ready(target, to); err != nil {
-		if !force {
+		switch {
+		case release.Replicas(target) == 0:
+			// Not even --force: the Services would have no endpoints at all.
+			return Plan{}, fmt.Errorf("%w: bring it up first ('kubectl ship bluegreen %s --image IMAGE', or scale it)", err, name)
+		case force:
+		default:
 			return Plan{}, fmt.Errorf("%w: wait for it ('kubectl rollout status deployment/%s') or pass --force", err, target.Name)
 		}
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
