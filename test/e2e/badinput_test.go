@@ -44,17 +44,23 @@ func TestCanaryBadInputChangesNothing(t *testing.T) {
 		{"name a canary instead of its release", []string{"promote", "paused-canary"}, "name the release, paused"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			before := snapshot(t, ns)
-			res := ship(t, ns, tc.args...)
-			lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
-			if res.code == 0 || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], tc.want) {
-				t.Errorf("want exit 1 and one line 'error: ...%s...'; got exit %d:\n%s", tc.want, res.code, res.stderr)
-			}
-			if res.stdout != "" {
-				t.Errorf("stdout should be empty, got %q", res.stdout)
-			}
-			assertUnchanged(t, ns, before)
-		})
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
 	}
+}
+
+// assertRefused runs kubectl ship with args and checks that it refused as
+// every wrong input must: exit 1, one line on stderr, "error: " and what
+// was wrong (want), nothing on stdout, and the namespace left unchanged.
+func assertRefused(t *testing.T, ns, want string, args ...string) {
+	t.Helper()
+	before := snapshot(t, ns)
+	res := ship(t, ns, args...)
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if res.code != 1 || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], want) {
+		t.Errorf("want exit 1 and one line 'error: ...%s...'; got exit %d:\n%s", want, res.code, res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout should be empty, got %q", res.stdout)
+	}
+	assertUnchanged(t, ns, before)
 }

@@ -1,0 +1,74 @@
+package printers
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/printers"
+	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// canaryStatus is a canary at 25% behind a sticky Service.
+func canaryStatus() *release.Status {
+	created := metav1.NewTime(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	return &release.Status{
+		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo", CreationTimestamp: created},
+		Strategy:   release.StrategyCanary, Phase: release.PhaseHealthy,
+		Deployments: []release.DeploymentStatus{
+			{Name: "ctwoc", Role: "stable", Images: []string{"example/ctwoc:1.0.0"}, Replicas: 3, UpdatedReplicas: 3, ReadyReplicas: 3, AvailableReplicas: 3, Revision: "1"},
+			{Name: "ctwoc-canary", Role: "canary", Images: []string{"example/ctwoc:2.0.0"}, Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: 1, AvailableReplicas: 1, Revision: "1"},
+		},
+		Services: []release.ServiceStatus{{
+			Name: "ctwoc", Selector: map[string]string{"app": "ctwoc"}, SessionAffinity: "ClientIP",
+			ReadyEndpoints: map[string]int{"stable": 3, "canary": 1}, Traffic: map[string]float64{"stable": 75, "canary": 25},
+			RequestedWeight: ptr.To[int32](25),
+		}},
+		Operation: "kubectl ship promote ctwoc by alice@laptop (pid 42) since 10:30:00, until 10:36:00",
+		Warnings:  []string{"service ctwoc pins client IPs to pods through kube-proxy, not to versions"},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./pkg/printers -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+func TestStatusText(t *testing.T) {
+	var out bytes.Buffer
+	if err := Status(&out, canaryStatus()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "status.txt", out.Bytes())
+}
+
+func TestReleaseTable(t *testing.T) {
+	list := &release.StatusList{Items: []*release.Status{canaryStatus()}}
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // a frozen clock: the age is 2h
+	var out bytes.Buffer
+	p := printers.NewTablePrinter(printers.PrintOptions{Wide: true, WithNamespace: true})
+	if err := p.PrintObj(ReleaseTable(list, now), &out); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "list-wide.txt", out.Bytes())
+}
