@@ -2,12 +2,17 @@
 PKG      := github.com/kubectl-ship/kubectl-ship
 VERSION  ?= $(shell git describe --tags --match 'v*' --dirty 2>/dev/null || echo v0.0.0-$(COMMIT))
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS  := -s -w -X $(PKG)/pkg/version.gitVersion=$(VERSION) -X $(PKG)/pkg/version.gitCommit=$(COMMIT)
+LDFLAGS   = -s -w -X $(PKG)/pkg/version.gitVersion=$(VERSION) -X $(PKG)/pkg/version.gitCommit=$(COMMIT)
 BIN      := bin/kubectl-ship
+# krew needs a semver release version: the tag (v0.1.0, or v0.1.0-3-gabc1234
+# past it), else v0.0.0-gCOMMIT. Never -dirty, so re-running make dist on one
+# commit renders the same krew-manifest.yaml.
+DIST_VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null || echo v0.0.0-g$(COMMIT))
 
 export CGO_ENABLED := 0
 
-.PHONY: all build test unit e2e demo cluster-build cluster-up cluster-down clean
+.PHONY: all build test unit e2e demo cluster-build cluster-up cluster-down clean \
+	dist krew-manifest packaging docs docs-check lint bench
 
 all: build
 
@@ -15,8 +20,9 @@ all: build
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-ship
 
-## test: unit tests, then the e2e suite against a local cluster it starts and stops
-test: unit e2e
+## test: unit tests, the docs and packaging checks, then the e2e suite against
+## a local cluster it starts and stops
+test: unit docs-check packaging e2e
 
 unit:
 	go test ./...
@@ -24,6 +30,37 @@ unit:
 ## e2e: needs the cluster binaries; the suite starts its own cluster on other ports
 e2e: build cluster-build
 	SHIP_BINARY=$(CURDIR)/$(BIN) go test -tags e2e -count=1 -timeout 40m ./test/e2e/...
+
+## dist: release archives for every platform with their SHA-256 sums (dist/),
+## and dist/krew-manifest.yaml rendered from hack/dist/krew-manifest.yaml.tmpl
+dist: VERSION = $(DIST_VERSION)
+dist:
+	DIST_VERSION=$(VERSION) LDFLAGS="$(LDFLAGS)" hack/dist/dist.sh
+
+## krew-manifest: the top-level krew-manifest.yaml, for a release, from dist
+krew-manifest: dist
+	cp dist/krew-manifest.yaml krew-manifest.yaml
+
+## packaging: krew validates the manifest and installs every archive, offline
+packaging: dist cluster-build
+	go test -tags packaging -count=1 ./test/packaging/...
+
+## docs: regenerate docs/commands.md, the command reference, from the cobra tree
+docs:
+	go run ./hack/docgen docs/commands.md
+
+docs-check:
+	go run ./hack/docgen -check docs/commands.md
+
+## bench: start-up against kubectl and a floor binary (writes docs/benchmarks.md),
+## then the planners' Go benchmarks
+bench: build cluster-build
+	hack/bench/bench.sh
+	go test -run '^$$' -bench . -benchmem ./pkg/...
+
+## lint: golangci-lint, pinned in hack/tools/golangci-lint, with .golangci.yml
+lint:
+	bin=$$(hack/tools/tool.sh golangci-lint) && "$$bin/golangci-lint" run ./...
 
 ## demo: build everything, start the local cluster and walk through a release
 demo: build cluster-up
@@ -39,4 +76,4 @@ cluster-down:
 	hack/cluster-down.sh
 
 clean:
-	rm -rf bin _output
+	rm -rf bin _output dist

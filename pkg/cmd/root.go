@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/history"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/scale"
@@ -52,6 +53,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		bgswitch.NewCmdSwitch(configFlags, streams),
 		scale.NewCmdScale(configFlags, streams),
 		set.NewCmdSet(configFlags, streams),
+		history.NewCmdHistory(configFlags, streams),
 		list.NewCmdList(configFlags, streams),
 		status.NewCmdStatus(configFlags, streams),
 		version.NewCmdVersion(configFlags, streams),

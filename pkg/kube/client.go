@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	appsv1 "k8s.io/client-go/kubernetes/typed/apps/v1"
+	authorizationv1 "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
 	corev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	discoveryv1 "k8s.io/client-go/kubernetes/typed/discovery/v1"
@@ -26,11 +27,12 @@ const FieldManager = "kubectl-ship"
 // the namespace of the current context (or -n). Not the whole clientset:
 // its other fifty groups would add 9 MB to the binary.
 type Client struct {
-	apps         *appsv1.AppsV1Client
-	coordination *coordinationv1.CoordinationV1Client
-	core         *corev1.CoreV1Client
-	discovery    *discoveryv1.DiscoveryV1Client
-	Namespace    string
+	apps          *appsv1.AppsV1Client
+	authorization *authorizationv1.AuthorizationV1Client
+	coordination  *coordinationv1.CoordinationV1Client
+	core          *corev1.CoreV1Client
+	discovery     *discoveryv1.DiscoveryV1Client
+	Namespace     string
 	// ServerDryRun sends every write with dryRun=All: the server validates
 	// and answers, and persists nothing.
 	ServerDryRun bool
@@ -61,6 +63,9 @@ func NewClient(getter genericclioptions.RESTClientGetter) (*Client, error) {
 		return nil, err
 	}
 	if c.coordination, err = coordinationv1.NewForConfigAndClient(config, httpClient); err != nil {
+		return nil, err
+	}
+	if c.authorization, err = authorizationv1.NewForConfigAndClient(config, httpClient); err != nil {
 		return nil, err
 	}
 	c.discovery, err = discoveryv1.NewForConfigAndClient(config, httpClient)

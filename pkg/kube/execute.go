@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"syscall"
+	"os"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -31,17 +31,22 @@ type Executor struct {
 	// writes: a testing aid that proves every step boundary is safe.
 	CrashAfterStep int
 	// Lock, when set, takes the release's lock before the first write and
-	// returns how to release it.
-	Lock func(context.Context) (unlock func(context.Context) error, err error)
+	// returns how to release it, with the result lines of the writes done
+	// and the error that stopped them, if any.
+	Lock func(context.Context) (unlock func(ctx context.Context, changes []string, err error) error, err error)
+
+	// changes are the result lines of the writes done, for the record.
+	changes []string
 }
 
 // Converge reads and plans with plan, then carries the plan out. When another
 // writer changed an object in between (a conflict), it starts over from a
 // fresh read: every plan is derived from what is there, so nobody's change is
 // overwritten and the steps already done are not repeated.
-// A plan that writes runs under the release's lock, taken once.
+// A plan that writes runs under the release's lock, taken once, after a
+// check that the user may make every request of the plan.
 func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (strategy.Plan, error)) (err error) {
-	var unlock func(context.Context) error
+	var unlock func(context.Context, []string, error) error
 	defer func() {
 		if unlock == nil {
 			return
@@ -50,7 +55,7 @@ func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (str
 		// lock is released all the same, so the next run need not wait.
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if unlockErr := unlock(ctx); err == nil {
+		if unlockErr := unlock(ctx, e.changes, err); err == nil {
 			err = unlockErr
 		}
 	}()
@@ -60,6 +65,9 @@ func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (str
 			return err
 		}
 		if p.Writes() && unlock == nil && e.Lock != nil {
+			if err := e.Client.CheckAccess(ctx, p); err != nil {
+				return err
+			}
 			if unlock, err = e.Lock(ctx); err != nil {
 				return err
 			}
@@ -87,11 +95,14 @@ func (e *Executor) Run(ctx context.Context, p strategy.Plan) error {
 			return err
 		}
 		written[key(result)] = result
+		e.changes = append(e.changes, describe(result, step.Operation))
 		if err := e.Report(step, result); err != nil {
 			return err
 		}
 		if writes++; writes == e.CrashAfterStep {
-			_ = syscall.Kill(syscall.Getpid(), syscall.SIGKILL)
+			if self, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = self.Kill() // SIGKILL: no deferred cleanup runs
+			}
 		}
 	}
 	return nil
@@ -111,6 +122,20 @@ func (e *Executor) wait(ctx context.Context, obj runtime.Object, written map[str
 		return e.Client.WaitForEndpoints(ctx, obj, e.Progress)
 	}
 	return fmt.Errorf("cannot wait for a %T", obj)
+}
+
+// describe is a write's result line as kubectl prints it:
+// "deployment.apps/web-canary created".
+func describe(obj runtime.Object, operation string) string {
+	kind := "service"
+	if _, ok := obj.(*appsv1.Deployment); ok {
+		kind = "deployment.apps"
+	}
+	accessor, err := meta.Accessor(obj)
+	if err != nil {
+		return operation
+	}
+	return kind + "/" + accessor.GetName() + " " + operation
 }
 
 func key(obj runtime.Object) string {

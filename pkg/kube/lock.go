@@ -2,13 +2,11 @@ package kube
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -19,63 +17,83 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// Lock takes the lock of a release before its first write: a Lease named
-// kubectl-ship-NAME that records the operation, who runs it, and until when
-// the lock holds. It is created, or taken over with optimistic concurrency
-// when it expired, when its holder was a process of this machine that no
-// longer runs (killed, or its machine's shell died), or when force is set.
-// Otherwise another operation is in progress and Lock says which. unlock
-// deletes the Lease.
-func (c *Client) Lock(ctx context.Context, name, operation string, ttl time.Duration, force bool) (unlock func(context.Context) error, err error) {
+// Lock takes the lock of a release before its first write. The lock is a
+// Lease named kubectl-ship-NAME, held while its holder is set, which also
+// keeps the release's record of operations. It is taken with optimistic
+// concurrency when free, expired, held by a process of this machine that no
+// longer runs (killed, or its shell died), or when force is set; otherwise
+// another operation is in progress and Lock says which.
+func (c *Client) Lock(ctx context.Context, name, command string, ttl time.Duration, force bool) (*Lock, error) {
 	leases := c.coordination.Leases(c.Namespace)
-	now := metav1.NowMicro()
-	want := &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:        release.LockName(name),
-			Labels:      map[string]string{release.LabelRelease: name},
-			Annotations: map[string]string{release.AnnotationOperation: operation},
-		},
-		Spec: coordinationv1.LeaseSpec{
-			HolderIdentity:       ptr.To(holderIdentity()),
-			LeaseDurationSeconds: ptr.To(int32(ttl.Seconds())),
-			AcquireTime:          &now,
-			RenewTime:            &now,
-		},
-	}
-	held, err := leases.Create(ctx, want, metav1.CreateOptions{FieldManager: FieldManager})
-	if apierrors.IsAlreadyExists(err) {
-		held, err = c.takeOver(ctx, want, force)
+	current, err := leases.Get(ctx, release.LockName(name), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		current, err = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{
+			Name:   release.LockName(name),
+			Labels: map[string]string{release.LabelRelease: name},
+		}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) error {
-		err := leases.Delete(ctx, held.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &held.UID}})
-		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-			return nil // gone, or taken over with --force-unlock: not ours to delete
-		}
-		return err
-	}, nil
-}
-
-func (c *Client) takeOver(ctx context.Context, want *coordinationv1.Lease, force bool) (*coordinationv1.Lease, error) {
-	leases := c.coordination.Leases(c.Namespace)
-	current, err := leases.Get(ctx, want.Name, metav1.GetOptions{})
-	if err != nil {
-		return nil, err
-	}
-	if !force && !expired(current) && !deadLocalHolder(current) {
+	if held(current) && !force && !expired(current) && !deadLocalHolder(current) {
 		return nil, fmt.Errorf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
-			want.Labels[release.LabelRelease], DescribeLock(current))
+			name, DescribeLock(current))
 	}
 	next := current.DeepCopy()
-	next.Annotations = want.Annotations
-	next.Spec = want.Spec
-	taken, err := leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
-	if apierrors.IsConflict(err) {
-		return nil, fmt.Errorf("release %s is busy: another operation took its lock at the same moment", want.Labels[release.LabelRelease])
+	if next.Annotations == nil {
+		next.Annotations = map[string]string{}
 	}
-	return taken, err
+	next.Annotations[release.AnnotationOperation] = command
+	now := metav1.NowMicro()
+	next.Spec = coordinationv1.LeaseSpec{
+		HolderIdentity:       ptr.To(holderIdentity()),
+		LeaseDurationSeconds: ptr.To(int32(ttl.Seconds())),
+		AcquireTime:          &now,
+		RenewTime:            &now,
+	}
+	var taken *coordinationv1.Lease
+	if next.ResourceVersion == "" {
+		taken, err = leases.Create(ctx, next, metav1.CreateOptions{FieldManager: FieldManager})
+	} else {
+		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+	}
+	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
+		return nil, fmt.Errorf("release %s is busy: another operation took its lock at the same moment", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Lock{client: c, release: name, lease: taken}, nil
+}
+
+// Lock is a release's lock, held.
+type Lock struct {
+	client  *Client
+	release string
+	lease   *coordinationv1.Lease
+}
+
+// Release frees the lock and records op in the release's history, and as an
+// Event on its Deployment for kubectl describe. A lock taken over meanwhile
+// (--force-unlock) is not ours to free: its new holder records its own.
+func (l *Lock) Release(ctx context.Context, op release.Operation) error {
+	next := l.lease.DeepCopy()
+	record, err := release.AppendOperation(next.Annotations[release.AnnotationHistory], op)
+	if err != nil {
+		return err
+	}
+	next.Annotations[release.AnnotationHistory] = record
+	delete(next.Annotations, release.AnnotationOperation)
+	next.Spec.HolderIdentity, next.Spec.AcquireTime = nil, nil
+	_, err = l.client.coordination.Leases(l.client.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	l.client.recordEvent(ctx, l.release, op)
+	return nil
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
@@ -89,6 +107,10 @@ func DescribeLock(l *coordinationv1.Lease) string {
 		until = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second).Format(time.TimeOnly)
 	}
 	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], ptr.Deref(l.Spec.HolderIdentity, "?"), since, until)
+}
+
+func held(l *coordinationv1.Lease) bool {
+	return ptr.Deref(l.Spec.HolderIdentity, "") != ""
 }
 
 func expired(l *coordinationv1.Lease) bool {
@@ -119,8 +141,5 @@ func deadLocalHolder(l *coordinationv1.Lease) bool {
 		return false
 	}
 	pid, err := strconv.Atoi(strings.TrimSuffix(pidPart, ")"))
-	if err != nil || pid == os.Getpid() {
-		return false
-	}
-	return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	return err == nil && pid != os.Getpid() && !processRuns(pid)
 }

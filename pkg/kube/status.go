@@ -36,7 +36,7 @@ func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items))
 	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+	if lock, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
 		st.Operation = DescribeLock(lock)
 		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
 	}

@@ -7,6 +7,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // RolloutHistory reads Deployment name and the ReplicaSets it controls, its
@@ -15,7 +17,7 @@ import (
 func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
 	d, err := c.AppsV1().Deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, nil, fmt.Errorf("deployment %s not found in namespace %s", name, c.Namespace)
+		return nil, nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -37,4 +39,17 @@ func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deplo
 		}
 	}
 	return d, owned, nil
+}
+
+// Record reads the release's record of operations from its lock ("" when
+// ship never ran an operation on it).
+func (c *Client) Record(ctx context.Context, name string) (string, error) {
+	lease, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return lease.Annotations[release.AnnotationHistory], nil
 }

@@ -23,8 +23,11 @@ const (
 	// AnnotationWeight records the canary weight the user asked for.
 	AnnotationWeight = prefix + "weight"
 	// AnnotationOperation, on a release's lock, names the operation that
-	// holds it ("promote ctwoc").
+	// holds it ("kubectl ship promote ctwoc").
 	AnnotationOperation = prefix + "operation"
+	// AnnotationHistory, on a release's lock, records the operations run on
+	// the release, bounded.
+	AnnotationHistory = prefix + "history"
 	// AnnotationSavedAffinity, on a Service made sticky for a canary, holds
 	// the session affinity to restore when the canary ends.
 	AnnotationSavedAffinity = prefix + "saved-affinity"
@@ -41,7 +44,7 @@ const (
 )
 
 // LockName is the name of the Lease that serializes the operations on
-// release name.
+// release name and keeps their record.
 func LockName(name string) string { return "kubectl-ship-" + name }
 
 // CanaryName is the name of the canary Deployment of release name.

@@ -172,7 +172,7 @@ func deploymentStatus(m member, serving string) DeploymentStatus {
 		Name:     d.Name, Role: m.role,
 		Replicas: Replicas(d), UpdatedReplicas: d.Status.UpdatedReplicas,
 		ReadyReplicas: d.Status.ReadyReplicas, AvailableReplicas: d.Status.AvailableReplicas,
-		Revision: d.Annotations["deployment.kubernetes.io/revision"],
+		Revision: d.Annotations[revisionAnnotation],
 		Paused:   d.Spec.Paused, RolledOut: done, Message: msg,
 	}
 	for _, c := range d.Spec.Template.Spec.Containers {

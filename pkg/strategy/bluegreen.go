@@ -147,17 +147,24 @@ func routeToBlue(rel *release.Release, key string) ([]Step, []string, error) {
 	var steps []Step
 	var notes []string
 	value := blue.Spec.Template.Labels[key]
-	if key == release.LabelColor && value != string(release.Blue) {
-		value = string(release.Blue)
-		next := blue.DeepCopy()
-		next.Spec.Template.Labels[key] = value
-		step, err := patchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
-		if err != nil {
-			return nil, nil, err
+	if key == release.LabelColor {
+		next := blue
+		if value != string(release.Blue) {
+			value = string(release.Blue)
+			next = blue.DeepCopy()
+			next.Spec.Template.Labels[key] = value
+			step, err := patchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
+			if err != nil {
+				return nil, nil, err
+			}
+			notes = append(notes, fmt.Sprintf("note: blue's pods carry no version label, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
+				blue.Name, key))
+			steps = append(steps, *step)
 		}
-		notes = append(notes, fmt.Sprintf("note: blue's pods carry no version label, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
-			blue.Name, key))
-		steps = append(steps, *step, Step{Action: Wait, Object: next, Reason: "wait until every blue pod carries the color label"})
+		// Also when an interrupted run already labelled the template: until
+		// the rolling update is done, the Services would select only the
+		// pods updated so far, maybe none.
+		steps = append(steps, Step{Action: Wait, Object: next, Reason: "wait until every blue pod carries the color label"})
 	}
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()

@@ -75,6 +75,23 @@ func TestPlanBlueGreenFirstReleaseLabelsBlue(t *testing.T) {
 	}
 }
 
+// A first release interrupted during blue's rolling update left the color
+// label in blue's template: the re-run waits for that update before the
+// Services select on the label, or they would route to the updated pods only.
+func TestPlanBlueGreenResumedWaitsForBlue(t *testing.T) {
+	blue := newDeployment("web", "web:1", 3).v()
+	blue.Spec.Template.Labels[release.LabelColor] = "blue"
+	blue.Generation = 2
+	blue.Status = appsv1.DeploymentStatus{ObservedGeneration: 2, Replicas: 4, UpdatedReplicas: 1, AvailableReplicas: 3}
+	plan, err := PlanBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "wait web, patch svc/web, create web-green, wait web-green" {
+		t.Fatalf("steps: %s", got)
+	}
+}
+
 // greenRelease is the state after a first release: green runs 2.0.0 and the
 // Service routes to serving by version.
 func greenRelease(serving release.Color) *release.Release {
@@ -158,6 +175,15 @@ func TestPlanCleanup(t *testing.T) {
 	}
 	if _, err := PlanCleanup(greenRelease(release.Green), true); err == nil || !strings.Contains(err.Error(), "--delete only removes green") {
 		t.Fatalf("deleting blue must be refused: %v", err)
+	}
+	// An interrupted --delete removed green but not yet its preview.
+	rel := newRelease(versioned(), nil)
+	rel.Preview = &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web-preview"}}
+	if plan, err := PlanCleanup(rel, true); err != nil || actions(plan) != "delete svc/web-preview" {
+		t.Fatalf("cleanup --delete without green: %s %v", actions(plan), err)
+	}
+	if plan, err := PlanCleanup(rel, false); err != nil || len(plan.Steps) != 0 {
+		t.Fatalf("cleanup without --delete keeps the preview: %s %v", actions(plan), err)
 	}
 }
 

@@ -80,6 +80,10 @@ func ready(d *appsv1.Deployment, c release.Color) error {
 func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
+		if del && rel.Preview != nil {
+			// An interrupted --delete removed green but not its preview.
+			return Plan{Steps: []Step{{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"}}}, nil
+		}
 		return Plan{Notes: []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}}, nil
 	}
 	serving, err := rel.Serving(rel.ColorKey())

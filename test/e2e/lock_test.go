@@ -26,16 +26,16 @@ func TestOneOperationAtATime(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = first.Process.Kill() })
 	eventually(t, "the first canary holds the lock", func() (bool, string) {
-		res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns)
-		return res.code == 0, res.stderr
+		holder := lockHolder(t, ns)
+		return holder != "", holder
 	})
 
-	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc by ") {
+	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc --image=") {
 		t.Errorf("status should show the operation in progress:\n%s", out)
 	}
 	before := snapshot(t, ns)
 	res := ship(t, ns, "abort", "ctwoc")
-	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc by ") {
+	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc --image=") {
 		t.Errorf("a second operation should refuse, naming the first: exit %d %s", res.code, res.stderr)
 	}
 	assertUnchanged(t, ns, before)
@@ -46,9 +46,28 @@ func TestOneOperationAtATime(t *testing.T) {
 	if err := first.Wait(); err == nil || !strings.Contains(stderr.String(), "interrupted while waiting") || !strings.Contains(stderr.String(), "run the same command again") {
 		t.Errorf("Ctrl-C should stop the canary with a way on: %v\n%s", err, stderr.String())
 	}
-	if res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns); res.code == 0 {
-		t.Error("the lock outlived its interrupted operation")
+	if holder := lockHolder(t, ns); holder != "" {
+		t.Errorf("the lock outlived its interrupted operation: held by %s", holder)
 	}
 	mustShip(t, ns, "abort", "ctwoc")
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+
+	// The release's record keeps both, the interrupted one with its reason.
+	history := mustShip(t, ns, "history", "ctwoc").stdout
+	for _, want := range []string{"kubectl ship canary ctwoc --image=[" + v2 + "]", "deployment.apps/ctwoc-canary created; stopped: interrupted while waiting",
+		"kubectl ship abort ctwoc", "deployment.apps/ctwoc-canary deleted"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("history lacks %q:\n%s", want, history)
+		}
+	}
+	if events := mustKubectl(t, "get", "events", "-n", ns, "--field-selector", "involvedObject.name=ctwoc"); !strings.Contains(events, "ShipOperation") {
+		t.Errorf("no ShipOperation event on the Deployment:\n%s", events)
+	}
+}
+
+// lockHolder is who holds the release's lock, "" when nobody does.
+func lockHolder(t *testing.T, ns string) string {
+	t.Helper()
+	res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns, "-o", "jsonpath={.spec.holderIdentity}")
+	return res.stdout
 }

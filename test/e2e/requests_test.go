@@ -25,8 +25,10 @@ func TestRequestBudgets(t *testing.T) {
 	// Every verb but version first reads the release: the stable Deployment
 	// (GET), the Deployments ship made for it (LIST by label) and the
 	// Services that may route to it (LIST). A command that writes takes the
-	// release's lock first (POST of a Lease) and releases it at the end
-	// (DELETE).
+	// release's lock first (GET of its Lease, then POST the first time, PUT
+	// after), releases it with the operation recorded (PUT) and leaves an
+	// Event on the Deployment (POST). Before the lock it checks that the user
+	// may make every request of its plan: one SelfSubjectRulesReview (POST).
 	steps := []struct {
 		name   string
 		args   []string
@@ -34,17 +36,18 @@ func TestRequestBudgets(t *testing.T) {
 	}{
 		{"version --client", []string{"version", "--client"}, requestBudget{}},
 		{"version", []string{"version"}, requestBudget{"GET": 1}},
-		{"canary create", canary, requestBudget{"GET": 1, "LIST": 2, "POST": 2, "WATCH": 1, "DELETE": 1}},
+		{"canary create", canary, requestBudget{"GET": 2, "LIST": 2, "POST": 4, "PUT": 1, "WATCH": 1}},
 		{"canary re-run", canary, requestBudget{"GET": 1, "LIST": 2}},
 		{"canary resize sticky", []string{"canary", "ctwoc", "--image", v2, "--weight", "50", "--sticky"},
-			requestBudget{"GET": 1, "LIST": 2, "POST": 1, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
-		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "PATCH": 2, "WATCH": 1, "DELETE": 2}},
-		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 2, "POST": 2, "WATCH": 1, "DELETE": 1}},
-		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 1, "DELETE": 2}},
+			requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 2, "WATCH": 1}},
+		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
+		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 2, "LIST": 2, "POST": 3, "PUT": 2, "WATCH": 1}},
+		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "DELETE": 1}},
 		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
 		// status adds the Services' EndpointSlices and the release's pods.
 		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 2, "LIST": 4}},
 		{"list", []string{"list"}, requestBudget{"LIST": 4}},
+		{"history", []string{"history", "ctwoc"}, requestBudget{"GET": 2, "LIST": 1}},
 	}
 	// The steps share one release, each starting from where the last one
 	// left it: a command that fails ends the test, a count off budget does not.

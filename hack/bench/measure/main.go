@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command measure times the start-up of several binaries run with the same
 // arguments and prints a markdown table of medians, with ratios against
 // kubectl and against the floor binary.

@@ -68,7 +68,7 @@ Interrupted at any point, running the command again continues. Exit status is
 	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")
 	flags.StringVar(&o.Service, "service", "", "Switch only this Service, when several route to the release.")
 	flags.BoolVar(&o.Preview, "preview-service", false, "Create NAME-preview, a Service routing to the idle color, to try it before the switch.")
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	cmd.AddCommand(newCmdCleanup(getter, streams))
 	return cmd
 }

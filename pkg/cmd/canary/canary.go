@@ -83,7 +83,7 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
 	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point.")
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	return cmd
 }
 

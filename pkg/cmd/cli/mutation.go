@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -18,6 +21,7 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -142,14 +146,39 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
 	if !client.ServerDryRun {
-		executor.Lock = func(ctx context.Context) (func(context.Context) error, error) {
+		executor.Lock = func(ctx context.Context) (func(context.Context, []string, error) error, error) {
 			if f.ForceUnlock {
 				fmt.Fprintf(streams.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", name)
 			}
-			return client.Lock(ctx, name, f.command.CommandPath()+" "+name, f.lockTTL(), f.ForceUnlock)
+			command := f.commandLine(name)
+			lock, err := client.Lock(ctx, name, command, f.lockTTL(), f.ForceUnlock)
+			if err != nil {
+				return nil, err
+			}
+			return func(ctx context.Context, changes []string, err error) error {
+				op := release.Operation{Time: metav1.Now(), Command: command, Changes: changes}
+				if err != nil {
+					op.Error = err.Error()
+				}
+				return lock.Release(ctx, op)
+			}, nil
 		}
 	}
 	return executor.Converge(ctx, announced)
+}
+
+// commandLine is the command as the release's record keeps it: the verb,
+// the release and the verb's own flags; never the connection flags, which
+// may carry credentials (--token).
+func (f *MutationFlags) commandLine(name string) string {
+	words := []string{f.command.CommandPath(), name}
+	// LocalFlags is a copy that does not know what was set: ask each flag.
+	f.command.LocalFlags().VisitAll(func(flag *pflag.Flag) {
+		if flag.Changed {
+			words = append(words, "--"+flag.Name+"="+flag.Value.String())
+		}
+	})
+	return strings.Join(words, " ")
 }
 
 // lockTTL is how long the lock holds if its process dies: past the

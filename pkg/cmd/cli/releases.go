@@ -23,7 +23,6 @@ type ReleasesOptions struct {
 
 	plan   func(*release.Release) (strategy.Plan, error)
 	hint   func(name string) string
-	names  []string
 	client *kube.Client
 	getter genericclioptions.RESTClientGetter
 	genericiooptions.IOStreams
@@ -47,7 +46,7 @@ func BindReleasesVerb(cmd *cobra.Command, getter genericclioptions.RESTClientGet
 	}
 	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every release whose stable Deployment matches this label selector.")
 	cmd.Flags().StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	return o
 }
 

@@ -74,7 +74,7 @@ cluster is changed.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.UndoOnFailure, "undo-on-failure", false, "Roll back to the previous revision when the rollout exceeds its progress deadline or --timeout.")
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	return cmd
 }
 

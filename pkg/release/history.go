@@ -1,0 +1,103 @@
+package release
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// maxHistory bounds the operations a release's record keeps: annotations
+// share a 256 KiB budget per object.
+const maxHistory = 30
+
+// Operation is one kubectl-ship command run on a release, as its record
+// keeps it.
+type Operation struct {
+	Time    metav1.Time `json:"time"`
+	Command string      `json:"command"`
+	// Changes are the result lines of its writes ("deployment.apps/web-canary created").
+	Changes []string `json:"changes,omitempty"`
+	// Error is why it stopped, when it did not finish.
+	Error string `json:"error,omitempty"`
+}
+
+// AppendOperation adds op to the record raw (the JSON of an annotation),
+// dropping the oldest beyond the bound.
+func AppendOperation(raw string, op Operation) (string, error) {
+	ops := ParseOperations(raw)
+	ops = append(ops, op)
+	if len(ops) > maxHistory {
+		ops = ops[len(ops)-maxHistory:]
+	}
+	out, err := json.Marshal(ops)
+	return string(out), err
+}
+
+// ParseOperations reads a record; an unreadable one reads as empty, since
+// history is for people and must not stop a release.
+func ParseOperations(raw string) []Operation {
+	var ops []Operation
+	_ = json.Unmarshal([]byte(raw), &ops)
+	return ops
+}
+
+// History is what `kubectl ship history` shows: the revisions of the stable
+// Deployment, as kubectl rollout history knows them, beside what ship did.
+type History struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata"`
+	Revisions         []Revision  `json:"revisions"`
+	Operations        []Operation `json:"operations"`
+}
+
+// Revision is one ReplicaSet generation of the stable Deployment.
+type Revision struct {
+	Revision    int64       `json:"revision"`
+	Created     metav1.Time `json:"created"`
+	Images      []string    `json:"images"`
+	ChangeCause string      `json:"changeCause,omitempty"`
+	Current     bool        `json:"current,omitempty"`
+}
+
+// DeepCopyObject makes History printable by cli-runtime's printers.
+func (h *History) DeepCopyObject() runtime.Object {
+	raw, _ := json.Marshal(h)
+	out := &History{}
+	_ = json.Unmarshal(raw, out)
+	return out
+}
+
+// NewHistory joins the revisions of d, from the ReplicaSets it owns, with
+// the operations of its record, each sorted by time.
+func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record string) *History {
+	h := &History{
+		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseHistory"},
+		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace},
+		Revisions:  []Revision{},
+		Operations: ParseOperations(record),
+	}
+	current := d.Annotations[revisionAnnotation]
+	for _, rs := range replicaSets {
+		number, err := strconv.ParseInt(rs.Annotations[revisionAnnotation], 10, 64)
+		if err != nil {
+			continue
+		}
+		rev := Revision{Revision: number, Created: rs.CreationTimestamp, ChangeCause: rs.Annotations["kubernetes.io/change-cause"],
+			Current: rs.Annotations[revisionAnnotation] == current}
+		for _, c := range rs.Spec.Template.Spec.Containers {
+			rev.Images = append(rev.Images, c.Image)
+		}
+		h.Revisions = append(h.Revisions, rev)
+	}
+	sort.Slice(h.Revisions, func(i, j int) bool { return h.Revisions[i].Revision < h.Revisions[j].Revision })
+	if h.Operations == nil {
+		h.Operations = []Operation{}
+	}
+	return h
+}
+
+const revisionAnnotation = "deployment.kubernetes.io/revision"

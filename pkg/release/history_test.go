@@ -1,0 +1,56 @@
+package release
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestAppendOperationIsBounded(t *testing.T) {
+	record := ""
+	for i := range maxHistory + 5 {
+		var err error
+		if record, err = AppendOperation(record, Operation{Command: fmt.Sprintf("op %d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ops := ParseOperations(record)
+	if len(ops) != maxHistory || ops[0].Command != "op 5" || ops[maxHistory-1].Command != fmt.Sprintf("op %d", maxHistory+4) {
+		t.Errorf("kept %d operations, from %q to %q", len(ops), ops[0].Command, ops[len(ops)-1].Command)
+	}
+	if ops := ParseOperations("not json"); ops != nil {
+		t.Errorf("an unreadable record reads as empty, got %v", ops)
+	}
+}
+
+func replicaSet(revision string, image string, created time.Time) appsv1.ReplicaSet {
+	return appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{revisionAnnotation: revision}, CreationTimestamp: metav1.NewTime(created)},
+		Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "app", Image: image}},
+		}}},
+	}
+}
+
+func TestNewHistoryJoinsRevisionsAndOperations(t *testing.T) {
+	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
+	d.Annotations = map[string]string{revisionAnnotation: "2"}
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	record, _ := AppendOperation("", Operation{Command: "kubectl ship promote web", Changes: []string{"deployment.apps/web promoted"}})
+	h := NewHistory(d, []appsv1.ReplicaSet{replicaSet("2", "web:2", at.Add(time.Hour)), replicaSet("1", "web:1", at), replicaSet("x", "?", at)}, record)
+	var got []string
+	for _, r := range h.Revisions {
+		got = append(got, fmt.Sprintf("%d %s %v", r.Revision, strings.Join(r.Images, ","), r.Current))
+	}
+	if strings.Join(got, "; ") != "1 web:1 false; 2 web:2 true" {
+		t.Errorf("revisions: %v", got)
+	}
+	if len(h.Operations) != 1 || h.Operations[0].Changes[0] != "deployment.apps/web promoted" {
+		t.Errorf("operations: %+v", h.Operations)
+	}
+}
