@@ -20,9 +20,9 @@ all: build
 build:
 	go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/kubectl-ship
 
-## test: unit tests, the docs and packaging checks, then the e2e suite against
+## test: unit tests, lint, the docs and packaging checks, then the e2e suite against
 ## a local cluster it starts and stops
-test: unit docs-check packaging e2e
+test: unit lint docs-check packaging e2e
 
 unit:
 	go test ./...

@@ -34,6 +34,9 @@ type Executor struct {
 	// returns how to release it, with the result lines of the writes done
 	// and the error that stopped them, if any.
 	Lock func(context.Context) (unlock func(ctx context.Context, changes []string, err error) error, err error)
+	// FreeStale, when set, frees a lock left by a process that is gone; it
+	// runs when a plan has nothing left to write.
+	FreeStale func(context.Context) error
 
 	// changes are the result lines of the writes done, for the record.
 	changes []string
@@ -62,7 +65,17 @@ func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (str
 	return retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		p, err := plan(ctx)
 		if err != nil {
+			// A lock left by a process that is gone must not outlive a run
+			// refused at planning (a recovery that is not needed any more).
+			if e.FreeStale != nil {
+				_ = e.FreeStale(ctx)
+			}
 			return err
+		}
+		if !p.Writes() && e.FreeStale != nil {
+			if err := e.FreeStale(ctx); err != nil {
+				return err
+			}
 		}
 		if p.Writes() && unlock == nil && e.Lock != nil {
 			if err := e.Client.CheckAccess(ctx, p); err != nil {

@@ -96,6 +96,25 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 	return nil
 }
 
+// FreeStaleLock frees the lock of a release whose holder is gone (expired,
+// or a process of this machine that died), recording which command freed
+// it. A run with nothing left to write, or refused at planning, calls it: no
+// lock should then still say that an operation is in progress. One GET; a
+// write only when there is such a lock.
+func (c *Client) FreeStaleLock(ctx context.Context, name, command string) error {
+	current, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	stale := err == nil && held(current) && (expired(current) || deadLocalHolder(current))
+	if !stale {
+		return nil // no lock, a live one, or none we may read: nothing to free
+	}
+	lock := &Lock{client: c, release: name, lease: current}
+	return lock.Release(ctx, release.Operation{
+		Time:    metav1.Now(),
+		Command: current.Annotations[release.AnnotationOperation],
+		Error:   "interrupted (" + ptr.Deref(current.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + command,
+	})
+}
+
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
 // since 12:00:01, until 12:06:01".
 func DescribeLock(l *coordinationv1.Lease) string {

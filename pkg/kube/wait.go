@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
@@ -18,8 +20,9 @@ import (
 
 // WaitForRollout blocks until every replica of d runs its current template
 // and is available, printing progress as kubectl rollout status does. It
-// watches from d's resourceVersion (no polling), re-establishing the watch if
-// the connection drops.
+// watches from d's resourceVersion (no polling). A watch that ends early, as
+// when the API server restarts and its watch history is gone, is opened
+// again from a fresh read, until ctx ends.
 func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progress io.Writer) error {
 	last := ""
 	check := func(d *appsv1.Deployment) (bool, error) {
@@ -30,9 +33,54 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 		}
 		return done, err
 	}
-	if done, err := check(d); done || err != nil {
-		return err
+	name := d.Name
+	for {
+		done, err := check(d)
+		if done || err != nil {
+			return err
+		}
+		err = c.watchRollout(ctx, d, check)
+		if err == nil || (ctx.Err() == nil && !errWatchEnded(err)) {
+			return err
+		}
+		if ctx.Err() == nil {
+			// Read again, once the API server answers, and watch from there.
+			d, err = c.getWhenReachable(ctx, d.Namespace, name)
+		}
+		switch {
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return &WaitError{fmt.Sprintf("timed out waiting for the rollout of deployment %s (%s)", name, last)}
+		case ctx.Err() != nil:
+			return &WaitError{fmt.Sprintf("interrupted while waiting for the rollout of deployment %s", name)}
+		case err != nil:
+			return err
+		}
 	}
+}
+
+// getWhenReachable reads Deployment name, trying again each second while the
+// API server cannot answer.
+func (c *Client) getWhenReachable(ctx context.Context, namespace, name string) (*appsv1.Deployment, error) {
+	for {
+		d, err := c.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case err == nil:
+			return d, nil
+		case apierrors.IsNotFound(err):
+			return nil, fmt.Errorf("deployment %s was deleted while waiting for its rollout", name)
+		case apierrors.IsForbidden(err), apierrors.IsUnauthorized(err):
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// watchRollout follows d by watch until check says done or fails.
+func (c *Client) watchRollout(ctx context.Context, d *appsv1.Deployment, check func(*appsv1.Deployment) (bool, error)) error {
 	deployments := c.AppsV1().Deployments(d.Namespace)
 	lw := &cache.ListWatch{WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", d.Name).String()
@@ -47,6 +95,8 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 		switch ev.Type {
 		case watch.Deleted:
 			return false, fmt.Errorf("deployment %s was deleted while waiting for its rollout", d.Name)
+		case watch.Error:
+			return false, apierrors.FromObject(ev.Object)
 		case watch.Added, watch.Modified:
 			if current, ok := ev.Object.(*appsv1.Deployment); ok {
 				return check(current)
@@ -54,13 +104,13 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 		}
 		return false, nil
 	})
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &WaitError{fmt.Sprintf("timed out waiting for the rollout of deployment %s (%s)", d.Name, last)}
-	case ctx.Err() != nil:
-		return &WaitError{fmt.Sprintf("interrupted while waiting for the rollout of deployment %s", d.Name)}
-	}
 	return err
+}
+
+// errWatchEnded reports whether a watch ended without an answer: closed, or
+// its resourceVersion too old to resume from.
+func errWatchEnded(err error) bool {
+	return errors.Is(err, watchtools.ErrWatchClosed) || apierrors.IsGone(err) || apierrors.IsResourceExpired(err)
 }
 
 // WaitError is a wait cut short by --timeout or Ctrl-C. The writes before it

@@ -54,6 +54,14 @@ func (r *Release) ColorKey() string {
 	return r.Green.Annotations[AnnotationColorKey]
 }
 
+// NewColor is the color the last bluegreen brought up ("" if unknown).
+func (r *Release) NewColor() Color {
+	if r.Green == nil {
+		return ""
+	}
+	return Color(r.Green.Annotations[AnnotationNewColor])
+}
+
 // Serving says which color the Services route to: the one whose pods carry
 // the value of key their selectors ask for. It is "" while the Services do
 // not select on key yet, and an error when they disagree.

@@ -20,6 +20,11 @@ const (
 	// AnnotationColorKey, on a green Deployment, names the pod label whose
 	// value the Services' selectors switch between the colors.
 	AnnotationColorKey = prefix + "color-key"
+	// AnnotationNewColor, on a green Deployment, is the color the last
+	// bluegreen brought up: where bluegreen-switch goes by default, so
+	// running it again after an interruption finishes the switch instead of
+	// switching back.
+	AnnotationNewColor = prefix + "new-color"
 	// AnnotationWeight records the canary weight the user asked for.
 	AnnotationWeight = prefix + "weight"
 	// AnnotationOperation, on a release's lock, names the operation that

@@ -73,8 +73,21 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		plan.Steps = append(plan.Steps, Step{Action: Create, Object: next, Operation: "created",
 			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
 	} else {
+		// Record first where the next switch goes: to the color coming up.
+		if idle == release.Blue {
+			step, err := newColorStep(rel.Green, idle)
+			if err != nil {
+				return Plan{}, err
+			}
+			if step != nil {
+				plan.Steps = append(plan.Steps, *step)
+			}
+		}
 		current := rel.Deployment(idle)
 		next = current.DeepCopy()
+		if idle == release.Green {
+			next.Annotations[release.AnnotationNewColor] = string(idle)
+		}
 		labels := next.Spec.Template.Labels // the idle color's own, matching its selector
 		next.Spec.Template = *live.Spec.Template.DeepCopy()
 		next.Spec.Template.Spec = spec
@@ -103,6 +116,17 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	}
 	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: next, Reason: "wait until every pod of the idle color is ready"})
 	return plan, nil
+}
+
+// newColorStep records on green that color is the one the next switch goes
+// to, or returns nil when it already says so.
+func newColorStep(green *appsv1.Deployment, color release.Color) (*Step, error) {
+	next := green.DeepCopy()
+	if next.Annotations == nil {
+		next.Annotations = map[string]string{}
+	}
+	next.Annotations[release.AnnotationNewColor] = string(color)
+	return patchStep(green, next, appsv1.Deployment{}, "configured", fmt.Sprintf("the next switch goes to %s", color))
 }
 
 // chooseColorKey picks the label the Services will switch on: a version
@@ -191,7 +215,7 @@ func newGreen(blue *appsv1.Deployment, spec corev1.PodSpec, key, value string) *
 			Name:        release.GreenName(blue.Name),
 			Namespace:   blue.Namespace,
 			Labels:      map[string]string{release.LabelRelease: blue.Name, release.LabelRole: release.RoleGreen},
-			Annotations: map[string]string{release.AnnotationColorKey: key},
+			Annotations: map[string]string{release.AnnotationColorKey: key, release.AnnotationNewColor: string(release.Green)},
 		},
 		Spec: appsv1.DeploymentSpec{
 			Replicas:                ptr.To(release.Replicas(blue)),

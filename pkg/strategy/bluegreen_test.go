@@ -111,10 +111,13 @@ func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := actions(plan); got != "patch web, wait web" {
+	if got := actions(plan); got != "patch web-green, patch web, wait web" {
 		t.Fatalf("steps: %s", got)
 	}
-	blue := plan.Steps[0].Object.(*appsv1.Deployment)
+	if recorded := plan.Steps[0].Object.(*appsv1.Deployment).Annotations[release.AnnotationNewColor]; recorded != "blue" {
+		t.Errorf("green should record that the next switch goes to blue, not %q", recorded)
+	}
+	blue := plan.Steps[1].Object.(*appsv1.Deployment)
 	if blue.Spec.Template.Labels["version"] != "3.0.0" || blue.Spec.Template.Labels[release.LabelColor] != "" {
 		t.Errorf("blue keeps its own labels with the new version: %v", blue.Spec.Template.Labels)
 	}
@@ -139,6 +142,24 @@ func TestPlanSwitch(t *testing.T) {
 	plan, err = PlanSwitch(rel, release.Blue, false)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
 		t.Errorf("switch to the serving color: %+v %v", plan, err)
+	}
+}
+
+// Run again after an interruption, a switch finishes instead of toggling:
+// it goes where the last bluegreen pointed, whatever serves now.
+func TestPlanSwitchAgainConverges(t *testing.T) {
+	rel := greenRelease(release.Green) // the first run switched, then died
+	plan, err := PlanSwitch(rel, "", false)
+	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to green") {
+		t.Fatalf("re-run: %+v %v", plan, err)
+	}
+	two := greenRelease(release.Blue) // two Services, the first one switched
+	switched := two.Services[0].DeepCopy()
+	switched.Name, switched.Spec.Selector["version"] = "web-2", "2.0.0"
+	two.Services = append(two.Services, switched)
+	plan, err = PlanSwitch(two, "", false)
+	if err != nil || actions(plan) != "patch svc/web, wait svc/web" {
+		t.Fatalf("half-switched services: %s %v", actions(plan), err)
 	}
 }
 

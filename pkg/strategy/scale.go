@@ -35,7 +35,7 @@ func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
 	case rel.Canary != nil:
 		plan, err = scaleWithCanary(rel.Stable, rel.Canary, req.Replicas)
 	default:
-		plan, err = scaleTo(Plan{}, target{rel.Stable, req.Replicas})
+		plan, err = scaleTo(Plan{}, target{rel.Stable, req.Replicas, 0})
 	}
 	if err != nil {
 		return Plan{}, err
@@ -52,10 +52,13 @@ func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
 
 // scaleWithCanary scales stable to replicas and the canary beside it so that
 // it keeps the weight it was given (its annotation) or, without one, the
-// share of the pods it has now.
+// share of the pods it has now. The canary is written first, with the share
+// it keeps recorded as its weight: a re-run after an interruption between
+// the two writes then aims at the same share, not at the half-scaled one.
 func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, error) {
 	var plan Plan
 	split := Split{} // at 0 the canary goes too, or it would take all the traffic
+	keep := int32(0) // the share to record on the canary
 	if replicas > 0 {
 		weight, recorded := recordedWeight(canary)
 		ratio, shared := currentRatio(stable, canary)
@@ -64,7 +67,7 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 			split = SplitForWeight(replicas, weight)
 			plan.Notes = append(plan.Notes, weightNote(split, weight))
 		case shared:
-			split = SplitForWeight(replicas, ratio)
+			split, keep = SplitForWeight(replicas, ratio), ratio
 			plan.Notes = append(plan.Notes, weightNote(split, 0))
 		default:
 			split = Split{Stable: replicas, Canary: release.Replicas(canary)}
@@ -72,7 +75,7 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 				canary.Name, release.Replicas(stable), split.Canary, split.Canary, plural(split.Canary, "pod"), stable.Name))
 		}
 	}
-	return scaleTo(plan, target{stable, split.Stable}, target{canary, split.Canary})
+	return scaleTo(plan, target{canary, split.Canary, keep}, target{stable, split.Stable, 0})
 }
 
 // recordedWeight is the weight the canary was started or resized with.
@@ -95,7 +98,7 @@ func currentRatio(stable, canary *appsv1.Deployment) (int32, bool) {
 // scaleColors scales the serving color of a blue-green release, or both.
 func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
 	if req.AllColors {
-		return scaleTo(Plan{}, target{rel.Stable, req.Replicas}, target{rel.Green, req.Replicas})
+		return scaleTo(Plan{}, target{rel.Stable, req.Replicas, 0}, target{rel.Green, req.Replicas, 0})
 	}
 	serving, err := rel.Serving(rel.ColorKey())
 	if err != nil {
@@ -108,13 +111,15 @@ func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
 	idle := rel.Deployment(serving.Other())
 	plan := Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
 		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), plural(release.Replicas(idle), "pod"))}}
-	return scaleTo(plan, target{rel.Deployment(serving), req.Replicas})
+	return scaleTo(plan, target{rel.Deployment(serving), req.Replicas, 0})
 }
 
-// target is a Deployment and the size it is to have.
+// target is a Deployment and the size it is to have; a canary's also the
+// weight to record, when positive.
 type target struct {
 	d        *appsv1.Deployment
 	replicas int32
+	weight   int32
 }
 
 // scaleTo adds to plan a write of spec.replicas for each target not at its
@@ -125,6 +130,12 @@ func scaleTo(plan Plan, targets ...target) (Plan, error) {
 		d, n := t.d, t.replicas
 		next := d.DeepCopy()
 		next.Spec.Replicas = &n
+		if t.weight > 0 {
+			if next.Annotations == nil {
+				next.Annotations = map[string]string{}
+			}
+			next.Annotations[release.AnnotationWeight] = fmt.Sprint(t.weight)
+		}
 		step, err := patchStep(d, next, appsv1.Deployment{}, "scaled",
 			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, plural(n, "pod")))
 		if err != nil {

@@ -56,17 +56,17 @@ func TestPlanScale(t *testing.T) {
 		{"already at that size", newRelease(three(), nil), ScaleRequest{Replicas: 3},
 			"wait web", "", "release web is already at that size: nothing to scale"},
 		{"canary keeps its recorded weight", withCanary(three(), 1, 25), ScaleRequest{Replicas: 6},
-			"patch web, patch web-canary, wait web, wait web-canary", "web-canary=2 web=6", "weight 25.0%: 2 canary pods beside 6 stable"},
+			"patch web-canary, patch web, wait web-canary, wait web", "web-canary=2 web=6", "weight 25.0%: 2 canary pods beside 6 stable"},
 		{"canary keeps its current ratio without a weight", withCanary(three(), 1, 0), ScaleRequest{Replicas: 9},
-			"patch web, patch web-canary, wait web, wait web-canary", "web-canary=3 web=9", "weight 25.0%: 3 canary pods beside 9 stable"},
+			"patch web-canary, patch web, wait web-canary, wait web", "web-canary=3 web=9", "weight 25.0%: 3 canary pods beside 9 stable"},
 		{"recorded weight not reachable says so", withCanary(three(), 1, 10), ScaleRequest{Replicas: 5},
-			"patch web, wait web, wait web-canary", "web=5", "weight 10% requested, 16.7% achievable: 1 canary pod beside 5 stable"},
+			"patch web, wait web-canary, wait web", "web=5", "weight 10% requested, 16.7% achievable: 1 canary pod beside 5 stable"},
 		{"canary of an empty release keeps its size", emptyStable, ScaleRequest{Replicas: 4},
-			"patch web, wait web, wait web-canary", "web=4", "has no recorded weight and no share of the pods to keep (0 stable, 2 canary): it stays at 2 pods"},
+			"patch web, wait web-canary, wait web", "web=4", "has no recorded weight and no share of the pods to keep (0 stable, 2 canary): it stays at 2 pods"},
 		{"canary scaled to nothing stays so", emptyCanary, ScaleRequest{Replicas: 4},
-			"patch web, wait web, wait web-canary", "web=4", "(3 stable, 0 canary): it stays at 0 pods"},
+			"patch web, wait web-canary, wait web", "web=4", "(3 stable, 0 canary): it stays at 0 pods"},
 		{"zero takes the canary too", withCanary(three(), 1, 25), ScaleRequest{Replicas: 0},
-			"patch web, patch web-canary, wait web, wait web-canary", "web-canary=0 web=0", "warning: --replicas 0: service web will have no ready endpoints"},
+			"patch web-canary, patch web, wait web-canary, wait web", "web-canary=0 web=0", "warning: --replicas 0: service web will have no ready endpoints"},
 		{"blue-green scales the serving color", greenRelease(release.Green), ScaleRequest{Replicas: 5},
 			"patch web-green, wait web-green", "web-green=5", "the idle blue (deployment web) keeps 3 pods (--all-colors scales both)"},
 		{"blue-green serving blue", greenRelease(release.Blue), ScaleRequest{Replicas: 2},
@@ -100,13 +100,32 @@ func TestPlanScale(t *testing.T) {
 	}
 }
 
+// Without a recorded weight the canary is written first and records the
+// share it keeps: a re-run after the first write aims at the same share.
+func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
+	rel := withCanary(newDeployment("web", "web:1", 3).v(), 1, 0)
+	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary := plan.Steps[0].Object.(*appsv1.Deployment)
+	if canary.Name != "web-canary" || *canary.Spec.Replicas != 2 || canary.Annotations[release.AnnotationWeight] != "25" {
+		t.Fatalf("first write: %s with %d pods, weight %q", canary.Name, *canary.Spec.Replicas, canary.Annotations[release.AnnotationWeight])
+	}
+	// Interrupted right after it: the re-run still gives 6 stable beside 2.
+	rerun, err := PlanScale(newRelease(rel.Stable, canary), ScaleRequest{Replicas: 6})
+	if err != nil || actions(rerun) != "patch web, wait web-canary, wait web" {
+		t.Fatalf("re-run: %s %v", actions(rerun), err)
+	}
+}
+
 func TestPlanScaleChangesOnlyReplicas(t *testing.T) {
 	rel := withCanary(newDeployment("web", "web:1", 3).v(), 1, 25)
 	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(plan.Steps[0].Patch), `{"metadata":{"resourceVersion":"7"},"spec":{"replicas":6}}`; got != want {
+	if got, want := string(plan.Steps[1].Patch), `{"metadata":{"resourceVersion":"7"},"spec":{"replicas":6}}`; got != want {
 		t.Errorf("stable patch = %s, want %s", got, want)
 	}
 	if *rel.Stable.Spec.Replicas != 3 || *rel.Canary.Spec.Replicas != 1 {

@@ -9,21 +9,26 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanSwitch plans pointing every Service of rel at color to (the idle one
-// when to is empty), all at once, then waiting until their EndpointSlices
-// list only that color's pods. It refuses a color that is not fully
-// available unless force is set.
+// PlanSwitch plans pointing every Service of rel at color to, all at once,
+// then waiting until their EndpointSlices list only that color's pods. With
+// no color given it goes to the one the last bluegreen brought up (the idle
+// one when that is not recorded): a fixed target, so running the command
+// again after an interruption converges instead of switching back. It
+// refuses a color that is not fully available unless force is set.
 func PlanSwitch(rel *release.Release, to release.Color, force bool) (Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		return Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
 	}
 	key := rel.ColorKey()
-	serving, err := rel.Serving(key)
-	if err != nil && to == "" {
-		return Plan{}, err
+	if to == "" {
+		to = rel.NewColor()
 	}
 	if to == "" {
+		serving, err := rel.Serving(key)
+		if err != nil {
+			return Plan{}, err
+		}
 		to = serving.Other()
 	}
 	target := rel.Deployment(to)

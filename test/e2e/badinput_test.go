@@ -53,7 +53,7 @@ func TestCanaryBadInputChangesNothing(t *testing.T) {
 // was wrong (want), nothing on stdout, and the namespace left unchanged.
 func assertRefused(t *testing.T, ns, want string, args ...string) {
 	t.Helper()
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res := ship(t, ns, args...)
 	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
 	if res.code != 1 || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], want) {

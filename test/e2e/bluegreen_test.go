@@ -52,7 +52,7 @@ func TestBlueGreenSeedFlow(t *testing.T) {
 		t.Errorf("right after the switch the endpoints serve %v", got)
 	}
 
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res = mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "green")
 	if !strings.Contains(res.stderr, "already routes to green") || res.stdout != "" {
 		t.Errorf("switching to the serving color should say so: %q %s", res.stdout, res.stderr)
@@ -116,6 +116,12 @@ func TestBlueGreenBadInputChangesNothing(t *testing.T) {
 	mustShip(t, ns, "canary", "canaried", "--image", v2)
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustKubectl(t, "scale", "-n", ns, "deployment/ctwoc-green", "--replicas=0")
+	// Each case compares snapshots: let the controllers settle first.
+	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc-green", "--timeout=60s")
+	eventually(t, "green's pods are gone", func() (bool, string) {
+		pods := mustKubectl(t, "get", "pods", "-n", ns, "-l", "kubectl-ship.dev/color=green", "-o", "name")
+		return pods == "", pods
+	})
 
 	cases := []struct {
 		name string

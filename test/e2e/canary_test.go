@@ -49,7 +49,7 @@ func TestCanaryResizeStickyPromote(t *testing.T) {
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
 
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res = mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
 	if !strings.Contains(res.stderr, "already at 25.0%") || res.stdout != "" {
 		t.Errorf("a re-run should change nothing and say so; stdout %q stderr:\n%s", res.stdout, res.stderr)
@@ -82,7 +82,7 @@ func TestCanaryResizeStickyPromote(t *testing.T) {
 		t.Errorf("kubectl rollout history should show revision 2:\n%s", hist)
 	}
 	// Promote again: nothing left to promote is an error, and changes nothing.
-	before = snapshot(t, ns)
+	before = settledSnapshot(t, ns)
 	if res := ship(t, ns, "promote", "ctwoc"); res.code != 1 || !strings.Contains(res.stderr, "no canary to promote") {
 		t.Errorf("second promote: exit %d, %s", res.code, res.stderr)
 	}
@@ -110,7 +110,7 @@ func TestAbortLeavesStableUntouched(t *testing.T) {
 		t.Errorf("sessionAffinity = %q after abort, want None", got)
 	}
 
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res = mustShip(t, ns, "abort", "ctwoc")
 	if !strings.Contains(res.stderr, "nothing to abort") {
 		t.Errorf("abort without canary should say so: %s", res.stderr)
@@ -120,7 +120,7 @@ func TestAbortLeavesStableUntouched(t *testing.T) {
 
 func TestDryRunChangesNothing(t *testing.T) {
 	ns := newRelease(t)
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--dry-run=client")
 	if res.stdout != "deployment.apps/ctwoc-canary created (dry run)\n" {
 		t.Errorf("client dry run stdout = %q", res.stdout)

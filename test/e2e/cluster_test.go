@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 type objectList struct {
@@ -22,17 +23,36 @@ type objectList struct {
 }
 
 // snapshot names every object of the kinds ship could touch in ns with its
-// resourceVersion: two equal snapshots mean nothing was written in between.
+// resourceVersion, its lock (a Lease) included: two equal snapshots mean
+// nothing was written in between.
 func snapshot(t *testing.T, ns string) string {
 	t.Helper()
 	var list objectList
-	getJSON(t, &list, "-n", ns, "deployments,replicasets,services,pods")
+	getJSON(t, &list, "-n", ns, "deployments,replicasets,services,pods,leases")
 	lines := make([]string, len(list.Items))
 	for i, item := range list.Items {
 		lines[i] = fmt.Sprintf("%s/%s@%s", item.Kind, item.Metadata.Name, item.Metadata.ResourceVersion)
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// settledSnapshot is a snapshot of ns once the controllers have stopped
+// writing to it (two reads 300 ms apart agree), so that a later difference
+// is the command's doing, not the tail of an earlier change.
+func settledSnapshot(t *testing.T, ns string) string {
+	t.Helper()
+	last := snapshot(t, ns)
+	for range 50 {
+		time.Sleep(300 * time.Millisecond)
+		now := snapshot(t, ns)
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	t.Fatalf("namespace %s never settled", ns)
+	return ""
 }
 
 // assertUnchanged fails the test when ns changed since before was taken.

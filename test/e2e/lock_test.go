@@ -33,7 +33,7 @@ func TestOneOperationAtATime(t *testing.T) {
 	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc --image=") {
 		t.Errorf("status should show the operation in progress:\n%s", out)
 	}
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res := ship(t, ns, "abort", "ctwoc")
 	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc --image=") {
 		t.Errorf("a second operation should refuse, naming the first: exit %d %s", res.code, res.stderr)

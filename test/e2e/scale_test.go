@@ -18,7 +18,7 @@ func TestScaleKeepsTheCanaryShare(t *testing.T) {
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
 
 	res := mustShip(t, ns, "scale", "ctwoc", "--replicas", "6")
-	if res.stdout != "deployment.apps/ctwoc scaled\ndeployment.apps/ctwoc-canary scaled\n" {
+	if res.stdout != "deployment.apps/ctwoc-canary scaled\ndeployment.apps/ctwoc scaled\n" {
 		t.Errorf("stdout = %q", res.stdout)
 	}
 	if !strings.Contains(res.stderr, "weight 25.0%: 2 canary pods beside 6 stable") {
@@ -30,13 +30,13 @@ func TestScaleKeepsTheCanaryShare(t *testing.T) {
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 6, v2: 2})
 
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res = mustShip(t, ns, "scale", "ctwoc", "--replicas", "6")
 	if res.stdout != "" || !strings.Contains(res.stderr, "already at that size") {
 		t.Errorf("scaling to the current size should change nothing and say so: %q %s", res.stdout, res.stderr)
 	}
 	res = mustShip(t, ns, "scale", "ctwoc", "--replicas", "3", "--dry-run=server", "-o", "name")
-	if res.stdout != "deployment.apps/ctwoc\ndeployment.apps/ctwoc-canary\n" {
+	if res.stdout != "deployment.apps/ctwoc-canary\ndeployment.apps/ctwoc\n" {
 		t.Errorf("server dry run -o name stdout = %q", res.stdout)
 	}
 	assertUnchanged(t, ns, before)

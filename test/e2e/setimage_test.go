@@ -26,7 +26,7 @@ func TestSetImageRollsTheStablePods(t *testing.T) {
 		t.Errorf("kubectl rollout history should show revision 2:\n%s", hist)
 	}
 
-	before := snapshot(t, ns)
+	before := settledSnapshot(t, ns)
 	res = mustShip(t, ns, "set", "image", "ctwoc", "ctwoc="+v2)
 	if res.stdout != "" || !strings.Contains(res.stderr, "already runs ctwoc="+v2) {
 		t.Errorf("the same image should change nothing and say so: %q %s", res.stdout, res.stderr)

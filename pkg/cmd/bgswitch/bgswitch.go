@@ -21,14 +21,16 @@ func NewCmdSwitch(getter genericclioptions.RESTClientGetter, streams genericioop
 	cmd := &cobra.Command{
 		Use:   "bluegreen-switch NAME... [--to blue|green]",
 		Short: "Point the Services of a blue-green release at the other color, all at once",
-		Long: `Switch the Services of release NAME to the idle color (or the one --to names)
-by changing their selector in one write each, then wait until their
-EndpointSlices list only that color's ready pods, and say how long it took.
-The color must be fully available (every desired pod updated and ready);
---force switches anyway, and says so.
+		Long: `Switch the Services of release NAME to the color the last 'kubectl ship
+bluegreen' brought up (or the one --to names) by changing their selector in
+one write each, then wait until their EndpointSlices list only that color's
+ready pods, and say how long it took. The color must be fully available
+(every desired pod updated and ready); --force switches anyway, and says so,
+but never to a color with no pods.
 
 Switching back (--to blue) is the rollback, as long as blue still runs.
-Switching to the color already serving changes nothing and exits 0.`,
+Switching to the color already serving changes nothing and exits 0, so
+running the command again after an interruption finishes the switch.`,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back`,
 	}
@@ -37,7 +39,7 @@ Switching to the color already serving changes nothing and exits 0.`,
 	}, func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
 	})
-	cmd.Flags().StringVar(&to, "to", "", "The color to switch to: blue or green (default: the idle one).")
+	cmd.Flags().StringVar(&to, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
 	cmd.Flags().BoolVar(&force, "force", false, "Switch even when the color is not fully available.")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
 	o.ValidateFlags = func() error {

@@ -146,11 +146,12 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
 	if !client.ServerDryRun {
+		command := f.commandLine(name)
+		executor.FreeStale = func(ctx context.Context) error { return client.FreeStaleLock(ctx, name, command) }
 		executor.Lock = func(ctx context.Context) (func(context.Context, []string, error) error, error) {
 			if f.ForceUnlock {
 				fmt.Fprintf(streams.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", name)
 			}
-			command := f.commandLine(name)
 			lock, err := client.Lock(ctx, name, command, f.lockTTL(), f.ForceUnlock)
 			if err != nil {
 				return nil, err

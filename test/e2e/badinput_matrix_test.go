@@ -1,0 +1,202 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// multiContainer is a Deployment whose pods run two containers, and its Service.
+const multiContainer = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: multi
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: multi
+  template:
+    metadata:
+      labels:
+        app: multi
+    spec:
+      containers:
+      - name: web
+        image: example/web:1.0.0
+      - name: proxy
+        image: example/proxy:1.0.0
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: multi
+spec:
+  selector:
+    app: multi
+  ports:
+  - port: 80
+`
+
+// TestBadInputMatrix covers the wrong inputs the per-verb tables do not:
+// flag values of the wrong type, unknown flags and commands, wrong argument
+// counts, the errors of status, list, set image, cleanup and switch,
+// multi-container pods without a container name, and connections that
+// cannot work. Each must exit non-zero with one "error: " line on stderr,
+// print nothing on stdout, and leave the namespace as it was.
+func TestBadInputMatrix(t *testing.T) {
+	ns := newRelease(t)
+	apply(t, ns, multiContainer)
+	versionedBG := strings.Replace(deploymentAndService("bg", v1, 1), "track: stable", "track: stable\n        version: 1.0.0", 1)
+	apply(t, ns, versionedBG)
+	apply(t, ns, strings.ReplaceAll(versionedBG, "bg", "served"))
+	for _, d := range []string{"multi", "bg", "served"} {
+		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+d, "--timeout=60s")
+	}
+	// bg: green idle and scaled to zero; served: green serves.
+	mustShip(t, ns, "bluegreen", "bg", "--image", v2)
+	mustKubectl(t, "scale", "-n", ns, "deployment/bg-green", "--replicas=0")
+	mustShip(t, ns, "bluegreen", "served", "--image", v2)
+	mustShip(t, ns, "bluegreen-switch", "served")
+	settledSnapshot(t, ns) // the controllers are done: any change is ship's
+
+	noContext := writeKubeconfig(t)
+	mustKubectl(t, "config", "--kubeconfig", noContext, "unset", "current-context")
+	refused := writeKubeconfig(t)
+	mustKubectl(t, "config", "--kubeconfig", refused, "set-cluster", "ship-e2e", "--server", "https://127.0.0.1:1")
+	silent, silentAddr := silentServer(t)
+	hanging := writeKubeconfig(t)
+	mustKubectl(t, "config", "--kubeconfig", hanging, "set-cluster", "ship-e2e", "--server", "https://"+silentAddr)
+
+	cases := []struct {
+		name string
+		args []string
+		want string
+		code int // 1 unless set
+	}{
+		// Flag values of the wrong type, or out of range.
+		{"weight not a number", []string{"canary", "ctwoc", "--image", v2, "--weight", "abc"}, `invalid argument "abc" for "--weight" flag`, 0},
+		{"canary replicas not a number", []string{"canary", "ctwoc", "--image", v2, "--replicas", "x"}, `invalid argument "x" for "--replicas" flag`, 0},
+		{"scale replicas not an integer", []string{"scale", "ctwoc", "--replicas", "2.5"}, `invalid argument "2.5" for "--replicas" flag`, 0},
+		{"timeout not a duration", []string{"canary", "ctwoc", "--image", v2, "--timeout", "forever"}, `invalid argument "forever" for "--timeout" flag`, 0},
+		{"negative timeout", []string{"promote", "ctwoc", "--timeout=-5s"}, "--timeout must not be negative", 0},
+		{"status timeout not a duration", []string{"status", "ctwoc", "--timeout", "soon"}, `invalid argument "soon" for "--timeout" flag`, 0},
+		{"sticky not a number", []string{"canary", "ctwoc", "--image", v2, "--sticky=abc"}, "want a number of seconds from 1 to 86400", 0},
+		{"sticky out of range", []string{"canary", "ctwoc", "--image", v2, "--sticky=86401"}, "want a number of seconds from 1 to 86400", 0},
+		{"wait not a boolean", []string{"canary", "ctwoc", "--image", v2, "--wait=maybe"}, `invalid argument "maybe" for "--wait" flag`, 0},
+		// Unknown flags and commands, wrong argument counts.
+		{"unknown flag", []string{"canary", "ctwoc", "--image", v2, "--bogus"}, "unknown flag: --bogus", 0},
+		{"flag of another verb", []string{"promote", "ctwoc", "--weight", "25"}, "unknown flag: --weight", 0},
+		{"unknown flag of list", []string{"list", "--bogus"}, "unknown flag: --bogus", 0},
+		{"unknown command", []string{"deploy", "ctwoc"}, `unknown command "deploy" for "kubectl ship"`, 0},
+		{"canary of two releases", []string{"canary", "ctwoc", "multi", "--image", v2}, "accepts 1 arg(s), received 2", 0},
+		{"status without a release", []string{"status"}, "accepts 1 arg(s), received 0", 0},
+		{"abort without a release", []string{"abort"}, "give the name of a release", 0},
+		{"names and a selector", []string{"abort", "ctwoc", "-l", "app=ctwoc"}, "give release names or -l, not both", 0},
+		{"selector matching nothing", []string{"abort", "-l", "app=nothing"}, "no deployments in namespace " + ns + " match app=nothing", 0},
+		{"malformed selector", []string{"promote", "-l", "a in ("}, "unable to parse requirement", 0},
+		// status and list.
+		{"status of a missing release", []string{"status", "nope"}, "deployment nope not found", 3},
+		{"status through a service that does not route", []string{"status", "ctwoc", "--service", "multi"}, "does not select the pods of deployment ctwoc", 3},
+		{"status with an unknown output", []string{"status", "ctwoc", "-o", "toml"}, "unable to match a printer", 0},
+		{"list with an argument", []string{"list", "ctwoc"}, `unknown command "ctwoc" for "kubectl ship list"`, 0},
+		{"list with a malformed selector", []string{"list", "-l", "bad selector!!"}, `-l "bad selector!!"`, 0},
+		{"list with an unknown output", []string{"list", "-o", "toml"}, "unable to match a printer", 0},
+		// Multi-container pods without a container name.
+		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
+		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
+		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
+		{"set image to an empty image", []string{"set", "image", "multi", "web=example/web:2.0.0", "proxy="}, `"" is not a valid image reference`, 0},
+		// bluegreen-switch and cleanup.
+		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},
+		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
+		{"cleanup of a missing release", []string{"bluegreen", "cleanup", "nope"}, "deployment nope not found", 0},
+		{"cleanup --delete while green serves", []string{"bluegreen", "cleanup", "served", "--delete"}, "--delete only removes green", 0},
+		{"cleanup with a flag of switch", []string{"bluegreen", "cleanup", "bg", "--to", "blue"}, "unknown flag: --to", 0},
+		// Connections that cannot work.
+		{"context that does not exist", []string{"abort", "ctwoc", "--context", "nowhere"}, `context "nowhere" does not exist`, 0},
+		{"namespace that does not exist", []string{"abort", "ctwoc", "-n", "no-such-namespace"}, "deployment ctwoc not found in namespace no-such-namespace", 0},
+		// Without a current context client-go falls back to localhost:8080,
+		// as kubectl does; the line says which server it tried.
+		{"kubeconfig without a current context", []string{"abort", "ctwoc", "--kubeconfig", noContext}, "localhost:8080", 0},
+		{"API server refusing connections", []string{"abort", "ctwoc", "--kubeconfig", refused, "--request-timeout", "2s"}, "127.0.0.1:1", 0},
+		{"API server not answering", []string{"promote", "ctwoc", "--kubeconfig", hanging, "--request-timeout", "2s"}, silentAddr, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code := tc.code
+			if code == 0 {
+				code = 1
+			}
+			start := time.Now()
+			assertRefusedWith(t, ns, code, tc.want, tc.args...)
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("took %s to refuse", took.Round(time.Second))
+			}
+		})
+	}
+	if n := silent.accepted(); n == 0 {
+		t.Error("the silent API server saw no connection")
+	}
+	t.Logf("%d wrong inputs refused", len(cases))
+}
+
+// assertRefusedWith is assertRefused for an exit code of the verb's own
+// (status exits 3 for a release that does not exist).
+func assertRefusedWith(t *testing.T, ns string, code int, want string, args ...string) {
+	t.Helper()
+	before := settledSnapshot(t, ns)
+	res := ship(t, ns, args...)
+	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
+	if res.code != code || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], want) {
+		t.Errorf("kubectl ship %s: want exit %d and one line 'error: ...%s...'; got exit %d:\n%s",
+			strings.Join(args, " "), code, want, res.code, res.stderr)
+	}
+	if res.stdout != "" {
+		t.Errorf("stdout should be empty, got %q", res.stdout)
+	}
+	assertUnchanged(t, ns, before)
+}
+
+// silentListener accepts connections and never answers: an API server that
+// hangs, so only --request-timeout ends a request.
+type silentListener struct {
+	net.Listener
+	count chan int
+}
+
+func silentServer(t *testing.T) (*silentListener, string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &silentListener{Listener: l, count: make(chan int, 1)}
+	s.count <- 0
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				for _, c := range conns {
+					_ = c.Close()
+				}
+				return
+			}
+			conns = append(conns, c)
+			s.count <- <-s.count + 1
+		}
+	}()
+	t.Cleanup(func() { _ = l.Close() })
+	return s, fmt.Sprint(l.Addr())
+}
+
+func (s *silentListener) accepted() int {
+	n := <-s.count
+	s.count <- n
+	return n
+}

@@ -1,0 +1,255 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// expected is what an uninterrupted run leaves, and what the recovery then
+// leaves.
+type expected struct {
+	writes                int
+	view, served          string
+	recoveryView, recover string
+}
+
+// TestCrashMatrix kills every multi-step verb right after each of its
+// writes (KUBECTL_SHIP_CRASH_AFTER_STEP=N), then (a) runs the same command
+// again and (b), in another namespace, the way back (abort, switch to
+// blue); either must leave what an uninterrupted run leaves: the same
+// Deployments, images, replicas, selectors, Service selectors and affinity,
+// ship's annotations, and a free lock. The Service must never go dark.
+//
+// The cases run concurrently, each in its own namespace, through goroutines
+// rather than t.Parallel: go test runs at most GOMAXPROCS parallel tests (2
+// here), and these mostly wait on the cluster. SHIP_E2E_CRASH_PARALLEL sets
+// how many run at once (default 8).
+func TestCrashMatrix(t *testing.T) {
+	m := newCrashMatrix()
+	start := time.Now()
+	t.Cleanup(func() { m.log(t, time.Since(start)) })
+	slots := make(chan struct{}, crashParallelism())
+	var rows sync.WaitGroup
+	for _, c := range crashCases {
+		rows.Add(1)
+		go func() {
+			defer rows.Done()
+			t.Run(c.name, func(t *testing.T) {
+				var want expected
+				slot(slots, func() { want = c.expected(t) })
+				if t.Failed() {
+					return
+				}
+				m.row(c.name, want.writes)
+				var cells sync.WaitGroup
+				for n := 1; n <= want.writes; n++ {
+					for _, mode := range c.modes() {
+						cells.Add(1)
+						go func() {
+							defer cells.Done()
+							t.Run(fmt.Sprintf("N=%d/%s", n, mode), func(t *testing.T) {
+								slot(slots, func() {
+									outcome, fewest := c.crashAndRecover(t, n, mode, want)
+									m.set(c.name, n, mode, outcome, fewest)
+								})
+							})
+						}()
+					}
+				}
+				cells.Wait()
+			})
+		}()
+	}
+	rows.Wait()
+}
+
+func crashParallelism() int {
+	if n, err := strconv.Atoi(os.Getenv("SHIP_E2E_CRASH_PARALLEL")); err == nil && n > 0 {
+		return n
+	}
+	return 8
+}
+
+func slot(slots chan struct{}, fn func()) {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	fn()
+}
+
+func (c crashCase) modes() []string {
+	if c.recovery == nil {
+		return []string{"rerun"}
+	}
+	return []string{"rerun", "recover"}
+}
+
+// runIn runs a kubectl command in ns; extraEnv for the crash switch.
+func runIn(t *testing.T, ns string, extraEnv []string, args []string) result {
+	t.Helper()
+	return kubectlEnv(t, extraEnv, append(append([]string{}, args...), "-n", ns)...)
+}
+
+func mustRun(t *testing.T, ns string, args []string) result {
+	t.Helper()
+	res := runIn(t, ns, nil, args)
+	if res.code != 0 {
+		t.Fatalf("kubectl %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), res.code, res.stdout, res.stderr)
+	}
+	return res
+}
+
+// prepare makes the case's precondition in a namespace of its own.
+func (c crashCase) prepare(t *testing.T) string {
+	t.Helper()
+	ns := seedRelease(t, c.versioned, c.services...)
+	for _, args := range c.setup {
+		mustRun(t, ns, args)
+	}
+	return ns
+}
+
+// expected runs the command uninterrupted, counting its writes first with
+// --dry-run=client -o name (one line per write), then the recovery.
+func (c crashCase) expected(t *testing.T) expected {
+	ns := c.prepare(t)
+	watcher := watchEndpoints(t, ns, "ctwoc")
+	var want expected
+	dry := mustRun(t, ns, append(append([]string{}, c.args...), "--dry-run=client", "-o", "name"))
+	want.writes = strings.Count(dry.stdout, "\n")
+	if want.writes == 0 {
+		t.Fatalf("%s plans no write:\n%s", strings.Join(c.args, " "), dry.stderr)
+	}
+	mustRun(t, ns, c.args)
+	want.view, want.served = settledState(t, ns, "")
+	if c.recovery != nil {
+		mustRun(t, ns, c.recovery)
+		if c.recovery[0] != "ship" {
+			mustRun(t, ns, []string{"rollout", "status", "deployment/ctwoc", "--timeout=60s"})
+		}
+		want.recoveryView, want.recover = settledState(t, ns, "")
+	}
+	watcher.assertNeverDark(t)
+	return want
+}
+
+// settledState waits until the Service's ready endpoints are want, or when
+// want is "" until they have not changed for a second, and returns the
+// release's view and them.
+func settledState(t *testing.T, ns, want string) (view, endpoints string) {
+	t.Helper()
+	last, since := "", time.Now()
+	settled, state := pollUntil(45*time.Second, func() (bool, string) {
+		got := servedByImage(t, ns, "ctwoc")
+		if got != last {
+			last, since = got, time.Now()
+		}
+		if want != "" {
+			return got == want, got
+		}
+		return time.Since(since) >= time.Second && got != "map[]", got
+	})
+	if !settled {
+		t.Errorf("endpoints of service ctwoc: %s, want %s", state, want)
+	}
+	return releaseView(t, ns), state
+}
+
+// crashAndRecover crashes the command after write n, then re-runs it or
+// recovers, and says how that ended and the fewest ready endpoints seen.
+func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expected) (string, int) {
+	ns := c.prepare(t)
+	watcher := watchEndpoints(t, ns, "ctwoc")
+	defer watcher.assertNeverDark(t)
+
+	crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, c.args)
+	if crash.code != -1 || strings.Count(crash.stdout, "\n") != n {
+		t.Errorf("KUBECTL_SHIP_CRASH_AFTER_STEP=%d: want the process killed after %d writes; exit %d\nstdout: %s\nstderr: %s",
+			n, n, crash.code, crash.stdout, crash.stderr)
+		return "no crash", watcher.fewest()
+	}
+
+	outcome := "ok"
+	wantView, wantServed, args := want.view, want.served, c.args
+	if mode == "recover" {
+		wantView, wantServed, args = want.recoveryView, want.recover, c.recovery
+	}
+	if args[0] != "ship" {
+		// kubectl rollout undo finds no history until the Deployment
+		// controller has seen the new template: wait for it as a user would.
+		waitObserved(t, ns, "ctwoc")
+	}
+	res := runIn(t, ns, nil, args)
+	refused := mode == "recover" && res.code != 0 && c.refusal != "" && strings.Contains(res.stderr, c.refusal)
+	switch {
+	case refused && c.instead != nil:
+		outcome = "ok via " + c.instead[1]
+		res = runIn(t, ns, nil, c.instead)
+	case refused:
+		outcome = "ok, refused: " + c.refusal
+		res.code = 0
+	}
+	if args[0] != "ship" {
+		mustRun(t, ns, []string{"rollout", "status", "deployment/ctwoc", "--timeout=60s"})
+	}
+	switch {
+	case res.code == 0:
+	case c.finished != "" && strings.Contains(res.stderr, c.finished):
+		outcome = "ok, exit 1: " + c.finished
+	default:
+		t.Errorf("kubectl %s after the crash: exit %d\n%s", strings.Join(args, " "), res.code, res.stderr)
+		outcome = "exit " + strconv.Itoa(res.code)
+	}
+
+	// Every command waits for what it changed, so the objects are final
+	// when it returns; the endpoints follow them.
+	view := releaseView(t, ns)
+	switch {
+	case mode == "recover" && c.trafficOnly:
+		if _, endpoints := settledState(t, ns, wantServed); endpoints != wantServed {
+			outcome = "DIFFERS"
+		}
+	case view != wantView:
+		t.Errorf("after the crash at write %d and %s the release differs from an uninterrupted run:\ngot:\n%s\nwant:\n%s", n, mode, view, wantView)
+		outcome = "DIFFERS"
+	default:
+		if _, endpoints := settledState(t, ns, wantServed); endpoints != wantServed {
+			outcome = "DIFFERS"
+		}
+	}
+	// A command that had nothing left to write never took the lock, so
+	// only one that ran through ship can have freed it.
+	if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" && args[0] == "ship" {
+		t.Errorf("after the crash at write %d and %s the release's lock is still held by %s", n, mode, holder)
+		outcome += ", lock held"
+	}
+	fewest := watcher.fewest()
+	if fewest < 1 {
+		outcome += fmt.Sprintf(", DARK (%d ready)", fewest)
+	}
+	return outcome, fewest
+}
+
+// waitObserved waits until the Deployment controller has seen the latest
+// generation of Deployment name.
+func waitObserved(t *testing.T, ns, name string) {
+	t.Helper()
+	if ok, state := pollUntil(30*time.Second, func() (bool, string) {
+		d, err := apiClient(t).AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		return d.Status.ObservedGeneration >= d.Generation, fmt.Sprintf("generation %d, observed %d", d.Generation, d.Status.ObservedGeneration)
+	}); !ok {
+		t.Fatalf("deployment %s: %s", name, state)
+	}
+}

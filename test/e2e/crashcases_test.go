@@ -1,0 +1,68 @@
+//go:build e2e
+
+package e2e
+
+// crashCase is one row of the crash matrix: a verb run from a precondition,
+// and the other way out of it after a crash.
+type crashCase struct {
+	name string
+	// versioned gives the seed's pods a version label; services are extra
+	// Services selecting app=ctwoc beside ctwoc.
+	versioned bool
+	services  []string
+	// setup are the commands that make the precondition, args the command.
+	setup [][]string
+	args  []string
+	// recovery is what a user runs instead of the same command (abort,
+	// switch back), nil when only re-running makes sense. When it refuses
+	// with a line containing refusal, instead is the way out it names, or
+	// with no instead the refusal is the answer (nothing to switch back).
+	recovery []string
+	refusal  string
+	instead  []string
+	// trafficOnly judges the recovery by where traffic goes, not by the
+	// objects: switching back to blue moves traffic and creates nothing.
+	trafficOnly bool
+	// finished is an error a run may end with when a crash left nothing
+	// for it to do: the state must still be the expected one.
+	finished string
+}
+
+var (
+	canary25       = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25"}
+	canary25Sticky = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25", "--sticky"}
+	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
+	abort          = []string{"ship", "abort", "ctwoc"}
+	promote        = []string{"ship", "promote", "ctwoc"}
+)
+
+var crashCases = []crashCase{
+	{name: "canary create --sticky", args: canary25Sticky, recovery: abort},
+	{name: "canary resize --sticky", setup: [][]string{canary25},
+		args: []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "50", "--sticky"}, recovery: abort},
+	{name: "promote (sticky canary)", setup: [][]string{canary25Sticky}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote, finished: "no canary to promote"},
+	{name: "abort (sticky canary)", setup: [][]string{canary25Sticky}, args: abort},
+	{name: "bluegreen (no version label)", args: []string{"ship", "bluegreen", "ctwoc", "--image", v2},
+		recovery: switchToBlue, refusal: "has no green deployment", trafficOnly: true},
+	{name: "bluegreen --preview-service", args: []string{"ship", "bluegreen", "ctwoc", "--image", v2, "--preview-service"},
+		recovery: switchToBlue, refusal: "has no green deployment", trafficOnly: true},
+	{name: "bluegreen --preview-service (version label)", versioned: true,
+		args:     []string{"ship", "bluegreen", "ctwoc", "--image", v2, "--preview-service"},
+		recovery: switchToBlue, refusal: "has no green deployment", trafficOnly: true},
+	{name: "bluegreen-switch", versioned: true, setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}},
+		args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "bluegreen-switch, 2 services", versioned: true, services: []string{"ctwoc-internal"},
+		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}},
+		args:  []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "bluegreen cleanup", versioned: true, setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}},
+		args: []string{"ship", "bluegreen", "cleanup", "ctwoc"}},
+	{name: "bluegreen cleanup --delete", versioned: true, setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2, "--preview-service"}},
+		args: []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
+	{name: "scale (canary --weight 25)", setup: [][]string{canary25},
+		args: []string{"ship", "scale", "ctwoc", "--replicas", "6"}},
+	{name: "scale (canary of 1 pod, no weight)", setup: [][]string{{"ship", "canary", "ctwoc", "--image", v2}},
+		args: []string{"ship", "scale", "ctwoc", "--replicas", "6"}},
+	{name: "set image", args: []string{"ship", "set", "image", "ctwoc", v2},
+		recovery: []string{"rollout", "undo", "deployment/ctwoc"}},
+}
