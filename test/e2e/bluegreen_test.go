@@ -142,3 +142,18 @@ func TestBlueGreenBadInputChangesNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
 	}
 }
+
+// --scale-down-delay keeps the switch running, then scales the color that
+// stopped serving to zero.
+func TestSwitchScaleDownDelay(t *testing.T) {
+	ns := versionedRelease(t)
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	res := mustShip(t, ns, "bluegreen-switch", "ctwoc", "--scale-down-delay", "1s")
+	if res.stdout != "service/ctwoc switched to green\ndeployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "scaling the idle color of ctwoc down in 1s") {
+		t.Errorf("stdout %q, stderr:\n%s", res.stdout, res.stderr)
+	}
+	if got := mustKubectl(t, "get", "deployment", "ctwoc", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "0" {
+		t.Errorf("blue has %s replicas after the delay, want 0", got)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+}

@@ -20,6 +20,8 @@ type ReleasesOptions struct {
 	*MutationFlags
 	// ValidateFlags, when set, checks the verb's own flags.
 	ValidateFlags func() error
+	// After, when set, runs on each release once its plan succeeded.
+	After func(ctx context.Context, name string) error
 
 	plan   func(*release.Release) (strategy.Plan, error)
 	hint   func(name string) string
@@ -77,13 +79,21 @@ func (o *ReleasesOptions) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	return ForEach(names, o.ErrOut, func(name string) error {
-		err := o.Apply(ctx, o.client, o.IOStreams, name, func(ctx context.Context) (strategy.Plan, error) {
-			rel, err := o.client.LoadRelease(ctx, name, o.Service)
-			if err != nil {
-				return strategy.Plan{}, err
-			}
-			return o.plan(rel)
-		})
-		return ResumeHint(err, o.hint(name))
+		if err := ResumeHint(o.ApplyPlan(ctx, name, o.plan), o.hint(name)); err != nil || o.After == nil {
+			return err
+		}
+		return o.After(ctx, name)
+	})
+}
+
+// ApplyPlan plans release name with plan, from a fresh read, and carries it
+// out.
+func (o *ReleasesOptions) ApplyPlan(ctx context.Context, name string, plan func(*release.Release) (strategy.Plan, error)) error {
+	return o.Apply(ctx, o.client, o.IOStreams, name, func(ctx context.Context) (strategy.Plan, error) {
+		rel, err := o.client.LoadRelease(ctx, name, o.Service)
+		if err != nil {
+			return strategy.Plan{}, err
+		}
+		return plan(rel)
 	})
 }
