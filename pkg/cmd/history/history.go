@@ -3,6 +3,7 @@ package history
 
 import (
 	"context"
+	"io"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -16,7 +17,7 @@ import (
 
 // Options holds the flags and state of the history command.
 type Options struct {
-	PrintFlags *genericclioptions.PrintFlags
+	Output *cli.OutputFlags
 
 	getter genericclioptions.RESTClientGetter
 	genericiooptions.IOStreams
@@ -24,7 +25,7 @@ type Options struct {
 
 // NewCmdHistory returns the history command.
 func NewCmdHistory(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), getter: getter, IOStreams: streams}
+	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "history NAME",
 		Short: "Show the revisions of a release and what kubectl-ship did to it",
@@ -39,15 +40,13 @@ Three requests.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(getter),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if *o.PrintFlags.OutputFormat != "" {
-				if _, err := o.PrintFlags.ToPrinter(); err != nil {
-					return err
-				}
+			if err := o.Output.Validate(); err != nil {
+				return err
 			}
 			return o.Run(cmd.Context(), args[0])
 		},
 	}
-	o.PrintFlags.AddFlags(cmd)
+	o.Output.AddFlags(cmd)
 	return cmd
 }
 
@@ -66,12 +65,5 @@ func (o *Options) Run(ctx context.Context, name string) error {
 		return err
 	}
 	h := release.NewHistory(d, replicaSets, record)
-	if *o.PrintFlags.OutputFormat == "" {
-		return printers.History(o.Out, h)
-	}
-	p, err := o.PrintFlags.ToPrinter()
-	if err != nil {
-		return err
-	}
-	return p.PrintObj(h, o.Out)
+	return o.Output.Print(o.Out, h, func(w io.Writer) error { return printers.History(w, h) })
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
 )
@@ -21,7 +22,7 @@ type Options struct {
 	AllNamespaces bool
 	Selector      string
 	NoHeaders     bool
-	PrintFlags    *genericclioptions.PrintFlags
+	Output        *cli.OutputFlags
 
 	selector labels.Selector
 	client   *kube.Client
@@ -31,7 +32,7 @@ type Options struct {
 
 // NewCmdList returns the list command.
 func NewCmdList(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), getter: getter, IOStreams: streams}
+	o := &Options{Output: cli.NewOutputFlags("wide"), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -51,7 +52,7 @@ color), and its ready pods. Four list requests, however many Deployments.`,
 			return o.Run(cmd.Context())
 		},
 	}
-	o.PrintFlags.AddFlags(cmd)
+	o.Output.AddFlags(cmd)
 	flags := cmd.Flags()
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List the releases of every namespace.")
 	flags.StringVarP(&o.Selector, "selector", "l", "", "Only releases whose Deployment matches this label selector.")
@@ -65,10 +66,8 @@ func (o *Options) Complete() error {
 	if o.selector, err = labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("-l %q: %v", o.Selector, err)
 	}
-	if out := *o.PrintFlags.OutputFormat; out != "" && out != "wide" {
-		if _, err := o.PrintFlags.ToPrinter(); err != nil {
-			return err
-		}
+	if err := o.Output.Validate(); err != nil {
+		return err
 	}
 	o.client, err = kube.NewClient(o.getter)
 	return err
@@ -80,9 +79,9 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	output := *o.PrintFlags.OutputFormat
-	if output != "" && output != "wide" {
-		p, err := o.PrintFlags.ToPrinter()
+	output := *o.Output.OutputFormat
+	if !o.Output.Text() {
+		p, err := o.Output.ToPrinter()
 		if err != nil {
 			return err
 		}

@@ -51,11 +51,11 @@ var untilStates = map[string]func(*release.Status) bool{
 
 // Options holds the flags and state of the status command.
 type Options struct {
-	Service    string
-	Watch      bool
-	Until      string
-	Timeout    time.Duration
-	PrintFlags *genericclioptions.PrintFlags
+	Service string
+	Watch   bool
+	Until   string
+	Timeout time.Duration
+	Output  *cli.OutputFlags
 
 	name   string
 	client *kube.Client
@@ -65,7 +65,7 @@ type Options struct {
 
 // NewCmdStatus returns the status command.
 func NewCmdStatus(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{PrintFlags: genericclioptions.NewPrintFlags(""), getter: getter, IOStreams: streams}
+	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "status NAME",
 		Short: "Show what runs in a release and where its traffic really goes",
@@ -96,7 +96,7 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 			return o.Run(cmd.Context())
 		},
 	}
-	o.PrintFlags.AddFlags(cmd)
+	o.Output.AddFlags(cmd)
 	flags := cmd.Flags()
 	flags.StringVar(&o.Service, "service", "", "Show only this Service, when several route to the release.")
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
@@ -111,11 +111,7 @@ func (o *Options) Validate() error {
 	if _, ok := untilStates[o.Until]; o.Until != "" && !ok {
 		return fmt.Errorf("--until must be healthy, canary-ready, switched or paused, not %q", o.Until)
 	}
-	if *o.PrintFlags.OutputFormat != "" {
-		_, err := o.PrintFlags.ToPrinter()
-		return err
-	}
-	return nil
+	return o.Output.Validate()
 }
 
 // Run shows the status once, or follows it with --watch or --until.
@@ -136,11 +132,11 @@ func (o *Options) Run(ctx context.Context) error {
 			return nil, err
 		}
 		var out bytes.Buffer
-		if err := o.print(&out, st); err != nil {
+		if err := o.Output.Print(&out, st, func(w io.Writer) error { return printers.Status(w, st) }); err != nil {
 			return nil, err
 		}
 		if out.String() != last {
-			if last != "" && *o.PrintFlags.OutputFormat == "" {
+			if last != "" && o.Output.Text() {
 				fmt.Fprintln(o.Out)
 			}
 			_, _ = io.Copy(o.Out, &out)
@@ -175,17 +171,6 @@ func (o *Options) Run(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-func (o *Options) print(w io.Writer, st *release.Status) error {
-	if *o.PrintFlags.OutputFormat == "" {
-		return printers.Status(w, st)
-	}
-	p, err := o.PrintFlags.ToPrinter()
-	if err != nil {
-		return err
-	}
-	return p.PrintObj(st, w)
 }
 
 // verdict is exit 1 for a degraded release.
