@@ -40,10 +40,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 			owned[k] = append(owned[k], d)
 		}
 	}
-	servicesIn := map[string][]corev1.Service{}
-	for _, svc := range services {
-		servicesIn[svc.Namespace] = append(servicesIn[svc.Namespace], svc)
-	}
+	routes := indexServices(services)
 	slicesIn := map[string][]discoveryv1.EndpointSlice{}
 	for _, s := range slices {
 		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
@@ -60,7 +57,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		if _, shipCreated := d.Labels[LabelRelease]; shipCreated || !selector.Matches(labels.Set(d.Labels)) {
 			continue
 		}
-		rel, _ := New(d, owned[key{d.Namespace, d.Name}], servicesIn[d.Namespace], false)
+		rel, _ := New(d, owned[key{d.Namespace, d.Name}], routes.candidates(d), false)
 		ep := endpoints[d.Namespace]
 		if ep == nil {
 			ep = NewEndpoints(slicesIn[d.Namespace], podsIn[d.Namespace])
@@ -75,4 +72,31 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
 	})
 	return list
+}
+
+// serviceIndex finds the Services that may route to a Deployment without
+// matching every Service against every Deployment: each Service is filed
+// under one label pair of its selector, which the pods must carry.
+type serviceIndex map[string][]corev1.Service
+
+func indexServices(services []corev1.Service) serviceIndex {
+	index := serviceIndex{}
+	for _, svc := range services {
+		for k, v := range svc.Spec.Selector {
+			key := svc.Namespace + "/" + k + "=" + v
+			index[key] = append(index[key], svc)
+			break // one pair is enough: the pods need them all
+		}
+	}
+	return index
+}
+
+// candidates are the Services filed under a label pair of d's pods and of
+// d's namespace; New then matches their whole selectors.
+func (index serviceIndex) candidates(d *appsv1.Deployment) []corev1.Service {
+	var out []corev1.Service
+	for k, v := range d.Spec.Template.Labels {
+		out = append(out, index[d.Namespace+"/"+k+"="+v]...)
+	}
+	return out
 }

@@ -1,0 +1,38 @@
+package release
+
+import (
+	"fmt"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// BenchmarkSummarizeAll is `list` at 1,000 releases of 3 pods each, with a
+// Service and an EndpointSlice per release.
+func BenchmarkSummarizeAll(b *testing.B) {
+	var deployments []appsv1.Deployment
+	var services []corev1.Service
+	var slices []discoveryv1.EndpointSlice
+	var pods []corev1.Pod
+	for i := range 1000 {
+		name := fmt.Sprintf("app-%04d", i)
+		podLabels := map[string]string{"app": name}
+		deployments = append(deployments, *deployment(name, 3, podLabels, podLabels))
+		services = append(services, service(name, podLabels))
+		var names []string
+		for p := range 3 {
+			names = append(names, fmt.Sprintf("%s-%d", name, p))
+			pods = append(pods, pod(names[p], podLabels))
+		}
+		slices = append(slices, slice(name, names...))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if list := SummarizeAll(deployments, services, slices, pods, labels.Everything()); len(list.Items) != 1000 {
+			b.Fatalf("%d releases", len(list.Items))
+		}
+	}
+}
