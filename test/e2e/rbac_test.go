@@ -188,12 +188,12 @@ func TestRBACEachPermissionIsNeeded(t *testing.T) {
 					t.Errorf("role.yaml grants %s, but no command here needs it: add one to needs", key)
 					continue
 				}
+				if commands == nil {
+					continue // optional: TestRBACWithoutEvents shows every verb works without it
+				}
 				user := fmt.Sprintf("ship-user-%d", cases)
 				cases++
 				t.Run("without "+key, func(t *testing.T) {
-					if commands == nil {
-						t.Skip("optional")
-					}
 					bindRole(t, ns, user, without(role, group, resource, verb))
 					for _, need := range commands {
 						want := fmt.Sprintf(`cannot %s resource "%s"`, verb, resource)
