@@ -119,7 +119,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 	}{
 		{"same image", newRelease(stable, nil), CanaryRequest{Images: images("web:1")}, "already runs web=web:1"},
 		{"unknown container", newRelease(stable, nil), CanaryRequest{Images: images("db=pg:2")}, `container "db" not found: the pods have web`},
-		{"unnamed image, two containers", newRelease(twoContainers, nil), CanaryRequest{Images: images("web:2")}, "name one as --image CONTAINER=IMAGE"},
+		{"unnamed image, two containers", newRelease(twoContainers, nil), CanaryRequest{Images: images("web:2")}, "name one as CONTAINER=IMAGE"},
 		{"other image without --replace", newRelease(stable, existing), CanaryRequest{Images: images("web:3")}, "pass --replace"},
 		{"weight of nothing", newRelease(newDeployment("web", "web:1", 0).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 10}, "has 0 replicas"},
 		{"exact weight unreachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 10, Exact: true}, "9 stable and 1 canary pods give it exactly"},

@@ -47,7 +47,7 @@ func setImages(spec corev1.PodSpec, images []Image) (corev1.PodSpec, error) {
 	for _, img := range images {
 		if img.Container == "" {
 			if len(out.Containers) != 1 {
-				return out, fmt.Errorf("the pods have %d containers (%s): name one as --image CONTAINER=IMAGE",
+				return out, fmt.Errorf("the pods have %d containers (%s): name one as CONTAINER=IMAGE",
 					len(out.Containers), strings.Join(containerNames(out), ", "))
 			}
 			out.Containers[0].Image = img.Image

@@ -50,7 +50,7 @@ func TestPlanSetImageErrors(t *testing.T) {
 		{"unknown container", newRelease(stable, nil), images("db=pg:2"),
 			`container "db" not found: the pods have web`},
 		{"unnamed image, two containers", newRelease(newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v(), nil), images("web:2"),
-			"the pods have 2 containers (proxy, web): name one as --image CONTAINER=IMAGE"},
+			"the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

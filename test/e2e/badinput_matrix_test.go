@@ -101,6 +101,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"malformed selector", []string{"promote", "-l", "a in ("}, "unable to parse requirement", 0},
 		// status and list.
 		{"status of a missing release", []string{"status", "nope"}, "deployment nope not found", 3},
+		{"status with a negative timeout", []string{"status", "ctwoc", "--timeout", "-1s"}, "--timeout must not be negative", 0},
 		{"status through a service that does not route", []string{"status", "ctwoc", "--service", "multi"}, "does not select the pods of deployment ctwoc", 3},
 		{"status with an unknown output", []string{"status", "ctwoc", "-o", "toml"}, "unable to match a printer", 0},
 		{"list with an argument", []string{"list", "ctwoc"}, `unknown command "ctwoc" for "kubectl ship list"`, 0},
@@ -109,7 +110,7 @@ func TestBadInputMatrix(t *testing.T) {
 		// Multi-container pods without a container name.
 		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
 		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
-		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
+		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE", 0},
 		{"set image to an empty image", []string{"set", "image", "multi", "web=example/web:2.0.0", "proxy="}, `"" is not a valid image reference`, 0},
 		// bluegreen-switch and cleanup.
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},

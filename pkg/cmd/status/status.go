@@ -111,6 +111,9 @@ func (o *Options) Validate() error {
 	if _, ok := untilStates[o.Until]; o.Until != "" && !ok {
 		return fmt.Errorf("--until must be healthy, canary-ready, switched or paused, not %q", o.Until)
 	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("--timeout must not be negative, not %s", o.Timeout)
+	}
 	return o.Output.Validate()
 }
 
