@@ -52,11 +52,11 @@ docs:
 docs-check:
 	go run ./hack/docgen -check docs/commands.md
 
-## bench: start-up against kubectl and a floor binary (writes docs/benchmarks.md),
-## then the planners' Go benchmarks
+## bench: start-up, API requests, wait latency and 1,000 releases against kubectl
+## and a floor binary, on a cluster of its own, and the Go benchmarks
+## (writes docs/benchmarks.md; about 5 minutes)
 bench: build cluster-build
 	hack/bench/bench.sh
-	go test -run '^$$' -bench . -benchmem ./pkg/...
 
 ## lint: golangci-lint, pinned in hack/tools/golangci-lint, with .golangci.yml
 lint:

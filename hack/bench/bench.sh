@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Start-up benchmark: builds the floor binary (cobra + kubectl's connection
-# flags, the least a cli-runtime plugin links) and measures it against
-# kubectl-ship and the project's kubectl; writes the table to docs/benchmarks.md.
+# make bench: builds the floor binary (cobra + kubectl's connection flags, the
+# least a cli-runtime plugin links) and measures kubectl-ship against it and
+# the project's kubectl: start-up, then, on a cluster of its own, the API
+# requests of every verb, the latency of its waits, and list and status at
+# 1,000 releases. Writes the report to docs/benchmarks.md, then appends the
+# Go benchmarks of the planners and the status model.
 # Needs bin/kubectl-ship (make build) and the cluster binaries (make cluster-build).
-# ROUNDS sets the runs per binary and command (100 keep the CPU ratios within
-# about 0.02 from run to run; 30 drift by 0.1); SHIP_BINARY another kubectl-ship.
+# ROUNDS sets the start-up runs per binary and command (100 keep the CPU
+# ratios within about 0.02 from run to run; 30 drift by 0.1), CLUSTER_ROUNDS
+# the runs against the cluster; SHIP_BINARY measures another kubectl-ship.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT_DIR"
@@ -20,5 +24,19 @@ mkdir -p "$out" docs
 CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out/floor" ./hack/bench/floor
 CGO_ENABLED=0 go build -trimpath -o "$out/measure" ./hack/bench/measure
 
-"$out/measure" -rounds "${ROUNDS:-100}" -o docs/benchmarks.md \
-  kubectl="$kubectl" floor="$out/floor" kubectl-ship="$ship"
+# Its own cluster, on ports of its own, with room for 4,000 pods and
+# controllers fast enough to start 3,000 of them in a minute or two.
+export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500 \
+  APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20257 SCHEDULER_PORT=20259 KWOK_PORT=20247
+export KUBECACHEDIR=$CLUSTER_DIR/kube-cache # kubectl's discovery cache, warm after the first run
+trap 'hack/cluster-down.sh' EXIT
+hack/cluster-up.sh
+
+"$out/measure" -rounds "${ROUNDS:-100}" -cluster-rounds "${CLUSTER_ROUNDS:-10}" -kubeconfig "$CLUSTER_DIR/kubeconfig" \
+  -o docs/benchmarks.md kubectl="$kubectl" floor="$out/floor" kubectl-ship="$ship"
+
+{
+  printf '\n## Go benchmarks\n\nThe planners and the status model, without a cluster (`go test -bench . ./pkg/...`).\n\n```\n'
+  go test -run '^$' -bench . -benchmem ./pkg/... | grep -E '^(Benchmark|pkg:)'
+  printf '```\n'
+} | tee -a docs/benchmarks.md

@@ -39,7 +39,7 @@ func (a Access) String() string {
 // the rules completely (an authorizer other than RBAC) or forbids the review,
 // the check is skipped: the server still enforces every request.
 func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan) error {
-	review, err := c.authorization.SelfSubjectRulesReviews().Create(ctx, &authorizationv1.SelfSubjectRulesReview{
+	review, err := c.selfSubjectRulesReviews().Create(ctx, &authorizationv1.SelfSubjectRulesReview{
 		Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: c.Namespace},
 	}, metav1.CreateOptions{})
 	switch {

@@ -12,7 +12,6 @@ import (
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	authorizationclient "k8s.io/client-go/kubernetes/typed/authorization/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -123,11 +122,11 @@ func reviewServer(t *testing.T, code int, status authorizationv1.SubjectRulesRev
 		_ = json.NewEncoder(w).Encode(review)
 	}))
 	t.Cleanup(server.Close)
-	client, err := authorizationclient.NewForConfig(&rest.Config{Host: server.URL, ContentConfig: rest.ContentConfig{ContentType: "application/json"}})
+	client, err := newClient(&rest.Config{Host: server.URL, ContentConfig: rest.ContentConfig{ContentType: "application/json"}}, "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Client{authorization: client, Namespace: "shop"}, &requests
+	return client, &requests
 }
 
 func TestCheckAccess(t *testing.T) {

@@ -36,10 +36,10 @@ func (c *Client) Changes(ctx context.Context, services []string) <-chan struct{}
 		}
 	}
 	go follow(func(ctx context.Context) (watch.Interface, error) {
-		return c.AppsV1().Deployments(c.Namespace).Watch(ctx, metav1.ListOptions{})
+		return c.deployments(c.Namespace).Watch(ctx, metav1.ListOptions{})
 	})
 	go follow(func(ctx context.Context) (watch.Interface, error) {
-		return c.DiscoveryV1().EndpointSlices(c.Namespace).Watch(ctx, metav1.ListOptions{
+		return c.endpointSlices(c.Namespace).Watch(ctx, metav1.ListOptions{
 			LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(services, ",") + ")",
 		})
 	})

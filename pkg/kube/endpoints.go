@@ -10,11 +10,8 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/tools/cache"
-	watchtools "k8s.io/client-go/tools/watch"
 )
 
 // WaitForEndpoints blocks until the EndpointSlices of svc list as ready
@@ -22,7 +19,7 @@ import (
 // It lists the pods once, then follows the slices by watch.
 func (c *Client) WaitForEndpoints(ctx context.Context, svc *corev1.Service, progress io.Writer) error {
 	start := time.Now()
-	pods, err := c.CoreV1().Pods(svc.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.Set(svc.Spec.Selector).String()})
+	pods, err := c.pods(svc.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.Set(svc.Spec.Selector).String()})
 	if err != nil {
 		return err
 	}
@@ -32,44 +29,50 @@ func (c *Client) WaitForEndpoints(ctx context.Context, svc *corev1.Service, prog
 			want.Insert(pods.Items[i].Name)
 		}
 	}
-	slices := c.DiscoveryV1().EndpointSlices(svc.Namespace)
-	opts := metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + svc.Name}
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-			o.LabelSelector = opts.LabelSelector
-			return slices.List(ctx, o)
-		},
-		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-			o.LabelSelector = opts.LabelSelector
-			return slices.Watch(ctx, o)
-		},
+	slices := c.endpointSlices(svc.Namespace)
+	selector := discoveryv1.LabelServiceName + "=" + svc.Name
+	list, err := slices.List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return err
 	}
 	// Ready endpoints per slice, by slice name: a Service may have several.
 	ready := map[string]sets.Set[string]{}
+	for i := range list.Items {
+		ready[list.Items[i].Name] = readyPods(&list.Items[i])
+	}
 	last := ""
-	_, err = watchtools.UntilWithSync(ctx, lw, &discoveryv1.EndpointSlice{}, nil, func(ev watch.Event) (bool, error) {
-		slice, ok := ev.Object.(*discoveryv1.EndpointSlice)
-		if !ok {
-			return false, nil
-		}
-		if ev.Type == watch.Deleted {
-			delete(ready, slice.Name)
-		} else {
-			ready[slice.Name] = readyPods(slice)
-		}
+	// done also reports progress, when what it sees has changed.
+	done := func() bool {
 		got := sets.New[string]()
 		for _, s := range ready {
 			got = got.Union(s)
 		}
 		if got.Equal(want) {
-			return true, nil
+			return true
 		}
 		if msg := fmt.Sprintf("Waiting for service %q: %d of %d ready endpoints are the new pods...", svc.Name, got.Intersection(want).Len(), got.Len()); msg != last {
 			fmt.Fprintln(progress, msg)
 			last = msg
 		}
-		return false, nil
-	})
+		return false
+	}
+	if !done() {
+		err = c.watchFrom(ctx, list.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.LabelSelector = selector
+			return slices.Watch(ctx, opts)
+		}, func(ev watch.Event) (bool, error) {
+			slice, ok := ev.Object.(*discoveryv1.EndpointSlice)
+			if !ok {
+				return false, nil
+			}
+			if ev.Type == watch.Deleted {
+				delete(ready, slice.Name)
+			} else {
+				ready[slice.Name] = readyPods(slice)
+			}
+			return done(), nil
+		})
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return &WaitError{fmt.Sprintf("stopped waiting for the endpoints of service %s (%s)", svc.Name, last)}

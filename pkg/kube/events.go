@@ -24,7 +24,7 @@ func (c *Client) recordEvent(ctx context.Context, name string, op release.Operat
 		reason, eventType, message = "ShipOperationFailed", corev1.EventTypeWarning, message+": "+op.Error
 	}
 	host, _ := os.Hostname()
-	_, _ = c.core.Events(c.Namespace).Create(ctx, &corev1.Event{
+	_, _ = c.events(c.Namespace).Create(ctx, &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{GenerateName: name + "."},
 		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Namespace: c.Namespace, Name: name},
 		Reason:         reason,

@@ -167,9 +167,9 @@ func (c *Client) write(ctx context.Context, step strategy.Step) (runtime.Object,
 	}
 	switch obj := step.Object.(type) {
 	case *appsv1.Deployment:
-		return writeObject(ctx, c.AppsV1().Deployments(obj.Namespace), "deployment", obj, step, dryRun)
+		return writeObject(ctx, c.deployments(obj.Namespace), "deployment", obj, step, dryRun)
 	case *corev1.Service:
-		return writeObject(ctx, c.CoreV1().Services(obj.Namespace), "service", obj, step, dryRun)
+		return writeObject(ctx, c.services(obj.Namespace), "service", obj, step, dryRun)
 	}
 	return nil, fmt.Errorf("cannot write a %T", step.Object)
 }

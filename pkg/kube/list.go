@@ -17,19 +17,19 @@ func (c *Client) LoadStatuses(ctx context.Context, allNamespaces bool, selector 
 	if allNamespaces {
 		namespace = metav1.NamespaceAll
 	}
-	deployments, err := c.AppsV1().Deployments(namespace).List(ctx, metav1.ListOptions{})
+	deployments, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	services, err := c.CoreV1().Services(namespace).List(ctx, metav1.ListOptions{})
+	services, err := c.services(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	slices, err := c.DiscoveryV1().EndpointSlices(namespace).List(ctx, metav1.ListOptions{})
+	slices, err := c.endpointSlices(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{})
+	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 // one named by service, or every Service of the namespace to find those that
 // route to it).
 func (c *Client) LoadRelease(ctx context.Context, name, service string) (*release.Release, error) {
-	deployments := c.AppsV1().Deployments(c.Namespace)
+	deployments := c.deployments(c.Namespace)
 	stable, err := deployments.Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
@@ -30,22 +30,22 @@ func (c *Client) LoadRelease(ctx context.Context, name, service string) (*releas
 	if err != nil {
 		return nil, err
 	}
-	services, err := c.services(ctx, service)
+	services, err := c.releaseServices(ctx, service)
 	if err != nil {
 		return nil, err
 	}
 	return release.New(stable, owned.Items, services, service != "")
 }
 
-func (c *Client) services(ctx context.Context, name string) ([]corev1.Service, error) {
+func (c *Client) releaseServices(ctx context.Context, name string) ([]corev1.Service, error) {
 	if name == "" {
-		list, err := c.CoreV1().Services(c.Namespace).List(ctx, metav1.ListOptions{})
+		list, err := c.services(c.Namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return nil, err
 		}
 		return list.Items, nil
 	}
-	svc, err := c.CoreV1().Services(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+	svc, err := c.services(c.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, release.NotRelease("service %s not found in namespace %s", name, c.Namespace)
 	}
@@ -58,7 +58,7 @@ func (c *Client) services(ctx context.Context, name string) ([]corev1.Service, e
 // ReleaseNames returns the names of the stable Deployments that selector
 // matches, skipping Deployments ship created, in one list request.
 func (c *Client) ReleaseNames(ctx context.Context, selector string) ([]string, error) {
-	list, err := c.AppsV1().Deployments(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	list, err := c.deployments(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (c *Client) ReleaseNames(ctx context.Context, selector string) ([]string, e
 // Nodes lists the cluster's nodes, or returns nil when they cannot be read
 // (RBAC may forbid it): callers only use them to warn.
 func (c *Client) Nodes(ctx context.Context) []corev1.Node {
-	list, err := c.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	list, err := c.nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil
 	}

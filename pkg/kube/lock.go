@@ -24,7 +24,7 @@ import (
 // longer runs (killed, or its shell died), or when force is set; otherwise
 // another operation is in progress and Lock says which.
 func (c *Client) Lock(ctx context.Context, name, command string, ttl time.Duration, force bool) (*Lock, error) {
-	leases := c.coordination.Leases(c.Namespace)
+	leases := c.leases(c.Namespace)
 	current, err := leases.Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		current, err = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{
@@ -85,7 +85,7 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 	next.Annotations[release.AnnotationHistory] = record
 	delete(next.Annotations, release.AnnotationOperation)
 	next.Spec.HolderIdentity, next.Spec.AcquireTime = nil, nil
-	_, err = l.client.coordination.Leases(l.client.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+	_, err = l.client.leases(l.client.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
 	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -102,7 +102,7 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 // lock should then still say that an operation is in progress. One GET; a
 // write only when there is such a lock.
 func (c *Client) FreeStaleLock(ctx context.Context, name, command string) error {
-	current, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	current, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	stale := err == nil && held(current) && (expired(current) || deadLocalHolder(current))
 	if !stale {
 		return nil // no lock, a live one, or none we may read: nothing to free

@@ -24,19 +24,19 @@ func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release
 	for i, svc := range rel.Services {
 		names[i] = svc.Name
 	}
-	slices, err := c.DiscoveryV1().EndpointSlices(c.Namespace).List(ctx, metav1.ListOptions{
+	slices, err := c.endpointSlices(c.Namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(names, ",") + ")",
 	})
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.CoreV1().Pods(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sharedLabels(rel).String()})
+	pods, err := c.pods(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sharedLabels(rel).String()})
 	if err != nil {
 		return nil, err
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items))
 	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
+	if lock, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
 		st.Operation = DescribeLock(lock)
 		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
 	}

@@ -15,7 +15,7 @@ import (
 // revisions as 'kubectl rollout history' shows them: one GET and one LIST by
 // the Deployment's selector, whatever the number of pods.
 func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
-	d, err := c.AppsV1().Deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+	d, err := c.deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
 	}
@@ -26,7 +26,7 @@ func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deplo
 	if err != nil {
 		return nil, nil, fmt.Errorf("deployment %s: %w", name, err)
 	}
-	list, err := c.AppsV1().ReplicaSets(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	list, err := c.replicaSets(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +44,7 @@ func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deplo
 // Record reads the release's record of operations from its lock ("" when
 // ship never ran an operation on it).
 func (c *Client) Record(ctx context.Context, name string) (string, error) {
-	lease, err := c.coordination.Leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	lease, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return "", nil
 	}

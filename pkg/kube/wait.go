@@ -62,7 +62,7 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 // API server cannot answer.
 func (c *Client) getWhenReachable(ctx context.Context, namespace, name string) (*appsv1.Deployment, error) {
 	for {
-		d, err := c.AppsV1().Deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+		d, err := c.deployments(namespace).Get(ctx, name, metav1.GetOptions{})
 		switch {
 		case err == nil:
 			return d, nil
@@ -81,17 +81,11 @@ func (c *Client) getWhenReachable(ctx context.Context, namespace, name string) (
 
 // watchRollout follows d by watch until check says done or fails.
 func (c *Client) watchRollout(ctx context.Context, d *appsv1.Deployment, check func(*appsv1.Deployment) (bool, error)) error {
-	deployments := c.AppsV1().Deployments(d.Namespace)
-	lw := &cache.ListWatch{WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+	deployments := c.deployments(d.Namespace)
+	return c.watchFrom(ctx, d.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", d.Name).String()
 		return deployments.Watch(ctx, opts)
-	}}
-	watcher, err := watchtools.NewRetryWatcherWithContext(ctx, d.ResourceVersion, lw)
-	if err != nil {
-		return err
-	}
-	defer watcher.Stop()
-	_, err = watchtools.UntilWithoutRetry(ctx, watcher, func(ev watch.Event) (bool, error) {
+	}, func(ev watch.Event) (bool, error) {
 		switch ev.Type {
 		case watch.Deleted:
 			return false, fmt.Errorf("deployment %s was deleted while waiting for its rollout", d.Name)
@@ -104,6 +98,18 @@ func (c *Client) watchRollout(ctx context.Context, d *appsv1.Deployment, check f
 		}
 		return false, nil
 	})
+}
+
+// watchFrom follows a watch from resourceVersion until condition is met,
+// resuming it when the connection drops. Not an informer: the caller has
+// already listed, and the informer's cache would add 0.3 MB to the binary.
+func (c *Client) watchFrom(ctx context.Context, resourceVersion string, watchFunc cache.WatchFuncWithContext, condition watchtools.ConditionFunc) error {
+	watcher, err := watchtools.NewRetryWatcherWithContext(ctx, resourceVersion, &cache.ListWatch{WatchFuncWithContext: watchFunc})
+	if err != nil {
+		return err
+	}
+	defer watcher.Stop()
+	_, err = watchtools.UntilWithoutRetry(ctx, watcher, condition)
 	return err
 }
 

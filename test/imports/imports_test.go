@@ -23,6 +23,8 @@ var forbidden = []struct{ prefix, why string }{
 	{"github.com/Azure", "a cloud SDK"},
 	{"github.com/aws", "a cloud SDK"},
 	{"k8s.io/client-go/plugin/pkg/client/auth", "the in-tree auth providers; kubeconfig exec credentials need only auth/exec, which client-go's rest package imports itself"},
+	{"k8s.io/client-go/kubernetes/typed", "the generated typed clients bring every resource's apply configurations, about 2 MB; pkg/kube builds its clients with gentype"},
+	{"k8s.io/client-go/applyconfigurations", "about 2 MB of apply configurations; ship patches with strategic merge"},
 	{"k8s.io/apiserver", "server-side code"},
 	{"k8s.io/kubernetes", "server-side code"},
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // NewCmdAbort returns the abort command.
-func NewCmdAbort(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdAbort(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "abort NAME... | -l SELECTOR",
 		Short: "Remove the canary and restore the Service; the stable Deployment is untouched",

@@ -16,7 +16,7 @@ import (
 )
 
 // NewCmdSwitch returns the bluegreen-switch command.
-func NewCmdSwitch(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdSwitch(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	var to string
 	var color release.Color // parsed from --to; empty: the idle color
 	var force bool

@@ -26,12 +26,12 @@ type Options struct {
 	name    string
 	request strategy.BlueGreenRequest
 	client  *kube.Client
-	getter  genericclioptions.RESTClientGetter
+	getter  *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdBlueGreen returns the bluegreen command, with cleanup beneath it.
-func NewCmdBlueGreen(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdBlueGreen(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "bluegreen NAME --image [CONTAINER=]IMAGE",
@@ -107,7 +107,7 @@ func (o *Options) Run(ctx context.Context) error {
 	return cli.ResumeHint(err, "run the same command again to keep waiting; no traffic has moved")
 }
 
-func newCmdCleanup(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func newCmdCleanup(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	var del bool
 	cmd := &cobra.Command{
 		Use:   "cleanup NAME... | -l SELECTOR",

@@ -37,12 +37,12 @@ type Options struct {
 	name    string
 	request strategy.CanaryRequest
 	client  *kube.Client
-	getter  genericclioptions.RESTClientGetter
+	getter  *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdCanary returns the canary command.
-func NewCmdCanary(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdCanary(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "canary NAME --image [CONTAINER=]IMAGE [--weight PERCENT | --replicas N]",

@@ -18,7 +18,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/cli-runtime/pkg/printers"
-	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -52,7 +51,7 @@ type MutationFlags struct {
 // minutes for rollouts, print kubectl-style result lines.
 func NewMutationFlags() *MutationFlags {
 	return &MutationFlags{
-		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.Scheme),
+		PrintFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(kube.Scheme),
 		DryRun:     DryRunNone,
 		Wait:       true,
 		Timeout:    5 * time.Minute,

@@ -26,14 +26,14 @@ type ReleasesOptions struct {
 	plan   func(*release.Release) (strategy.Plan, error)
 	hint   func(name string) string
 	client *kube.Client
-	getter genericclioptions.RESTClientGetter
+	getter *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // BindReleasesVerb gives cmd the flags and behaviour of such a verb: plan
 // decides what to change for one release; hint says how to continue after a
 // wait was cut short.
-func BindReleasesVerb(cmd *cobra.Command, getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams,
+func BindReleasesVerb(cmd *cobra.Command, getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams,
 	plan func(*release.Release) (strategy.Plan, error), hint func(name string) string) *ReleasesOptions {
 	o := &ReleasesOptions{MutationFlags: NewMutationFlags(), plan: plan, hint: hint, getter: getter, IOStreams: streams}
 	cmd.ValidArgsFunction = CompleteReleaseNames(getter)

@@ -56,7 +56,7 @@ func ForEach(names []string, errOut io.Writer, fn func(name string) error) error
 }
 
 // CompleteReleaseNames completes release names from the current namespace.
-func CompleteReleaseNames(getter genericclioptions.RESTClientGetter) cobra.CompletionFunc {
+func CompleteReleaseNames(getter *genericclioptions.ConfigFlags) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		client, err := kube.NewClient(getter)
 		if err != nil {

@@ -19,12 +19,12 @@ import (
 type Options struct {
 	Output *cli.OutputFlags
 
-	getter genericclioptions.RESTClientGetter
+	getter *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdHistory returns the history command.
-func NewCmdHistory(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdHistory(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "history NAME",

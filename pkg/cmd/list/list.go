@@ -26,12 +26,12 @@ type Options struct {
 
 	selector labels.Selector
 	client   *kube.Client
-	getter   genericclioptions.RESTClientGetter
+	getter   *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdList returns the list command.
-func NewCmdList(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdList(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{Output: cli.NewOutputFlags("wide"), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:     "list",

@@ -11,7 +11,7 @@ import (
 )
 
 // NewCmdPromote returns the promote command.
-func NewCmdPromote(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdPromote(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "promote NAME... | -l SELECTOR",
 		Short: "Make the canary's pod template the stable one, then remove the canary",

@@ -14,7 +14,7 @@ import (
 )
 
 // NewCmdScale returns the scale command.
-func NewCmdScale(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdScale(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	var request strategy.ScaleRequest
 	cmd := &cobra.Command{
 		Use:   "scale NAME... | -l SELECTOR --replicas N",

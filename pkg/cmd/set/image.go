@@ -26,12 +26,12 @@ type ImageOptions struct {
 	values []string
 	images []strategy.Image
 	client *kube.Client
-	getter genericclioptions.RESTClientGetter
+	getter *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdImage returns the set image command.
-func NewCmdImage(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdImage(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &ImageOptions{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
 	complete := cli.CompleteReleaseNames(getter)
 	cmd := &cobra.Command{

@@ -8,7 +8,7 @@ import (
 )
 
 // NewCmdSet returns the set command, which only groups its subcommands.
-func NewCmdSet(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdSet(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set SUBCOMMAND",
 		Short: "Change a release's stable Deployment in place",

@@ -59,12 +59,12 @@ type Options struct {
 
 	name   string
 	client *kube.Client
-	getter genericclioptions.RESTClientGetter
+	getter *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdStatus returns the status command.
-func NewCmdStatus(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdStatus(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "status NAME",

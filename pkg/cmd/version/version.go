@@ -28,12 +28,12 @@ type Options struct {
 	ClientOnly bool
 	Output     string
 
-	getter genericclioptions.RESTClientGetter
+	getter *genericclioptions.ConfigFlags
 	genericiooptions.IOStreams
 }
 
 // NewCmdVersion returns the version command.
-func NewCmdVersion(getter genericclioptions.RESTClientGetter, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdVersion(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &Options{getter: getter, IOStreams: streams}
 	cmd := &cobra.Command{
 		Use:   "version",
@@ -76,7 +76,7 @@ func (o *Options) Run(ctx context.Context) error {
 	return serverErr
 }
 
-func serverVersion(ctx context.Context, getter genericclioptions.RESTClientGetter) (*version.Info, error) {
+func serverVersion(ctx context.Context, getter *genericclioptions.ConfigFlags) (*version.Info, error) {
 	client, err := kube.NewClient(getter)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,67 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// workflowNamespace holds release shop, taken through every verb in turn.
+const workflowNamespace = "bench"
+
+// workflow is every verb of kubectl-ship in an order that is a real
+// release's: each step starts from where the last one left it.
+var workflow = [][]string{
+	{"status", "shop"},
+	{"list"},
+	{"history", "shop"},
+	{"canary", "shop", "--image", image("shop", "2.0"), "--weight", "25"},
+	{"canary", "shop", "--image", image("shop", "2.0"), "--weight", "25"},
+	{"promote", "shop"},
+	{"canary", "shop", "--image", image("shop", "3.0"), "--weight", "25"},
+	{"abort", "shop"},
+	{"scale", "shop", "--replicas", "6"},
+	{"set", "image", "shop", image("shop", "4.0")},
+	{"bluegreen", "shop", "--image", image("shop", "5.0")},
+	{"bluegreen-switch", "shop"},
+	{"bluegreen-switch", "shop", "--to", "blue"},
+	{"bluegreen", "cleanup", "shop", "--delete"},
+}
+
+// requestKinds are the table's columns, in the order requests come.
+var requestKinds = []string{"GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE"}
+
+func requests(c *cluster, _ int) (string, error) {
+	ctx := context.Background()
+	if err := c.createNamespace(ctx, workflowNamespace); err != nil {
+		return "", err
+	}
+	if err := c.createRelease(ctx, workflowNamespace, "shop", 4); err != nil {
+		return "", err
+	}
+	if err := c.waitAvailable(ctx, workflowNamespace, 1, time.Minute); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "## API requests per command\n\n")
+	fmt.Fprintf(&b, "Release shop (4 pods behind Service shop) taken through every verb, counted from each command's `-v=6` log. The e2e suite holds the verbs to these counts exactly (`TestRequestBudgets`).\n\n")
+	fmt.Fprintf(&b, "| Command | Requests | %s | Wall s |\n|---|--:|%s--:|\n",
+		strings.Join(requestKinds, " | "), strings.Repeat("--:|", len(requestKinds)))
+	for _, args := range workflow {
+		cmd := c.command(ship, workflowNamespace, args...)
+		counts, s, err := c.requests(cmd, workflowNamespace)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "| `%s` | %d |", strings.Join(args, " "), counts.Total())
+		for _, kind := range requestKinds {
+			fmt.Fprintf(&b, " %d |", counts[kind])
+		}
+		fmt.Fprintf(&b, " %.2f |\n", s.wall.Seconds())
+	}
+	fmt.Fprintln(&b, "\nEvery verb first reads the release: a GET of the Deployment, a LIST of the Deployments ship made for it and a LIST of the Services. A command that writes checks the user's access to all of its plan in one POST (a SelfSubjectRulesReview), takes the release's lock (a GET and a POST or PUT of its Lease), releases it with the operation recorded (PUT) and leaves an Event (POST). A wait is one WATCH; a command with nothing to do writes nothing.")
+	return b.String(), nil
+}
