@@ -98,19 +98,21 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 
 // FreeStaleLock frees the lock of a release whose holder is gone (expired,
 // or a process of this machine that died), recording which command freed
-// it. A run with nothing left to write, or refused at planning, calls it: no
-// lock should then still say that an operation is in progress. One GET; a
-// write only when there is such a lock.
-func (c *Client) FreeStaleLock(ctx context.Context, name, command string) error {
+// it, and returns the command that was interrupted ("" when it freed
+// nothing). A run with nothing left to write, or refused at planning, calls
+// it: no lock should then still say that an operation is in progress. One
+// GET; a write only when there is such a lock.
+func (c *Client) FreeStaleLock(ctx context.Context, name, command string) (string, error) {
 	current, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	stale := err == nil && held(current) && (expired(current) || deadLocalHolder(current))
 	if !stale {
-		return nil // no lock, a live one, or none we may read: nothing to free
+		return "", nil // no lock, a live one, or none we may read: nothing to free
 	}
+	interrupted := current.Annotations[release.AnnotationOperation]
 	lock := &Lock{client: c, release: name, lease: current}
-	return lock.Release(ctx, release.Operation{
+	return interrupted, lock.Release(ctx, release.Operation{
 		Time:    metav1.Now(),
-		Command: current.Annotations[release.AnnotationOperation],
+		Command: interrupted,
 		Error:   "interrupted (" + ptr.Deref(current.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + command,
 	})
 }

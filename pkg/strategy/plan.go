@@ -47,6 +47,13 @@ type Plan struct {
 	Steps []Step
 }
 
+// NothingLeftError refuses a command because what it acts on is gone: promote
+// finds no canary. Right after an interrupted run of the same command it is
+// no refusal: that run got through its last change.
+type NothingLeftError struct{ msg string }
+
+func (e *NothingLeftError) Error() string { return e.msg }
+
 // Writes reports whether the plan changes anything.
 func (p Plan) Writes() bool {
 	for _, s := range p.Steps {

@@ -24,7 +24,7 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 	}
 	if canary == nil {
 		if restore == nil {
-			return Plan{}, fmt.Errorf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)
+			return Plan{}, &NothingLeftError{fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)}
 		}
 		// An earlier promote removed the canary but stopped before this.
 		return Plan{Steps: []Step{*restore}}, nil

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -144,9 +145,14 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	client.ServerDryRun = f.DryRun == DryRunServer
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
+	// The command of an interrupted run whose lock this run freed, if any.
+	var interrupted string
 	if !client.ServerDryRun {
 		command := f.commandLine(name)
-		executor.FreeStale = func(ctx context.Context) error { return client.FreeStaleLock(ctx, name, command) }
+		executor.FreeStale = func(ctx context.Context) (err error) {
+			interrupted, err = client.FreeStaleLock(ctx, name, command)
+			return err
+		}
 		executor.Lock = func(ctx context.Context) (func(context.Context, []string, error) error, error) {
 			if f.ForceUnlock {
 				fmt.Fprintf(streams.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", name)
@@ -164,7 +170,19 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 			}, nil
 		}
 	}
-	return executor.Converge(ctx, announced)
+	err := executor.Converge(ctx, announced)
+	var nothingLeft *strategy.NothingLeftError
+	if errors.As(err, &nothingLeft) && f.sameVerb(interrupted, name) {
+		fmt.Fprintf(streams.ErrOut, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", name, interrupted)
+		return nil
+	}
+	return err
+}
+
+// sameVerb reports whether command, as the record keeps it, is this verb on
+// release name.
+func (f *MutationFlags) sameVerb(command, name string) bool {
+	return strings.HasPrefix(command+" ", f.command.CommandPath()+" "+name+" ")
 }
 
 // commandLine is the command as the release's record keeps it: the verb,
