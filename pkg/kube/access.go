@@ -34,11 +34,12 @@ func (a Access) String() string {
 
 // CheckAccess asks the API server, in one SelfSubjectRulesReview, what the
 // user may do in the namespace, and refuses p before its first write when a
-// step, a wait, or the release's lock would be forbidden: a refusal halfway
-// would leave the release between two states. When the server cannot list
-// the rules completely (an authorizer other than RBAC) or forbids the review,
-// the check is skipped: the server still enforces every request.
-func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan) error {
+// step, a wait, the release's lock, or one of also (what the command may do
+// after the plan) would be forbidden: a refusal halfway would leave the
+// release between two states. When the server cannot list the rules
+// completely (an authorizer other than RBAC) or forbids the review, the
+// check is skipped: the server still enforces every request.
+func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan, also ...Access) error {
 	review, err := c.selfSubjectRulesReviews().Create(ctx, &authorizationv1.SelfSubjectRulesReview{
 		Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: c.Namespace},
 	}, metav1.CreateOptions{})
@@ -50,7 +51,7 @@ func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan) error {
 	case review.Status.Incomplete:
 		return nil
 	}
-	for _, need := range PlanAccess(p) {
+	for _, need := range append(PlanAccess(p), also...) {
 		if !Allowed(review.Status.ResourceRules, need) {
 			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, c.Namespace, RoleFile)
 		}

@@ -141,18 +141,21 @@ func TestCheckAccess(t *testing.T) {
 		name   string
 		code   int
 		status authorizationv1.SubjectRulesReviewStatus
+		also   []Access
 		want   string
 	}{
-		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, ""},
-		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch},
+		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, nil, ""},
+		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch}, nil,
 			`forbidden: kubectl-ship needs "patch" on services in namespace shop (see deploy/rbac/role.yaml)`},
-		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, ""},
-		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, ""},
+		{"what the command does after the plan", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, RollbackAccess,
+			`forbidden: kubectl-ship needs "list" on replicasets.apps in namespace shop (see deploy/rbac/role.yaml)`},
+		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, nil, ""},
+		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			client, requests := reviewServer(t, tt.code, tt.status)
-			err := client.CheckAccess(context.Background(), promotePlan)
+			err := client.CheckAccess(context.Background(), promotePlan, tt.also...)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)

@@ -37,6 +37,9 @@ type Executor struct {
 	// FreeStale, when set, frees a lock left by a process that is gone; it
 	// runs when a plan has nothing left to write.
 	FreeStale func(context.Context) error
+	// AlsoNeeds are requests the command may make once the plan is carried
+	// out (set image's rollback), checked with the plan's own.
+	AlsoNeeds []Access
 
 	// changes are the result lines of the writes done, for the record.
 	changes []string
@@ -78,7 +81,7 @@ func (e *Executor) Converge(ctx context.Context, plan func(context.Context) (str
 			}
 		}
 		if p.Writes() && unlock == nil && e.Lock != nil {
-			if err := e.Client.CheckAccess(ctx, p); err != nil {
+			if err := e.Client.CheckAccess(ctx, p, e.AlsoNeeds...); err != nil {
 				return err
 			}
 			if unlock, err = e.Lock(ctx); err != nil {

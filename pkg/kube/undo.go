@@ -11,6 +11,11 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
+// RollbackAccess is what rolling a Deployment back needs beyond rolling it
+// forward: RolloutHistory lists its ReplicaSets to find the previous
+// revision (the rollback itself is a patch, as the rollout was).
+var RollbackAccess = []Access{{Verb: "list", Group: "apps", Resource: "replicasets"}}
+
 // RolloutHistory reads Deployment name and the ReplicaSets it controls, its
 // revisions as 'kubectl rollout history' shows them: one GET and one LIST by
 // the Deployment's selector, whatever the number of pods.

@@ -43,6 +43,9 @@ type MutationFlags struct {
 	Wait        bool
 	Timeout     time.Duration
 	ForceUnlock bool
+	// AlsoNeeds are requests the verb may make after its plan, checked
+	// before the plan's first write with the plan's own.
+	AlsoNeeds []kube.Access
 
 	// command names the operation in the release's lock.
 	command *cobra.Command
@@ -144,7 +147,7 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	}
 	client.ServerDryRun = f.DryRun == DryRunServer
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
-	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter}
+	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter, AlsoNeeds: f.AlsoNeeds}
 	// The command of an interrupted run whose lock this run freed, if any.
 	var interrupted string
 	if !client.ServerDryRun {

@@ -103,6 +103,10 @@ func (o *ImageOptions) Validate() error {
 		return err
 	}
 	o.images = images
+	if o.UndoOnFailure {
+		// The rollback must be possible before the rollout starts.
+		o.AlsoNeeds = kube.RollbackAccess
+	}
 	return o.MutationFlags.Validate()
 }
 
