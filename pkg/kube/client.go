@@ -45,6 +45,7 @@ func init() {
 	utilruntime.Must(coordinationv1.AddToScheme(Scheme))
 	utilruntime.Must(corev1.AddToScheme(Scheme))
 	utilruntime.Must(discoveryv1.AddToScheme(Scheme))
+	utilruntime.Must(metav1.AddMetaToScheme(Scheme))
 }
 
 // Client holds one REST client per API group ship uses, bound to the
@@ -149,6 +150,21 @@ func (c *Client) endpointSlices(namespace string) *gentype.ClientWithList[*disco
 
 func (c *Client) leases(namespace string) *gentype.ClientWithList[*coordinationv1.Lease, *coordinationv1.LeaseList] {
 	return resource[coordinationv1.Lease, coordinationv1.LeaseList](c.coordination, "leases", namespace)
+}
+
+// metadataList asks for a list as metadata only, protobuf preferred.
+const metadataList = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1," +
+	"application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+// podMetadata lists the pods selector picks as metadata, without spec and
+// status: what tells them apart (labels) in a fraction of the bytes to send
+// and decode.
+func (c *Client) podMetadata(ctx context.Context, namespace, selector string) ([]metav1.PartialObjectMetadata, error) {
+	var list metav1.PartialObjectMetadataList
+	err := c.core.Get().NamespaceIfScoped(namespace, namespace != "").Resource("pods").
+		VersionedParams(&metav1.ListOptions{LabelSelector: selector}, parameterCodec).
+		SetHeader("Accept", metadataList).Do(ctx).Into(&list)
+	return list.Items, err
 }
 
 func (c *Client) selfSubjectRulesReviews() *gentype.Client[*authorizationv1.SelfSubjectRulesReview] {

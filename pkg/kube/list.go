@@ -10,8 +10,9 @@ import (
 )
 
 // LoadStatuses reads every release of the namespace, or of all namespaces,
-// in four list requests (Deployments, Services, EndpointSlices, pods)
-// whatever their number: never a request per release or per pod.
+// in four list requests (Deployments, Services, EndpointSlices, and the
+// pods' metadata) whatever their number: never a request per release or
+// per pod.
 func (c *Client) LoadStatuses(ctx context.Context, allNamespaces bool, selector labels.Selector) (*release.StatusList, error) {
 	namespace := c.Namespace
 	if allNamespaces {
@@ -29,9 +30,9 @@ func (c *Client) LoadStatuses(ctx context.Context, allNamespaces bool, selector 
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{})
+	pods, err := c.podMetadata(ctx, namespace, "")
 	if err != nil {
 		return nil, err
 	}
-	return release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods.Items, selector), nil
+	return release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods, selector), nil
 }

@@ -30,11 +30,11 @@ func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.pods(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sharedLabels(rel).String()})
+	pods, err := c.podMetadata(ctx, c.Namespace, sharedLabels(rel).String())
 	if err != nil {
 		return nil, err
 	}
-	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods.Items))
+	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods))
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
 		st.Operation = DescribeLock(lock)

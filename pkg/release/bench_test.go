@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -16,7 +17,7 @@ func BenchmarkSummarizeAll(b *testing.B) {
 	var deployments []appsv1.Deployment
 	var services []corev1.Service
 	var slices []discoveryv1.EndpointSlice
-	var pods []corev1.Pod
+	var pods []metav1.PartialObjectMetadata
 	for i := range 1000 {
 		name := fmt.Sprintf("app-%04d", i)
 		podLabels := map[string]string{"app": name}

@@ -31,7 +31,7 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 // with the Deployments ship created for it. A release no Service routes to
 // is listed too, with no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
-	pods []corev1.Pod, selector labels.Selector) *StatusList {
+	pods []metav1.PartialObjectMetadata, selector labels.Selector) *StatusList {
 	type key struct{ namespace, name string }
 	owned := map[key][]appsv1.Deployment{}
 	for _, d := range deployments {
@@ -45,7 +45,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 	for _, s := range slices {
 		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
 	}
-	podsIn := map[string][]corev1.Pod{}
+	podsIn := map[string][]metav1.PartialObjectMetadata{}
 	for _, p := range pods {
 		podsIn[p.Namespace] = append(podsIn[p.Namespace], p)
 	}

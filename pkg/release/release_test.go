@@ -115,8 +115,8 @@ func slice(svc string, pods ...string) discoveryv1.EndpointSlice {
 	return s
 }
 
-func pod(name string, labels map[string]string) corev1.Pod {
-	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+func pod(name string, labels map[string]string) metav1.PartialObjectMetadata {
+	return metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
 }
 
 func TestSummarizeCountsTrafficByRole(t *testing.T) {
@@ -129,7 +129,7 @@ func TestSummarizeCountsTrafficByRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	stablePods := map[string]string{"app": "web", "track": "stable"}
-	ep := NewEndpoints([]discoveryv1.EndpointSlice{slice("web", "s1", "s2", "s3", "c1")}, []corev1.Pod{
+	ep := NewEndpoints([]discoveryv1.EndpointSlice{slice("web", "s1", "s2", "s3", "c1")}, []metav1.PartialObjectMetadata{
 		pod("s1", stablePods), pod("s2", stablePods), pod("s3", stablePods), pod("c1", map[string]string{"app": "web", "track": "canary"}),
 	})
 	st := Summarize(rel, ep)

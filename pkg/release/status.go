@@ -87,15 +87,16 @@ func (s *Status) DeepCopyObject() runtime.Object {
 
 // Endpoints indexes listed EndpointSlices by Service and pods by name, so
 // counting a release's traffic costs only its own endpoints, however many
-// pods the namespace has.
+// pods the namespace has. Of the pods only the metadata is needed: their
+// labels tell which Deployment an endpoint belongs to.
 type Endpoints struct {
 	slices map[string][]*discoveryv1.EndpointSlice
-	pods   map[string]*corev1.Pod
+	pods   map[string]*metav1.PartialObjectMetadata
 }
 
 // NewEndpoints indexes the EndpointSlices and pods of one namespace.
-func NewEndpoints(slices []discoveryv1.EndpointSlice, pods []corev1.Pod) *Endpoints {
-	ep := &Endpoints{slices: map[string][]*discoveryv1.EndpointSlice{}, pods: make(map[string]*corev1.Pod, len(pods))}
+func NewEndpoints(slices []discoveryv1.EndpointSlice, pods []metav1.PartialObjectMetadata) *Endpoints {
+	ep := &Endpoints{slices: map[string][]*discoveryv1.EndpointSlice{}, pods: make(map[string]*metav1.PartialObjectMetadata, len(pods))}
 	for i := range slices {
 		name := slices[i].Labels[discoveryv1.LabelServiceName]
 		ep.slices[name] = append(ep.slices[name], &slices[i])
@@ -187,7 +188,7 @@ func deploymentStatus(m member, serving string) DeploymentStatus {
 
 // roleOf says which Deployment of the release owns the pod, trying the
 // narrowest selector first ("other" for a pod of none of them).
-func roleOf(members []member, pod *corev1.Pod) string {
+func roleOf(members []member, pod *metav1.PartialObjectMetadata) string {
 	if pod != nil {
 		for _, m := range members {
 			if sel, err := metav1.LabelSelectorAsSelector(m.d.Spec.Selector); err == nil && sel.Matches(labels.Set(pod.Labels)) {
