@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // The planners run once per release per command, so their cost matters at
@@ -36,14 +38,38 @@ func BenchmarkPlanCanary(b *testing.B) {
 	}
 }
 
-func BenchmarkPlanPromote(b *testing.B) {
+// BenchmarkPlan covers the other planners, each from the state it is
+// usually run in.
+func BenchmarkPlan(b *testing.B) {
 	stable := newDeployment("web", "web:1", 3).v()
-	rel := newRelease(stable, canaryOf(b, stable, 25))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := PlanPromote(rel); err != nil {
-			b.Fatal(err)
-		}
+	canaried := newRelease(stable, canaryOf(b, stable, 25))
+	blueServes, greenServes := greenRelease(release.Blue), greenRelease(release.Green)
+	cases := []struct {
+		name string
+		plan func() (Plan, error)
+	}{
+		{"promote", func() (Plan, error) { return PlanPromote(canaried) }},
+		{"abort", func() (Plan, error) { return PlanAbort(canaried) }},
+		{"scale", func() (Plan, error) { return PlanScale(canaried, ScaleRequest{Replicas: 6}) }},
+		{"set image", func() (Plan, error) { return PlanSetImage(newRelease(stable, nil), images("web:2")) }},
+		{"bluegreen first", func() (Plan, error) {
+			return PlanBlueGreen(newRelease(versioned(), nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+		}},
+		{"bluegreen next", func() (Plan, error) {
+			return PlanBlueGreen(greenServes, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
+		}},
+		{"switch", func() (Plan, error) { return PlanSwitch(blueServes, "", false) }},
+		{"cleanup", func() (Plan, error) { return PlanCleanup(greenServes, false) }},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.plan(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
