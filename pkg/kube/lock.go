@@ -98,23 +98,28 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 
 // FreeStaleLock frees the lock of a release whose holder is gone (expired,
 // or a process of this machine that died), recording which command freed
-// it, and returns the command that was interrupted ("" when it freed
-// nothing). A run with nothing left to write, or refused at planning, calls
-// it: no lock should then still say that an operation is in progress. One
-// GET; a write only when there is such a lock.
-func (c *Client) FreeStaleLock(ctx context.Context, name, command string) (string, error) {
+// it. A run with nothing left to write, or refused at planning, calls it: no
+// lock should then still say that an operation is in progress. One GET; a
+// write only when there is such a lock. It returns the release's last
+// operation, the interrupted one if it freed one, which tells a command
+// refused for lack of anything to do that it was already done.
+func (c *Client) FreeStaleLock(ctx context.Context, name, command string) (release.Operation, error) {
 	current, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
-	stale := err == nil && held(current) && (expired(current) || deadLocalHolder(current))
-	if !stale {
-		return "", nil // no lock, a live one, or none we may read: nothing to free
+	if err != nil {
+		return release.Operation{}, nil // no lock, or none we may read: nothing to free
 	}
-	interrupted := current.Annotations[release.AnnotationOperation]
+	if stale := held(current) && (expired(current) || deadLocalHolder(current)); !stale {
+		last, _ := release.LastOperation(current.Annotations[release.AnnotationHistory])
+		return last, nil
+	}
+	interrupted := release.Operation{
+		Time:        metav1.Now(),
+		Command:     current.Annotations[release.AnnotationOperation],
+		Error:       "interrupted (" + ptr.Deref(current.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + command,
+		Interrupted: true,
+	}
 	lock := &Lock{client: c, release: name, lease: current}
-	return interrupted, lock.Release(ctx, release.Operation{
-		Time:    metav1.Now(),
-		Command: interrupted,
-		Error:   "interrupted (" + ptr.Deref(current.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + command,
-	})
+	return interrupted, lock.Release(ctx, interrupted)
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)

@@ -23,6 +23,19 @@ type Operation struct {
 	Changes []string `json:"changes,omitempty"`
 	// Error is why it stopped, when it did not finish.
 	Error string `json:"error,omitempty"`
+	// Interrupted marks an operation whose process died: a later command
+	// found its lock and freed it. What it changed is not recorded.
+	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// LastOperation returns the newest operation of a record, and false when
+// the record is empty.
+func LastOperation(raw string) (Operation, bool) {
+	ops := ParseOperations(raw)
+	if len(ops) == 0 {
+		return Operation{}, false
+	}
+	return ops[len(ops)-1], true
 }
 
 // AppendOperation adds op to the record raw (the JSON of an annotation),

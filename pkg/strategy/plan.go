@@ -48,8 +48,8 @@ type Plan struct {
 }
 
 // NothingLeftError refuses a command because what it acts on is gone: promote
-// finds no canary. Right after an interrupted run of the same command it is
-// no refusal: that run got through its last change.
+// finds no canary. When the release's last operation was the same command,
+// finished or interrupted, it is no refusal: that command already did it.
 type NothingLeftError struct{ msg string }
 
 func (e *NothingLeftError) Error() string { return e.msg }

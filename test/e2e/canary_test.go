@@ -81,10 +81,18 @@ func TestCanaryResizeStickyPromote(t *testing.T) {
 	if hist := mustKubectl(t, "rollout", "history", "-n", ns, "deployment/ctwoc"); !strings.Contains(hist, "2 ") {
 		t.Errorf("kubectl rollout history should show revision 2:\n%s", hist)
 	}
-	// Promote again: nothing left to promote is an error, and changes nothing.
+	// Promote again: already promoted is an answer, not an error, and
+	// changes nothing. After an abort there is nothing to promote: exit 1.
+	before = settledSnapshot(t, ns)
+	if res := ship(t, ns, "promote", "ctwoc"); res.code != 0 || !strings.Contains(res.stderr, "already done by 'kubectl ship promote ctwoc'") {
+		t.Errorf("second promote: exit %d, %s", res.code, res.stderr)
+	}
+	assertUnchanged(t, ns, before)
+	mustShip(t, ns, "canary", "ctwoc", "--image", v1)
+	mustShip(t, ns, "abort", "ctwoc")
 	before = settledSnapshot(t, ns)
 	if res := ship(t, ns, "promote", "ctwoc"); res.code != 1 || !strings.Contains(res.stderr, "no canary to promote") {
-		t.Errorf("second promote: exit %d, %s", res.code, res.stderr)
+		t.Errorf("promote after abort: exit %d, %s", res.code, res.stderr)
 	}
 	assertUnchanged(t, ns, before)
 }

@@ -148,12 +148,12 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	client.ServerDryRun = f.DryRun == DryRunServer
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	executor := &kube.Executor{Client: client, Report: report, Progress: streams.ErrOut, CrashAfterStep: crashAfter, AlsoNeeds: f.AlsoNeeds}
-	// The command of an interrupted run whose lock this run freed, if any.
-	var interrupted string
+	// The release's last operation, as freeing a stale lock found it.
+	var last release.Operation
 	if !client.ServerDryRun {
 		command := f.commandLine(name)
 		executor.FreeStale = func(ctx context.Context) (err error) {
-			interrupted, err = client.FreeStaleLock(ctx, name, command)
+			last, err = client.FreeStaleLock(ctx, name, command)
 			return err
 		}
 		executor.Lock = func(ctx context.Context) (func(context.Context, []string, error) error, error) {
@@ -175,17 +175,30 @@ func (f *MutationFlags) Apply(ctx context.Context, client *kube.Client, streams 
 	}
 	err := executor.Converge(ctx, announced)
 	var nothingLeft *strategy.NothingLeftError
-	if errors.As(err, &nothingLeft) && f.sameVerb(interrupted, name) {
-		fmt.Fprintf(streams.ErrOut, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", name, interrupted)
-		return nil
+	if errors.As(err, &nothingLeft) {
+		if done, ok := f.alreadyDone(last, name); ok {
+			fmt.Fprintln(streams.ErrOut, done)
+			return nil
+		}
 	}
 	return err
 }
 
-// sameVerb reports whether command, as the record keeps it, is this verb on
-// release name.
-func (f *MutationFlags) sameVerb(command, name string) bool {
-	return strings.HasPrefix(command+" ", f.command.CommandPath()+" "+name+" ")
+// alreadyDone says, when the last operation of release name was this verb
+// and it did not fail, that there is nothing left to do: "already promoted"
+// is an answer, not an error. An interrupted run counts, since this run
+// found nothing left of what it acts on.
+func (f *MutationFlags) alreadyDone(last release.Operation, name string) (string, bool) {
+	if !strings.HasPrefix(last.Command+" ", f.command.CommandPath()+" "+name+" ") {
+		return "", false
+	}
+	switch {
+	case last.Interrupted:
+		return fmt.Sprintf("release %s: the interrupted '%s' had made its last change; nothing left to do", name, last.Command), true
+	case last.Error == "":
+		return fmt.Sprintf("release %s: already done by '%s' at %s; nothing left to do", name, last.Command, last.Time.Format(time.DateTime)), true
+	}
+	return "", false
 }
 
 // commandLine is the command as the release's record keeps it: the verb,

@@ -21,8 +21,10 @@ wait for that rollout as 'kubectl rollout status' does, then delete NAME-canary
 and restore the Service's session affinity. The canary keeps serving until
 every stable pod is updated, so the Service never runs out of ready pods.
 
-Interrupted at any point, running promote again continues where it stopped.
-A paused stable Deployment is refused: resume it first. With several releases
+Interrupted at any point, running promote again continues where it stopped;
+run again once done, it says the release is already promoted and exits 0.
+With no canary otherwise there is nothing to promote: exit 1. A paused
+stable Deployment is refused: resume it first. With several releases
 the others are still promoted when one fails; the exit status is then 1.`,
 		Example: `  kubectl ship promote ctwoc
   kubectl ship promote -l tier=frontend --timeout 10m`,
