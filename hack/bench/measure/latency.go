@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -128,17 +127,13 @@ func (c *cluster) latencyOf(ctx context.Context, wc waitCase, i int) (time.Durat
 	if err != nil {
 		return 0, 0, err
 	}
-	var (
-		mu     sync.Mutex
-		events []time.Time
-		done   = make(chan struct{})
-	)
+	// When each event arrived; read only once done is closed.
+	var events []time.Time
+	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for range w.ResultChan() {
-			mu.Lock()
 			events = append(events, time.Now())
-			mu.Unlock()
 		}
 	}()
 	cmd := c.command(ship, wc.namespace(), wc.args(i)...)
@@ -151,8 +146,6 @@ func (c *cluster) latencyOf(ctx context.Context, wc waitCase, i int) (time.Durat
 	if err := c.run(wc.namespace(), wc.undo); err != nil {
 		return 0, 0, err
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	last := time.Time{}
 	for _, t := range events {
 		if t.Before(s.end) {
