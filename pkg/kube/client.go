@@ -6,6 +6,7 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -31,22 +32,22 @@ const FieldManager = "kubectl-ship"
 
 // Scheme knows the five API groups ship reads and writes, and nothing else:
 // client-go's typed clients would bring every group's apply configurations
-// into the binary, about 2 MB.
+// into the binary, about 2 MB. The first client fills it.
 var Scheme = runtime.NewScheme()
 
-var (
-	codecs         = serializer.NewCodecFactory(Scheme)
-	parameterCodec = runtime.NewParameterCodec(Scheme)
-)
+var parameterCodec = runtime.NewParameterCodec(Scheme)
 
-func init() {
+// codecs registers the groups in Scheme on first use, not at start-up:
+// commands that make no request (--help, version --client) skip the 0.2 ms.
+var codecs = sync.OnceValue(func() serializer.CodecFactory {
 	utilruntime.Must(appsv1.AddToScheme(Scheme))
 	utilruntime.Must(authorizationv1.AddToScheme(Scheme))
 	utilruntime.Must(coordinationv1.AddToScheme(Scheme))
 	utilruntime.Must(corev1.AddToScheme(Scheme))
 	utilruntime.Must(discoveryv1.AddToScheme(Scheme))
 	utilruntime.Must(metav1.AddMetaToScheme(Scheme))
-}
+	return serializer.NewCodecFactory(Scheme)
+})
 
 // Client holds one REST client per API group ship uses, bound to the
 // namespace of the current context (or -n).
@@ -95,7 +96,7 @@ func newClient(config *rest.Config, namespace string) (*Client, error) {
 		groupConfig := rest.CopyConfig(config)
 		groupConfig.APIPath = g.path
 		groupConfig.GroupVersion = &g.group
-		groupConfig.NegotiatedSerializer = rest.CodecFactoryForGeneratedClient(Scheme, codecs).WithoutConversion()
+		groupConfig.NegotiatedSerializer = rest.CodecFactoryForGeneratedClient(Scheme, codecs()).WithoutConversion()
 		if *g.client, err = rest.RESTClientForConfigAndClient(groupConfig, httpClient); err != nil {
 			return nil, err
 		}

@@ -28,6 +28,24 @@ func TestAppendOperationIsBounded(t *testing.T) {
 	}
 }
 
+func TestLastOperation(t *testing.T) {
+	record, err := AppendOperation("", Operation{Command: "kubectl ship canary web"})
+	if err == nil {
+		record, err = AppendOperation(record, Operation{Command: "kubectl ship promote web", Interrupted: true, Error: "interrupted"})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, ok := LastOperation(record); !ok || last.Command != "kubectl ship promote web" || !last.Interrupted {
+		t.Errorf("last = %+v (%v), want the interrupted promote", last, ok)
+	}
+	for _, empty := range []string{"", "not json", "[]"} {
+		if last, ok := LastOperation(empty); ok {
+			t.Errorf("record %q: got %+v, want none", empty, last)
+		}
+	}
+}
+
 func replicaSet(revision string, image string, created time.Time) appsv1.ReplicaSet {
 	return appsv1.ReplicaSet{
 		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{revisionAnnotation: revision}, CreationTimestamp: metav1.NewTime(created)},

@@ -60,14 +60,14 @@ func (c *cluster) run(namespace string, args []string) error {
 		return nil
 	}
 	cmd := c.command(ship, namespace, args...)
-	_, err := execute(cmd.path, cmd.args, nil, nil)
+	_, err := executeExplained(cmd.path, cmd.args, nil, nil)
 	return err
 }
 
 // requests runs cmd once at -v=6 and counts the API requests it made.
 func (c *cluster) requests(cmd command, namespace string) (requestlog.Counts, sample, error) {
 	var log strings.Builder
-	s, err := execute(cmd.path, append([]string{"-v=6"}, cmd.args...), nil, &log)
+	s, err := executeExplained(cmd.path, append([]string{"-v=6"}, cmd.args...), nil, &log)
 	return requestlog.Count(requestlog.Parse(log.String(), namespace)), s, err
 }
 

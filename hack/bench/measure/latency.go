@@ -137,7 +137,7 @@ func (c *cluster) latencyOf(ctx context.Context, wc waitCase, i int) (time.Durat
 		}
 	}()
 	cmd := c.command(ship, wc.namespace(), wc.args(i)...)
-	s, err := execute(cmd.path, cmd.args, nil, nil)
+	s, err := executeExplained(cmd.path, cmd.args, nil, nil)
 	w.Stop()
 	<-done
 	if err != nil {

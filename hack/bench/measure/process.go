@@ -36,14 +36,12 @@ func execute(path string, args []string, stdout, stderr io.Writer) (sample, erro
 	if stdout != nil {
 		cmd.Stdout = stdout
 	}
-	var errs strings.Builder
-	cmd.Stderr = &errs
 	if stderr != nil {
-		cmd.Stderr = io.MultiWriter(stderr, &errs)
+		cmd.Stderr = stderr
 	}
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return sample{}, fmt.Errorf("%s %s: %w\n%s", path, strings.Join(args, " "), err, lastLines(errs.String(), 5))
+		return sample{}, fmt.Errorf("%s %s: %w", path, strings.Join(args, " "), err)
 	}
 	end := time.Now()
 	usage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
@@ -56,6 +54,21 @@ func execute(path string, args []string, stdout, stderr io.Writer) (sample, erro
 		maxRSS: usage.Maxrss * 1024,
 		end:    end,
 	}, nil
+}
+
+// executeExplained is execute with the end of stderr in its error, for runs
+// whose time is not a start-up's: there a pipe's copying does not count.
+func executeExplained(path string, args []string, stdout, stderr io.Writer) (sample, error) {
+	var errs strings.Builder
+	var w io.Writer = &errs
+	if stderr != nil {
+		w = io.MultiWriter(stderr, &errs)
+	}
+	s, err := execute(path, args, stdout, w)
+	if err != nil {
+		err = fmt.Errorf("%w\n%s", err, lastLines(errs.String(), 5))
+	}
+	return s, err
 }
 
 func lastLines(s string, n int) string {
@@ -86,11 +99,12 @@ func median[T any](samples []T, metric func(T) float64) float64 {
 
 // interleave runs every command rounds times, in an order that rotates from
 // round to round, so drifts in CPU frequency or machine load hit every
-// command alike. A first run of each warms the page cache and is not counted.
+// command alike. A first run of each warms the page cache, is not counted,
+// and says why a command fails.
 func interleave(commands []command, rounds int) (map[string][]sample, error) {
 	results := map[string][]sample{}
 	for _, c := range commands {
-		if _, err := execute(c.path, c.args, nil, nil); err != nil {
+		if _, err := executeExplained(c.path, c.args, nil, nil); err != nil {
 			return nil, err
 		}
 	}

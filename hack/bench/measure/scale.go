@@ -67,7 +67,7 @@ func scale(c *cluster, rounds int) (string, error) {
 			cmd := commands[2*i+j]
 			m := summarize(results[cmd.name])
 			var output strings.Builder
-			if _, err := execute(cmd.path, cmd.args, &output, nil); err != nil {
+			if _, err := executeExplained(cmd.path, cmd.args, &output, nil); err != nil {
 				return "", err
 			}
 			counts, _, err := c.requests(cmd, scaleNamespace)
