@@ -2,17 +2,13 @@ package cmd
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 )
 
 // PrintError writes err the way kubectl does: one line, prefixed "error: ".
-func PrintError(w io.Writer, err error) {
-	fmt.Fprintf(w, "error: %s\n", strings.TrimPrefix(err.Error(), "error: "))
-}
+func PrintError(w io.Writer, err error) { cli.PrintError(w, err) }
 
 // ExitCode is 1 for any error, unless the error carries a code of its own.
 func ExitCode(err error) int {

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/history"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
@@ -50,18 +51,19 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 	configFlags.AddFlags(flags)
 	addKlogFlags(flags)
 
+	f := cli.NewFactory(configFlags, streams.ErrOut)
 	root.AddCommand(
-		canary.NewCmdCanary(configFlags, streams),
-		promote.NewCmdPromote(configFlags, streams),
-		abort.NewCmdAbort(configFlags, streams),
-		bluegreen.NewCmdBlueGreen(configFlags, streams),
-		bgswitch.NewCmdSwitch(configFlags, streams),
-		scale.NewCmdScale(configFlags, streams),
-		set.NewCmdSet(configFlags, streams),
-		history.NewCmdHistory(configFlags, streams),
-		list.NewCmdList(configFlags, streams),
-		status.NewCmdStatus(configFlags, streams),
-		version.NewCmdVersion(configFlags, streams),
+		canary.NewCmdCanary(f, streams),
+		promote.NewCmdPromote(f, streams),
+		abort.NewCmdAbort(f, streams),
+		bluegreen.NewCmdBlueGreen(f, streams),
+		bgswitch.NewCmdSwitch(f, streams),
+		scale.NewCmdScale(f, streams),
+		set.NewCmdSet(f, streams),
+		history.NewCmdHistory(f, streams),
+		list.NewCmdList(f, streams),
+		status.NewCmdStatus(f, streams),
+		version.NewCmdVersion(f, streams),
 	)
 	return root
 }

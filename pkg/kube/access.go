@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"slices"
 
-	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -33,15 +34,15 @@ func (a Access) String() string {
 }
 
 // CheckAccess asks the API server, in one SelfSubjectRulesReview, what the
-// user may do in the namespace, and refuses p before its first write when a
-// step, a wait, the release's lock, or one of also (what the command may do
-// after the plan) would be forbidden: a refusal halfway would leave the
-// release between two states. When the server cannot list the rules
-// completely (an authorizer other than RBAC) or forbids the review, the
-// check is skipped: the server still enforces every request.
-func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan, also ...Access) error {
+// user may do in namespace, and refuses p before its first write when a
+// step, a wait, the release's lock, or what the planner may read to recover
+// (needs) would be forbidden: a refusal halfway would leave the release
+// between two states. When the server cannot list the rules completely (an
+// authorizer other than RBAC) or forbids the review, the check is skipped:
+// the server still enforces every request.
+func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p strategy.Plan, needs strategy.Needs) error {
 	review, err := c.selfSubjectRulesReviews().Create(ctx, &authorizationv1.SelfSubjectRulesReview{
-		Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: c.Namespace},
+		Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: namespace},
 	}, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsForbidden(err), apierrors.IsNotFound(err), apierrors.IsMethodNotSupported(err):
@@ -51,63 +52,85 @@ func (c *Client) CheckAccess(ctx context.Context, p strategy.Plan, also ...Acces
 	case review.Status.Incomplete:
 		return nil
 	}
-	for _, need := range append(PlanAccess(p), also...) {
+	for _, need := range PlanAccess(p, needs, release.LockName(name)) {
 		if !Allowed(review.Status.ResourceRules, need) {
-			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, c.Namespace, RoleFile)
+			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, namespace, RoleFile)
 		}
 	}
 	return nil
 }
 
 // leaseAccess is what the release's lock needs (Lock, Lock.Release): its
-// Lease is read, created the first time, and updated to take and free it.
-// The Event that records an operation is best effort, so not required here.
-var leaseAccess = []Access{
-	{Verb: "get", Group: "coordination.k8s.io", Resource: "leases"},
-	{Verb: "create", Group: "coordination.k8s.io", Resource: "leases"},
-	{Verb: "update", Group: "coordination.k8s.io", Resource: "leases"},
+// Lease, lease, is read, created the first time, and updated to take and
+// free it; a stay watches it. The Event that records an operation is best
+// effort, so not required here.
+func leaseAccess(lease string, stays bool) []Access {
+	out := []Access{
+		{Verb: "get", Group: "coordination.k8s.io", Resource: "leases", Name: lease},
+		{Verb: "create", Group: "coordination.k8s.io", Resource: "leases"},
+		{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: lease},
+	}
+	if stays {
+		out = append(out, Access{Verb: "watch", Group: "coordination.k8s.io", Resource: "leases", Name: lease})
+	}
+	return out
 }
 
 // PlanAccess lists, in order and once each, the requests carrying out p
-// makes: every write, the watches and lists of its waits, and the lock.
-func PlanAccess(p strategy.Plan) []Access {
-	var needs []Access
+// makes: every write, the watches and lists of its waits, what needs reads,
+// and the lock, the Lease named lease.
+func PlanAccess(p strategy.Plan, needs strategy.Needs, lease string) []Access {
+	var out []Access
 	add := func(as ...Access) {
 		for _, a := range as {
-			if !slices.Contains(needs, a) {
-				needs = append(needs, a)
+			if !slices.Contains(out, a) {
+				out = append(out, a)
 			}
 		}
 	}
 	for _, step := range p.Steps {
 		add(stepAccess(step)...)
 	}
-	add(leaseAccess...)
-	return needs
+	if needs.Revisions {
+		add(Access{Verb: "list", Group: "apps", Resource: "replicasets"})
+	}
+	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool { return s.Action == strategy.Stay }))...)
+	return out
 }
 
 func stepAccess(step strategy.Step) []Access {
-	name := ""
-	if accessor, err := meta.Accessor(step.Object); err == nil && step.Action != strategy.Create {
-		name = accessor.GetName()
-	}
-	switch step.Object.(type) {
-	case *appsv1.Deployment:
-		if step.Action == strategy.Wait {
-			return []Access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: name}}
-		}
-		return []Access{{Verb: string(step.Action), Group: "apps", Resource: "deployments", Name: name}}
-	case *corev1.Service:
-		if step.Action == strategy.Wait { // WaitForEndpoints
+	switch step.Action {
+	case strategy.Stay:
+		return nil
+	case strategy.Wait:
+		switch step.Until {
+		case strategy.RolledOut:
+			return []Access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
+		case strategy.EndpointsSelected:
 			return []Access{
 				{Verb: "list", Resource: "pods"},
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
 		}
-		return []Access{{Verb: string(step.Action), Resource: "services", Name: name}}
+		return nil
 	}
-	return nil
+	res, err := ResourceOf(step.Object)
+	if err != nil {
+		return nil // Write refuses it before any request
+	}
+	name := objectName(step.Object)
+	if step.Action == strategy.Create {
+		name = ""
+	}
+	return []Access{{Verb: string(step.Action), Group: res.Group, Resource: res.Plural, Name: name}}
+}
+
+func objectName(obj runtime.Object) string {
+	if accessor, err := meta.Accessor(obj); err == nil {
+		return accessor.GetName()
+	}
+	return ""
 }
 
 // Allowed evaluates a as the RBAC authorizer does against rules: "*"
@@ -129,4 +152,17 @@ func Allowed(rules []authorizationv1.ResourceRule, a Access) bool {
 
 func matches(values []string, want string) bool {
 	return slices.Contains(values, "*") || slices.Contains(values, want)
+}
+
+// WhoAmI asks the API server who the user is, as it authenticated them (and
+// as they impersonate): one SelfSubjectReview. It returns "" when the
+// server cannot say.
+func (c *Client) WhoAmI(ctx context.Context) string {
+	var review authenticationv1.SelfSubjectReview
+	err := c.authentication.Post().Resource("selfsubjectreviews").
+		Body(&authenticationv1.SelfSubjectReview{}).Do(ctx).Into(&review)
+	if err != nil {
+		return ""
+	}
+	return review.Status.UserInfo.Username
 }

@@ -23,7 +23,7 @@ var shipRules = []authorizationv1.ResourceRule{
 	{Verbs: []string{"get", "list", "create", "patch", "delete"}, APIGroups: []string{""}, Resources: []string{"services"}},
 	{Verbs: []string{"list"}, APIGroups: []string{""}, Resources: []string{"pods"}},
 	{Verbs: []string{"list", "watch"}, APIGroups: []string{"discovery.k8s.io"}, Resources: []string{"endpointslices"}},
-	{Verbs: []string{"get", "create", "update"}, APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}},
+	{Verbs: []string{"get", "create", "update", "watch"}, APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}},
 }
 
 func deploymentNamed(name string) *appsv1.Deployment {
@@ -34,16 +34,17 @@ func deploymentNamed(name string) *appsv1.Deployment {
 // delete, a Service patch and a wait on its endpoints.
 var promotePlan = strategy.Plan{Steps: []strategy.Step{
 	{Action: strategy.Patch, Object: deploymentNamed("web")},
-	{Action: strategy.Wait, Object: deploymentNamed("web")},
+	{Action: strategy.Wait, Object: deploymentNamed("web"), Until: strategy.RolledOut},
 	{Action: strategy.Delete, Object: deploymentNamed("web-canary")},
 	{Action: strategy.Create, Object: deploymentNamed("web-canary")},
 	{Action: strategy.Patch, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}},
-	{Action: strategy.Wait, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}},
+	{Action: strategy.Wait, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}, Until: strategy.EndpointsSelected},
+	{Action: strategy.Stay},
 }}
 
 func TestPlanAccessListsEveryRequestOnce(t *testing.T) {
 	var got []string
-	for _, a := range PlanAccess(promotePlan) {
+	for _, a := range PlanAccess(promotePlan, strategy.Needs{Revisions: true}, "kubectl-ship-web") {
 		got = append(got, a.String()+" "+a.Name)
 	}
 	want := []string{
@@ -55,9 +56,11 @@ func TestPlanAccessListsEveryRequestOnce(t *testing.T) {
 		`"list" on pods `,
 		`"list" on endpointslices.discovery.k8s.io `,
 		`"watch" on endpointslices.discovery.k8s.io `,
-		`"get" on leases.coordination.k8s.io `,
+		`"list" on replicasets.apps `,
+		`"get" on leases.coordination.k8s.io kubectl-ship-web`,
 		`"create" on leases.coordination.k8s.io `,
-		`"update" on leases.coordination.k8s.io `,
+		`"update" on leases.coordination.k8s.io kubectl-ship-web`,
+		`"watch" on leases.coordination.k8s.io kubectl-ship-web`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -141,21 +144,21 @@ func TestCheckAccess(t *testing.T) {
 		name   string
 		code   int
 		status authorizationv1.SubjectRulesReviewStatus
-		also   []Access
+		needs  strategy.Needs
 		want   string
 	}{
-		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, nil, ""},
-		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch}, nil,
+		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, strategy.Needs{}, ""},
+		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch}, strategy.Needs{},
 			`forbidden: kubectl-ship needs "patch" on services in namespace shop (see deploy/rbac/role.yaml)`},
-		{"what the command does after the plan", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, RollbackAccess,
+		{"what the planner reads to recover", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, strategy.Needs{Revisions: true},
 			`forbidden: kubectl-ship needs "list" on replicasets.apps in namespace shop (see deploy/rbac/role.yaml)`},
-		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, nil, ""},
-		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, nil, ""},
+		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, strategy.Needs{}, ""},
+		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, strategy.Needs{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			client, requests := reviewServer(t, tt.code, tt.status)
-			err := client.CheckAccess(context.Background(), promotePlan, tt.also...)
+			err := client.CheckAccess(context.Background(), "shop", "web", promotePlan, tt.needs)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)

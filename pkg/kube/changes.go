@@ -13,7 +13,7 @@ import (
 // Changes signals every change to the namespace's Deployments or to the
 // EndpointSlices of the named Services, from two watches re-opened when the
 // server closes them. Signals coalesce: a burst of events is one reload.
-func (c *Client) Changes(ctx context.Context, services []string) <-chan struct{} {
+func (c *Client) Changes(ctx context.Context, namespace string, services []string) <-chan struct{} {
 	changed := make(chan struct{}, 1)
 	follow := func(open func(context.Context) (watch.Interface, error)) {
 		for ctx.Err() == nil {
@@ -36,10 +36,10 @@ func (c *Client) Changes(ctx context.Context, services []string) <-chan struct{}
 		}
 	}
 	go follow(func(ctx context.Context) (watch.Interface, error) {
-		return c.deployments(c.Namespace).Watch(ctx, metav1.ListOptions{})
+		return c.deployments(namespace).Watch(ctx, metav1.ListOptions{})
 	})
 	go follow(func(ctx context.Context) (watch.Interface, error) {
-		return c.endpointSlices(c.Namespace).Watch(ctx, metav1.ListOptions{
+		return c.endpointSlices(namespace).Watch(ctx, metav1.ListOptions{
 			LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(services, ",") + ")",
 		})
 	})

@@ -1,15 +1,18 @@
 // Package kube is the only part of kubectl-ship that talks to the API
-// server: it loads releases, carries out plans step by step and waits on
-// watches.
+// server: it loads releases, writes the objects of a plan's steps, waits on
+// watches, and keeps each release's lock and record in a Lease.
 package kube
 
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -19,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/version"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
 
@@ -30,78 +32,81 @@ import (
 // GitOps tools and people can tell its changes from their own.
 const FieldManager = "kubectl-ship"
 
-// Scheme knows the five API groups ship reads and writes, and nothing else:
-// client-go's typed clients would bring every group's apply configurations
-// into the binary, about 2 MB. The first client fills it.
-var Scheme = runtime.NewScheme()
-
-var parameterCodec = runtime.NewParameterCodec(Scheme)
-
-// codecs registers the groups in Scheme on first use, not at start-up:
-// commands that make no request (--help, version --client) skip the 0.2 ms.
-var codecs = sync.OnceValue(func() serializer.CodecFactory {
-	utilruntime.Must(appsv1.AddToScheme(Scheme))
-	utilruntime.Must(authorizationv1.AddToScheme(Scheme))
-	utilruntime.Must(coordinationv1.AddToScheme(Scheme))
-	utilruntime.Must(corev1.AddToScheme(Scheme))
-	utilruntime.Must(discoveryv1.AddToScheme(Scheme))
-	utilruntime.Must(metav1.AddMetaToScheme(Scheme))
-	return serializer.NewCodecFactory(Scheme)
+// scheme knows the API groups ship reads and writes as typed objects, and
+// nothing else: client-go's typed clients would bring every group's apply
+// configurations into the binary, about 2 MB. It is filled on first use, not
+// at start-up: commands that make no request (--help, version --client)
+// skip the 0.2 ms.
+var scheme = sync.OnceValue(func() *runtime.Scheme {
+	s := runtime.NewScheme()
+	utilruntime.Must(appsv1.AddToScheme(s))
+	utilruntime.Must(authenticationv1.AddToScheme(s))
+	utilruntime.Must(authorizationv1.AddToScheme(s))
+	utilruntime.Must(autoscalingv2.AddToScheme(s))
+	utilruntime.Must(coordinationv1.AddToScheme(s))
+	utilruntime.Must(corev1.AddToScheme(s))
+	utilruntime.Must(discoveryv1.AddToScheme(s))
+	utilruntime.Must(metav1.AddMetaToScheme(s))
+	return s
 })
 
-// Client holds one REST client per API group ship uses, bound to the
-// namespace of the current context (or -n).
+var codecs = sync.OnceValue(func() serializer.CodecFactory { return serializer.NewCodecFactory(scheme()) })
+
+var parameterCodec = sync.OnceValue(func() runtime.ParameterCodec { return runtime.NewParameterCodec(scheme()) })
+
+// Client talks to one cluster: one REST client per API group ship uses, and
+// the namespace of its kubeconfig context (or -n), for targets that name
+// none.
 type Client struct {
-	apps, authorization, coordination, core, discovery rest.Interface
-	Namespace                                          string
-	// ServerDryRun sends every write with dryRun=All: the server validates
-	// and answers, and persists nothing.
-	ServerDryRun bool
+	apps, authentication, authorization, autoscaling, coordination, core, discovery rest.Interface
+	Namespace                                                                       string
+
+	config     *rest.Config
+	httpClient *http.Client
 }
 
-// NewClient builds a Client from kubectl's connection flags. It makes no
-// request: discovery is never needed, as ship only uses built-in types.
-func NewClient(getter *genericclioptions.ConfigFlags) (*Client, error) {
-	config, err := getter.ToRESTConfig()
-	if err != nil {
-		return nil, err
-	}
-	config.UserAgent = "kubectl-ship/" + shipversion.Get().GitVersion
-	namespace, _, err := getter.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return nil, err
-	}
-	return newClient(config, namespace)
-}
-
+// newClient builds a Client from a REST config. It makes no request:
+// discovery is never needed, as ship knows the resources it uses.
 func newClient(config *rest.Config, namespace string) (*Client, error) {
+	config = rest.CopyConfig(config)
+	config.UserAgent = "kubectl-ship/" + shipversion.Get().GitVersion
 	// One HTTP client, so the groups share connections.
 	httpClient, err := rest.HTTPClientFor(config)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{Namespace: namespace}
+	c := &Client{Namespace: namespace, config: config, httpClient: httpClient}
 	groups := []struct {
 		client *rest.Interface
-		path   string
 		group  schema.GroupVersion
 	}{
-		{&c.apps, "/apis", appsv1.SchemeGroupVersion},
-		{&c.authorization, "/apis", authorizationv1.SchemeGroupVersion},
-		{&c.coordination, "/apis", coordinationv1.SchemeGroupVersion},
-		{&c.core, "/api", corev1.SchemeGroupVersion},
-		{&c.discovery, "/apis", discoveryv1.SchemeGroupVersion},
+		{&c.apps, appsv1.SchemeGroupVersion},
+		{&c.authentication, authenticationv1.SchemeGroupVersion},
+		{&c.authorization, authorizationv1.SchemeGroupVersion},
+		{&c.autoscaling, autoscalingv2.SchemeGroupVersion},
+		{&c.coordination, coordinationv1.SchemeGroupVersion},
+		{&c.core, corev1.SchemeGroupVersion},
+		{&c.discovery, discoveryv1.SchemeGroupVersion},
 	}
 	for _, g := range groups {
-		groupConfig := rest.CopyConfig(config)
-		groupConfig.APIPath = g.path
-		groupConfig.GroupVersion = &g.group
-		groupConfig.NegotiatedSerializer = rest.CodecFactoryForGeneratedClient(Scheme, codecs()).WithoutConversion()
-		if *g.client, err = rest.RESTClientForConfigAndClient(groupConfig, httpClient); err != nil {
+		if *g.client, err = c.restClient(g.group); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// restClient is a REST client of one group version, sharing the Client's
+// connections; it decodes the typed objects of the scheme.
+func (c *Client) restClient(gv schema.GroupVersion) (rest.Interface, error) {
+	config := rest.CopyConfig(c.config)
+	config.APIPath = "/apis"
+	if gv.Group == "" {
+		config.APIPath = "/api"
+	}
+	config.GroupVersion = &gv
+	config.NegotiatedSerializer = rest.CodecFactoryForGeneratedClient(scheme(), codecs()).WithoutConversion()
+	return rest.RESTClientForConfigAndClient(config, c.httpClient)
 }
 
 // object is what gentype asks of a typed object: a kind and object metadata.
@@ -117,7 +122,7 @@ func resource[T, L any, PT object[T], PL interface {
 	*L
 	runtime.Object
 }](client rest.Interface, name, namespace string) *gentype.ClientWithList[PT, PL] {
-	return gentype.NewClientWithList(name, client, parameterCodec, namespace,
+	return gentype.NewClientWithList(name, client, parameterCodec(), namespace,
 		func() PT { return new(T) }, func() PL { return new(L) }, gentype.PrefersProtobuf[PT]())
 }
 
@@ -127,6 +132,10 @@ func (c *Client) deployments(namespace string) *gentype.ClientWithList[*appsv1.D
 
 func (c *Client) replicaSets(namespace string) *gentype.ClientWithList[*appsv1.ReplicaSet, *appsv1.ReplicaSetList] {
 	return resource[appsv1.ReplicaSet, appsv1.ReplicaSetList](c.apps, "replicasets", namespace)
+}
+
+func (c *Client) autoscalers(namespace string) *gentype.ClientWithList[*autoscalingv2.HorizontalPodAutoscaler, *autoscalingv2.HorizontalPodAutoscalerList] {
+	return resource[autoscalingv2.HorizontalPodAutoscaler, autoscalingv2.HorizontalPodAutoscalerList](c.autoscaling, "horizontalpodautoscalers", namespace)
 }
 
 func (c *Client) services(namespace string) *gentype.ClientWithList[*corev1.Service, *corev1.ServiceList] {
@@ -163,13 +172,13 @@ const metadataList = "application/vnd.kubernetes.protobuf;as=PartialObjectMetada
 func (c *Client) podMetadata(ctx context.Context, namespace, selector string) ([]metav1.PartialObjectMetadata, error) {
 	var list metav1.PartialObjectMetadataList
 	err := c.core.Get().NamespaceIfScoped(namespace, namespace != "").Resource("pods").
-		VersionedParams(&metav1.ListOptions{LabelSelector: selector}, parameterCodec).
+		VersionedParams(&metav1.ListOptions{LabelSelector: selector}, parameterCodec()).
 		SetHeader("Accept", metadataList).Do(ctx).Into(&list)
 	return list.Items, err
 }
 
 func (c *Client) selfSubjectRulesReviews() *gentype.Client[*authorizationv1.SelfSubjectRulesReview] {
-	return gentype.NewClient("selfsubjectrulesreviews", c.authorization, parameterCodec, "",
+	return gentype.NewClient("selfsubjectrulesreviews", c.authorization, parameterCodec(), "",
 		func() *authorizationv1.SelfSubjectRulesReview { return &authorizationv1.SelfSubjectRulesReview{} },
 		gentype.PrefersProtobuf[*authorizationv1.SelfSubjectRulesReview]())
 }

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -75,7 +76,8 @@ func (c *Client) WaitForEndpoints(ctx context.Context, svc *corev1.Service, prog
 	}
 	if err != nil {
 		if ctx.Err() != nil {
-			return &WaitError{fmt.Sprintf("stopped waiting for the endpoints of service %s (%s)", svc.Name, last)}
+			return &WaitError{msg: fmt.Sprintf("stopped waiting for the endpoints of service %s (%s)", svc.Name, last),
+				TimedOut: errors.Is(ctx.Err(), context.DeadlineExceeded)}
 		}
 		return err
 	}

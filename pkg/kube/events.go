@@ -15,7 +15,7 @@ import (
 // kubectl describe and kubectl events show it. It is best effort: the
 // release's own record already holds op, and an Event that cannot be
 // written (RBAC, quota) must not fail an operation that succeeded.
-func (c *Client) recordEvent(ctx context.Context, name string, op release.Operation) {
+func (c *Client) recordEvent(ctx context.Context, namespace, name string, op release.Operation) {
 	reason, eventType, message := "ShipOperation", corev1.EventTypeNormal, op.Command
 	if len(op.Changes) > 0 {
 		message += ": " + strings.Join(op.Changes, ", ")
@@ -24,9 +24,9 @@ func (c *Client) recordEvent(ctx context.Context, name string, op release.Operat
 		reason, eventType, message = "ShipOperationFailed", corev1.EventTypeWarning, message+": "+op.Error
 	}
 	host, _ := os.Hostname()
-	_, _ = c.events(c.Namespace).Create(ctx, &corev1.Event{
+	_, _ = c.events(namespace).Create(ctx, &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{GenerateName: name + "."},
-		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Namespace: c.Namespace, Name: name},
+		InvolvedObject: corev1.ObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Namespace: namespace, Name: name},
 		Reason:         reason,
 		Message:        message,
 		Type:           eventType,

@@ -13,11 +13,8 @@ import (
 // in four list requests (Deployments, Services, EndpointSlices, and the
 // pods' metadata) whatever their number: never a request per release or
 // per pod.
-func (c *Client) LoadStatuses(ctx context.Context, allNamespaces bool, selector labels.Selector) (*release.StatusList, error) {
-	namespace := c.Namespace
-	if allNamespaces {
-		namespace = metav1.NamespaceAll
-	}
+// namespace "" is every namespace.
+func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector labels.Selector) (*release.StatusList, error) {
 	deployments, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err

@@ -3,68 +3,79 @@ package kube
 import (
 	"context"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// LoadRelease reads release name in three requests: the stable Deployment,
-// the Deployments ship created for it (canary, green), and the Services (the
-// one named by service, or every Service of the namespace to find those that
-// route to it).
-func (c *Client) LoadRelease(ctx context.Context, name, service string) (*release.Release, error) {
-	deployments := c.deployments(c.Namespace)
-	stable, err := deployments.Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
-	}
+// Load reads what a planner needs of release name in namespace: the release
+// (two requests) and, as needs asks, the nodes, the stable Deployment's
+// ReplicaSets or the namespace's HorizontalPodAutoscalers (one more each).
+func (c *Client) Load(ctx context.Context, namespace, name, service string, needs strategy.Needs) (*strategy.Snapshot, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
 		return nil, err
 	}
-	if owner, ok := stable.Labels[release.LabelRelease]; ok {
-		return nil, release.NotRelease("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
+	s := &strategy.Snapshot{Release: rel}
+	if needs.Capacity && strategy.SetsRequests(rel.Stable) {
+		s.Nodes = c.Nodes(ctx)
 	}
-	owned, err := deployments.List(ctx, metav1.ListOptions{LabelSelector: release.LabelRelease + "=" + name})
-	if err != nil {
-		return nil, err
+	if needs.Autoscalers {
+		// Best effort: a user who may not read them gets no warning of them.
+		if list, err := c.autoscalers(namespace).List(ctx, metav1.ListOptions{}); err == nil {
+			rel.SetAutoscalers(list.Items)
+		}
 	}
-	services, err := c.releaseServices(ctx, service)
-	if err != nil {
-		return nil, err
-	}
-	return release.New(stable, owned.Items, services, service != "")
-}
-
-func (c *Client) releaseServices(ctx context.Context, name string) ([]corev1.Service, error) {
-	if name == "" {
-		list, err := c.services(c.Namespace).List(ctx, metav1.ListOptions{})
-		if err != nil {
+	if needs.Revisions {
+		if s.ReplicaSets, err = c.replicaSetsOf(ctx, rel.Stable); err != nil {
 			return nil, err
 		}
-		return list.Items, nil
 	}
-	svc, err := c.services(c.Namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, release.NotRelease("service %s not found in namespace %s", name, c.Namespace)
-	}
+	return s, nil
+}
+
+// LoadRelease reads release name in two requests, however many objects it
+// has: the Deployments of the namespace (the stable one, and those beside
+// it: ship's canary and green, or anything in their way) and its Services
+// (those that route to it, or the one named by service, and any in the way
+// of a Service ship would create).
+func (c *Client) LoadRelease(ctx context.Context, namespace, name, service string) (*release.Release, error) {
+	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	return []corev1.Service{*svc}, nil
+	var stable *appsv1.Deployment
+	for i := range list.Items {
+		if list.Items[i].Name == name {
+			stable = &list.Items[i]
+		}
+	}
+	if stable == nil {
+		return nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
+	}
+	if owner, ok := release.OwnerOf(stable); ok {
+		return nil, release.NotRelease("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)
+	}
+	services, err := c.services(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return release.New(stable, list.Items, services.Items, service)
 }
 
-// ReleaseNames returns the names of the stable Deployments that selector
-// matches, skipping Deployments ship created, in one list request.
-func (c *Client) ReleaseNames(ctx context.Context, selector string) ([]string, error) {
-	list, err := c.deployments(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
+// ReleaseNames returns the names of the stable Deployments of namespace that
+// selector matches, skipping Deployments ship created, in one list request.
+func (c *Client) ReleaseNames(ctx context.Context, namespace, selector string) ([]string, error) {
+	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector})
 	if err != nil {
 		return nil, err
 	}
 	var names []string
 	for i := range list.Items {
-		if _, shipCreated := list.Items[i].Labels[release.LabelRelease]; !shipCreated {
+		if _, shipCreated := release.OwnerOf(&list.Items[i]); !shipCreated {
 			names = append(names, list.Items[i].Name)
 		}
 	}

@@ -7,58 +7,99 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// Lock takes the lock of a release before its first write. The lock is a
-// Lease named kubectl-ship-NAME, held while its holder is set, which also
-// keeps the release's record of operations. It is taken with optimistic
-// concurrency when free, expired, held by a process of this machine that no
-// longer runs (killed, or its shell died), or when force is set; otherwise
-// another operation is in progress and Lock says which.
-func (c *Client) Lock(ctx context.Context, name, command string, ttl time.Duration, force bool) (*Lock, error) {
-	leases := c.leases(c.Namespace)
-	current, err := leases.Get(ctx, release.LockName(name), metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		current, err = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{
-			Name:   release.LockName(name),
-			Labels: map[string]string{release.LabelRelease: name},
-		}}, nil
-	}
+// LockTTL is how long a lock outlives its last renewal: a process that died
+// on another machine holds its release that long. A live one renews its
+// lock every third of it.
+const LockTTL = time.Minute
+
+// Holder is who takes a lock: the command (as the record keeps it) and the
+// identity the API server authenticated.
+type Holder struct {
+	Command, Verb, User string
+}
+
+// ReadLock reads the Lease that is release name's lock and record; nil when
+// there is none, or none the user may read.
+func (c *Client) ReadLock(ctx context.Context, namespace, name string) *coordinationv1.Lease {
+	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	if held(current) && !force && !expired(current) && !deadLocalHolder(current) {
-		return nil, fmt.Errorf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
-			name, DescribeLock(current))
+	return lease
+}
+
+// BusyError is a lock held by another operation that is alive.
+type BusyError struct{ msg string }
+
+func (e *BusyError) Error() string { return e.msg }
+
+// Lock takes the lock of release name, from the Lease as read (nil when
+// there was none): when it is free, when its holder is gone (expired, or a
+// process of this machine that no longer runs), with force, or when its
+// holder stays and gives way (see Lock.Stay). The Lease is written with
+// optimistic concurrency, so of two commands at once only one takes it.
+func (c *Client) Lock(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder, force bool) (*Lock, error) {
+	if current == nil {
+		current = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: release.LockName(name), Namespace: namespace}}
+		current.Labels, _ = release.OwnedBy(name, "")
 	}
 	next := current.DeepCopy()
+	switch {
+	case !held(current) || force:
+	case stale(current):
+		// The holder is gone: its operation stays in the record as
+		// interrupted, as the next command found it.
+		if err := appendRecord(next, interrupted(current, h.Command)); err != nil {
+			return nil, err
+		}
+	case current.Annotations[release.AnnotationStaying] != "":
+		taken, err := c.preempt(ctx, namespace, name, current, h)
+		if err != nil {
+			return nil, err
+		}
+		next = taken.DeepCopy()
+	default:
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
+			name, DescribeLock(current))}
+	}
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
 	}
-	next.Annotations[release.AnnotationOperation] = command
+	next.Annotations[release.AnnotationOperation] = h.Command
+	next.Annotations[release.AnnotationVerb] = h.Verb
+	next.Annotations[release.AnnotationUser] = h.User
+	delete(next.Annotations, release.AnnotationStaying)
+	delete(next.Annotations, release.AnnotationPreempt)
 	now := metav1.NowMicro()
 	next.Spec = coordinationv1.LeaseSpec{
 		HolderIdentity:       ptr.To(holderIdentity()),
-		LeaseDurationSeconds: ptr.To(int32(ttl.Seconds())),
+		LeaseDurationSeconds: ptr.To(int32(LockTTL.Seconds())),
 		AcquireTime:          &now,
 		RenewTime:            &now,
 	}
+	leases := c.leases(namespace)
 	var taken *coordinationv1.Lease
+	var err error
 	if next.ResourceVersion == "" {
 		taken, err = leases.Create(ctx, next, metav1.CreateOptions{FieldManager: FieldManager})
 	} else {
 		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
 	}
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-		return nil, fmt.Errorf("release %s is busy: another operation took its lock at the same moment", name)
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: another operation took its lock at the same moment", name)}
 	}
 	if err != nil {
 		return nil, err
@@ -66,60 +107,212 @@ func (c *Client) Lock(ctx context.Context, name, command string, ttl time.Durati
 	return &Lock{client: c, release: name, lease: taken}, nil
 }
 
-// Lock is a release's lock, held.
+// preempt asks the holder of current, which only stays (a delay, a hold
+// between steps), to give the lock way, and waits until it has.
+func (c *Client) preempt(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder) (*coordinationv1.Lease, error) {
+	asked := current.DeepCopy()
+	asked.Annotations[release.AnnotationPreempt] = h.Command + " (" + h.User + ")"
+	leases := c.leases(namespace)
+	lease, err := leases.Update(ctx, asked, metav1.UpdateOptions{FieldManager: FieldManager})
+	if apierrors.IsConflict(err) {
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: its lock changed while asking %s to stop; try again", name, DescribeLock(current))}
+	}
+	if err != nil {
+		return nil, err
+	}
+	// A live holder watches its lock while it stays, and answers at once.
+	deadline := time.Now().Add(preemptWait)
+	for held(lease) && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if lease, err = leases.Get(ctx, release.LockName(name), metav1.GetOptions{}); err != nil {
+			return nil, err
+		}
+	}
+	if held(lease) && !stale(lease) {
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s did not stop when asked; if its process died on another machine pass --force-unlock", name, DescribeLock(lease))}
+	}
+	return lease, nil
+}
+
+// preemptWait is how long a command waits for a staying holder to stop.
+const preemptWait = 15 * time.Second
+
+// Lock is a release's lock, held. It is renewed while held (Keep), gives
+// way to another command while its operation only stays (Stay), and is
+// freed with the operation recorded (Release).
 type Lock struct {
 	client  *Client
 	release string
-	lease   *coordinationv1.Lease
+
+	mu    sync.Mutex
+	lease *coordinationv1.Lease
+}
+
+// update writes the lock changed by change, from the latest Lease: once
+// more from a fresh read when another command wrote it in between (asking
+// it to stop). It fails when the lock is no longer this one's.
+func (l *Lock) update(ctx context.Context, change func(*coordinationv1.Lease)) (*coordinationv1.Lease, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	leases := l.client.leases(l.lease.Namespace)
+	for range 3 {
+		next := l.lease.DeepCopy()
+		change(next)
+		written, err := leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+		if err == nil {
+			l.lease = written
+			return written, nil
+		}
+		if !apierrors.IsConflict(err) {
+			return nil, err
+		}
+		fresh, err := leases.Get(ctx, l.lease.Name, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		if ptr.Deref(fresh.Spec.HolderIdentity, "") != ptr.Deref(l.lease.Spec.HolderIdentity, "") ||
+			!fresh.Spec.AcquireTime.Equal(l.lease.Spec.AcquireTime) {
+			return nil, errLockLost(l.release, fresh)
+		}
+		l.lease = fresh
+	}
+	return nil, fmt.Errorf("release %s: its lock keeps changing", l.release)
+}
+
+func errLockLost(name string, now *coordinationv1.Lease) error {
+	return fmt.Errorf("release %s: its lock was taken by %s (--force-unlock); stopped so that two operations do not act at once",
+		name, DescribeLock(now))
+}
+
+// Keep renews the lock every third of its TTL until ctx ends, so a long
+// operation keeps it; the context it returns ends when the lock is lost.
+func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		tick := time.NewTicker(LockTTL / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			_, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Spec.RenewTime = ptr.To(metav1.NowMicro()) })
+			if err != nil && ctx.Err() == nil {
+				cancel(err)
+				return
+			}
+		}
+	}()
+	return ctx, func() { cancel(nil) }
+}
+
+// PreemptedError is a stay cut short by another command on the release.
+type PreemptedError struct{ By string }
+
+func (e *PreemptedError) Error() string { return "stopped for " + e.By }
+
+// Stay holds the lock for d while nothing happens, marked so that another
+// command on the release may ask it to give way: Stay then returns a
+// PreemptedError at once. It watches the Lease for that request.
+func (l *Lock) Stay(ctx context.Context, d time.Duration) error {
+	until := time.Now().Add(d)
+	lease, err := l.update(ctx, func(lease *coordinationv1.Lease) {
+		lease.Annotations[release.AnnotationStaying] = until.UTC().Format(time.RFC3339)
+	})
+	if err != nil {
+		return err
+	}
+	stayCtx, cancel := context.WithDeadline(ctx, until)
+	defer cancel()
+	by := ""
+	leases := l.client.leases(lease.Namespace)
+	err = l.client.watchFrom(stayCtx, lease.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
+		return leases.Watch(ctx, opts)
+	}, func(ev watch.Event) (bool, error) {
+		if next, ok := ev.Object.(*coordinationv1.Lease); ok {
+			by = next.Annotations[release.AnnotationPreempt]
+		}
+		return by != "", nil
+	})
+	switch {
+	case by != "":
+		return &PreemptedError{By: by}
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil && stayCtx.Err() == nil:
+		return err
+	}
+	_, err = l.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	return err
 }
 
 // Release frees the lock and records op in the release's history, and as an
 // Event on its Deployment for kubectl describe. A lock taken over meanwhile
 // (--force-unlock) is not ours to free: its new holder records its own.
 func (l *Lock) Release(ctx context.Context, op release.Operation) error {
-	next := l.lease.DeepCopy()
-	record, err := release.AppendOperation(next.Annotations[release.AnnotationHistory], op)
+	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
+		if appendRecord(lease, op) != nil {
+			return // an unreadable record stays as it is; the lock is freed all the same
+		}
+		for _, k := range []string{release.AnnotationOperation, release.AnnotationVerb, release.AnnotationUser,
+			release.AnnotationStaying, release.AnnotationPreempt} {
+			delete(lease.Annotations, k)
+		}
+		lease.Spec.HolderIdentity, lease.Spec.AcquireTime = nil, nil
+	})
 	if err != nil {
 		return err
 	}
-	next.Annotations[release.AnnotationHistory] = record
-	delete(next.Annotations, release.AnnotationOperation)
-	next.Spec.HolderIdentity, next.Spec.AcquireTime = nil, nil
-	_, err = l.client.leases(l.client.Namespace).Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
-	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	l.client.recordEvent(ctx, l.release, op)
+	l.client.recordEvent(ctx, l.lease.Namespace, l.release, op)
 	return nil
 }
 
-// FreeStaleLock frees the lock of a release whose holder is gone (expired,
-// or a process of this machine that died), recording which command freed
-// it. A run with nothing left to write, or refused at planning, calls it: no
-// lock should then still say that an operation is in progress. One GET; a
-// write only when there is such a lock. It returns the release's last
-// operation, the interrupted one if it freed one, which tells a command
-// refused for lack of anything to do that it was already done.
-func (c *Client) FreeStaleLock(ctx context.Context, name, command string) (release.Operation, error) {
-	current, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+func appendRecord(lease *coordinationv1.Lease, op release.Operation) error {
+	record, err := release.AppendOperation(lease.Annotations[release.AnnotationHistory], op)
 	if err != nil {
-		return release.Operation{}, nil // no lock, or none we may read: nothing to free
+		return err
 	}
-	if stale := held(current) && (expired(current) || deadLocalHolder(current)); !stale {
+	if lease.Annotations == nil {
+		lease.Annotations = map[string]string{}
+	}
+	lease.Annotations[release.AnnotationHistory] = record
+	return nil
+}
+
+// interrupted is the operation whose stale lock a command found.
+func interrupted(l *coordinationv1.Lease, by string) release.Operation {
+	return release.Operation{
+		Time:        metav1.Now(),
+		Verb:        l.Annotations[release.AnnotationVerb],
+		Command:     l.Annotations[release.AnnotationOperation],
+		User:        l.Annotations[release.AnnotationUser],
+		Error:       "interrupted (" + ptr.Deref(l.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + by,
+		Interrupted: true,
+	}
+}
+
+// FreeStaleLock frees the lock of release name, as read, when its holder is
+// gone, recording the interrupted operation: a command that has nothing to
+// write leaves no lock saying that an operation is in progress. It returns
+// the release's last operation, the interrupted one if there was one: what
+// tells a command that found nothing to do that it was already done.
+func (c *Client) FreeStaleLock(ctx context.Context, current *coordinationv1.Lease, name, by string) (release.Operation, error) {
+	if current == nil {
+		return release.Operation{}, nil
+	}
+	if !held(current) || !stale(current) {
 		last, _ := release.LastOperation(current.Annotations[release.AnnotationHistory])
 		return last, nil
 	}
-	interrupted := release.Operation{
-		Time:        metav1.Now(),
-		Command:     current.Annotations[release.AnnotationOperation],
-		Error:       "interrupted (" + ptr.Deref(current.Spec.HolderIdentity, "?") + " is gone); its lock freed by " + command,
-		Interrupted: true,
-	}
+	op := interrupted(current, by)
 	lock := &Lock{client: c, release: name, lease: current}
-	return interrupted, lock.Release(ctx, interrupted)
+	return op, lock.Release(ctx, op)
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
@@ -132,11 +325,20 @@ func DescribeLock(l *coordinationv1.Lease) string {
 	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
 		until = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second).Format(time.TimeOnly)
 	}
-	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], ptr.Deref(l.Spec.HolderIdentity, "?"), since, until)
+	who := ptr.Deref(l.Spec.HolderIdentity, "?")
+	if u := l.Annotations[release.AnnotationUser]; u != "" {
+		who = u + ", " + who
+	}
+	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], who, since, until)
 }
 
 func held(l *coordinationv1.Lease) bool {
 	return ptr.Deref(l.Spec.HolderIdentity, "") != ""
+}
+
+// stale reports whether a held lock's holder is gone.
+func stale(l *coordinationv1.Lease) bool {
+	return expired(l) || deadLocalHolder(l)
 }
 
 func expired(l *coordinationv1.Lease) bool {

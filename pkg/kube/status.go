@@ -12,11 +12,11 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// LoadStatus reads what `status` shows in six requests, however many pods
-// the release has: the release (three), its Services' EndpointSlices, the
+// LoadStatus reads what `status` shows in five requests, however many pods
+// the release has: the release (two), its Services' EndpointSlices, the
 // pods they may point at, to tell the roles apart, and its lock.
-func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release.Status, error) {
-	rel, err := c.LoadRelease(ctx, name, service)
+func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
 		return nil, err
 	}
@@ -24,19 +24,19 @@ func (c *Client) LoadStatus(ctx context.Context, name, service string) (*release
 	for i, svc := range rel.Services {
 		names[i] = svc.Name
 	}
-	slices, err := c.endpointSlices(c.Namespace).List(ctx, metav1.ListOptions{
+	slices, err := c.endpointSlices(namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(names, ",") + ")",
 	})
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.podMetadata(ctx, c.Namespace, sharedLabels(rel).String())
+	pods, err := c.podMetadata(ctx, namespace, sharedLabels(rel).String())
 	if err != nil {
 		return nil, err
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods))
 	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
+	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
 		st.Operation = DescribeLock(lock)
 		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -16,13 +17,40 @@ import (
 	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
+
+// Wait blocks until the object of a wait step meets its condition,
+// printing progress, for at most the step's own deadline or else timeout (0:
+// no bound).
+func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Duration, progress io.Writer) error {
+	if step.Duration > 0 {
+		timeout = step.Duration
+	}
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	switch obj := step.Object.(type) {
+	case *appsv1.Deployment:
+		if step.Until == strategy.RolledOut {
+			return c.WaitForRollout(ctx, obj, progress)
+		}
+	case *corev1.Service:
+		if step.Until == strategy.EndpointsSelected {
+			return c.WaitForEndpoints(ctx, obj, progress)
+		}
+	}
+	return fmt.Errorf("cannot wait for %s of a %T", step.Until, step.Object)
+}
 
 // WaitForRollout blocks until every replica of d runs its current template
 // and is available, printing progress as kubectl rollout status does. It
 // watches from d's resourceVersion (no polling). A watch that ends early, as
 // when the API server restarts and its watch history is gone, is opened
-// again from a fresh read, until ctx ends.
+// again from a fresh read, until ctx ends. A Deployment paused before its
+// rollout is done stops the wait at once: it would not progress.
 func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progress io.Writer) error {
 	last := ""
 	check := func(d *appsv1.Deployment) (bool, error) {
@@ -30,6 +58,9 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 		if msg != last && err == nil {
 			fmt.Fprintln(progress, msg)
 			last = msg
+		}
+		if err == nil && !done && d.Spec.Paused {
+			return false, &WaitError{msg: fmt.Sprintf("deployment %s was paused before its rollout finished: resume it with 'kubectl rollout resume deployment/%s'", d.Name, d.Name)}
 		}
 		return done, err
 	}
@@ -49,9 +80,9 @@ func (c *Client) WaitForRollout(ctx context.Context, d *appsv1.Deployment, progr
 		}
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
-			return &WaitError{fmt.Sprintf("timed out waiting for the rollout of deployment %s (%s)", name, last)}
+			return &WaitError{msg: fmt.Sprintf("timed out waiting for the rollout of deployment %s (%s)", name, last), TimedOut: true}
 		case ctx.Err() != nil:
-			return &WaitError{fmt.Sprintf("interrupted while waiting for the rollout of deployment %s", name)}
+			return &WaitError{msg: fmt.Sprintf("interrupted while waiting for the rollout of deployment %s", name)}
 		case err != nil:
 			return err
 		}
@@ -119,8 +150,13 @@ func errWatchEnded(err error) bool {
 	return errors.Is(err, watchtools.ErrWatchClosed) || apierrors.IsGone(err) || apierrors.IsResourceExpired(err)
 }
 
-// WaitError is a wait cut short by --timeout or Ctrl-C. The writes before it
-// stand, and running the command again continues from them.
-type WaitError struct{ msg string }
+// WaitError is a wait cut short: by --timeout, Ctrl-C, or a pause of what
+// it waited for. The writes before it stand, and running the command again
+// continues from them.
+type WaitError struct {
+	msg string
+	// TimedOut is set when the wait ran out of time.
+	TimedOut bool
+}
 
 func (e *WaitError) Error() string { return e.msg }

@@ -17,8 +17,14 @@ const maxHistory = 30
 // Operation is one kubectl-ship command run on a release, as its record
 // keeps it.
 type Operation struct {
-	Time    metav1.Time `json:"time"`
-	Command string      `json:"command"`
+	Time metav1.Time `json:"time"`
+	// Verb is the planner's verb ("promote"): a later run of the same verb
+	// that finds nothing left to do knows from it that this one did it.
+	Verb    string `json:"verb,omitempty"`
+	Command string `json:"command"`
+	// User is who ran it: the Kubernetes identity the API server
+	// authenticated, and the local account and host it ran from.
+	User string `json:"user,omitempty"`
 	// Changes are the result lines of its writes ("deployment.apps/web-canary created").
 	Changes []string `json:"changes,omitempty"`
 	// Error is why it stopped, when it did not finish.

@@ -3,14 +3,25 @@
 // already fetched, with no API calls.
 package release
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
 // Labels and annotations kubectl-ship writes. They are the only state ship
 // keeps: a re-run reads them back to continue where an interrupted run stopped.
 const (
 	prefix = "kubectl-ship.dev/"
 
-	// LabelRelease, on a Deployment ship created, names the stable Deployment
-	// of its release.
+	// LabelRelease, on an object ship created, names the stable Deployment
+	// of its release: the name itself, or for a name too long for a label
+	// value a bounded form of it, with the name in AnnotationRelease.
 	LabelRelease = prefix + "release"
+	// AnnotationRelease holds the release's name where LabelRelease cannot.
+	AnnotationRelease = prefix + "release"
 	// LabelRole, beside LabelRelease, says what the Deployment is: RoleCanary
 	// or RoleGreen.
 	LabelRole = prefix + "role"
@@ -30,6 +41,15 @@ const (
 	// AnnotationOperation, on a release's lock, names the operation that
 	// holds it ("kubectl ship promote ctwoc").
 	AnnotationOperation = prefix + "operation"
+	// AnnotationVerb and AnnotationUser, beside AnnotationOperation, are
+	// the verb of the operation holding the lock and who runs it.
+	AnnotationVerb = prefix + "verb"
+	AnnotationUser = prefix + "user"
+	// AnnotationStaying, on a release's lock, says until when its operation
+	// only stays (a delay, a hold between steps): another command on the
+	// release may then ask it to stop by setting AnnotationPreempt.
+	AnnotationStaying = prefix + "staying-until"
+	AnnotationPreempt = prefix + "preempted-by"
 	// AnnotationHistory, on a release's lock, records the operations run on
 	// the release, bounded.
 	AnnotationHistory = prefix + "history"
@@ -41,6 +61,8 @@ const (
 	// blue-green release.
 	RoleCanary = "canary"
 	RoleGreen  = "green"
+	// RolePreview marks the Service ship made to route to the idle color.
+	RolePreview = "preview"
 
 	// TrackLabel tells a canary's pods from the stable ones when the stable
 	// Deployment has no label of its own to vary, as in the usual layout
@@ -48,9 +70,60 @@ const (
 	TrackLabel = "track"
 )
 
+// maxLabelValue is the longest label value the API server accepts.
+const maxLabelValue = 63
+
+// ReleaseLabel is the value of LabelRelease for release name: the name when
+// it fits in a label value, else its first characters and a hash of it,
+// still unique and still at most 63 characters.
+func ReleaseLabel(name string) string {
+	if len(name) <= maxLabelValue {
+		return name
+	}
+	return bounded(name, maxLabelValue)
+}
+
+// bounded shortens s to at most limit characters, ending in a hash of the
+// whole so that two long names stay apart; it keeps s's first characters,
+// so people can still tell what it was.
+func bounded(s string, limit int) string {
+	sum := sha256.Sum256([]byte(s))
+	hash := hex.EncodeToString(sum[:])[:10]
+	head := strings.TrimRight(s[:limit-len(hash)-1], "-_.")
+	return head + "-" + hash
+}
+
+// OwnedBy returns the labels and annotations that mark an object as ship's,
+// made for release name in role ("" for no role).
+func OwnedBy(name, role string) (labels, annotations map[string]string) {
+	labels, annotations = map[string]string{LabelRelease: ReleaseLabel(name)}, map[string]string{}
+	if role != "" {
+		labels[LabelRole] = role
+	}
+	if ReleaseLabel(name) != name {
+		annotations[AnnotationRelease] = name
+	}
+	return labels, annotations
+}
+
+// OwnerOf returns the release an object was made for by ship, and whether
+// ship made it.
+func OwnerOf(obj metav1.Object) (string, bool) {
+	value, ok := obj.GetLabels()[LabelRelease]
+	if name := obj.GetAnnotations()[AnnotationRelease]; ok && name != "" {
+		return name, true
+	}
+	return value, ok
+}
+
+// ReleaseSelector selects the objects ship made for release name.
+func ReleaseSelector(name string) string {
+	return LabelRelease + "=" + ReleaseLabel(name)
+}
+
 // LockName is the name of the Lease that serializes the operations on
 // release name and keeps their record.
-func LockName(name string) string { return "kubectl-ship-" + name }
+func LockName(name string) string { return derived("kubectl-ship-", name, "") }
 
 // CanaryName is the name of the canary Deployment of release name.
 func CanaryName(name string) string { return name + "-canary" }
@@ -59,5 +132,19 @@ func CanaryName(name string) string { return name + "-canary" }
 // release's own Deployment.
 func GreenName(name string) string { return name + "-green" }
 
-// PreviewName is the name of the Service that routes to the idle color.
+// PreviewName is the name ship gives the Service that routes to the idle
+// color, unless told another.
 func PreviewName(name string) string { return name + "-preview" }
+
+// maxName is the longest name of most objects (a DNS subdomain).
+const maxName = 253
+
+// derived joins prefix, name and suffix into an object name, bounded like a
+// label value when it would be too long.
+func derived(prefix, name, suffix string) string {
+	full := prefix + name + suffix
+	if len(full) <= maxName {
+		return full
+	}
+	return bounded(full, maxName)
+}

@@ -34,10 +34,10 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 	pods []metav1.PartialObjectMetadata, selector labels.Selector) *StatusList {
 	type key struct{ namespace, name string }
 	owned := map[key][]appsv1.Deployment{}
-	for _, d := range deployments {
-		if name, ok := d.Labels[LabelRelease]; ok {
-			k := key{d.Namespace, name}
-			owned[k] = append(owned[k], d)
+	for i := range deployments {
+		if name, ok := OwnerOf(&deployments[i]); ok {
+			k := key{deployments[i].Namespace, name}
+			owned[k] = append(owned[k], deployments[i])
 		}
 	}
 	routes := indexServices(services)
@@ -54,10 +54,10 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 	list := &StatusList{TypeMeta: metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseStatusList"}, Items: []*Status{}}
 	for i := range deployments {
 		d := &deployments[i]
-		if _, shipCreated := d.Labels[LabelRelease]; shipCreated || !selector.Matches(labels.Set(d.Labels)) {
+		if _, shipCreated := OwnerOf(d); shipCreated || !selector.Matches(labels.Set(d.Labels)) {
 			continue
 		}
-		rel, _ := New(d, owned[key{d.Namespace, d.Name}], routes.candidates(d), false)
+		rel, _ := New(d, owned[key{d.Namespace, d.Name}], routes.candidates(d), "")
 		ep := endpoints[d.Namespace]
 		if ep == nil {
 			ep = NewEndpoints(slicesIn[d.Namespace], podsIn[d.Namespace])

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 )
 
@@ -20,29 +22,54 @@ type Release struct {
 	Services []*corev1.Service
 	// Preview is ship's Service routing to the idle color, if one was asked for.
 	Preview *corev1.Service
-	// explicit is set when the user named the Service with --service.
-	explicit bool
+	// explicit is the Service the user named with --service, if any.
+	explicit string
+	// Autoscalers are the HorizontalPodAutoscalers that scale a Deployment of
+	// the release, when the planner asked for them.
+	Autoscalers []*autoscalingv2.HorizontalPodAutoscaler
+	// others are the namespace's Deployments and Services that are not part
+	// of the release, by name: what a new object's name may collide with.
+	otherDeployments map[string]*appsv1.Deployment
+	otherServices    map[string]*corev1.Service
 }
 
-// New checks that the objects form a release and returns it. owned are the
-// Deployments ship created for it (canary, green). services are the
-// candidates: every Service of the namespace, or the one named with
-// --service (explicit). When no Service routes to it, the error says why and
-// the release is still returned, with no Services, for listing.
-func New(stable *appsv1.Deployment, owned []appsv1.Deployment, services []corev1.Service, explicit bool) (*Release, error) {
-	rel := &Release{Stable: stable, explicit: explicit}
-	for i := range owned {
-		d := &owned[i]
+// New checks that the objects form a release and returns it. deployments
+// are those of the namespace (the canary and green ship created for it among
+// them); services are those of the namespace, of which the release's are
+// those that select its pods, or only the one named with --service
+// (explicit). When no Service routes to it, the error says why and the
+// release is still returned, with no Services, for listing.
+func New(stable *appsv1.Deployment, deployments []appsv1.Deployment, services []corev1.Service, explicit string) (*Release, error) {
+	rel := &Release{Stable: stable, explicit: explicit, otherDeployments: map[string]*appsv1.Deployment{}, otherServices: map[string]*corev1.Service{}}
+	for i := range deployments {
+		d := &deployments[i]
+		owner, _ := OwnerOf(d)
 		switch {
-		case d.Name == CanaryName(stable.Name) && d.Labels[LabelRole] == RoleCanary:
+		case d.Name == stable.Name:
+		case owner == stable.Name && d.Name == CanaryName(stable.Name) && d.Labels[LabelRole] == RoleCanary:
 			rel.Canary = d
-		case d.Name == GreenName(stable.Name) && d.Labels[LabelRole] == RoleGreen:
+		case owner == stable.Name && d.Name == GreenName(stable.Name) && d.Labels[LabelRole] == RoleGreen:
 			rel.Green = d
+		default:
+			rel.otherDeployments[d.Name] = d
 		}
 	}
 	var err error
 	rel.Services, err = routingServices(rel, services)
 	return rel, err
+}
+
+// Existing returns the Deployment or Service of that name in the namespace
+// that is not part of the release, or nil: an object a plan must not create
+// over.
+func (r *Release) Existing(kind, name string) metav1.Object {
+	switch {
+	case kind == "Deployment" && r.otherDeployments[name] != nil:
+		return r.otherDeployments[name]
+	case kind == "Service" && r.otherServices[name] != nil:
+		return r.otherServices[name]
+	}
+	return nil
 }
 
 // Service returns the one Service of the release; a canary needs exactly one.
@@ -52,6 +79,64 @@ func (r *Release) Service() (*corev1.Service, error) {
 	}
 	return nil, fmt.Errorf("services %s all select the pods of deployment %s: choose one with --service",
 		r.ServiceNames(), r.Stable.Name)
+}
+
+// SetAutoscalers keeps, of the namespace's HorizontalPodAutoscalers, those
+// that scale a Deployment of the release.
+func (r *Release) SetAutoscalers(hpas []autoscalingv2.HorizontalPodAutoscaler) {
+	r.Autoscalers = nil
+	for i := range hpas {
+		if r.autoscaled(&hpas[i]) {
+			r.Autoscalers = append(r.Autoscalers, &hpas[i])
+		}
+	}
+}
+
+func (r *Release) autoscaled(hpa *autoscalingv2.HorizontalPodAutoscaler) bool {
+	ref := hpa.Spec.ScaleTargetRef
+	if ref.Kind != "Deployment" {
+		return false
+	}
+	for _, d := range []*appsv1.Deployment{r.Stable, r.Canary, r.Green} {
+		if d != nil && d.Name == ref.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// AutoscalerOf returns the HorizontalPodAutoscaler that scales d, or nil.
+func (r *Release) AutoscalerOf(d *appsv1.Deployment) *autoscalingv2.HorizontalPodAutoscaler {
+	for _, hpa := range r.Autoscalers {
+		if hpa.Spec.ScaleTargetRef.Name == d.Name {
+			return hpa
+		}
+	}
+	return nil
+}
+
+// StickyServices are the Services of the namespace that select the
+// release's pods and that a canary made sticky (they keep their own session
+// affinity in AnnotationSavedAffinity), sorted by name: also those --service
+// left out.
+func (r *Release) StickyServices() []*corev1.Service {
+	pods := []labels.Set{labels.Set(r.Stable.Spec.Template.Labels)}
+	if r.Canary != nil {
+		pods = append(pods, labels.Set(r.Canary.Spec.Template.Labels))
+	}
+	var out []*corev1.Service
+	for _, svc := range r.Services {
+		if _, ok := svc.Annotations[AnnotationSavedAffinity]; ok {
+			out = append(out, svc)
+		}
+	}
+	for _, svc := range r.otherServices {
+		if _, ok := svc.Annotations[AnnotationSavedAffinity]; ok && selectsAny(svc, pods) {
+			out = append(out, svc)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // routingServices returns the Services whose selector matches the pods of
@@ -66,13 +151,18 @@ func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service
 	var rejected []string
 	for i := range services {
 		svc := &services[i]
-		if svc.Labels[LabelRelease] == rel.Stable.Name && svc.Name == PreviewName(rel.Stable.Name) {
+		if owner, ok := OwnerOf(svc); ok && owner == rel.Stable.Name &&
+			(svc.Labels[LabelRole] == RolePreview || svc.Name == PreviewName(rel.Stable.Name)) {
 			rel.Preview = svc // routes to the idle color, not a release Service
 			continue
 		}
-		if selectsAny(svc, pods) {
+		switch {
+		case rel.explicit != "" && svc.Name != rel.explicit:
+			rel.otherServices[svc.Name] = svc
+		case selectsAny(svc, pods):
 			matches = append(matches, svc)
-		} else {
+		default:
+			rel.otherServices[svc.Name] = svc
 			rejected = append(rejected, fmt.Sprintf("%s (selector %s)", svc.Name, describeSelector(svc)))
 		}
 	}
@@ -82,7 +172,9 @@ func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service
 	switch {
 	case len(matches) > 0:
 		return matches, nil
-	case rel.explicit:
+	case rel.explicit != "" && len(rejected) == 0:
+		return nil, NotRelease("service %s not found in namespace %s", rel.explicit, stable.Namespace)
+	case rel.explicit != "":
 		return nil, NotRelease("service %s does not select the pods of deployment %s (pod labels %s)",
 			rejected[0], stable.Name, pods[0])
 	case len(rejected) == 0:

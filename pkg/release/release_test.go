@@ -43,15 +43,17 @@ func TestNewFindsTheRoutingService(t *testing.T) {
 	tests := []struct {
 		name     string
 		services []corev1.Service
-		explicit bool
+		explicit string
 		want     string // the Services found, or the error
 	}{
-		{"one", []corev1.Service{service("web", map[string]string{"app": "web"}), service("db", map[string]string{"app": "db"})}, false, "web"},
-		{"several", []corev1.Service{service("web", map[string]string{"app": "web"}), service("web-2", map[string]string{"track": "stable"})}, false, "web,web-2"},
-		{"none", nil, false, "no service in namespace ns selects the pods of deployment web"},
+		{"one", []corev1.Service{service("web", map[string]string{"app": "web"}), service("db", map[string]string{"app": "db"})}, "", "web"},
+		{"several", []corev1.Service{service("web", map[string]string{"app": "web"}), service("web-2", map[string]string{"track": "stable"})}, "", "web,web-2"},
+		{"none", nil, "", "no service in namespace ns selects the pods of deployment web"},
 		{"none that match", []corev1.Service{service("db", map[string]string{"app": "db"}), service("headless", nil)},
-			false, "no service selects the pods of deployment web (pod labels app=web,track=stable); considered: db (selector app=db), headless (selector none)"},
-		{"explicit, not selecting", []corev1.Service{service("db", map[string]string{"app": "db"})}, true, "service db (selector app=db) does not select the pods of deployment web"},
+			"", "no service selects the pods of deployment web (pod labels app=web,track=stable); considered: db (selector app=db), headless (selector none)"},
+		{"explicit, not selecting", []corev1.Service{service("db", map[string]string{"app": "db"})}, "db", "service db (selector app=db) does not select the pods of deployment web"},
+		{"explicit, missing", []corev1.Service{service("web", map[string]string{"app": "web"})}, "nope", "service nope not found in namespace ns"},
+		{"explicit, among others", []corev1.Service{service("web", map[string]string{"app": "web"}), service("web-2", map[string]string{"app": "web"})}, "web-2", "web-2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +80,7 @@ func TestNewFindsTheRoutingService(t *testing.T) {
 
 func TestServiceNeedsExactlyOne(t *testing.T) {
 	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web"})
-	rel, _ := New(stable, nil, []corev1.Service{service("a", map[string]string{"app": "web"}), service("b", map[string]string{"app": "web"})}, false)
+	rel, _ := New(stable, nil, []corev1.Service{service("a", map[string]string{"app": "web"}), service("b", map[string]string{"app": "web"})}, "")
 	if _, err := rel.Service(); err == nil || err.Error() != "services a, b all select the pods of deployment web: choose one with --service" {
 		t.Errorf("err = %v", err)
 	}
@@ -89,7 +91,7 @@ func blueGreen(servingValue string) *Release {
 	green := owned(deployment("web-green", 3, map[string]string{"app": "web", LabelColor: "green"},
 		map[string]string{"app": "web", LabelColor: "green", "version": "2"}), "web", RoleGreen)
 	green.Annotations = map[string]string{AnnotationColorKey: "version"}
-	rel, _ := New(blue, []appsv1.Deployment{green}, []corev1.Service{service("web", map[string]string{"app": "web", "version": servingValue})}, false)
+	rel, _ := New(blue, []appsv1.Deployment{green}, []corev1.Service{service("web", map[string]string{"app": "web", "version": servingValue})}, "")
 	return rel
 }
 
@@ -124,7 +126,7 @@ func TestSummarizeCountsTrafficByRole(t *testing.T) {
 	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"},
 		map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
 	canary.Annotations = map[string]string{AnnotationWeight: "25"}
-	rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{service("web", map[string]string{"app": "web"})}, false)
+	rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{service("web", map[string]string{"app": "web"})}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +167,7 @@ func TestPhaseAndWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d := stable.DeepCopy()
 			tt.change(d)
-			rel, _ := New(d, nil, services, false)
+			rel, _ := New(d, nil, services, "")
 			st := Summarize(rel, NewEndpoints(nil, nil))
 			if st.Phase != tt.phase || !strings.Contains(strings.Join(st.Warnings, "\n"), tt.warn) {
 				t.Errorf("phase %s, warnings %v", st.Phase, st.Warnings)

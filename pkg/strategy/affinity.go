@@ -21,6 +21,9 @@ type savedAffinity struct {
 // stickyStep makes svc pin clients by IP, first saving its own setting. A
 // setting saved by an earlier run is kept: it is the one to restore.
 func stickyStep(svc *corev1.Service, seconds int32) (*Step, error) {
+	if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		return nil, fmt.Errorf("service %s is headless (clusterIP: None): its clients reach the pods directly, so session affinity would do nothing; drop --sticky", svc.Name)
+	}
 	next := svc.DeepCopy()
 	if _, saved := svc.Annotations[release.AnnotationSavedAffinity]; !saved {
 		raw, err := json.Marshal(savedAffinity{SessionAffinity: svc.Spec.SessionAffinity, Config: svc.Spec.SessionAffinityConfig})

@@ -2,11 +2,13 @@ package strategy
 
 import (
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -20,8 +22,10 @@ var versionLabels = []string{"app.kubernetes.io/version", "version"}
 // BlueGreenRequest is what `kubectl ship bluegreen` asks for.
 type BlueGreenRequest struct {
 	Images []Image
-	// Preview asks for a Service NAME-preview routing to the idle color.
-	Preview bool
+	// Preview asks for a Service routing to the idle color, named
+	// PreviewName or else NAME-preview.
+	Preview     bool
+	PreviewName string
 }
 
 // PlanBlueGreen plans bringing the new images up in the idle color, at the
@@ -69,6 +73,9 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 
 	var next *appsv1.Deployment
 	if idle == release.Green && rel.Green == nil {
+		if d := rel.Existing("Deployment", release.GreenName(blue.Name)); d != nil {
+			return Plan{}, inTheWay("deployment", d.GetName(), blue.Name)
+		}
 		next = newGreen(blue, spec, key, value)
 		plan.Steps = append(plan.Steps, Step{Action: Create, Object: next, Operation: "created",
 			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
@@ -106,7 +113,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	plan.Notes = append(plan.Notes, capacityNote(live, nodes), fmt.Sprintf("%s brings up %s beside %s; no traffic moves until 'kubectl ship bluegreen-switch %s'",
 		idle, imageList(spec), serving, blue.Name))
 	if req.Preview {
-		step, err := previewStep(rel, key, value)
+		step, err := previewStep(rel, req.PreviewName, key, value)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -114,7 +121,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
-	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: next, Reason: "wait until every pod of the idle color is ready"})
+	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod of the idle color is ready"))
 	return plan, nil
 }
 
@@ -134,6 +141,9 @@ func newColorStep(green *appsv1.Deployment, color release.Color) (*Step, error) 
 // different value; ship's color label otherwise.
 func chooseColorKey(blue *appsv1.Deployment, images []Image) string {
 	tag := imageTag(images)
+	if len(validation.IsValidLabelValue(tag)) > 0 {
+		return release.LabelColor // the tag cannot be a label value
+	}
 	for _, k := range versionLabels {
 		if v, ok := blue.Spec.Template.Labels[k]; ok && tag != "" && tag != v {
 			if _, inSelector := blue.Spec.Selector.MatchLabels[k]; !inSelector {
@@ -154,6 +164,10 @@ func colorValue(key string, idle release.Color, images []Image, live *appsv1.Dep
 	if tag == "" || tag == live.Spec.Template.Labels[key] {
 		return "", fmt.Errorf("the Services switch on the pods' %q label, so the new image needs a tag other than %q to tell the colors apart",
 			key, live.Spec.Template.Labels[key])
+	}
+	if errs := validation.IsValidLabelValue(tag); len(errs) > 0 {
+		return "", fmt.Errorf("the Services switch on the pods' %q label, and the new image's tag %q cannot be its value (%s): tag the image so that it can",
+			key, tag, strings.Join(errs, "; "))
 	}
 	return tag, nil
 }
@@ -188,7 +202,7 @@ func routeToBlue(rel *release.Release, key string) ([]Step, []string, error) {
 		// Also when an interrupted run already labelled the template: until
 		// the rolling update is done, the Services would select only the
 		// pods updated so far, maybe none.
-		steps = append(steps, Step{Action: Wait, Object: next, Reason: "wait until every blue pod carries the color label"})
+		steps = append(steps, waitFor(next, RolledOut, "wait until every blue pod carries the color label"))
 	}
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
@@ -210,12 +224,15 @@ func newGreen(blue *appsv1.Deployment, spec corev1.PodSpec, key, value string) *
 	template.Spec = spec
 	template.Labels[release.LabelColor] = string(release.Green)
 	template.Labels[key] = value
+	labels, annotations := release.OwnedBy(blue.Name, release.RoleGreen)
+	annotations[release.AnnotationColorKey] = key
+	annotations[release.AnnotationNewColor] = string(release.Green)
 	return &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        release.GreenName(blue.Name),
 			Namespace:   blue.Namespace,
-			Labels:      map[string]string{release.LabelRelease: blue.Name, release.LabelRole: release.RoleGreen},
-			Annotations: map[string]string{release.AnnotationColorKey: key, release.AnnotationNewColor: string(release.Green)},
+			Labels:      labels,
+			Annotations: annotations,
 		},
 		Spec: appsv1.DeploymentSpec{
 			Replicas:                ptr.To(release.Replicas(blue)),
@@ -229,9 +246,10 @@ func newGreen(blue *appsv1.Deployment, spec corev1.PodSpec, key, value string) *
 	}
 }
 
-// previewStep creates or updates NAME-preview: the first Service's ports,
-// selecting the idle color, so it can be tried before the switch.
-func previewStep(rel *release.Release, key, value string) (*Step, error) {
+// previewStep creates or updates the preview Service (name, or NAME-preview
+// when it is ""): the first Service's ports, selecting the idle color, so it
+// can be tried before the switch.
+func previewStep(rel *release.Release, name, key, value string) (*Step, error) {
 	base := rel.Services[0]
 	selector := map[string]string{}
 	for k, v := range base.Spec.Selector {
@@ -243,13 +261,21 @@ func previewStep(rel *release.Release, key, value string) (*Step, error) {
 		next.Spec.Selector = selector
 		return patchStep(current, next, corev1.Service{}, "configured", "route the preview to the idle color")
 	}
+	flag := "--preview-service-name"
+	if name == "" {
+		name, flag = release.PreviewName(rel.Stable.Name), "give it another with --preview-service-name"
+	}
+	if errs := validation.IsDNS1035Label(name); len(errs) > 0 {
+		return nil, fmt.Errorf("the preview Service cannot be named %q (%s): %s", name, strings.Join(errs, "; "), flag)
+	}
+	if rel.Existing("Service", name) != nil {
+		return nil, fmt.Errorf("service %s already exists and was not created by kubectl-ship for release %s: %s, or delete it",
+			name, rel.Stable.Name, strings.TrimPrefix(flag, "give it another with "))
+	}
+	labels, annotations := release.OwnedBy(rel.Stable.Name, release.RolePreview)
 	preview := &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:      release.PreviewName(rel.Stable.Name),
-			Namespace: base.Namespace,
-			Labels:    map[string]string{release.LabelRelease: rel.Stable.Name},
-		},
-		Spec: corev1.ServiceSpec{Selector: selector},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: base.Namespace, Labels: labels, Annotations: annotations},
+		Spec:       corev1.ServiceSpec{Selector: selector},
 	}
 	for _, port := range base.Spec.Ports {
 		port.NodePort = 0 // a ClusterIP Service has none

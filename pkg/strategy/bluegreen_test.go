@@ -128,7 +128,7 @@ func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 
 func TestPlanSwitch(t *testing.T) {
 	rel := greenRelease(release.Blue)
-	plan, err := PlanSwitch(rel, "", false)
+	plan, err := PlanSwitch(rel, "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestPlanSwitch(t *testing.T) {
 		t.Errorf("patch: %s", plan.Steps[0].Patch)
 	}
 
-	plan, err = PlanSwitch(rel, release.Blue, false)
+	plan, err = PlanSwitch(rel, release.Blue, false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
 		t.Errorf("switch to the serving color: %+v %v", plan, err)
 	}
@@ -149,7 +149,7 @@ func TestPlanSwitch(t *testing.T) {
 // it goes where the last bluegreen pointed, whatever serves now.
 func TestPlanSwitchAgainConverges(t *testing.T) {
 	rel := greenRelease(release.Green) // the first run switched, then died
-	plan, err := PlanSwitch(rel, "", false)
+	plan, err := PlanSwitch(rel, "", false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to green") {
 		t.Fatalf("re-run: %+v %v", plan, err)
 	}
@@ -157,7 +157,7 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 	switched := two.Services[0].DeepCopy()
 	switched.Name, switched.Spec.Selector["version"] = "web-2", "2.0.0"
 	two.Services = append(two.Services, switched)
-	plan, err = PlanSwitch(two, "", false)
+	plan, err = PlanSwitch(two, "", false, 0)
 	if err != nil || actions(plan) != "patch svc/web, wait svc/web" {
 		t.Fatalf("half-switched services: %s %v", actions(plan), err)
 	}
@@ -166,10 +166,10 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Status.AvailableReplicas = 1
-	if _, err := PlanSwitch(rel, "", false); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
+	if _, err := PlanSwitch(rel, "", false, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
 		t.Fatalf("err = %v", err)
 	}
-	plan, err := PlanSwitch(rel, "", true)
+	plan, err := PlanSwitch(rel, "", true, 0)
 	if err != nil || !strings.Contains(plan.Notes[0], "--force") {
 		t.Fatalf("--force: %+v %v", plan.Notes, err)
 	}
@@ -179,7 +179,7 @@ func TestPlanSwitchNeverToAColorWithoutPods(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Spec.Replicas = new(int32)
 	for _, force := range []bool{false, true} {
-		if _, err := PlanSwitch(rel, "", force); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
+		if _, err := PlanSwitch(rel, "", force, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
 			t.Errorf("force=%v: %v", force, err)
 		}
 	}
@@ -194,8 +194,23 @@ func TestPlanCleanup(t *testing.T) {
 	if err != nil || actions(plan) != "delete web-green" {
 		t.Fatalf("cleanup --delete: %s %v", actions(plan), err)
 	}
-	if _, err := PlanCleanup(greenRelease(release.Green), true); err == nil || !strings.Contains(err.Error(), "--delete only removes green") {
-		t.Fatalf("deleting blue must be refused: %v", err)
+	// Green serves: blue takes green's template and the traffic back first.
+	// The version label is the same on both, so the Service keeps its
+	// selector and simply loses green's pods.
+	serving := greenRelease(release.Green)
+	plan, err = PlanCleanup(serving, true)
+	if err != nil || actions(plan) != "patch web, wait web, delete web-green" {
+		t.Fatalf("cleanup --delete while green serves: %s %v", actions(plan), err)
+	}
+	blue := plan.Steps[0].Object.(*appsv1.Deployment)
+	if blue.Spec.Template.Spec.Containers[0].Image != "web:2.0.0" || blue.Spec.Template.Labels["version"] != "2.0.0" || blue.Spec.Template.Labels[release.LabelColor] != "" {
+		t.Errorf("blue should run green's template under its own labels: %v %v", blue.Spec.Template.Spec.Containers[0].Image, blue.Spec.Template.Labels)
+	}
+	// Interrupted after blue took the template: both colors match the
+	// Service, and the hand-back goes on.
+	serving.Stable = blue
+	if plan, err = PlanCleanup(serving, true); err != nil || actions(plan) != "wait web, delete web-green" {
+		t.Fatalf("cleanup --delete again: %s %v", actions(plan), err)
 	}
 	// An interrupted --delete removed green but not yet its preview.
 	rel := newRelease(versioned(), nil)

@@ -25,6 +25,8 @@ func newDeployment(name, image string, replicas int32) deploymentBuilder {
 				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: image}}},
 			},
 		},
+		// Rolled out, as a release at rest is.
+		Status: appsv1.DeploymentStatus{Replicas: replicas, UpdatedReplicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas},
 	}}
 }
 

@@ -13,9 +13,13 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// exactTolerance is how far, in percentage points, the achievable weight may
-// be from the requested one under --exact.
-const exactTolerance = 1.0
+// How far, in percentage points, the weight replica counts can reach may be
+// from the one asked for: a careful user who asks for 10% must not get 25%
+// because the stable Deployment has 3 pods.
+const (
+	weightTolerance = 5.0
+	exactTolerance  = 1.0 // with --exact
+)
 
 // CanaryRequest is what `kubectl ship canary` asks for.
 type CanaryRequest struct {
@@ -30,7 +34,8 @@ type CanaryRequest struct {
 	StickySeconds int32
 	// Replace allows rolling an existing canary to other images.
 	Replace bool
-	// Exact refuses a weight that replica counts cannot reach.
+	// Exact narrows how far the weight replica counts can reach may be
+	// from Weight, from 5 percentage points to 1.
 	Exact bool
 }
 
@@ -67,8 +72,17 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
+	plan.Notes = append(plan.Notes, stableNotes(stable, svc, split)...)
+	if hpa := rel.AutoscalerOf(stable); hpa != nil {
+		low, high := Split{Stable: max(1, ptr.Deref(hpa.Spec.MinReplicas, 1)), Canary: split.Canary}, Split{Stable: hpa.Spec.MaxReplicas, Canary: split.Canary}
+		plan.Notes = append(plan.Notes, fmt.Sprintf("note: HorizontalPodAutoscaler %s scales deployment %s between %d and %d pods, and the canary's share moves with it (%.1f%% to %.1f%%); kubectl-ship does not follow it: run the canary command again to resize",
+			hpa.Name, stable.Name, low.Stable, high.Stable, high.Percent(), low.Percent()))
+	}
 	current := rel.Canary
 	if current == nil {
+		if d := rel.Existing("Deployment", desired.Name); d != nil {
+			return Plan{}, inTheWay("deployment", d.GetName(), stable.Name)
+		}
 		plan.Steps = append(plan.Steps, Step{Action: Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(spec), stable.Name)})
 		current = desired
@@ -96,10 +110,14 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %.1f%%: nothing to change", current.Name, split.Percent()))
 	}
-	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: current, Reason: "wait until the canary pods are ready"})
+	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
 }
 
+// canarySplit sizes the canary. With --weight, the canary's share of the
+// pods must come within 5 percentage points of it (1 with --exact), and the
+// canary never gets more pods than the stable Deployment: both take an
+// explicit --replicas.
 func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 	replicas := release.Replicas(stable)
 	switch {
@@ -111,12 +129,40 @@ func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 		return Split{}, fmt.Errorf("deployment %s has 0 replicas, so no weight can be reached: scale it up or give --replicas", stable.Name)
 	}
 	split := SplitForWeight(replicas, req.Weight)
-	if req.Exact && math.Abs(split.Percent()-float64(req.Weight)) > exactTolerance {
+	if split.Canary > replicas {
+		return Split{}, fmt.Errorf("weight %d%% needs more canary pods than stable ones (%d beside %d): give the canary's size with --replicas %d to run that many, or promote it",
+			req.Weight, split.Canary, replicas, split.Canary)
+	}
+	tolerance, flag := weightTolerance, ""
+	if req.Exact {
+		tolerance, flag = exactTolerance, "--exact: "
+	}
+	if math.Abs(split.Percent()-float64(req.Weight)) > tolerance {
 		e := ExactSplit(req.Weight)
-		return Split{}, fmt.Errorf("--exact: weight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary pods give it exactly",
-			req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary)
+		return Split{}, fmt.Errorf("%sweight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary %s give it exactly: scale the release first ('kubectl ship scale %s --replicas %d'), or give the canary's size with --replicas",
+			flag, req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary, plural(e.Canary, "pod"), stable.Name, e.Stable)
 	}
 	return split, nil
+}
+
+// stableNotes warn, before a canary starts, of what the stable Deployment's
+// state makes of it: a rollout half done (the canary takes the newest
+// template, which not every stable pod runs), or no stable pods at all.
+func stableNotes(stable *appsv1.Deployment, svc *corev1.Service, split Split) []string {
+	var notes []string
+	if _, done, _ := release.RolloutStatus(stable); !done {
+		state := "in progress"
+		if stable.Spec.Paused {
+			state = "paused"
+		}
+		notes = append(notes, fmt.Sprintf("note: deployment %s's rollout is %s (%d of %d pods run its newest pod template): the canary starts from that template, and status compares it with it",
+			stable.Name, state, stable.Status.UpdatedReplicas, release.Replicas(stable)))
+	}
+	if split.Stable == 0 {
+		notes = append(notes, fmt.Sprintf("warning: deployment %s has 0 replicas: the canary's %d %s take all of service %s's traffic",
+			stable.Name, split.Canary, plural(split.Canary, "pod"), svc.Name))
+	}
+	return notes
 }
 
 // newCanary derives the canary Deployment from the stable one: the same pod
@@ -126,7 +172,7 @@ func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replica
 	template := *stable.Spec.Template.DeepCopy()
 	template.Spec = spec
 	template.Labels[tr.key] = tr.canaryValue
-	annotations := map[string]string{}
+	labels, annotations := release.OwnedBy(stable.Name, release.RoleCanary)
 	if weight > 0 {
 		annotations[release.AnnotationWeight] = fmt.Sprint(weight)
 	}
@@ -134,7 +180,7 @@ func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replica
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        release.CanaryName(stable.Name),
 			Namespace:   stable.Namespace,
-			Labels:      map[string]string{release.LabelRelease: stable.Name, release.LabelRole: release.RoleCanary},
+			Labels:      labels,
 			Annotations: annotations,
 			// Deleting the stable Deployment takes its canary with it.
 			OwnerReferences: []metav1.OwnerReference{{

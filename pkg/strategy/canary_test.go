@@ -122,13 +122,22 @@ func TestPlanCanaryErrors(t *testing.T) {
 		{"unnamed image, two containers", newRelease(twoContainers, nil), CanaryRequest{Images: images("web:2")}, "name one as CONTAINER=IMAGE"},
 		{"other image without --replace", newRelease(stable, existing), CanaryRequest{Images: images("web:3")}, "pass --replace"},
 		{"weight of nothing", newRelease(newDeployment("web", "web:1", 0).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 10}, "has 0 replicas"},
-		{"exact weight unreachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 10, Exact: true}, "9 stable and 1 canary pods give it exactly"},
+		{"exact weight unreachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 20, Exact: true},
+			"--exact: weight 20% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 4 stable and 1 canary pod give it exactly: scale the release first ('kubectl ship scale web --replicas 4')"},
+		{"weight far from reachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 10},
+			"weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly"},
+		{"weight within 5 points is no error", newRelease(newDeployment("web", "web:1", 4).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 25}, ""},
+		{"more canary than stable pods", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 75},
+			"weight 75% needs more canary pods than stable ones (9 beside 3): give the canary's size with --replicas 9"},
 		{"service selects the only label to vary", routedTrack, CanaryRequest{Images: images("web:2")}, `selects on "track"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := PlanCanary(tt.rel, tt.req)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 				t.Fatalf("error = %v, want it to contain %q", err, tt.want)
 			}
 		})

@@ -1,19 +1,21 @@
 // Package strategy holds the pure planners of kubectl-ship: from a snapshot of
 // a release and what the user asked for, they decide which objects to create,
-// patch or delete, and why. An empty plan means the release is already where
-// it was asked to be. Planners make no API calls.
+// patch or delete, what to wait for, and why. An empty plan means the release
+// is already where it was asked to be. Planners make no API calls.
 package strategy
 
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
 )
 
-// Action is what a step does to its object.
+// Action is what a step does.
 type Action string
 
 // The actions a plan is made of.
@@ -21,19 +23,42 @@ const (
 	Create Action = "create"
 	Patch  Action = "patch"
 	Delete Action = "delete"
-	// Wait blocks until the Deployment in Object has rolled out.
+	// Wait blocks until Object meets the step's condition (Until).
 	Wait Action = "wait"
+	// Stay blocks for the step's Duration, holding the release's lock.
+	Stay Action = "stay"
 )
 
-// Step is one idempotent change. Object is the object as the step leaves it:
-// the object to create, the patched result, or the object to delete (its UID
-// is the precondition).
+// Condition is what a Wait step waits for.
+type Condition string
+
+// The conditions a plan can wait for.
+const (
+	// RolledOut: every replica of a Deployment runs its current template
+	// and is available, as 'kubectl rollout status' says.
+	RolledOut Condition = "RolledOut"
+	// EndpointsSelected: a Service's EndpointSlices list as ready exactly
+	// the ready pods its selector now picks.
+	EndpointsSelected Condition = "EndpointsSelected"
+)
+
+// Step is one idempotent change, or a wait. Object is the object as the step
+// leaves it: the object to create, the patched result, the object to delete
+// (its UID and resourceVersion are the preconditions), or the object waited
+// for. It is a typed built-in object or an *unstructured.Unstructured.
 type Step struct {
 	Action Action
 	Object runtime.Object
-	// Patch is a strategic merge patch carrying the resourceVersion it was
-	// computed against, so the server refuses it if the object moved on.
-	Patch []byte
+	// Patch carries the resourceVersion it was computed against, so the
+	// server refuses it if the object moved on; PatchType says how it
+	// merges (strategic merge only works for built-in kinds).
+	Patch     []byte
+	PatchType types.PatchType
+	// Until is the condition of a Wait.
+	Until Condition
+	// Duration is how long a Stay lasts; for a Wait, its own deadline
+	// within the operation's (0: the operation's alone).
+	Duration time.Duration
 	// Operation is the past-tense word of the result line ("created").
 	Operation string
 	// Reason says why the step is needed, for --dry-run=client.
@@ -47,21 +72,37 @@ type Plan struct {
 	Steps []Step
 }
 
+// Writes reports whether the plan changes anything.
+func (p Plan) Writes() bool {
+	for _, s := range p.Steps {
+		if s.Writes() {
+			return true
+		}
+	}
+	return false
+}
+
+// Writes reports whether the step changes an object.
+func (s Step) Writes() bool {
+	return s.Action == Create || s.Action == Patch || s.Action == Delete
+}
+
 // NothingLeftError refuses a command because what it acts on is gone: promote
-// finds no canary. When the release's last operation was the same command,
+// finds no canary. When the release's last operation was the same verb,
 // finished or interrupted, it is no refusal: that command already did it.
 type NothingLeftError struct{ msg string }
 
 func (e *NothingLeftError) Error() string { return e.msg }
 
-// Writes reports whether the plan changes anything.
-func (p Plan) Writes() bool {
-	for _, s := range p.Steps {
-		if s.Action != Wait {
-			return true
-		}
-	}
-	return false
+// inTheWay refuses to create an object over one of the same name that is
+// not part of release name.
+func inTheWay(kind, name, release string) error {
+	return fmt.Errorf("%s %s already exists and was not created by kubectl-ship for release %s: rename or delete it", kind, name, release)
+}
+
+// waitFor is a step waiting until obj meets until.
+func waitFor(obj runtime.Object, until Condition, reason string) Step {
+	return Step{Action: Wait, Object: obj, Until: until, Reason: reason}
 }
 
 // patchStep returns the step that turns current into desired, or nil when
@@ -86,7 +127,7 @@ func patchStep(current, desired runtime.Object, schema any, operation, reason st
 	if patch, err = withResourceVersion(patch, current); err != nil {
 		return nil, err
 	}
-	return &Step{Action: Patch, Object: desired, Patch: patch, Operation: operation, Reason: reason}, nil
+	return &Step{Action: Patch, Object: desired, Patch: patch, PatchType: types.StrategicMergePatchType, Operation: operation, Reason: reason}, nil
 }
 
 // withResourceVersion adds obj's resourceVersion to patch: the API server

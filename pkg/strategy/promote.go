@@ -18,16 +18,16 @@ import (
 // continues where the last one stopped.
 func PlanPromote(rel *release.Release) (Plan, error) {
 	stable, canary := rel.Stable, rel.Canary
-	restore, err := restoreOnlyService(rel)
+	restore, err := restoreServices(rel)
 	if err != nil {
 		return Plan{}, err
 	}
 	if canary == nil {
-		if restore == nil {
+		if len(restore) == 0 {
 			return Plan{}, &NothingLeftError{fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)}
 		}
 		// An earlier promote removed the canary but stopped before this.
-		return Plan{Steps: []Step{*restore}}, nil
+		return Plan{Steps: restore}, nil
 	}
 	if stable.Spec.Paused {
 		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
@@ -45,18 +45,16 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 		plan.Steps = append(plan.Steps, *step)
 	}
 	plan.Steps = append(plan.Steps,
-		Step{Action: Wait, Object: next, Reason: "wait until every stable pod runs the promoted template"},
+		waitFor(next, RolledOut, "wait until every stable pod runs the promoted template"),
 		Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
-	if restore != nil {
-		plan.Steps = append(plan.Steps, *restore)
-	}
+	plan.Steps = append(plan.Steps, restore...)
 	return plan, nil
 }
 
 // PlanAbort plans removing the canary and restoring the Service; the stable
 // Deployment is not touched. With no canary the plan is empty.
 func PlanAbort(rel *release.Release) (Plan, error) {
-	restore, err := restoreOnlyService(rel)
+	restore, err := restoreServices(rel)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -68,21 +66,27 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 		}
 		plan.Steps = append(plan.Steps, Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "abort the canary"})
 	}
-	if restore != nil {
-		plan.Steps = append(plan.Steps, *restore)
-	}
+	plan.Steps = append(plan.Steps, restore...)
 	if len(plan.Steps) == 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s has no canary: nothing to abort", rel.Stable.Name))
 	}
 	return plan, nil
 }
 
-func restoreOnlyService(rel *release.Release) (*Step, error) {
-	svc, err := rel.Service()
-	if err != nil {
-		return nil, err
+// restoreServices gives every Service a canary made sticky back its own
+// session affinity, whichever Service the command names.
+func restoreServices(rel *release.Release) ([]Step, error) {
+	var steps []Step
+	for _, svc := range rel.StickyServices() {
+		step, err := restoreStep(svc)
+		if err != nil {
+			return nil, err
+		}
+		if step != nil {
+			steps = append(steps, *step)
+		}
 	}
-	return restoreStep(svc)
+	return steps, nil
 }
 
 // promotedTemplate is the canary's pod template under the stable labels.

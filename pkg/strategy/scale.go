@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -25,6 +26,10 @@ type ScaleRequest struct {
 // Deployment is then waited for. Scaling to the current size writes nothing.
 func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
 	name := rel.Stable.Name
+	for _, hpa := range rel.Autoscalers {
+		return Plan{}, fmt.Errorf("deployment %s is scaled by HorizontalPodAutoscaler %s (%d to %d pods), which would undo a scale: change its range instead, e.g. 'kubectl patch hpa %s --type=merge -p {\"spec\":{\"minReplicas\":%d}}'",
+			hpa.Spec.ScaleTargetRef.Name, hpa.Name, ptr.Deref(hpa.Spec.MinReplicas, 1), hpa.Spec.MaxReplicas, hpa.Name, req.Replicas)
+	}
 	var plan Plan
 	var err error
 	switch {
@@ -150,7 +155,7 @@ func scaleTo(plan Plan, targets ...target) (Plan, error) {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s is paused: it scales, but ship does not wait for its rollout ('kubectl rollout resume deployment/%s')", d.Name, d.Name))
 			continue
 		}
-		waits = append(waits, Step{Action: Wait, Object: next, Reason: fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, plural(n, "pod"))})
+		waits = append(waits, waitFor(next, RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, plural(n, "pod"))))
 	}
 	plan.Steps = append(plan.Steps, waits...)
 	return plan, nil

@@ -56,7 +56,7 @@ func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
 		}
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, Step{Action: Wait, Object: next, Reason: "wait until every pod runs the new image"})
+	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod runs the new image"))
 	return plan, nil
 }
 
@@ -79,8 +79,8 @@ func RolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 // template, so a rollout whose ReplicaSet the controller has not created yet
 // still goes back to the revision it replaced. The change cause recorded
 // with that revision comes back too, so 'kubectl rollout history' stays
-// truthful. It returns the revision restored.
-func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, int64, error) {
+// truthful. The step's result line names the revision restored.
+func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, error) {
 	var previous *appsv1.ReplicaSet
 	revision := int64(-1)
 	for i := range replicaSets {
@@ -92,10 +92,10 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 		previous, revision = rs, v
 	}
 	if previous == nil {
-		return Plan{}, 0, fmt.Errorf("deployment %s has no previous revision to roll back to (its revisionHistoryLimit may have removed it)", d.Name)
+		return Plan{}, fmt.Errorf("deployment %s has no previous revision to roll back to (its revisionHistoryLimit may have removed it)", d.Name)
 	}
 	if d.Spec.Paused {
-		return Plan{}, 0, fmt.Errorf("deployment %s is paused, so rolling it back would not progress: resume it with 'kubectl rollout resume deployment/%s' and roll back with 'kubectl rollout undo deployment/%s'",
+		return Plan{}, fmt.Errorf("deployment %s is paused, so rolling it back would not progress: resume it with 'kubectl rollout resume deployment/%s' and roll back with 'kubectl rollout undo deployment/%s'",
 			d.Name, d.Name, d.Name)
 	}
 	next := d.DeepCopy()
@@ -109,12 +109,12 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 	} else {
 		delete(next.Annotations, changeCauseAnnotation)
 	}
-	step, err := patchStep(d, next, appsv1.Deployment{}, "rolled back",
+	step, err := patchStep(d, next, appsv1.Deployment{}, fmt.Sprintf("rolled back to revision %d", revision),
 		fmt.Sprintf("restore revision %d of deployment %s (%s)", revision, d.Name, imageList(next.Spec.Template.Spec)))
-	if err != nil {
-		return Plan{}, 0, err
+	if err != nil || step == nil {
+		return Plan{}, err
 	}
-	return Plan{Steps: []Step{*step}}, revision, nil
+	return Plan{Steps: []Step{*step}}, nil
 }
 
 // sameTemplate compares pod templates as the Deployment controller does,

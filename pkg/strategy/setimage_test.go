@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -137,12 +138,12 @@ func TestPlanRollback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, revision, err := PlanRollback(d, tt.sets)
+			plan, err := PlanRollback(d, tt.sets)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if revision != tt.revision || actions(plan) != "patch web" || plan.Steps[0].Operation != "rolled back" {
-				t.Fatalf("revision %d, steps %s (%s); want revision %d", revision, actions(plan), plan.Steps[0].Operation, tt.revision)
+			if want := fmt.Sprintf("rolled back to revision %d", tt.revision); actions(plan) != "patch web" || plan.Steps[0].Operation != want {
+				t.Fatalf("steps %s (%s); want %s", actions(plan), plan.Steps[0].Operation, want)
 			}
 			next := plan.Steps[0].Object.(*appsv1.Deployment)
 			if got := next.Spec.Template.Spec.Containers[0].Image; got != tt.image {
@@ -179,7 +180,7 @@ func TestPlanRollbackErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := PlanRollback(tt.d, tt.sets)
+			_, err := PlanRollback(tt.d, tt.sets)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}

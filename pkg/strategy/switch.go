@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -14,8 +15,10 @@ import (
 // no color given it goes to the one the last bluegreen brought up (the idle
 // one when that is not recorded): a fixed target, so running the command
 // again after an interruption converges instead of switching back. It
-// refuses a color that is not fully available unless force is set.
-func PlanSwitch(rel *release.Release, to release.Color, force bool) (Plan, error) {
+// refuses a color that is not fully available unless force is set. With a
+// scaleDownDelay the plan then stays that long, holding the release, and
+// scales the color that stopped serving to zero.
+func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		return Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
@@ -42,12 +45,24 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool) (Plan, error
 			return Plan{}, err
 		}
 		if step != nil {
-			plan.Steps = append(plan.Steps, *step, Step{Action: Wait, Object: next, Reason: "wait until the endpoints list only " + string(to) + "'s pods"})
+			plan.Steps = append(plan.Steps, *step, waitFor(next, EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
 		}
 	}
 	if len(plan.Steps) == 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("service %s already routes to %s: nothing to switch", rel.ServiceNames(), to))
 		return plan, nil
+	}
+	if scaleDownDelay > 0 {
+		old := rel.Deployment(to.Other())
+		plan.Notes = append(plan.Notes, fmt.Sprintf("after the switch, %s (deployment %s) keeps running for %s, then is scaled to zero; Ctrl-C, or any kubectl ship command on the release, keeps it running",
+			to.Other(), old.Name, scaleDownDelay))
+		plan.Steps = append(plan.Steps, Step{Action: Stay, Duration: scaleDownDelay, Reason: fmt.Sprintf("keep %s running for %s, to switch back", to.Other(), scaleDownDelay)})
+		if step, err := scaleDown(old, to.Other()); err != nil || step != nil {
+			if err != nil {
+				return Plan{}, err
+			}
+			plan.Steps = append(plan.Steps, *step)
+		}
 	}
 	if err := ready(target, to); err != nil {
 		switch {
@@ -63,6 +78,17 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool) (Plan, error
 	return plan, nil
 }
 
+// scaleDown scales the Deployment of color c to zero, or returns nil when
+// it has no pods.
+func scaleDown(d *appsv1.Deployment, c release.Color) (*Step, error) {
+	if release.Replicas(d) == 0 {
+		return nil, nil
+	}
+	next := d.DeepCopy()
+	next.Spec.Replicas = new(int32)
+	return patchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
+}
+
 // ready checks that every desired pod of d runs its current template and is
 // available, and that there is at least one.
 func ready(d *appsv1.Deployment, c release.Color) error {
@@ -76,49 +102,4 @@ func ready(d *appsv1.Deployment, c release.Color) error {
 		return fmt.Errorf("%s is not ready: deployment %s has 0 replicas", c, d.Name)
 	}
 	return nil
-}
-
-// PlanCleanup plans scaling the idle color to zero, or with del deleting
-// green (and the preview Service) when green is idle. The serving color is
-// never touched: rolling back depends on the other color still running
-// until the user is sure.
-func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
-	name := rel.Stable.Name
-	if rel.Green == nil {
-		if del && rel.Preview != nil {
-			// An interrupted --delete removed green but not its preview.
-			return Plan{Steps: []Step{{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"}}}, nil
-		}
-		return Plan{Notes: []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}}, nil
-	}
-	serving, err := rel.Serving(rel.ColorKey())
-	if err != nil {
-		return Plan{}, err
-	}
-	idle := release.Green
-	if serving == release.Green {
-		idle = release.Blue
-	}
-	idleDep := rel.Deployment(idle)
-	var plan Plan
-	switch {
-	case del && idle == release.Blue:
-		return Plan{}, fmt.Errorf("blue is deployment %s itself and green serves: --delete only removes green; scale blue down without --delete", name)
-	case del:
-		plan.Steps = append(plan.Steps, Step{Action: Delete, Object: idleDep, Operation: "deleted", Reason: "green is idle"})
-		if rel.Preview != nil {
-			plan.Steps = append(plan.Steps, Step{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "it routes to the deleted color"})
-		}
-	case release.Replicas(idleDep) > 0:
-		next := idleDep.DeepCopy()
-		next.Spec.Replicas = new(int32)
-		step, err := patchStep(idleDep, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", idle))
-		if err != nil {
-			return Plan{}, err
-		}
-		plan.Steps = append(plan.Steps, *step)
-	default:
-		plan.Notes = append(plan.Notes, fmt.Sprintf("%s (deployment %s) is idle and already scaled to zero", idle, idleDep.Name))
-	}
-	return plan, nil
 }

@@ -149,11 +149,39 @@ func TestSwitchScaleDownDelay(t *testing.T) {
 	ns := versionedRelease(t)
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	res := mustShip(t, ns, "bluegreen-switch", "ctwoc", "--scale-down-delay", "1s")
-	if res.stdout != "service/ctwoc switched to green\ndeployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "scaling the idle color of ctwoc down in 1s") {
+	if res.stdout != "service/ctwoc switched to green\ndeployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "staying 1s: keep blue running for 1s, to switch back") {
 		t.Errorf("stdout %q, stderr:\n%s", res.stdout, res.stderr)
 	}
 	if got := mustKubectl(t, "get", "deployment", "ctwoc", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "0" {
 		t.Errorf("blue has %s replicas after the delay, want 0", got)
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+}
+
+// While a switch stays before scaling blue down, switching back from
+// another shell stops the stay at once: blue keeps running and serves again,
+// and the first command says who stopped it.
+func TestSwitchBackDuringScaleDownDelay(t *testing.T) {
+	ns := versionedRelease(t)
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	first := startIn(t, ns, []string{"ship", "bluegreen-switch", "ctwoc", "--scale-down-delay", "5m"})
+	eventually(t, "the switch stays", func() (bool, string) {
+		staying := mustKubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns, "-o", "jsonpath={.metadata.annotations.kubectl-ship\\.dev/staying-until}")
+		return staying != "", staying
+	})
+	back := mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "blue")
+	if back.stdout != "service/ctwoc switched to blue\n" {
+		t.Errorf("switch back: %q\n%s", back.stdout, back.stderr)
+	}
+	res := first.wait(t)
+	if res.code != 0 || !strings.Contains(res.stderr, "stopped for kubectl ship bluegreen-switch ctwoc --to blue") || !strings.Contains(res.stderr, "left undone: blue is idle") {
+		t.Errorf("the staying switch should stop, saying why: exit %d\n%s", res.code, res.stderr)
+	}
+	if got := mustKubectl(t, "get", "deployment", "ctwoc", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "3" {
+		t.Errorf("blue has %s replicas, want 3: nothing may scale it down", got)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	if holder := lockHolder(t, ns); holder != "" {
+		t.Errorf("the lock is still held by %s", holder)
+	}
 }

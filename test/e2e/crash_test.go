@@ -74,10 +74,15 @@ func TestCrashMatrix(t *testing.T) {
 }
 
 func crashParallelism() int {
-	if n, err := strconv.Atoi(os.Getenv("SHIP_E2E_CRASH_PARALLEL")); err == nil && n > 0 {
+	return envInt("SHIP_E2E_CRASH_PARALLEL", 8)
+}
+
+// envInt reads a positive number from the environment, or gives def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
 		return n
 	}
-	return 8
+	return def
 }
 
 func slot(slots chan struct{}, fn func()) {

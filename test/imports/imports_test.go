@@ -114,3 +114,44 @@ func chain(graph map[string][]string, from, to string) []string {
 	}
 	return []string{to}
 }
+
+const module = "github.com/kubectl-ship/kubectl-ship/"
+
+// layers are the packages of the project and what each must not import
+// directly, so that imports run one way (cmd -> ship -> kube -> strategy ->
+// release) and the pure packages stay free of clients and cobra.
+var layers = map[string][]string{
+	"pkg/release":  {module + "pkg/", "github.com/spf13/cobra", "k8s.io/client-go"},
+	"pkg/strategy": {module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra", "k8s.io/client-go"},
+	"pkg/kube":     {module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra"},
+	"pkg/ship":     {module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra"},
+	"pkg/printers": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", "github.com/spf13/cobra"},
+}
+
+func TestLayers(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../pkg/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	checked := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], module)
+		for layer, forbidden := range layers {
+			if pkg != layer && !strings.HasPrefix(pkg, layer+"/") {
+				continue
+			}
+			checked++
+			for _, imp := range fields[1:] {
+				for _, f := range forbidden {
+					if imp == f || strings.HasPrefix(imp, f) && (strings.HasSuffix(f, "/") || strings.HasPrefix(imp, f+"/")) {
+						t.Errorf("%s imports %s: imports run one way (cmd -> ship -> kube -> strategy -> release)", pkg, imp)
+					}
+				}
+			}
+		}
+	}
+	if checked < len(layers) {
+		t.Errorf("checked %d packages, want at least %d: go list output changed?", checked, len(layers))
+	}
+}

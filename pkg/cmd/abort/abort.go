@@ -2,16 +2,28 @@
 package abort
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
+// Options holds the flags and state of the abort command.
+type Options struct {
+	cli.ReleasesMutation
+}
+
+// NewOptions returns the abort command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams)}
+}
+
 // NewCmdAbort returns the abort command.
-func NewCmdAbort(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdAbort(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "abort NAME... | -l SELECTOR",
 		Short: "Remove the canary and restore the Service; the stable Deployment is untouched",
@@ -22,10 +34,23 @@ changed, so all traffic returns to it as the canary pods stop.
 A release with no canary is left as it is, with exit status 0. Once a promote
 has rolled the stable Deployment to the canary's template, abort refuses and
 says how to finish or undo it.`,
-		Example: `  kubectl ship abort ctwoc`,
+		Example:           `  kubectl ship abort ctwoc`,
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
 	}
-	cli.BindReleasesVerb(cmd, getter, streams, strategy.PlanAbort, func(name string) string {
-		return "run 'kubectl ship abort " + name + "' again to finish"
-	})
+	o.AddFlags(cmd)
 	return cmd
+}
+
+// Run aborts the canary of each release.
+func (o *Options) Run(ctx context.Context) error {
+	return o.RunEach(ctx, strategy.Abort{}, func(name string) string { return "run 'kubectl ship abort " + name + "' again to finish" })
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
@@ -15,12 +14,24 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
+// Options holds the flags and state of the bluegreen-switch command.
+type Options struct {
+	To             string
+	Force          bool
+	ScaleDownDelay time.Duration
+	cli.ReleasesMutation
+
+	planner strategy.Switch
+}
+
+// NewOptions returns the bluegreen-switch command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams)}
+}
+
 // NewCmdSwitch returns the bluegreen-switch command.
-func NewCmdSwitch(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	var to string
-	var color release.Color // parsed from --to; empty: the idle color
-	var force bool
-	var scaleDownDelay time.Duration
+func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "bluegreen-switch NAME... [--to blue|green]",
 		Short: "Point the Services of a blue-green release at the other color, all at once",
@@ -33,47 +44,51 @@ but never to a color with no pods.
 
 Switching back (--to blue) is the rollback, as long as blue still runs: so
 nothing scales the old color down, unless --scale-down-delay asks the command
-to stay for that long and then scale it to zero (Ctrl-C before keeps it).
+to stay for that long and then scale it to zero. Ctrl-C during the delay, or
+any other kubectl ship command on the release, keeps it running.
 Switching to the color already serving changes nothing and exits 0, so
 running the command again after an interruption finishes the switch.`,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
 	}
-	o := cli.BindReleasesVerb(cmd, getter, streams, func(rel *release.Release) (strategy.Plan, error) {
-		return strategy.PlanSwitch(rel, color, force)
-	}, func(name string) string {
+	cmd.Flags().StringVar(&o.To, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "Switch even when the color is not fully available.")
+	cmd.Flags().DurationVar(&o.ScaleDownDelay, "scale-down-delay", 0, "After the switch, stay this long, then scale the color that stopped serving to zero (as 'bluegreen cleanup' does).")
+	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
+	o.AddFlags(cmd)
+	return cmd
+}
+
+// Validate checks the flags and builds the planner; it makes no request.
+func (o *Options) Validate() error {
+	o.planner = strategy.Switch{Force: o.Force, ScaleDownDelay: o.ScaleDownDelay}
+	if o.To != "" {
+		color, err := release.ParseColor(o.To)
+		if err != nil {
+			return fmt.Errorf("--to: %w", err)
+		}
+		o.planner.To = color
+	}
+	if o.ScaleDownDelay < 0 {
+		return fmt.Errorf("--scale-down-delay must not be negative")
+	}
+	return o.ReleasesMutation.Validate()
+}
+
+// Run switches each release.
+func (o *Options) Run(ctx context.Context) error {
+	return o.RunEach(ctx, o.planner, func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
 	})
-	cmd.Flags().StringVar(&to, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
-	cmd.Flags().BoolVar(&force, "force", false, "Switch even when the color is not fully available.")
-	cmd.Flags().DurationVar(&scaleDownDelay, "scale-down-delay", 0, "After the switch, wait this long, then scale the color that stopped serving to zero (as 'bluegreen cleanup' does).")
-	o.After = func(ctx context.Context, name string) error {
-		if scaleDownDelay <= 0 {
-			return nil
-		}
-		fmt.Fprintf(o.ErrOut, "scaling the idle color of %s down in %s; Ctrl-C keeps it running, to switch back\n", name, scaleDownDelay)
-		select {
-		case <-ctx.Done():
-			fmt.Fprintf(o.ErrOut, "interrupted: the idle color of %s keeps running; scale it down later with 'kubectl ship bluegreen cleanup %s'\n", name, name)
-			return nil
-		case <-time.After(scaleDownDelay):
-		}
-		return o.ApplyPlan(ctx, name, func(rel *release.Release) (strategy.Plan, error) { return strategy.PlanCleanup(rel, false) })
-	}
-	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
-	o.ValidateFlags = func() error {
-		var err error
-		if to != "" {
-			color, err = release.ParseColor(to)
-		}
-		switch {
-		case err != nil:
-			return fmt.Errorf("--to: %w", err)
-		case scaleDownDelay < 0:
-			return fmt.Errorf("--scale-down-delay must not be negative")
-		}
-		return nil
-	}
-	return cmd
 }

@@ -6,33 +6,33 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
-	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Options holds the flags and state of the bluegreen command.
 type Options struct {
-	Images  []string
-	Service string
-	Preview bool
+	Images      []string
+	Service     string
+	Preview     bool
+	PreviewName string
 
-	*cli.MutationFlags
-	name    string
-	request strategy.BlueGreenRequest
-	client  *kube.Client
-	getter  *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	*cli.Mutation
+	target  ship.Target
+	planner strategy.BlueGreen
+}
+
+// NewOptions returns the bluegreen command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{Mutation: cli.NewMutation(streams)}
 }
 
 // NewCmdBlueGreen returns the bluegreen command, with cleanup beneath it.
-func NewCmdBlueGreen(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
+func NewCmdBlueGreen(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "bluegreen NAME --image [CONTAINER=]IMAGE",
 		Short: "Bring a new image up in the idle color of a blue-green release, moving no traffic",
@@ -53,9 +53,9 @@ Interrupted at any point, running the command again continues. Exit status is
 		Example: `  # Green runs 2.0.0 beside blue's 1.0.0; the Service still routes to blue
   kubectl ship bluegreen ctwoc --image example/ctwoc:2.0.0 --preview-service`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
+			if err := o.Complete(f, cmd, args); err != nil {
 				return err
 			}
 			if err := o.Validate(); err != nil {
@@ -68,60 +68,30 @@ Interrupted at any point, running the command again continues. Exit status is
 	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")
 	flags.StringVar(&o.Service, "service", "", "Switch only this Service, when several route to the release.")
 	flags.BoolVar(&o.Preview, "preview-service", false, "Create NAME-preview, a Service routing to the idle color, to try it before the switch.")
+	flags.StringVar(&o.PreviewName, "preview-service-name", "", "Name the preview Service (implies --preview-service); for release names that NAME-preview does not fit.")
 	o.AddFlags(cmd)
-	cmd.AddCommand(newCmdCleanup(getter, streams))
+	cmd.AddCommand(NewCmdCleanup(f, streams))
 	return cmd
 }
 
-// Complete reads the arguments and the connection flags.
-func (o *Options) Complete(args []string) error {
-	o.name = args[0]
-	var err error
-	o.client, err = kube.NewClient(o.getter)
-	return err
+// Complete reads the arguments and the engine.
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+	o.target = ship.Target{Name: args[0], Service: o.Service}
+	o.Mutation.Complete(f, cmd, args)
+	return nil
 }
 
-// Validate checks the flags; it makes no request.
+// Validate checks the flags and builds the request; it makes no request.
 func (o *Options) Validate() error {
 	images, err := strategy.ParseImages(o.Images)
 	if err != nil {
 		return fmt.Errorf("--image: %w", err)
 	}
-	o.request = strategy.BlueGreenRequest{Images: images, Preview: o.Preview}
+	o.planner = strategy.BlueGreen{Request: strategy.BlueGreenRequest{Images: images, Preview: o.Preview || o.PreviewName != "", PreviewName: o.PreviewName}}
 	return o.MutationFlags.Validate()
 }
 
 // Run plans the release from the cluster's state and carries it out.
 func (o *Options) Run(ctx context.Context) error {
-	err := o.Apply(ctx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
-		rel, err := o.client.LoadRelease(ctx, o.name, o.Service)
-		if err != nil {
-			return strategy.Plan{}, err
-		}
-		var nodes []corev1.Node
-		if strategy.SetsRequests(rel.Stable) {
-			nodes = o.client.Nodes(ctx)
-		}
-		return strategy.PlanBlueGreen(rel, o.request, nodes)
-	})
-	return cli.ResumeHint(err, "run the same command again to keep waiting; no traffic has moved")
-}
-
-func newCmdCleanup(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	var del bool
-	cmd := &cobra.Command{
-		Use:   "cleanup NAME... | -l SELECTOR",
-		Short: "Scale the idle color of a blue-green release to zero, or delete green with --delete",
-		Long: `Scale the idle color to zero once you are sure of the switch, or with --delete
-remove NAME-green (and NAME-preview) when green is idle. The serving color is
-never touched, and nothing scales a color down on its own: switching back
-needs the other color still running.`,
-		Example: `  kubectl ship bluegreen cleanup ctwoc
-  kubectl ship bluegreen cleanup ctwoc --delete`,
-	}
-	cli.BindReleasesVerb(cmd, getter, streams, func(rel *release.Release) (strategy.Plan, error) {
-		return strategy.PlanCleanup(rel, del)
-	}, func(name string) string { return "run 'kubectl ship bluegreen cleanup " + name + "' again" })
-	cmd.Flags().BoolVar(&del, "delete", false, "Delete green instead of scaling it to zero (only when green is idle).")
-	return cmd
+	return o.Mutation.Run(ctx, o.target, o.planner, "run the same command again to keep waiting; no traffic has moved")
 }

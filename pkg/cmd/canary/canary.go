@@ -6,11 +6,10 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -31,19 +30,22 @@ type Options struct {
 	Service  string
 	Replace  bool
 	Exact    bool
-	sticky   stickyValue
+	Sticky   stickyValue
 
-	*cli.MutationFlags
-	name    string
-	request strategy.CanaryRequest
-	client  *kube.Client
-	getter  *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
+	*cli.Mutation
+	target    ship.Target
+	weightSet bool
+	planner   strategy.Canary
+}
+
+// NewOptions returns the canary command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{Mutation: cli.NewMutation(streams)}
 }
 
 // NewCmdCanary returns the canary command.
-func NewCmdCanary(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{MutationFlags: cli.NewMutationFlags(), getter: getter, IOStreams: streams}
+func NewCmdCanary(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "canary NAME --image [CONTAINER=]IMAGE [--weight PERCENT | --replicas N]",
 		Short: "Run a new image beside a Deployment, taking a share of its Service's traffic",
@@ -63,12 +65,12 @@ Exit status is 0 once the canary pods are ready (or at once with --wait=false)
 and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(cmd, args); err != nil {
+			if err := o.Complete(f, cmd, args); err != nil {
 				return err
 			}
-			if err := o.Validate(cmd); err != nil {
+			if err := o.Validate(); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
@@ -79,7 +81,7 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 	flags.Int32Var(&o.Weight, "weight", 0, "Share of the pods for the canary, in percent (1-99); the canary is sized beside the stable replicas.")
 	flags.Int32Var(&o.Replicas, "replicas", 0, "Number of canary pods, instead of --weight (default 1).")
 	flags.StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
-	flags.Var(&o.sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
+	flags.Var(&o.Sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
 	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point.")
@@ -87,45 +89,39 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 	return cmd
 }
 
-// Complete reads the arguments and the connection flags.
-func (o *Options) Complete(_ *cobra.Command, args []string) error {
-	o.name = args[0]
-	var err error
-	o.client, err = kube.NewClient(o.getter)
-	return err
+// Complete reads the arguments and which flags were set.
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+	o.Mutation.Complete(f, cmd, args)
+	o.target = ship.Target{Name: args[0], Service: o.Service}
+	o.weightSet = cmd.Flags().Changed("weight")
+	if o.weightSet && cmd.Flags().Changed("replicas") {
+		return fmt.Errorf("give --weight or --replicas, not both")
+	}
+	if cmd.Flags().Changed("replicas") && o.Replicas < 1 {
+		return fmt.Errorf("--replicas must be at least 1, not %d: to remove the canary run 'kubectl ship abort %s'", o.Replicas, o.target.Name)
+	}
+	return nil
 }
 
-// Validate checks the flags; it makes no request.
-func (o *Options) Validate(cmd *cobra.Command) error {
-	weightSet, replicasSet := cmd.Flags().Changed("weight"), cmd.Flags().Changed("replicas")
-	switch {
-	case weightSet && replicasSet:
-		return fmt.Errorf("give --weight or --replicas, not both")
-	case weightSet && (o.Weight < 1 || o.Weight > 99):
+// Validate checks the flags and builds the request; it makes no request.
+func (o *Options) Validate() error {
+	if o.weightSet && (o.Weight < 1 || o.Weight > 99) {
 		return fmt.Errorf("--weight must be between 1 and 99 percent, not %d", o.Weight)
-	case replicasSet && o.Replicas < 1:
-		return fmt.Errorf("--replicas must be at least 1, not %d: to remove the canary run 'kubectl ship abort %s'", o.Replicas, o.name)
 	}
 	images, err := strategy.ParseImages(o.Images)
 	if err != nil {
 		return fmt.Errorf("--image: %w", err)
 	}
-	o.request = strategy.CanaryRequest{
+	o.planner = strategy.Canary{Request: strategy.CanaryRequest{
 		Images: images, Weight: o.Weight, Replicas: o.Replicas,
-		Sticky: o.sticky.enabled, StickySeconds: o.sticky.seconds,
+		Sticky: o.Sticky.enabled, StickySeconds: o.Sticky.seconds,
 		Replace: o.Replace, Exact: o.Exact,
-	}
+	}}
 	return o.MutationFlags.Validate()
 }
 
 // Run plans the canary from the cluster's current state and carries it out.
 func (o *Options) Run(ctx context.Context) error {
-	err := o.Apply(ctx, o.client, o.IOStreams, o.name, func(ctx context.Context) (strategy.Plan, error) {
-		rel, err := o.client.LoadRelease(ctx, o.name, o.Service)
-		if err != nil {
-			return strategy.Plan{}, err
-		}
-		return strategy.PlanCanary(rel, o.request)
-	})
-	return cli.ResumeHint(err, "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort "+o.name+"' to remove it")
+	return o.Mutation.Run(ctx, o.target, o.planner,
+		"the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort "+o.target.Name+"' to remove it")
 }

@@ -2,98 +2,132 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
-	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// ReleasesOptions are the options of a verb that takes release names or -l
-// and needs nothing but a planner (promote, abort).
-type ReleasesOptions struct {
+// Releases are the releases a verb acts on: the names given, or the stable
+// Deployments that -l matches, and the Service (--service) that routes to
+// them when several do.
+type Releases struct {
+	Names    []string
 	Selector string
 	Service  string
-	*MutationFlags
-	// ValidateFlags, when set, checks the verb's own flags.
-	ValidateFlags func() error
-	// After, when set, runs on each release once its plan succeeded.
-	After func(ctx context.Context, name string) error
-
-	plan   func(*release.Release) (strategy.Plan, error)
-	hint   func(name string) string
-	client *kube.Client
-	getter *genericclioptions.ConfigFlags
-	genericiooptions.IOStreams
 }
 
-// BindReleasesVerb gives cmd the flags and behaviour of such a verb: plan
-// decides what to change for one release; hint says how to continue after a
-// wait was cut short.
-func BindReleasesVerb(cmd *cobra.Command, getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams,
-	plan func(*release.Release) (strategy.Plan, error), hint func(name string) string) *ReleasesOptions {
-	o := &ReleasesOptions{MutationFlags: NewMutationFlags(), plan: plan, hint: hint, getter: getter, IOStreams: streams}
-	cmd.ValidArgsFunction = CompleteReleaseNames(getter)
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := o.Complete(args); err != nil {
-			return err
-		}
-		if err := o.Validate(args); err != nil {
-			return err
-		}
-		return o.Run(cmd.Context(), args)
+// AddFlags binds -l and --service to cmd.
+func (r *Releases) AddFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&r.Selector, "selector", "l", "", "Act on every release whose stable Deployment matches this label selector.")
+	cmd.Flags().StringVar(&r.Service, "service", "", "The Service that routes to the release, when several select its pods.")
+}
+
+// Validate checks that the verb got release names or a selector.
+func (r *Releases) Validate() error {
+	switch {
+	case len(r.Names) == 0 && r.Selector == "":
+		return fmt.Errorf("give the name of a release (its stable Deployment) or a selector with -l")
+	case len(r.Names) > 0 && r.Selector != "":
+		return fmt.Errorf("give release names or -l, not both")
 	}
-	cmd.Flags().StringVarP(&o.Selector, "selector", "l", "", "Act on every release whose stable Deployment matches this label selector.")
-	cmd.Flags().StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
-	o.AddFlags(cmd)
-	return o
+	return nil
 }
 
-// Complete builds the client from the connection flags.
-func (o *ReleasesOptions) Complete(_ []string) error {
-	var err error
-	o.client, err = kube.NewClient(o.getter)
+// Each runs fn on every release, going on past failures as kubectl rollout
+// does; each failure is printed as it happens and the count returned.
+func (r *Releases) Each(ctx context.Context, engine *ship.Engine, errOut io.Writer, fn func(ship.Target) error) error {
+	names := r.Names
+	if r.Selector != "" {
+		var err error
+		if names, err = engine.Releases(ctx, ship.Target{}, r.Selector); err != nil {
+			return err
+		}
+	}
+	if len(names) == 1 {
+		return fn(ship.Target{Name: names[0], Service: r.Service})
+	}
+	failed := 0
+	for _, name := range names {
+		if err := fn(ship.Target{Name: name, Service: r.Service}); err != nil {
+			PrintError(errOut, fmt.Errorf("%s: %w", name, err))
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d releases failed", failed, len(names))
+	}
+	return nil
+}
+
+// CompleteReleaseNames completes release names from the current namespace.
+func CompleteReleaseNames(f *Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		names, err := f.Engine().Releases(cmd.Context(), ship.Target{}, "")
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// ResumeHint adds to an operation cut short while it waited (by --timeout,
+// Ctrl-C, or a pause) what the user can do next; other errors pass through
+// unchanged.
+func ResumeHint(err error, hint string) error {
+	if ship.CutShort(err) {
+		return fmt.Errorf("%w: %s", err, hint)
+	}
 	return err
 }
 
+// PrintError writes err the way kubectl does: one line, prefixed "error: ".
+func PrintError(w io.Writer, err error) {
+	fmt.Fprintf(w, "error: %s\n", strings.TrimPrefix(err.Error(), "error: "))
+}
+
+// ReleasesMutation is the core of the Options of a verb that changes the
+// releases named, or selected with -l.
+type ReleasesMutation struct {
+	Releases
+	*Mutation
+}
+
+// NewReleasesMutation returns its defaults.
+func NewReleasesMutation(streams genericiooptions.IOStreams) ReleasesMutation {
+	return ReleasesMutation{Mutation: NewMutation(streams)}
+}
+
+// AddFlags binds -l, --service and the mutating flags to cmd.
+func (o *ReleasesMutation) AddFlags(cmd *cobra.Command) {
+	o.Releases.AddFlags(cmd)
+	o.MutationFlags.AddFlags(cmd)
+}
+
+// Complete reads the release names and the engine.
+func (o *ReleasesMutation) Complete(f *Factory, cmd *cobra.Command, args []string) error {
+	o.Names = args
+	o.Mutation.Complete(f, cmd, args)
+	return nil
+}
+
 // Validate checks the arguments and flags; it makes no request.
-func (o *ReleasesOptions) Validate(args []string) error {
-	if err := ValidateTargets(args, o.Selector); err != nil {
+func (o *ReleasesMutation) Validate() error {
+	if err := o.Releases.Validate(); err != nil {
 		return err
-	}
-	if o.ValidateFlags != nil {
-		if err := o.ValidateFlags(); err != nil {
-			return err
-		}
 	}
 	return o.MutationFlags.Validate()
 }
 
-// Run resolves the releases and plans and carries out each in turn.
-func (o *ReleasesOptions) Run(ctx context.Context, args []string) error {
-	names, err := Releases(ctx, o.client, args, o.Selector)
-	if err != nil {
-		return err
-	}
-	return ForEach(names, o.ErrOut, func(name string) error {
-		if err := ResumeHint(o.ApplyPlan(ctx, name, o.plan), o.hint(name)); err != nil || o.After == nil {
-			return err
-		}
-		return o.After(ctx, name)
-	})
-}
-
-// ApplyPlan plans release name with plan, from a fresh read, and carries it
-// out.
-func (o *ReleasesOptions) ApplyPlan(ctx context.Context, name string, plan func(*release.Release) (strategy.Plan, error)) error {
-	return o.Apply(ctx, o.client, o.IOStreams, name, func(ctx context.Context) (strategy.Plan, error) {
-		rel, err := o.client.LoadRelease(ctx, name, o.Service)
-		if err != nil {
-			return strategy.Plan{}, err
-		}
-		return plan(rel)
+// RunEach carries out planner's operation on each release; hint says how
+// to go on with a release whose operation was cut short while waiting.
+func (o *ReleasesMutation) RunEach(ctx context.Context, planner strategy.Planner, hint func(name string) string) error {
+	return o.Each(ctx, o.Engine, o.ErrOut, func(t ship.Target) error {
+		return o.Mutation.Run(ctx, t, planner, hint(t.Name))
 	})
 }

@@ -6,26 +6,30 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
-	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
 // Options holds the flags and state of the history command.
 type Options struct {
 	Output *cli.OutputFlags
 
-	getter *genericclioptions.ConfigFlags
+	target ship.Target
+	engine *ship.Engine
 	genericiooptions.IOStreams
 }
 
+// NewOptions returns the history command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{Output: cli.NewOutputFlags(), IOStreams: streams}
+}
+
 // NewCmdHistory returns the history command.
-func NewCmdHistory(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
+func NewCmdHistory(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "history NAME",
 		Short: "Show the revisions of a release and what kubectl-ship did to it",
@@ -38,32 +42,36 @@ Three requests.`,
 		Example: `  kubectl ship history ctwoc
   kubectl ship history ctwoc -o json`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Output.Validate(); err != nil {
+			if err := o.Complete(f, cmd, args); err != nil {
 				return err
 			}
-			return o.Run(cmd.Context(), args[0])
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
 		},
 	}
 	o.Output.AddFlags(cmd)
 	return cmd
 }
 
+// Complete reads the release's name and the engine.
+func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) error {
+	o.target = ship.Target{Name: args[0]}
+	o.engine = f.Engine()
+	return nil
+}
+
+// Validate checks -o; it makes no request.
+func (o *Options) Validate() error { return o.Output.Validate() }
+
 // Run reads the revisions and the record, and prints them.
-func (o *Options) Run(ctx context.Context, name string) error {
-	client, err := kube.NewClient(o.getter)
+func (o *Options) Run(ctx context.Context) error {
+	h, err := o.engine.History(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	d, replicaSets, err := client.RolloutHistory(ctx, name)
-	if err != nil {
-		return err
-	}
-	record, err := client.Record(ctx, name)
-	if err != nil {
-		return err
-	}
-	h := release.NewHistory(d, replicaSets, record)
 	return o.Output.Print(o.Out, h, func(w io.Writer) error { return printers.History(w, h) })
 }

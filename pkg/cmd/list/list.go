@@ -8,13 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
 // Options holds the flags and state of the list command.
@@ -25,14 +24,18 @@ type Options struct {
 	Output        *cli.OutputFlags
 
 	selector labels.Selector
-	client   *kube.Client
-	getter   *genericclioptions.ConfigFlags
+	engine   *ship.Engine
 	genericiooptions.IOStreams
 }
 
+// NewOptions returns the list command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{Output: cli.NewOutputFlags("wide"), IOStreams: streams}
+}
+
 // NewCmdList returns the list command.
-func NewCmdList(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{Output: cli.NewOutputFlags("wide"), getter: getter, IOStreams: streams}
+func NewCmdList(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
@@ -45,8 +48,11 @@ color), and its ready pods. Four list requests, however many Deployments.`,
   kubectl ship ls -A -o wide
   kubectl ship list -l tier=frontend -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.Complete(); err != nil {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
@@ -60,22 +66,24 @@ color), and its ready pods. Four list requests, however many Deployments.`,
 	return cmd
 }
 
-// Complete parses the selector and checks -o before any request.
-func (o *Options) Complete() error {
+// Complete takes the engine.
+func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, _ []string) error {
+	o.engine = f.Engine()
+	return nil
+}
+
+// Validate parses the selector and checks -o; it makes no request.
+func (o *Options) Validate() error {
 	var err error
 	if o.selector, err = labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("-l %q: %v", o.Selector, err)
 	}
-	if err := o.Output.Validate(); err != nil {
-		return err
-	}
-	o.client, err = kube.NewClient(o.getter)
-	return err
+	return o.Output.Validate()
 }
 
 // Run lists the releases and prints them.
 func (o *Options) Run(ctx context.Context) error {
-	list, err := o.client.LoadStatuses(ctx, o.AllNamespaces, o.selector)
+	list, target, err := o.engine.List(ctx, ship.Target{}, o.AllNamespaces, o.selector)
 	if err != nil {
 		return err
 	}
@@ -97,7 +105,7 @@ func (o *Options) Run(ctx context.Context) error {
 		return nil
 	}
 	if len(list.Items) == 0 {
-		where := "in " + o.client.Namespace + " namespace"
+		where := "in " + target.Namespace + " namespace"
 		if o.AllNamespaces {
 			where = "in any namespace"
 		}

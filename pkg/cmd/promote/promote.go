@@ -2,16 +2,28 @@
 package promote
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
+// Options holds the flags and state of the promote command.
+type Options struct {
+	cli.ReleasesMutation
+}
+
+// NewOptions returns the promote command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams)}
+}
+
 // NewCmdPromote returns the promote command.
-func NewCmdPromote(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdPromote(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "promote NAME... | -l SELECTOR",
 		Short: "Make the canary's pod template the stable one, then remove the canary",
@@ -28,9 +40,22 @@ stable Deployment is refused: resume it first. With several releases
 the others are still promoted when one fails; the exit status is then 1.`,
 		Example: `  kubectl ship promote ctwoc
   kubectl ship promote -l tier=frontend --timeout 10m`,
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
 	}
-	cli.BindReleasesVerb(cmd, getter, streams, strategy.PlanPromote, func(name string) string {
-		return "run 'kubectl ship promote " + name + "' again to finish"
-	})
+	o.AddFlags(cmd)
 	return cmd
+}
+
+// Run promotes each release.
+func (o *Options) Run(ctx context.Context) error {
+	return o.RunEach(ctx, strategy.Promote{}, func(name string) string { return "run 'kubectl ship promote " + name + "' again to finish" })
 }

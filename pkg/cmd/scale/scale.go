@@ -2,20 +2,33 @@
 package scale
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
+// Options holds the flags and state of the scale command.
+type Options struct {
+	Replicas  int32
+	AllColors bool
+	cli.ReleasesMutation
+
+	replicasSet bool
+}
+
+// NewOptions returns the scale command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams)}
+}
+
 // NewCmdScale returns the scale command.
-func NewCmdScale(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	var request strategy.ScaleRequest
+func NewCmdScale(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "scale NAME... | -l SELECTOR --replicas N",
 		Short: "Resize a release, keeping its canary's share or scaling its serving color",
@@ -39,22 +52,44 @@ the cluster is changed.`,
 
   # Both colors of a blue-green release
   kubectl ship scale ctwoc --replicas 4 --all-colors`,
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
 	}
-	o := cli.BindReleasesVerb(cmd, getter, streams, func(rel *release.Release) (strategy.Plan, error) {
-		return strategy.PlanScale(rel, request)
-	}, func(name string) string {
-		return fmt.Sprintf("the release is resized; run 'kubectl ship scale %s --replicas %d' again to keep waiting for its pods", name, request.Replicas)
-	})
-	cmd.Flags().Int32Var(&request.Replicas, "replicas", 0, "The number of stable pods (of the serving color, in blue-green); 0 only when given explicitly.")
-	cmd.Flags().BoolVar(&request.AllColors, "all-colors", false, "In a blue-green release, scale both colors, not only the serving one.")
-	o.ValidateFlags = func() error {
-		switch {
-		case !cmd.Flags().Changed("replicas"):
-			return fmt.Errorf("--replicas is required: give the number of stable pods")
-		case request.Replicas < 0:
-			return fmt.Errorf("--replicas must not be negative, not %d", request.Replicas)
-		}
-		return nil
-	}
+	cmd.Flags().Int32Var(&o.Replicas, "replicas", 0, "The number of stable pods (of the serving color, in blue-green); 0 only when given explicitly.")
+	cmd.Flags().BoolVar(&o.AllColors, "all-colors", false, "In a blue-green release, scale both colors, not only the serving one.")
+	o.AddFlags(cmd)
 	return cmd
+}
+
+// Complete reads the release names, the engine, and whether --replicas was
+// given.
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+	o.replicasSet = cmd.Flags().Changed("replicas")
+	return o.ReleasesMutation.Complete(f, cmd, args)
+}
+
+// Validate checks the flags; it makes no request.
+func (o *Options) Validate() error {
+	switch {
+	case !o.replicasSet:
+		return fmt.Errorf("--replicas is required: give the number of stable pods")
+	case o.Replicas < 0:
+		return fmt.Errorf("--replicas must not be negative, not %d", o.Replicas)
+	}
+	return o.ReleasesMutation.Validate()
+}
+
+// Run scales each release.
+func (o *Options) Run(ctx context.Context) error {
+	return o.RunEach(ctx, strategy.Scale{Request: strategy.ScaleRequest{Replicas: o.Replicas, AllColors: o.AllColors}}, func(name string) string {
+		return fmt.Sprintf("the release is resized; run 'kubectl ship scale %s --replicas %d' again to keep waiting for its pods", name, o.Replicas)
+	})
 }

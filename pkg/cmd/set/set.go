@@ -3,12 +3,13 @@ package set
 
 import (
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 )
 
 // NewCmdSet returns the set command, which only groups its subcommands.
-func NewCmdSet(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+func NewCmdSet(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "set SUBCOMMAND",
 		Short: "Change a release's stable Deployment in place",
@@ -19,6 +20,6 @@ refusing while a canary or blue-green release is in progress.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(NewCmdImage(getter, streams))
+	cmd.AddCommand(NewCmdImage(f, streams))
 	return cmd
 }

@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
 // Exit codes of status, documented in its help and the README.
@@ -57,15 +56,19 @@ type Options struct {
 	Timeout time.Duration
 	Output  *cli.OutputFlags
 
-	name   string
-	client *kube.Client
-	getter *genericclioptions.ConfigFlags
+	target ship.Target
+	engine *ship.Engine
 	genericiooptions.IOStreams
 }
 
+// NewOptions returns the status command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{Output: cli.NewOutputFlags(), IOStreams: streams}
+}
+
 // NewCmdStatus returns the status command.
-func NewCmdStatus(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{Output: cli.NewOutputFlags(), getter: getter, IOStreams: streams}
+func NewCmdStatus(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "status NAME",
 		Short: "Show what runs in a release and where its traffic really goes",
@@ -83,14 +86,12 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
   kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
   kubectl ship status ctwoc --until switched --timeout 2m`,
 		Args:              cobra.ExactArgs(1),
-		ValidArgsFunction: cli.CompleteReleaseNames(getter),
+		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
+			if err := o.Complete(f, cmd, args); err != nil {
 				return err
 			}
-			o.name = args[0]
-			var err error
-			if o.client, err = kube.NewClient(o.getter); err != nil {
+			if err := o.Validate(); err != nil {
 				return err
 			}
 			return o.Run(cmd.Context())
@@ -104,6 +105,13 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
 	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions([]string{"healthy", "canary-ready", "switched", "paused"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// Complete reads the release's name and the engine.
+func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) error {
+	o.target = ship.Target{Name: args[0], Service: o.Service}
+	o.engine = f.Engine()
+	return nil
 }
 
 // Validate checks the flags; it makes no request.
@@ -126,7 +134,7 @@ func (o *Options) Run(ctx context.Context) error {
 	}
 	last := ""
 	show := func() (*release.Status, error) {
-		st, err := o.client.LoadStatus(ctx, o.name, o.Service)
+		st, err := o.engine.Status(ctx, o.target)
 		var notFound *release.NotReleaseError
 		if errors.As(err, &notFound) {
 			return nil, &cli.ExitError{Code: exitNotFound, Err: err}
@@ -154,7 +162,10 @@ func (o *Options) Run(ctx context.Context) error {
 	if !o.Watch && o.Until == "" {
 		return verdict(st)
 	}
-	changes := o.client.Changes(ctx, serviceNames(st))
+	changes, err := o.engine.Changes(ctx, o.target, st)
+	if err != nil {
+		return err
+	}
 	for {
 		if reached := untilStates[o.Until]; reached != nil && reached(st) {
 			return nil
@@ -165,7 +176,7 @@ func (o *Options) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return &cli.ExitError{Code: exitTimedOut, Err: fmt.Errorf("timed out after %s: release %s is %s", o.Timeout, o.name, st.Phase)}
+				return &cli.ExitError{Code: exitTimedOut, Err: fmt.Errorf("timed out after %s: release %s is %s", o.Timeout, o.target.Name, st.Phase)}
 			}
 			return nil
 		case <-changes:
@@ -182,12 +193,4 @@ func verdict(st *release.Status) error {
 		return nil
 	}
 	return &cli.ExitError{Code: exitDegraded, Err: fmt.Errorf("release %s is degraded: %s", st.Name, strings.Join(st.Warnings, "; "))}
-}
-
-func serviceNames(st *release.Status) []string {
-	names := make([]string, len(st.Services))
-	for i, s := range st.Services {
-		names[i] = s.Name
-	}
-	return names
 }

@@ -8,11 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/version"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	shipversion "github.com/kubectl-ship/kubectl-ship/pkg/version"
 )
 
@@ -28,20 +28,28 @@ type Options struct {
 	ClientOnly bool
 	Output     string
 
-	getter *genericclioptions.ConfigFlags
+	engine *ship.Engine
 	genericiooptions.IOStreams
 }
 
+// NewOptions returns the version command's defaults.
+func NewOptions(streams genericiooptions.IOStreams) *Options {
+	return &Options{IOStreams: streams}
+}
+
 // NewCmdVersion returns the version command.
-func NewCmdVersion(getter *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
-	o := &Options{getter: getter, IOStreams: streams}
+func NewCmdVersion(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	o := NewOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the client and server versions",
 		Long: `Print the version of kubectl-ship and, unless --client is given, of the
 Kubernetes API server of the current context (one request to /version).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Complete(f, cmd, args); err != nil {
+				return err
+			}
 			if err := o.Validate(); err != nil {
 				return err
 			}
@@ -52,6 +60,14 @@ Kubernetes API server of the current context (one request to /version).`,
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "One of 'yaml' or 'json'.")
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"json", "yaml"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// Complete takes the engine; building it makes no request.
+func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, _ []string) error {
+	if !o.ClientOnly {
+		o.engine = f.Engine()
+	}
+	return nil
 }
 
 // Validate checks the flags.
@@ -68,20 +84,12 @@ func (o *Options) Run(ctx context.Context) error {
 	v := Versions{ClientVersion: shipversion.Get()}
 	var serverErr error
 	if !o.ClientOnly {
-		v.ServerVersion, serverErr = serverVersion(ctx, o.getter)
+		v.ServerVersion, serverErr = o.engine.ServerVersion(ctx, ship.Target{})
 	}
 	if err := o.print(v); err != nil {
 		return err
 	}
 	return serverErr
-}
-
-func serverVersion(ctx context.Context, getter *genericclioptions.ConfigFlags) (*version.Info, error) {
-	client, err := kube.NewClient(getter)
-	if err != nil {
-		return nil, err
-	}
-	return client.ServerVersion(ctx)
 }
 
 func (o *Options) print(v Versions) error {

@@ -11,29 +11,30 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// RollbackAccess is what rolling a Deployment back needs beyond rolling it
-// forward: RolloutHistory lists its ReplicaSets to find the previous
-// revision (the rollback itself is a patch, as the rollout was).
-var RollbackAccess = []Access{{Verb: "list", Group: "apps", Resource: "replicasets"}}
-
 // RolloutHistory reads Deployment name and the ReplicaSets it controls, its
 // revisions as 'kubectl rollout history' shows them: one GET and one LIST by
 // the Deployment's selector, whatever the number of pods.
-func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
-	d, err := c.deployments(c.Namespace).Get(ctx, name, metav1.GetOptions{})
+func (c *Client) RolloutHistory(ctx context.Context, namespace, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
+	d, err := c.deployments(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, nil, release.NotRelease("deployment %s not found in namespace %s", name, c.Namespace)
+		return nil, nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	replicaSets, err := c.replicaSetsOf(ctx, d)
+	return d, replicaSets, err
+}
+
+// replicaSetsOf lists the ReplicaSets d controls, by its selector.
+func (c *Client) replicaSetsOf(ctx context.Context, d *appsv1.Deployment) ([]appsv1.ReplicaSet, error) {
 	selector, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
-		return nil, nil, fmt.Errorf("deployment %s: %w", name, err)
+		return nil, fmt.Errorf("deployment %s: %w", d.Name, err)
 	}
-	list, err := c.replicaSets(c.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+	list, err := c.replicaSets(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// The selector may also match other Deployments' ReplicaSets (a canary's,
 	// when the stable selector has no label of its own): keep d's own.
@@ -43,13 +44,13 @@ func (c *Client) RolloutHistory(ctx context.Context, name string) (*appsv1.Deplo
 			owned = append(owned, list.Items[i])
 		}
 	}
-	return d, owned, nil
+	return owned, nil
 }
 
 // Record reads the release's record of operations from its lock ("" when
 // ship never ran an operation on it).
-func (c *Client) Record(ctx context.Context, name string) (string, error) {
-	lease, err := c.leases(c.Namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+func (c *Client) Record(ctx context.Context, namespace, name string) (string, error) {
+	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return "", nil
 	}

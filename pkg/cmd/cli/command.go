@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// CommandLine is the command as the release's record keeps it, the way the
+// user typed it: the verb, its arguments and its own flags, never the
+// connection flags, which may carry credentials (--token).
+func CommandLine(cmd *cobra.Command, args []string) string {
+	words := []string{cmd.CommandPath()}
+	for _, a := range args {
+		words = append(words, quote(a))
+	}
+	// LocalFlags is a copy of the flag set, but of the same flags: each
+	// knows whether it was set.
+	cmd.LocalFlags().VisitAll(func(f *pflag.Flag) {
+		switch {
+		case !f.Changed:
+		case isSlice(f):
+			for _, v := range f.Value.(pflag.SliceValue).GetSlice() {
+				words = append(words, "--"+f.Name, quote(v))
+			}
+		case f.Value.Type() == "bool" && f.Value.String() == "true":
+			words = append(words, "--"+f.Name)
+		default:
+			words = append(words, "--"+f.Name+"="+quote(f.Value.String()))
+		}
+	})
+	return strings.Join(words, " ")
+}
+
+func isSlice(f *pflag.Flag) bool {
+	_, ok := f.Value.(pflag.SliceValue)
+	return ok
+}
+
+// quote puts a word in single quotes when a shell would split or expand it.
+func quote(word string) string {
+	if word != "" && !strings.ContainsAny(word, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+		return word
+	}
+	return "'" + strings.ReplaceAll(word, "'", `'\''`) + "'"
+}

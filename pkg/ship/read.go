@@ -1,0 +1,90 @@
+package ship
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/version"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Status reads what `status` shows of release t.
+func (e *Engine) Status(ctx context.Context, t Target) (*release.Status, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	return client.LoadStatus(ctx, t.Namespace, t.Name, t.Service)
+}
+
+// Changes signals every change that may alter what Status shows of t (its
+// Deployments, its Services' endpoints), until ctx ends.
+func (e *Engine) Changes(ctx context.Context, t Target, st *release.Status) (<-chan struct{}, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(st.Services))
+	for i, s := range st.Services {
+		names[i] = s.Name
+	}
+	return client.Changes(ctx, t.Namespace, names), nil
+}
+
+// List reads every release of t's namespace, or of all namespaces with
+// allNamespaces, that selector matches; it returns t with its namespace
+// resolved.
+func (e *Engine) List(ctx context.Context, t Target, allNamespaces bool, selector labels.Selector) (*release.StatusList, Target, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, t, err
+	}
+	namespace := t.Namespace
+	if allNamespaces {
+		namespace = ""
+	}
+	list, err := client.LoadStatuses(ctx, namespace, selector)
+	return list, t, err
+}
+
+// History reads the revisions of release t and the operations of its record.
+func (e *Engine) History(ctx context.Context, t Target) (*release.History, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	d, replicaSets, err := client.RolloutHistory(ctx, t.Namespace, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	record, err := client.Record(ctx, t.Namespace, t.Name)
+	if err != nil {
+		return nil, err
+	}
+	return release.NewHistory(d, replicaSets, record), nil
+}
+
+// Releases names the releases of t's namespace whose stable Deployment
+// selector matches ("" matches all).
+func (e *Engine) Releases(ctx context.Context, t Target, selector string) ([]string, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	names, err := client.ReleaseNames(ctx, t.Namespace, selector)
+	if err == nil && len(names) == 0 && selector != "" {
+		err = fmt.Errorf("no deployments in namespace %s match %s", t.Namespace, selector)
+	}
+	return names, err
+}
+
+// ServerVersion asks the API server of t's context for its version.
+func (e *Engine) ServerVersion(ctx context.Context, t Target) (*version.Info, error) {
+	client, _, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	return client.ServerVersion(ctx)
+}

@@ -1,0 +1,116 @@
+package strategy
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// PlanCleanup plans scaling the idle color to zero, or with del ending the
+// blue-green release: deleting green (and the preview Service). When green
+// serves, blue first takes green's pod template and the traffic back, so the
+// release ends on its own Deployment, running what green ran. The serving
+// color is never scaled down: rolling back depends on the other color still
+// running until the user is sure.
+func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
+	name := rel.Stable.Name
+	if rel.Green == nil {
+		if del && rel.Preview != nil {
+			// An interrupted --delete removed green but not its preview.
+			return Plan{Steps: []Step{{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"}}}, nil
+		}
+		return Plan{Notes: []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}}, nil
+	}
+	handBack := handBackTemplate(rel)
+	if del && sameTemplate(&handBack, &rel.Stable.Spec.Template) {
+		// An interrupted hand-back: blue already runs green's template.
+		return planHandBack(rel, handBack)
+	}
+	serving, err := rel.Serving(rel.ColorKey())
+	if err != nil {
+		return Plan{}, err
+	}
+	idle := release.Green
+	if serving == release.Green {
+		idle = release.Blue
+	}
+	idleDep := rel.Deployment(idle)
+	var plan Plan
+	switch {
+	case del && idle == release.Blue:
+		return planHandBack(rel, handBack)
+	case del:
+		plan.Steps = append(plan.Steps, deleteGreen(rel)...)
+	case release.Replicas(idleDep) > 0:
+		step, err := scaleDown(idleDep, idle)
+		if err != nil {
+			return Plan{}, err
+		}
+		plan.Steps = append(plan.Steps, *step)
+	default:
+		plan.Notes = append(plan.Notes, fmt.Sprintf("%s (deployment %s) is idle and already scaled to zero", idle, idleDep.Name))
+	}
+	return plan, nil
+}
+
+// handBackTemplate is green's pod template under blue's own labels, with the
+// value of the label the Services switch on that blue then carries: green's
+// for a version label, so both serve the same version while blue takes over.
+func handBackTemplate(rel *release.Release) corev1.PodTemplateSpec {
+	key := rel.ColorKey()
+	t := *rel.Green.Spec.Template.DeepCopy()
+	t.Labels = map[string]string{}
+	for k, v := range rel.Stable.Spec.Template.Labels {
+		t.Labels[k] = v
+	}
+	if key != release.LabelColor {
+		t.Labels[key] = rel.Green.Spec.Template.Labels[key]
+	}
+	return t
+}
+
+// planHandBack plans ending a blue-green release whose green serves: roll
+// blue to green's template at green's size and wait for it, route the
+// Services to blue and wait for their endpoints, then delete green. Green
+// serves until blue's pods are all ready, so the Services never go dark.
+func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, error) {
+	blue, green, key := rel.Stable, rel.Green, rel.ColorKey()
+	plan := Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
+		blue.Name, imageList(template.Spec), green.Name, blue.Name)}}
+	next := blue.DeepCopy()
+	next.Spec.Template = template
+	next.Spec.Replicas = green.Spec.Replicas
+	step, err := patchStep(blue, next, appsv1.Deployment{}, "configured", "run green's pod template in blue, at green's size")
+	if err != nil {
+		return Plan{}, err
+	}
+	if step != nil {
+		plan.Steps = append(plan.Steps, *step)
+	}
+	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every blue pod runs green's template"))
+	for _, svc := range rel.Services {
+		to := svc.DeepCopy()
+		to.Spec.Selector[key] = template.Labels[key]
+		step, err := patchStep(svc, to, corev1.Service{}, "switched to blue", "route to blue's pods")
+		if err != nil {
+			return Plan{}, err
+		}
+		if step != nil {
+			plan.Steps = append(plan.Steps, *step, waitFor(to, EndpointsSelected, "wait until the endpoints list only blue's pods"))
+		}
+	}
+	plan.Steps = append(plan.Steps, deleteGreen(rel)...)
+	return plan, nil
+}
+
+// deleteGreen deletes green and its preview Service.
+func deleteGreen(rel *release.Release) []Step {
+	steps := []Step{{Action: Delete, Object: rel.Green, Operation: "deleted", Reason: "blue serves alone"}}
+	if rel.Preview != nil {
+		steps = append(steps, Step{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "it routes to the deleted color"})
+	}
+	return steps
+}

@@ -1,0 +1,135 @@
+package strategy
+
+import (
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Snapshot is what a planner decides from: the release as read, and what
+// else its planner needs.
+type Snapshot struct {
+	Release *release.Release
+	// Nodes are the cluster's nodes, read for Needs.Capacity when the pods
+	// request resources; nil otherwise or when they could not be read.
+	Nodes []corev1.Node
+	// ReplicaSets are those the stable Deployment controls, read for
+	// Needs.Revisions: its revisions, as 'kubectl rollout history' sees them.
+	ReplicaSets []appsv1.ReplicaSet
+}
+
+// Needs says what a planner reads beside the release.
+type Needs struct {
+	// Capacity: the nodes' allocatable resources, when the pods request any.
+	Capacity bool
+	// Revisions: the stable Deployment's ReplicaSets.
+	Revisions bool
+	// Autoscalers: the HorizontalPodAutoscalers that scale the release's
+	// Deployments (Release.Autoscalers).
+	Autoscalers bool
+}
+
+// Planner decides one verb's changes to a release from a snapshot. Plan is
+// pure and idempotent: run on the state its own plan left, it plans nothing
+// more, so an interrupted operation is finished by planning it again.
+type Planner interface {
+	// Verb names the operation in the release's record ("promote"); a
+	// NothingLeftError after the same verb means it is already done.
+	Verb() string
+	Needs() Needs
+	Plan(*Snapshot) (Plan, error)
+}
+
+// Recoverer is a Planner that knows how to undo a run that failed while it
+// waited (set image --undo-on-failure). Recover plans from a fresh snapshot
+// with Needs.Revisions; an empty plan leaves things as they are.
+type Recoverer interface {
+	Recover(s *Snapshot, failure Failure) (Plan, error)
+}
+
+// Failure is why a run stopped: its error, and whether it ran out of time.
+type Failure struct {
+	Err      error
+	TimedOut bool
+}
+
+// The verbs' planners.
+
+// Canary starts or resizes a canary.
+type Canary struct{ Request CanaryRequest }
+
+// Promote makes the canary's pod template the stable one.
+type Promote struct{}
+
+// Abort removes the canary.
+type Abort struct{}
+
+// BlueGreen brings new images up in the idle color.
+type BlueGreen struct{ Request BlueGreenRequest }
+
+// Switch points the Services at a color; with ScaleDownDelay it then stays
+// that long and scales the color that stopped serving to zero.
+type Switch struct {
+	To             release.Color
+	Force          bool
+	ScaleDownDelay time.Duration
+}
+
+// Cleanup scales the idle color to zero, or deletes green.
+type Cleanup struct{ Delete bool }
+
+// Scale resizes a release as a whole.
+type Scale struct{ Request ScaleRequest }
+
+// SetImage rolls the stable Deployment to new images; with UndoOnFailure a
+// rollout that fails is rolled back to the previous revision.
+type SetImage struct {
+	Images        []Image
+	UndoOnFailure bool
+}
+
+func (Canary) Verb() string    { return "canary" }
+func (Promote) Verb() string   { return "promote" }
+func (Abort) Verb() string     { return "abort" }
+func (BlueGreen) Verb() string { return "bluegreen" }
+func (Switch) Verb() string    { return "bluegreen-switch" }
+func (Cleanup) Verb() string   { return "bluegreen cleanup" }
+func (Scale) Verb() string     { return "scale" }
+func (SetImage) Verb() string  { return "set image" }
+
+func (Canary) Needs() Needs    { return Needs{Autoscalers: true} }
+func (Promote) Needs() Needs   { return Needs{} }
+func (Abort) Needs() Needs     { return Needs{} }
+func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
+func (Switch) Needs() Needs    { return Needs{} }
+func (Cleanup) Needs() Needs   { return Needs{} }
+func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
+func (SetImage) Needs() Needs  { return Needs{} }
+
+func (p Canary) Plan(s *Snapshot) (Plan, error) { return PlanCanary(s.Release, p.Request) }
+func (Promote) Plan(s *Snapshot) (Plan, error)  { return PlanPromote(s.Release) }
+func (Abort) Plan(s *Snapshot) (Plan, error)    { return PlanAbort(s.Release) }
+func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
+	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
+}
+func (p Cleanup) Plan(s *Snapshot) (Plan, error)  { return PlanCleanup(s.Release, p.Delete) }
+func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, p.Request) }
+func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
+
+func (p Switch) Plan(s *Snapshot) (Plan, error) {
+	return PlanSwitch(s.Release, p.To, p.Force, p.ScaleDownDelay)
+}
+
+// Recover rolls the stable Deployment back to its previous revision when
+// its rollout to p.Images really failed: past its progress deadline, or
+// past --timeout. Anything else (nobody asked, or someone changed the
+// Deployment since) leaves the rollout as it is.
+func (p SetImage) Recover(s *Snapshot, failure Failure) (Plan, error) {
+	if !p.UndoOnFailure || !RolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
+		return Plan{}, nil
+	}
+	return PlanRollback(s.Release.Stable, s.ReplicaSets)
+}
