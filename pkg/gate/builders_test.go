@@ -42,8 +42,12 @@ func newPod(name string, labels map[string]string) podBuilder {
 	}}
 }
 
-func canaryPod(name string) podBuilder { return newPod(name, map[string]string{"app": "web", "track": "canary"}) }
-func stablePod(name string) podBuilder { return newPod(name, map[string]string{"app": "web", "track": "stable"}) }
+func canaryPod(name string) podBuilder {
+	return newPod(name, map[string]string{"app": "web", "track": "canary"})
+}
+func stablePod(name string) podBuilder {
+	return newPod(name, map[string]string{"app": "web", "track": "stable"})
+}
 
 // notReady makes the pod not Ready since t0+after (its creation when 0).
 func (b podBuilder) notReady(after time.Duration) podBuilder {

@@ -35,7 +35,7 @@ func TestPodHealth(t *testing.T) {
 			verdict: Pass, reason: "1 canary, 0 stable pods healthy"},
 		{name: "never scheduled past the grace period", pods: []corev1.Pod{canaryPod("c1").pending().created(-time.Minute).v()},
 			verdict: Fail, reason: "canary pod c1: not Ready for 1m30s (grace 1m0s)"},
-		{name: "crash loop", pods: []corev1.Pod{canaryPod("c1").notReady(25 * time.Second).waiting("CrashLoopBackOff", "back-off 10s restarting failed container=app").v()},
+		{name: "crash loop", pods: []corev1.Pod{canaryPod("c1").notReady(25*time.Second).waiting("CrashLoopBackOff", "back-off 10s restarting failed container=app").v()},
 			verdict: Fail, reason: "canary pod c1: container app waiting: CrashLoopBackOff (back-off 10s restarting failed container=app)"},
 		{name: "image pull back-off", pods: []corev1.Pod{canaryPod("c1").pending().waiting("ImagePullBackOff", `Back-off pulling image "example/web:nope"`).v()},
 			verdict: Fail, reason: `canary pod c1: container app waiting: ImagePullBackOff (Back-off pulling image "example/web:nope")`},
