@@ -96,9 +96,9 @@ func TestPrometheusAnalysisGate(t *testing.T) {
 
 	t.Run("a result that is not one number is an error naming the query", func(t *testing.T) {
 		for text, want := range map[string]string{
-			`http_requests_total{app="{{.Name}}"}[5s] < 1`:                `query "http_requests_total{app=\"web\"}[5s]": the query returned a matrix`,
+			`http_requests_total{app="{{.Name}}"}[5s] < 1`:                  `query "http_requests_total{app=\"web\"}[5s]": the query returned a matrix`,
 			`rate(http_requests_total{app="{{.Name}}"}[{{.Interval}}]) < 1`: `query "rate(http_requests_total{app=\"web\"}[5s])": the query returned 4 samples`,
-			`sum(rate(http_requests_total{app="{{.Name}}"}[5s]) < 1`:       `query "sum(rate(http_requests_total{app=\"web\"}[5s])": prometheus answered HTTP 400 Bad Request: invalid parameter "query": 1:45: parse error: unclosed left parenthesis`,
+			`sum(rate(http_requests_total{app="{{.Name}}"}[5s]) < 1`:        `query "sum(rate(http_requests_total{app=\"web\"}[5s])": prometheus answered HTTP 400 Bad Request: invalid parameter "query": 1:45: parse error: unclosed left parenthesis`,
 		} {
 			err := analysisGate(t, text, "web", prom.URL).Preflight(context.Background())
 			if err == nil || !strings.Contains(err.Error(), want) {
