@@ -11,7 +11,7 @@ import (
 // answering serves Prometheus's API answering every query with body.
 func answering(t *testing.T, body string) *Prometheus {
 	t.Helper()
-	return &Prometheus{URL: serve(t, func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(body)) })}
+	return &Prometheus{URL: serve(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) })}
 }
 
 func vector(value string) string {

@@ -63,7 +63,7 @@ func TestQuerySendsTheQuery(t *testing.T) {
 	var got string
 	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.Path + "?" + r.URL.Query().Get("query")
-		w.Write([]byte(`{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}`))
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}`))
 	})
 	p := &Prometheus{URL: url + "/api/v1/namespaces/mon/services/prom:9090/proxy/"}
 	if _, _, err := p.Query(context.Background(), `sum(x{a="b"})`); err != nil {
@@ -84,15 +84,15 @@ func TestQueryErrors(t *testing.T) {
 	}{
 		{"prometheus rejects the query", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
-			w.Write([]byte(`{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \"}\""}`))
+			_, _ = w.Write([]byte(`{"status":"error","errorType":"bad_data","error":"1:5: parse error: unexpected \"}\""}`))
 		}, `prometheus answered HTTP 400 Bad Request: 1:5: parse error: unexpected "}"`},
 		{"the service proxy finds no endpoint", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"no endpoints available for service \"prom\"","reason":"ServiceUnavailable","code":503}`))
+			_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","message":"no endpoints available for service \"prom\"","reason":"ServiceUnavailable","code":503}`))
 		}, `prometheus answered HTTP 503 Service Unavailable: no endpoints available for service "prom"`},
 		{"a proxy's HTML page", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusBadGateway)
-			w.Write([]byte("\n<html>bad gateway</html>\n"))
+			_, _ = w.Write([]byte("\n<html>bad gateway</html>\n"))
 		}, "prometheus answered HTTP 502 Bad Gateway: <html>bad gateway</html>"},
 		{"no answer in time", func(_ http.ResponseWriter, r *http.Request) {
 			select {

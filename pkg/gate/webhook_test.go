@@ -22,13 +22,13 @@ func TestWebhook(t *testing.T) {
 		{"2xx passes", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }, Pass, "HTTP 202 Accepted"},
 		{"500 fails with the body's first line", func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, "\n  load test failed: p99 812ms  \nstack trace...")
+			_, _ = io.WriteString(w, "\n  load test failed: p99 812ms  \nstack trace...")
 		}, Fail, "HTTP 500 Internal Server Error: load test failed: p99 812ms"},
 		{"an empty error body", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, Fail, "HTTP 403 Forbidden: (empty body)"},
 		{"no answer in time fails", func(_ http.ResponseWriter, r *http.Request) {
 			// Read first: the server notices the client hanging up only
 			// once the body is consumed.
-			io.Copy(io.Discard, r.Body)
+			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case <-stop:
 			case <-r.Context().Done():
@@ -61,7 +61,9 @@ func TestWebhookPayload(t *testing.T) {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		json.NewDecoder(r.Body).Decode(&got)
+		if err := json.NewDecoder(r.Body).Decode(&got); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+		}
 	})
 	w := &Webhook{URL: url}
 	p := Payload{Release: "web", Namespace: "prod", Step: 2, Weight: 25, Phase: "Progressing", Images: map[string]string{"app": "example/web:2.0.0"}}
