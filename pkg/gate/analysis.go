@@ -53,7 +53,7 @@ func (op Op) valid() bool {
 
 // Analysis is a parsed `--analysis 'QUERY OP THRESHOLD'`: a PromQL query,
 // written as a Go template over Vars, whose single number must satisfy
-// Op Threshold.
+// Op Threshold. Build it with ParseAnalysis.
 type Analysis struct {
 	// Text is the analysis as the user wrote it; it names the gate.
 	Text      string
