@@ -27,9 +27,11 @@ test: unit lint docs-check packaging e2e
 unit:
 	go test ./...
 
-## e2e: needs the cluster binaries; the suite starts its own cluster on other ports
+## e2e: needs the cluster binaries and Prometheus (pinned in hack/tools/prometheus,
+## about 5 minutes to build the first time); the suite starts its own cluster on other ports
 e2e: build cluster-build
-	SHIP_BINARY=$(CURDIR)/$(BIN) go test -tags e2e -count=1 -timeout 40m ./test/e2e/...
+	prom=$$(hack/tools/tool.sh prometheus) && SHIP_BINARY=$(CURDIR)/$(BIN) PROMETHEUS=$$prom/prometheus \
+		go test -tags e2e -count=1 -timeout 40m ./test/e2e/...
 
 ## dist: release archives for every platform with their SHA-256 sums (dist/),
 ## and dist/krew-manifest.yaml rendered from hack/dist/krew-manifest.yaml.tmpl

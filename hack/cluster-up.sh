@@ -174,7 +174,10 @@ start kube-scheduler --kubeconfig="$kubeconfig" --bind-address=127.0.0.1 --secur
 # stages renew node heartbeats only every 10-20 min, so kwok must keep node
 # leases: without them the controller manager marks the node unreachable after
 # ~50 s, and its pods, so their endpoints, stay not ready from then on.
+# The fault stages make pods of images tagged crashloop, oomkill, pullfail or
+# notready misbehave, for the health gates' tests; other pods are unaffected.
 KWOK_WORKDIR=$CLUSTER_DIR/kwok start kwok --kubeconfig="$kubeconfig" --config="$CLUSTER_BIN/kwok-stages.yaml" \
+  --config="$HACK_DIR/cluster/kwok-fault-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --cidr=10.244.0.0/16 --node-ip=127.0.0.1 --node-lease-duration-seconds=40 \
   --server-address="127.0.0.1:$KWOK_PORT"

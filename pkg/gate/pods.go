@@ -1,0 +1,188 @@
+package gate
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// PodsGate names the built-in pod health gate in Results.
+const PodsGate = "pods"
+
+// Member is one Deployment of a release under watch, with its role as
+// reasons name it: "canary", "stable", "green", "blue".
+type Member struct {
+	Role       string
+	Deployment *appsv1.Deployment
+}
+
+// PodHealth is what the built-in gate judges, all of it read beforehand by
+// a constant number of requests (one list of pods, the Deployments).
+type PodHealth struct {
+	// Members are the Deployments, the narrowest selector first (the canary
+	// before the stable): a pod belongs to the first that selects it.
+	Members []Member
+	// Pods are the pods as one list returns them; others are ignored.
+	Pods []corev1.Pod
+	// Now is the time of the check; Grace how long a pod may be not Ready.
+	Now   time.Time
+	Grace time.Duration
+	// Restarts are the restart counts when the gate started (RestartCounts):
+	// a container restarting since then fails the gate.
+	Restarts map[string]int32
+}
+
+// badWaiting says whether a waiting reason means the container will not
+// run without someone fixing something.
+func badWaiting(reason string) bool {
+	switch reason {
+	case "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError":
+		return true
+	}
+	return false
+}
+
+// Check fails when a member's pod is not Ready past the grace period, has a
+// container that restarted, waits for a reason in badWaiting or was
+// OOMKilled, or when a member's rollout passed its progress deadline.
+// Terminating and finished pods are left out: their ReplicaSet replaces them.
+func (h PodHealth) Check() Result {
+	var problems []string
+	for _, m := range h.Members {
+		if c := deploymentCondition(m.Deployment, appsv1.DeploymentProgressing); c != nil &&
+			c.Status == corev1.ConditionFalse && c.Reason == "ProgressDeadlineExceeded" {
+			problems = append(problems, fmt.Sprintf("%s deployment %s: progress deadline exceeded", m.Role, m.Deployment.Name))
+		}
+	}
+	pods := append([]corev1.Pod(nil), h.Pods...)
+	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	counts := map[string]int{}
+	for i := range pods {
+		p := &pods[i]
+		role := h.roleOf(p)
+		if role == "" || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		counts[role]++
+		for _, problem := range h.podProblems(p) {
+			problems = append(problems, fmt.Sprintf("%s pod %s: %s", role, p.Name, problem))
+		}
+	}
+	if len(problems) == 0 {
+		return Result{Gate: PodsGate, Verdict: Pass, Reason: h.healthy(counts)}
+	}
+	reason := strings.Join(problems[:min(len(problems), 3)], "; ")
+	if len(problems) > 3 {
+		reason += fmt.Sprintf("; and %d more", len(problems)-3)
+	}
+	return Result{Gate: PodsGate, Verdict: Fail, Reason: reason}
+}
+
+// podProblems lists what is wrong with one pod, its containers in order.
+func (h PodHealth) podProblems(p *corev1.Pod) []string {
+	var out []string
+	for _, cs := range containerStatuses(p) {
+		if w := cs.State.Waiting; w != nil && badWaiting(w.Reason) {
+			out = append(out, fmt.Sprintf("container %s waiting: %s%s", cs.Name, w.Reason, brief(w.Message)))
+		}
+		if t := cs.State.Terminated; t != nil && t.Reason == "OOMKilled" {
+			out = append(out, fmt.Sprintf("container %s terminated: OOMKilled", cs.Name))
+		}
+		if before := h.Restarts[p.Name+"/"+cs.Name]; cs.RestartCount > before {
+			msg := fmt.Sprintf("container %s restarted %d times since the gate started", cs.Name, cs.RestartCount-before)
+			if t := cs.LastTerminationState.Terminated; t != nil && t.Reason != "" {
+				msg += fmt.Sprintf(" (last: %s, exit code %d)", t.Reason, t.ExitCode)
+			}
+			out = append(out, msg)
+		}
+	}
+	if ready := podCondition(p, corev1.PodReady); ready == nil || ready.Status != corev1.ConditionTrue {
+		since := p.CreationTimestamp.Time
+		if ready != nil && !ready.LastTransitionTime.IsZero() {
+			since = ready.LastTransitionTime.Time
+		}
+		if d := h.Now.Sub(since); d > h.Grace {
+			out = append(out, fmt.Sprintf("not Ready for %s (grace %s)", d.Round(time.Second), h.Grace))
+		}
+	}
+	return out
+}
+
+// roleOf is the role of the first member whose selector matches p, or "".
+func (h PodHealth) roleOf(p *corev1.Pod) string {
+	for _, m := range h.Members {
+		if m.Deployment == nil {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(m.Deployment.Spec.Selector)
+		if err == nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+			return m.Role
+		}
+	}
+	return ""
+}
+
+// healthy says how many pods of each member were found healthy.
+func (h PodHealth) healthy(counts map[string]int) string {
+	var parts []string
+	for _, m := range h.Members {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[m.Role], m.Role))
+	}
+	return strings.Join(parts, ", ") + " pods healthy"
+}
+
+// RestartCounts are the pods' restart counts by "POD/CONTAINER", init
+// containers included: the baseline of PodHealth.Restarts.
+func RestartCounts(pods []corev1.Pod) map[string]int32 {
+	out := map[string]int32{}
+	for i := range pods {
+		for _, cs := range containerStatuses(&pods[i]) {
+			out[pods[i].Name+"/"+cs.Name] = cs.RestartCount
+		}
+	}
+	return out
+}
+
+// containerStatuses are p's init containers' statuses, then its containers'.
+func containerStatuses(p *corev1.Pod) []corev1.ContainerStatus {
+	return append(append([]corev1.ContainerStatus(nil), p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
+}
+
+func deploymentCondition(d *appsv1.Deployment, t appsv1.DeploymentConditionType) *appsv1.DeploymentCondition {
+	if d == nil {
+		return nil
+	}
+	for i := range d.Status.Conditions {
+		if d.Status.Conditions[i].Type == t {
+			return &d.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+func podCondition(p *corev1.Pod, t corev1.PodConditionType) *corev1.PodCondition {
+	for i := range p.Status.Conditions {
+		if p.Status.Conditions[i].Type == t {
+			return &p.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+// brief is a status message as a reason quotes it: " (message)", at most
+// 120 bytes, or nothing.
+func brief(msg string) string {
+	if msg = strings.TrimSpace(msg); msg == "" {
+		return ""
+	}
+	if len(msg) > 120 {
+		msg = strings.ToValidUTF8(msg[:120], "") + "..."
+	}
+	return " (" + msg + ")"
+}
