@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -41,6 +42,10 @@ func (c *Client) ReadLock(ctx context.Context, namespace, name string) *coordina
 	return lease
 }
 
+// ErrLockMoved is a lock taken by another operation between the read of
+// the lock and the taking of it: the release may have changed since.
+var ErrLockMoved = errors.New("another operation took the release's lock since it was read")
+
 // BusyError is a lock held by another operation that is alive.
 type BusyError struct{ msg string }
 
@@ -56,7 +61,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		current = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: release.LockName(name), Namespace: namespace}}
 		current.Labels, _ = release.OwnedBy(name, "")
 	}
-	next := current.DeepCopy()
+	next, gaveWay := current.DeepCopy(), false
 	switch {
 	case !held(current) || force:
 	case stale(current):
@@ -70,7 +75,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		if err != nil {
 			return nil, err
 		}
-		next = taken.DeepCopy()
+		next, gaveWay = taken.DeepCopy(), true
 	default:
 		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
 			name, DescribeLock(current))}
@@ -99,12 +104,12 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
 	}
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-		return nil, &BusyError{fmt.Sprintf("release %s is busy: another operation took its lock at the same moment", name)}
+		return nil, fmt.Errorf("release %s is busy: %w", name, ErrLockMoved)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Lock{client: c, release: name, lease: taken}, nil
+	return &Lock{client: c, release: name, lease: taken, gaveWay: gaveWay}, nil
 }
 
 // preempt asks the holder of current, which only stays (a delay, a hold
@@ -147,10 +152,16 @@ const preemptWait = 15 * time.Second
 type Lock struct {
 	client  *Client
 	release string
+	// gaveWay is set when another command's stay gave the lock way.
+	gaveWay bool
 
 	mu    sync.Mutex
 	lease *coordinationv1.Lease
 }
+
+// GaveWay reports whether the lock was taken after another command that
+// held it gave way (it stayed): what was read before may have changed.
+func (l *Lock) GaveWay() bool { return l.gaveWay }
 
 // update writes the lock changed by change, from the latest Lease: once
 // more from a fresh read when another command wrote it in between (asking

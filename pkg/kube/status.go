@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -38,9 +39,22 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
 		st.Operation = DescribeLock(lock)
-		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
+		st.Warnings = append(st.Warnings, lockAdvice(lock))
 	}
 	return st, nil
+}
+
+// lockAdvice says what a held lock means and what to do about it: only what
+// works in that state.
+func lockAdvice(l *coordinationv1.Lease) string {
+	op := DescribeLock(l)
+	switch {
+	case stale(l):
+		return "operation interrupted, its process gone: " + op + "; run the same command again to finish it, or the way back (abort, switch back) to undo it"
+	case l.Annotations[release.AnnotationStaying] != "":
+		return "operation waiting: " + op + "; it stops when another kubectl ship command on the release runs"
+	}
+	return "operation in progress: " + op + "; wait for it to finish; if its process died on another machine, its lock expires when it says and the same command then continues"
 }
 
 // sharedLabels are the labels every Deployment of rel selects on with the

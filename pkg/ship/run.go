@@ -70,6 +70,9 @@ type run struct {
 	o      Options
 	res    *Result
 	writes int
+	// waitFailed is set when a wait of the plan failed: what a Recoverer
+	// recovers from.
+	waitFailed bool
 	// noted are the notes already told; stayed the stays already done, so
 	// that a plan made again after a conflict does not repeat them.
 	noted, stayed map[string]bool
@@ -90,33 +93,71 @@ func (r *run) run(ctx context.Context) error {
 		}
 		return nil
 	}
-	serverDryRun := r.o.DryRun == DryRunServer
-	var lease *coordinationv1.Lease
-	if !serverDryRun {
-		lease = r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
-	}
-	// A first plan, without the lock: a run with nothing to write, or
-	// refused, or forbidden, then writes nothing at all, not even the lock.
-	plan, err := r.plan(ctx, r.p.Needs())
-	if err != nil || !plan.Writes() {
-		if serverDryRun {
+	if r.o.DryRun == DryRunServer {
+		plan, err := r.plan(ctx, r.p.Needs())
+		if err != nil {
 			return err
 		}
-		return r.nothingToWrite(ctx, lease, err)
-	}
-	if serverDryRun {
 		return r.carryOut(ctx, nil, plan, true)
 	}
-	holder, err := r.check(ctx, plan)
+	// Another operation that takes the lock between this run's read and
+	// its own taking of the lock makes the plan stale: plan again.
+	for attempt := 1; ; attempt++ {
+		err := r.attempt(ctx)
+		if !errors.Is(err, kube.ErrLockMoved) || attempt == 3 {
+			return err
+		}
+	}
+}
+
+// attempt reads the release's lock, then the release, and plans. A plan
+// that writes is carried out under the lock, taken from the Lease exactly as
+// read before the plan: any operation that started or ended since changed
+// the Lease, so the lock is refused (ErrLockMoved) and the plan, made from a
+// state that may have changed, is never carried out. A run with nothing to
+// write, or refused, or forbidden, writes nothing, not even the lock.
+func (r *run) attempt(ctx context.Context) error {
+	lease := r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
+	plan, err := r.plan(ctx, r.p.Needs())
+	if err != nil {
+		return r.nothingToWrite(ctx, lease, err)
+	}
+	if plan.Writes() {
+		holder, err := r.check(ctx, plan)
+		if err != nil {
+			return err
+		}
+		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
+	}
+	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
+		return err
+	}
+	// A plan that only waits (for a rollout started earlier) holds no lock;
+	// if its wait fails, the recovery takes it.
+	err = r.carryOut(ctx, nil, plan, false)
+	failure, recoverer, ok := r.recoverable(ctx, err)
+	if !ok {
+		return err
+	}
+	holder, err := r.check(ctx, strategy.Plan{})
 	if err != nil {
 		return err
 	}
+	lease = r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
+	return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error {
+		return r.recover(ctx, lock, recoverer, failure)
+	})
+}
+
+// locked takes the release's lock from the Lease as read, runs fn holding
+// it (renewed while fn runs), then frees it with the operation recorded.
+func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, *kube.Lock) error) error {
 	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock)
 	if err != nil {
 		return err
 	}
 	kept, stop := lock.Keep(ctx)
-	err = r.underLock(kept, lock)
+	err = fn(kept, lock)
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lock was lost
 	}
@@ -196,25 +237,42 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 	return holder, g.Wait()
 }
 
-// underLock plans from a fresh read under the lock and carries the plan
-// out. When another writer changed an object in between (a conflict), it
-// plans again from a fresh read: the plan derives from what is there, so the
-// steps already done are not repeated and nobody's change is overwritten.
-// A planner that can recover from a failed wait then does.
-func (r *run) underLock(ctx context.Context, lock *kube.Lock) error {
+// underLock carries plan out under the lock: as it is when the lock was
+// taken from the Lease read before planning, else (after another command
+// gave way) from a fresh read. When another writer changed an object the
+// plan writes (a conflict), it plans again from a fresh read: the plan
+// derives from what is there, so the steps already done are not repeated
+// and nobody's change is overwritten. A planner that can recover from a
+// failed wait then does.
+func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan) error {
+	fresh := !lock.GaveWay()
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
-		plan, err := r.plan(ctx, r.p.Needs())
-		if err != nil {
-			return err
+		if !fresh {
+			var err error
+			if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
+				return err
+			}
 		}
+		fresh = false
 		return r.carryOut(ctx, lock, plan, false)
 	})
-	var waitErr *kube.WaitError
-	recoverer, ok := r.p.(strategy.Recoverer)
-	if !ok || !errors.As(err, &waitErr) || ctx.Err() != nil && !waitErr.TimedOut {
+	failure, recoverer, ok := r.recoverable(ctx, err)
+	if !ok {
 		return err
 	}
-	return r.recover(ctx, lock, recoverer, strategy.Failure{Err: err, TimedOut: waitErr.TimedOut})
+	return r.recover(ctx, lock, recoverer, failure)
+}
+
+// recoverable says whether err, from carrying out a plan, is a wait that
+// failed (ran out of time, or past its progress deadline) and the planner
+// knows a way back. A wait cut short by Ctrl-C is left as it is.
+func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
+	recoverer, ok := r.p.(strategy.Recoverer)
+	if !ok || err == nil || !r.waitFailed || ctx.Err() != nil {
+		return strategy.Failure{}, nil, false
+	}
+	var waitErr *kube.WaitError
+	return strategy.Failure{Err: err, TimedOut: errors.As(err, &waitErr) && waitErr.TimedOut}, recoverer, true
 }
 
 // recover plans and carries out the planner's way back from failure, still
@@ -229,6 +287,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	plan, err := p.Recover(snap, failure)
 	if err == nil {
 		err = strategy.Validate(plan)
+	}
+	if err == nil && plan.Writes() {
+		err = r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs)
 	}
 	if err == nil && len(plan.Steps) == 0 {
 		return failure.Err
@@ -278,6 +339,7 @@ func (r *run) carryOut(ctx context.Context, lock *kube.Lock, plan strategy.Plan,
 				step.Object = last.Object
 			}
 			if err := r.client.Wait(ctx, step, r.o.Timeout, r.o.Progress); err != nil {
+				r.waitFailed = true
 				return err
 			}
 		case strategy.Stay:

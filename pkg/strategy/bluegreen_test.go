@@ -3,6 +3,7 @@ package strategy
 import (
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -235,5 +236,20 @@ func TestCapacityNote(t *testing.T) {
 	want := "note: blue-green needs twice the capacity: 3 more pods run beside the 3 serving ones until cleanup; both colors together request 3 CPU and 6Gi memory, of 2 CPU and 8Gi allocatable on 1 nodes: more than the nodes have, so some pods will stay Pending"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// With --scale-down-delay the switch stays, then scales the color that
+// stopped serving to zero.
+func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
+	plan, err := PlanSwitch(greenRelease(release.Blue), "", false, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch svc/web, wait svc/web, stay ?, patch web" {
+		t.Fatalf("steps: %s", got)
+	}
+	if blue := plan.Steps[3].Object.(*appsv1.Deployment); *blue.Spec.Replicas != 0 || plan.Steps[2].Duration != time.Minute {
+		t.Errorf("blue should be scaled to 0 after a minute: %d after %s", *blue.Spec.Replicas, plan.Steps[2].Duration)
 	}
 }
