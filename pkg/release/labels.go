@@ -50,6 +50,9 @@ const (
 	// release may then ask it to stop by setting AnnotationPreempt.
 	AnnotationStaying = prefix + "staying-until"
 	AnnotationPreempt = prefix + "preempted-by"
+	// AnnotationProgression, on a release's lock, keeps the progression of
+	// its canary (canary --steps): see Progression.
+	AnnotationProgression = prefix + "progression"
 	// AnnotationHistory, on a release's lock, records the operations run on
 	// the release, bounded.
 	AnnotationHistory = prefix + "history"

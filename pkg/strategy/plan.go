@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // Action is what a step does.
@@ -27,6 +29,9 @@ const (
 	Wait Action = "wait"
 	// Stay blocks for the step's Duration, holding the release's lock.
 	Stay Action = "stay"
+	// Hold is a stay during which the release's gates are checked: a
+	// failure ends it, and the planner's Recover then rolls back.
+	Hold Action = "hold"
 )
 
 // Condition is what a Wait step waits for.
@@ -56,9 +61,12 @@ type Step struct {
 	PatchType types.PatchType
 	// Until is the condition of a Wait.
 	Until Condition
-	// Duration is how long a Stay lasts; for a Wait, its own deadline
-	// within the operation's (0: the operation's alone).
+	// Duration is how long a Stay or a Hold lasts; for a Wait, its own
+	// deadline within the operation's (0: the operation's alone).
 	Duration time.Duration
+	// Progression is what a Hold records in the release's record while it
+	// lasts: the step of a progression it holds.
+	Progression *release.Progression
 	// Operation is the past-tense word of the result line ("created").
 	Operation string
 	// Reason says why the step is needed, for --dry-run=client.
@@ -66,20 +74,30 @@ type Step struct {
 }
 
 // Plan is the ordered steps of one command, and what to tell the user
-// before acting.
+// before acting. A plan that ends with a Hold is one segment of a longer
+// operation: once it is carried out, the planner plans the next from a
+// fresh read, until a plan ends otherwise.
 type Plan struct {
 	Notes []string
 	Steps []Step
+	// Progression, when set, is recorded in the release's record once the
+	// steps are carried out.
+	Progression *release.Progression
 }
 
-// Writes reports whether the plan changes anything.
+// Writes reports whether the plan changes anything, its record included.
 func (p Plan) Writes() bool {
 	for _, s := range p.Steps {
-		if s.Writes() {
+		if s.Writes() || s.Action == Hold {
 			return true
 		}
 	}
-	return false
+	return p.Progression != nil
+}
+
+// Continues reports whether the plan is a segment of a longer operation.
+func (p Plan) Continues() bool {
+	return len(p.Steps) > 0 && p.Steps[len(p.Steps)-1].Action == Hold
 }
 
 // Writes reports whether the step changes an object.

@@ -19,6 +19,8 @@ type Snapshot struct {
 	// ReplicaSets are those the stable Deployment controls, read for
 	// Needs.Revisions: its revisions, as 'kubectl rollout history' sees them.
 	ReplicaSets []appsv1.ReplicaSet
+	// Progression is the progression the release's record keeps, if any.
+	Progression *release.Progression
 }
 
 // Needs says what a planner reads beside the release.
@@ -44,22 +46,30 @@ type Planner interface {
 }
 
 // Recoverer is a Planner that knows how to undo a run that failed while it
-// waited (set image --undo-on-failure). Recover plans from a fresh snapshot
-// with Needs.Revisions; an empty plan leaves things as they are.
+// waited or held: set image --undo-on-failure, a progression whose gates
+// failed. Recover plans from a fresh snapshot read with RecoverNeeds; an
+// empty plan leaves things as they are.
 type Recoverer interface {
+	RecoverNeeds() Needs
 	Recover(s *Snapshot, failure Failure) (Plan, error)
 }
 
-// Failure is why a run stopped: its error, and whether it ran out of time.
+// Failure is why a run stopped: its error, and whether it ran out of time
+// or a gate failed.
 type Failure struct {
 	Err      error
 	TimedOut bool
+	Gate     bool
 }
 
 // The verbs' planners.
 
-// Canary starts or resizes a canary.
-type Canary struct{ Request CanaryRequest }
+// Canary starts or resizes a canary; with a Progression it advances the
+// canary through its steps by itself.
+type Canary struct {
+	Request     CanaryRequest
+	Progression *Progression
+}
 
 // Promote makes the canary's pod template the stable one.
 type Promote struct{}
@@ -122,6 +132,9 @@ func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Releas
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
 	return PlanSwitch(s.Release, p.To, p.Force, p.ScaleDownDelay)
 }
+
+// RecoverNeeds: the revisions, to find the previous one.
+func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }
 
 // Recover rolls the stable Deployment back to its previous revision when
 // its rollout to p.Images really failed: past its progress deadline, or

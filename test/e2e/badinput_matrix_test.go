@@ -53,15 +53,12 @@ func TestBadInputMatrix(t *testing.T) {
 	apply(t, ns, multiContainer)
 	versionedBG := strings.Replace(deploymentAndService("bg", v1, 1), "track: stable", "track: stable\n        version: 1.0.0", 1)
 	apply(t, ns, versionedBG)
-	apply(t, ns, strings.ReplaceAll(versionedBG, "bg", "served"))
-	for _, d := range []string{"multi", "bg", "served"} {
+	for _, d := range []string{"multi", "bg"} {
 		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+d, "--timeout=60s")
 	}
-	// bg: green idle and scaled to zero; served: green serves.
+	// bg: green idle and scaled to zero.
 	mustShip(t, ns, "bluegreen", "bg", "--image", v2)
 	mustKubectl(t, "scale", "-n", ns, "deployment/bg-green", "--replicas=0")
-	mustShip(t, ns, "bluegreen", "served", "--image", v2)
-	mustShip(t, ns, "bluegreen-switch", "served")
 	settledSnapshot(t, ns) // the controllers are done: any change is ship's
 
 	noContext := writeKubeconfig(t)
@@ -116,7 +113,6 @@ func TestBadInputMatrix(t *testing.T) {
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},
 		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
 		{"cleanup of a missing release", []string{"bluegreen", "cleanup", "nope"}, "deployment nope not found", 0},
-		{"cleanup --delete while green serves", []string{"bluegreen", "cleanup", "served", "--delete"}, "--delete only removes green", 0},
 		{"cleanup with a flag of switch", []string{"bluegreen", "cleanup", "bg", "--to", "blue"}, "unknown flag: --to", 0},
 		// Connections that cannot work.
 		{"context that does not exist", []string{"abort", "ctwoc", "--context", "nowhere"}, `context "nowhere" does not exist`, 0},
