@@ -15,16 +15,29 @@ type releaseStatus struct {
 	Strategy    string `json:"strategy"`
 	Phase       string `json:"phase"`
 	Deployments []struct {
-		Name    string   `json:"name"`
-		Role    string   `json:"role"`
-		Serving *bool    `json:"serving"`
-		Images  []string `json:"images"`
+		Name       string   `json:"name"`
+		Role       string   `json:"role"`
+		Serving    *bool    `json:"serving"`
+		Images     []string `json:"images"`
+		Containers []struct {
+			Name  string `json:"name"`
+			Image string `json:"image"`
+			Type  string `json:"type"`
+		} `json:"containers"`
 	} `json:"deployments"`
 	Services []struct {
 		Name           string             `json:"name"`
 		ReadyEndpoints map[string]int     `json:"readyEndpoints"`
 		Traffic        map[string]float64 `json:"traffic"`
+		Others         []struct {
+			Kind           string  `json:"kind"`
+			Name           string  `json:"name"`
+			ReadyEndpoints int     `json:"readyEndpoints"`
+			Traffic        float64 `json:"traffic"`
+		} `json:"others"`
 	} `json:"services"`
+	Operation string   `json:"operation"`
+	Warnings  []string `json:"warnings"`
 }
 
 func shipStatus(t *testing.T, ns, name string) releaseStatus {
@@ -96,6 +109,18 @@ func TestStatusBlueGreen(t *testing.T) {
 		if d.Serving == nil || *d.Serving != (d.Role == "green") {
 			t.Errorf("%s serving = %v", d.Name, d.Serving)
 		}
+	}
+	// After the switch blue is idle and runs the older image: list says so,
+	// under columns named for both strategies (it once showed blue's image
+	// under NEW IMAGE).
+	list := mustShip(t, ns, "list").stdout
+	for _, want := range []string{"STABLE/SERVING", "CANARY/IDLE", v2 + " (green)", v1 + " (blue)"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("list lacks %q:\n%s", want, list)
+		}
+	}
+	if strings.Index(list, v2+" (green)") > strings.Index(list, v1+" (blue)") {
+		t.Errorf("the serving color comes first:\n%s", list)
 	}
 }
 
