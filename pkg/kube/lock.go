@@ -123,7 +123,8 @@ func (c *Client) FreeStaleLock(ctx context.Context, name, command string) (relea
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
-// since 12:00:01, until 12:06:01".
+// since 12:00:01, until 12:06:01". The operation and the holder are escaped
+// for the terminal: anyone who may update the Lease can write them.
 func DescribeLock(l *coordinationv1.Lease) string {
 	since, until := "?", "?"
 	if l.Spec.AcquireTime != nil {
@@ -132,7 +133,8 @@ func DescribeLock(l *coordinationv1.Lease) string {
 	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
 		until = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second).Format(time.TimeOnly)
 	}
-	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], ptr.Deref(l.Spec.HolderIdentity, "?"), since, until)
+	return fmt.Sprintf("%s by %s since %s, until %s", release.EscapeTerminal(l.Annotations[release.AnnotationOperation]),
+		release.EscapeTerminal(ptr.Deref(l.Spec.HolderIdentity, "?")), since, until)
 }
 
 func held(l *coordinationv1.Lease) bool {
