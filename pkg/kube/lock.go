@@ -327,7 +327,8 @@ func (c *Client) FreeStaleLock(ctx context.Context, current *coordinationv1.Leas
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
-// since 12:00:01, until 12:06:01".
+// since 12:00:01, until 12:06:01". The operation and the holder are escaped
+// for the terminal: anyone who may update the Lease can write them.
 func DescribeLock(l *coordinationv1.Lease) string {
 	since, until := "?", "?"
 	if l.Spec.AcquireTime != nil {
@@ -336,11 +337,11 @@ func DescribeLock(l *coordinationv1.Lease) string {
 	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
 		until = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second).Format(time.TimeOnly)
 	}
-	who := ptr.Deref(l.Spec.HolderIdentity, "?")
+	who := release.EscapeTerminal(ptr.Deref(l.Spec.HolderIdentity, "?"))
 	if u := l.Annotations[release.AnnotationUser]; u != "" {
-		who = u + ", " + who
+		who = release.EscapeTerminal(u) + ", " + who
 	}
-	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], who, since, until)
+	return fmt.Sprintf("%s by %s since %s, until %s", release.EscapeTerminal(l.Annotations[release.AnnotationOperation]), who, since, until)
 }
 
 func held(l *coordinationv1.Lease) bool {

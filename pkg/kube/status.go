@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,7 +14,8 @@ import (
 
 // LoadStatus reads what `status` shows in five requests, however many pods
 // the release has: the release (two), its Services' EndpointSlices, the
-// pods they may point at, to tell the roles apart, and its lock.
+// metadata of the pods they may point at, whose owners tell the roles apart,
+// and its lock.
 func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
@@ -31,7 +31,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.podMetadata(ctx, namespace, sharedLabels(rel).String())
+	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel).String())
 	if err != nil {
 		return nil, err
 	}
@@ -57,19 +57,18 @@ func lockAdvice(l *coordinationv1.Lease) string {
 	return "operation in progress: " + op + "; wait for it to finish; if its process died on another machine, its lock expires when it says and the same command then continues"
 }
 
-// sharedLabels are the labels every Deployment of rel selects on with the
-// same value: one selector for the pods of all of them.
-func sharedLabels(rel *release.Release) labels.Set {
+// endpointPods are the labels every Service of rel selects on with the same
+// value: one selector for every pod their endpoints may point at, whichever
+// Deployment owns it (a hand-made canary's pods too), so each endpoint's
+// pod is found and its owner named.
+func endpointPods(rel *release.Release) labels.Set {
 	shared := labels.Set{}
-	for k, v := range rel.Stable.Spec.Selector.MatchLabels {
+	for k, v := range rel.Services[0].Spec.Selector {
 		shared[k] = v
 	}
-	for _, other := range []*appsv1.Deployment{rel.Canary, rel.Green} {
-		if other == nil {
-			continue
-		}
+	for _, svc := range rel.Services[1:] {
 		for k, v := range shared {
-			if other.Spec.Selector.MatchLabels[k] != v {
+			if svc.Spec.Selector[k] != v {
 				delete(shared, k)
 			}
 		}

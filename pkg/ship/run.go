@@ -209,10 +209,12 @@ func (r *run) nothingToWrite(ctx context.Context, lease *coordinationv1.Lease, p
 	var nothingLeft *strategy.NothingLeftError
 	if errors.As(planErr, &nothingLeft) && last.Verb == r.p.Verb() && (last.Interrupted || last.Error == "") {
 		r.res.AlreadyDone = true
+		// The record is the cluster's to write: escaped for the terminal.
+		command := release.EscapeTerminal(last.Command)
 		if last.Interrupted {
-			fmt.Fprintf(r.o.Progress, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", r.t.Name, last.Command)
+			fmt.Fprintf(r.o.Progress, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", r.t.Name, command)
 		} else {
-			fmt.Fprintf(r.o.Progress, "release %s: already done by '%s' at %s; nothing left to do\n", r.t.Name, last.Command, last.Time.Format(time.DateTime))
+			fmt.Fprintf(r.o.Progress, "release %s: already done by '%s' at %s; nothing left to do\n", r.t.Name, command, last.Time.Format(time.DateTime))
 		}
 		return err
 	}

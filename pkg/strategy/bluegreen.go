@@ -70,6 +70,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	if err != nil {
 		return Plan{}, err
 	}
+	plan.Notes = append(plan.Notes, sharedImageNotes(&live.Spec.Template.Spec, &spec)...)
 
 	var next *appsv1.Deployment
 	if idle == release.Green && rel.Green == nil {

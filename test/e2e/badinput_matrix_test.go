@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// multiContainer is a Deployment whose pods run two containers, and its Service.
+// multiContainer is a Deployment whose pods run two app containers, an init
+// container and a native sidecar, and its Service.
 const multiContainer = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -25,6 +26,12 @@ spec:
       labels:
         app: multi
     spec:
+      initContainers:
+      - name: migrate
+        image: example/web:1.0.0
+      - name: log
+        image: example/log:1.0.0
+        restartPolicy: Always
       containers:
       - name: web
         image: example/web:1.0.0
@@ -105,9 +112,12 @@ func TestBadInputMatrix(t *testing.T) {
 		{"list with a malformed selector", []string{"list", "-l", "bad selector!!"}, `-l "bad selector!!"`, 0},
 		{"list with an unknown output", []string{"list", "-o", "toml"}, "unable to match a printer", 0},
 		// Multi-container pods without a container name.
-		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
-		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
-		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE", 0},
+		// The count is of app containers; init containers and sidecars are named apart.
+		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one", 0},
+		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one", 0},
+		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one as CONTAINER=IMAGE", 0},
+		{"canary of an unknown container", []string{"canary", "multi", "--image", "db=example/db:2"}, `container "db" not found: the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log)`, 0},
+		{"canary of a sidecar at the image it runs", []string{"canary", "multi", "--image", "log=example/log:1.0.0"}, "deployment multi already runs web=example/web:1.0.0, proxy=example/proxy:1.0.0, migrate=example/web:1.0.0, log=example/log:1.0.0: a canary needs a different image", 0},
 		{"set image to an empty image", []string{"set", "image", "multi", "web=example/web:2.0.0", "proxy="}, `"" is not a valid image reference`, 0},
 		// bluegreen-switch and cleanup.
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},

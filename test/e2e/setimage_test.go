@@ -119,7 +119,7 @@ func TestSetImageBadInputChangesNothing(t *testing.T) {
 	}{
 		{"unknown release", []string{"set", "image", "nope", v2}, "deployment nope not found"},
 		{"malformed image", []string{"set", "image", "ctwoc", "Bad Image!"}, `"Bad Image!" is not a valid image reference`},
-		{"unknown container", []string{"set", "image", "ctwoc", "sidecar=" + v2}, `container "sidecar" not found: the pods have ctwoc`},
+		{"unknown container", []string{"set", "image", "ctwoc", "sidecar=" + v2}, `container "sidecar" not found: the pods have 1 container (ctwoc)`},
 		{"no image", []string{"set", "image", "ctwoc"}, "give the new image(s) after the release name"},
 		{"canary in place", []string{"set", "image", "canaried", v3}, "has a canary (canaried-canary)"},
 		{"blue-green release", []string{"set", "image", "bg", v3}, "release bg is a blue-green release (deployment bg-green exists)"},

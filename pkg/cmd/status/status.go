@@ -73,11 +73,14 @@ func NewCmdStatus(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Com
 		Use:   "status NAME",
 		Short: "Show what runs in a release and where its traffic really goes",
 		Long: `Show release NAME: the strategy in progress (none, canary, blue-green), each
-Deployment with its role, images, replicas and revision, and each Service with
-its selector, session affinity and the actual share of traffic of each role,
-counted from the ready endpoints of its EndpointSlices. Five requests, however
-many pods. --watch keeps it current from watch events; --until waits for a
-state: healthy, canary-ready, switched or paused.
+Deployment with its role, images (init containers and sidecars too), replicas
+and revision, and each Service with its selector, session affinity and the
+actual share of traffic of each role, counted from the ready endpoints of its
+EndpointSlices. Each endpoint counts for the Deployment that owns its pod;
+pods of no Deployment of the release count as other, with their owners. Six
+requests, however many pods. --watch keeps it current from watch events and
+prints it again only when it changes; --until waits for a state: healthy,
+canary-ready, switched or paused.
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
 1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
@@ -146,12 +149,15 @@ func (o *Options) Run(ctx context.Context) error {
 		if err := o.Output.Print(&out, st, func(w io.Writer) error { return printers.Status(w, st) }); err != nil {
 			return nil, err
 		}
-		if out.String() != last {
+		// Print only what changed, as kubectl get -w does: most events (an
+		// unrelated Deployment of the namespace, a status heartbeat) change
+		// nothing shown.
+		if text := out.String(); text != last {
 			if last != "" && o.Output.Text() {
 				fmt.Fprintln(o.Out)
 			}
-			_, _ = io.Copy(o.Out, &out)
-			last = out.String()
+			_, _ = io.WriteString(o.Out, text)
+			last = text
 		}
 		return st, nil
 	}
