@@ -222,44 +222,63 @@ func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
 	return ctx, func() { cancel(nil) }
 }
 
-// PreemptedError is a stay cut short by another command on the release.
-type PreemptedError struct{ By string }
-
-func (e *PreemptedError) Error() string { return "stopped for " + e.By }
-
-// Stay holds the lock for d while nothing happens, marked so that another
-// command on the release may ask it to give way: Stay then returns a
-// PreemptedError at once. It watches the Lease for that request.
-func (l *Lock) Stay(ctx context.Context, d time.Duration) error {
-	until := time.Now().Add(d)
+// Stay marks the lock as held by an operation that only stays until until
+// (a delay, a hold between steps), so that another command on the release
+// may ask it to give way, and watches the Lease for that request: the
+// returned Staying's Preempted channel then names who asked. End the stay
+// with Staying.End.
+func (l *Lock) Stay(ctx context.Context, until time.Time) (*Staying, error) {
 	lease, err := l.update(ctx, func(lease *coordinationv1.Lease) {
 		lease.Annotations[release.AnnotationStaying] = until.UTC().Format(time.RFC3339)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stayCtx, cancel := context.WithDeadline(ctx, until)
-	defer cancel()
-	by := ""
+	watchCtx, cancel := context.WithCancel(ctx)
+	s := &Staying{lock: l, preempted: make(chan string, 1), cancel: cancel}
 	leases := l.client.leases(lease.Namespace)
-	err = l.client.watchFrom(stayCtx, lease.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
-		return leases.Watch(ctx, opts)
-	}, func(ev watch.Event) (bool, error) {
-		if next, ok := ev.Object.(*coordinationv1.Lease); ok {
-			by = next.Annotations[release.AnnotationPreempt]
+	go func() {
+		by := ""
+		_ = l.client.watchFrom(watchCtx, lease.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
+			return leases.Watch(ctx, opts)
+		}, func(ev watch.Event) (bool, error) {
+			if next, ok := ev.Object.(*coordinationv1.Lease); ok {
+				by = next.Annotations[release.AnnotationPreempt]
+			}
+			return by != "", nil
+		})
+		if by != "" {
+			s.preempted <- by
 		}
-		return by != "", nil
-	})
-	switch {
-	case by != "":
-		return &PreemptedError{By: by}
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil && stayCtx.Err() == nil:
-		return err
+	}()
+	return s, nil
+}
+
+// Staying is a stay in progress.
+type Staying struct {
+	lock      *Lock
+	preempted chan string
+	cancel    context.CancelFunc
+}
+
+// Preempted receives who asked the stay to give way.
+func (s *Staying) Preempted() <-chan string { return s.preempted }
+
+// End stops watching and, unless the stay gave way (its lock is then freed
+// for the command that asked), marks the lock as no longer staying.
+func (s *Staying) End(ctx context.Context, gaveWay bool) error {
+	s.cancel()
+	if gaveWay {
+		return nil
 	}
-	_, err = l.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	return err
+}
+
+// Record keeps p, the progression of the release's canary, in its record.
+func (l *Lock) Record(ctx context.Context, p *release.Progression) error {
+	_, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Annotations[release.AnnotationProgression] = p.Encode() })
 	return err
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -37,9 +39,12 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods))
 	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
-		st.Operation = DescribeLock(lock)
-		st.Warnings = append(st.Warnings, lockAdvice(lock))
+	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
+		if held(lock) {
+			st.Operation = DescribeLock(lock)
+			st.Warnings = append(st.Warnings, lockAdvice(lock))
+		}
 	}
 	return st, nil
 }
@@ -74,4 +79,24 @@ func endpointPods(rel *release.Release) labels.Set {
 		}
 	}
 	return shared
+}
+
+// Health reads what the built-in gate judges of rel, in two requests
+// whatever the number of pods: the pods its Services may route to, whole
+// (their status), and the Deployments of its namespace, by name.
+func (c *Client) Health(ctx context.Context, rel *release.Release) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
+	namespace := rel.Stable.Namespace
+	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel).String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	byName := map[string]*appsv1.Deployment{}
+	for i := range list.Items {
+		byName[list.Items[i].Name] = &list.Items[i]
+	}
+	return pods.Items, byName, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -24,6 +25,9 @@ func Status(w io.Writer, st *release.Status) error {
 	fmt.Fprintf(w, "Release %s (namespace %s): %s, %s\n", esc(st.Name), esc(st.Namespace), st.Strategy, st.Phase)
 	if st.Operation != "" {
 		fmt.Fprintf(w, "Operation: %s\n", esc(st.Operation))
+	}
+	if p := st.Progression; p != nil && (p.Active() || p.Phase == release.ProgressionRolledBack) {
+		Progression(w, p, time.Now())
 	}
 	fmt.Fprintln(w)
 	tw := printers.GetNewTabWriter(w)
@@ -58,6 +62,25 @@ func Status(w io.Writer, st *release.Status) error {
 		}
 	}
 	return nil
+}
+
+// Progression writes where a canary's progression stands: its step, the
+// time held and left, and each gate's last check, at now.
+func Progression(w io.Writer, p *release.Progression, now time.Time) {
+	fmt.Fprintf(w, "Progression: %s, step %d of %d (%d%%) of %s", p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
+	switch {
+	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():
+		fmt.Fprintf(w, ", held %s, %s left", now.Sub(p.Since.Time).Round(time.Second), p.Left(now).Round(time.Second))
+	case p.Reason != "":
+		fmt.Fprintf(w, ": %s", esc(p.Reason))
+	}
+	if p.Failures > 0 {
+		fmt.Fprintf(w, "; %d failed %s", p.Failures, map[bool]string{true: "check", false: "checks"}[p.Failures == 1])
+	}
+	fmt.Fprintln(w)
+	for _, g := range p.Gates {
+		fmt.Fprintf(w, "  gate %s\n", esc(g.String()))
+	}
 }
 
 // Traffic describes where a Service's ready endpoints are, by role, the

@@ -2,6 +2,7 @@ package release
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -52,6 +53,17 @@ func (p *Progression) Active() bool {
 // Same reports whether the progression is the one of images and steps.
 func (p *Progression) Same(images, steps []string) bool {
 	return p != nil && equal(p.Images, images) && equal(p.Steps, steps)
+}
+
+// Weight is the canary's weight at the step reached: the last weight at or
+// before it (a pause keeps the weight before it).
+func (p *Progression) Weight() int32 {
+	for i := min(p.Step, len(p.Steps)-1); i >= 0; i-- {
+		if n, err := strconv.ParseInt(p.Steps[i], 10, 32); err == nil {
+			return int32(n)
+		}
+	}
+	return 0
 }
 
 // Left is how much of the step's hold is left at now.

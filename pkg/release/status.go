@@ -43,8 +43,11 @@ type Status struct {
 	Services          []ServiceStatus    `json:"services"`
 	// Operation is the kubectl-ship command that holds the release's lock:
 	// one in progress, or one interrupted that a re-run continues.
-	Operation string   `json:"operation,omitempty"`
-	Warnings  []string `json:"warnings,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	// Progression is the canary's progression (canary --steps), as the
+	// release's record keeps it, when one was started.
+	Progression *Progression `json:"progression,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
 }
 
 // DeploymentStatus is one Deployment of a release.

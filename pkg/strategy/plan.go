@@ -29,8 +29,10 @@ const (
 	Wait Action = "wait"
 	// Stay blocks for the step's Duration, holding the release's lock.
 	Stay Action = "stay"
-	// Hold is a stay during which the release's gates are checked: a
-	// failure ends it, and the planner's Recover then rolls back.
+	// Hold is a stay during which the release's gates are checked on the
+	// Deployment in Object (the canary, or the new color) and the one
+	// serving beside it: a failure ends it, and the planner's Recover then
+	// rolls back.
 	Hold Action = "hold"
 )
 
@@ -74,15 +76,17 @@ type Step struct {
 }
 
 // Plan is the ordered steps of one command, and what to tell the user
-// before acting. A plan that ends with a Hold is one segment of a longer
-// operation: once it is carried out, the planner plans the next from a
-// fresh read, until a plan ends otherwise.
+// before acting.
 type Plan struct {
 	Notes []string
 	Steps []Step
 	// Progression, when set, is recorded in the release's record once the
 	// steps are carried out.
 	Progression *release.Progression
+	// Continue marks a segment of a longer operation (a progression's
+	// step): once it is carried out, the planner plans the next from a
+	// fresh read, until a plan does not continue.
+	Continue bool
 }
 
 // Writes reports whether the plan changes anything, its record included.
@@ -93,11 +97,6 @@ func (p Plan) Writes() bool {
 		}
 	}
 	return p.Progression != nil
-}
-
-// Continues reports whether the plan is a segment of a longer operation.
-func (p Plan) Continues() bool {
-	return len(p.Steps) > 0 && p.Steps[len(p.Steps)-1].Action == Hold
 }
 
 // Writes reports whether the step changes an object.

@@ -85,6 +85,7 @@ type BlueGreen struct{ Request BlueGreenRequest }
 type Switch struct {
 	To             release.Color
 	Force          bool
+	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
 }
 
@@ -119,9 +120,14 @@ func (Cleanup) Needs() Needs   { return Needs{} }
 func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
 func (SetImage) Needs() Needs  { return Needs{} }
 
-func (p Canary) Plan(s *Snapshot) (Plan, error) { return PlanCanary(s.Release, p.Request) }
-func (Promote) Plan(s *Snapshot) (Plan, error)  { return PlanPromote(s.Release) }
-func (Abort) Plan(s *Snapshot) (Plan, error)    { return PlanAbort(s.Release) }
+func (p Canary) Plan(s *Snapshot) (Plan, error) {
+	if p.Progression != nil {
+		return planProgression(s, p.Request, *p.Progression)
+	}
+	return PlanCanary(s.Release, p.Request)
+}
+func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
+func (Abort) Plan(s *Snapshot) (Plan, error)   { return PlanAbort(s.Release) }
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
 	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
 }
@@ -130,8 +136,31 @@ func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, 
 func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
 
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
-	return PlanSwitch(s.Release, p.To, p.Force, p.ScaleDownDelay)
+	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
 }
+
+// RecoverNeeds: nothing beyond the release.
+func (Switch) RecoverNeeds() Needs { return Needs{} }
+
+// Recover switches back to the color that served before when the gates
+// failed while the switch was verified; the old color still runs.
+func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
+	if !failure.Gate {
+		return Plan{}, nil
+	}
+	serving, err := s.Release.Serving(s.Release.ColorKey())
+	if err != nil || serving == "" {
+		return Plan{}, err
+	}
+	return PlanSwitch(s.Release, serving.Other(), true, 0, 0)
+}
+
+// RecoverNeeds: nothing beyond the release.
+func (BlueGreen) RecoverNeeds() Needs { return Needs{} }
+
+// Recover leaves a new color that failed its verification as it is: the
+// serving color was never switched from.
+func (BlueGreen) Recover(*Snapshot, Failure) (Plan, error) { return Plan{}, nil }
 
 // RecoverNeeds: the revisions, to find the previous one.
 func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }

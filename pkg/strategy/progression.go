@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -74,9 +75,9 @@ type Progression struct {
 func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, error) {
 	rel, rec := s.Release, s.Progression
 	name := rel.Stable.Name
-	images, steps := imageValues(req.Images), make([]string, len(prog.Steps))
-	for i, st := range prog.Steps {
-		steps[i] = st.String()
+	record := func(step int, phase release.ProgressionPhase) *release.Progression { return prog.record(req, step, phase) }
+	images, steps := record(0, "").Images, record(0, "").Steps
+	for _, st := range prog.Steps {
 		if !st.Pause {
 			if _, err := canarySplit(rel.Stable, CanaryRequest{Weight: st.Weight, Exact: req.Exact}); err != nil {
 				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
@@ -90,9 +91,6 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
 	case mine && rel.Canary == nil && (rec.Phase == release.ProgressionPromoted || rec.Phase == release.ProgressionPromoting):
 		return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s was promoted", name)}
-	}
-	record := func(step int, phase release.ProgressionPhase) *release.Progression {
-		return &release.Progression{Images: images, Steps: steps, Step: step, Phase: phase, Interval: metav1.Duration{Duration: prog.Interval}}
 	}
 	next := 0
 	if mine && rel.Canary != nil && rec.Active() {
@@ -136,9 +134,36 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 	if err != nil {
 		return Plan{}, err
 	}
-	plan.Steps = append(plan.Steps, Step{Action: Hold, Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
+	if next == 0 {
+		plan.Notes = append([]string{schedule(rel.Stable, prog)}, plan.Notes...)
+	}
+	canary := rel.Canary
+	if len(plan.Steps) > 0 && plan.Steps[0].Action == Create {
+		canary = plan.Steps[0].Object.(*appsv1.Deployment)
+	}
+	plan.Steps = append(plan.Steps, Step{Action: Hold, Object: canary, Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
 		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
+	plan.Continue = true
 	return plan, nil
+}
+
+// schedule describes a whole progression before it starts: each step's
+// weight and canary pods, its hold, and the end.
+func schedule(stable *appsv1.Deployment, prog Progression) string {
+	parts := make([]string, len(prog.Steps))
+	for i, st := range prog.Steps {
+		if st.Pause {
+			parts[i] = fmt.Sprintf("%d pause", i+1)
+			continue
+		}
+		split, _ := canarySplit(stable, CanaryRequest{Weight: st.Weight})
+		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, split.Canary, plural(split.Canary, "pod"), prog.Interval)
+	}
+	end := "then promote"
+	if prog.NoPromote {
+		end = "then stay at the last step until 'kubectl ship promote " + stable.Name + "'"
+	}
+	return "progression: " + strings.Join(parts, "; ") + "; " + end
 }
 
 // imageValues are the images as given, [CONTAINER=]IMAGE.
@@ -160,12 +185,24 @@ func (Canary) RecoverNeeds() Needs { return Needs{} }
 // ship abort' does (the canary goes, the Services are restored, the stable
 // Deployment is untouched), recording why. Anything else stands.
 func (p Canary) Recover(s *Snapshot, failure Failure) (Plan, error) {
-	if p.Progression == nil || !failure.Gate || s.Progression == nil {
+	if p.Progression == nil || !failure.Gate {
 		return Plan{}, nil
 	}
 	plan, err := PlanAbort(s.Release)
-	rolledBack := *s.Progression
-	rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, failure.Err.Error()
-	plan.Progression = &rolledBack
+	rolledBack := p.Progression.record(p.Request, 0, release.ProgressionRolledBack)
+	if rec := s.Progression; rec.Same(rolledBack.Images, rolledBack.Steps) {
+		rolledBack.Step, rolledBack.Gates, rolledBack.Failures = rec.Step, rec.Gates, rec.Failures
+	}
+	rolledBack.Reason = failure.Err.Error()
+	plan.Progression = rolledBack
 	return plan, err
+}
+
+// record is the progression's record at step, in phase.
+func (prog Progression) record(req CanaryRequest, step int, phase release.ProgressionPhase) *release.Progression {
+	steps := make([]string, len(prog.Steps))
+	for i, st := range prog.Steps {
+		steps[i] = st.String()
+	}
+	return &release.Progression{Images: imageValues(req.Images), Steps: steps, Step: step, Phase: phase, Interval: metav1.Duration{Duration: prog.Interval}}
 }

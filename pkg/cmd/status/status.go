@@ -26,10 +26,19 @@ const (
 	exitNotFound = 3
 )
 
+// untilNames lists the states of untilStates, for help and errors.
+const untilNames = "healthy, canary-ready, switched, paused, promoted, rolled-back"
+
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
 	"healthy": func(st *release.Status) bool { return st.Phase == release.PhaseHealthy },
 	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
+	"promoted": func(st *release.Status) bool {
+		return st.Progression != nil && st.Progression.Phase == release.ProgressionPromoted && st.Strategy == release.StrategyNone
+	},
+	"rolled-back": func(st *release.Status) bool {
+		return st.Progression != nil && st.Progression.Phase == release.ProgressionRolledBack
+	},
 	"canary-ready": func(st *release.Status) bool {
 		return st.Strategy == release.StrategyCanary && st.Phase == release.PhaseHealthy
 	},
@@ -78,13 +87,18 @@ and revision, and each Service with its selector, session affinity and the
 actual share of traffic of each role, counted from the ready endpoints of its
 EndpointSlices. Each endpoint counts for the Deployment that owns its pod;
 pods of no Deployment of the release count as other, with their owners. Six
-requests, however many pods. --watch keeps it current from watch events and
-prints it again only when it changes; --until waits for a state: healthy,
-canary-ready, switched or paused.
+requests, however many pods. A canary progressing by itself (canary --steps)
+shows its step, the time held and left, and each gate's last check.
+
+--watch keeps it current from watch events and prints it again only when it
+changes; --until waits for a state: healthy, canary-ready, switched, paused,
+promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
 1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
-3 no such release (no Deployment of that name, or no Service routes to it).`,
+3 no such release (no Deployment of that name, or no Service routes to it).
+The commands that change a release exit 4 when its gates failed and rolled
+it back.`,
 		Example: `  kubectl ship status ctwoc
   kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
   kubectl ship status ctwoc --until switched --timeout 2m`,
@@ -104,9 +118,9 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 	flags := cmd.Flags()
 	flags.StringVar(&o.Service, "service", "", "Show only this Service, when several route to the release.")
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
-	flags.StringVar(&o.Until, "until", "", "Wait for a state: healthy, canary-ready, switched or paused.")
+	flags.StringVar(&o.Until, "until", "", "Wait for a state: "+untilNames+".")
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
-	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions([]string{"healthy", "canary-ready", "switched", "paused"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions(strings.Split(untilNames, ", "), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -120,7 +134,7 @@ func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) erro
 // Validate checks the flags; it makes no request.
 func (o *Options) Validate() error {
 	if _, ok := untilStates[o.Until]; o.Until != "" && !ok {
-		return fmt.Errorf("--until must be healthy, canary-ready, switched or paused, not %q", o.Until)
+		return fmt.Errorf("--until must be one of %s, not %q", untilNames, o.Until)
 	}
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, not %s", o.Timeout)
