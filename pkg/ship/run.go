@@ -84,10 +84,11 @@ type run struct {
 func (r *run) run(ctx context.Context) error {
 	if r.o.DryRun == DryRunClient {
 		plan, err := r.plan(ctx, r.p.Needs())
-		if err == nil {
-			err = r.describeGates(plan)
-		}
 		if err != nil {
+			return err
+		}
+		r.tell(plan)
+		if err := r.describeGates(plan); err != nil {
 			return err
 		}
 		for _, step := range plan.Steps {
@@ -104,6 +105,7 @@ func (r *run) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.tell(plan)
 		return r.carryOut(ctx, nil, plan, true)
 	}
 	// Another operation that takes the lock between this run's read and
@@ -139,11 +141,13 @@ func (r *run) attempt(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.tell(plan)
 		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
 	}
 	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
 		return err
 	}
+	r.tell(plan)
 	// A plan that only waits (for a rollout started earlier) holds no lock;
 	// if its wait fails, the recovery takes it.
 	err = r.carryOut(ctx, nil, plan, false)
@@ -191,7 +195,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 	return err
 }
 
-// plan reads the release and plans, telling the plan's notes once.
+// plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
 	if err != nil {
@@ -205,13 +209,19 @@ func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, er
 	if err := strategy.Validate(plan); err != nil {
 		return strategy.Plan{}, err
 	}
+	return plan, nil
+}
+
+// tell says the plan's notes, each once in a run: before anything is
+// written, and after every check that could refuse the plan, so that a
+// refusal is one line.
+func (r *run) tell(plan strategy.Plan) {
 	for _, note := range plan.Notes {
 		if !r.noted[note] {
 			fmt.Fprintln(r.o.Progress, note)
 			r.noted[note] = true
 		}
 	}
-	return plan, nil
 }
 
 // nothingToWrite ends a run whose plan writes nothing, or was refused: a
@@ -268,6 +278,7 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 				if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
 					return err
 				}
+				r.tell(plan)
 			}
 			fresh = false
 			if err := r.carryOut(ctx, lock, plan, false); err != nil {

@@ -89,8 +89,14 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 	case rec.Active() && rel.Canary != nil && !mine && !req.Replace:
 		return Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
 			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
-	case mine && rel.Canary == nil && (rec.Phase == release.ProgressionPromoted || rec.Phase == release.ProgressionPromoting):
+	case mine && rel.Canary == nil && rec.Phase == release.ProgressionPromoted:
 		return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s was promoted", name)}
+	case mine && rel.Canary == nil && rec.Active() && promoted(rel.Stable, req.Images):
+		// Interrupted after the promotion's last write: only its record
+		// is left to write.
+		done := record(len(steps)-1, release.ProgressionPromoted)
+		done.Held = true
+		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
 	}
 	next := 0
 	if mine && rel.Canary != nil && rec.Active() {
@@ -164,6 +170,12 @@ func schedule(stable *appsv1.Deployment, prog Progression) string {
 		end = "then stay at the last step until 'kubectl ship promote " + stable.Name + "'"
 	}
 	return "progression: " + strings.Join(parts, "; ") + "; " + end
+}
+
+// promoted reports whether stable runs images, as a promotion leaves it.
+func promoted(stable *appsv1.Deployment, images []Image) bool {
+	spec, err := setImages(stable.Spec.Template.Spec, images)
+	return err == nil && sameImages(&spec, &stable.Spec.Template.Spec)
 }
 
 // imageValues are the images as given, [CONTAINER=]IMAGE.
