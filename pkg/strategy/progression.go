@@ -75,7 +75,9 @@ type Progression struct {
 func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, error) {
 	rel, rec := s.Release, s.Progression
 	name := rel.Stable.Name
-	record := func(step int, phase release.ProgressionPhase) *release.Progression { return prog.record(req, step, phase) }
+	record := func(step int, phase release.ProgressionPhase) *release.Progression {
+		return prog.record(req, step, phase)
+	}
 	images, steps := record(0, "").Images, record(0, "").Steps
 	for _, st := range prog.Steps {
 		if !st.Pause {
