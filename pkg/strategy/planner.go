@@ -102,44 +102,88 @@ type SetImage struct {
 	UndoOnFailure bool
 }
 
-func (Canary) Verb() string    { return "canary" }
-func (Promote) Verb() string   { return "promote" }
-func (Abort) Verb() string     { return "abort" }
-func (BlueGreen) Verb() string { return "bluegreen" }
-func (Switch) Verb() string    { return "bluegreen-switch" }
-func (Cleanup) Verb() string   { return "bluegreen cleanup" }
-func (Scale) Verb() string     { return "scale" }
-func (SetImage) Verb() string  { return "set image" }
+// Verb is "canary".
+func (Canary) Verb() string { return "canary" }
 
-func (Canary) Needs() Needs    { return Needs{Autoscalers: true} }
-func (Promote) Needs() Needs   { return Needs{} }
-func (Abort) Needs() Needs     { return Needs{} }
-func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
-func (Switch) Needs() Needs    { return Needs{} }
-func (Cleanup) Needs() Needs   { return Needs{} }
-func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
-func (SetImage) Needs() Needs  { return Needs{} }
+// Needs is the autoscalers, to warn of them.
+func (Canary) Needs() Needs { return Needs{Autoscalers: true} }
 
+// Plan plans canary from s.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
 	if p.Progression != nil {
 		return planProgression(s, p.Request, *p.Progression)
 	}
 	return PlanCanary(s.Release, p.Request)
 }
+
+// Verb is "promote".
+func (Promote) Verb() string { return "promote" }
+
+// Needs is the release alone.
+func (Promote) Needs() Needs { return Needs{} }
+
+// Plan plans promote from s.
 func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
-func (Abort) Plan(s *Snapshot) (Plan, error)   { return PlanAbort(s.Release) }
+
+// Verb is "abort".
+func (Abort) Verb() string { return "abort" }
+
+// Needs is the release alone.
+func (Abort) Needs() Needs { return Needs{} }
+
+// Plan plans abort from s.
+func (Abort) Plan(s *Snapshot) (Plan, error) { return PlanAbort(s.Release) }
+
+// Verb is "bluegreen".
+func (BlueGreen) Verb() string { return "bluegreen" }
+
+// Needs is the nodes, to weigh the capacity.
+func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
+
+// Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
 	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
 }
-func (p Cleanup) Plan(s *Snapshot) (Plan, error)  { return PlanCleanup(s.Release, p.Delete) }
-func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, p.Request) }
-func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
 
+// Verb is "bluegreen-switch".
+func (Switch) Verb() string { return "bluegreen-switch" }
+
+// Needs is the release alone.
+func (Switch) Needs() Needs { return Needs{} }
+
+// Plan plans bluegreen-switch from s.
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
 	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
 }
 
-// RecoverNeeds: nothing beyond the release.
+// Verb is "bluegreen cleanup".
+func (Cleanup) Verb() string { return "bluegreen cleanup" }
+
+// Needs is the release alone.
+func (Cleanup) Needs() Needs { return Needs{} }
+
+// Plan plans bluegreen cleanup from s.
+func (p Cleanup) Plan(s *Snapshot) (Plan, error) { return PlanCleanup(s.Release, p.Delete) }
+
+// Verb is "scale".
+func (Scale) Verb() string { return "scale" }
+
+// Needs is the autoscalers, which a scale would fight.
+func (Scale) Needs() Needs { return Needs{Autoscalers: true} }
+
+// Plan plans scale from s.
+func (p Scale) Plan(s *Snapshot) (Plan, error) { return PlanScale(s.Release, p.Request) }
+
+// Verb is "set image".
+func (SetImage) Verb() string { return "set image" }
+
+// Needs is the release alone.
+func (SetImage) Needs() Needs { return Needs{} }
+
+// Plan plans set image from s.
+func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
+
+// RecoverNeeds is nothing beyond the release.
 func (Switch) RecoverNeeds() Needs { return Needs{} }
 
 // Recover switches back to the color that served before when the gates
@@ -155,14 +199,14 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 	return PlanSwitch(s.Release, serving.Other(), true, 0, 0)
 }
 
-// RecoverNeeds: nothing beyond the release.
+// RecoverNeeds is nothing beyond the release.
 func (BlueGreen) RecoverNeeds() Needs { return Needs{} }
 
 // Recover leaves a new color that failed its verification as it is: the
 // serving color was never switched from.
 func (BlueGreen) Recover(*Snapshot, Failure) (Plan, error) { return Plan{}, nil }
 
-// RecoverNeeds: the revisions, to find the previous one.
+// RecoverNeeds is the revisions, to find the previous one.
 func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }
 
 // Recover rolls the stable Deployment back to its previous revision when

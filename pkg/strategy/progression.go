@@ -192,7 +192,7 @@ func imageValues(images []Image) []string {
 	return out
 }
 
-// RecoverNeeds: nothing beyond the release.
+// RecoverNeeds is nothing beyond the release.
 func (Canary) RecoverNeeds() Needs { return Needs{} }
 
 // Recover aborts a progression whose gates failed: exactly what 'kubectl

@@ -36,13 +36,13 @@ func TestProgressions(t *testing.T) {
 	exp := newExporter(t)
 	prom := startPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
 	analysis := []string{"--analysis", errorRate, "--prometheus", prom.URL, "--interval", "8s"}
-	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	ok := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(ok.Close)
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "release frozen by the change board\nsecond line", http.StatusInternalServerError)
 	}))
 	t.Cleanup(failing.Close)
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slow := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-time.After(15 * time.Second):

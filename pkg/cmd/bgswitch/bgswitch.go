@@ -20,7 +20,7 @@ type Options struct {
 	Force          bool
 	ScaleDownDelay time.Duration
 	VerifyFor      time.Duration
-	*cli.GateFlags
+	GateFlags      *cli.GateFlags
 	cli.ReleasesMutation
 
 	planner strategy.Switch
@@ -70,7 +70,7 @@ running the command again after an interruption finishes the switch.`,
 	cmd.Flags().DurationVar(&o.VerifyFor, "verify-for", 0, "After the switch, check the gates for this long; a failure switches back to the color that served before (exit 4).")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
 	o.GateFlags.AddFlags(cmd)
-	o.ReleasesMutation.AddFlags(cmd)
+	o.AddFlags(cmd)
 	return cmd
 }
 
@@ -78,7 +78,7 @@ running the command again after an interruption finishes the switch.`,
 func (o *Options) Validate() error {
 	o.planner = strategy.Switch{Force: o.Force, VerifyFor: o.VerifyFor, ScaleDownDelay: o.ScaleDownDelay}
 	var err error
-	if o.Mutation.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
+	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
 		return err
 	}
 	if o.To != "" {

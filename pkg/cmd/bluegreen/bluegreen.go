@@ -21,7 +21,7 @@ type Options struct {
 	Preview     bool
 	PreviewName string
 	VerifyFor   time.Duration
-	*cli.GateFlags
+	GateFlags   *cli.GateFlags
 
 	*cli.Mutation
 	target  ship.Target
@@ -74,7 +74,7 @@ Interrupted at any point, running the command again continues. Exit status is
 	flags.StringVar(&o.PreviewName, "preview-service-name", "", "Name the preview Service (implies --preview-service); for release names that NAME-preview does not fit.")
 	flags.DurationVar(&o.VerifyFor, "verify-for", 0, "Once the idle color is ready, check its gates for this long before anything can switch to it; a failure leaves the serving color alone (exit 4).")
 	o.GateFlags.AddFlags(cmd)
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	cmd.AddCommand(NewCmdCleanup(f, streams))
 	return cmd
 }
@@ -93,7 +93,7 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--image: %w", err)
 	}
 	o.planner = strategy.BlueGreen{Request: strategy.BlueGreenRequest{Images: images, Preview: o.Preview || o.PreviewName != "", PreviewName: o.PreviewName, Verify: o.VerifyFor}}
-	if o.Mutation.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
+	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
 		return err
 	}
 	return o.MutationFlags.Validate()

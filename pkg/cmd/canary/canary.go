@@ -36,7 +36,7 @@ type Options struct {
 	Steps     string
 	Interval  time.Duration
 	NoPromote bool
-	*cli.GateFlags
+	GateFlags *cli.GateFlags
 
 	*cli.Mutation
 	target    ship.Target
@@ -95,7 +95,7 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)
-	o.MutationFlags.AddFlags(cmd)
+	o.AddFlags(cmd)
 	return cmd
 }
 
@@ -137,7 +137,7 @@ func (o *Options) Validate() error {
 		if err != nil {
 			return fmt.Errorf("--steps: %w", err)
 		}
-		if o.Mutation.Gates, err = o.GateFlags.Gates(o.Interval, "--interval"); err != nil {
+		if o.Gates, err = o.GateFlags.Gates(o.Interval, "--interval"); err != nil {
 			return err
 		}
 		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote}

@@ -132,6 +132,6 @@ func (o *ReleasesMutation) Validate() error {
 // to go on with a release whose operation was cut short while waiting.
 func (o *ReleasesMutation) RunEach(ctx context.Context, planner strategy.Planner, hint func(name string) string) error {
 	return o.Each(ctx, o.Engine, o.ErrOut, func(t ship.Target) error {
-		return o.Mutation.Run(ctx, t, planner, hint(t.Name))
+		return o.Run(ctx, t, planner, hint(t.Name))
 	})
 }
