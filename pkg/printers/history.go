@@ -35,7 +35,7 @@ func History(w io.Writer, h *release.History) error {
 		return err
 	}
 	tw = printers.GetNewTabWriter(w) // its own widths
-	fmt.Fprintln(tw, "TIME\tCOMMAND\tRESULT")
+	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
 		result := strings.Join(op.Changes, ", ")
 		if op.Error != "" {
@@ -44,7 +44,11 @@ func History(w io.Writer, h *release.History) error {
 		if result == "" {
 			result = "no change"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(op.Command), esc(result))
+		user := op.User
+		if user == "" {
+			user = "-" // recorded before ship recorded users
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(user), esc(op.Command), esc(result))
 	}
 	return tw.Flush()
 }
