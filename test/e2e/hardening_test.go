@@ -20,7 +20,10 @@ import (
 func TestLongReleaseName(t *testing.T) {
 	ns := namespace(t)
 	name := "shop-" + strings.Repeat("frontend-", 7) + "x"
-	apply(t, ns, deploymentAndService(name, v1, 2))
+	// The name is no label value nor container name: the pods are app:
+	// shop, their container shop, behind Service shop.
+	manifest := strings.ReplaceAll(strings.ReplaceAll(deployment(name, v1, 2), "app: "+name, "app: shop"), "- name: "+name, "- name: shop")
+	apply(t, ns, manifest+"---\n"+service("shop", "shop"))
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+name, "--timeout=60s")
 	mustShip(t, ns, "canary", name, "--image", v2)
 	if out := mustShip(t, ns, "status", name).stdout; !strings.Contains(out, name+"-canary") {
