@@ -30,6 +30,24 @@ type Needs struct {
 	// Autoscalers: the HorizontalPodAutoscalers that scale the release's
 	// Deployments (Release.Autoscalers).
 	Autoscalers bool
+	// Routes: the routes that send traffic to the release (Release.Routes).
+	Routes RouteNeeds
+}
+
+// RouteNeeds says which routes a planner reads: the one named, or the one
+// the release runs through (Recorded), or else those of the namespace
+// (Discover). Each is one list request, of the route's kind and namespace.
+type RouteNeeds struct {
+	// Named is the route the user named with --route.
+	Named *release.RouteRef
+	// Recorded reads the route a routed release records, if it records one.
+	Recorded bool
+	// Discover lists the namespace's HTTPRoutes.
+	Discover bool
+	// Grants, with Discover, lists the namespace's ReferenceGrants when no
+	// HTTPRoute of the namespace sends traffic to the release: the
+	// HTTPRoutes of other namespaces they let in must be named.
+	Grants bool
 }
 
 // Planner decides one verb's changes to a release from a snapshot. Plan is
@@ -100,9 +118,9 @@ func (Cleanup) Verb() string   { return "bluegreen cleanup" }
 func (Scale) Verb() string     { return "scale" }
 func (SetImage) Verb() string  { return "set image" }
 
-func (Canary) Needs() Needs    { return Needs{Autoscalers: true} }
-func (Promote) Needs() Needs   { return Needs{} }
-func (Abort) Needs() Needs     { return Needs{} }
+func (p Canary) Needs() Needs  { return Needs{Autoscalers: true, Routes: p.Request.Route.Needs()} }
+func (Promote) Needs() Needs   { return Needs{Routes: RouteNeeds{Recorded: true}} }
+func (Abort) Needs() Needs     { return Needs{Routes: RouteNeeds{Recorded: true}} }
 func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
 func (Switch) Needs() Needs    { return Needs{} }
 func (Cleanup) Needs() Needs   { return Needs{} }
