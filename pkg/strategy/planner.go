@@ -88,12 +88,14 @@ type Abort struct{}
 // BlueGreen brings new images up in the idle color.
 type BlueGreen struct{ Request BlueGreenRequest }
 
-// Switch points the Services at a color; with ScaleDownDelay it then stays
-// that long and scales the color that stopped serving to zero.
+// Switch points the Services at a color, or the route that sends them
+// traffic; with ScaleDownDelay it then stays that long and scales the color
+// that stopped serving to zero.
 type Switch struct {
 	To             release.Color
 	Force          bool
 	ScaleDownDelay time.Duration
+	Route          RouteChoice
 }
 
 // Cleanup scales the idle color to zero, or deletes green.
@@ -122,8 +124,8 @@ func (p Canary) Needs() Needs  { return Needs{Autoscalers: true, Routes: p.Reque
 func (Promote) Needs() Needs   { return Needs{Routes: RouteNeeds{Recorded: true}} }
 func (Abort) Needs() Needs     { return Needs{Routes: RouteNeeds{Recorded: true}} }
 func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
-func (Switch) Needs() Needs    { return Needs{} }
-func (Cleanup) Needs() Needs   { return Needs{} }
+func (p Switch) Needs() Needs  { return Needs{Routes: p.Route.Needs()} }
+func (Cleanup) Needs() Needs   { return Needs{Routes: RouteNeeds{Recorded: true}} }
 func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
 func (SetImage) Needs() Needs  { return Needs{} }
 
@@ -138,6 +140,15 @@ func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, 
 func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
 
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
+	if s.Release.Green != nil {
+		route, svc, err := switchRoute(s.Release, p.Route)
+		if err != nil {
+			return Plan{}, err
+		}
+		if route != nil {
+			return planRoutedSwitch(s.Release, route, svc, p)
+		}
+	}
 	return PlanSwitch(s.Release, p.To, p.Force, p.ScaleDownDelay)
 }
 

@@ -99,11 +99,11 @@ func canaryRoute(rel *release.Release, svc *corev1.Service, choice RouteChoice) 
 	recorded, routed := rel.RecordedRoute()
 	switch {
 	case choice.None && routed:
-		return nil, fmt.Errorf("the canary of release %s runs through %s: abort it ('kubectl ship abort %s') before a canary without a route", name, recorded, name)
+		return nil, fmt.Errorf("release %s runs through %s: end that first (abort its canary, or switch back to blue) to go without a route", name, recorded)
 	case choice.None:
 		return nil, nil
 	case choice.Ref != nil && routed && recorded.In(ns) != choice.Ref.In(ns):
-		return nil, fmt.Errorf("the canary of release %s runs through %s, not %s: abort it first to change routes", name, recorded, choice.Ref)
+		return nil, fmt.Errorf("release %s runs through %s, not %s: end that first (abort its canary, or switch back to blue) to change routes", name, recorded, choice.Ref)
 	case choice.Ref != nil:
 		return namedRoute(rel, svc, *choice.Ref)
 	case routed:

@@ -60,8 +60,18 @@ func trackService(rel *release.Release, svc *corev1.Service, name, role string, 
 // plan creates or updates the track Services, then waits until each has
 // ready endpoints: the route must never send traffic to one with none.
 func (t *trackServices) plan(rel *release.Release) ([]Step, error) {
+	return planServices(rel, servicePair{t.canary, rel.CanaryService}, servicePair{t.stable, rel.StableService})
+}
+
+// servicePair is a Service of ship's as it should be, and as it is (nil
+// when it does not exist yet).
+type servicePair struct{ desired, current *corev1.Service }
+
+// planServices creates or updates Services of ship's, then waits until each
+// has ready endpoints.
+func planServices(rel *release.Release, pairs ...servicePair) ([]Step, error) {
 	var steps, waits []Step
-	for _, pair := range []struct{ desired, current *corev1.Service }{{t.canary, rel.CanaryService}, {t.stable, rel.StableService}} {
+	for _, pair := range pairs {
 		if pair.desired == nil {
 			continue
 		}
