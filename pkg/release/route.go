@@ -162,8 +162,10 @@ func NewHTTPRoute(obj *unstructured.Unstructured) (*HTTPRoute, error) {
 	return r, nil
 }
 
-// Name and Namespace are the route's.
-func (r *HTTPRoute) Name() string      { return r.Object.GetName() }
+// Name is the route's name.
+func (r *HTTPRoute) Name() string { return r.Object.GetName() }
+
+// Namespace is the route's namespace.
 func (r *HTTPRoute) Namespace() string { return r.Object.GetNamespace() }
 
 // Ref names the route, relative to namespace.

@@ -94,15 +94,17 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	blue, green, key := rel.Stable, rel.Green, rel.ColorKey()
 	plan := Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
 		blue.Name, imageList(template.Spec), green.Name, blue.Name)}}
-	if rel.GreenService != nil {
-		// Through a route the Services still select blue: they select by
-		// the value blue's pods will carry first, green's pods carrying it
-		// already, so that they never run out of endpoints as blue rolls.
-		steps, err := selectColor(rel, key, template.Labels[key], "configured", "select the pods that carry green's version, as blue's will")
-		if err != nil {
-			return Plan{}, err
-		}
-		plan.Steps = append(plan.Steps, steps...)
+	// Through a route the Services still select blue: they move first to
+	// the value blue's pods will carry, which green's carry already, so
+	// they never run out of endpoints as blue rolls. Otherwise they select
+	// green, and move once blue runs its template.
+	routed := rel.GreenService != nil
+	selection, err := selectColor(rel, key, template.Labels[key], "switched to blue", "route to the pods that carry the served version")
+	if err != nil {
+		return Plan{}, err
+	}
+	if routed {
+		plan.Steps = append(plan.Steps, selection...)
 	}
 	next := blue.DeepCopy()
 	next.Spec.Template = template
@@ -115,11 +117,9 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 		plan.Steps = append(plan.Steps, *step)
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every blue pod runs green's template"))
-	steps, err := selectColor(rel, key, template.Labels[key], "switched to blue", "route to blue's pods")
-	if err != nil {
-		return Plan{}, err
+	if !routed {
+		plan.Steps = append(plan.Steps, selection...)
 	}
-	plan.Steps = append(plan.Steps, steps...)
 	steps, notes, err := greenTeardown(rel)
 	if err != nil {
 		return Plan{}, err

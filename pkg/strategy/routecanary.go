@@ -47,7 +47,8 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return Plan{}, err
 	}
-	plan.Steps = append(steps, waitFor(current, RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+	plan.Steps = append(plan.Steps, steps...)
+	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 
 	tracks, err := newTrackServices(rel, svc, desired.Spec.Template.Labels, tr.key, ref)
 	if err != nil {
@@ -77,9 +78,9 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	return plan, nil
 }
 
-// routedWeight is the weight asked for, out of its total; without one, 0
-// with a header or cookie match (only the matching requests reach the
-// canary), or else the weight the route gives the canary now.
+// routedWeight is the weight asked for, out of its total; without one, the
+// weight the route gives the canary now, or for a new canary with a header
+// or cookie match 0 (only the matching requests reach it).
 func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) (int32, int32, error) {
 	total := req.WeightTotal
 	if total == 0 {
@@ -90,11 +91,12 @@ func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) 
 		return 0, 0, fmt.Errorf("--weight %d is more than the total of %d: give a weight from 0 to %d (or a larger --weight-total)", req.Weight, total, total)
 	case req.WeightSet || req.Weight > 0:
 		return req.Weight, total, nil
-	case req.Header != nil || req.Cookie != "":
-		return 0, total, nil
 	}
 	if w, t, ok := currentWeight(rel, target); ok && (req.WeightTotal == 0 || t == total) {
 		return w, t, nil
+	}
+	if req.Header != nil || req.Cookie != "" {
+		return 0, total, nil
 	}
 	return 0, 0, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.ref(rel.Stable.Namespace), total)
 }
