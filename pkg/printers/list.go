@@ -18,7 +18,7 @@ var releaseColumns = []metav1.TableColumnDefinition{
 	{Name: "Phase", Type: "string"},
 	{Name: "Image", Type: "string", Description: "What the stable (or serving) Deployment runs"},
 	{Name: "New Image", Type: "string", Description: "What the canary (or idle color) runs"},
-	{Name: "Weight", Type: "string", Description: "The canary's share of ready endpoints, or the serving color"},
+	{Name: "Weight", Type: "string", Description: "The canary's share of ready endpoints (or of the route's traffic), or the serving color"},
 	{Name: "Ready", Type: "string"},
 	{Name: "Age", Type: "string"},
 	{Name: "Services", Type: "string", Priority: 1},
@@ -53,6 +53,9 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 			if st.Strategy == release.StrategyCanary && weight == "-" {
 				weight = fmt.Sprintf("%.1f%%", s.Traffic[release.RoleCanary])
 			}
+		}
+		if w := RouteWeight(st); w != "" {
+			weight = w
 		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []any{st.Name, st.Strategy, st.Phase, current, next, weight, fmt.Sprintf("%d/%d", ready, desired),

@@ -176,3 +176,24 @@ func (r *Release) grantsServices(g referenceGrant) bool {
 	}
 	return false
 }
+
+// ListedRoutes are the routes `list` read, of one namespace or all, for the
+// releases that run through one.
+type ListedRoutes struct {
+	HTTPRoutes []*HTTPRoute
+	Ingresses  []networkingv1.Ingress
+}
+
+// setOn gives r the routes of its namespace, when it runs through one.
+func (l *ListedRoutes) setOn(r *Release) {
+	if _, routed := r.RecordedRoute(); l == nil || !routed {
+		return
+	}
+	var ingresses []networkingv1.Ingress
+	for _, ing := range l.Ingresses {
+		if ing.Namespace == r.Stable.Namespace {
+			ingresses = append(ingresses, ing)
+		}
+	}
+	r.SetRoutes(l.HTTPRoutes, ingresses)
+}

@@ -41,7 +41,7 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	_, routed := routeServing(rel)
+	_, routed := rel.RouteServing()
 	if routed {
 		serving = release.Green
 	}

@@ -137,15 +137,6 @@ func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Pl
 	return plan, nil
 }
 
-// routeServing is the color a routed blue-green release's route serves:
-// green while ship's green Service exists (the route sends it the traffic).
-func routeServing(rel *release.Release) (release.Color, bool) {
-	if rel.GreenService == nil {
-		return "", false
-	}
-	return release.Green, true
-}
-
 // greenRouteRefusal refuses what a release whose green serves through a
 // route cannot do before the release ends.
 func greenRouteRefusal(rel *release.Release, what string) error {
