@@ -27,7 +27,8 @@ type RouteStatus struct {
 	Rules        []RouteRuleStatus `json:"rules"`
 }
 
-// RouteParent is a Gateway (or other parent) a route attaches to.
+// RouteParent is a Gateway (or other parent) a route attaches to, and
+// whether its controller reports that it accepted the route.
 type RouteParent struct {
 	Name        string `json:"name"`
 	Namespace   string `json:"namespace,omitempty"`
@@ -82,9 +83,13 @@ func routeStatuses(r *Release) ([]RouteStatus, []string) {
 			st.Namespace = route.Namespace()
 		}
 		accepted := false
-		for _, p := range route.Status.Parents {
-			parent := RouteParent{Name: p.ParentRef.Name, Accepted: p.Accepted()}
-			parent.Namespace, parent.SectionName = deref(p.ParentRef.Namespace), deref(p.ParentRef.SectionName)
+		for _, ref := range route.Spec.ParentRefs {
+			parent := RouteParent{Name: ref.Name, Namespace: deref(ref.Namespace), SectionName: deref(ref.SectionName)}
+			for _, p := range route.Status.Parents {
+				if p.ParentRef.Name == ref.Name && deref(p.ParentRef.Namespace) == parent.Namespace && deref(p.ParentRef.SectionName) == parent.SectionName {
+					parent.Accepted = p.Accepted()
+				}
+			}
 			st.Parents = append(st.Parents, parent)
 			accepted = accepted || parent.Accepted
 		}
