@@ -111,10 +111,11 @@ func (c *Client) listUnstructured(ctx context.Context, gv schema.GroupVersion, r
 	if err != nil {
 		return nil, err
 	}
-	raw, err := client.Get().NamespaceIfScoped(namespace, namespace != "").Resource(resource).Do(ctx).Raw()
-	if err != nil {
-		return nil, err
+	result := client.Get().NamespaceIfScoped(namespace, namespace != "").Resource(resource).Do(ctx)
+	if err := result.Error(); err != nil {
+		return nil, err // the server's Status, decoded: Raw leaves it as "unknown"
 	}
+	raw, _ := result.Raw()
 	var list unstructured.UnstructuredList
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, fmt.Errorf("decoding %s: %w", resource, err)

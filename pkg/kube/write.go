@@ -136,7 +136,11 @@ func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun boo
 	default:
 		return nil, fmt.Errorf("%s is not a write", step.Action)
 	}
-	raw, err := req.Do(ctx).Raw()
+	// Error, not Raw, for the error: it reads the server's Status, which
+	// Raw leaves undecoded for the groups of custom resources.
+	result := req.Do(ctx)
+	err = result.Error()
+	raw, _ := result.Raw()
 	if apierrors.IsAlreadyExists(err) {
 		// The planner saw no object of that name when it planned.
 		return nil, fmt.Errorf("%s %s already exists: it was created since kubectl-ship read the namespace; run the command again to see what to do",
