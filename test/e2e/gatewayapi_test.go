@@ -84,6 +84,7 @@ var suiteDynamic = sync.OnceValues(func() (*dynamic.DynamicClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	config.QPS, config.Burst = 200, 400 // the route watchers poll
 	return dynamic.NewForConfig(config)
 })
 
