@@ -65,6 +65,8 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 		{"weight 0 without a route", routed(nil), weight(0), "--weight must be between 1 and 99 percent without a route"},
 		{"weight 100 without a route", routed(nil), weight(100), "--weight must be between 1 and 99 percent without a route"},
 		{"weight and replicas without a route", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Replicas: 2}, "give --weight or --replicas, not both"},
+		{"sticky through a route", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2"), Weight: 5, Sticky: true},
+			"--sticky pins client IPs to pods through kube-proxy, which httproute/web goes around"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

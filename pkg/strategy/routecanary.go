@@ -20,6 +20,9 @@ import (
 func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *routeTarget, req CanaryRequest) (Plan, error) {
 	stable, ns := rel.Stable, rel.Stable.Namespace
 	ref := target.ref(ns)
+	if req.Sticky {
+		return Plan{}, fmt.Errorf("--sticky pins client IPs to pods through kube-proxy, which %s goes around: drop it, and use the router's own session persistence", ref)
+	}
 	weight, total, err := routedWeight(rel, target, req)
 	if err != nil {
 		return Plan{}, err
