@@ -131,7 +131,7 @@ func (c crashCase) prepare(t *testing.T) string {
 func (c crashCase) expected(t *testing.T) expected {
 	ns := c.prepare(t)
 	watcher := watchEndpoints(t, ns, "ctwoc")
-	routes := watchRouteBackends(t, ns, "ctwoc")
+	routes := c.watchRoutes(t, ns)
 	var want expected
 	dry := mustRun(t, ns, append(append([]string{}, c.args...), "--dry-run=client", "-o", "name"))
 	want.writes = strings.Count(dry.stdout, "\n")
@@ -180,7 +180,7 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 	ns := c.prepare(t)
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	defer watcher.assertNeverDark(t)
-	routes := watchRouteBackends(t, ns, "ctwoc")
+	routes := c.watchRoutes(t, ns)
 	defer routes.assertAlwaysServed(t)
 
 	crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, c.args)
@@ -248,6 +248,14 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 		outcome += fmt.Sprintf(", ROUTE DARK (%d checks)", dark)
 	}
 	return outcome, fewest
+}
+
+// watchRoutes watches the routes of the case's release, if it has any.
+func (c crashCase) watchRoutes(t *testing.T, ns string) *routeWatcher {
+	if c.routes == "" {
+		return nil
+	}
+	return watchRouteBackends(t, ns, "ctwoc")
 }
 
 // waitObserved waits until the Deployment controller has seen the latest
