@@ -49,6 +49,9 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 			t.Errorf("%s while green serves through the route: %v", what, err)
 		}
 	}
+	if scale, err := PlanScale(green, ScaleRequest{Replicas: 5}); err != nil || actions(scale) != "patch web-green, wait web-green" {
+		t.Errorf("scale should scale green, which serves through the route: %v, %s", err, actions(scale))
+	}
 	back, err := Switch{To: release.Blue}.Plan(&Snapshot{Release: green})
 	if err != nil || actions(back) != "wait svc/web, patch httproute/web, delete svc/web-green" {
 		t.Fatalf("to blue: %v, %s", err, actions(back))
