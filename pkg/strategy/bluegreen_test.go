@@ -7,8 +7,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -27,6 +29,10 @@ func objectName(obj any) string {
 		return o.Name
 	case *corev1.Service:
 		return "svc/" + o.Name
+	case *networkingv1.Ingress:
+		return "ing/" + o.Name
+	case *unstructured.Unstructured:
+		return strings.ToLower(o.GetKind()) + "/" + o.GetName()
 	}
 	return "?"
 }

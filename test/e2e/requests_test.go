@@ -33,6 +33,11 @@ func TestRequestBudgets(t *testing.T) {
 	// the plan is never stale), releases it with the operation recorded (PUT)
 	// and leaves an Event on the Deployment (POST). One with nothing to write
 	// reads the lock too, to free it if an interrupted run left it held.
+	// canary and bluegreen-switch look for the HTTPRoutes that send traffic
+	// to the release, and finding none, for the ReferenceGrants that would
+	// let another namespace's (LIST each); promote, abort and cleanup read
+	// only the route a release records (TestRouteRequestBudgets counts the
+	// verbs through a route).
 	steps := []struct {
 		name   string
 		args   []string
