@@ -71,4 +71,3 @@ func (l *Lock) Record(ctx context.Context, p *release.Progression) error {
 	_, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Annotations[release.AnnotationProgression] = p.Encode() })
 	return err
 }
-

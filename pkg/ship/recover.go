@@ -75,4 +75,3 @@ func (e *UndoneError) Unwrap() error { return e.Err }
 func merge(a, b strategy.Needs) strategy.Needs {
 	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions, Autoscalers: a.Autoscalers || b.Autoscalers}
 }
-
