@@ -63,15 +63,7 @@ the cluster. --to blue puts the route back exactly and deletes NAME-green;
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	cmd.Flags().StringVar(&o.To, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "Switch even when the color is not fully available.")

@@ -108,15 +108,7 @@ other error; on a bad argument nothing in the cluster is changed.`,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	flags := cmd.Flags()
 	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")
