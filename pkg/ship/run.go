@@ -258,9 +258,11 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 	if recoverer, ok := r.p.(strategy.Recoverer); ok {
 		needs = merge(needs, recoverer.RecoverNeeds())
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return r.client.CheckAccess(gctx, r.t.Namespace, r.t.Name, plan, needs) })
-	g.Go(func() error { holder.User = r.client.WhoAmI(gctx); return nil })
+	// Not an errgroup: a refusal must not cancel the other request, or
+	// client-go logs its cancellation beside the one line of the refusal.
+	var g errgroup.Group
+	g.Go(func() error { return r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs) })
+	g.Go(func() error { holder.User = r.client.WhoAmI(ctx); return nil })
 	return holder, g.Wait()
 }
 

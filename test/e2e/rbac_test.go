@@ -84,7 +84,7 @@ func without(role *rbacv1.Role, group, resource, verb string) *rbacv1.Role {
 func TestRBACRoleIsEnough(t *testing.T) {
 	ns := seedRelease(t, false)
 	routedReleases(t, ns)
-	bindRole(t, ns, "ship-user", readRole(t, "role.yaml"))
+	bindRole(t, ns, "ship-user", forReleases(readRole(t, "role.yaml"), "ctwoc", "routed", "ingressed"))
 	as := func(args ...string) []string { return append([]string{"--as", "ship-user"}, args...) }
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	for _, args := range [][]string{
