@@ -27,7 +27,7 @@ CGO_ENABLED=0 go build -trimpath -o "$out/measure" ./hack/bench/measure
 # Its own cluster, on ports of its own, with room for 4,000 pods and
 # controllers fast enough to start 3,000 of them in a minute or two.
 export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500 \
-  APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20257 SCHEDULER_PORT=20259 KWOK_PORT=20247
+  APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20357 SCHEDULER_PORT=20359 KWOK_PORT=20347
 export KUBECACHEDIR=$CLUSTER_DIR/kube-cache # kubectl's discovery cache, warm after the first run
 trap 'hack/cluster-down.sh' EXIT
 hack/cluster-up.sh
