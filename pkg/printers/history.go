@@ -43,7 +43,20 @@ func History(w io.Writer, h *release.History) error {
 		if result == "" {
 			result = "no change"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), op.Command, result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), OperationCommand(op), result)
 	}
 	return tw.Flush()
+}
+
+// OperationCommand is an operation's command as history shows it: with its
+// wave when a fleet ran it ("... (wave 2/3)"), and the fleet's command when
+// it was a cluster's rollback.
+func OperationCommand(op release.Operation) string {
+	switch f := op.Fleet; {
+	case f == nil:
+		return op.Command
+	case f.Command != "":
+		return fmt.Sprintf("%s (rollback in wave %d/%d of: %s)", op.Command, f.Wave, f.Waves, f.Command)
+	}
+	return fmt.Sprintf("%s (wave %d/%d)", op.Command, op.Fleet.Wave, op.Fleet.Waves)
 }

@@ -125,7 +125,7 @@ func (r *run) run(ctx context.Context) error {
 	// all the same, so the next run need not wait.
 	unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.lines()}
+	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.lines(), Fleet: r.o.Fleet}
 	if err != nil {
 		op.Error = err.Error()
 	}

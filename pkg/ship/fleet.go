@@ -1,0 +1,64 @@
+package ship
+
+import (
+	"context"
+	"sort"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Contexts lists the kubeconfig's contexts, sorted, and the current one.
+func (e *Engine) Contexts() (names []string, current string, err error) {
+	names, current, err = e.clients.Contexts()
+	sort.Strings(names)
+	return names, current, err
+}
+
+// PodHealth reads what the built-in health gate judges of release t, in
+// three requests: its Deployments (the narrowest selector first: canary
+// before stable, green before blue) and, in one list, their pods. The caller
+// sets the time, the grace period and the restart baseline.
+func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Service)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	pods, err := client.ReleasePods(ctx, t.Namespace, rel)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	var members []gate.Member
+	if rel.Canary != nil {
+		members = append(members, gate.Member{Role: release.RoleCanary, Deployment: rel.Canary})
+	}
+	stable := "stable"
+	if rel.Green != nil {
+		members = append(members, gate.Member{Role: release.RoleGreen, Deployment: rel.Green})
+		stable = "blue"
+	}
+	members = append(members, gate.Member{Role: stable, Deployment: rel.Stable})
+	return gate.PodHealth{Members: members, Pods: pods}, nil
+}
+
+// Record is what a release's lock says of the operations on it.
+type Record struct {
+	// Operations are those of its record, oldest first.
+	Operations []release.Operation
+	// Holder is the command that holds the lock; "" when it is free.
+	Holder string
+}
+
+// Record reads release t's record and who holds its lock, in one request.
+func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return Record{}, err
+	}
+	raw, holder, err := client.RecordAndHolder(ctx, t.Namespace, t.Name)
+	return Record{Operations: release.ParseOperations(raw), Holder: holder}, err
+}
