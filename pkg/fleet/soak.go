@@ -46,7 +46,9 @@ func (r *runner) soak(ctx context.Context, w Wave, head string) bool {
 		case ctx.Err() != nil:
 			r.set(name, func(st *ClusterState) { st.Detail = joinDetail(nonEmpty(st.Detail), "soak interrupted") })
 		default:
-			r.set(name, func(st *ClusterState) { st.Detail = joinDetail(nonEmpty(st.Detail), "soak cut short: another cluster failed") })
+			r.set(name, func(st *ClusterState) {
+				st.Detail = joinDetail(nonEmpty(st.Detail), "soak cut short: another cluster failed")
+			})
 		}
 	})
 	if ctx.Err() != nil {

@@ -76,7 +76,9 @@ func TestReleaseTable(t *testing.T) {
 // history shows what a fleet did in this cluster: the wave of each
 // operation, and a rollback with the fleet command it was part of.
 func TestHistoryShowsTheFleet(t *testing.T) {
-	at := func(minute int) metav1.Time { return metav1.NewTime(time.Date(2026, 11, 25, 10, minute, 0, 0, time.UTC)) }
+	at := func(minute int) metav1.Time {
+		return metav1.NewTime(time.Date(2026, 11, 25, 10, minute, 0, 0, time.UTC))
+	}
 	fleet := "kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --wave a --wave b --soak=1m"
 	h := &release.History{
 		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo"},
