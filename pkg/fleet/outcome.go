@@ -9,7 +9,9 @@ package fleet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
@@ -65,4 +67,29 @@ func ExitCode(outcomes ...Outcome) int {
 		worst = max(worst, o)
 	}
 	return int(worst)
+}
+
+// Verdict sums up a fleet read from each context's outcome, in order: the
+// exit code, and unless it is 0 an error naming the contexts of each outcome
+// worse than healthy, the worst first.
+func Verdict(contexts []string, outcomes []Outcome) (int, error) {
+	byOutcome := map[Outcome][]string{}
+	for i, o := range outcomes {
+		byOutcome[o] = append(byOutcome[o], contexts[i])
+	}
+	var parts []string
+	for _, o := range []Outcome{Unreachable, NotFound, TimedOut, Degraded} {
+		if names := byOutcome[o]; len(names) > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %s", outcomeWords[o], strings.Join(names, ", ")))
+		}
+	}
+	code := ExitCode(outcomes...)
+	if code == 0 {
+		return 0, nil
+	}
+	return code, fmt.Errorf("not every cluster is healthy: %s", strings.Join(parts, "; "))
+}
+
+var outcomeWords = map[Outcome]string{
+	Degraded: "degraded", TimedOut: "timed out", NotFound: "release not found", Unreachable: "unreachable or forbidden",
 }

@@ -42,3 +42,14 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestVerdictNamesTheClusters(t *testing.T) {
+	contexts := []string{"a", "b", "c", "d", "e"}
+	code, err := Verdict(contexts, []Outcome{Healthy, Degraded, Unreachable, Degraded, Unreachable})
+	if code != 5 || err == nil || err.Error() != "not every cluster is healthy: unreachable or forbidden in c, e; degraded in b, d" {
+		t.Errorf("got %d, %v", code, err)
+	}
+	if code, err := Verdict(contexts[:2], []Outcome{Healthy, Healthy}); code != 0 || err != nil {
+		t.Errorf("all healthy: %d, %v", code, err)
+	}
+}

@@ -47,12 +47,12 @@ func PlanWaves(waves []string, contexts []string) ([]Wave, error) {
 type Progress int
 
 const (
-	// NotStarted: the command never ran in this cluster.
+	// NotStarted means the command never ran in this cluster.
 	NotStarted Progress = iota
-	// Started: it ran, or runs, but did not finish there (interrupted,
-	// failed, rolled back).
+	// Started means it ran, or runs, but did not finish there
+	// (interrupted, failed, rolled back).
 	Started
-	// Done: its last operation is this command, finished.
+	// Done means its last operation is this command, finished.
 	Done
 )
 

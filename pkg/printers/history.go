@@ -36,17 +36,25 @@ func History(w io.Writer, h *release.History) error {
 	tw = printers.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		result := strings.Join(op.Changes, ", ")
-		if op.Error != "" {
-			result = strings.TrimPrefix(result+"; ", "; ") + "stopped: " + op.Error
-		}
-		if result == "" {
-			result = "no change"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), OperationCommand(op), result)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), OperationCommand(op), OperationResult(op))
 	}
 	return tw.Flush()
 }
+
+// OperationResult says what an operation changed, or why it stopped.
+func OperationResult(op release.Operation) string {
+	result := strings.Join(op.Changes, ", ")
+	if op.Error != "" {
+		result = strings.TrimPrefix(result+"; ", "; ") + "stopped: " + op.Error
+	}
+	if result == "" {
+		result = "no change"
+	}
+	return result
+}
+
+// OperationTime is an operation's time as history shows it.
+func OperationTime(op release.Operation) string { return op.Time.Format(timeLayout) }
 
 // OperationCommand is an operation's command as history shows it: with its
 // wave when a fleet ran it ("... (wave 2/3)"), and the fleet's command when

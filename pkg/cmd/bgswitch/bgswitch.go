@@ -47,7 +47,9 @@ nothing scales the old color down, unless --scale-down-delay asks the command
 to stay for that long and then scale it to zero. Ctrl-C during the delay, or
 any other kubectl ship command on the release, keeps it running.
 Switching to the color already serving changes nothing and exits 0, so
-running the command again after an interruption finishes the switch.`,
+running the command again after an interruption finishes the switch.
+
+` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,

@@ -62,7 +62,9 @@ to the new one with --replace. --sticky sets the Service's sessionAffinity to
 ClientIP until the canary is promoted or aborted, which restore it.
 
 Exit status is 0 once the canary pods are ready (or at once with --wait=false)
-and 1 on any error; on a bad argument nothing in the cluster is changed.`,
+and 1 on any error; on a bad argument nothing in the cluster is changed.
+
+` + cli.FleetWriteHelp,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
@@ -93,6 +95,11 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.`,
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.Mutation.Complete(f, cmd, args)
 	o.target = ship.Target{Name: args[0], Service: o.Service}
+	// Across clusters, one that fails loses its canary.
+	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
+	if o.Service != "" {
+		o.Rollback.Command += " --service=" + o.Service
+	}
 	o.weightSet = cmd.Flags().Changed("weight")
 	if o.weightSet && cmd.Flags().Changed("replicas") {
 		return fmt.Errorf("give --weight or --replicas, not both")

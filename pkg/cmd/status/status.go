@@ -55,6 +55,7 @@ type Options struct {
 	Until   string
 	Timeout time.Duration
 	Output  *cli.OutputFlags
+	Fleet   *cli.FleetFlags
 
 	target ship.Target
 	engine *ship.Engine
@@ -63,7 +64,7 @@ type Options struct {
 
 // NewOptions returns the status command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{Output: cli.NewOutputFlags(), IOStreams: streams}
+	return &Options{Output: cli.NewOutputFlags(), Fleet: cli.NewFleetFlags(), IOStreams: streams}
 }
 
 // NewCmdStatus returns the status command.
@@ -81,7 +82,9 @@ state: healthy, canary-ready, switched or paused.
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
 1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
-3 no such release (no Deployment of that name, or no Service routes to it).`,
+3 no such release (no Deployment of that name, or no Service routes to it).
+
+` + cli.FleetReadHelp,
 		Example: `  kubectl ship status ctwoc
   kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
   kubectl ship status ctwoc --until switched --timeout 2m`,
@@ -103,14 +106,16 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
 	flags.StringVar(&o.Until, "until", "", "Wait for a state: healthy, canary-ready, switched or paused.")
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
+	o.Fleet.AddFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions([]string{"healthy", "canary-ready", "switched", "paused"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Complete reads the release's name and the engine.
-func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) error {
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.target = ship.Target{Name: args[0], Service: o.Service}
 	o.engine = f.Engine()
+	o.Fleet.Complete(f, cmd)
 	return nil
 }
 
@@ -122,6 +127,12 @@ func (o *Options) Validate() error {
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, not %s", o.Timeout)
 	}
+	if err := o.Fleet.Validate(); err != nil {
+		return err
+	}
+	if o.Fleet.Enabled() && (o.Watch || o.Until != "") {
+		return fmt.Errorf("--watch and --until follow one cluster: give --context instead of --contexts/--all-contexts")
+	}
 	return o.Output.Validate()
 }
 
@@ -131,6 +142,9 @@ func (o *Options) Run(ctx context.Context) error {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
+	}
+	if o.Fleet.Enabled() {
+		return o.runFleet(ctx)
 	}
 	last := ""
 	show := func() (*release.Status, error) {
