@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -91,7 +90,7 @@ func (r *runner) cluster(ctx context.Context, w Wave, name string) {
 		go func() {
 			reason, _ := h.watch(opCtx, 0)
 			if reason != "" {
-				cancel(errors.New(reason))
+				cancel(fmt.Errorf("health gate: %s", reason))
 			}
 			failure <- reason
 		}()
@@ -100,8 +99,8 @@ func (r *runner) cluster(ctx context.Context, w Wave, name string) {
 	}
 	res, err := r.engine.Run(opCtx, r.target(name), r.op.Planner, o)
 	cancel(context.Canceled) // ends the watch
-	if reason := <-failure; reason != "" {
-		err = fmt.Errorf("health gate: %s", reason)
+	if reason := <-failure; reason != "" && err == nil {
+		err = fmt.Errorf("health gate: %s", reason) // failed as the operation ended
 	}
 	r.finish(ctx, w, name, res, err)
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -17,6 +18,8 @@ type TableOptions struct {
 	// WithNamespace adds a NAMESPACE column after CONTEXT (-A).
 	WithNamespace bool
 	NoHeaders     bool
+	// Hide names columns to leave out.
+	Hide []string
 }
 
 // PrintTable writes the rows each cluster answered as one table, a CONTEXT
@@ -26,7 +29,7 @@ type TableOptions struct {
 func PrintTable(w io.Writer, columns []metav1.TableColumnDefinition, results []Result[[]metav1.TableRow], o TableOptions) error {
 	var shown []int
 	for i, c := range columns {
-		if c.Priority == 0 || o.Wide {
+		if (c.Priority == 0 || o.Wide) && !slices.Contains(o.Hide, c.Name) {
 			shown = append(shown, i)
 		}
 	}

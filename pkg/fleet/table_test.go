@@ -57,6 +57,13 @@ func TestPrintTableWideWithNamespaces(t *testing.T) {
 	if want := "eu    shop   web   Progressing   web\n"; out.String() != want {
 		t.Errorf("got %q, want %q", out.String(), want)
 	}
+	out.Reset()
+	if err := PrintTable(&out, columns, fleetRows()[2:], TableOptions{Wide: true, Hide: []string{"Phase"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "CONTEXT   NAME   SERVICES\neu        web    web\n"; out.String() != want {
+		t.Errorf("got %q, want %q", out.String(), want)
+	}
 }
 
 // -o json and yaml: one list, every item with its context first, a

@@ -120,6 +120,11 @@ func (r *run) run(ctx context.Context) error {
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lock was lost
 	}
+	// Cut short by the caller for a reason (a signal, a fleet's health
+	// gate): the record says why.
+	if cause := context.Cause(ctx); err != nil && ctx.Err() != nil && cause != nil && cause != ctx.Err() {
+		err = fmt.Errorf("%w: %v", err, cause)
+	}
 	stop()
 	// The command's context may be cancelled (Ctrl-C): the lock is freed
 	// all the same, so the next run need not wait.

@@ -47,7 +47,8 @@ func (o *Options) runFleet(ctx context.Context) error {
 	}
 	err = o.Output.Print(o.Out, out, func(w io.Writer) error {
 		columns := printers.ReleaseTable(&release.StatusList{}, now).ColumnDefinitions
-		return fleet.PrintTable(w, columns, rows, fleet.TableOptions{Wide: true})
+		// The age is list's: a status does not read it.
+		return fleet.PrintTable(w, columns, rows, fleet.TableOptions{Wide: true, Hide: []string{"Age"}})
 	})
 	if err != nil {
 		return err
