@@ -128,7 +128,9 @@ func (r *runner) run(ctx context.Context) error {
 		if r.op.Options.DryRun == ship.DryRunNone && r.o.Soak > 0 && !r.soak(ctx, w, head) {
 			return r.stopped(ctx, w)
 		}
-		r.lines.Println(r.o.ErrOut, head+": done")
+		if r.op.Options.DryRun == ship.DryRunNone {
+			r.lines.Println(r.o.ErrOut, head+": done")
+		}
 	}
 	return nil
 }

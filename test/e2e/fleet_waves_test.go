@@ -3,6 +3,10 @@
 package e2e
 
 import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -146,5 +150,45 @@ func TestFleetResumesAfterAKill(t *testing.T) {
 		if holder, _ := fleetLock(t, c, ns); holder != "" || canaryOf(t, c, ns) == nil {
 			t.Errorf("%s: lock held by %q, canary %v", c, holder, canaryOf(t, c, ns) != nil)
 		}
+	}
+}
+
+// Ctrl-C in a wave's soak stops the fleet there: the table still says where
+// every cluster stands and how to go on, and the next wave is not touched.
+func TestFleetCtrlCPrintsTheTable(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetRelease(t)
+	untouched := clusterSnapshot(t, fleetEnv.clients["fleet-b"], ns)
+	cmd := exec.Command("kubectl", "ship", "-n", ns, "canary", "ctwoc", "--image", v2, "--wave", "fleet-a", "--wave", "fleet-b", "--soak", "5m")
+	cmd.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+fleetEnv.kubeconfig)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	eventually(t, "fleet-a's canary made and its lock freed: the soak", func() (bool, string) {
+		holder, created := fleetLock(t, "fleet-a", ns)
+		return !created.IsZero() && holder == "", holder
+	})
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var exit *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Errorf("want exit 1, got %v", err)
+	}
+	for _, want := range []string{`(?m)^1 +fleet-a +done +deployment.apps/ctwoc-canary created; soak interrupted$`, `(?m)^2 +fleet-b +not started +-$`,
+		`(?m)^To continue, run the same command again`} {
+		if !regexp.MustCompile(want).MatchString(stdout.String()) {
+			t.Errorf("stdout does not match %s:\n%s", want, stdout.String())
+		}
+	}
+	if !strings.HasSuffix(stderr.String(), "error: interrupted in wave 1: later waves not started\n") {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if now := clusterSnapshot(t, fleetEnv.clients["fleet-b"], ns); now != untouched {
+		t.Errorf("fleet-b was written to:\n%s\n%s", untouched, now)
 	}
 }
