@@ -76,8 +76,8 @@ func TestNamedContexts(t *testing.T) {
 					t.Errorf("context %s: namespace %q, want %q", context, gotNamespace, wantNamespace)
 				}
 				if !reflect.DeepEqual(got.Impersonate, want.Impersonate) || got.Host != want.Host || got.BearerToken != want.BearerToken ||
-					got.Timeout != want.Timeout || got.TLSClientConfig.Insecure != want.TLSClientConfig.Insecure ||
-					got.TLSClientConfig.ServerName != want.TLSClientConfig.ServerName || got.DisableCompression != want.DisableCompression {
+					got.Timeout != want.Timeout || got.Insecure != want.Insecure ||
+					got.ServerName != want.ServerName || got.DisableCompression != want.DisableCompression {
 					t.Errorf("context %s:\ngot  %+v\nwant %+v", context, got, want)
 				}
 			}
