@@ -27,8 +27,15 @@ CGO_ENABLED=0 go build -trimpath -o "$out/measure" ./hack/bench/measure
 
 # Its own cluster, on ports of its own, with room for 4,000 pods and
 # controllers fast enough to start 3,000 of them in a minute or two.
-export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500 \
-  APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20257 SCHEDULER_PORT=20259 KWOK_PORT=20247
+# BENCH_PORT_BASE moves them all, for a machine where they are taken.
+if [ -n "${BENCH_PORT_BASE:-}" ]; then
+  p=$BENCH_PORT_BASE
+  export APISERVER_PORT=$p ETCD_PORT=$((p + 1)) ETCD_PEER_PORT=$((p + 2)) KCM_PORT=$((p + 3)) SCHEDULER_PORT=$((p + 4)) KWOK_PORT=$((p + 5))
+  FLEET_PORT_BASE=$((p + 10))
+else
+  export APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20257 SCHEDULER_PORT=20259 KWOK_PORT=20247
+fi
+export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500
 export KUBECACHEDIR=$CLUSTER_DIR/kube-cache # kubectl's discovery cache, warm after the first run
 fleet_dir=$ROOT_DIR/$out/fleet
 trap 'FLEET_DIR=$fleet_dir hack/fleet-down.sh; hack/cluster-down.sh' EXIT
