@@ -20,7 +20,11 @@ const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod besi
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --replicas 1 --sticky
 
   # Grow the running canary to half the pods
-  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 50`
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 50
+
+  # Across clusters: staging, then two regions, then Europe, each wave healthy for 10m
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 \
+    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m`
 
 // Options holds the flags and state of the canary command.
 type Options struct {

@@ -43,7 +43,8 @@ Three requests.
 
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship history ctwoc
-  kubectl ship history ctwoc -o json`,
+  kubectl ship history ctwoc -o json
+  kubectl ship history ctwoc --contexts 'prod-*'`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -49,7 +49,8 @@ color), and its ready pods. Four list requests, however many Deployments.
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship list
   kubectl ship ls -A -o wide
-  kubectl ship list -l tier=frontend -o json`,
+  kubectl ship list -l tier=frontend -o json
+  kubectl ship list --contexts 'prod-*'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(f, cmd, args); err != nil {

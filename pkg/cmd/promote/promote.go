@@ -41,7 +41,8 @@ the others are still promoted when one fails; the exit status is then 1.
 
 ` + cli.FleetWriteHelp,
 		Example: `  kubectl ship promote ctwoc
-  kubectl ship promote -l tier=frontend --timeout 10m`,
+  kubectl ship promote -l tier=frontend --timeout 10m
+  kubectl ship promote ctwoc --wave staging --wave 'prod-*'`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Complete(f, cmd, args); err != nil {

@@ -87,7 +87,8 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship status ctwoc
   kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
-  kubectl ship status ctwoc --until switched --timeout 2m`,
+  kubectl ship status ctwoc --until switched --timeout 2m
+  kubectl ship status ctwoc --all-contexts`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
