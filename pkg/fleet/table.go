@@ -9,6 +9,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // TableOptions are how a fleet table prints.
@@ -74,8 +76,15 @@ type line struct {
 	runOn bool
 }
 
-// writeAligned writes lines as columns three spaces apart, as kubectl does.
+// writeAligned writes lines as columns three spaces apart, as kubectl does,
+// every cell escaped for the terminal: errors and records hold text the
+// servers sent.
 func writeAligned(w io.Writer, lines []line) error {
+	for _, l := range lines {
+		for i, cell := range l.cells {
+			l.cells[i] = release.EscapeTerminal(cell)
+		}
+	}
 	var widths []int
 	for _, l := range lines {
 		for i, cell := range l.cells {

@@ -31,6 +31,18 @@ func fleetRows() []Result[[]metav1.TableRow] {
 	}
 }
 
+// What a server sent reaches the terminal escaped.
+func TestPrintTableEscapes(t *testing.T) {
+	var out bytes.Buffer
+	rows := []Result[[]metav1.TableRow]{{Context: "evil", Err: errors.New("forbidden \x1b[2J\x1b]0;pwned\a")}}
+	if err := PrintTable(&out, columns, rows, TableOptions{NoHeaders: true}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(out.String(), '\x1b') || !strings.Contains(out.String(), "^[[2J") {
+		t.Errorf("got %q", out.String())
+	}
+}
+
 // An error row is the context and the message, on one line, and widens no
 // column: the rows around it stay aligned.
 func TestPrintTableWithErrorRows(t *testing.T) {

@@ -8,56 +8,27 @@ package gate
 
 import (
 	"context"
-	"strconv"
 	"time"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// Verdict is what one check of one gate concluded.
-type Verdict string
+// Verdict is what one check of one gate concluded; the read model owns its
+// representation, since status and the release's record show it.
+type Verdict = release.Verdict
 
+// The verdicts.
 const (
-	// Pass means the gate found the release healthy.
-	Pass Verdict = "Pass"
-	// Fail means the gate found the release unhealthy.
-	Fail Verdict = "Fail"
-	// Inconclusive means the gate could not judge: no data, or its source
-	// did not answer. A run of them counts as a failure (see Tracker).
-	Inconclusive Verdict = "Inconclusive"
+	Pass         = release.Pass
+	Fail         = release.Fail
+	Inconclusive = release.Inconclusive
 )
 
 // DefaultTimeout bounds one Prometheus query or webhook call.
 const DefaultTimeout = 10 * time.Second
 
-// Result is the outcome of one check of one gate, as the release's record
-// and `status -o json` carry it.
-type Result struct {
-	// Gate names the gate: "pods", the analysis as written, "webhook URL".
-	Gate    string  `json:"gate"`
-	Verdict Verdict `json:"verdict"`
-	// Value is the number the gate measured, when it measured one.
-	Value *float64 `json:"value,omitempty"`
-	// Threshold is the comparison the value must satisfy, e.g. "< 0.01".
-	Threshold string `json:"threshold,omitempty"`
-	// Reason says why the verdict is not Pass (or what passed, briefly).
-	Reason string `json:"reason,omitempty"`
-}
-
-// String is the result on one line, for progress output and events:
-// `pods: Fail (canary pod web-canary-x: container app waiting: CrashLoopBackOff)`.
-func (r Result) String() string {
-	s := r.Gate + ": " + string(r.Verdict)
-	if r.Value != nil {
-		s += " (value " + strconv.FormatFloat(*r.Value, 'g', -1, 64)
-		if r.Threshold != "" {
-			s += ", want " + r.Threshold
-		}
-		s += ")"
-	}
-	if r.Reason != "" {
-		s += ": " + r.Reason
-	}
-	return s
-}
+// Result is the outcome of one check of one gate.
+type Result = release.GateResult
 
 // Gate is one health check, run again at every check of a progression. Check
 // never returns an error: what goes wrong becomes a Fail or an Inconclusive

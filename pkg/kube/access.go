@@ -94,7 +94,7 @@ func PlanAccess(p strategy.Plan, needs strategy.Needs, lease string) []Access {
 	if needs.Revisions {
 		add(Access{Verb: "list", Group: "apps", Resource: "replicasets"})
 	}
-	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool { return s.Action == strategy.Stay }))...)
+	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool { return s.Action == strategy.Stay || s.Action == strategy.Hold }))...)
 	return out
 }
 
@@ -102,6 +102,8 @@ func stepAccess(step strategy.Step) []Access {
 	switch step.Action {
 	case strategy.Stay:
 		return nil
+	case strategy.Hold: // the built-in gate reads the pods and the Deployments
+		return []Access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
 	case strategy.Wait:
 		switch step.Until {
 		case strategy.RolledOut:

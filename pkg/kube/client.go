@@ -195,3 +195,10 @@ func (c *Client) ServerVersion(ctx context.Context) (*version.Info, error) {
 	}
 	return &info, nil
 }
+
+// Host is the API server's URL, as the kubeconfig gives it.
+func (c *Client) Host() string { return c.config.Host }
+
+// HTTPClient sends requests to the API server with the user's credentials:
+// for what ship reaches through its service proxy (Prometheus).
+func (c *Client) HTTPClient() *http.Client { return c.httpClient }

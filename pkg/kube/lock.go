@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/user"
@@ -41,6 +42,10 @@ func (c *Client) ReadLock(ctx context.Context, namespace, name string) *coordina
 	return lease
 }
 
+// ErrLockMoved is a lock taken by another operation between the read of
+// the lock and the taking of it: the release may have changed since.
+var ErrLockMoved = errors.New("another operation took the release's lock since it was read")
+
 // BusyError is a lock held by another operation that is alive.
 type BusyError struct{ msg string }
 
@@ -56,7 +61,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		current = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: release.LockName(name), Namespace: namespace}}
 		current.Labels, _ = release.OwnedBy(name, "")
 	}
-	next := current.DeepCopy()
+	next, gaveWay := current.DeepCopy(), false
 	switch {
 	case !held(current) || force:
 	case stale(current):
@@ -70,7 +75,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		if err != nil {
 			return nil, err
 		}
-		next = taken.DeepCopy()
+		next, gaveWay = taken.DeepCopy(), true
 	default:
 		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
 			name, DescribeLock(current))}
@@ -99,12 +104,12 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
 	}
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
-		return nil, &BusyError{fmt.Sprintf("release %s is busy: another operation took its lock at the same moment", name)}
+		return nil, fmt.Errorf("release %s is busy: %w", name, ErrLockMoved)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Lock{client: c, release: name, lease: taken}, nil
+	return &Lock{client: c, release: name, lease: taken, gaveWay: gaveWay}, nil
 }
 
 // preempt asks the holder of current, which only stays (a delay, a hold
@@ -147,10 +152,16 @@ const preemptWait = 15 * time.Second
 type Lock struct {
 	client  *Client
 	release string
+	// gaveWay is set when another command's stay gave the lock way.
+	gaveWay bool
 
 	mu    sync.Mutex
 	lease *coordinationv1.Lease
 }
+
+// GaveWay reports whether the lock was taken after another command that
+// held it gave way (it stayed): what was read before may have changed.
+func (l *Lock) GaveWay() bool { return l.gaveWay }
 
 // update writes the lock changed by change, from the latest Lease: once
 // more from a fresh read when another command wrote it in between (asking
@@ -211,44 +222,63 @@ func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
 	return ctx, func() { cancel(nil) }
 }
 
-// PreemptedError is a stay cut short by another command on the release.
-type PreemptedError struct{ By string }
-
-func (e *PreemptedError) Error() string { return "stopped for " + e.By }
-
-// Stay holds the lock for d while nothing happens, marked so that another
-// command on the release may ask it to give way: Stay then returns a
-// PreemptedError at once. It watches the Lease for that request.
-func (l *Lock) Stay(ctx context.Context, d time.Duration) error {
-	until := time.Now().Add(d)
+// Stay marks the lock as held by an operation that only stays until until
+// (a delay, a hold between steps), so that another command on the release
+// may ask it to give way, and watches the Lease for that request: the
+// returned Staying's Preempted channel then names who asked. End the stay
+// with Staying.End.
+func (l *Lock) Stay(ctx context.Context, until time.Time) (*Staying, error) {
 	lease, err := l.update(ctx, func(lease *coordinationv1.Lease) {
 		lease.Annotations[release.AnnotationStaying] = until.UTC().Format(time.RFC3339)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stayCtx, cancel := context.WithDeadline(ctx, until)
-	defer cancel()
-	by := ""
+	watchCtx, cancel := context.WithCancel(ctx)
+	s := &Staying{lock: l, preempted: make(chan string, 1), cancel: cancel}
 	leases := l.client.leases(lease.Namespace)
-	err = l.client.watchFrom(stayCtx, lease.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-		opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
-		return leases.Watch(ctx, opts)
-	}, func(ev watch.Event) (bool, error) {
-		if next, ok := ev.Object.(*coordinationv1.Lease); ok {
-			by = next.Annotations[release.AnnotationPreempt]
+	go func() {
+		by := ""
+		_ = l.client.watchFrom(watchCtx, lease.ResourceVersion, func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
+			return leases.Watch(ctx, opts)
+		}, func(ev watch.Event) (bool, error) {
+			if next, ok := ev.Object.(*coordinationv1.Lease); ok {
+				by = next.Annotations[release.AnnotationPreempt]
+			}
+			return by != "", nil
+		})
+		if by != "" {
+			s.preempted <- by
 		}
-		return by != "", nil
-	})
-	switch {
-	case by != "":
-		return &PreemptedError{By: by}
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case err != nil && stayCtx.Err() == nil:
-		return err
+	}()
+	return s, nil
+}
+
+// Staying is a stay in progress.
+type Staying struct {
+	lock      *Lock
+	preempted chan string
+	cancel    context.CancelFunc
+}
+
+// Preempted receives who asked the stay to give way.
+func (s *Staying) Preempted() <-chan string { return s.preempted }
+
+// End stops watching and, unless the stay gave way (its lock is then freed
+// for the command that asked), marks the lock as no longer staying.
+func (s *Staying) End(ctx context.Context, gaveWay bool) error {
+	s.cancel()
+	if gaveWay {
+		return nil
 	}
-	_, err = l.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	return err
+}
+
+// Record keeps p, the progression of the release's canary, in its record.
+func (l *Lock) Record(ctx context.Context, p *release.Progression) error {
+	_, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Annotations[release.AnnotationProgression] = p.Encode() })
 	return err
 }
 
@@ -316,7 +346,8 @@ func (c *Client) FreeStaleLock(ctx context.Context, current *coordinationv1.Leas
 }
 
 // DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
-// since 12:00:01, until 12:06:01".
+// since 12:00:01, until 12:06:01". The operation and the holder are escaped
+// for the terminal: anyone who may update the Lease can write them.
 func DescribeLock(l *coordinationv1.Lease) string {
 	since, until := "?", "?"
 	if l.Spec.AcquireTime != nil {
@@ -325,11 +356,11 @@ func DescribeLock(l *coordinationv1.Lease) string {
 	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
 		until = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second).Format(time.TimeOnly)
 	}
-	who := ptr.Deref(l.Spec.HolderIdentity, "?")
+	who := release.EscapeTerminal(ptr.Deref(l.Spec.HolderIdentity, "?"))
 	if u := l.Annotations[release.AnnotationUser]; u != "" {
-		who = u + ", " + who
+		who = release.EscapeTerminal(u) + ", " + who
 	}
-	return fmt.Sprintf("%s by %s since %s, until %s", l.Annotations[release.AnnotationOperation], who, since, until)
+	return fmt.Sprintf("%s by %s since %s, until %s", release.EscapeTerminal(l.Annotations[release.AnnotationOperation]), who, since, until)
 }
 
 func held(l *coordinationv1.Lease) bool {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,5 +59,34 @@ func TestDescribeLock(t *testing.T) {
 	got := DescribeLock(lease("alice@laptop (pid 42)", at, 360))
 	if want := "kubectl ship promote web by alice@laptop (pid 42) since 12:00:01, until 12:06:01"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// The advice status gives for a held lock works in that state.
+func TestLockAdvice(t *testing.T) {
+	host, _ := os.Hostname()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	staying := lease("alice@elsewhere (pid 1)", now, 60)
+	staying.Annotations["kubectl-ship.dev/staying-until"] = now.Add(time.Minute).Format(time.RFC3339)
+	tests := []struct {
+		name string
+		lock *coordinationv1.Lease
+		want string
+	}{
+		{"its process is gone", lease(fmt.Sprintf("me@%s (pid %d)", host, gone.Process.Pid), now, 60), "run the same command again to finish it"},
+		{"expired", lease("alice@elsewhere (pid 1)", now.Add(-2*time.Minute), 60), "run the same command again to finish it"},
+		{"alive elsewhere", lease("alice@elsewhere (pid 1)", now, 60), "wait for it to finish; if its process died on another machine, its lock expires"},
+		{"staying", staying, "it stops when another kubectl ship command on the release runs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := lockAdvice(tt.lock); !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want it to contain %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -14,7 +16,8 @@ import (
 
 // LoadStatus reads what `status` shows in five requests, however many pods
 // the release has: the release (two), its Services' EndpointSlices, the
-// pods they may point at, to tell the roles apart, and its lock.
+// metadata of the pods they may point at, whose owners tell the roles apart,
+// and its lock.
 func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
@@ -30,35 +33,70 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.podMetadata(ctx, namespace, sharedLabels(rel).String())
+	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel).String())
 	if err != nil {
 		return nil, err
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods))
 	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil && held(lock) {
-		st.Operation = DescribeLock(lock)
-		st.Warnings = append(st.Warnings, "operation in progress, or interrupted: "+st.Operation+"; if its process is gone, run the same command again to continue")
+	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
+		if held(lock) {
+			st.Operation = DescribeLock(lock)
+			st.Warnings = append(st.Warnings, lockAdvice(lock))
+		}
 	}
 	return st, nil
 }
 
-// sharedLabels are the labels every Deployment of rel selects on with the
-// same value: one selector for the pods of all of them.
-func sharedLabels(rel *release.Release) labels.Set {
+// lockAdvice says what a held lock means and what to do about it: only what
+// works in that state.
+func lockAdvice(l *coordinationv1.Lease) string {
+	op := DescribeLock(l)
+	switch {
+	case stale(l):
+		return "operation interrupted, its process gone: " + op + "; run the same command again to finish it, or the way back (abort, switch back) to undo it"
+	case l.Annotations[release.AnnotationStaying] != "":
+		return "operation waiting: " + op + "; it stops when another kubectl ship command on the release runs"
+	}
+	return "operation in progress: " + op + "; wait for it to finish; if its process died on another machine, its lock expires when it says and the same command then continues"
+}
+
+// endpointPods are the labels every Service of rel selects on with the same
+// value: one selector for every pod their endpoints may point at, whichever
+// Deployment owns it (a hand-made canary's pods too), so each endpoint's
+// pod is found and its owner named.
+func endpointPods(rel *release.Release) labels.Set {
 	shared := labels.Set{}
-	for k, v := range rel.Stable.Spec.Selector.MatchLabels {
+	for k, v := range rel.Services[0].Spec.Selector {
 		shared[k] = v
 	}
-	for _, other := range []*appsv1.Deployment{rel.Canary, rel.Green} {
-		if other == nil {
-			continue
-		}
+	for _, svc := range rel.Services[1:] {
 		for k, v := range shared {
-			if other.Spec.Selector.MatchLabels[k] != v {
+			if svc.Spec.Selector[k] != v {
 				delete(shared, k)
 			}
 		}
 	}
 	return shared
+}
+
+// Health reads what the built-in gate judges of rel, in two requests
+// whatever the number of pods: the pods its Services may route to, whole
+// (their status), and the Deployments of its namespace, by name.
+func (c *Client) Health(ctx context.Context, rel *release.Release) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
+	namespace := rel.Stable.Namespace
+	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel).String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	byName := map[string]*appsv1.Deployment{}
+	for i := range list.Items {
+		byName[list.Items[i].Name] = &list.Items[i]
+	}
+	return pods.Items, byName, nil
 }

@@ -13,9 +13,10 @@ import (
 const timeLayout = "2006-01-02 15:04:05"
 
 // History writes the revisions of a release's stable Deployment and the
-// operations kubectl-ship ran on it.
+// operations kubectl-ship ran on it. The record is an annotation anyone who
+// may update the Lease can rewrite, so all of it is escaped.
 func History(w io.Writer, h *release.History) error {
-	fmt.Fprintf(w, "Release %s (namespace %s)\n\n", h.Name, h.Namespace)
+	fmt.Fprintf(w, "Release %s (namespace %s)\n\n", esc(h.Name), esc(h.Namespace))
 	tw := printers.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "REVISION\tCREATED\tIMAGES\tCHANGE-CAUSE")
 	for _, r := range h.Revisions {
@@ -23,7 +24,7 @@ func History(w io.Writer, h *release.History) error {
 		if r.Current {
 			number += " (current)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, r.Created.Format(timeLayout), strings.Join(r.Images, ","), r.ChangeCause)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, r.Created.Format(timeLayout), Images(r.Containers), esc(r.ChangeCause))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -36,7 +37,7 @@ func History(w io.Writer, h *release.History) error {
 	tw = printers.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), OperationCommand(op), OperationResult(op))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(OperationCommand(op)), esc(OperationResult(op)))
 	}
 	return tw.Flush()
 }

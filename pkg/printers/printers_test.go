@@ -24,8 +24,8 @@ func canaryStatus() *release.Status {
 		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo", CreationTimestamp: created},
 		Strategy:   release.StrategyCanary, Phase: release.PhaseHealthy,
 		Deployments: []release.DeploymentStatus{
-			{Name: "ctwoc", Role: "stable", Images: []string{"example/ctwoc:1.0.0"}, Replicas: 3, UpdatedReplicas: 3, ReadyReplicas: 3, AvailableReplicas: 3, Revision: "1"},
-			{Name: "ctwoc-canary", Role: "canary", Images: []string{"example/ctwoc:2.0.0"}, Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: 1, AvailableReplicas: 1, Revision: "1"},
+			deploymentStatus("ctwoc", "stable", 3, "example/ctwoc:1.0.0"),
+			deploymentStatus("ctwoc-canary", "canary", 1, "example/ctwoc:2.0.0"),
 		},
 		Services: []release.ServiceStatus{{
 			Name: "ctwoc", Selector: map[string]string{"app": "ctwoc"}, SessionAffinity: "ClientIP",
@@ -34,6 +34,14 @@ func canaryStatus() *release.Status {
 		}},
 		Operation: "kubectl ship promote ctwoc by alice@laptop (pid 42) since 10:30:00, until 10:36:00",
 		Warnings:  []string{"service ctwoc pins client IPs to pods through kube-proxy, not to versions"},
+	}
+}
+
+// deploymentStatus is a rolled-out Deployment of one container.
+func deploymentStatus(name, role string, replicas int32, image string) release.DeploymentStatus {
+	return release.DeploymentStatus{
+		Name: name, Role: role, Images: []string{image}, Containers: []release.Container{{Name: "app", Image: image, Type: release.ContainerApp}},
+		Replicas: replicas, UpdatedReplicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas, Revision: "1",
 	}
 }
 
@@ -62,8 +70,37 @@ func TestStatusText(t *testing.T) {
 	golden(t, "status.txt", out.Bytes())
 }
 
+// switchedStatus is a blue-green release switched to green: blue, idle,
+// runs the older image, which once showed under NEW IMAGE.
+func switchedStatus() *release.Status {
+	st := canaryStatus()
+	st.Name, st.Strategy, st.Operation, st.Warnings = "shop", release.StrategyBlueGreen, "", nil
+	blue, green := deploymentStatus("shop", "blue", 3, "example/shop:1.0"), deploymentStatus("shop-green", "green", 3, "example/shop:2.0")
+	blue.Serving, green.Serving = ptr.To(false), ptr.To(true)
+	st.Deployments = []release.DeploymentStatus{blue, green}
+	st.Services = []release.ServiceStatus{{Name: "shop", Selector: map[string]string{"app": "shop", "version": "2.0"}, SessionAffinity: "None",
+		ReadyEndpoints: map[string]int{"green": 3}, Traffic: map[string]float64{"green": 100}}}
+	return st
+}
+
+// handMadeStatus is the walkthrough's layout: a canary made by hand, whose
+// pods the Service reaches but which is no Deployment of the release; its
+// pods also run an init container.
+func handMadeStatus() *release.Status {
+	st := canaryStatus()
+	st.Name, st.Strategy, st.Operation, st.Warnings = "ctwoc", release.StrategyNone, "", nil
+	d := deploymentStatus("ctwoc", "stable", 3, "example/ctwoc:1.0.0")
+	d.Containers = append(d.Containers, release.Container{Name: "migrate", Image: "example/migrate:1", Type: release.ContainerInit})
+	d.Images = release.Images(d.Containers)
+	st.Deployments = []release.DeploymentStatus{d}
+	st.Services = []release.ServiceStatus{{Name: "ctwoc", Selector: map[string]string{"app": "ctwoc"}, SessionAffinity: "None",
+		ReadyEndpoints: map[string]int{"stable": 3, "other": 1}, Traffic: map[string]float64{"stable": 75, "other": 25},
+		Others: []release.OtherOwner{{Kind: "Deployment", Name: "ctwoc-canary", ReadyEndpoints: 1, Traffic: 25}}}}
+	return st
+}
+
 func TestReleaseTable(t *testing.T) {
-	list := &release.StatusList{Items: []*release.Status{canaryStatus()}}
+	list := &release.StatusList{Items: []*release.Status{canaryStatus(), switchedStatus(), handMadeStatus()}}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // a frozen clock: the age is 2h
 	var out bytes.Buffer
 	p := printers.NewTablePrinter(printers.PrintOptions{Wide: true, WithNamespace: true})
@@ -82,7 +119,8 @@ func TestHistoryShowsTheFleet(t *testing.T) {
 	fleet := "kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --wave a --wave b --soak=1m"
 	h := &release.History{
 		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo"},
-		Revisions:  []release.Revision{{Revision: 1, Created: at(0), Images: []string{"example/ctwoc:1.0.0"}, Current: true}},
+		Revisions: []release.Revision{{Revision: 1, Created: at(0), Images: []string{"example/ctwoc:1.0.0"},
+			Containers: []release.Container{{Name: "ctwoc", Image: "example/ctwoc:1.0.0"}}, Current: true}},
 		Operations: []release.Operation{
 			{Time: at(1), Command: fleet, Changes: []string{"deployment.apps/ctwoc-canary created"},
 				Error: "health gate: pods: Fail: canary pod ctwoc-canary-x: container ctwoc waiting: CrashLoopBackOff",

@@ -1,5 +1,7 @@
 // Package printers renders kubectl-ship's read model for people; output for
-// scripts (-o json|yaml|jsonpath) goes through cli-runtime's printers.
+// scripts (-o json|yaml|jsonpath) goes through cli-runtime's printers. Every
+// string that comes from the cluster is escaped on its way to the terminal
+// (release.EscapeTerminal); the -o output keeps it exact.
 package printers
 
 import (
@@ -7,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/printers"
@@ -14,12 +17,17 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
+var esc = release.EscapeTerminal
+
 // Status writes st as a summary line, a table of Deployments, a table of
 // Services with their actual traffic, and the warnings.
 func Status(w io.Writer, st *release.Status) error {
-	fmt.Fprintf(w, "Release %s (namespace %s): %s, %s\n", st.Name, st.Namespace, st.Strategy, st.Phase)
+	fmt.Fprintf(w, "Release %s (namespace %s): %s, %s\n", esc(st.Name), esc(st.Namespace), st.Strategy, st.Phase)
 	if st.Operation != "" {
-		fmt.Fprintf(w, "Operation: %s\n", st.Operation)
+		fmt.Fprintf(w, "Operation: %s\n", esc(st.Operation))
+	}
+	if p := st.Progression; p != nil && (p.Active() || p.Phase == release.ProgressionRolledBack) {
+		Progression(w, p, time.Now())
 	}
 	fmt.Fprintln(w)
 	tw := printers.GetNewTabWriter(w)
@@ -31,8 +39,8 @@ func Status(w io.Writer, st *release.Status) error {
 		} else if d.Serving != nil {
 			role += " (idle)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", d.Name, role, strings.Join(d.Images, ","),
-			d.Replicas, d.UpdatedReplicas, d.ReadyReplicas, d.AvailableReplicas, d.Revision)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", esc(d.Name), role, Images(d.Containers),
+			d.Replicas, d.UpdatedReplicas, d.ReadyReplicas, d.AvailableReplicas, esc(d.Revision))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -42,7 +50,7 @@ func Status(w io.Writer, st *release.Status) error {
 	tw = printers.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "SERVICE\tSELECTOR\tAFFINITY\tTRAFFIC (READY ENDPOINTS)")
 	for _, s := range st.Services {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, labels.Set(s.Selector), s.SessionAffinity, Traffic(s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", esc(s.Name), esc(labels.Set(s.Selector).String()), esc(s.SessionAffinity), Traffic(s))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -50,14 +58,34 @@ func Status(w io.Writer, st *release.Status) error {
 	if len(st.Warnings) > 0 {
 		fmt.Fprintln(w, "\nWarnings:")
 		for _, warning := range st.Warnings {
-			fmt.Fprintf(w, "  %s\n", warning)
+			fmt.Fprintf(w, "  %s\n", esc(warning))
 		}
 	}
 	return nil
 }
 
-// Traffic describes where a Service's ready endpoints are, by role:
-// "stable 75.0% (3), canary 25.0% (1)".
+// Progression writes where a canary's progression stands: its step, the
+// time held and left, and each gate's last check, at now.
+func Progression(w io.Writer, p *release.Progression, now time.Time) {
+	fmt.Fprintf(w, "Progression: %s, step %d of %d (%d%%) of %s", p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
+	switch {
+	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():
+		fmt.Fprintf(w, ", held %s, %s left", now.Sub(p.Since.Time).Round(time.Second), p.Left(now).Round(time.Second))
+	case p.Reason != "":
+		fmt.Fprintf(w, ": %s", esc(p.Reason))
+	}
+	if p.Failures > 0 {
+		fmt.Fprintf(w, "; %d failed %s", p.Failures, map[bool]string{true: "check", false: "checks"}[p.Failures == 1])
+	}
+	fmt.Fprintln(w)
+	for _, g := range p.Gates {
+		fmt.Fprintf(w, "  gate %s\n", esc(g.String()))
+	}
+}
+
+// Traffic describes where a Service's ready endpoints are, by role, the
+// pods of no Deployment of the release last, with their owners:
+// "canary 25.0% (1), stable 50.0% (2), other (web-test) 25.0% (1)".
 func Traffic(s release.ServiceStatus) string {
 	if len(s.ReadyEndpoints) == 0 {
 		return "no ready endpoints"
@@ -66,14 +94,38 @@ func Traffic(s release.ServiceStatus) string {
 	for role := range s.ReadyEndpoints {
 		roles = append(roles, role)
 	}
-	sort.Strings(roles)
+	sort.Slice(roles, func(i, j int) bool {
+		if (roles[i] == release.RoleOther) != (roles[j] == release.RoleOther) {
+			return roles[j] == release.RoleOther
+		}
+		return roles[i] < roles[j]
+	})
 	parts := make([]string, len(roles))
 	for i, role := range roles {
-		parts[i] = fmt.Sprintf("%s %.1f%% (%d)", role, s.Traffic[role], s.ReadyEndpoints[role])
+		name := esc(role)
+		if role == release.RoleOther && len(s.Others) > 0 {
+			name += " (" + esc(release.DescribeOthers(s.Others, 3)) + ")"
+		}
+		parts[i] = fmt.Sprintf("%s %.1f%% (%d)", name, s.Traffic[role], s.ReadyEndpoints[role])
 	}
 	out := strings.Join(parts, ", ")
 	if s.RequestedWeight != nil {
 		out += fmt.Sprintf("; %d%% requested", *s.RequestedWeight)
 	}
 	return out
+}
+
+// Images describes what a pod template runs, escaped: the image alone for a
+// single container, else NAME=IMAGE for each, init containers and sidecars
+// after the app containers, so that two templates differing only in an init
+// container's image do not read the same.
+func Images(containers []release.Container) string {
+	if len(containers) == 1 {
+		return esc(containers[0].Image)
+	}
+	parts := make([]string, len(containers))
+	for i, c := range containers {
+		parts[i] = esc(c.Name + "=" + c.Image)
+	}
+	return strings.Join(parts, ",")
 }

@@ -26,7 +26,7 @@ func BenchmarkSummarizeAll(b *testing.B) {
 		var names []string
 		for p := range 3 {
 			names = append(names, fmt.Sprintf("%s-%d", name, p))
-			pods = append(pods, pod(names[p], podLabels))
+			pods = append(pods, pod(names[p], name, podLabels))
 		}
 		slices = append(slices, slice(name, names...))
 	}

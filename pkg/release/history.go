@@ -108,9 +108,11 @@ type History struct {
 
 // Revision is one ReplicaSet generation of the stable Deployment.
 type Revision struct {
-	Revision    int64       `json:"revision"`
-	Created     metav1.Time `json:"created"`
+	Revision int64       `json:"revision"`
+	Created  metav1.Time `json:"created"`
+	// Images are those of every container, as in a release's status.
 	Images      []string    `json:"images"`
+	Containers  []Container `json:"containers"`
 	ChangeCause string      `json:"changeCause,omitempty"`
 	Current     bool        `json:"current,omitempty"`
 }
@@ -140,9 +142,8 @@ func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record st
 		}
 		rev := Revision{Revision: number, Created: rs.CreationTimestamp, ChangeCause: rs.Annotations["kubernetes.io/change-cause"],
 			Current: rs.Annotations[revisionAnnotation] == current}
-		for _, c := range rs.Spec.Template.Spec.Containers {
-			rev.Images = append(rev.Images, c.Image)
-		}
+		rev.Containers = Containers(&rs.Spec.Template.Spec)
+		rev.Images = Images(rev.Containers)
 		h.Revisions = append(h.Revisions, rev)
 	}
 	sort.Slice(h.Revisions, func(i, j int) bool { return h.Revisions[i].Revision < h.Revisions[j].Revision })

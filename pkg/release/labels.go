@@ -50,6 +50,9 @@ const (
 	// release may then ask it to stop by setting AnnotationPreempt.
 	AnnotationStaying = prefix + "staying-until"
 	AnnotationPreempt = prefix + "preempted-by"
+	// AnnotationProgression, on a release's lock, keeps the progression of
+	// its canary (canary --steps): see Progression.
+	AnnotationProgression = prefix + "progression"
 	// AnnotationHistory, on a release's lock, records the operations run on
 	// the release, bounded.
 	AnnotationHistory = prefix + "history"
@@ -73,10 +76,10 @@ const (
 // maxLabelValue is the longest label value the API server accepts.
 const maxLabelValue = 63
 
-// ReleaseLabel is the value of LabelRelease for release name: the name when
+// LabelValue is the value of LabelRelease for release name: the name when
 // it fits in a label value, else its first characters and a hash of it,
 // still unique and still at most 63 characters.
-func ReleaseLabel(name string) string {
+func LabelValue(name string) string {
 	if len(name) <= maxLabelValue {
 		return name
 	}
@@ -96,11 +99,11 @@ func bounded(s string, limit int) string {
 // OwnedBy returns the labels and annotations that mark an object as ship's,
 // made for release name in role ("" for no role).
 func OwnedBy(name, role string) (labels, annotations map[string]string) {
-	labels, annotations = map[string]string{LabelRelease: ReleaseLabel(name)}, map[string]string{}
+	labels, annotations = map[string]string{LabelRelease: LabelValue(name)}, map[string]string{}
 	if role != "" {
 		labels[LabelRole] = role
 	}
-	if ReleaseLabel(name) != name {
+	if LabelValue(name) != name {
 		annotations[AnnotationRelease] = name
 	}
 	return labels, annotations
@@ -114,11 +117,6 @@ func OwnerOf(obj metav1.Object) (string, bool) {
 		return name, true
 	}
 	return value, ok
-}
-
-// ReleaseSelector selects the objects ship made for release name.
-func ReleaseSelector(name string) string {
-	return LabelRelease + "=" + ReleaseLabel(name)
 }
 
 // LockName is the name of the Lease that serializes the operations on

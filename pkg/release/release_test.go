@@ -117,36 +117,6 @@ func slice(svc string, pods ...string) discoveryv1.EndpointSlice {
 	return s
 }
 
-func pod(name string, labels map[string]string) metav1.PartialObjectMetadata {
-	return metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
-}
-
-func TestSummarizeCountsTrafficByRole(t *testing.T) {
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "track": "stable"})
-	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"},
-		map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
-	canary.Annotations = map[string]string{AnnotationWeight: "25"}
-	rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{service("web", map[string]string{"app": "web"})}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stablePods := map[string]string{"app": "web", "track": "stable"}
-	ep := NewEndpoints([]discoveryv1.EndpointSlice{slice("web", "s1", "s2", "s3", "c1")}, []metav1.PartialObjectMetadata{
-		pod("s1", stablePods), pod("s2", stablePods), pod("s3", stablePods), pod("c1", map[string]string{"app": "web", "track": "canary"}),
-	})
-	st := Summarize(rel, ep)
-	if st.Strategy != StrategyCanary || st.Phase != PhaseHealthy {
-		t.Errorf("strategy %s, phase %s", st.Strategy, st.Phase)
-	}
-	if st.Deployments[0].Role != "stable" || st.Deployments[1].Role != RoleCanary {
-		t.Errorf("the stable Deployment comes first: %+v", st.Deployments)
-	}
-	svc := st.Services[0]
-	if svc.ReadyEndpoints["stable"] != 3 || svc.ReadyEndpoints[RoleCanary] != 1 || svc.Traffic[RoleCanary] != 25 || *svc.RequestedWeight != 25 {
-		t.Errorf("service status: %+v", svc)
-	}
-}
-
 func TestPhaseAndWarnings(t *testing.T) {
 	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web"})
 	services := []corev1.Service{service("web", map[string]string{"app": "web"})}

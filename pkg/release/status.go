@@ -4,13 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
@@ -23,6 +20,10 @@ const (
 	StrategyNone      = "none"
 	StrategyCanary    = "canary"
 	StrategyBlueGreen = "blue-green"
+
+	// RoleStable is the role of a release's own Deployment beside a canary
+	// or alone; in blue-green it is blue.
+	RoleStable = "stable"
 
 	PhaseHealthy     = "Healthy"
 	PhaseProgressing = "Progressing"
@@ -42,23 +43,30 @@ type Status struct {
 	Services          []ServiceStatus    `json:"services"`
 	// Operation is the kubectl-ship command that holds the release's lock:
 	// one in progress, or one interrupted that a re-run continues.
-	Operation string   `json:"operation,omitempty"`
-	Warnings  []string `json:"warnings,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	// Progression is the canary's progression (canary --steps), as the
+	// release's record keeps it, when one was started.
+	Progression *Progression `json:"progression,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
 }
 
 // DeploymentStatus is one Deployment of a release.
 type DeploymentStatus struct {
-	Name              string   `json:"name"`
-	Role              string   `json:"role"`
-	Serving           *bool    `json:"serving,omitempty"`
-	Images            []string `json:"images"`
-	Replicas          int32    `json:"replicas"`
-	UpdatedReplicas   int32    `json:"updatedReplicas"`
-	ReadyReplicas     int32    `json:"readyReplicas"`
-	AvailableReplicas int32    `json:"availableReplicas"`
-	Revision          string   `json:"revision,omitempty"`
-	Paused            bool     `json:"paused,omitempty"`
-	RolledOut         bool     `json:"rolledOut"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	Serving *bool  `json:"serving,omitempty"`
+	// Images are the images of every container of the pod template: the
+	// app containers first, then init containers and sidecars.
+	Images []string `json:"images"`
+	// Containers are the same images with their containers' names and types.
+	Containers        []Container `json:"containers"`
+	Replicas          int32       `json:"replicas"`
+	UpdatedReplicas   int32       `json:"updatedReplicas"`
+	ReadyReplicas     int32       `json:"readyReplicas"`
+	AvailableReplicas int32       `json:"availableReplicas"`
+	Revision          string      `json:"revision,omitempty"`
+	Paused            bool        `json:"paused,omitempty"`
+	RolledOut         bool        `json:"rolledOut"`
 	// Degraded is set when the rollout exceeded its progress deadline.
 	Degraded bool   `json:"degraded,omitempty"`
 	Message  string `json:"message"`
@@ -69,10 +77,14 @@ type ServiceStatus struct {
 	Name            string            `json:"name"`
 	Selector        map[string]string `json:"selector"`
 	SessionAffinity string            `json:"sessionAffinity"`
-	// ReadyEndpoints counts the ready endpoints by the role of their pod.
+	// ReadyEndpoints counts the ready endpoints by the role of the
+	// Deployment that owns their pod: stable, canary, blue, green, or other
+	// for pods of no Deployment of the release.
 	ReadyEndpoints map[string]int `json:"readyEndpoints"`
 	// Traffic is each role's share of the ready endpoints, in percent.
 	Traffic map[string]float64 `json:"traffic"`
+	// Others are the owners of the pods counted as other, by owner.
+	Others []OtherOwner `json:"others,omitempty"`
 	// RequestedWeight is the canary weight asked for, when one was.
 	RequestedWeight *int32 `json:"requestedWeight,omitempty"`
 }
@@ -83,28 +95,6 @@ func (s *Status) DeepCopyObject() runtime.Object {
 	out := &Status{}
 	_ = json.Unmarshal(raw, out)
 	return out
-}
-
-// Endpoints indexes listed EndpointSlices by Service and pods by name, so
-// counting a release's traffic costs only its own endpoints, however many
-// pods the namespace has. Of the pods only the metadata is needed: their
-// labels tell which Deployment an endpoint belongs to.
-type Endpoints struct {
-	slices map[string][]*discoveryv1.EndpointSlice
-	pods   map[string]*metav1.PartialObjectMetadata
-}
-
-// NewEndpoints indexes the EndpointSlices and pods of one namespace.
-func NewEndpoints(slices []discoveryv1.EndpointSlice, pods []metav1.PartialObjectMetadata) *Endpoints {
-	ep := &Endpoints{slices: map[string][]*discoveryv1.EndpointSlice{}, pods: make(map[string]*metav1.PartialObjectMetadata, len(pods))}
-	for i := range slices {
-		name := slices[i].Labels[discoveryv1.LabelServiceName]
-		ep.slices[name] = append(ep.slices[name], &slices[i])
-	}
-	for i := range pods {
-		ep.pods[pods[i].Name] = &pods[i]
-	}
-	return ep
 }
 
 // Summarize builds the status of rel from objects already listed. It makes
@@ -144,9 +134,8 @@ type member struct {
 	d    *appsv1.Deployment
 }
 
-// members lists the release's Deployments, the narrowest selector first: a
-// pod matching the canary's (or green's) selector belongs to it even when
-// the stable selector matches it too.
+// members lists the release's Deployments: the canary (or green) first,
+// then the stable one (or blue).
 func (r *Release) members() []member {
 	var out []member
 	switch {
@@ -155,7 +144,7 @@ func (r *Release) members() []member {
 	case r.Green != nil:
 		out = append(out, member{string(Green), r.Green})
 	}
-	role := "stable"
+	role := RoleStable
 	if r.Green != nil {
 		role = string(Blue)
 	}
@@ -176,55 +165,13 @@ func deploymentStatus(m member, serving string) DeploymentStatus {
 		Revision: d.Annotations[revisionAnnotation],
 		Paused:   d.Spec.Paused, RolledOut: done, Message: msg,
 	}
-	for _, c := range d.Spec.Template.Spec.Containers {
-		ds.Images = append(ds.Images, c.Image)
-	}
+	ds.Containers = Containers(&d.Spec.Template.Spec)
+	ds.Images = Images(ds.Containers)
 	if serving != "" {
 		isServing := m.role == serving
 		ds.Serving = &isServing
 	}
 	return ds
-}
-
-// roleOf says which Deployment of the release owns the pod, trying the
-// narrowest selector first ("other" for a pod of none of them).
-func roleOf(members []member, pod *metav1.PartialObjectMetadata) string {
-	if pod != nil {
-		for _, m := range members {
-			if sel, err := metav1.LabelSelectorAsSelector(m.d.Spec.Selector); err == nil && sel.Matches(labels.Set(pod.Labels)) {
-				return m.role
-			}
-		}
-	}
-	return "other"
-}
-
-func serviceStatus(rel *Release, svc *corev1.Service, ep *Endpoints) ServiceStatus {
-	ss := ServiceStatus{
-		Name: svc.Name, Selector: svc.Spec.Selector, SessionAffinity: string(svc.Spec.SessionAffinity),
-		ReadyEndpoints: map[string]int{}, Traffic: map[string]float64{},
-	}
-	members := rel.members()
-	total := 0
-	for _, slice := range ep.slices[svc.Name] {
-		for _, e := range slice.Endpoints {
-			if e.TargetRef == nil || e.Conditions.Ready == nil || !*e.Conditions.Ready {
-				continue
-			}
-			ss.ReadyEndpoints[roleOf(members, ep.pods[e.TargetRef.Name])]++
-			total++
-		}
-	}
-	for role, n := range ss.ReadyEndpoints {
-		ss.Traffic[role] = 100 * float64(n) / float64(total)
-	}
-	if rel.Canary != nil {
-		if w, err := strconv.ParseInt(rel.Canary.Annotations[AnnotationWeight], 10, 32); err == nil {
-			weight := int32(w)
-			ss.RequestedWeight = &weight
-		}
-	}
-	return ss
 }
 
 // phase sums up the release and adds the warnings a person should see.
@@ -247,6 +194,10 @@ func phase(st *Status, warnings []string) (string, []string) {
 	for _, s := range st.Services {
 		if s.SessionAffinity == string(corev1.ServiceAffinityClientIP) && st.Strategy == StrategyCanary {
 			warnings = append(warnings, fmt.Sprintf("service %s pins client IPs to pods through kube-proxy, not to versions; ingress controllers that route to endpoints directly ignore it", s.Name))
+		}
+		if len(s.Others) > 0 {
+			warnings = append(warnings, fmt.Sprintf("service %s sends %.1f%% of its ready endpoints to pods of no Deployment of release %s: %s",
+				s.Name, s.Traffic[RoleOther], st.Name, DescribeOthers(s.Others, 3)))
 		}
 		if s.RequestedWeight != nil && result == PhaseHealthy {
 			if actual := s.Traffic[RoleCanary]; abs(actual-float64(*s.RequestedWeight)) > 10 {

@@ -16,9 +16,11 @@ func (e *Engine) Contexts() (names []string, current string, err error) {
 }
 
 // PodHealth reads what the built-in health gate judges of release t, in
-// three requests: its Deployments (the narrowest selector first: canary
-// before stable, green before blue) and, in one list, their pods. The caller
-// sets the time, the grace period and the restart baseline.
+// four requests whatever its pods: the release, read again as an operation
+// may have changed it, then its pods and Deployments (kube.Client.Health).
+// The members come narrowest selector first: canary before stable, green
+// before blue. The caller sets the time, the grace period and the restart
+// baseline.
 func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
@@ -28,20 +30,25 @@ func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error
 	if err != nil {
 		return gate.PodHealth{}, err
 	}
-	pods, err := client.ReleasePods(ctx, t.Namespace, rel)
+	pods, deployments, err := client.Health(ctx, rel)
 	if err != nil {
 		return gate.PodHealth{}, err
 	}
 	var members []gate.Member
-	if rel.Canary != nil {
-		members = append(members, gate.Member{Role: release.RoleCanary, Deployment: rel.Canary})
+	add := func(role, name string) {
+		if d := deployments[name]; d != nil {
+			members = append(members, gate.Member{Role: role, Deployment: d})
+		}
 	}
 	stable := "stable"
-	if rel.Green != nil {
-		members = append(members, gate.Member{Role: release.RoleGreen, Deployment: rel.Green})
-		stable = "blue"
+	if rel.Canary != nil {
+		add(release.RoleCanary, rel.Canary.Name)
 	}
-	members = append(members, gate.Member{Role: stable, Deployment: rel.Stable})
+	if rel.Green != nil {
+		add(release.RoleGreen, rel.Green.Name)
+		stable = string(release.Blue)
+	}
+	add(stable, rel.Stable.Name)
 	return gate.PodHealth{Members: members, Pods: pods}, nil
 }
 

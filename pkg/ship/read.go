@@ -30,7 +30,7 @@ func (e *Engine) Changes(ctx context.Context, t Target, st *release.Status) (<-c
 	for i, s := range st.Services {
 		names[i] = s.Name
 	}
-	return client.Changes(ctx, t.Namespace, names), nil
+	return client.Changes(ctx, t.Namespace, t.Name, names), nil
 }
 
 // List reads every release of t's namespace, or of all namespaces with

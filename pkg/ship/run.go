@@ -5,16 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/util/retry"
 
@@ -70,6 +66,16 @@ type run struct {
 	o      Options
 	res    *Result
 	writes int
+	// waitFailed is set when a wait of the plan failed: what a Recoverer
+	// recovers from, as a gate's failure.
+	waitFailed bool
+	// snap is the release as last read; progression its record's
+	// progression, as last read or written.
+	snap        *strategy.Snapshot
+	progression *release.Progression
+	// trail is what the release's record keeps of the run: each change's
+	// result line and each step of a progression held, in order.
+	trail []string
 	// noted are the notes already told; stayed the stays already done, so
 	// that a plan made again after a conflict does not repeat them.
 	noted, stayed map[string]bool
@@ -81,6 +87,10 @@ func (r *run) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		r.tell(plan)
+		if err := r.describeGates(plan); err != nil {
+			return err
+		}
 		for _, step := range plan.Steps {
 			if step.Writes() {
 				if err := r.report(step); err != nil {
@@ -90,33 +100,80 @@ func (r *run) run(ctx context.Context) error {
 		}
 		return nil
 	}
-	serverDryRun := r.o.DryRun == DryRunServer
-	var lease *coordinationv1.Lease
-	if !serverDryRun {
-		lease = r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
-	}
-	// A first plan, without the lock: a run with nothing to write, or
-	// refused, or forbidden, then writes nothing at all, not even the lock.
-	plan, err := r.plan(ctx, r.p.Needs())
-	if err != nil || !plan.Writes() {
-		if serverDryRun {
+	if r.o.DryRun == DryRunServer {
+		plan, err := r.plan(ctx, r.p.Needs())
+		if err != nil {
 			return err
 		}
-		return r.nothingToWrite(ctx, lease, err)
-	}
-	if serverDryRun {
+		r.tell(plan)
 		return r.carryOut(ctx, nil, plan, true)
 	}
-	holder, err := r.check(ctx, plan)
+	// Another operation that takes the lock between this run's read and
+	// its own taking of the lock makes the plan stale: plan again.
+	for attempt := 1; ; attempt++ {
+		err := r.attempt(ctx)
+		if !errors.Is(err, kube.ErrLockMoved) || attempt == 3 {
+			return err
+		}
+	}
+}
+
+// attempt reads the release's lock, then the release, and plans. A plan
+// that writes is carried out under the lock, taken from the Lease exactly as
+// read before the plan: any operation that started or ended since changed
+// the Lease, so the lock is refused (ErrLockMoved) and the plan, made from a
+// state that may have changed, is never carried out. A run with nothing to
+// write, or refused, or forbidden, writes nothing, not even the lock.
+func (r *run) attempt(ctx context.Context) error {
+	lease := r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
+	if lease != nil {
+		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+	}
+	plan, err := r.plan(ctx, r.p.Needs())
+	if err != nil {
+		return r.nothingToWrite(ctx, lease, err)
+	}
+	if plan.Writes() {
+		holder, err := r.check(ctx, plan)
+		if err == nil {
+			err = r.preflight(ctx, plan)
+		}
+		if err != nil {
+			return err
+		}
+		r.tell(plan)
+		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
+	}
+	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
+		return err
+	}
+	r.tell(plan)
+	// A plan that only waits (for a rollout started earlier) holds no lock;
+	// if its wait fails, the recovery takes it.
+	err = r.carryOut(ctx, nil, plan, false)
+	failure, recoverer, ok := r.recoverable(ctx, err)
+	if !ok {
+		return err
+	}
+	holder, err := r.check(ctx, strategy.Plan{})
 	if err != nil {
 		return err
 	}
+	lease = r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
+	return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error {
+		return r.recover(ctx, lock, recoverer, failure)
+	})
+}
+
+// locked takes the release's lock from the Lease as read, runs fn holding
+// it (renewed while fn runs), then frees it with the operation recorded.
+func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, *kube.Lock) error) error {
 	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock)
 	if err != nil {
 		return err
 	}
 	kept, stop := lock.Keep(ctx)
-	err = r.underLock(kept, lock)
+	err = fn(kept, lock)
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lock was lost
 	}
@@ -130,7 +187,7 @@ func (r *run) run(ctx context.Context) error {
 	// all the same, so the next run need not wait.
 	unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.lines(), Fleet: r.o.Fleet}
+	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.trail, Fleet: r.o.Fleet}
 	if err != nil {
 		op.Error = err.Error()
 	}
@@ -143,12 +200,13 @@ func (r *run) run(ctx context.Context) error {
 	return err
 }
 
-// plan reads the release and plans, telling the plan's notes once.
+// plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
 	if err != nil {
 		return strategy.Plan{}, err
 	}
+	snap.Progression, r.snap = r.progression, snap
 	plan, err := r.p.Plan(snap)
 	if err != nil {
 		return strategy.Plan{}, err
@@ -156,13 +214,19 @@ func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, er
 	if err := strategy.Validate(plan); err != nil {
 		return strategy.Plan{}, err
 	}
+	return plan, nil
+}
+
+// tell says the plan's notes, each once in a run: before anything is
+// written, and after every check that could refuse the plan, so that a
+// refusal is one line.
+func (r *run) tell(plan strategy.Plan) {
 	for _, note := range plan.Notes {
 		if !r.noted[note] {
 			fmt.Fprintln(r.o.Progress, note)
 			r.noted[note] = true
 		}
 	}
-	return plan, nil
 }
 
 // nothingToWrite ends a run whose plan writes nothing, or was refused: a
@@ -173,10 +237,12 @@ func (r *run) nothingToWrite(ctx context.Context, lease *coordinationv1.Lease, p
 	var nothingLeft *strategy.NothingLeftError
 	if errors.As(planErr, &nothingLeft) && last.Verb == r.p.Verb() && (last.Interrupted || last.Error == "") {
 		r.res.AlreadyDone = true
+		// The record is the cluster's to write: escaped for the terminal.
+		command := release.EscapeTerminal(last.Command)
 		if last.Interrupted {
-			fmt.Fprintf(r.o.Progress, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", r.t.Name, last.Command)
+			fmt.Fprintf(r.o.Progress, "release %s: the interrupted '%s' had made its last change; nothing left to do\n", r.t.Name, command)
 		} else {
-			fmt.Fprintf(r.o.Progress, "release %s: already done by '%s' at %s; nothing left to do\n", r.t.Name, last.Command, last.Time.Format(time.DateTime))
+			fmt.Fprintf(r.o.Progress, "release %s: already done by '%s' at %s; nothing left to do\n", r.t.Name, command, last.Time.Format(time.DateTime))
 		}
 		return err
 	}
@@ -192,8 +258,8 @@ func (r *run) nothingToWrite(ctx context.Context, lease *coordinationv1.Lease, p
 func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error) {
 	holder := kube.Holder{Command: r.o.Command, Verb: r.p.Verb()}
 	needs := r.p.Needs()
-	if _, ok := r.p.(strategy.Recoverer); ok {
-		needs.Revisions = true
+	if recoverer, ok := r.p.(strategy.Recoverer); ok {
+		needs = merge(needs, recoverer.RecoverNeeds())
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return r.client.CheckAccess(gctx, r.t.Namespace, r.t.Name, plan, needs) })
@@ -201,32 +267,65 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 	return holder, g.Wait()
 }
 
-// underLock plans from a fresh read under the lock and carries the plan
-// out. When another writer changed an object in between (a conflict), it
-// plans again from a fresh read: the plan derives from what is there, so the
-// steps already done are not repeated and nobody's change is overwritten.
-// A planner that can recover from a failed wait then does.
-func (r *run) underLock(ctx context.Context, lock *kube.Lock) error {
+// underLock carries plan out under the lock: as it is when the lock was
+// taken from the Lease read before planning, else (after another command
+// gave way) from a fresh read. When another writer changed an object the
+// plan writes (a conflict), it plans again from a fresh read: the plan
+// derives from what is there, so the steps already done are not repeated
+// and nobody's change is overwritten. A planner that can recover from a
+// failed wait then does.
+func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan) error {
+	fresh := !lock.GaveWay()
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
-		plan, err := r.plan(ctx, r.p.Needs())
-		if err != nil {
-			return err
+		for {
+			if !fresh {
+				var err error
+				if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
+					return err
+				}
+				r.tell(plan)
+			}
+			fresh = false
+			if err := r.carryOut(ctx, lock, plan, false); err != nil {
+				return err
+			}
+			if plan.Progression != nil {
+				if err := r.record(ctx, lock, plan.Progression); err != nil {
+					return err
+				}
+			}
+			// A segment of a longer operation (a progression's step) is
+			// followed by the next, planned from a fresh read.
+			if !plan.Continue {
+				return nil
+			}
 		}
-		return r.carryOut(ctx, lock, plan, false)
 	})
-	var waitErr *kube.WaitError
-	recoverer, ok := r.p.(strategy.Recoverer)
-	if !ok || !errors.As(err, &waitErr) || ctx.Err() != nil && !waitErr.TimedOut {
+	failure, recoverer, ok := r.recoverable(ctx, err)
+	if !ok {
 		return err
 	}
-	return r.recover(ctx, lock, recoverer, strategy.Failure{Err: err, TimedOut: waitErr.TimedOut})
+	return r.recover(ctx, lock, recoverer, failure)
+}
+
+// recoverable says whether err, from carrying out a plan, is a wait that
+// failed (ran out of time, or past its progress deadline) and the planner
+// knows a way back. A wait cut short by Ctrl-C is left as it is.
+func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
+	recoverer, ok := r.p.(strategy.Recoverer)
+	var gateErr *GateError
+	gateFailed := errors.As(err, &gateErr)
+	if !ok || err == nil || !r.waitFailed && !gateFailed || ctx.Err() != nil {
+		return strategy.Failure{}, nil, false
+	}
+	var waitErr *kube.WaitError
+	return strategy.Failure{Err: err, TimedOut: errors.As(err, &waitErr) && waitErr.TimedOut, Gate: gateFailed}, recoverer, true
 }
 
 // recover plans and carries out the planner's way back from failure, still
 // under the lock, and says what it did.
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
-	needs := r.p.Needs()
-	needs.Revisions = true
+	needs := merge(r.p.Needs(), p.RecoverNeeds())
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
@@ -235,153 +334,45 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	if err == nil {
 		err = strategy.Validate(plan)
 	}
-	if err == nil && len(plan.Steps) == 0 {
+	if err == nil && plan.Writes() {
+		err = r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs)
+	}
+	if err == nil && len(plan.Steps) == 0 && plan.Progression == nil {
 		return failure.Err
 	}
 	before := len(r.res.Changes)
 	if err == nil {
 		err = r.carryOut(ctx, lock, plan, false)
 	}
+	if err == nil && plan.Progression != nil {
+		err = r.record(ctx, lock, plan.Progression)
+	}
 	if err != nil {
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
 	}
-	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:]}
+	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
 }
 
 // UndoneError is a failure that the operation then undid.
 type UndoneError struct {
 	Err    error
 	Undone []string
+	// Gate is set when a gate failed: the release was rolled back by it.
+	Gate bool
 }
 
 func (e *UndoneError) Error() string {
+	if e.Gate {
+		return fmt.Sprintf("%v; rolled back: %v", e.Err, joinLines(e.Undone))
+	}
 	return fmt.Sprintf("%v; undone: %v", e.Err, joinLines(e.Undone))
 }
 
 func (e *UndoneError) Unwrap() error { return e.Err }
 
-// errStopped ends an operation whose stay was cut short: what it did
-// stands, what was to follow the stay is left undone, and it is no failure.
-var errStopped = errors.New("stopped while staying")
-
-// carryOut runs the steps of plan in order; lock is nil on a server dry run,
-// which writes with dryRun=All and neither waits nor stays.
-func (r *run) carryOut(ctx context.Context, lock *kube.Lock, plan strategy.Plan, serverDryRun bool) error {
-	written := map[string]*strategy.Step{}
-	for i, step := range plan.Steps {
-		switch step.Action {
-		case strategy.Wait:
-			// Without --wait only the waits that later writes depend on
-			// are kept: blue's pods relabelled before the Services select
-			// them by it.
-			if serverDryRun || !r.o.Wait && !writesAfter(plan.Steps[i+1:]) {
-				continue
-			}
-			// Wait from the object as this run last wrote it, so the watch
-			// starts at that resourceVersion.
-			if last, ok := written[objectKey(step.Object)]; ok {
-				step.Object = last.Object
-			}
-			if err := r.client.Wait(ctx, step, r.o.Timeout, r.o.Progress); err != nil {
-				return err
-			}
-		case strategy.Stay:
-			if serverDryRun || r.stayed[step.Reason] {
-				continue
-			}
-			fmt.Fprintf(r.o.Progress, "staying %s: %s\n", step.Duration, step.Reason)
-			err := lock.Stay(ctx, step.Duration)
-			r.stayed[step.Reason] = true
-			if err != nil {
-				return r.stopStay(err, plan.Steps[i+1:])
-			}
-		default:
-			result, err := r.client.Write(ctx, step, serverDryRun)
-			if err != nil {
-				return err
-			}
-			step.Object = result
-			written[objectKey(result)] = &step
-			if err := r.report(step); err != nil {
-				return err
-			}
-			if r.writes++; r.writes == r.o.CrashAfterWrite {
-				if self, err := os.FindProcess(os.Getpid()); err == nil {
-					_ = self.Kill() // SIGKILL: no deferred cleanup runs
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func writesAfter(steps []strategy.Step) bool {
-	return strategy.Plan{Steps: steps}.Writes()
-}
-
-// stopStay says what a stay cut short by Ctrl-C or another command leaves
-// undone.
-func (r *run) stopStay(err error, rest []strategy.Step) error {
-	var preempted *kube.PreemptedError
-	if !errors.As(err, &preempted) && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	why := "interrupted"
-	if preempted != nil {
-		why = preempted.Error()
-	}
-	var undone []string
-	for _, s := range rest {
-		if s.Writes() {
-			undone = append(undone, s.Reason)
-		}
-	}
-	fmt.Fprintf(r.o.Progress, "%s: left undone: %s\n", why, joinLines(undone))
-	return fmt.Errorf("%w (%s)", errStopped, why)
-}
-
-// report records and reports one change, its object's kind set for
-// printing.
-func (r *run) report(step strategy.Step) error {
-	obj := step.Object.DeepCopyObject()
-	if res, err := kube.ResourceOf(obj); err == nil {
-		obj.GetObjectKind().SetGroupVersionKind(res.GroupVersionKind)
-	}
-	c := Change{Action: step.Action, Object: obj, Operation: step.Operation, Line: objectKey(obj) + " " + step.Operation}
-	r.res.Changes = append(r.res.Changes, c)
-	if r.o.Report == nil {
-		return nil
-	}
-	return r.o.Report.Report(c)
-}
-
-// lines are the result lines of the changes made, for the record.
-func (r *run) lines() []string {
-	out := make([]string, len(r.res.Changes))
-	for i, c := range r.res.Changes {
-		out[i] = c.Line
-	}
-	return out
-}
-
-func joinLines(lines []string) string {
-	if len(lines) == 0 {
-		return "nothing"
-	}
-	return strings.Join(lines, ", ")
-}
-
-// objectKey names an object as kubectl does: "deployment.apps/web".
-func objectKey(obj runtime.Object) string {
-	accessor, err := meta.Accessor(obj)
-	if err != nil {
-		return ""
-	}
-	res, err := kube.ResourceOf(obj)
-	if err != nil {
-		return accessor.GetName()
-	}
-	return res.String() + "/" + accessor.GetName()
+// merge is what either of a and b needs.
+func merge(a, b strategy.Needs) strategy.Needs {
+	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions, Autoscalers: a.Autoscalers || b.Autoscalers}
 }
 
 // NewEngine returns an Engine over the clusters of kubectl's connection
@@ -390,10 +381,11 @@ func NewEngine(flags *genericclioptions.ConfigFlags, warnings io.Writer) *Engine
 	return New(kube.NewFactory(flags, warnings))
 }
 
-// CutShort reports whether err is an operation cut short while it waited:
-// by its timeout, Ctrl-C, or a pause of what it waited for. Its writes
+// CutShort reports whether err is an operation cut short while it waited
+// or held: by its timeout, Ctrl-C, or a pause of what it waited for. Its writes
 // stand, and running it again continues from them.
 func CutShort(err error) bool {
 	var waitErr *kube.WaitError
-	return errors.As(err, &waitErr)
+	var interrupted *interruptedError
+	return errors.As(err, &waitErr) || errors.As(err, &interrupted)
 }

@@ -46,6 +46,8 @@ type Options struct {
 	Wait bool
 	// ForceUnlock takes the release's lock even from a live holder.
 	ForceUnlock bool
+	// Gates are what the plan's holds check.
+	Gates Gates
 	// Command is the command line, as the release's record keeps it.
 	Command string
 	// Progress receives the plan's notes before it acts, and the progress

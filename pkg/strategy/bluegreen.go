@@ -3,6 +3,7 @@ package strategy
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -26,6 +27,9 @@ type BlueGreenRequest struct {
 	// PreviewName or else NAME-preview.
 	Preview     bool
 	PreviewName string
+	// Verify holds the idle color this long once it is ready, its gates
+	// checked, before anything can switch to it.
+	Verify time.Duration
 }
 
 // PlanBlueGreen plans bringing the new images up in the idle color, at the
@@ -70,6 +74,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	if err != nil {
 		return Plan{}, err
 	}
+	plan.Notes = append(plan.Notes, sharedImageNotes(&live.Spec.Template.Spec, &spec)...)
 
 	var next *appsv1.Deployment
 	if idle == release.Green && rel.Green == nil {
@@ -122,6 +127,10 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		}
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod of the idle color is ready"))
+	if req.Verify > 0 {
+		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify,
+			Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))})
+	}
 	return plan, nil
 }
 

@@ -3,6 +3,7 @@ package strategy
 import (
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -128,7 +129,7 @@ func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 
 func TestPlanSwitch(t *testing.T) {
 	rel := greenRelease(release.Blue)
-	plan, err := PlanSwitch(rel, "", false, 0)
+	plan, err := PlanSwitch(rel, "", false, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestPlanSwitch(t *testing.T) {
 		t.Errorf("patch: %s", plan.Steps[0].Patch)
 	}
 
-	plan, err = PlanSwitch(rel, release.Blue, false, 0)
+	plan, err = PlanSwitch(rel, release.Blue, false, 0, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
 		t.Errorf("switch to the serving color: %+v %v", plan, err)
 	}
@@ -149,7 +150,7 @@ func TestPlanSwitch(t *testing.T) {
 // it goes where the last bluegreen pointed, whatever serves now.
 func TestPlanSwitchAgainConverges(t *testing.T) {
 	rel := greenRelease(release.Green) // the first run switched, then died
-	plan, err := PlanSwitch(rel, "", false, 0)
+	plan, err := PlanSwitch(rel, "", false, 0, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to green") {
 		t.Fatalf("re-run: %+v %v", plan, err)
 	}
@@ -157,7 +158,7 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 	switched := two.Services[0].DeepCopy()
 	switched.Name, switched.Spec.Selector["version"] = "web-2", "2.0.0"
 	two.Services = append(two.Services, switched)
-	plan, err = PlanSwitch(two, "", false, 0)
+	plan, err = PlanSwitch(two, "", false, 0, 0)
 	if err != nil || actions(plan) != "patch svc/web, wait svc/web" {
 		t.Fatalf("half-switched services: %s %v", actions(plan), err)
 	}
@@ -166,10 +167,10 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Status.AvailableReplicas = 1
-	if _, err := PlanSwitch(rel, "", false, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
+	if _, err := PlanSwitch(rel, "", false, 0, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
 		t.Fatalf("err = %v", err)
 	}
-	plan, err := PlanSwitch(rel, "", true, 0)
+	plan, err := PlanSwitch(rel, "", true, 0, 0)
 	if err != nil || !strings.Contains(plan.Notes[0], "--force") {
 		t.Fatalf("--force: %+v %v", plan.Notes, err)
 	}
@@ -179,7 +180,7 @@ func TestPlanSwitchNeverToAColorWithoutPods(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Spec.Replicas = new(int32)
 	for _, force := range []bool{false, true} {
-		if _, err := PlanSwitch(rel, "", force, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
+		if _, err := PlanSwitch(rel, "", force, 0, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
 			t.Errorf("force=%v: %v", force, err)
 		}
 	}
@@ -235,5 +236,20 @@ func TestCapacityNote(t *testing.T) {
 	want := "note: blue-green needs twice the capacity: 3 more pods run beside the 3 serving ones until cleanup; both colors together request 3 CPU and 6Gi memory, of 2 CPU and 8Gi allocatable on 1 nodes: more than the nodes have, so some pods will stay Pending"
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// With --scale-down-delay the switch stays, then scales the color that
+// stopped serving to zero.
+func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
+	plan, err := PlanSwitch(greenRelease(release.Blue), "", false, 0, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "patch svc/web, wait svc/web, stay ?, patch web" {
+		t.Fatalf("steps: %s", got)
+	}
+	if blue := plan.Steps[3].Object.(*appsv1.Deployment); *blue.Spec.Replicas != 0 || plan.Steps[2].Duration != time.Minute {
+		t.Errorf("blue should be scaled to 0 after a minute: %d after %s", *blue.Spec.Replicas, plan.Steps[2].Duration)
 	}
 }

@@ -41,6 +41,18 @@ func (b deploymentBuilder) withContainer(name, image string) deploymentBuilder {
 	return b
 }
 
+func (b deploymentBuilder) withInit(name, image string) deploymentBuilder {
+	b.d.Spec.Template.Spec.InitContainers = append(b.d.Spec.Template.Spec.InitContainers, corev1.Container{Name: name, Image: image})
+	return b
+}
+
+// withSidecar adds a native sidecar: an init container that keeps running.
+func (b deploymentBuilder) withSidecar(name, image string) deploymentBuilder {
+	b.d.Spec.Template.Spec.InitContainers = append(b.d.Spec.Template.Spec.InitContainers,
+		corev1.Container{Name: name, Image: image, RestartPolicy: ptr.To(corev1.ContainerRestartPolicyAlways)})
+	return b
+}
+
 func (b deploymentBuilder) paused() deploymentBuilder {
 	b.d.Spec.Paused = true
 	return b

@@ -68,7 +68,7 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	}
 	desired := newCanary(stable, spec, tr, split.Canary, req.Weight)
 
-	plan := Plan{Notes: []string{weightNote(split, req.Weight)}}
+	plan := Plan{Notes: append([]string{weightNote(split, req.Weight)}, sharedImageNotes(&stable.Spec.Template.Spec, &spec)...)}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
@@ -204,7 +204,7 @@ func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replica
 func updateCanary(current, desired *appsv1.Deployment, replace bool) (*Step, error) {
 	next := current.DeepCopy()
 	operation := "scaled"
-	if imageList(current.Spec.Template.Spec) != imageList(desired.Spec.Template.Spec) {
+	if !sameImages(&current.Spec.Template.Spec, &desired.Spec.Template.Spec) {
 		if !replace {
 			return nil, fmt.Errorf("canary %s runs %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
 				current.Name, imageList(current.Spec.Template.Spec), imageList(desired.Spec.Template.Spec))

@@ -118,7 +118,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 		want string
 	}{
 		{"same image", newRelease(stable, nil), CanaryRequest{Images: images("web:1")}, "already runs web=web:1"},
-		{"unknown container", newRelease(stable, nil), CanaryRequest{Images: images("db=pg:2")}, `container "db" not found: the pods have web`},
+		{"unknown container", newRelease(stable, nil), CanaryRequest{Images: images("db=pg:2")}, `container "db" not found: the pods have 1 container (web)`},
 		{"unnamed image, two containers", newRelease(twoContainers, nil), CanaryRequest{Images: images("web:2")}, "name one as CONTAINER=IMAGE"},
 		{"other image without --replace", newRelease(stable, existing), CanaryRequest{Images: images("web:3")}, "pass --replace"},
 		{"weight of nothing", newRelease(newDeployment("web", "web:1", 0).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 10}, "has 0 replicas"},

@@ -2,14 +2,18 @@ package strategy
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// Image is one --image value: the image for a named container, or for the
-// only container when Container is empty.
+// Image is one --image value: the image for a named container (an app
+// container, an init container or a sidecar), or, with Container empty, for
+// the pod's one app container (see setImages).
 type Image struct {
 	Container string
 	Image     string
@@ -39,16 +43,20 @@ func ParseImages(values []string) ([]Image, error) {
 	return images, nil
 }
 
-// setImages returns a copy of spec with the images replaced, refusing a
-// container that does not exist and an unnamed image when there are several
-// containers.
+// setImages returns a copy of spec with the images replaced. A named image
+// may be for any container: an app container, an init container or a
+// sidecar. A bare image (no CONTAINER=) is for the pod's one app container,
+// and never for an init container or a sidecar, which often run tools of
+// their own (a migration, a proxy): with several app containers it is
+// refused, with the pod's containers named; sharedImageNotes tells when an
+// init container or sidecar kept the image the app container had.
 func setImages(spec corev1.PodSpec, images []Image) (corev1.PodSpec, error) {
 	out := *spec.DeepCopy()
 	for _, img := range images {
 		if img.Container == "" {
 			if len(out.Containers) != 1 {
-				return out, fmt.Errorf("the pods have %d containers (%s): name one as CONTAINER=IMAGE",
-					len(out.Containers), strings.Join(containerNames(out), ", "))
+				return out, fmt.Errorf("the pods have %s: name one as CONTAINER=IMAGE (an image without a name is for a pod's one app container)",
+					describeContainers(&out))
 			}
 			out.Containers[0].Image = img.Image
 			continue
@@ -57,7 +65,7 @@ func setImages(spec corev1.PodSpec, images []Image) (corev1.PodSpec, error) {
 			c.Image = img.Image
 			continue
 		}
-		return out, fmt.Errorf("container %q not found: the pods have %s", img.Container, strings.Join(containerNames(out), ", "))
+		return out, fmt.Errorf("container %q not found: the pods have %s", img.Container, describeContainers(&out))
 	}
 	return out, nil
 }
@@ -73,23 +81,72 @@ func findContainer(spec *corev1.PodSpec, name string) *corev1.Container {
 	return nil
 }
 
-func containerNames(spec corev1.PodSpec) []string {
-	var names []string
-	for _, c := range spec.Containers {
-		names = append(names, c.Name)
+// describeContainers counts and names the containers of spec by type:
+// "2 containers (app, proxy), 1 init container (migrate) and 1 sidecar (log)".
+func describeContainers(spec *corev1.PodSpec) string {
+	names := map[string][]string{}
+	for _, c := range release.Containers(spec) {
+		names[c.Type] = append(names[c.Type], c.Name)
 	}
-	for _, c := range spec.InitContainers {
-		names = append(names, c.Name)
+	var parts []string
+	for _, t := range []struct{ kind, noun string }{
+		{release.ContainerApp, "container"}, {release.ContainerInit, "init container"}, {release.ContainerSidecar, "sidecar"},
+	} {
+		if list := names[t.kind]; len(list) > 0 {
+			sort.Strings(list)
+			parts = append(parts, fmt.Sprintf("%d %s (%s)", len(list), plural(int32(len(list)), t.noun), strings.Join(list, ", ")))
+		}
 	}
-	sort.Strings(names)
-	return names
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// imageList describes the images of spec for messages: "web=nginx:1.27".
+// sameImages says whether two pod templates run the same image in each
+// container, init containers and sidecars included.
+func sameImages(a, b *corev1.PodSpec) bool {
+	return slices.Equal(release.Containers(a), release.Containers(b))
+}
+
+// sharedImageNotes warns when a container kept the image another container
+// of the pod had before it changed: an init container that runs the app's
+// own image (migrations, asset copies) is then left on the old version.
+func sharedImageNotes(before, after *corev1.PodSpec) []string {
+	old, next := release.Containers(before), release.Containers(after)
+	var notes []string
+	for i, kept := range next {
+		if kept != old[i] {
+			continue
+		}
+		for j, changed := range next {
+			if changed != old[j] && old[j].Image == kept.Image {
+				notes = append(notes, fmt.Sprintf("note: %s %s keeps %s, the image %s %s had: give %s=IMAGE to change it too",
+					kindNoun(kept.Type), kept.Name, release.EscapeTerminal(kept.Image), kindNoun(changed.Type), changed.Name, kept.Name))
+				break
+			}
+		}
+	}
+	return notes
+}
+
+func kindNoun(kind string) string {
+	switch kind {
+	case release.ContainerInit:
+		return "init container"
+	case release.ContainerSidecar:
+		return "sidecar"
+	}
+	return "container"
+}
+
+// imageList describes the images of spec for messages, init containers
+// and sidecars included, escaped for the terminal: "web=nginx:1.27".
 func imageList(spec corev1.PodSpec) string {
-	parts := make([]string, len(spec.Containers))
-	for i, c := range spec.Containers {
-		parts[i] = c.Name + "=" + c.Image
+	containers := release.Containers(&spec)
+	parts := make([]string, len(containers))
+	for i, c := range containers {
+		parts[i] = c.Name + "=" + release.EscapeTerminal(c.Image)
 	}
 	return strings.Join(parts, ", ")
 }

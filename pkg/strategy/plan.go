@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // Action is what a step does.
@@ -27,6 +29,11 @@ const (
 	Wait Action = "wait"
 	// Stay blocks for the step's Duration, holding the release's lock.
 	Stay Action = "stay"
+	// Hold is a stay during which the release's gates are checked on the
+	// Deployment in Object (the canary, or the new color) and the one
+	// serving beside it: a failure ends it, and the planner's Recover then
+	// rolls back.
+	Hold Action = "hold"
 )
 
 // Condition is what a Wait step waits for.
@@ -56,9 +63,12 @@ type Step struct {
 	PatchType types.PatchType
 	// Until is the condition of a Wait.
 	Until Condition
-	// Duration is how long a Stay lasts; for a Wait, its own deadline
-	// within the operation's (0: the operation's alone).
+	// Duration is how long a Stay or a Hold lasts; for a Wait, its own
+	// deadline within the operation's (0: the operation's alone).
 	Duration time.Duration
+	// Progression is what a Hold records in the release's record while it
+	// lasts: the step of a progression it holds.
+	Progression *release.Progression
 	// Operation is the past-tense word of the result line ("created").
 	Operation string
 	// Reason says why the step is needed, for --dry-run=client.
@@ -70,16 +80,23 @@ type Step struct {
 type Plan struct {
 	Notes []string
 	Steps []Step
+	// Progression, when set, is recorded in the release's record once the
+	// steps are carried out.
+	Progression *release.Progression
+	// Continue marks a segment of a longer operation (a progression's
+	// step): once it is carried out, the planner plans the next from a
+	// fresh read, until a plan does not continue.
+	Continue bool
 }
 
-// Writes reports whether the plan changes anything.
+// Writes reports whether the plan changes anything, its record included.
 func (p Plan) Writes() bool {
 	for _, s := range p.Steps {
-		if s.Writes() {
+		if s.Writes() || s.Action == Hold {
 			return true
 		}
 	}
-	return false
+	return p.Progression != nil
 }
 
 // Writes reports whether the step changes an object.

@@ -19,6 +19,8 @@ type Snapshot struct {
 	// ReplicaSets are those the stable Deployment controls, read for
 	// Needs.Revisions: its revisions, as 'kubectl rollout history' sees them.
 	ReplicaSets []appsv1.ReplicaSet
+	// Progression is the progression the release's record keeps, if any.
+	Progression *release.Progression
 }
 
 // Needs says what a planner reads beside the release.
@@ -44,22 +46,30 @@ type Planner interface {
 }
 
 // Recoverer is a Planner that knows how to undo a run that failed while it
-// waited (set image --undo-on-failure). Recover plans from a fresh snapshot
-// with Needs.Revisions; an empty plan leaves things as they are.
+// waited or held: set image --undo-on-failure, a progression whose gates
+// failed. Recover plans from a fresh snapshot read with RecoverNeeds; an
+// empty plan leaves things as they are.
 type Recoverer interface {
+	RecoverNeeds() Needs
 	Recover(s *Snapshot, failure Failure) (Plan, error)
 }
 
-// Failure is why a run stopped: its error, and whether it ran out of time.
+// Failure is why a run stopped: its error, and whether it ran out of time
+// or a gate failed.
 type Failure struct {
 	Err      error
 	TimedOut bool
+	Gate     bool
 }
 
 // The verbs' planners.
 
-// Canary starts or resizes a canary.
-type Canary struct{ Request CanaryRequest }
+// Canary starts or resizes a canary; with a Progression it advances the
+// canary through its steps by itself.
+type Canary struct {
+	Request     CanaryRequest
+	Progression *Progression
+}
 
 // Promote makes the canary's pod template the stable one.
 type Promote struct{}
@@ -75,6 +85,7 @@ type BlueGreen struct{ Request BlueGreenRequest }
 type Switch struct {
 	To             release.Color
 	Force          bool
+	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
 }
 
@@ -91,37 +102,112 @@ type SetImage struct {
 	UndoOnFailure bool
 }
 
-func (Canary) Verb() string    { return "canary" }
-func (Promote) Verb() string   { return "promote" }
-func (Abort) Verb() string     { return "abort" }
+// Verb is "canary".
+func (Canary) Verb() string { return "canary" }
+
+// Needs is the autoscalers, to warn of them.
+func (Canary) Needs() Needs { return Needs{Autoscalers: true} }
+
+// Plan plans canary from s.
+func (p Canary) Plan(s *Snapshot) (Plan, error) {
+	if p.Progression != nil {
+		return planProgression(s, p.Request, *p.Progression)
+	}
+	return PlanCanary(s.Release, p.Request)
+}
+
+// Verb is "promote".
+func (Promote) Verb() string { return "promote" }
+
+// Needs is the release alone.
+func (Promote) Needs() Needs { return Needs{} }
+
+// Plan plans promote from s.
+func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
+
+// Verb is "abort".
+func (Abort) Verb() string { return "abort" }
+
+// Needs is the release alone.
+func (Abort) Needs() Needs { return Needs{} }
+
+// Plan plans abort from s.
+func (Abort) Plan(s *Snapshot) (Plan, error) { return PlanAbort(s.Release) }
+
+// Verb is "bluegreen".
 func (BlueGreen) Verb() string { return "bluegreen" }
-func (Switch) Verb() string    { return "bluegreen-switch" }
-func (Cleanup) Verb() string   { return "bluegreen cleanup" }
-func (Scale) Verb() string     { return "scale" }
-func (SetImage) Verb() string  { return "set image" }
 
-func (Canary) Needs() Needs    { return Needs{Autoscalers: true} }
-func (Promote) Needs() Needs   { return Needs{} }
-func (Abort) Needs() Needs     { return Needs{} }
+// Needs is the nodes, to weigh the capacity.
 func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
-func (Switch) Needs() Needs    { return Needs{} }
-func (Cleanup) Needs() Needs   { return Needs{} }
-func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
-func (SetImage) Needs() Needs  { return Needs{} }
 
-func (p Canary) Plan(s *Snapshot) (Plan, error) { return PlanCanary(s.Release, p.Request) }
-func (Promote) Plan(s *Snapshot) (Plan, error)  { return PlanPromote(s.Release) }
-func (Abort) Plan(s *Snapshot) (Plan, error)    { return PlanAbort(s.Release) }
+// Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
 	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
 }
-func (p Cleanup) Plan(s *Snapshot) (Plan, error)  { return PlanCleanup(s.Release, p.Delete) }
-func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, p.Request) }
+
+// Verb is "bluegreen-switch".
+func (Switch) Verb() string { return "bluegreen-switch" }
+
+// Needs is the release alone.
+func (Switch) Needs() Needs { return Needs{} }
+
+// Plan plans bluegreen-switch from s.
+func (p Switch) Plan(s *Snapshot) (Plan, error) {
+	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
+}
+
+// Verb is "bluegreen cleanup".
+func (Cleanup) Verb() string { return "bluegreen cleanup" }
+
+// Needs is the release alone.
+func (Cleanup) Needs() Needs { return Needs{} }
+
+// Plan plans bluegreen cleanup from s.
+func (p Cleanup) Plan(s *Snapshot) (Plan, error) { return PlanCleanup(s.Release, p.Delete) }
+
+// Verb is "scale".
+func (Scale) Verb() string { return "scale" }
+
+// Needs is the autoscalers, which a scale would fight.
+func (Scale) Needs() Needs { return Needs{Autoscalers: true} }
+
+// Plan plans scale from s.
+func (p Scale) Plan(s *Snapshot) (Plan, error) { return PlanScale(s.Release, p.Request) }
+
+// Verb is "set image".
+func (SetImage) Verb() string { return "set image" }
+
+// Needs is the release alone.
+func (SetImage) Needs() Needs { return Needs{} }
+
+// Plan plans set image from s.
 func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
 
-func (p Switch) Plan(s *Snapshot) (Plan, error) {
-	return PlanSwitch(s.Release, p.To, p.Force, p.ScaleDownDelay)
+// RecoverNeeds is nothing beyond the release.
+func (Switch) RecoverNeeds() Needs { return Needs{} }
+
+// Recover switches back to the color that served before when the gates
+// failed while the switch was verified; the old color still runs.
+func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
+	if !failure.Gate {
+		return Plan{}, nil
+	}
+	serving, err := s.Release.Serving(s.Release.ColorKey())
+	if err != nil || serving == "" {
+		return Plan{}, err
+	}
+	return PlanSwitch(s.Release, serving.Other(), true, 0, 0)
 }
+
+// RecoverNeeds is nothing beyond the release.
+func (BlueGreen) RecoverNeeds() Needs { return Needs{} }
+
+// Recover leaves a new color that failed its verification as it is: the
+// serving color was never switched from.
+func (BlueGreen) Recover(*Snapshot, Failure) (Plan, error) { return Plan{}, nil }
+
+// RecoverNeeds is the revisions, to find the previous one.
+func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }
 
 // Recover rolls the stable Deployment back to its previous revision when
 // its rollout to p.Images really failed: past its progress deadline, or

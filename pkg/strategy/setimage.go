@@ -45,7 +45,7 @@ func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
 	}
 	next := stable.DeepCopy()
 	next.Spec.Template.Spec = spec
-	var plan Plan
+	plan := Plan{Notes: sharedImageNotes(&stable.Spec.Template.Spec, &spec)}
 	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s already runs %s: nothing to change", name, imageList(spec)))
 	} else {

@@ -49,9 +49,9 @@ func TestPlanSetImageErrors(t *testing.T) {
 		{"paused", newRelease(newDeployment("web", "web:1", 3).paused().v(), nil), images("web:2"),
 			"deployment web is paused, so its rolling update would not progress: resume it with 'kubectl rollout resume deployment/web' and try again"},
 		{"unknown container", newRelease(stable, nil), images("db=pg:2"),
-			`container "db" not found: the pods have web`},
+			`container "db" not found: the pods have 1 container (web)`},
 		{"unnamed image, two containers", newRelease(newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v(), nil), images("web:2"),
-			"the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE"},
+			"the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE (an image without a name is for a pod's one app container)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// multiContainer is a Deployment whose pods run two containers, and its Service.
+// multiContainer is a Deployment whose pods run two app containers, an init
+// container and a native sidecar, and its Service.
 const multiContainer = `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -25,6 +26,12 @@ spec:
       labels:
         app: multi
     spec:
+      initContainers:
+      - name: migrate
+        image: example/web:1.0.0
+      - name: log
+        image: example/log:1.0.0
+        restartPolicy: Always
       containers:
       - name: web
         image: example/web:1.0.0
@@ -53,15 +60,12 @@ func TestBadInputMatrix(t *testing.T) {
 	apply(t, ns, multiContainer)
 	versionedBG := strings.Replace(deploymentAndService("bg", v1, 1), "track: stable", "track: stable\n        version: 1.0.0", 1)
 	apply(t, ns, versionedBG)
-	apply(t, ns, strings.ReplaceAll(versionedBG, "bg", "served"))
-	for _, d := range []string{"multi", "bg", "served"} {
+	for _, d := range []string{"multi", "bg"} {
 		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+d, "--timeout=60s")
 	}
-	// bg: green idle and scaled to zero; served: green serves.
+	// bg: green idle and scaled to zero.
 	mustShip(t, ns, "bluegreen", "bg", "--image", v2)
 	mustKubectl(t, "scale", "-n", ns, "deployment/bg-green", "--replicas=0")
-	mustShip(t, ns, "bluegreen", "served", "--image", v2)
-	mustShip(t, ns, "bluegreen-switch", "served")
 	settledSnapshot(t, ns) // the controllers are done: any change is ship's
 
 	noContext := writeKubeconfig(t)
@@ -108,15 +112,32 @@ func TestBadInputMatrix(t *testing.T) {
 		{"list with a malformed selector", []string{"list", "-l", "bad selector!!"}, `-l "bad selector!!"`, 0},
 		{"list with an unknown output", []string{"list", "-o", "toml"}, "unable to match a printer", 0},
 		// Multi-container pods without a container name.
-		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
-		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one", 0},
-		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE", 0},
+		// The count is of app containers; init containers and sidecars are named apart.
+		{"canary of two containers", []string{"canary", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one", 0},
+		{"bluegreen of two containers", []string{"bluegreen", "multi", "--image", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one", 0},
+		{"set image of two containers", []string{"set", "image", "multi", "example/web:2.0.0"}, "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one as CONTAINER=IMAGE", 0},
+		{"canary of an unknown container", []string{"canary", "multi", "--image", "db=example/db:2"}, `container "db" not found: the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log)`, 0},
+		{"canary of a sidecar at the image it runs", []string{"canary", "multi", "--image", "log=example/log:1.0.0"}, "deployment multi already runs web=example/web:1.0.0, proxy=example/proxy:1.0.0, migrate=example/web:1.0.0, log=example/log:1.0.0: a canary needs a different image", 0},
 		{"set image to an empty image", []string{"set", "image", "multi", "web=example/web:2.0.0", "proxy="}, `"" is not a valid image reference`, 0},
+		// Progressions (canary --steps) and their gates.
+		{"steps not increasing", []string{"canary", "ctwoc", "--image", v2, "--steps", "50,25"}, `--steps: "50,25": the weights must increase, and 25 comes after 50`, 0},
+		{"a step outside 1-99", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,100"}, "weight 100 is not between 1 and 99 percent", 0},
+		{"pause first", []string{"canary", "ctwoc", "--image", v2, "--steps", "pause,50"}, `"pause,50" starts with pause`, 0},
+		{"steps with a weight", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--weight", "25"}, "give --steps or --weight (--replicas), not both", 0},
+		{"a step replicas cannot reach", []string{"canary", "ctwoc", "--image", v2, "--steps", "10,50"}, "step 10%: weight 10% cannot be reached beside 3 stable pods", 0},
+		{"an analysis without a comparison", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--analysis", "up", "--prometheus", "http://127.0.0.1:1"}, "--analysis:", 0},
+		{"an analysis with an unknown operator", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--analysis", "up =< 1", "--prometheus", "http://127.0.0.1:1"}, "--analysis:", 0},
+		{"an analysis of a field that does not exist", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--analysis", `up{app="{{.Release}}"} < 1`, "--prometheus", "http://127.0.0.1:1"}, ".Release", 0},
+		{"an analysis without prometheus", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--analysis", "up < 1"}, "--analysis needs --prometheus", 0},
+		{"prometheus that does not answer", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--analysis", "up < 1", "--prometheus", "http://127.0.0.1:1"}, "127.0.0.1:1", 0},
+		{"interval below check-every", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--interval", "5s", "--check-every", "10s"}, "--interval (5s) must be at least --check-every (10s)", 0},
+		{"gates without steps", []string{"canary", "ctwoc", "--image", v2, "--webhook", "http://127.0.0.1:1"}, "need --steps", 0},
+		{"a webhook that is no URL", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--webhook", "hook"}, "--webhook:", 0},
+		{"verify without a duration", []string{"bluegreen-switch", "bg", "--webhook", "http://127.0.0.1:1"}, "need --verify-for", 0},
 		// bluegreen-switch and cleanup.
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},
 		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
 		{"cleanup of a missing release", []string{"bluegreen", "cleanup", "nope"}, "deployment nope not found", 0},
-		{"cleanup --delete while green serves", []string{"bluegreen", "cleanup", "served", "--delete"}, "--delete only removes green", 0},
 		{"cleanup with a flag of switch", []string{"bluegreen", "cleanup", "bg", "--to", "blue"}, "unknown flag: --to", 0},
 		// Connections that cannot work.
 		{"context that does not exist", []string{"abort", "ctwoc", "--context", "nowhere"}, `context "nowhere" does not exist`, 0},

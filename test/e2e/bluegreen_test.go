@@ -89,6 +89,35 @@ func TestBlueGreenSeedFlow(t *testing.T) {
 	watcher.assertNeverDark(t)
 }
 
+// cleanup --delete while green serves ends the blue-green release on blue:
+// blue takes green's template and the traffic back, then green goes, and
+// the Service serves the new version throughout. Both label layouts: the
+// pods' own version label, and ship's color label.
+func TestCleanupDeleteWhileGreenServes(t *testing.T) {
+	for _, versioned := range []bool{true, false} {
+		t.Run(fmt.Sprintf("version label %v", versioned), func(t *testing.T) {
+			ns := seedRelease(t, versioned)
+			mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+			mustShip(t, ns, "bluegreen-switch", "ctwoc")
+			eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+			watcher := watchEndpoints(t, ns, "ctwoc")
+			res := mustShip(t, ns, "bluegreen", "cleanup", "ctwoc", "--delete")
+			if !strings.Contains(res.stdout, "deployment.apps/ctwoc configured\n") || !strings.HasSuffix(res.stdout, "deployment.apps/ctwoc-green deleted\n") {
+				t.Errorf("stdout = %q", res.stdout)
+			}
+			if imageOf(t, ns, "ctwoc") != v2 {
+				t.Errorf("blue runs %s, want green's %s", imageOf(t, ns, "ctwoc"), v2)
+			}
+			eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
+			watcher.assertNeverDark(t)
+			res = mustShip(t, ns, "bluegreen", "cleanup", "ctwoc", "--delete")
+			if res.stdout != "" || !strings.Contains(res.stderr, "no green deployment: nothing to clean up") {
+				t.Errorf("again: %q %s", res.stdout, res.stderr)
+			}
+		})
+	}
+}
+
 // Without a version label, blue's pods first get ship's color label through
 // a rolling update, announced, while the Service keeps serving.
 func TestBlueGreenAddsColorLabel(t *testing.T) {

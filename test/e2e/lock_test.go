@@ -30,12 +30,12 @@ func TestOneOperationAtATime(t *testing.T) {
 		return holder != "", holder
 	})
 
-	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc --image=") {
+	if out := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(out, "Operation: kubectl ship canary ctwoc --image "+v2) {
 		t.Errorf("status should show the operation in progress:\n%s", out)
 	}
 	before := settledSnapshot(t, ns)
 	res := ship(t, ns, "abort", "ctwoc")
-	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc --image=") {
+	if res.code != 1 || !strings.Contains(res.stderr, "release ctwoc is busy: kubectl ship canary ctwoc --image "+v2) {
 		t.Errorf("a second operation should refuse, naming the first: exit %d %s", res.code, res.stderr)
 	}
 	assertUnchanged(t, ns, before)
@@ -54,7 +54,7 @@ func TestOneOperationAtATime(t *testing.T) {
 
 	// The release's record keeps both, the interrupted one with its reason.
 	history := mustShip(t, ns, "history", "ctwoc").stdout
-	for _, want := range []string{"kubectl ship canary ctwoc --image=[" + v2 + "]", "deployment.apps/ctwoc-canary created; stopped: interrupted while waiting",
+	for _, want := range []string{"kubectl ship canary ctwoc --image " + v2, "deployment.apps/ctwoc-canary created; stopped: interrupted while waiting",
 		"kubectl ship abort ctwoc", "deployment.apps/ctwoc-canary deleted"} {
 		if !strings.Contains(history, want) {
 			t.Errorf("history lacks %q:\n%s", want, history)

@@ -22,14 +22,17 @@ type requestBudget = requestlog.Counts
 func TestRequestBudgets(t *testing.T) {
 	ns := newRelease(t)
 	canary := []string{"canary", "ctwoc", "--image", v2, "--weight", "25"}
-	// Every verb but version first reads the release: the stable Deployment
-	// (GET), the Deployments ship made for it (LIST by label) and the
-	// Services that may route to it (LIST). A command that writes takes the
-	// release's lock first (GET of its Lease, then POST the first time, PUT
-	// after), releases it with the operation recorded (PUT) and leaves an
-	// Event on the Deployment (POST). One with nothing left to write reads
-	// the lock (GET), to free it if an interrupted run left it held. Before the lock it checks that the user
-	// may make every request of its plan: one SelfSubjectRulesReview (POST).
+	// Every verb but version first reads the release: the Deployments and
+	// the Services of its namespace (two LISTs); canary and scale also list
+	// the HorizontalPodAutoscalers, to warn of them. A command that writes
+	// reads the release's lock (GET of its Lease) before the release, checks
+	// that the user may make every request of its plan (one
+	// SelfSubjectRulesReview) and asks who the user is, for the record (one
+	// SelfSubjectReview), then takes the lock from the Lease as read (POST
+	// the first time, PUT after: refused if any operation took it since, so
+	// the plan is never stale), releases it with the operation recorded (PUT)
+	// and leaves an Event on the Deployment (POST). One with nothing to write
+	// reads the lock too, to free it if an interrupted run left it held.
 	steps := []struct {
 		name   string
 		args   []string
@@ -37,29 +40,29 @@ func TestRequestBudgets(t *testing.T) {
 	}{
 		{"version --client", []string{"version", "--client"}, requestBudget{}},
 		{"version", []string{"version"}, requestBudget{"GET": 1}},
-		{"canary create", canary, requestBudget{"GET": 2, "LIST": 2, "POST": 4, "PUT": 1, "WATCH": 1}},
-		{"canary re-run", canary, requestBudget{"GET": 2, "LIST": 2}},
+		{"canary create", canary, requestBudget{"GET": 1, "LIST": 3, "POST": 5, "PUT": 1, "WATCH": 1}},
+		{"canary re-run", canary, requestBudget{"GET": 1, "LIST": 3}},
 		{"canary resize sticky", []string{"canary", "ctwoc", "--image", v2, "--weight", "50", "--sticky"},
-			requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 2, "WATCH": 1}},
-		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
-		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 2, "LIST": 2, "POST": 3, "PUT": 2, "WATCH": 1}},
-		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "DELETE": 1}},
-		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 2, "LIST": 2}},
+			requestBudget{"GET": 1, "LIST": 3, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 1}},
+		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
+		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 3, "POST": 4, "PUT": 2, "WATCH": 1}},
+		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "DELETE": 1}},
+		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
 		// status adds the Services' EndpointSlices and the release's pods.
-		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 2, "LIST": 4}},
+		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4}},
 		{"list", []string{"list"}, requestBudget{"LIST": 4}},
 		{"history", []string{"history", "ctwoc"}, requestBudget{"GET": 2, "LIST": 1}},
 		// A resize or a new image is one PATCH and a wait on its rollout.
-		{"scale", []string{"scale", "ctwoc", "--replicas", "4"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 1, "WATCH": 1}},
-		{"set image", []string{"set", "image", "ctwoc", v1}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"scale", []string{"scale", "ctwoc", "--replicas", "4"}, requestBudget{"GET": 1, "LIST": 3, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"set image", []string{"set", "image", "ctwoc", v1}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
 		// The first blue-green labels blue's pods with their color (a rolling
 		// update, waited on) before green comes up (a create, waited on).
-		{"bluegreen", []string{"bluegreen", "ctwoc", "--image", v3}, requestBudget{"GET": 2, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 2}},
+		{"bluegreen", []string{"bluegreen", "ctwoc", "--image", v3}, requestBudget{"GET": 1, "LIST": 2, "POST": 4, "PUT": 2, "PATCH": 2, "WATCH": 2}},
 		// A switch patches the Service, then lists the pods it now selects and
 		// its EndpointSlices; it watches them only if they are not yet right.
-		{"bluegreen-switch", []string{"bluegreen-switch", "ctwoc"}, requestBudget{"GET": 2, "LIST": 4, "POST": 2, "PUT": 2, "PATCH": 1, "WATCH": 1}},
-		{"bluegreen-switch back", []string{"bluegreen-switch", "ctwoc", "--to", "blue"}, requestBudget{"GET": 2, "LIST": 4, "POST": 2, "PUT": 2, "PATCH": 1, "WATCH": 1}},
-		{"bluegreen cleanup", []string{"bluegreen", "cleanup", "ctwoc", "--delete"}, requestBudget{"GET": 2, "LIST": 2, "POST": 2, "PUT": 2, "DELETE": 1}},
+		{"bluegreen-switch", []string{"bluegreen-switch", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"bluegreen-switch back", []string{"bluegreen-switch", "ctwoc", "--to", "blue"}, requestBudget{"GET": 1, "LIST": 4, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"bluegreen cleanup", []string{"bluegreen", "cleanup", "ctwoc", "--delete"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "DELETE": 1}},
 	}
 	// The steps share one release, each starting from where the last one
 	// left it: a command that fails ends the test, a count off budget does not.

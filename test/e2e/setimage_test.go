@@ -53,10 +53,10 @@ func TestSetImageUndoOnFailure(t *testing.T) {
 		mustKubectl(t, "patch", "deployment", "ctwoc", "-n", ns, "-p", `{"spec":{"progressDeadlineSeconds":3}}`)
 		stallRollouts(t, ns, "3")
 		res := ship(t, ns, "set", "image", "ctwoc", v2, "--undo-on-failure", "--timeout", "2m")
-		if res.code != 1 || !strings.Contains(res.stderr, `deployment "ctwoc" exceeded its progress deadline; --undo-on-failure rolled deployment ctwoc back to revision 1`) {
+		if res.code != 1 || !strings.Contains(res.stderr, `deployment "ctwoc" exceeded its progress deadline; undone: deployment.apps/ctwoc rolled back to revision 1`) {
 			t.Errorf("want exit 1 and the rollback said; got exit %d:\n%s", res.code, res.stderr)
 		}
-		if res.stdout != "deployment.apps/ctwoc image updated\ndeployment.apps/ctwoc rolled back\n" {
+		if res.stdout != "deployment.apps/ctwoc image updated\ndeployment.apps/ctwoc rolled back to revision 1\n" {
 			t.Errorf("stdout = %q", res.stdout)
 		}
 		assertRolledBack(t, ns)
@@ -77,10 +77,10 @@ func TestSetImageUndoOnFailure(t *testing.T) {
 		// Run again with it: nothing to set, the wait times out, the undo runs.
 		res = ship(t, ns, "set", "image", "ctwoc", v2, "--timeout", "3s", "--undo-on-failure")
 		if res.code != 1 || !strings.Contains(res.stderr, "timed out waiting for the rollout of deployment ctwoc") ||
-			!strings.Contains(res.stderr, "--undo-on-failure rolled deployment ctwoc back to revision 1") {
+			!strings.Contains(res.stderr, "undone: deployment.apps/ctwoc rolled back to revision 1") {
 			t.Errorf("want exit 1 and the rollback said; got exit %d:\n%s", res.code, res.stderr)
 		}
-		if res.stdout != "deployment.apps/ctwoc rolled back\n" {
+		if res.stdout != "deployment.apps/ctwoc rolled back to revision 1\n" {
 			t.Errorf("stdout = %q", res.stdout)
 		}
 		assertRolledBack(t, ns)
@@ -119,7 +119,7 @@ func TestSetImageBadInputChangesNothing(t *testing.T) {
 	}{
 		{"unknown release", []string{"set", "image", "nope", v2}, "deployment nope not found"},
 		{"malformed image", []string{"set", "image", "ctwoc", "Bad Image!"}, `"Bad Image!" is not a valid image reference`},
-		{"unknown container", []string{"set", "image", "ctwoc", "sidecar=" + v2}, `container "sidecar" not found: the pods have ctwoc`},
+		{"unknown container", []string{"set", "image", "ctwoc", "sidecar=" + v2}, `container "sidecar" not found: the pods have 1 container (ctwoc)`},
 		{"no image", []string{"set", "image", "ctwoc"}, "give the new image(s) after the release name"},
 		{"canary in place", []string{"set", "image", "canaried", v3}, "has a canary (canaried-canary)"},
 		{"blue-green release", []string{"set", "image", "bg", v3}, "release bg is a blue-green release (deployment bg-green exists)"},

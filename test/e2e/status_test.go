@@ -3,10 +3,15 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 type releaseStatus struct {
@@ -15,16 +20,29 @@ type releaseStatus struct {
 	Strategy    string `json:"strategy"`
 	Phase       string `json:"phase"`
 	Deployments []struct {
-		Name    string   `json:"name"`
-		Role    string   `json:"role"`
-		Serving *bool    `json:"serving"`
-		Images  []string `json:"images"`
+		Name       string   `json:"name"`
+		Role       string   `json:"role"`
+		Serving    *bool    `json:"serving"`
+		Images     []string `json:"images"`
+		Containers []struct {
+			Name  string `json:"name"`
+			Image string `json:"image"`
+			Type  string `json:"type"`
+		} `json:"containers"`
 	} `json:"deployments"`
 	Services []struct {
 		Name           string             `json:"name"`
 		ReadyEndpoints map[string]int     `json:"readyEndpoints"`
 		Traffic        map[string]float64 `json:"traffic"`
+		Others         []struct {
+			Kind           string  `json:"kind"`
+			Name           string  `json:"name"`
+			ReadyEndpoints int     `json:"readyEndpoints"`
+			Traffic        float64 `json:"traffic"`
+		} `json:"others"`
 	} `json:"services"`
+	Operation string   `json:"operation"`
+	Warnings  []string `json:"warnings"`
 }
 
 func shipStatus(t *testing.T, ns, name string) releaseStatus {
@@ -96,6 +114,66 @@ func TestStatusBlueGreen(t *testing.T) {
 		if d.Serving == nil || *d.Serving != (d.Role == "green") {
 			t.Errorf("%s serving = %v", d.Name, d.Serving)
 		}
+	}
+	// After the switch blue is idle and runs the older image: list says so,
+	// under columns named for both strategies (it once showed blue's image
+	// under NEW IMAGE).
+	list := mustShip(t, ns, "list").stdout
+	for _, want := range []string{"STABLE/SERVING", "CANARY/IDLE", v2 + " (green)", v1 + " (blue)"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("list lacks %q:\n%s", want, list)
+		}
+	}
+	if strings.Index(list, v2+" (green)") > strings.Index(list, v1+" (blue)") {
+		t.Errorf("the serving color comes first:\n%s", list)
+	}
+}
+
+// status --watch prints the status once while nothing it shows changes, as
+// kubectl get -w does, however many events arrive: an unrelated Deployment
+// of the namespace coming, scaling and going, and a label on the release's
+// own Deployment (not an annotation: that bumps its generation, and the
+// rollout is briefly not observed, which status shows). It once printed the
+// same block again on every event.
+func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
+	ns := newRelease(t)
+	watch := exec.Command("kubectl", "ship", "-n", ns, "status", "ctwoc", "--watch", "--timeout", "10s")
+	watch.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
+	var stdout, stderr bytes.Buffer
+	watch.Stdout, watch.Stderr = &stdout, &stderr
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = watch.Process.Kill() })
+	time.Sleep(2 * time.Second) // the first status is printed
+	apply(t, ns, deployment("unrelated", v1, 1))
+	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/unrelated", "--timeout=60s")
+	mustKubectl(t, "scale", "-n", ns, "deployment/unrelated", "--replicas=2")
+	mustKubectl(t, "label", "-n", ns, "deployment/ctwoc", "e2e/touched=yes")
+	mustKubectl(t, "delete", "-n", ns, "deployment/unrelated", "--wait=false")
+	err := watch.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(stderr.String(), "timed out") {
+		t.Errorf("--timeout should end the watch with exit 2: %v\n%s", err, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), "Release ctwoc (namespace "); n != 1 {
+		t.Errorf("the unchanged status was printed %d times:\n%s", n, stdout.String())
+	}
+
+	// A change it shows is printed, after a blank line.
+	watch = exec.Command("kubectl", "ship", "-n", ns, "status", "ctwoc", "--watch", "--timeout", "8s")
+	watch.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
+	stdout.Reset()
+	watch.Stdout = &stdout
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = watch.Process.Kill() })
+	time.Sleep(2 * time.Second)
+	mustKubectl(t, "scale", "-n", ns, "deployment/ctwoc", "--replicas=4")
+	_ = watch.Wait()
+	if out := stdout.String(); !strings.Contains(out, "stable 100.0% (4)") || !strings.Contains(out, "\n\nRelease ctwoc (namespace ") {
+		t.Errorf("the scaled release should be printed again, after a blank line:\n%s", out)
 	}
 }
 

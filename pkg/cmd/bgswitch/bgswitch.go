@@ -19,6 +19,8 @@ type Options struct {
 	To             string
 	Force          bool
 	ScaleDownDelay time.Duration
+	VerifyFor      time.Duration
+	GateFlags      *cli.GateFlags
 	cli.ReleasesMutation
 
 	planner strategy.Switch
@@ -26,7 +28,7 @@ type Options struct {
 
 // NewOptions returns the bluegreen-switch command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams)}
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags()}
 }
 
 // NewCmdSwitch returns the bluegreen-switch command.
@@ -67,14 +69,20 @@ running the command again after an interruption finishes the switch.
 	cmd.Flags().StringVar(&o.To, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "Switch even when the color is not fully available.")
 	cmd.Flags().DurationVar(&o.ScaleDownDelay, "scale-down-delay", 0, "After the switch, stay this long, then scale the color that stopped serving to zero (as 'bluegreen cleanup' does).")
+	cmd.Flags().DurationVar(&o.VerifyFor, "verify-for", 0, "After the switch, check the gates for this long; a failure switches back to the color that served before (exit 4).")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
+	o.GateFlags.AddFlags(cmd)
 	o.AddFlags(cmd)
 	return cmd
 }
 
 // Validate checks the flags and builds the planner; it makes no request.
 func (o *Options) Validate() error {
-	o.planner = strategy.Switch{Force: o.Force, ScaleDownDelay: o.ScaleDownDelay}
+	o.planner = strategy.Switch{Force: o.Force, VerifyFor: o.VerifyFor, ScaleDownDelay: o.ScaleDownDelay}
+	var err error
+	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
+		return err
+	}
 	if o.To != "" {
 		color, err := release.ParseColor(o.To)
 		if err != nil {

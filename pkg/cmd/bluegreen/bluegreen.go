@@ -4,6 +4,7 @@ package bluegreen
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -19,6 +20,8 @@ type Options struct {
 	Service     string
 	Preview     bool
 	PreviewName string
+	VerifyFor   time.Duration
+	GateFlags   *cli.GateFlags
 
 	*cli.Mutation
 	target  ship.Target
@@ -27,7 +30,7 @@ type Options struct {
 
 // NewOptions returns the bluegreen command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{Mutation: cli.NewMutation(streams)}
+	return &Options{Mutation: cli.NewMutation(streams), GateFlags: cli.NewGateFlags()}
 }
 
 // NewCmdBlueGreen returns the bluegreen command, with cleanup beneath it.
@@ -71,6 +74,8 @@ Interrupted at any point, running the command again continues. Exit status is
 	flags.StringVar(&o.Service, "service", "", "Switch only this Service, when several route to the release.")
 	flags.BoolVar(&o.Preview, "preview-service", false, "Create NAME-preview, a Service routing to the idle color, to try it before the switch.")
 	flags.StringVar(&o.PreviewName, "preview-service-name", "", "Name the preview Service (implies --preview-service); for release names that NAME-preview does not fit.")
+	flags.DurationVar(&o.VerifyFor, "verify-for", 0, "Once the idle color is ready, check its gates for this long before anything can switch to it; a failure leaves the serving color alone (exit 4).")
+	o.GateFlags.AddFlags(cmd)
 	o.AddFlags(cmd)
 	cmd.AddCommand(NewCmdCleanup(f, streams))
 	return cmd
@@ -89,7 +94,10 @@ func (o *Options) Validate() error {
 	if err != nil {
 		return fmt.Errorf("--image: %w", err)
 	}
-	o.planner = strategy.BlueGreen{Request: strategy.BlueGreenRequest{Images: images, Preview: o.Preview || o.PreviewName != "", PreviewName: o.PreviewName}}
+	o.planner = strategy.BlueGreen{Request: strategy.BlueGreenRequest{Images: images, Preview: o.Preview || o.PreviewName != "", PreviewName: o.PreviewName, Verify: o.VerifyFor}}
+	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
+		return err
+	}
 	return o.MutationFlags.Validate()
 }
 

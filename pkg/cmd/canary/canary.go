@@ -4,6 +4,7 @@ package canary
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -35,6 +36,11 @@ type Options struct {
 	Replace  bool
 	Exact    bool
 	Sticky   stickyValue
+	// The progression: --steps and how it advances.
+	Steps     string
+	Interval  time.Duration
+	NoPromote bool
+	GateFlags *cli.GateFlags
 
 	*cli.Mutation
 	target    ship.Target
@@ -44,7 +50,7 @@ type Options struct {
 
 // NewOptions returns the canary command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{Mutation: cli.NewMutation(streams)}
+	return &Options{Mutation: cli.NewMutation(streams), GateFlags: cli.NewGateFlags(), Interval: time.Minute}
 }
 
 // NewCmdCanary returns the canary command.
@@ -90,7 +96,11 @@ and 1 on any error; on a bad argument nothing in the cluster is changed.
 	flags.Var(&o.Sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
-	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point.")
+	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point (without it, five).")
+	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person decides), holding each for --interval while the gates are checked, then promote.`)
+	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
+	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
+	o.GateFlags.AddFlags(cmd)
 	o.AddFlags(cmd)
 	return cmd
 }
@@ -105,8 +115,13 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		o.Rollback.Command += " --service=" + o.Service
 	}
 	o.weightSet = cmd.Flags().Changed("weight")
-	if o.weightSet && cmd.Flags().Changed("replicas") {
+	switch {
+	case o.weightSet && cmd.Flags().Changed("replicas"):
 		return fmt.Errorf("give --weight or --replicas, not both")
+	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):
+		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
+	case o.Steps == "" && (o.GateFlags.Set() || cmd.Flags().Changed("interval") || o.NoPromote):
+		return fmt.Errorf("--analysis, --webhook, --interval and --no-promote need --steps: the gates are checked while a step holds")
 	}
 	if cmd.Flags().Changed("replicas") && o.Replicas < 1 {
 		return fmt.Errorf("--replicas must be at least 1, not %d: to remove the canary run 'kubectl ship abort %s'", o.Replicas, o.target.Name)
@@ -128,6 +143,16 @@ func (o *Options) Validate() error {
 		Sticky: o.Sticky.enabled, StickySeconds: o.Sticky.seconds,
 		Replace: o.Replace, Exact: o.Exact,
 	}}
+	if o.Steps != "" {
+		steps, err := strategy.ParseSteps(o.Steps)
+		if err != nil {
+			return fmt.Errorf("--steps: %w", err)
+		}
+		if o.Gates, err = o.GateFlags.Gates(o.Interval, "--interval"); err != nil {
+			return err
+		}
+		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote}
+	}
 	return o.MutationFlags.Validate()
 }
 

@@ -27,7 +27,7 @@ func CommandLine(cmd *cobra.Command, args []string) string {
 		case f.Value.Type() == "bool" && f.Value.String() == "true":
 			words = append(words, "--"+f.Name)
 		default:
-			words = append(words, "--"+f.Name+"="+quote(f.Value.String()))
+			words = append(words, "--"+f.Name, quote(f.Value.String()))
 		}
 	})
 	return strings.Join(words, " ")

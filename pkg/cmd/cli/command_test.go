@@ -26,9 +26,9 @@ func TestCommandLineIsAsTyped(t *testing.T) {
 		want string
 	}{
 		{[]string{"canary", "web", "--image", "a=example/a:2", "--image", "b=example/b:2", "--weight", "25"},
-			"kubectl ship canary web --image a=example/a:2 --image b=example/b:2 --weight=25"},
+			"kubectl ship canary web --image a=example/a:2 --image b=example/b:2 --weight 25"},
 		{[]string{"canary", "web", "--replace", "--token", "secret"}, "kubectl ship canary web --replace"},
-		{[]string{"canary", "--selector", "app in (a, b)"}, "kubectl ship canary --selector='app in (a, b)'"},
+		{[]string{"canary", "--selector", "app in (a, b)"}, "kubectl ship canary --selector 'app in (a, b)'"},
 		{[]string{"canary", "it's"}, `kubectl ship canary 'it'\''s'`},
 	}
 	for _, tt := range tests {

@@ -91,6 +91,8 @@ type Mutation struct {
 	*MutationFlags
 	genericiooptions.IOStreams
 	Engine *ship.Engine
+	// Gates are what the plan's holds check, when the verb has any.
+	Gates ship.Gates
 	// Rollback, set by a verb that has one, undoes the operation in a
 	// cluster of a fleet that failed.
 	Rollback Rollback
@@ -124,7 +126,7 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	printer := m.printer(m.Out, m.ErrOut)
 	_, err := m.Engine.Run(ctx, t, planner, ship.Options{
-		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock,
+		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
 		Command: m.command, Progress: m.ErrOut, Report: printer, CrashAfterWrite: crashAfter,
 	})
 	if flushErr := printer.Flush(); err == nil {

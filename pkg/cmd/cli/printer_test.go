@@ -35,7 +35,7 @@ func promoteChanges() []ship.Change {
 	}
 }
 
-func print(t *testing.T, output string, dryRun ship.DryRun) (stdout, stderr string) {
+func printResults(t *testing.T, output string, dryRun ship.DryRun) (stdout, stderr string) {
 	t.Helper()
 	flags := NewMutationFlags()
 	flags.PrintFlags.OutputFormat = &output
@@ -53,7 +53,7 @@ func print(t *testing.T, output string, dryRun ship.DryRun) (stdout, stderr stri
 }
 
 func TestResultLines(t *testing.T) {
-	stdout, stderr := print(t, "", ship.DryRunClient)
+	stdout, stderr := printResults(t, "", ship.DryRunClient)
 	want := "deployment.apps/web promoted (dry run)\ndeployment.apps/web-canary deleted (dry run)\nservice/web configured (dry run)\n"
 	if stdout != want || stderr != "" {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
@@ -64,7 +64,7 @@ func TestResultLines(t *testing.T) {
 // separated by ---: a stream kubectl apply takes. The deleted canary is not
 // in it, where it would read as an object to apply; it is named on stderr.
 func TestResultObjectsAreAStream(t *testing.T) {
-	stdout, stderr := print(t, "json", ship.DryRunClient)
+	stdout, stderr := printResults(t, "json", ship.DryRunClient)
 	var list struct {
 		Kind  string `json:"kind"`
 		Items []struct {
@@ -84,7 +84,7 @@ func TestResultObjectsAreAStream(t *testing.T) {
 	if stderr != "deployment.apps/web-canary deleted (dry run)\n" {
 		t.Errorf("the deletion should be named on stderr, got %q", stderr)
 	}
-	stdout, _ = print(t, "yaml", ship.DryRunNone)
+	stdout, _ = printResults(t, "yaml", ship.DryRunNone)
 	if docs := strings.Split(stdout, "---\n"); len(docs) != 2 || !strings.Contains(docs[1], "kind: Service") {
 		t.Errorf("-o yaml should be two documents:\n%s", stdout)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -87,8 +88,11 @@ func ResumeHint(err error, hint string) error {
 }
 
 // PrintError writes err the way kubectl does: one line, prefixed "error: ".
+// An error may quote what the cluster holds (an annotation, an image, an
+// API server's message), so control characters are escaped: a newline
+// cannot forge a line, nor an escape sequence reach the terminal.
 func PrintError(w io.Writer, err error) {
-	fmt.Fprintf(w, "error: %s\n", strings.TrimPrefix(err.Error(), "error: "))
+	fmt.Fprintf(w, "error: %s\n", release.EscapeTerminal(strings.TrimPrefix(err.Error(), "error: ")))
 }
 
 // ReleasesMutation is the core of the Options of a verb that changes the
@@ -134,6 +138,6 @@ func (o *ReleasesMutation) RunEach(ctx context.Context, planner strategy.Planner
 		return o.Run(ctx, ship.Target{Name: o.Names[0], Service: o.Service}, planner, hint(o.Names[0]))
 	}
 	return o.Each(ctx, o.Engine, o.ErrOut, func(t ship.Target) error {
-		return o.Mutation.Run(ctx, t, planner, hint(t.Name))
+		return o.Run(ctx, t, planner, hint(t.Name))
 	})
 }

@@ -101,7 +101,7 @@ func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy
 	}
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
 	op := fleet.Operation{Target: t, Planner: planner, Options: ship.Options{
-		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock,
+		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
 		Command: m.command, CrashAfterWrite: crashAfter,
 	}}
 	hints := fleet.Hints{Continue: m.command + m.connection}

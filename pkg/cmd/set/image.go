@@ -36,8 +36,8 @@ func NewCmdImage(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Comm
 		Short: "Roll the stable Deployment of a release to new images, as kubectl set image does",
 		Long: `Give the stable Deployment NAME new images through a plain rolling update, as
 'kubectl set image' does, then wait and show its progress as 'kubectl rollout
-status' does. A bare IMAGE is for the only container; name the container when
-there are several. Images the Deployment already runs change nothing, and
+status' does. A bare IMAGE is for the only app container; name the container
+when there are several, and to change an init container or a sidecar. Images the Deployment already runs change nothing, and
 ship only waits for the rollout in progress.
 
 While NAME has a canary or a green Deployment the stable pods belong to a

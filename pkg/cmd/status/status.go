@@ -26,10 +26,19 @@ const (
 	exitNotFound = 3
 )
 
+// untilNames lists the states of untilStates, for help and errors.
+const untilNames = "healthy, canary-ready, switched, paused, promoted, rolled-back"
+
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
 	"healthy": func(st *release.Status) bool { return st.Phase == release.PhaseHealthy },
 	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
+	"promoted": func(st *release.Status) bool {
+		return st.Progression != nil && st.Progression.Phase == release.ProgressionPromoted && st.Strategy == release.StrategyNone
+	},
+	"rolled-back": func(st *release.Status) bool {
+		return st.Progression != nil && st.Progression.Phase == release.ProgressionRolledBack
+	},
 	"canary-ready": func(st *release.Status) bool {
 		return st.Strategy == release.StrategyCanary && st.Phase == release.PhaseHealthy
 	},
@@ -74,15 +83,23 @@ func NewCmdStatus(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Com
 		Use:   "status NAME",
 		Short: "Show what runs in a release and where its traffic really goes",
 		Long: `Show release NAME: the strategy in progress (none, canary, blue-green), each
-Deployment with its role, images, replicas and revision, and each Service with
-its selector, session affinity and the actual share of traffic of each role,
-counted from the ready endpoints of its EndpointSlices. Five requests, however
-many pods. --watch keeps it current from watch events; --until waits for a
-state: healthy, canary-ready, switched or paused.
+Deployment with its role, images (init containers and sidecars too), replicas
+and revision, and each Service with its selector, session affinity and the
+actual share of traffic of each role, counted from the ready endpoints of its
+EndpointSlices. Each endpoint counts for the Deployment that owns its pod;
+pods of no Deployment of the release count as other, with their owners. Six
+requests, however many pods. A canary progressing by itself (canary --steps)
+shows its step, the time held and left, and each gate's last check.
+
+--watch keeps it current from watch events and prints it again only when it
+changes; --until waits for a state: healthy, canary-ready, switched, paused,
+promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
 1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
 3 no such release (no Deployment of that name, or no Service routes to it).
+The commands that change a release exit 4 when its gates failed and rolled
+it back.
 
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship status ctwoc
@@ -105,10 +122,10 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 	flags := cmd.Flags()
 	flags.StringVar(&o.Service, "service", "", "Show only this Service, when several route to the release.")
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
-	flags.StringVar(&o.Until, "until", "", "Wait for a state: healthy, canary-ready, switched or paused.")
+	flags.StringVar(&o.Until, "until", "", "Wait for a state: "+untilNames+".")
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
 	o.Fleet.AddFlags(cmd)
-	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions([]string{"healthy", "canary-ready", "switched", "paused"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions(strings.Split(untilNames, ", "), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -123,7 +140,7 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 // Validate checks the flags; it makes no request.
 func (o *Options) Validate() error {
 	if _, ok := untilStates[o.Until]; o.Until != "" && !ok {
-		return fmt.Errorf("--until must be healthy, canary-ready, switched or paused, not %q", o.Until)
+		return fmt.Errorf("--until must be one of %s, not %q", untilNames, o.Until)
 	}
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, not %s", o.Timeout)
@@ -161,12 +178,15 @@ func (o *Options) Run(ctx context.Context) error {
 		if err := o.Output.Print(&out, st, func(w io.Writer) error { return printers.Status(w, st) }); err != nil {
 			return nil, err
 		}
-		if out.String() != last {
+		// Print only what changed, as kubectl get -w does: most events (an
+		// unrelated Deployment of the namespace, a status heartbeat) change
+		// nothing shown.
+		if text := out.String(); text != last {
 			if last != "" && o.Output.Text() {
 				fmt.Fprintln(o.Out)
 			}
-			_, _ = io.Copy(o.Out, &out)
-			last = out.String()
+			_, _ = io.WriteString(o.Out, text)
+			last = text
 		}
 		return st, nil
 	}

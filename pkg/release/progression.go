@@ -1,0 +1,106 @@
+package release
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ProgressionPhase is where a progression (canary --steps) stands.
+type ProgressionPhase string
+
+// The phases of a progression.
+const (
+	ProgressionRunning    ProgressionPhase = "Progressing"
+	ProgressionPaused     ProgressionPhase = "Paused"
+	ProgressionPromoting  ProgressionPhase = "Promoting"
+	ProgressionPromoted   ProgressionPhase = "Promoted"
+	ProgressionComplete   ProgressionPhase = "Complete" // every step held, not promoted (--no-promote)
+	ProgressionRolledBack ProgressionPhase = "RolledBack"
+)
+
+// Progression is a canary's progression as the release's record keeps it,
+// in its lock's annotation: what a re-run of the same command resumes from,
+// and what status shows.
+type Progression struct {
+	// Images and Steps are what was asked ("10", "pause", "50"): a re-run
+	// with others is another progression.
+	Images []string `json:"images"`
+	Steps  []string `json:"steps"`
+	// Step is the index of the step reached; Held says its hold passed.
+	Step  int              `json:"step"`
+	Held  bool             `json:"held,omitempty"`
+	Phase ProgressionPhase `json:"phase"`
+	// Since is when the step's hold began; Interval how long it lasts.
+	Since    metav1.Time     `json:"since,omitempty"`
+	Interval metav1.Duration `json:"interval"`
+	// Gates are the results of the last check; Failures the failed checks
+	// so far.
+	Gates    []GateResult `json:"gates,omitempty"`
+	Failures int          `json:"failures,omitempty"`
+	// Reason says why it was rolled back or stopped.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Active reports whether the progression is under way: not promoted, rolled
+// back or complete.
+func (p *Progression) Active() bool {
+	return p != nil && (p.Phase == ProgressionRunning || p.Phase == ProgressionPaused || p.Phase == ProgressionPromoting)
+}
+
+// Same reports whether the progression is the one of images and steps.
+func (p *Progression) Same(images, steps []string) bool {
+	return p != nil && equal(p.Images, images) && equal(p.Steps, steps)
+}
+
+// Weight is the canary's weight at the step reached: the last weight at or
+// before it (a pause keeps the weight before it).
+func (p *Progression) Weight() int32 {
+	for i := min(p.Step, len(p.Steps)-1); i >= 0; i-- {
+		if n, err := strconv.ParseInt(p.Steps[i], 10, 32); err == nil {
+			return int32(n)
+		}
+	}
+	return 0
+}
+
+// Left is how much of the step's hold is left at now.
+func (p *Progression) Left(now time.Time) time.Duration {
+	if p.Held || p.Since.IsZero() {
+		return 0
+	}
+	return max(0, p.Since.Add(p.Interval.Duration).Sub(now))
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseProgression reads the record's progression; nil when there is none
+// or it is unreadable.
+func ParseProgression(raw string) *Progression {
+	if raw == "" {
+		return nil
+	}
+	var p Progression
+	if json.Unmarshal([]byte(raw), &p) != nil {
+		return nil
+	}
+	return &p
+}
+
+// Encode is the progression as its annotation keeps it.
+func (p *Progression) Encode() string {
+	raw, _ := json.Marshal(p)
+	return string(raw)
+}

@@ -1,0 +1,222 @@
+package strategy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// ProgressStep is one step of canary --steps: a weight, or a pause.
+type ProgressStep struct {
+	Weight int32
+	Pause  bool
+}
+
+func (s ProgressStep) String() string {
+	if s.Pause {
+		return "pause"
+	}
+	return strconv.Itoa(int(s.Weight))
+}
+
+// ParseSteps reads --steps: comma-separated weights in percent, from 1 to
+// 99 and each above the one before, with "pause" after a weight where the
+// progression is to wait for a person. Its errors name no flag.
+func ParseSteps(s string) ([]ProgressStep, error) {
+	var steps []ProgressStep
+	last := int32(0)
+	for i, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "pause" {
+			switch {
+			case i == 0:
+				return nil, fmt.Errorf("%q starts with pause: give the first weight before it", s)
+			case steps[i-1].Pause:
+				return nil, fmt.Errorf("%q has two pauses in a row", s)
+			}
+			steps = append(steps, ProgressStep{Pause: true})
+			continue
+		}
+		n, err := strconv.ParseInt(f, 10, 32)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("%q: %q is neither a weight in percent nor pause", s, f)
+		case n < 1 || n > 99:
+			return nil, fmt.Errorf("%q: weight %d is not between 1 and 99 percent", s, n)
+		case int32(n) <= last:
+			return nil, fmt.Errorf("%q: the weights must increase, and %d comes after %d", s, n, last)
+		}
+		last = int32(n)
+		steps = append(steps, ProgressStep{Weight: last})
+	}
+	return steps, nil
+}
+
+// Progression is canary --steps: the weights a canary advances through by
+// itself, each held for Interval while the gates are checked, then promoted
+// unless NoPromote.
+type Progression struct {
+	Steps     []ProgressStep
+	Interval  time.Duration
+	NoPromote bool
+}
+
+// planProgression plans the next segment of a progression from where the
+// release's record says it stands: the canary at the next weight, waited
+// for, then held; at a pause nothing but the record; after the last step,
+// the promotion. Run again after an interruption, it resumes at the step
+// recorded, whose hold starts over.
+func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, error) {
+	rel, rec := s.Release, s.Progression
+	name := rel.Stable.Name
+	record := func(step int, phase release.ProgressionPhase) *release.Progression {
+		return prog.record(req, step, phase)
+	}
+	images, steps := record(0, "").Images, record(0, "").Steps
+	for _, st := range prog.Steps {
+		if !st.Pause {
+			if _, err := canarySplit(rel.Stable, CanaryRequest{Weight: st.Weight, Exact: req.Exact}); err != nil {
+				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
+			}
+		}
+	}
+	mine := rec.Same(images, steps)
+	switch {
+	case rec.Active() && rel.Canary != nil && !mine && !req.Replace:
+		return Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
+			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
+	case mine && rel.Canary == nil && rec.Phase == release.ProgressionPromoted:
+		return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s was promoted", name)}
+	case mine && rel.Canary == nil && rec.Active() && promoted(rel.Stable, req.Images):
+		// Interrupted after the promotion's last write: only its record
+		// is left to write.
+		done := record(len(steps)-1, release.ProgressionPromoted)
+		done.Held = true
+		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
+	}
+	next := 0
+	if mine && rel.Canary != nil && rec.Active() {
+		next = rec.Step
+		if rec.Held {
+			next++
+		}
+	}
+	for next < len(prog.Steps) && prog.Steps[next].Pause {
+		if mine && rec.Phase == release.ProgressionPaused && rec.Step == next {
+			next++ // run again at the pause: go on
+			continue
+		}
+		return Plan{Progression: record(next, release.ProgressionPaused), Notes: []string{fmt.Sprintf(
+			"paused at step %d of %d, the canary at %d%%: run the same command again or 'kubectl ship promote %s' to go on; 'kubectl ship abort %s' ends it",
+			next+1, len(steps), prog.Steps[next-1].Weight, name, name)}}, nil
+	}
+	if next == len(prog.Steps) {
+		last := prog.Steps[len(prog.Steps)-1].Weight
+		if prog.Steps[len(prog.Steps)-1].Pause {
+			last = prog.Steps[len(prog.Steps)-2].Weight
+		}
+		if prog.NoPromote {
+			if mine && rec.Phase == release.ProgressionComplete {
+				return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s is complete", name)}
+			}
+			done := record(len(steps)-1, release.ProgressionComplete)
+			done.Held = true
+			return Plan{Progression: done, Notes: []string{fmt.Sprintf(
+				"every step held: the canary stays at %d%%; 'kubectl ship promote %s' finishes the release", last, name)}}, nil
+		}
+		plan, err := PlanPromote(rel)
+		plan.Progression = record(len(steps)-1, release.ProgressionPromoted)
+		plan.Progression.Held = true
+		return plan, err
+	}
+	weight := prog.Steps[next].Weight
+	at := req
+	at.Weight, at.Replicas = weight, 0
+	plan, err := PlanCanary(rel, at)
+	if err != nil {
+		return Plan{}, err
+	}
+	if next == 0 {
+		plan.Notes = append([]string{schedule(rel.Stable, prog)}, plan.Notes...)
+	}
+	canary := rel.Canary
+	if len(plan.Steps) > 0 && plan.Steps[0].Action == Create {
+		canary = plan.Steps[0].Object.(*appsv1.Deployment)
+	}
+	plan.Steps = append(plan.Steps, Step{Action: Hold, Object: canary, Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
+		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
+	plan.Continue = true
+	return plan, nil
+}
+
+// schedule describes a whole progression before it starts: each step's
+// weight and canary pods, its hold, and the end.
+func schedule(stable *appsv1.Deployment, prog Progression) string {
+	parts := make([]string, len(prog.Steps))
+	for i, st := range prog.Steps {
+		if st.Pause {
+			parts[i] = fmt.Sprintf("%d pause", i+1)
+			continue
+		}
+		split, _ := canarySplit(stable, CanaryRequest{Weight: st.Weight})
+		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, split.Canary, plural(split.Canary, "pod"), prog.Interval)
+	}
+	end := "then promote"
+	if prog.NoPromote {
+		end = "then stay at the last step until 'kubectl ship promote " + stable.Name + "'"
+	}
+	return "progression: " + strings.Join(parts, "; ") + "; " + end
+}
+
+// promoted reports whether stable runs images, as a promotion leaves it.
+func promoted(stable *appsv1.Deployment, images []Image) bool {
+	spec, err := setImages(stable.Spec.Template.Spec, images)
+	return err == nil && sameImages(&spec, &stable.Spec.Template.Spec)
+}
+
+// imageValues are the images as given, [CONTAINER=]IMAGE.
+func imageValues(images []Image) []string {
+	out := make([]string, len(images))
+	for i, img := range images {
+		out[i] = img.Image
+		if img.Container != "" {
+			out[i] = img.Container + "=" + img.Image
+		}
+	}
+	return out
+}
+
+// RecoverNeeds is nothing beyond the release.
+func (Canary) RecoverNeeds() Needs { return Needs{} }
+
+// Recover aborts a progression whose gates failed: exactly what 'kubectl
+// ship abort' does (the canary goes, the Services are restored, the stable
+// Deployment is untouched), recording why. Anything else stands.
+func (p Canary) Recover(s *Snapshot, failure Failure) (Plan, error) {
+	if p.Progression == nil || !failure.Gate {
+		return Plan{}, nil
+	}
+	plan, err := PlanAbort(s.Release)
+	rolledBack := p.Progression.record(p.Request, 0, release.ProgressionRolledBack)
+	if rec := s.Progression; rec.Same(rolledBack.Images, rolledBack.Steps) {
+		rolledBack.Step, rolledBack.Gates, rolledBack.Failures = rec.Step, rec.Gates, rec.Failures
+	}
+	rolledBack.Reason = failure.Err.Error()
+	plan.Progression = rolledBack
+	return plan, err
+}
+
+// record is the progression's record at step, in phase.
+func (prog Progression) record(req CanaryRequest, step int, phase release.ProgressionPhase) *release.Progression {
+	steps := make([]string, len(prog.Steps))
+	for i, st := range prog.Steps {
+		steps[i] = st.String()
+	}
+	return &release.Progression{Images: imageValues(req.Images), Steps: steps, Step: step, Phase: phase, Interval: metav1.Duration{Duration: prog.Interval}}
+}

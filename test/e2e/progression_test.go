@@ -1,0 +1,275 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+)
+
+// errorRate is the analysis of the tests: the canary's share of 5xx answers,
+// from the exporter's counters of the test's namespace (its app label).
+const errorRate = `sum(rate(http_requests_total{app="{{.Namespace}}",track="canary",code=~"5.."}[5s])) / sum(rate(http_requests_total{app="{{.Namespace}}",track="canary"}[5s])) < 0.1`
+
+// progress are the flags of a quick progression: 25% then 50% of the
+// seed's three stable pods, each held for 3 s with a check every second.
+func progress(extra ...string) []string {
+	return append([]string{"ship", "canary", "ctwoc", "--image", v2, "--steps", "25,50", "--interval", "3s",
+		"--check-every", "1s", "--ready-grace", "3s"}, extra...)
+}
+
+// TestProgressions runs canaries that advance by themselves, against a real
+// Prometheus scraping an exporter the test drives, and the built-in gates
+// on pods that kwok's fault stages break. The cases run at once, each in a
+// namespace of its own; each Prometheus query is scoped by namespace.
+func TestProgressions(t *testing.T) {
+	exp := newExporter(t)
+	prom := startPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
+	analysis := []string{"--analysis", errorRate, "--prometheus", prom.URL, "--interval", "8s"}
+	ok := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(ok.Close)
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "release frozen by the change board\nsecond line", http.StatusInternalServerError)
+	}))
+	t.Cleanup(failing.Close)
+	slow := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(15 * time.Second):
+		}
+	}))
+	t.Cleanup(slow.Close)
+
+	cases := []struct {
+		name     string
+		errors   float64 // the canary's error ratio (-1: no traffic at all)
+		args     []string
+		code     int
+		reason   string // in the error, and the record's reason
+		promoted bool
+	}{
+		{"healthy: every step, then promoted", 0.01, progress(append(analysis, "--webhook", ok.URL)...), 0, "", true},
+		{"20% errors: rolled back at the first step", 0.2, progress(append(analysis, "--sticky")...), 4, "is not < 0.1", false},
+		{"no data: inconclusive, then a failure", -1, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "10s"), 4, "no data", false},
+		{"crash loop", 0, []string{"ship", "canary", "ctwoc", "--image", "example/ctwoc:crashloop", "--steps", "25,50", "--interval", "3s", "--check-every", "1s"}, 4, "CrashLoopBackOff", false},
+		{"image pull failure", 0, []string{"ship", "canary", "ctwoc", "--image", "example/ctwoc:pullfail", "--steps", "25,50", "--interval", "3s", "--check-every", "1s"}, 4, "ImagePull", false},
+		{"never ready", 0, []string{"ship", "canary", "ctwoc", "--image", "example/ctwoc:notready", "--steps", "25,50", "--interval", "3s", "--check-every", "1s", "--ready-grace", "3s"}, 4, "not Ready for", false},
+		{"webhook answering 500", 0, progress("--webhook", failing.URL), 4, "HTTP 500 Internal Server Error: release frozen by the change board", false},
+		{"webhook not answering", 0, progress("--webhook", slow.URL, "--interval", "12s"), 4, "webhook " + slow.URL, false},
+	}
+	slots := make(chan struct{}, crashParallelism())
+	var wg sync.WaitGroup
+	for _, tc := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(tc.name, func(t *testing.T) {
+				slot(slots, func() {
+					ns := seedRelease(t, false)
+					if tc.errors >= 0 {
+						exp.setTraffic(ns, "canary", 100, tc.errors)
+						waitForData(t, prom, ns)
+					}
+					watcher := watchEndpoints(t, ns, "ctwoc")
+					start := time.Now()
+					res := runIn(t, ns, nil, tc.args)
+					took := time.Since(start)
+					if res.code != tc.code || !strings.Contains(res.stderr, tc.reason) {
+						t.Errorf("exit %d after %s, want %d and %q:\n%s%s", res.code, took.Round(time.Second), tc.code, tc.reason, res.stdout, res.stderr)
+					}
+					want, phase := v1, "RolledBack"
+					if tc.promoted {
+						want, phase = v2, "Promoted"
+					}
+					settled, _ := settledState(t, ns, fmt.Sprint(map[string]int{want: 3}))
+					if strings.Contains(settled, "ctwoc-canary") || strings.Contains(settled, "ClientIP") {
+						t.Errorf("the canary should be gone and the Service as it was:\n%s", settled)
+					}
+					if st := statusJSON(t, ns); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
+						t.Errorf("status: progression %+v, want phase %s", st.Progression, phase)
+					}
+					if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+						t.Errorf("the lock is still held by %s", holder)
+					}
+					watcher.assertNeverDark(t)
+					t.Logf("exit %d after %s", res.code, took.Round(100*time.Millisecond))
+				})
+			})
+		}()
+	}
+	wg.Wait()
+}
+
+// waitForData waits until Prometheus has enough samples of namespace ns's
+// traffic to answer errorRate: a few scrapes after the test set it.
+func waitForData(t *testing.T, prom *prometheusServer, ns string) {
+	t.Helper()
+	a, err := gate.ParseAnalysis(errorRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gate.NewAnalysisGate(a, gate.Vars{Namespace: ns}, &gate.Prometheus{URL: prom.URL, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "data for namespace "+ns, func() (bool, string) {
+		r := g.Check(context.Background())
+		return r.Verdict != gate.Inconclusive, r.String()
+	})
+}
+
+// statusJSON is the release's status as scripts read it.
+func statusJSON(t *testing.T, ns string) (st struct {
+	Progression struct {
+		Phase  string `json:"phase"`
+		Step   int    `json:"step"`
+		Reason string `json:"reason"`
+		Gates  []struct {
+			Gate, Verdict string
+		} `json:"gates"`
+	} `json:"progression"`
+}) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(mustShip(t, ns, "status", "ctwoc", "-o", "json").stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// Prometheus stopped in the middle of a hold: its checks are inconclusive,
+// two of them a failure, recorded with the reason, and the canary goes.
+func TestProgressionPrometheusDown(t *testing.T) {
+	exp := newExporter(t)
+	prom := startPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
+	ns := seedRelease(t, false)
+	exp.setTraffic(ns, "canary", 100, 0)
+	waitForData(t, prom, ns)
+	run := startIn(t, ns, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "60s"))
+	eventually(t, "a check passed", func() (bool, string) {
+		st := statusJSON(t, ns)
+		return len(st.Progression.Gates) > 1 && st.Progression.Gates[1].Verdict == "Pass", fmt.Sprint(st.Progression)
+	})
+	prom.stop()
+	res := run.wait(t)
+	if res.code != 4 || !strings.Contains(res.stderr, "connection refused") || !strings.Contains(res.stderr, "inconclusive 2 times in a row") {
+		t.Errorf("want exit 4 with the reason; got %d:\n%s", res.code, res.stderr)
+	}
+	if history := mustShip(t, ns, "history", "ctwoc").stdout; !strings.Contains(history, "connection refused") || !strings.Contains(history, "deployment.apps/ctwoc-canary deleted") {
+		t.Errorf("the record should keep the reason and the rollback:\n%s", history)
+	}
+}
+
+// A progression stopped at any write, or killed in a hold, resumes where
+// its record says when the same command runs again, and ends as an
+// uninterrupted one: promoted, the lock free, the Service never dark.
+func TestProgressionResumes(t *testing.T) {
+	args := progress()
+	// The uninterrupted run writes: the canary created, resized, the stable
+	// rolled to it, the canary deleted.
+	for n := 1; n <= 4; n++ {
+		t.Run("crash after write "+strconv.Itoa(n), func(t *testing.T) {
+			ns := seedRelease(t, false)
+			watcher := watchEndpoints(t, ns, "ctwoc")
+			if crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, args); crash.code != -1 {
+				t.Fatalf("want the process killed after write %d; exit %d\n%s", n, crash.code, crash.stderr)
+			}
+			mustRun(t, ns, args)
+			settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
+			if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+				t.Errorf("the lock is still held by %s", holder)
+			}
+			watcher.assertNeverDark(t)
+		})
+	}
+	t.Run("killed in a hold", func(t *testing.T) {
+		ns := seedRelease(t, false)
+		first := startIn(t, ns, progress("--interval", "60s"))
+		eventually(t, "the first step holds", func() (bool, string) {
+			st := statusJSON(t, ns)
+			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
+		})
+		_ = first.cmd.Process.Kill()
+		_ = first.cmd.Wait()
+		// The same progression (the interval is no part of it) resumes: the
+		// canary exists, the first step's hold starts over.
+		res := mustRun(t, ns, args)
+		if strings.Contains(res.stdout, "created") || !strings.Contains(res.stderr, "holding step 1 of 2") {
+			t.Errorf("the re-run should resume at the first step's hold:\n%s%s", res.stdout, res.stderr)
+		}
+		settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
+	})
+}
+
+// Abort from another shell stops a progression in its hold at once: the
+// first command says who stopped it, the canary goes, nothing twice.
+func TestAbortStopsAProgression(t *testing.T) {
+	ns := seedRelease(t, false)
+	first := startIn(t, ns, progress("--interval", "60s"))
+	eventually(t, "the first step holds", func() (bool, string) {
+		st := statusJSON(t, ns)
+		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
+	})
+	abort := mustShip(t, ns, "abort", "ctwoc")
+	res := first.wait(t)
+	if res.code != 1 || !strings.Contains(res.stderr, "stopped for kubectl ship abort ctwoc") || abort.stdout != "deployment.apps/ctwoc-canary deleted\n" {
+		t.Errorf("progression: exit %d\n%s\nabort: %s", res.code, res.stderr, abort.stdout)
+	}
+	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3}))
+}
+
+// A pause stops the command with the canary held there; running it again
+// goes on.
+func TestProgressionPause(t *testing.T) {
+	ns := seedRelease(t, false)
+	args := progress("--steps", "25,pause,50")
+	res := mustRun(t, ns, args)
+	if !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: run the same command again") {
+		t.Errorf("pause:\n%s", res.stderr)
+	}
+	if st := statusJSON(t, ns); st.Progression.Phase != "Paused" {
+		t.Errorf("status: %+v", st.Progression)
+	}
+	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3, v2: 1}))
+	res = mustRun(t, ns, args)
+	if !strings.Contains(res.stderr, "holding step 3 of 3 (50%)") {
+		t.Errorf("after the pause:\n%s", res.stderr)
+	}
+	settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
+	if res := mustRun(t, ns, args); !strings.Contains(res.stderr, "already done") {
+		t.Errorf("once promoted, the same command is already done:\n%s", res.stderr)
+	}
+}
+
+// Blue-green gets the same gates: a new color that fails them is never
+// switched to; a switch that fails them is switched back.
+func TestBlueGreenVerification(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+	ns := seedRelease(t, true)
+	res := runIn(t, ns, nil, []string{"ship", "bluegreen", "ctwoc", "--image", "example/ctwoc:crashloop", "--verify-for", "3s", "--check-every", "1s"})
+	if res.code != 4 || !strings.Contains(res.stderr, "CrashLoopBackOff") {
+		t.Errorf("bluegreen of a crashing image: exit %d\n%s", res.code, res.stderr)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+
+	mustRun(t, ns, []string{"ship", "bluegreen", "ctwoc", "--image", v2, "--verify-for", "2s", "--check-every", "1s"})
+	watcher := watchEndpoints(t, ns, "ctwoc")
+	res = runIn(t, ns, nil, []string{"ship", "bluegreen-switch", "ctwoc", "--verify-for", "3s", "--check-every", "1s", "--webhook", failing.URL})
+	if res.code != 4 || !strings.Contains(res.stdout, "service/ctwoc switched to green\nservice/ctwoc switched to blue\n") || !strings.Contains(res.stderr, "HTTP 503") {
+		t.Errorf("switch that fails its verification: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	watcher.assertNeverDark(t)
+}
