@@ -116,7 +116,7 @@ func TestHistoryShowsTheFleet(t *testing.T) {
 	at := func(minute int) metav1.Time {
 		return metav1.NewTime(time.Date(2026, 11, 25, 10, minute, 0, 0, time.UTC))
 	}
-	fleet := "kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --wave a --wave b --soak=1m"
+	fleet := "kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --wave a --wave b --soak 1m"
 	h := &release.History{
 		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo"},
 		Revisions: []release.Revision{{Revision: 1, Created: at(0), Images: []string{"example/ctwoc:1.0.0"},

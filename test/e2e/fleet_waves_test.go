@@ -68,7 +68,7 @@ func TestFleetWavesInOrder(t *testing.T) {
 	}
 
 	res = fleetShip(t, nil, ns, "history", "ctwoc", "--context", "fleet-b")
-	if !strings.Contains(res.stdout, "--wave fleet-a --wave fleet-b --wave fleet-c --weight=25 (wave 2/3)") {
+	if !strings.Contains(res.stdout, "--wave fleet-a --wave fleet-b --wave fleet-c --weight 25 (wave 2/3)") {
 		t.Errorf("history in fleet-b does not show the fleet's wave:\n%s%s", res.stdout, res.stderr)
 	}
 
@@ -103,8 +103,8 @@ func TestFleetStopsAtTheFirstFailure(t *testing.T) {
 		`(?m)^1 +fleet-a +done +deployment.apps/ctwoc-canary created; healthy for 2s`,
 		`(?m)^2 +fleet-b +rolled back +deployment.apps/ctwoc-canary created; .*health gate: pods: Fail: canary pod ctwoc-canary-\S+: container ctwoc waiting: CrashLoopBackOff.*; rolled back: deployment.apps/ctwoc-canary deleted$`,
 		`(?m)^3 +fleet-c +not started +-$`,
-		`(?m)^  kubectl ship canary ctwoc --image example/ctwoc:flaky --soak=2s --wave fleet-a --wave fleet-b --wave fleet-c --weight=25 --namespace=` + ns + `$`,
-		`(?m)^  kubectl ship abort ctwoc --namespace=` + ns + ` --contexts fleet-a$`,
+		`(?m)^  kubectl ship canary ctwoc --image example/ctwoc:flaky --soak 2s --wave fleet-a --wave fleet-b --wave fleet-c --weight 25 --namespace ` + ns + `$`,
+		`(?m)^  kubectl ship abort ctwoc --namespace ` + ns + ` --contexts fleet-a$`,
 	} {
 		if !regexp.MustCompile(want).MatchString(res.stdout) {
 			t.Errorf("the report does not match %s:\n%s", want, res.stdout)

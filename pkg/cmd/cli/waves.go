@@ -127,7 +127,7 @@ func connectionFlags(cmd *cobra.Command) string {
 	var out string
 	for _, name := range []string{"kubeconfig", "namespace"} {
 		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-			out += " --" + name + "=" + quote(f.Value.String())
+			out += " --" + name + " " + quote(f.Value.String())
 		}
 	}
 	return out
