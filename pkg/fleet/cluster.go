@@ -78,7 +78,7 @@ func (r *runner) cluster(ctx context.Context, w Wave, name string) {
 	if name != r.o.CrashIn {
 		o.CrashAfterWrite = 0
 	}
-	h := newHealth(r.engine, r.target(name))
+	h := newHealth(r.engine, r.target(name), r.op.Options.Gates)
 	r.mu.Lock()
 	r.health[name] = h
 	r.mu.Unlock()

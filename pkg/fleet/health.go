@@ -8,6 +8,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
+// The built-in gate's defaults across clusters, for verbs whose gates the
+// user did not set (canary --steps and --verify-for set them: --check-every,
+// --ready-grace, --failure-limit, --inconclusive-limit).
 const (
 	// CheckInterval is how often the built-in gate checks a cluster.
 	CheckInterval = 2 * time.Second
@@ -25,13 +28,22 @@ const (
 type health struct {
 	engine   *ship.Engine
 	target   ship.Target
+	every    time.Duration
+	grace    time.Duration
 	tracker  gate.Tracker
 	restarts map[string]int32
 	last     gate.Result
 }
 
-func newHealth(engine *ship.Engine, target ship.Target) *health {
-	return &health{engine: engine, target: target, tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
+// newHealth watches target with gates' settings, or the defaults.
+func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
+	h := &health{engine: engine, target: target, every: CheckInterval, grace: Grace,
+		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
+	if gates.CheckEvery > 0 {
+		h.every, h.grace = gates.CheckEvery, gates.Grace
+		h.tracker = gate.Tracker{FailureLimit: gates.FailureLimit, InconclusiveLimit: gates.InconclusiveLimit}
+	}
+	return h
 }
 
 // check runs one check and returns why the cluster failed, or "".
@@ -46,7 +58,7 @@ func (h *health) check(ctx context.Context) string {
 		if h.restarts == nil {
 			h.restarts = gate.RestartCounts(ph.Pods)
 		}
-		ph.Now, ph.Grace, ph.Restarts = time.Now(), Grace, h.restarts
+		ph.Now, ph.Grace, ph.Restarts = time.Now(), h.grace, h.restarts
 		h.last = ph.Check()
 	}
 	if outcome := h.tracker.Observe([]gate.Result{h.last}); outcome.Exhausted {
@@ -55,8 +67,7 @@ func (h *health) check(ctx context.Context) string {
 	return ""
 }
 
-// watch checks at once, then every CheckInterval, for d (0: until ctx
-// ends). It returns why the cluster failed, or "" and whether d elapsed
+// watch checks at once, then every h.every, for d (0: until ctx ends). It returns why the cluster failed, or "" and whether d elapsed
 // with every check passed.
 func (h *health) watch(ctx context.Context, d time.Duration) (failure string, elapsed bool) {
 	var deadline <-chan time.Time
@@ -65,7 +76,7 @@ func (h *health) watch(ctx context.Context, d time.Duration) (failure string, el
 		defer timer.Stop()
 		deadline = timer.C
 	}
-	tick := time.NewTicker(CheckInterval)
+	tick := time.NewTicker(h.every)
 	defer tick.Stop()
 	for {
 		if failure := h.check(ctx); failure != "" {

@@ -23,7 +23,7 @@ func (r *runner) soak(ctx context.Context, w Wave, head string) bool {
 		r.mu.Lock()
 		h := r.health[name]
 		if h == nil { // a wave done by an earlier run, soaked again
-			h = newHealth(r.engine, r.target(name))
+			h = newHealth(r.engine, r.target(name), r.op.Options.Gates)
 			r.health[name] = h
 		}
 		r.mu.Unlock()

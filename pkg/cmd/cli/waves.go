@@ -23,8 +23,10 @@ const CrashInContextEnv = "KUBECTL_SHIP_CRASH_IN_CONTEXT"
 const FleetWriteHelp = `Across clusters: --wave (repeatable; kubeconfig contexts by name or
 shell-style glob) runs the waves in order and the clusters of a wave at
 once; after each wave every cluster must stay healthy for --soak by the
-built-in pod gate (no pod not Ready past 30s, none restarting, crash-looping
-or failing to pull; no rollout past its progress deadline). The first cluster
+built-in pod gate, checked every 2s (no pod not Ready past 30s, none
+restarting, crash-looping or failing to pull; no rollout past its progress
+deadline), or as --check-every and --ready-grace say when --steps or
+--verify-for set them; --analysis and --webhook are not soaked. The first cluster
 that fails stops the fleet: later waves are not touched, the others of its
 wave are left as they are, and it is rolled back when the verb has a
 rollback (canary: abort) unless --on-failure stop. --contexts or
