@@ -29,6 +29,7 @@ unit:
 
 ## e2e: needs the cluster binaries and Prometheus (pinned in hack/tools/prometheus,
 ## about 5 minutes to build the first time); the suite starts its own cluster on other ports
+## and installs the Gateway API's CRDs into it (pinned in hack/tools/gateway-api)
 e2e: build cluster-build
 	prom=$$(hack/tools/tool.sh prometheus) && SHIP_BINARY=$(CURDIR)/$(BIN) PROMETHEUS=$$prom/prometheus \
 		go test -tags e2e -count=1 -timeout 40m ./test/e2e/...

@@ -114,6 +114,11 @@ func stepAccess(step strategy.Step) []Access {
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
+		case strategy.EndpointsReady:
+			return []Access{
+				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
+				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
+			}
 		}
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -46,6 +47,7 @@ var scheme = sync.OnceValue(func() *runtime.Scheme {
 	utilruntime.Must(coordinationv1.AddToScheme(s))
 	utilruntime.Must(corev1.AddToScheme(s))
 	utilruntime.Must(discoveryv1.AddToScheme(s))
+	utilruntime.Must(networkingv1.AddToScheme(s))
 	utilruntime.Must(metav1.AddMetaToScheme(s))
 	return s
 })
@@ -58,8 +60,8 @@ var parameterCodec = sync.OnceValue(func() runtime.ParameterCodec { return runti
 // the namespace of its kubeconfig context (or -n), for targets that name
 // none.
 type Client struct {
-	apps, authentication, authorization, autoscaling, coordination, core, discovery rest.Interface
-	Namespace                                                                       string
+	apps, authentication, authorization, autoscaling, coordination, core, discovery, networking rest.Interface
+	Namespace                                                                                   string
 
 	config     *rest.Config
 	httpClient *http.Client
@@ -87,6 +89,7 @@ func newClient(config *rest.Config, namespace string) (*Client, error) {
 		{&c.coordination, coordinationv1.SchemeGroupVersion},
 		{&c.core, corev1.SchemeGroupVersion},
 		{&c.discovery, discoveryv1.SchemeGroupVersion},
+		{&c.networking, networkingv1.SchemeGroupVersion},
 	}
 	for _, g := range groups {
 		if *g.client, err = c.restClient(g.group); err != nil {
@@ -156,6 +159,10 @@ func (c *Client) events(namespace string) *gentype.ClientWithList[*corev1.Event,
 
 func (c *Client) endpointSlices(namespace string) *gentype.ClientWithList[*discoveryv1.EndpointSlice, *discoveryv1.EndpointSliceList] {
 	return resource[discoveryv1.EndpointSlice, discoveryv1.EndpointSliceList](c.discovery, "endpointslices", namespace)
+}
+
+func (c *Client) ingresses(namespace string) *gentype.ClientWithList[*networkingv1.Ingress, *networkingv1.IngressList] {
+	return resource[networkingv1.Ingress, networkingv1.IngressList](c.networking, "ingresses", namespace)
 }
 
 func (c *Client) leases(namespace string) *gentype.ClientWithList[*coordinationv1.Lease, *coordinationv1.LeaseList] {

@@ -13,7 +13,8 @@ import (
 
 // Load reads what a planner needs of release name in namespace: the release
 // (two requests) and, as needs asks, the nodes, the stable Deployment's
-// ReplicaSets or the namespace's HorizontalPodAutoscalers (one more each).
+// ReplicaSets, the namespace's HorizontalPodAutoscalers or its routes (one
+// more each).
 func (c *Client) Load(ctx context.Context, namespace, name, service string, needs strategy.Needs) (*strategy.Snapshot, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
@@ -28,6 +29,9 @@ func (c *Client) Load(ctx context.Context, namespace, name, service string, need
 		if list, err := c.autoscalers(namespace).List(ctx, metav1.ListOptions{}); err == nil {
 			rel.SetAutoscalers(list.Items)
 		}
+	}
+	if err := c.loadRoutes(ctx, rel, needs.Routes); err != nil {
+		return nil, err
 	}
 	if needs.Revisions {
 		if s.ReplicaSets, err = c.replicaSetsOf(ctx, rel.Stable); err != nil {

@@ -12,17 +12,21 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// LoadStatus reads what `status` shows in five requests, however many pods
-// the release has: the release (two), its Services' EndpointSlices, the
-// metadata of the pods they may point at, whose owners tell the roles apart,
-// and its lock.
+// LoadStatus reads what `status` shows in six requests, however many pods
+// the release has: the release (two), the routes that send traffic to it
+// (the namespace's HTTPRoutes, or the route it runs through), its Services'
+// EndpointSlices, the metadata of the pods they may point at, whose owners
+// tell the roles apart, and its lock.
 func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, service)
 	if err != nil {
 		return nil, err
 	}
+	// Best effort: a route that cannot be read is said, not fatal.
+	routesErr := c.loadRoutes(ctx, rel, strategy.RouteNeeds{Discover: true, Recorded: true})
 	names := make([]string, len(rel.Services))
 	for i, svc := range rel.Services {
 		names[i] = svc.Name
@@ -38,6 +42,9 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string
 		return nil, err
 	}
 	st := release.Summarize(rel, release.NewEndpoints(slices.Items, pods))
+	if routesErr != nil {
+		st.Warnings = append(st.Warnings, "the routes could not be read: "+routesErr.Error())
+	}
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
 		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])

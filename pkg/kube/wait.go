@@ -38,8 +38,11 @@ func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Dura
 			return c.WaitForRollout(ctx, obj, progress)
 		}
 	case *corev1.Service:
-		if step.Until == strategy.EndpointsSelected {
+		switch step.Until {
+		case strategy.EndpointsSelected:
 			return c.WaitForEndpoints(ctx, obj, progress)
+		case strategy.EndpointsReady:
+			return c.WaitForReadyEndpoints(ctx, obj, progress)
 		}
 	}
 	return fmt.Errorf("cannot wait for %s of a %T", step.Until, step.Object)

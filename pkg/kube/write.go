@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -43,6 +45,8 @@ func register(gvk schema.GroupVersionKind, plural string) {
 func init() {
 	register(appsv1.SchemeGroupVersion.WithKind("Deployment"), "deployments")
 	register(corev1.SchemeGroupVersion.WithKind("Service"), "services")
+	register(networkingv1.SchemeGroupVersion.WithKind("Ingress"), "ingresses")
+	register(HTTPRouteVersion.WithKind(release.KindHTTPRoute), "httproutes")
 }
 
 // ResourceOf finds the resource of obj: its kind, from an unstructured
@@ -62,6 +66,11 @@ func ResourceOf(obj runtime.Object) (Resource, error) {
 	}
 	return r, nil
 }
+
+// optionsVersion is the version write options are encoded in: their query
+// parameters are the same in every group, and the scheme knows them in the
+// core group's, but not in the groups of custom resources (HTTPRoute).
+var optionsVersion = corev1.SchemeGroupVersion
 
 // kindName is "deployment.apps", or "service" for the core group.
 func kindName(gvk schema.GroupVersionKind) string {
@@ -101,10 +110,10 @@ func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun boo
 			return nil, err
 		}
 		req = client.Post().Namespace(obj.GetNamespace()).Resource(res.Plural).Body(body).
-			VersionedParams(&metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec())
+			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
 	case strategy.Patch:
 		req = client.Patch(step.PatchType).Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(step.Patch).
-			VersionedParams(&metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec())
+			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
 	case strategy.Delete:
 		// The preconditions make sure that what is deleted is the object
 		// the plan was made from: not a newer one of the same name, not
@@ -127,7 +136,11 @@ func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun boo
 	default:
 		return nil, fmt.Errorf("%s is not a write", step.Action)
 	}
-	raw, err := req.Do(ctx).Raw()
+	// Error, not Raw, for the error: it reads the server's Status, which
+	// Raw leaves undecoded for the groups of custom resources.
+	result := req.Do(ctx)
+	err = result.Error()
+	raw, _ := result.Raw()
 	if apierrors.IsAlreadyExists(err) {
 		// The planner saw no object of that name when it planned.
 		return nil, fmt.Errorf("%s %s already exists: it was created since kubectl-ship read the namespace; run the command again to see what to do",

@@ -35,9 +35,9 @@ func History(w io.Writer, h *release.History) error {
 		return err
 	}
 	tw = printers.GetNewTabWriter(w) // its own widths
-	fmt.Fprintln(tw, "TIME\tCOMMAND\tRESULT")
+	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(OperationCommand(op)), esc(OperationResult(op)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
 	}
 	return tw.Flush()
 }
@@ -52,6 +52,15 @@ func OperationResult(op release.Operation) string {
 		result = "no change"
 	}
 	return result
+}
+
+// OperationUser is who ran an operation, "-" for one recorded before ship
+// recorded users.
+func OperationUser(op release.Operation) string {
+	if op.User == "" {
+		return "-"
+	}
+	return op.User
 }
 
 // OperationTime is an operation's time as history shows it.

@@ -20,7 +20,7 @@ var releaseColumns = []metav1.TableColumnDefinition{
 	{Name: "Phase", Type: "string"},
 	{Name: "Stable/Serving", Type: "string", Description: "The images of the stable Deployment; in blue-green, of the serving color, followed by the color"},
 	{Name: "Canary/Idle", Type: "string", Description: "The images of the canary; in blue-green, of the idle color, followed by the color"},
-	{Name: "Weight", Type: "string", Description: "The canary's share of ready endpoints, or the serving color"},
+	{Name: "Weight", Type: "string", Description: "The canary's share of ready endpoints (or of the route's traffic), or the serving color"},
 	{Name: "Ready", Type: "string"},
 	{Name: "Age", Type: "string"},
 	{Name: "Services", Type: "string", Priority: 1},
@@ -50,6 +50,9 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 			if st.Strategy == release.StrategyCanary && weight == "-" {
 				weight = fmt.Sprintf("%.1f%%", s.Traffic[release.RoleCanary])
 			}
+		}
+		if w := RouteWeight(st); w != "" {
+			weight = w
 		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []any{esc(st.Name), st.Strategy, st.Phase, current, next, weight, fmt.Sprintf("%d/%d", ready, desired),

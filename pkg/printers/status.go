@@ -55,6 +55,9 @@ func Status(w io.Writer, st *release.Status) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := Routes(w, st); err != nil {
+		return err
+	}
 	if len(st.Warnings) > 0 {
 		fmt.Fprintln(w, "\nWarnings:")
 		for _, warning := range st.Warnings {

@@ -32,7 +32,7 @@ func BenchmarkSummarizeAll(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if list := SummarizeAll(deployments, services, slices, pods, labels.Everything()); len(list.Items) != 1000 {
+		if list := SummarizeAll(deployments, services, slices, pods, labels.Everything(), nil); len(list.Items) != 1000 {
 			b.Fatalf("%d releases", len(list.Items))
 		}
 	}

@@ -59,6 +59,11 @@ const (
 	// AnnotationSavedAffinity, on a Service made sticky for a canary, holds
 	// the session affinity to restore when the canary ends.
 	AnnotationSavedAffinity = prefix + "saved-affinity"
+	// AnnotationRoute, on a Service ship made for a route, names the route
+	// the release runs through (RouteRef); AnnotationRouteRules holds that
+	// HTTPRoute's rules as they were before ship changed them, to restore.
+	AnnotationRoute      = prefix + "route"
+	AnnotationRouteRules = prefix + "route-rules"
 
 	// RoleCanary marks a canary Deployment, RoleGreen the green one of a
 	// blue-green release.
@@ -66,6 +71,11 @@ const (
 	RoleGreen  = "green"
 	// RolePreview marks the Service ship made to route to the idle color.
 	RolePreview = "preview"
+	// RoleStable is the role of a release's own Deployment beside a canary
+	// or alone (in blue-green it is blue), and marks the Service ship made,
+	// for a route, to select only the stable pods; RoleCanary and RoleGreen
+	// on a Service, the canary's or green's pods.
+	RoleStable = "stable"
 
 	// TrackLabel tells a canary's pods from the stable ones when the stable
 	// Deployment has no label of its own to vary, as in the usual layout
@@ -125,6 +135,10 @@ func LockName(name string) string { return derived("kubectl-ship-", name, "") }
 
 // CanaryName is the name of the canary Deployment of release name.
 func CanaryName(name string) string { return name + "-canary" }
+
+// StableServiceName is the name of the Service ship makes, for a route, to
+// select only the stable pods of release name; the canary's is CanaryName.
+func StableServiceName(name string) string { return name + "-stable" }
 
 // GreenName is the name of the green Deployment of release name; blue is the
 // release's own Deployment.

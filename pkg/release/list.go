@@ -28,10 +28,11 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 
 // SummarizeAll groups listed objects, of one namespace or many, into
 // releases: every Deployment ship did not create and that selector matches,
-// with the Deployments ship created for it. A release no Service routes to
+// with the Deployments ship created for it, and the routes (nil for none)
+// it runs through. A release no Service routes to
 // is listed too, with no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
-	pods []metav1.PartialObjectMetadata, selector labels.Selector) *StatusList {
+	pods []metav1.PartialObjectMetadata, selector labels.Selector, routes *ListedRoutes) *StatusList {
 	type key struct{ namespace, name string }
 	owned := map[key][]appsv1.Deployment{}
 	for i := range deployments {
@@ -40,7 +41,16 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 			owned[k] = append(owned[k], deployments[i])
 		}
 	}
-	routes := indexServices(services)
+	// ship's Services for a route select one track, maybe not by a label
+	// pair of the stable pods: they go with their release.
+	ownedServices := map[key][]corev1.Service{}
+	for _, svc := range services {
+		if name, ok := OwnerOf(&svc); ok {
+			k := key{svc.Namespace, name}
+			ownedServices[k] = append(ownedServices[k], svc)
+		}
+	}
+	index := indexServices(services)
 	slicesIn := map[string][]discoveryv1.EndpointSlice{}
 	for _, s := range slices {
 		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
@@ -57,7 +67,8 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		if _, shipCreated := OwnerOf(d); shipCreated || !selector.Matches(labels.Set(d.Labels)) {
 			continue
 		}
-		rel, _ := New(d, owned[key{d.Namespace, d.Name}], routes.candidates(d), "")
+		rel, _ := New(d, owned[key{d.Namespace, d.Name}], append(index.candidates(d), ownedServices[key{d.Namespace, d.Name}]...), "")
+		routes.setOn(rel)
 		ep := endpoints[d.Namespace]
 		if ep == nil {
 			ep = NewEndpoints(slicesIn[d.Namespace], podsIn[d.Namespace])

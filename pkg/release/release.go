@@ -27,6 +27,8 @@ type Release struct {
 	// Autoscalers are the HorizontalPodAutoscalers that scale a Deployment of
 	// the release, when the planner asked for them.
 	Autoscalers []*autoscalingv2.HorizontalPodAutoscaler
+	// Routes are the routes read for the planner, and ship's Services for them.
+	Routes
 	// others are the namespace's Deployments and Services that are not part
 	// of the release, by name: what a new object's name may collide with.
 	otherDeployments map[string]*appsv1.Deployment
@@ -151,10 +153,14 @@ func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service
 	var rejected []string
 	for i := range services {
 		svc := &services[i]
-		if owner, ok := OwnerOf(svc); ok && owner == rel.Stable.Name &&
-			(svc.Labels[LabelRole] == RolePreview || svc.Name == PreviewName(rel.Stable.Name)) {
+		owner, ok := OwnerOf(svc)
+		ok = ok && owner == rel.Stable.Name
+		if ok && (svc.Labels[LabelRole] == RolePreview || svc.Name == PreviewName(rel.Stable.Name)) {
 			rel.Preview = svc // routes to the idle color, not a release Service
 			continue
+		}
+		if ok && rel.setRouteService(svc) {
+			continue // routes to one track only, for a route
 		}
 		switch {
 		case rel.explicit != "" && svc.Name != rel.explicit:

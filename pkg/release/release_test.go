@@ -178,7 +178,7 @@ func TestSummarizeAllGroupsReleases(t *testing.T) {
 	other := *deployment("api", 2, map[string]string{"app": "api"}, map[string]string{"app": "api"})
 	other.Namespace = "a-first"
 	list := SummarizeAll([]appsv1.Deployment{web, canary, lonely, other}, []corev1.Service{service("web", map[string]string{"app": "web"})},
-		nil, nil, labels.Everything())
+		nil, nil, labels.Everything(), nil)
 	var got []string
 	for _, st := range list.Items {
 		got = append(got, st.Namespace+"/"+st.Name+":"+st.Strategy)

@@ -21,10 +21,6 @@ const (
 	StrategyCanary    = "canary"
 	StrategyBlueGreen = "blue-green"
 
-	// RoleStable is the role of a release's own Deployment beside a canary
-	// or alone; in blue-green it is blue.
-	RoleStable = "stable"
-
 	PhaseHealthy     = "Healthy"
 	PhaseProgressing = "Progressing"
 	PhasePaused      = "Paused"
@@ -41,6 +37,8 @@ type Status struct {
 	Phase             string             `json:"phase"`
 	Deployments       []DeploymentStatus `json:"deployments"`
 	Services          []ServiceStatus    `json:"services"`
+	// Routes are the routes read that send traffic to the release.
+	Routes []RouteStatus `json:"routes,omitempty"`
 	// Operation is the kubectl-ship command that holds the release's lock:
 	// one in progress, or one interrupted that a re-run continues.
 	Operation string `json:"operation,omitempty"`
@@ -116,6 +114,9 @@ func Summarize(rel *Release, ep *Endpoints) *Status {
 			st.Warnings = append(st.Warnings, err.Error())
 		}
 		serving = string(color)
+		if color, routed := rel.RouteServing(); routed {
+			serving = string(color)
+		}
 	}
 	members := rel.members()
 	for i := len(members) - 1; i >= 0; i-- {
@@ -124,6 +125,8 @@ func Summarize(rel *Release, ep *Endpoints) *Status {
 	for _, svc := range rel.Services {
 		st.Services = append(st.Services, serviceStatus(rel, svc, ep))
 	}
+	routes, warnings := routeStatuses(rel)
+	st.Routes, st.Warnings = routes, append(st.Warnings, warnings...)
 	st.Phase, st.Warnings = phase(st, st.Warnings)
 	return st
 }

@@ -81,14 +81,7 @@ func (r *run) checker(step strategy.Step) (*checker, error) {
 // Prometheus that does not answer is the user's to fix before anything
 // starts.
 func (r *run) preflight(ctx context.Context, plan strategy.Plan) error {
-	for _, step := range plan.Steps {
-		if step.Action != strategy.Hold {
-			continue
-		}
-		c, err := r.checker(step)
-		if err != nil {
-			return err
-		}
+	return r.eachHold(plan, func(_ strategy.Step, c *checker) error {
 		for _, g := range c.gates {
 			if p, ok := g.(gate.Preflighter); ok {
 				if err := p.Preflight(ctx); err != nil {
@@ -97,22 +90,14 @@ func (r *run) preflight(ctx context.Context, plan strategy.Plan) error {
 			}
 		}
 		return nil
-	}
-	return nil
+	})
 }
 
 // describeGates says, for a client dry run, what each hold of plan would
 // check: the built-in gate, the analyses with their queries as rendered for
 // the release, the webhooks.
 func (r *run) describeGates(plan strategy.Plan) error {
-	for _, step := range plan.Steps {
-		if step.Action != strategy.Hold {
-			continue
-		}
-		c, err := r.checker(step)
-		if err != nil {
-			return err
-		}
+	return r.eachHold(plan, func(step strategy.Step, c *checker) error {
 		fmt.Fprintf(r.o.Progress, "%s: every %s, gate %s (built in)", step.Reason, r.o.Gates.CheckEvery, gate.PodsGate)
 		for _, g := range c.gates {
 			if a, ok := g.(*gate.AnalysisGate); ok {
@@ -122,6 +107,23 @@ func (r *run) describeGates(plan strategy.Plan) error {
 			}
 		}
 		fmt.Fprintln(r.o.Progress)
+		return nil
+	})
+}
+
+// eachHold calls fn with each hold of plan and its checker.
+func (r *run) eachHold(plan strategy.Plan, fn func(strategy.Step, *checker) error) error {
+	for _, step := range plan.Steps {
+		if step.Action != strategy.Hold {
+			continue
+		}
+		c, err := r.checker(step)
+		if err == nil {
+			err = fn(step, c)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

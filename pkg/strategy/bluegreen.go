@@ -42,6 +42,9 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	if rel.Canary != nil {
 		return Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)
 	}
+	if _, routed := rel.RouteServing(); routed {
+		return Plan{}, greenRouteRefusal(rel, "rolling blue now would take those endpoints away")
+	}
 	var plan Plan
 	key := rel.ColorKey()
 	if key == "" {

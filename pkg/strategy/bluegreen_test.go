@@ -7,8 +7,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -27,6 +29,10 @@ func objectName(obj any) string {
 		return o.Name
 	case *corev1.Service:
 		return "svc/" + o.Name
+	case *networkingv1.Ingress:
+		return "ing/" + o.Name
+	case *unstructured.Unstructured:
+		return strings.ToLower(o.GetKind()) + "/" + o.GetName()
 	}
 	return "?"
 }
@@ -251,5 +257,45 @@ func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
 	}
 	if blue := plan.Steps[3].Object.(*appsv1.Deployment); *blue.Spec.Replicas != 0 || plan.Steps[2].Duration != time.Minute {
 		t.Errorf("blue should be scaled to 0 after a minute: %d after %s", *blue.Spec.Replicas, plan.Steps[2].Duration)
+	}
+}
+
+// A tag that cannot be a label value ("2.0.", 64 characters) makes the
+// first release switch on ship's color label; once the Services switch on
+// the version label, such a tag is refused before any write.
+func TestPlanBlueGreenTagsThatCannotBeLabels(t *testing.T) {
+	for _, tag := range []string{"2.0.", strings.Repeat("9", 64)} {
+		rel := newRelease(versioned(), nil)
+		plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:" + tag)}, nil)
+		if err != nil {
+			t.Fatalf("tag %q: %v", tag, err)
+		}
+		green := plan.Steps[len(plan.Steps)-2].Object.(*appsv1.Deployment)
+		if green.Annotations[release.AnnotationColorKey] != release.LabelColor {
+			t.Errorf("tag %q: green switches on %q, want ship's color label", tag, green.Annotations[release.AnnotationColorKey])
+		}
+		if err := Validate(plan); err != nil {
+			t.Errorf("tag %q: the plan must be valid: %v", tag, err)
+		}
+	}
+	rel := greenRelease(release.Green) // switching on version: blue is idle
+	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.")}, nil); err == nil ||
+		!strings.Contains(err.Error(), `the new image's tag "2.0." cannot be its value`) {
+		t.Errorf("a tag that cannot be the version label: %v", err)
+	}
+}
+
+// The preview Service's name is checked: a release name with a dot gives
+// no Service name, and the flag that names one is said.
+func TestPreviewName(t *testing.T) {
+	d := versioned()
+	d.Name = "web.v1"
+	rel := newRelease(d, nil)
+	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true}, nil); err == nil ||
+		!strings.Contains(err.Error(), `the preview Service cannot be named "web.v1-preview"`) || !strings.Contains(err.Error(), "--preview-service-name") {
+		t.Errorf("dotted name: %v", err)
+	}
+	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true, PreviewName: "web-v1-try"}, nil); err != nil {
+		t.Errorf("named preview: %v", err)
 	}
 }

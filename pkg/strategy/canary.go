@@ -37,6 +37,17 @@ type CanaryRequest struct {
 	// Exact narrows how far the weight replica counts can reach may be
 	// from Weight, from 5 percentage points to 1.
 	Exact bool
+
+	// WeightSet says --weight was given: through a route, 0 is a weight.
+	WeightSet bool
+	// WeightTotal is what Weight is out of, through a route (0: 100).
+	WeightTotal int32
+	// Route is the route the canary runs through, if any.
+	Route RouteChoice
+	// Header and Cookie send the requests that match them to the canary,
+	// whatever the weight (a route only).
+	Header *release.HeaderMatch
+	Cookie string
 }
 
 // PlanCanary plans starting or resizing the canary of rel. The stable
@@ -58,6 +69,16 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
 		return Plan{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
 	}
+	target, err := canaryRoute(rel, svc, req.Route)
+	if err != nil {
+		return Plan{}, err
+	}
+	if target != nil {
+		return planRoutedCanary(rel, svc, spec, target, req)
+	}
+	if err := byShareOfPods(rel, svc, req); err != nil {
+		return Plan{}, err
+	}
 	split, err := canarySplit(stable, req)
 	if err != nil {
 		return Plan{}, err
@@ -72,29 +93,20 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
+	if why := rel.Unreadable; why != "" && !req.Route.None {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("note: %s, so the canary takes its share of the pods; an HTTPRoute sending traffic to service %s would not see the weight (--route none says so and skips the look-up)", why, svc.Name))
+	}
 	plan.Notes = append(plan.Notes, stableNotes(stable, svc, split)...)
 	if hpa := rel.AutoscalerOf(stable); hpa != nil {
 		low, high := Split{Stable: max(1, ptr.Deref(hpa.Spec.MinReplicas, 1)), Canary: split.Canary}, Split{Stable: hpa.Spec.MaxReplicas, Canary: split.Canary}
 		plan.Notes = append(plan.Notes, fmt.Sprintf("note: HorizontalPodAutoscaler %s scales deployment %s between %d and %d pods, and the canary's share moves with it (%.1f%% to %.1f%%); kubectl-ship does not follow it: run the canary command again to resize",
 			hpa.Name, stable.Name, low.Stable, high.Stable, high.Percent(), low.Percent()))
 	}
-	current := rel.Canary
-	if current == nil {
-		if d := rel.Existing("Deployment", desired.Name); d != nil {
-			return Plan{}, inTheWay("deployment", d.GetName(), stable.Name)
-		}
-		plan.Steps = append(plan.Steps, Step{Action: Create, Object: desired, Operation: "created",
-			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(spec), stable.Name)})
-		current = desired
-	} else {
-		step, err := updateCanary(current, desired, req.Replace)
-		if err != nil {
-			return Plan{}, err
-		}
-		if step != nil {
-			plan.Steps = append(plan.Steps, *step)
-		}
+	steps, current, err := canaryDeployment(rel, desired, req.Replace)
+	if err != nil {
+		return Plan{}, err
 	}
+	plan.Steps = steps
 	// The canary's pods take a while to become ready: the Service is sticky
 	// before they get any traffic.
 	if req.Sticky {
@@ -112,6 +124,25 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	}
 	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
+}
+
+// canaryDeployment creates the canary, or resizes the one there (rolling it
+// to desired's images only with replace); it returns the canary as its
+// steps leave it.
+func canaryDeployment(rel *release.Release, desired *appsv1.Deployment, replace bool) ([]Step, *appsv1.Deployment, error) {
+	stable, current := rel.Stable, rel.Canary
+	if current == nil {
+		if d := rel.Existing("Deployment", desired.Name); d != nil {
+			return nil, nil, inTheWay("deployment", d.GetName(), stable.Name)
+		}
+		return []Step{{Action: Create, Object: desired, Operation: "created",
+			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(desired.Spec.Template.Spec), stable.Name)}}, desired, nil
+	}
+	step, err := updateCanary(current, desired, replace)
+	if err != nil || step == nil {
+		return nil, current, err
+	}
+	return []Step{*step}, step.Object.(*appsv1.Deployment), nil
 }
 
 // canarySplit sizes the canary. With --weight, the canary's share of the

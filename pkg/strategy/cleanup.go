@@ -18,11 +18,19 @@ import (
 func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
-		if del && rel.Preview != nil {
-			// An interrupted --delete removed green but not its preview.
-			return Plan{Steps: []Step{{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"}}}, nil
+		// An interrupted --delete removed green but not its preview, or
+		// not the Service a route sent its traffic to.
+		var plan Plan
+		if del && rel.GreenService != nil {
+			plan.Steps = append(plan.Steps, Step{Action: Delete, Object: rel.GreenService, Operation: "deleted", Reason: "green, its color, is gone"})
 		}
-		return Plan{Notes: []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}}, nil
+		if del && rel.Preview != nil {
+			plan.Steps = append(plan.Steps, Step{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"})
+		}
+		if len(plan.Steps) == 0 {
+			plan.Notes = []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}
+		}
+		return plan, nil
 	}
 	handBack := handBackTemplate(rel)
 	if del && sameTemplate(&handBack, &rel.Stable.Spec.Template) {
@@ -32,6 +40,10 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 	serving, err := rel.Serving(rel.ColorKey())
 	if err != nil {
 		return Plan{}, err
+	}
+	_, routed := rel.RouteServing()
+	if routed {
+		serving = release.Green
 	}
 	idle := release.Green
 	if serving == release.Green {
@@ -44,6 +56,8 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 		return planHandBack(rel, handBack)
 	case del:
 		plan.Steps = append(plan.Steps, deleteGreen(rel)...)
+	case routed:
+		return Plan{}, greenRouteRefusal(rel, "scaling blue to zero would leave that Service without endpoints")
 	case release.Replicas(idleDep) > 0:
 		step, err := scaleDown(idleDep, idle)
 		if err != nil {
@@ -80,6 +94,18 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	blue, green, key := rel.Stable, rel.Green, rel.ColorKey()
 	plan := Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
 		blue.Name, imageList(template.Spec), green.Name, blue.Name)}}
+	// Through a route the Services still select blue: they move first to
+	// the value blue's pods will carry, which green's carry already, so
+	// they never run out of endpoints as blue rolls. Otherwise they select
+	// green, and move once blue runs its template.
+	routed := rel.GreenService != nil
+	selection, err := selectColor(rel, key, template.Labels[key], "switched to blue", "route to the pods that carry the served version")
+	if err != nil {
+		return Plan{}, err
+	}
+	if routed {
+		plan.Steps = append(plan.Steps, selection...)
+	}
 	next := blue.DeepCopy()
 	next.Spec.Template = template
 	next.Spec.Replicas = green.Spec.Replicas
@@ -91,19 +117,35 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 		plan.Steps = append(plan.Steps, *step)
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every blue pod runs green's template"))
-	for _, svc := range rel.Services {
-		to := svc.DeepCopy()
-		to.Spec.Selector[key] = template.Labels[key]
-		step, err := patchStep(svc, to, corev1.Service{}, "switched to blue", "route to blue's pods")
-		if err != nil {
-			return Plan{}, err
-		}
-		if step != nil {
-			plan.Steps = append(plan.Steps, *step, waitFor(to, EndpointsSelected, "wait until the endpoints list only blue's pods"))
-		}
+	if !routed {
+		plan.Steps = append(plan.Steps, selection...)
 	}
+	steps, notes, err := greenTeardown(rel)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Notes = append(plan.Notes, notes...)
+	plan.Steps = append(plan.Steps, steps...)
 	plan.Steps = append(plan.Steps, deleteGreen(rel)...)
 	return plan, nil
+}
+
+// selectColor points every Service of rel at the pods whose key is value,
+// each waited for until its endpoints list only them.
+func selectColor(rel *release.Release, key, value, operation, reason string) ([]Step, error) {
+	var steps []Step
+	for _, svc := range rel.Services {
+		to := svc.DeepCopy()
+		to.Spec.Selector[key] = value
+		step, err := patchStep(svc, to, corev1.Service{}, operation, reason)
+		if err != nil {
+			return nil, err
+		}
+		if step != nil {
+			steps = append(steps, *step, waitFor(to, EndpointsSelected, "wait until the endpoints list only the pods it now selects"))
+		}
+	}
+	return steps, nil
 }
 
 // deleteGreen deletes green and its preview Service.

@@ -47,6 +47,9 @@ const (
 	// EndpointsSelected: a Service's EndpointSlices list as ready exactly
 	// the ready pods its selector now picks.
 	EndpointsSelected Condition = "EndpointsSelected"
+	// EndpointsReady: a Service's EndpointSlices list at least one ready
+	// endpoint, so a route may send it traffic.
+	EndpointsReady Condition = "EndpointsReady"
 )
 
 // Step is one idempotent change, or a wait. Object is the object as the step

@@ -1,6 +1,7 @@
 package strategy
 
 import (
+	"fmt"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -32,6 +33,24 @@ type Needs struct {
 	// Autoscalers: the HorizontalPodAutoscalers that scale the release's
 	// Deployments (Release.Autoscalers).
 	Autoscalers bool
+	// Routes: the routes that send traffic to the release (Release.Routes).
+	Routes RouteNeeds
+}
+
+// RouteNeeds says which routes a planner reads: the one named, or the one
+// the release runs through (Recorded), or else those of the namespace
+// (Discover). Each is one list request, of the route's kind and namespace.
+type RouteNeeds struct {
+	// Named is the route the user named with --route.
+	Named *release.RouteRef
+	// Recorded reads the route a routed release records, if it records one.
+	Recorded bool
+	// Discover lists the namespace's HTTPRoutes.
+	Discover bool
+	// Grants, with Discover, lists the namespace's ReferenceGrants when no
+	// HTTPRoute of the namespace sends traffic to the release: the
+	// HTTPRoutes of other namespaces they let in must be named.
+	Grants bool
 }
 
 // Planner decides one verb's changes to a release from a snapshot. Plan is
@@ -80,13 +99,15 @@ type Abort struct{}
 // BlueGreen brings new images up in the idle color.
 type BlueGreen struct{ Request BlueGreenRequest }
 
-// Switch points the Services at a color; with ScaleDownDelay it then stays
-// that long and scales the color that stopped serving to zero.
+// Switch points the Services at a color, or the route that sends them
+// traffic; with ScaleDownDelay it then stays that long and scales the color
+// that stopped serving to zero.
 type Switch struct {
 	To             release.Color
 	Force          bool
 	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
+	Route          RouteChoice
 }
 
 // Cleanup scales the idle color to zero, or deletes green.
@@ -105,8 +126,9 @@ type SetImage struct {
 // Verb is "canary".
 func (Canary) Verb() string { return "canary" }
 
-// Needs is the autoscalers, to warn of them.
-func (Canary) Needs() Needs { return Needs{Autoscalers: true} }
+// Needs is the autoscalers, to warn of them, and the routes it may run
+// through.
+func (p Canary) Needs() Needs { return Needs{Autoscalers: true, Routes: p.Request.Route.Needs()} }
 
 // Plan plans canary from s.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
@@ -119,8 +141,8 @@ func (p Canary) Plan(s *Snapshot) (Plan, error) {
 // Verb is "promote".
 func (Promote) Verb() string { return "promote" }
 
-// Needs is the release alone.
-func (Promote) Needs() Needs { return Needs{} }
+// Needs is the route the release runs through, if any.
+func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans promote from s.
 func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
@@ -128,8 +150,8 @@ func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
 // Verb is "abort".
 func (Abort) Verb() string { return "abort" }
 
-// Needs is the release alone.
-func (Abort) Needs() Needs { return Needs{} }
+// Needs is the route the release runs through, if any.
+func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans abort from s.
 func (Abort) Plan(s *Snapshot) (Plan, error) { return PlanAbort(s.Release) }
@@ -148,19 +170,35 @@ func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
 // Verb is "bluegreen-switch".
 func (Switch) Verb() string { return "bluegreen-switch" }
 
-// Needs is the release alone.
-func (Switch) Needs() Needs { return Needs{} }
+// Needs is the route it may switch.
+func (p Switch) Needs() Needs { return Needs{Routes: p.Route.Needs()} }
 
-// Plan plans bluegreen-switch from s.
+// Plan plans bluegreen-switch from s: of the Services' selectors, or of
+// the HTTPRoute that sends them traffic.
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
+	if s.Release.Green != nil {
+		route, svc, err := switchRoute(s.Release, p.Route)
+		if err != nil {
+			return Plan{}, err
+		}
+		if route != nil {
+			plan, err := planRoutedSwitch(s.Release, route, svc, p)
+			if err == nil && p.VerifyFor > 0 && plan.Writes() {
+				to, _ := switchTarget(s.Release, p.To)
+				plan.Steps = append(plan.Steps, Step{Action: Hold, Object: s.Release.Deployment(to), Duration: p.VerifyFor,
+					Reason: fmt.Sprintf("the verification of %s after the switch", to)})
+			}
+			return plan, err
+		}
+	}
 	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
 }
 
 // Verb is "bluegreen cleanup".
 func (Cleanup) Verb() string { return "bluegreen cleanup" }
 
-// Needs is the release alone.
-func (Cleanup) Needs() Needs { return Needs{} }
+// Needs is the route the release runs through, if any.
+func (Cleanup) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans bluegreen cleanup from s.
 func (p Cleanup) Plan(s *Snapshot) (Plan, error) { return PlanCleanup(s.Release, p.Delete) }
@@ -192,11 +230,12 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 	if !failure.Gate {
 		return Plan{}, nil
 	}
-	serving, err := s.Release.Serving(s.Release.ColorKey())
-	if err != nil || serving == "" {
+	to, err := switchTarget(s.Release, p.To)
+	if err != nil {
 		return Plan{}, err
 	}
-	return PlanSwitch(s.Release, serving.Other(), true, 0, 0)
+	back := Switch{To: to.Other(), Force: true, Route: p.Route}
+	return back.Plan(s)
 }
 
 // RecoverNeeds is nothing beyond the release.

@@ -79,13 +79,6 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		return prog.record(req, step, phase)
 	}
 	images, steps := record(0, "").Images, record(0, "").Steps
-	for _, st := range prog.Steps {
-		if !st.Pause {
-			if _, err := canarySplit(rel.Stable, CanaryRequest{Weight: st.Weight, Exact: req.Exact}); err != nil {
-				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
-			}
-		}
-	}
 	mine := rec.Same(images, steps)
 	switch {
 	case rec.Active() && rel.Canary != nil && !mine && !req.Replace:
@@ -135,10 +128,17 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		plan.Progression.Held = true
 		return plan, err
 	}
+	// Before it starts, every step must be one the canary can take: a
+	// weight replica counts cannot reach is refused now, not half way.
+	if rel.Canary == nil {
+		for _, st := range prog.Steps {
+			if _, err := PlanCanary(rel, atWeight(req, st)); err != nil && !st.Pause {
+				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
+			}
+		}
+	}
 	weight := prog.Steps[next].Weight
-	at := req
-	at.Weight, at.Replicas = weight, 0
-	plan, err := PlanCanary(rel, at)
+	plan, err := PlanCanary(rel, atWeight(req, prog.Steps[next]))
 	if err != nil {
 		return Plan{}, err
 	}
@@ -172,6 +172,13 @@ func schedule(stable *appsv1.Deployment, prog Progression) string {
 		end = "then stay at the last step until 'kubectl ship promote " + stable.Name + "'"
 	}
 	return "progression: " + strings.Join(parts, "; ") + "; " + end
+}
+
+// atWeight is req at a step's weight: exact through a route, a share of
+// the pods otherwise.
+func atWeight(req CanaryRequest, st ProgressStep) CanaryRequest {
+	req.Weight, req.WeightSet, req.Replicas = st.Weight, true, 0
+	return req
 }
 
 // promoted reports whether stable runs images, as a promotion leaves it.

@@ -22,18 +22,22 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
+	teardown, notes, err := routeTeardown(rel)
+	if err != nil {
+		return Plan{}, err
+	}
 	if canary == nil {
-		if len(restore) == 0 {
+		if len(restore) == 0 && len(teardown) == 0 {
 			return Plan{}, &NothingLeftError{fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)}
 		}
 		// An earlier promote removed the canary but stopped before this.
-		return Plan{Steps: restore}, nil
+		return Plan{Notes: notes, Steps: append(teardown, restore...)}, nil
 	}
 	if stable.Spec.Paused {
 		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
 			stable.Name, stable.Name)
 	}
-	var plan Plan
+	plan := Plan{Notes: notes}
 	next := stable.DeepCopy()
 	next.Spec.Template = promotedTemplate(stable, canary)
 	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
@@ -44,9 +48,11 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps,
-		waitFor(next, RolledOut, "wait until every stable pod runs the promoted template"),
-		Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
+	// The route goes back to the stable pods before the canary goes, so it
+	// never sends traffic to a Service without endpoints.
+	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every stable pod runs the promoted template"))
+	plan.Steps = append(plan.Steps, teardown...)
+	plan.Steps = append(plan.Steps, Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
 	plan.Steps = append(plan.Steps, restore...)
 	return plan, nil
 }
@@ -58,7 +64,12 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	var plan Plan
+	// The route first: traffic leaves the canary before it goes.
+	teardown, notes, err := routeTeardown(rel)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan := Plan{Notes: notes, Steps: teardown}
 	if canary := rel.Canary; canary != nil {
 		if isPromoting(rel.Stable, canary) {
 			return Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",

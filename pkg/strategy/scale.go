@@ -106,6 +106,9 @@ func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
 		return scaleTo(Plan{}, target{rel.Stable, req.Replicas, 0}, target{rel.Green, req.Replicas, 0})
 	}
 	serving, err := rel.Serving(rel.ColorKey())
+	if color, routed := rel.RouteServing(); routed {
+		serving, err = color, nil // green serves through a route
+	}
 	if err != nil {
 		return Plan{}, fmt.Errorf("%w, or scale both colors with --all-colors", err)
 	}

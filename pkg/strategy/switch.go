@@ -25,15 +25,9 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, verify, scal
 		return Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
 	}
 	key := rel.ColorKey()
-	if to == "" {
-		to = rel.NewColor()
-	}
-	if to == "" {
-		serving, err := rel.Serving(key)
-		if err != nil {
-			return Plan{}, err
-		}
-		to = serving.Other()
+	to, err := switchTarget(rel, to)
+	if err != nil {
+		return Plan{}, err
 	}
 	target := rel.Deployment(to)
 	value := target.Spec.Template.Labels[key]
@@ -81,6 +75,19 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, verify, scal
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
 	}
 	return plan, nil
+}
+
+// switchTarget is the color a switch goes to: to, else the one the last
+// bluegreen brought up, else the idle one.
+func switchTarget(rel *release.Release, to release.Color) (release.Color, error) {
+	if to == "" {
+		to = rel.NewColor()
+	}
+	if to != "" {
+		return to, nil
+	}
+	serving, err := rel.Serving(rel.ColorKey())
+	return serving.Other(), err
 }
 
 // scaleDown scales the Deployment of color c to zero, or returns nil when

@@ -117,6 +117,9 @@ func mustRun(t *testing.T, ns string, args []string) result {
 func (c crashCase) prepare(t *testing.T) string {
 	t.Helper()
 	ns := seedRelease(t, c.versioned, c.services...)
+	if c.routes != "" {
+		apply(t, ns, c.routes)
+	}
 	for _, args := range c.setup {
 		mustRun(t, ns, args)
 	}
@@ -128,6 +131,7 @@ func (c crashCase) prepare(t *testing.T) string {
 func (c crashCase) expected(t *testing.T) expected {
 	ns := c.prepare(t)
 	watcher := watchEndpoints(t, ns, "ctwoc")
+	routes := c.watchRoutes(t, ns)
 	var want expected
 	dry := mustRun(t, ns, append(append([]string{}, c.args...), "--dry-run=client", "-o", "name"))
 	want.writes = strings.Count(dry.stdout, "\n")
@@ -144,6 +148,7 @@ func (c crashCase) expected(t *testing.T) expected {
 		want.recoveryView, want.recover = settledState(t, ns, "")
 	}
 	watcher.assertNeverDark(t)
+	routes.assertAlwaysServed(t)
 	return want
 }
 
@@ -175,6 +180,8 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 	ns := c.prepare(t)
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	defer watcher.assertNeverDark(t)
+	routes := c.watchRoutes(t, ns)
+	defer routes.assertAlwaysServed(t)
 
 	crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, c.args)
 	if crash.code != -1 || strings.Count(crash.stdout, "\n") != n {
@@ -237,7 +244,18 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 	if fewest < 1 {
 		outcome += fmt.Sprintf(", DARK (%d ready)", fewest)
 	}
+	if dark := routes.darkChecks(); dark > 0 {
+		outcome += fmt.Sprintf(", ROUTE DARK (%d checks)", dark)
+	}
 	return outcome, fewest
+}
+
+// watchRoutes watches the routes of the case's release, if it has any.
+func (c crashCase) watchRoutes(t *testing.T, ns string) *routeWatcher {
+	if c.routes == "" {
+		return nil
+	}
+	return watchRouteBackends(t, ns, "ctwoc")
 }
 
 // waitObserved waits until the Deployment controller has seen the latest

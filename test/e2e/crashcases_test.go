@@ -23,6 +23,9 @@ type crashCase struct {
 	// trafficOnly judges the recovery by where traffic goes, not by the
 	// objects: switching back to blue moves traffic and creates nothing.
 	trafficOnly bool
+	// routes is a manifest applied before setup: the routes the release
+	// runs through.
+	routes string
 }
 
 var (
@@ -65,4 +68,19 @@ var crashCases = []crashCase{
 		args: []string{"ship", "scale", "ctwoc", "--replicas", "6"}},
 	{name: "set image", args: []string{"ship", "set", "image", "ctwoc", v2},
 		recovery: []string{"rollout", "undo", "deployment/ctwoc"}},
+	// Through routes: every write of the route, of ship's Services and of
+	// the canary Ingress.
+	{name: "canary through httproute", routes: httpRoute("ctwoc", "ctwoc"), args: canaryRouted, recovery: abort},
+	{name: "promote through httproute", routes: httpRoute("ctwoc", "ctwoc"), setup: [][]string{canaryRouted}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote},
+	{name: "abort through httproute", routes: httpRoute("ctwoc", "ctwoc"), setup: [][]string{canaryRouted}, args: abort},
+	{name: "canary through ingress", routes: trackService + "---\n" + userIngress,
+		args: []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "10", "--route", "ingress/ctwoc"}, recovery: abort},
+	{name: "bluegreen-switch through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
+		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}}, args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "bluegreen cleanup --delete through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
+		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}, {"ship", "bluegreen-switch", "ctwoc"}},
+		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
 }
+
+var canaryRouted = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "5", "--header", "X-Canary=always"}

@@ -50,7 +50,8 @@ func run(m *testing.M) int {
 }
 
 // setUp puts kubectl and kubectl-ship in one folder and starts the cluster,
-// unless SHIP_E2E_KUBECONFIG names one already running.
+// unless SHIP_E2E_KUBECONFIG names one already running, then installs the
+// Gateway API's CRDs into it.
 func setUp(root string) error {
 	tmp, err := os.MkdirTemp("", "ship-e2e-")
 	if err != nil {
@@ -76,16 +77,15 @@ func setUp(root string) error {
 	}
 	env.path = env.binDir + string(os.PathListSeparator) + os.Getenv("PATH")
 
-	if env.kubeconfig = os.Getenv("SHIP_E2E_KUBECONFIG"); env.kubeconfig != "" {
-		return nil
+	if env.kubeconfig = os.Getenv("SHIP_E2E_KUBECONFIG"); env.kubeconfig == "" {
+		env.clusterDir = filepath.Join(tmp, "cluster")
+		clusterEnv := append([]string{"CLUSTER_DIR=" + env.clusterDir}, clusterPorts...)
+		if out, err := output(root, clusterEnv, "hack/cluster-up.sh"); err != nil {
+			return fmt.Errorf("hack/cluster-up.sh: %v\n%s", err, out)
+		}
+		env.kubeconfig = filepath.Join(env.clusterDir, "kubeconfig")
 	}
-	env.clusterDir = filepath.Join(tmp, "cluster")
-	clusterEnv := append([]string{"CLUSTER_DIR=" + env.clusterDir}, clusterPorts...)
-	if out, err := output(root, clusterEnv, "hack/cluster-up.sh"); err != nil {
-		return fmt.Errorf("hack/cluster-up.sh: %v\n%s", err, out)
-	}
-	env.kubeconfig = filepath.Join(env.clusterDir, "kubeconfig")
-	return nil
+	return installGatewayAPI(root)
 }
 
 // installPlugin puts the plugin on PATH as kubectl-ship: the binary named by

@@ -83,7 +83,8 @@ func without(role *rbacv1.Role, group, resource, verb string) *rbacv1.Role {
 // Every verb works as a user bound to nothing but deploy/rbac/role.yaml.
 func TestRBACRoleIsEnough(t *testing.T) {
 	ns := seedRelease(t, false)
-	bindRole(t, ns, "ship-user", readRole(t, "role.yaml"))
+	routedReleases(t, ns)
+	bindRole(t, ns, "ship-user", forReleases(readRole(t, "role.yaml"), "ctwoc", "routed", "ingressed"))
 	as := func(args ...string) []string { return append([]string{"--as", "ship-user"}, args...) }
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	for _, args := range [][]string{
@@ -103,6 +104,13 @@ func TestRBACRoleIsEnough(t *testing.T) {
 		{"bluegreen", "cleanup", "ctwoc"},
 		{"bluegreen", "cleanup", "ctwoc", "--delete"},
 		{"version"},
+		// Through routes.
+		{"canary", "routed", "--image", v2, "--weight", "5", "--header", "X-Canary=1"},
+		{"status", "routed"},
+		{"promote", "routed"},
+		{"canary", "ingressed", "--image", v2, "--weight", "5", "--route", "ingress/ingressed"},
+		{"canary", "ingressed", "--image", v2, "--weight", "50"},
+		{"abort", "ingressed"},
 	} {
 		mustShip(t, ns, as(args...)...)
 	}
@@ -185,6 +193,52 @@ var needs = map[string][]rbacNeed{
 	"watch leases.coordination.k8s.io":          {{args: []string{"bluegreen-switch", "bg", "--scale-down-delay", "1s"}, checked: true}},
 	"list horizontalpodautoscalers.autoscaling": nil, // optional: only a warning needs it
 	"create events":                             nil, // best effort: see TestRBACWithoutEvents
+	// Routes: optional, see TestRBACWithoutRouteRules.
+	"list httproutes.gateway.networking.k8s.io":      {{args: []string{"canary", "routed", "--image", v2, "--weight", "5", "--route", "httproute/routed"}}},
+	"patch httproutes.gateway.networking.k8s.io":     {{args: []string{"canary", "routed", "--image", v2, "--weight", "5"}, checked: true}},
+	"list referencegrants.gateway.networking.k8s.io": nil, // best effort
+	"list ingresses.networking.k8s.io":               {{args: []string{"canary", "ingressed", "--image", v2, "--weight", "5", "--route", "ingress/ingressed"}}},
+	"create ingresses.networking.k8s.io":             {{args: []string{"canary", "ingressed", "--image", v2, "--weight", "5", "--route", "ingress/ingressed"}, checked: true}},
+	"patch ingresses.networking.k8s.io":              {{args: []string{"canary", "ingcanaried", "--image", v2, "--weight", "20"}, checked: true}},
+	"delete ingresses.networking.k8s.io":             {{args: []string{"abort", "ingcanaried"}, checked: true}},
+}
+
+// routedReleases adds to ns a release behind an HTTPRoute (routed), one
+// behind an Ingress (ingressed), and one with a canary through its Ingress
+// (ingcanaried), each of one pod.
+func routedReleases(t *testing.T, ns string) {
+	t.Helper()
+	apply(t, ns, deploymentAndService("routed", v1, 1)+"---\n"+httpRoute("routed", "routed"))
+	for _, name := range []string{"ingressed", "ingcanaried"} {
+		ing := strings.NewReplacer("ctwoc", name).Replace(trackService + "---\n" + userIngress)
+		apply(t, ns, deployment(name, v1, 1)+"---\n"+ing)
+	}
+	for _, d := range []string{"routed", "ingressed", "ingcanaried"} {
+		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+d, "--timeout=60s")
+	}
+	mustShip(t, ns, "canary", "ingcanaried", "--image", v2, "--weight", "10", "--route", "ingress/ingcanaried")
+}
+
+// Without the optional rules for routes, every verb works as before; a
+// canary says it could not look for routes.
+func TestRBACWithoutRouteRules(t *testing.T) {
+	ns := seedRelease(t, false)
+	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
+	role := readRole(t, "role.yaml")
+	role = without(without(role, "gateway.networking.k8s.io", "httproutes", "list"), "gateway.networking.k8s.io", "httproutes", "patch")
+	role = without(role, "gateway.networking.k8s.io", "referencegrants", "list")
+	for _, verb := range []string{"list", "create", "patch", "delete"} {
+		role = without(role, "networking.k8s.io", "ingresses", verb)
+	}
+	bindRole(t, ns, "ship-user-no-routes", role)
+	as := func(args ...string) []string { return append([]string{"--as", "ship-user-no-routes"}, args...) }
+	res := mustShip(t, ns, as("canary", "ctwoc", "--image", v2, "--weight", "25")...)
+	if !strings.Contains(res.stderr, "kubectl-ship may not list httproutes in namespace "+ns+", so the canary takes its share of the pods") {
+		t.Errorf("the canary should say it could not look for routes:\n%s", res.stderr)
+	}
+	mustShip(t, ns, as("status", "ctwoc")...)
+	mustShip(t, ns, as("list")...)
+	mustShip(t, ns, as("promote", "ctwoc")...)
 }
 
 // Without any one permission of the Role, every command that needs it
@@ -200,9 +254,10 @@ func TestRBACEachPermissionIsNeeded(t *testing.T) {
 	}
 	mustShip(t, ns, "canary", "canaried", "--image", v2)
 	mustShip(t, ns, "bluegreen", "bg", "--image", v2, "--preview-service")
+	routedReleases(t, ns)
 	before := settledSnapshot(t, ns)
 
-	role := forReleases(readRole(t, "role.yaml"), "web", "canaried", "bg")
+	role := forReleases(readRole(t, "role.yaml"), "web", "canaried", "bg", "routed", "ingressed", "ingcanaried")
 	cases := 0
 	for _, rule := range role.Rules {
 		for _, resource := range rule.Resources {

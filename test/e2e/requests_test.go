@@ -33,6 +33,11 @@ func TestRequestBudgets(t *testing.T) {
 	// the plan is never stale), releases it with the operation recorded (PUT)
 	// and leaves an Event on the Deployment (POST). One with nothing to write
 	// reads the lock too, to free it if an interrupted run left it held.
+	// canary and bluegreen-switch look for the HTTPRoutes that send traffic
+	// to the release, and finding none, for the ReferenceGrants that would
+	// let another namespace's (LIST each); promote, abort and cleanup read
+	// only the route a release records (TestRouteRequestBudgets counts the
+	// verbs through a route).
 	steps := []struct {
 		name   string
 		args   []string
@@ -40,16 +45,16 @@ func TestRequestBudgets(t *testing.T) {
 	}{
 		{"version --client", []string{"version", "--client"}, requestBudget{}},
 		{"version", []string{"version"}, requestBudget{"GET": 1}},
-		{"canary create", canary, requestBudget{"GET": 1, "LIST": 3, "POST": 5, "PUT": 1, "WATCH": 1}},
-		{"canary re-run", canary, requestBudget{"GET": 1, "LIST": 3}},
+		{"canary create", canary, requestBudget{"GET": 1, "LIST": 5, "POST": 5, "PUT": 1, "WATCH": 1}},
+		{"canary re-run", canary, requestBudget{"GET": 1, "LIST": 5}},
 		{"canary resize sticky", []string{"canary", "ctwoc", "--image", v2, "--weight", "50", "--sticky"},
-			requestBudget{"GET": 1, "LIST": 3, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 1}},
+			requestBudget{"GET": 1, "LIST": 5, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 1}},
 		{"promote sticky", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 2, "WATCH": 1, "DELETE": 1}},
-		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 3, "POST": 4, "PUT": 2, "WATCH": 1}},
+		{"canary create again", []string{"canary", "ctwoc", "--image", v1}, requestBudget{"GET": 1, "LIST": 5, "POST": 4, "PUT": 2, "WATCH": 1}},
 		{"abort", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "DELETE": 1}},
 		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
 		// status adds the Services' EndpointSlices and the release's pods.
-		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4}},
+		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 5}},
 		{"list", []string{"list"}, requestBudget{"LIST": 4}},
 		{"history", []string{"history", "ctwoc"}, requestBudget{"GET": 2, "LIST": 1}},
 		// A resize or a new image is one PATCH and a wait on its rollout.
@@ -60,8 +65,8 @@ func TestRequestBudgets(t *testing.T) {
 		{"bluegreen", []string{"bluegreen", "ctwoc", "--image", v3}, requestBudget{"GET": 1, "LIST": 2, "POST": 4, "PUT": 2, "PATCH": 2, "WATCH": 2}},
 		// A switch patches the Service, then lists the pods it now selects and
 		// its EndpointSlices; it watches them only if they are not yet right.
-		{"bluegreen-switch", []string{"bluegreen-switch", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
-		{"bluegreen-switch back", []string{"bluegreen-switch", "ctwoc", "--to", "blue"}, requestBudget{"GET": 1, "LIST": 4, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"bluegreen-switch", []string{"bluegreen-switch", "ctwoc"}, requestBudget{"GET": 1, "LIST": 6, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
+		{"bluegreen-switch back", []string{"bluegreen-switch", "ctwoc", "--to", "blue"}, requestBudget{"GET": 1, "LIST": 6, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
 		{"bluegreen cleanup", []string{"bluegreen", "cleanup", "ctwoc", "--delete"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "DELETE": 1}},
 	}
 	// The steps share one release, each starting from where the last one

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -68,8 +70,36 @@ func releaseView(t *testing.T, ns string) string {
 		lines = append(lines, fmt.Sprintf("service/%s selector=%s affinity=%s%s",
 			s.Name, labels.Set(s.Spec.Selector), affinity, shipKeys(" ", s.Labels, s.Annotations)))
 	}
+	lines = append(lines, routeLines(t, ns)...)
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")
+}
+
+// routeLines are the namespace's HTTPRoutes (their spec) and Ingresses
+// (their spec and annotations), one line each; none without the Gateway
+// API's CRDs.
+func routeLines(t *testing.T, ns string) []string {
+	t.Helper()
+	var lines []string
+	for _, gvr := range []schema.GroupVersionResource{httpRoutes, ingressResource} {
+		list, err := dynamicClient(t).Resource(gvr).Namespace(ns).List(context.Background(), metav1.ListOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range list.Items {
+			annotations := item.GetAnnotations()
+			delete(annotations, "kubectl.kubernetes.io/last-applied-configuration") // names the namespace
+			raw, err := json.Marshal([]any{annotations, item.Object["spec"]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, gvr.Resource+"/"+item.GetName()+" "+string(raw))
+		}
+	}
+	return lines
 }
 
 func deploymentLine(d *appsv1.Deployment) string {

@@ -97,7 +97,7 @@ func run(bins []binary, rounds, clusterRounds int, kubeconfig, out string) error
 		if err != nil {
 			return err
 		}
-		for _, measure := range []func(*cluster, int) (string, error){requests, waitLatency, scale} {
+		for _, measure := range []func(*cluster, int) (string, error){requests, waitLatency, gates, scale} {
 			section, err := measure(c, clusterRounds)
 			if err != nil {
 				return err

@@ -38,15 +38,7 @@ says how to finish or undo it.
 ` + cli.FleetWriteHelp,
 		Example:           `  kubectl ship abort ctwoc`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	o.AddFlags(cmd)
 	return cmd

@@ -21,6 +21,7 @@ type Options struct {
 	ScaleDownDelay time.Duration
 	VerifyFor      time.Duration
 	GateFlags      *cli.GateFlags
+	Route          string
 	cli.ReleasesMutation
 
 	planner strategy.Switch
@@ -51,25 +52,26 @@ any other kubectl ship command on the release, keeps it running.
 Switching to the color already serving changes nothing and exits 0, so
 running the command again after an interruption finishes the switch.
 
+Through an HTTPRoute (the one of the namespace that sends traffic to the
+Services, or --route httproute/NAME) the route switches instead: its rules
+that send traffic to the Service send it all (weight 100, and 0 to blue) to
+a Service NAME-green that ship makes, selecting only green's pods, once it
+has ready endpoints. The Service keeps selecting blue, for the clients inside
+the cluster. --to blue puts the route back exactly and deletes NAME-green;
+'kubectl ship bluegreen cleanup NAME --delete' ends the release on blue.
+
 ` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	cmd.Flags().StringVar(&o.To, "to", "", "The color to switch to: blue or green (default: the one the last bluegreen brought up).")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "Switch even when the color is not fully available.")
 	cmd.Flags().DurationVar(&o.ScaleDownDelay, "scale-down-delay", 0, "After the switch, stay this long, then scale the color that stopped serving to zero (as 'bluegreen cleanup' does).")
 	cmd.Flags().DurationVar(&o.VerifyFor, "verify-for", 0, "After the switch, check the gates for this long; a failure switches back to the color that served before (exit 4).")
+	cmd.Flags().StringVar(&o.Route, "route", "", "The HTTPRoute to switch: httproute/NAME or httproute/NAMESPACE/NAME, or none to switch the Services' selectors (default: the HTTPRoute of the namespace that sends traffic to the Services, if there is one).")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
 	o.GateFlags.AddFlags(cmd)
 	o.AddFlags(cmd)
@@ -92,6 +94,16 @@ func (o *Options) Validate() error {
 	}
 	if o.ScaleDownDelay < 0 {
 		return fmt.Errorf("--scale-down-delay must not be negative")
+	}
+	if o.Route != "" {
+		route, err := strategy.ParseRouteChoice(o.Route)
+		if err != nil {
+			return fmt.Errorf("--route: %w", err)
+		}
+		if route.Ref != nil && route.Ref.Kind != release.KindHTTPRoute {
+			return fmt.Errorf("--route: a blue-green release switches through an HTTPRoute, not an %s: use httproute/NAME, or none", route.Ref.Kind)
+		}
+		o.planner.Route = route
 	}
 	return o.ReleasesMutation.Validate()
 }

@@ -59,15 +59,7 @@ Interrupted at any point, running the command again continues. Exit status is
   kubectl ship bluegreen ctwoc --image example/ctwoc:2.0.0 --preview-service`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	flags := cmd.Flags()
 	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")

@@ -36,15 +36,7 @@ needs the other color still running.
 		Example: `  kubectl ship bluegreen cleanup ctwoc
   kubectl ship bluegreen cleanup ctwoc --delete`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	cmd.Flags().BoolVar(&o.Delete, "delete", false, "Delete green instead of scaling it to zero (only when green is idle).")
 	o.AddFlags(cmd)

@@ -23,6 +23,15 @@ const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod besi
   # Grow the running canary to half the pods
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 50
 
+  # Exactly 5% of the traffic of the HTTPRoute that sends traffic to Service ctwoc
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 5
+
+  # Only the testers' requests: a dark launch behind a header
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 0 --header X-Canary=always
+
+  # 10% through ingress-nginx: a canary Ingress beside Ingress ctwoc
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 10 --route ingress/ctwoc
+
   # Across clusters: staging, then two regions, then Europe, each wave healthy for 10m
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 \
     --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m`
@@ -41,10 +50,16 @@ type Options struct {
 	Interval  time.Duration
 	NoPromote bool
 	GateFlags *cli.GateFlags
+	// Through a route: the weight's total, the route, header and cookie.
+	WeightTotal int32
+	Route       string
+	Header      string
+	Cookie      string
 
 	*cli.Mutation
 	target    ship.Target
 	weightSet bool
+	totalSet  bool
 	planner   strategy.Canary
 }
 
@@ -65,33 +80,50 @@ spreads connections over the ready pods, so the canary's share of traffic is
 its share of the pods: 1 canary pod beside 3 stable ones gets 25%. The stable
 Deployment is not changed.
 
-The weight that replica counts can reach is printed before anything changes.
+Through a route the weight is exact and independent of the pods: an HTTPRoute
+of the namespace that sends traffic to the Service (found, or named with
+--route httproute/NAME) gets its rules split by weight between a Service
+NAME-canary, selecting only the canary's pods, and the stable pods (through
+NAME-stable when the Service selects both); --header and --cookie add rules,
+before the route's own, that send matching requests to the canary. With
+--route ingress/NAME, ingress-nginx gets a canary Ingress NAME-canary beside
+the user's, which is never changed. ship makes these Services and Ingress,
+waits until they have ready endpoints before the route sends them traffic,
+and removes them at promote or abort, which put the route back exactly.
+
+Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the
 same arguments it changes nothing. A canary on another image is only rolled
 to the new one with --replace. --sticky sets the Service's sessionAffinity to
 ClientIP until the canary is promoted or aborted, which restore it.
 
+With --steps the canary advances by itself through the weights given (e.g.
+10,25,50, "pause" where a person decides), each held for --interval while
+its gates are checked every --check-every: the built-in health of its pods
+and the stable ones, --analysis queries against --prometheus, --webhook
+URLs. Then it is promoted (not with --no-promote). A failure past
+--failure-limit aborts it, exactly as 'kubectl ship abort' does, and exits 4.
+Interrupted, the same command resumes at the step recorded in the release's
+record; 'kubectl ship abort' from another shell stops it.
+
 Exit status is 0 once the canary pods are ready (or at once with --wait=false)
-and 1 on any error; on a bad argument nothing in the cluster is changed.
+or the progression ended, 4 when its gates rolled it back, and 1 on any
+other error; on a bad argument nothing in the cluster is changed.
 
 ` + cli.FleetWriteHelp,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	flags := cmd.Flags()
 	flags.StringArrayVar(&o.Images, "image", nil, "New image as [CONTAINER=]IMAGE; repeat for several containers.")
-	flags.Int32Var(&o.Weight, "weight", 0, "Share of the pods for the canary, in percent (1-99); the canary is sized beside the stable replicas.")
-	flags.Int32Var(&o.Replicas, "replicas", 0, "Number of canary pods, instead of --weight (default 1).")
+	flags.Int32Var(&o.Weight, "weight", 0, "The canary's share of the traffic: through a route, exactly, from 0 to 100 (or --weight-total); without one, its share of the pods (1-99), the canary sized beside the stable replicas.")
+	flags.Int32Var(&o.WeightTotal, "weight-total", 0, "What --weight is out of, through a route, for finer steps (default 100; at most 1000000).")
+	flags.StringVar(&o.Route, "route", "", "The router that gives the canary its share: httproute/NAME, httproute/NAMESPACE/NAME, ingress/NAME (ingress-nginx), or none for the share of the pods (default: the HTTPRoute of the namespace that sends traffic to the Service, if there is one).")
+	flags.StringVar(&o.Header, "header", "", "Send the requests with this header to the canary, whatever the weight: NAME=VALUE (exact) or NAME~REGEX (through a route only).")
+	flags.StringVar(&o.Cookie, "cookie", "", "Send the requests whose cookie NAME is 'always' to the canary, whatever the weight (through a route only).")
+	flags.Int32Var(&o.Replicas, "replicas", 0, "Number of canary pods: without a route instead of --weight (default 1); through a route beside it (default: enough for its share of the stable's).")
 	flags.StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
 	flags.Var(&o.Sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
@@ -112,12 +144,12 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 	// Across clusters, one that fails loses its canary.
 	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
 	if o.Service != "" {
-		o.Rollback.Command += " --service=" + o.Service
+		o.Rollback.Command += " --service " + o.Service
 	}
-	o.weightSet = cmd.Flags().Changed("weight")
+	o.weightSet, o.totalSet = cmd.Flags().Changed("weight"), cmd.Flags().Changed("weight-total")
 	switch {
-	case o.weightSet && cmd.Flags().Changed("replicas"):
-		return fmt.Errorf("give --weight or --replicas, not both")
+	case o.weightSet && cmd.Flags().Changed("replicas") && o.Route == "none":
+		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
 	case o.Steps == "" && (o.GateFlags.Set() || cmd.Flags().Changed("interval") || o.NoPromote):
@@ -131,18 +163,17 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 
 // Validate checks the flags and builds the request; it makes no request.
 func (o *Options) Validate() error {
-	if o.weightSet && (o.Weight < 1 || o.Weight > 99) {
-		return fmt.Errorf("--weight must be between 1 and 99 percent, not %d", o.Weight)
-	}
-	images, err := strategy.ParseImages(o.Images)
+	req, err := o.routeRequest()
 	if err != nil {
+		return err
+	}
+	if req.Images, err = strategy.ParseImages(o.Images); err != nil {
 		return fmt.Errorf("--image: %w", err)
 	}
-	o.planner = strategy.Canary{Request: strategy.CanaryRequest{
-		Images: images, Weight: o.Weight, Replicas: o.Replicas,
-		Sticky: o.Sticky.enabled, StickySeconds: o.Sticky.seconds,
-		Replace: o.Replace, Exact: o.Exact,
-	}}
+	req.Weight, req.WeightSet, req.Replicas = o.Weight, o.weightSet, o.Replicas
+	req.Sticky, req.StickySeconds = o.Sticky.enabled, o.Sticky.seconds
+	req.Replace, req.Exact = o.Replace, o.Exact
+	o.planner = strategy.Canary{Request: req}
 	if o.Steps != "" {
 		steps, err := strategy.ParseSteps(o.Steps)
 		if err != nil {

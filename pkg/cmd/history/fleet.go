@@ -12,7 +12,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-var operationColumns = []metav1.TableColumnDefinition{{Name: "Time"}, {Name: "Command"}, {Name: "Result"}}
+var operationColumns = []metav1.TableColumnDefinition{{Name: "Time"}, {Name: "User"}, {Name: "Command"}, {Name: "Result"}}
 
 // runFleet reads the release's history in every context at once: the
 // operations of each, in one table (a context with none says so), or one
@@ -57,11 +57,11 @@ func (o *Options) runFleet(ctx context.Context) error {
 
 func operationRows(ops []release.Operation) []metav1.TableRow {
 	if len(ops) == 0 {
-		return []metav1.TableRow{{Cells: []any{"-", "-", "no kubectl-ship operations recorded"}}}
+		return []metav1.TableRow{{Cells: []any{"-", "-", "-", "no kubectl-ship operations recorded"}}}
 	}
 	rows := make([]metav1.TableRow, len(ops))
 	for i, op := range ops {
-		rows[i] = metav1.TableRow{Cells: []any{printers.OperationTime(op), printers.OperationCommand(op), printers.OperationResult(op)}}
+		rows[i] = metav1.TableRow{Cells: []any{printers.OperationTime(op), printers.OperationUser(op), printers.OperationCommand(op), printers.OperationResult(op)}}
 	}
 	return rows
 }

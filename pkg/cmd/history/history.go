@@ -47,15 +47,7 @@ Three requests.
   kubectl ship history ctwoc --contexts 'prod-*'`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	o.Output.AddFlags(cmd)
 	o.Fleet.AddFlags(cmd)

@@ -52,15 +52,7 @@ color), and its ready pods. Four list requests, however many Deployments.
   kubectl ship list -l tier=frontend -o json
   kubectl ship list --contexts 'prod-*'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: cli.RunE(f, o),
 	}
 	o.Output.AddFlags(cmd)
 	flags := cmd.Flags()

@@ -44,15 +44,7 @@ the others are still promoted when one fails; the exit status is then 1.
   kubectl ship promote -l tier=frontend --timeout 10m
   kubectl ship promote ctwoc --wave staging --wave 'prod-*'`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	o.AddFlags(cmd)
 	return cmd

@@ -55,15 +55,7 @@ the cluster is changed.
   # Both colors of a blue-green release
   kubectl ship scale ctwoc --replicas 4 --all-colors`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE:              cli.RunE(f, o),
 	}
 	cmd.Flags().Int32Var(&o.Replicas, "replicas", 0, "The number of stable pods (of the serving color, in blue-green); 0 only when given explicitly.")
 	cmd.Flags().BoolVar(&o.AllColors, "all-colors", false, "In a blue-green release, scale both colors, not only the serving one.")

@@ -62,15 +62,7 @@ a bad argument nothing in the cluster is changed.
 			}
 			return complete(cmd, args, toComplete)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: cli.RunE(f, o),
 	}
 	cmd.Flags().BoolVar(&o.UndoOnFailure, "undo-on-failure", false, "Roll back to the previous revision when the rollout exceeds its progress deadline or --timeout.")
 	o.AddFlags(cmd)

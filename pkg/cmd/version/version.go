@@ -46,15 +46,7 @@ func NewCmdVersion(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Co
 		Long: `Print the version of kubectl-ship and, unless --client is given, of the
 Kubernetes API server of the current context (one request to /version).`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(f, cmd, args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: cli.RunE(f, o),
 	}
 	cmd.Flags().BoolVar(&o.ClientOnly, "client", false, "Print the client version only; no request to the server.")
 	cmd.Flags().StringVarP(&o.Output, "output", "o", "", "One of 'yaml' or 'json'.")

@@ -1,0 +1,56 @@
+package canary
+
+import (
+	"fmt"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// maxWeightTotal is the largest weight an HTTPRoute backend may have.
+const maxWeightTotal = 1000000
+
+// routeRequest checks the flags of a canary through a route (--weight's
+// range, --weight-total, --route, --header, --cookie) and returns the
+// request with them set. Whether a route is found is only known once the
+// namespace is read: the planner refuses then what needs one.
+func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
+	var req strategy.CanaryRequest
+	var err error
+	if o.Route != "" {
+		if req.Route, err = strategy.ParseRouteChoice(o.Route); err != nil {
+			return req, fmt.Errorf("--route: %w", err)
+		}
+	}
+	total := int32(100)
+	switch {
+	case o.totalSet && req.Route.None:
+		return req, fmt.Errorf("--weight-total needs a route, and --route none takes the share of the pods")
+	case o.totalSet && (o.WeightTotal < 1 || o.WeightTotal > maxWeightTotal):
+		return req, fmt.Errorf("--weight-total must be between 1 and %d, not %d", maxWeightTotal, o.WeightTotal)
+	case o.totalSet:
+		total, req.WeightTotal = o.WeightTotal, o.WeightTotal
+	}
+	switch {
+	case o.weightSet && req.Route.None && (o.Weight < 1 || o.Weight > 99):
+		return req, fmt.Errorf("--weight must be between 1 and 99 percent without a route (the canary's share of the pods), not %d", o.Weight)
+	case o.weightSet && (o.Weight < 0 || o.Weight > total):
+		return req, fmt.Errorf("--weight must be between 0 and %d, not %d", total, o.Weight)
+	}
+	if (o.Header != "" || o.Cookie != "") && req.Route.None {
+		return req, fmt.Errorf("--header and --cookie need a route, and --route none takes the share of the pods")
+	}
+	if o.Header != "" {
+		h, err := strategy.ParseHeader(o.Header)
+		if err != nil {
+			return req, fmt.Errorf("--header: %w", err)
+		}
+		req.Header = &h
+	}
+	if o.Cookie != "" {
+		if err := strategy.ValidateCookie(o.Cookie); err != nil {
+			return req, fmt.Errorf("--cookie: %w", err)
+		}
+		req.Cookie = o.Cookie
+	}
+	return req, nil
+}

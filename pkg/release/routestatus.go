@@ -1,0 +1,228 @@
+package release
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// RouteStatus is a route that sends traffic to the release: the Gateways it
+// attaches to and whether they accepted it, and each rule with its matches
+// and its backends' weights.
+type RouteStatus struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	// Namespace is set when the route is in another namespace.
+	Namespace string `json:"namespace,omitempty"`
+	// Drives says the release's canary (or green) runs through the route;
+	// CanaryWeight is then the share of its traffic they get, in percent.
+	Drives       bool              `json:"drives,omitempty"`
+	CanaryWeight *float64          `json:"canaryWeight,omitempty"`
+	Parents      []RouteParent     `json:"parents,omitempty"`
+	Rules        []RouteRuleStatus `json:"rules"`
+}
+
+// RouteParent is a Gateway (or other parent) a route attaches to, and
+// whether its controller reports that it accepted the route.
+type RouteParent struct {
+	Name        string `json:"name"`
+	Namespace   string `json:"namespace,omitempty"`
+	SectionName string `json:"sectionName,omitempty"`
+	Accepted    bool   `json:"accepted"`
+}
+
+// RouteRuleStatus is one rule of a route: what it matches ("PathPrefix
+// /api, GET, header X-Canary=always") and where it sends it.
+type RouteRuleStatus struct {
+	Matches  []string       `json:"matches,omitempty"`
+	Backends []RouteBackend `json:"backends"`
+}
+
+// RouteBackend is one backend of a rule, with its weight and its share of
+// the rule's traffic in percent; Role is that of ship's Services.
+type RouteBackend struct {
+	Service string  `json:"service"`
+	Role    string  `json:"role,omitempty"`
+	Weight  int32   `json:"weight"`
+	Percent float64 `json:"percent"`
+}
+
+// RouteServing is the color a blue-green release serves through a route:
+// green while ship's green Service exists, as the route then sends it the
+// traffic.
+func (r *Release) RouteServing() (Color, bool) {
+	if r.GreenService == nil {
+		return "", false
+	}
+	return Green, true
+}
+
+// routeStatuses describes the routes read that send traffic to the release,
+// and warns of those no Gateway accepted.
+func routeStatuses(r *Release) ([]RouteStatus, []string) {
+	ns := r.Stable.Namespace
+	recorded, routed := r.RecordedRoute()
+	roles := map[string]string{}
+	names := []string{}
+	for _, svc := range append(append([]*corev1.Service{}, r.Services...), r.CanaryService, r.StableService, r.GreenService) {
+		if svc != nil {
+			roles[svc.Name] = svc.Labels[LabelRole]
+			names = append(names, svc.Name)
+		}
+	}
+	var out []RouteStatus
+	var warnings []string
+	for _, route := range r.HTTPRoutesTo(names...) {
+		st := RouteStatus{Kind: KindHTTPRoute, Name: route.Name(), Drives: routed && route.Ref(ns) == recorded.Relative(ns)}
+		if route.Namespace() != ns {
+			st.Namespace = route.Namespace()
+		}
+		accepted := false
+		for _, ref := range route.Spec.ParentRefs {
+			parent := RouteParent{Name: ref.Name, Namespace: deref(ref.Namespace), SectionName: deref(ref.SectionName)}
+			for _, p := range route.Status.Parents {
+				if p.ParentRef.Name == ref.Name && deref(p.ParentRef.Namespace) == parent.Namespace && deref(p.ParentRef.SectionName) == parent.SectionName {
+					parent.Accepted = p.Accepted()
+				}
+			}
+			st.Parents = append(st.Parents, parent)
+			accepted = accepted || parent.Accepted
+		}
+		for _, rule := range route.Spec.Rules {
+			st.Rules = append(st.Rules, ruleStatus(rule, route.Namespace(), ns, roles))
+		}
+		st.CanaryWeight = shipWeight(st)
+		switch {
+		case accepted:
+		case st.CanaryWeight != nil:
+			warnings = append(warnings, fmt.Sprintf("httproute %s: the route says %s but no gateway has accepted it", route.Name(), percent(*st.CanaryWeight)))
+		default:
+			warnings = append(warnings, fmt.Sprintf("httproute %s: no gateway has accepted it, so it carries no traffic", route.Name()))
+		}
+		out = append(out, st)
+	}
+	if ing := r.CanaryIngress; ing != nil && routed && recorded.Kind == KindIngress {
+		out = append(out, ingressStatus(ing, recorded.Name, r.Services, roles))
+	}
+	return out, warnings
+}
+
+func ruleStatus(rule HTTPRouteRule, routeNamespace, ns string, roles map[string]string) RouteRuleStatus {
+	var rs RouteRuleStatus
+	for _, m := range rule.Matches {
+		rs.Matches = append(rs.Matches, describeMatch(m))
+	}
+	var total int32
+	for _, b := range rule.BackendRefs {
+		total += b.WeightOf()
+	}
+	for _, b := range rule.BackendRefs {
+		name := b.Service(routeNamespace, ns)
+		if name == "" {
+			name = b.Name // another kind, or namespace: shown as named
+		}
+		backend := RouteBackend{Service: name, Role: roles[name], Weight: b.WeightOf()}
+		if total > 0 {
+			backend.Percent = 100 * float64(b.WeightOf()) / float64(total)
+		}
+		rs.Backends = append(rs.Backends, backend)
+	}
+	return rs
+}
+
+// describeMatch is "PathPrefix /api, GET, header X-Canary=always, query
+// v=2": a header or query matched by a regular expression shows ~.
+func describeMatch(m HTTPRouteMatch) string {
+	var parts []string
+	if m.Path != nil {
+		parts = append(parts, strings.TrimSpace(m.Path.Type+" "+m.Path.Value))
+	}
+	if m.Method != "" {
+		parts = append(parts, m.Method)
+	}
+	for _, list := range []struct {
+		word    string
+		matches []HeaderMatch
+	}{{"header", m.Headers}, {"query", m.QueryParams}} {
+		for _, h := range list.matches {
+			op := "="
+			if h.Type == "RegularExpression" {
+				op = "~"
+			}
+			parts = append(parts, list.word+" "+h.Name+op+h.Value)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shipWeight is the canary's (or green's) share of a route's traffic: in
+// the first rule that splits it between ship's Service and another.
+func shipWeight(st RouteStatus) *float64 {
+	for _, rule := range st.Rules {
+		for _, b := range rule.Backends {
+			if (b.Role == RoleCanary || b.Role == RoleGreen) && len(rule.Backends) > 1 {
+				p := b.Percent
+				return &p
+			}
+		}
+	}
+	return nil
+}
+
+// ingressStatus describes ship's canary Ingress beside the user's, named.
+func ingressStatus(ing *networkingv1.Ingress, name string, services []*corev1.Service, roles map[string]string) RouteStatus {
+	st := RouteStatus{Kind: KindIngress, Name: name, Drives: true}
+	weight, _ := strconv.ParseFloat(ing.Annotations["nginx.ingress.kubernetes.io/canary-weight"], 64)
+	total, err := strconv.ParseFloat(ing.Annotations["nginx.ingress.kubernetes.io/canary-weight-total"], 64)
+	if err != nil || total <= 0 {
+		total = 100
+	}
+	share := 100 * weight / total
+	st.CanaryWeight = &share
+	var extra []string
+	if h := ing.Annotations["nginx.ingress.kubernetes.io/canary-by-header"]; h != "" {
+		extra = append(extra, "header "+h+"="+ing.Annotations["nginx.ingress.kubernetes.io/canary-by-header-value"])
+		if p := ing.Annotations["nginx.ingress.kubernetes.io/canary-by-header-pattern"]; p != "" {
+			extra[len(extra)-1] = "header " + h + "~" + p
+		}
+	}
+	if c := ing.Annotations["nginx.ingress.kubernetes.io/canary-by-cookie"]; c != "" {
+		extra = append(extra, "cookie "+c+"=always")
+	}
+	stable := ""
+	if len(services) > 0 {
+		stable = services[0].Name
+	}
+	for _, rule := range ing.Spec.Rules {
+		if rule.HTTP == nil {
+			continue
+		}
+		for _, p := range rule.HTTP.Paths {
+			if p.Backend.Service == nil {
+				continue
+			}
+			rs := RouteRuleStatus{Matches: append([]string{strings.TrimSpace(rule.Host + " " + p.Path)}, extra...)}
+			rs.Backends = []RouteBackend{{Service: stable, Weight: int32(total - weight), Percent: 100 - share},
+				{Service: p.Backend.Service.Name, Role: roles[p.Backend.Service.Name], Weight: int32(weight), Percent: share}}
+			st.Rules = append(st.Rules, rs)
+		}
+	}
+	sort.SliceStable(st.Rules, func(i, j int) bool { return st.Rules[i].Matches[0] < st.Rules[j].Matches[0] })
+	return st
+}
+
+func percent(p float64) string {
+	return strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64) + "%"
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

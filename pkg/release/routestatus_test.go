@@ -1,0 +1,75 @@
+package release
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// routeTo is an HTTPRoute of namespace ns attached to Gateway gw, with a
+// header rule to web-canary and a rule splitting 95/5 between web-stable and
+// web-canary; accepted says whether gw accepted it.
+func routeTo(accepted bool) *HTTPRoute {
+	ref := func(name string, weight int64) any {
+		return map[string]any{"group": "", "kind": "Service", "name": name, "port": int64(80), "weight": weight}
+	}
+	obj := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+		"metadata": map[string]any{"name": "web", "namespace": "ns"},
+		"spec": map[string]any{"parentRefs": []any{map[string]any{"name": "gw"}}, "rules": []any{
+			map[string]any{"matches": []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"},
+				"headers": []any{map[string]any{"type": "RegularExpression", "name": "X-Canary", "value": "^y"}}}},
+				"backendRefs": []any{ref("web-canary", 1)}},
+			map[string]any{"matches": []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/api"}, "method": "GET"}},
+				"backendRefs": []any{ref("web-stable", 95), ref("web-canary", 5)}},
+		}},
+	}}
+	if accepted {
+		obj.Object["status"] = map[string]any{"parents": []any{map[string]any{"parentRef": map[string]any{"name": "gw"}, "controllerName": "x",
+			"conditions": []any{map[string]any{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "", "lastTransitionTime": "2026-01-01T00:00:00Z"}}}}}
+	}
+	route, err := NewHTTPRoute(obj)
+	if err != nil {
+		panic(err)
+	}
+	return route
+}
+
+func TestSummarizeShowsTheRoute(t *testing.T) {
+	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "track": "stable"})
+	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"}, map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
+	track := func(name, role string) corev1.Service {
+		svc := service(name, map[string]string{"app": "web", "track": role})
+		svc.Labels = map[string]string{LabelRelease: "web", LabelRole: role}
+		svc.Annotations = map[string]string{AnnotationRoute: "httproute/web"}
+		return svc
+	}
+	for _, accepted := range []bool{false, true} {
+		rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{service("web", map[string]string{"app": "web"}), track("web-canary", RoleCanary), track("web-stable", RoleStable)}, "")
+		if err != nil || rel.CanaryService == nil || rel.StableService == nil || len(rel.Services) != 1 {
+			t.Fatalf("ship's Services are not the release's: %v, %v", rel.Services, err)
+		}
+		rel.SetRoutes([]*HTTPRoute{routeTo(accepted)}, nil)
+		st := Summarize(rel, NewEndpoints(nil, nil))
+		if len(st.Routes) != 1 {
+			t.Fatalf("routes: %+v", st.Routes)
+		}
+		r := st.Routes[0]
+		if !r.Drives || r.CanaryWeight == nil || *r.CanaryWeight != 5 || len(r.Parents) != 1 || r.Parents[0].Accepted != accepted {
+			t.Errorf("route %+v", r)
+		}
+		if got := strings.Join(r.Rules[0].Matches, ";") + " " + strings.Join(r.Rules[1].Matches, ";"); got != "PathPrefix /, header X-Canary~^y PathPrefix /api, GET" {
+			t.Errorf("matches: %s", got)
+		}
+		if b := r.Rules[1].Backends; b[0].Role != RoleStable || b[0].Percent != 95 || b[1].Role != RoleCanary || b[1].Percent != 5 {
+			t.Errorf("backends: %+v", b)
+		}
+		warned := strings.Contains(strings.Join(st.Warnings, "\n"), "httproute web: the route says 5% but no gateway has accepted it")
+		if warned == accepted {
+			t.Errorf("accepted %v: warnings %v", accepted, st.Warnings)
+		}
+	}
+}

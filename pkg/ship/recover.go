@@ -1,0 +1,77 @@
+package ship
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// recoverable says whether err, from carrying out a plan, is a wait that
+// failed (ran out of time, or past its progress deadline) and the planner
+// knows a way back. A wait cut short by Ctrl-C is left as it is.
+func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
+	recoverer, ok := r.p.(strategy.Recoverer)
+	var gateErr *GateError
+	gateFailed := errors.As(err, &gateErr)
+	if !ok || err == nil || !r.waitFailed && !gateFailed || ctx.Err() != nil {
+		return strategy.Failure{}, nil, false
+	}
+	var waitErr *kube.WaitError
+	return strategy.Failure{Err: err, TimedOut: errors.As(err, &waitErr) && waitErr.TimedOut, Gate: gateFailed}, recoverer, true
+}
+
+// recover plans and carries out the planner's way back from failure, still
+// under the lock, and says what it did.
+func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
+	needs := merge(r.p.Needs(), p.RecoverNeeds())
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
+	if err != nil {
+		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
+	}
+	plan, err := p.Recover(snap, failure)
+	if err == nil {
+		err = strategy.Validate(plan)
+	}
+	if err == nil && plan.Writes() {
+		err = r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs)
+	}
+	if err == nil && len(plan.Steps) == 0 && plan.Progression == nil {
+		return failure.Err
+	}
+	before := len(r.res.Changes)
+	if err == nil {
+		err = r.carryOut(ctx, lock, plan, false)
+	}
+	if err == nil && plan.Progression != nil {
+		err = r.record(ctx, lock, plan.Progression)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
+	}
+	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
+}
+
+// UndoneError is a failure that the operation then undid.
+type UndoneError struct {
+	Err    error
+	Undone []string
+	// Gate is set when a gate failed: the release was rolled back by it.
+	Gate bool
+}
+
+func (e *UndoneError) Error() string {
+	if e.Gate {
+		return fmt.Sprintf("%v; rolled back: %v", e.Err, joinLines(e.Undone))
+	}
+	return fmt.Sprintf("%v; undone: %v", e.Err, joinLines(e.Undone))
+}
+
+func (e *UndoneError) Unwrap() error { return e.Err }
+
+// merge is what either of a and b needs.
+func merge(a, b strategy.Needs) strategy.Needs {
+	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions, Autoscalers: a.Autoscalers || b.Autoscalers}
+}

@@ -1,0 +1,182 @@
+package strategy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// The limits the Gateway API's CRD puts on an HTTPRoute's rules.
+const (
+	maxRules   = 16
+	maxMatches = 128
+)
+
+// routeSplit is how a route's rules that send traffic to the release's
+// Service share it between the tracks. The rules are the route's own, as
+// unstructured JSON values, so that every field ship does not know is kept.
+type routeSplit struct {
+	// routeNamespace is the route's namespace, namespace the Services'.
+	routeNamespace, namespace string
+	// service is the user's Service; stable and canary the backends of
+	// each track (stable may be service itself).
+	service, stable, canary string
+	stableWeight            int64
+	canaryWeight            int64
+	// matches are the header matches that send a request to the canary
+	// whatever the weights.
+	matches []map[string]any
+}
+
+// rules returns original with every rule that sends traffic to the
+// Service alone split between the tracks, each with the same port and
+// filters, and, when there are header matches, before all of them a copy of
+// each such rule that sends matching requests to the canary alone, keeping
+// the rule's path, method and query matches.
+func (s routeSplit) rules(route string, original []any) ([]any, error) {
+	var head, out []any
+	split := 0
+	for i, r := range original {
+		rule, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
+		refs, _ := rule["backendRefs"].([]any)
+		at, others := -1, []string{}
+		for j, ref := range refs {
+			if s.serviceOf(ref) == s.service {
+				at = j
+			} else {
+				name, _ := ref.(map[string]any)["name"].(string)
+				others = append(others, name)
+			}
+		}
+		if at < 0 {
+			out = append(out, rule)
+			continue
+		}
+		if len(refs) > 1 {
+			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s and to %s: kubectl-ship only splits rules that send it to service %s alone",
+				i+1, route, s.service, strings.Join(others, ", "), s.service)
+		}
+		split++
+		ref, _ := refs[at].(map[string]any)
+		rule["backendRefs"] = []any{withBackend(ref, s.stable, s.stableWeight), withBackend(ref, s.canary, s.canaryWeight)}
+		out = append(out, rule)
+		if len(s.matches) > 0 {
+			header, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
+			delete(header, "name") // rule names are unique within a route
+			matches, err := s.withHeaders(route, i, header["matches"])
+			if err != nil {
+				return nil, err
+			}
+			header["matches"] = matches
+			header["backendRefs"] = []any{withBackend(ref, s.canary, 1)}
+			head = append(head, header)
+		}
+	}
+	if split == 0 {
+		return nil, fmt.Errorf("httproute %s does not send traffic to service %s", route, s.service)
+	}
+	out = append(head, out...)
+	if err := withinLimits(route, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// withHeaders is each of a rule's matches (the Gateway API's default, a
+// path prefix of /, when it has none) once per header match of s.
+func (s routeSplit) withHeaders(route string, rule int, matches any) ([]any, error) {
+	list, _ := matches.([]any)
+	if len(list) == 0 {
+		list = []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"}}}
+	}
+	var out []any
+	for _, m := range list {
+		for _, h := range s.matches {
+			match, _ := runtime.DeepCopyJSONValue(m).(map[string]any)
+			headers, _ := match["headers"].([]any)
+			for _, existing := range headers {
+				if name, _ := existing.(map[string]any)["name"].(string); strings.EqualFold(name, h["name"].(string)) {
+					return nil, fmt.Errorf("rule %d of httproute %s already matches header %s: choose another with --header", rule+1, route, name)
+				}
+			}
+			match["headers"] = append(headers, runtime.DeepCopyJSONValue(h))
+			out = append(out, match)
+		}
+	}
+	return out, nil
+}
+
+func withinLimits(route string, rules []any) error {
+	if len(rules) > maxRules {
+		return fmt.Errorf("httproute %s would have %d rules with the canary's header rules, more than the %d an HTTPRoute may have: drop --header/--cookie, or split the route",
+			route, len(rules), maxRules)
+	}
+	matches := 0
+	for _, r := range rules {
+		list, _ := r.(map[string]any)["matches"].([]any)
+		matches += max(1, len(list))
+	}
+	if matches > maxMatches {
+		return fmt.Errorf("httproute %s would have %d matches with the canary's header rules, more than the %d an HTTPRoute may have: drop --header/--cookie, or split the route",
+			route, matches, maxMatches)
+	}
+	return nil
+}
+
+// withBackend is a copy of ref sending weight to Service name.
+func withBackend(ref map[string]any, name string, weight int64) map[string]any {
+	out, _ := runtime.DeepCopyJSONValue(ref).(map[string]any)
+	out["name"] = name
+	out["weight"] = weight
+	return out
+}
+
+// serviceOf is the Service of s.namespace a backendRef names, or "".
+func (s routeSplit) serviceOf(ref any) string {
+	m, _ := ref.(map[string]any)
+	group, _ := m["group"].(string)
+	kind, hasKind := m["kind"].(string)
+	ns, hasNS := m["namespace"].(string)
+	if !hasNS {
+		ns = s.routeNamespace
+	}
+	name, _ := m["name"].(string)
+	if group != "" || hasKind && kind != "Service" || ns != s.namespace {
+		return ""
+	}
+	return name
+}
+
+// headerMatches are the header matches for --header and --cookie, as an
+// HTTPRoute holds them. The Gateway API has no cookie match: a cookie is
+// matched in the Cookie header, by a regular expression.
+func headerMatches(req CanaryRequest) []map[string]any {
+	var out []map[string]any
+	if h := req.Header; h != nil {
+		out = append(out, map[string]any{"type": h.Type, "name": h.Name, "value": h.Value})
+	}
+	if req.Cookie != "" {
+		out = append(out, map[string]any{"type": "RegularExpression", "name": "Cookie", "value": cookiePattern(req.Cookie)})
+	}
+	return out
+}
+
+// cookiePattern matches a Cookie header that sets cookie name to "always",
+// as ingress-nginx's canary-by-cookie does.
+func cookiePattern(name string) string {
+	return `(^|;\s*)` + regexp.QuoteMeta(name) + `=always(;|$)`
+}
+
+// rulesOf is an HTTPRoute's rules as unstructured JSON values.
+func rulesOf(obj *unstructured.Unstructured) []any {
+	rules, _, _ := unstructured.NestedSlice(obj.Object, "spec", "rules")
+	return rules
+}
+
+func sameRules(a, b []any) bool {
+	return equality.Semantic.DeepEqual(a, b)
+}

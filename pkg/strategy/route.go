@@ -1,0 +1,178 @@
+package strategy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// RouteChoice is --route: find the route (the zero value), use none (the
+// share of the pods), or drive the one named.
+type RouteChoice struct {
+	None bool
+	Ref  *release.RouteRef
+}
+
+// ParseRouteChoice reads a --route value.
+func ParseRouteChoice(s string) (RouteChoice, error) {
+	if s == "none" {
+		return RouteChoice{None: true}, nil
+	}
+	ref, err := release.ParseRouteRef(s)
+	if err != nil {
+		return RouteChoice{}, err
+	}
+	return RouteChoice{Ref: &ref}, nil
+}
+
+// Needs is what a planner with this choice reads of the routes.
+func (c RouteChoice) Needs() RouteNeeds {
+	switch {
+	case c.None:
+		return RouteNeeds{}
+	case c.Ref != nil:
+		return RouteNeeds{Named: c.Ref}
+	}
+	return RouteNeeds{Discover: true, Recorded: true, Grants: true}
+}
+
+// token is an HTTP header or cookie name, as the Gateway API accepts it.
+var token = regexp.MustCompile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+
+// ParseHeader reads --header: NAME=VALUE matches the value exactly,
+// NAME~REGEX by a regular expression.
+func ParseHeader(s string) (release.HeaderMatch, error) {
+	i := strings.IndexAny(s, "=~")
+	if i <= 0 || i == len(s)-1 {
+		return release.HeaderMatch{}, fmt.Errorf("%q: want NAME=VALUE (exact) or NAME~REGEX", s)
+	}
+	m := release.HeaderMatch{Type: "Exact", Name: s[:i], Value: s[i+1:]}
+	if !token.MatchString(m.Name) {
+		return release.HeaderMatch{}, fmt.Errorf("%q is not an HTTP header name", m.Name)
+	}
+	if s[i] == '~' {
+		m.Type = "RegularExpression"
+		if _, err := regexp.Compile(m.Value); err != nil {
+			return release.HeaderMatch{}, fmt.Errorf("%q is not a regular expression: %v", m.Value, err)
+		}
+	}
+	if len(m.Value) > 4096 {
+		return release.HeaderMatch{}, fmt.Errorf("the value is longer than the 4096 characters an HTTPRoute allows")
+	}
+	return m, nil
+}
+
+// ValidateCookie checks a --cookie name.
+func ValidateCookie(name string) error {
+	if !token.MatchString(name) || strings.Contains(name, "~") {
+		return fmt.Errorf("%q is not a cookie name", name)
+	}
+	return nil
+}
+
+// routeTarget is the route a canary runs through: an HTTPRoute or an
+// Ingress, with ingress-nginx's canary annotations.
+type routeTarget struct {
+	http    *release.HTTPRoute
+	ingress *networkingv1.Ingress
+}
+
+func (t *routeTarget) ref(namespace string) release.RouteRef {
+	if t.http != nil {
+		return t.http.Ref(namespace)
+	}
+	return release.RouteRef{Kind: release.KindIngress, Name: t.ingress.Name}
+}
+
+// canaryRoute finds the route a canary of svc runs through, or nil for the
+// share of the pods: the one named, else the one the canary already runs
+// through, else the only HTTPRoute of the namespace that sends traffic to
+// svc. Several such routes, or routes of other namespaces a ReferenceGrant
+// lets in, must be named.
+func canaryRoute(rel *release.Release, svc *corev1.Service, choice RouteChoice) (*routeTarget, error) {
+	ns, name := rel.Stable.Namespace, rel.Stable.Name
+	recorded, routed := rel.RecordedRoute()
+	switch {
+	case choice.None && routed:
+		return nil, fmt.Errorf("release %s runs through %s: end that first (abort its canary, or switch back to blue) to go without a route", name, recorded)
+	case choice.None:
+		return nil, nil
+	case choice.Ref != nil && routed && recorded.In(ns) != choice.Ref.In(ns):
+		return nil, fmt.Errorf("release %s runs through %s, not %s: end that first (abort its canary, or switch back to blue) to change routes", name, recorded, choice.Ref)
+	case choice.Ref != nil:
+		return namedRoute(rel, svc, *choice.Ref)
+	case routed:
+		return namedRoute(rel, svc, recorded)
+	}
+	var found []string
+	var target *routeTarget
+	for _, r := range rel.HTTPRoutesTo(svc.Name) {
+		if r.Namespace() == ns {
+			found = append(found, r.Name())
+			target = &routeTarget{http: r}
+		}
+	}
+	switch {
+	case len(found) > 1:
+		return nil, fmt.Errorf("httproutes %s send traffic to service %s: name the one to drive with --route httproute/NAME (or --route none for the share of the pods)",
+			strings.Join(found, ", "), svc.Name)
+	case target == nil && len(rel.GrantedNamespaces) > 0:
+		return nil, fmt.Errorf("a ReferenceGrant lets the HTTPRoutes of namespace %s send traffic to service %s, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME, or --route none for the share of the pods",
+			strings.Join(rel.GrantedNamespaces, ", "), svc.Name)
+	}
+	return target, nil
+}
+
+// namedRoute finds the route ref names, which must send traffic to svc (or
+// to ship's Services, when ship already changed it).
+func namedRoute(rel *release.Release, svc *corev1.Service, ref release.RouteRef) (*routeTarget, error) {
+	ns := rel.Stable.Namespace
+	want := []string{svc.Name}
+	for _, s := range []*corev1.Service{rel.CanaryService, rel.StableService} {
+		if s != nil {
+			want = append(want, s.Name)
+		}
+	}
+	where := ref.In(ns).Namespace
+	if ref.Kind == release.KindIngress {
+		ing := rel.Ingress(ref.Name)
+		switch {
+		case ing == nil:
+			return nil, fmt.Errorf("ingress %s not found in namespace %s", ref.Name, ns)
+		case !sendsTo(release.IngressServices(ing), want):
+			return nil, fmt.Errorf("ingress %s does not send traffic to service %s (its backends: %s)", ref.Name, svc.Name, listOrNone(release.IngressServices(ing)))
+		}
+		return &routeTarget{ingress: ing}, nil
+	}
+	route := rel.HTTPRoute(ref)
+	switch {
+	case route == nil:
+		return nil, fmt.Errorf("httproute %s not found in namespace %s", ref.Name, where)
+	case !sendsTo(route.Services(ns), want):
+		return nil, fmt.Errorf("httproute %s does not send traffic to service %s of namespace %s (its backends there: %s)", ref.Name, svc.Name, ns, listOrNone(route.Services(ns)))
+	}
+	return &routeTarget{http: route}, nil
+}
+
+func sendsTo(backends, services []string) bool {
+	for _, b := range backends {
+		for _, s := range services {
+			if b == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}

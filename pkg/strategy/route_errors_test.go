@@ -1,0 +1,152 @@
+package strategy
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+func ref(s string) *release.RouteRef {
+	r, err := release.ParseRouteRef(s)
+	if err != nil {
+		panic(err)
+	}
+	return &r
+}
+
+func TestPlanCanaryRouteRefusals(t *testing.T) {
+	two := newHTTPRoute("web-2", false, rule("web"))
+	mixed := newHTTPRoute("web", true, map[string]any{"backendRefs": []any{
+		rule("web")["backendRefs"].([]any)[0], rule("old")["backendRefs"].([]any)[0]}})
+	var many []map[string]any
+	for range 9 {
+		many = append(many, rule("web"))
+	}
+	crowded := newHTTPRoute("web", true, many...)
+	taken := newHTTPRoute("web", true, rule("web", map[string]any{"headers": []any{map[string]any{"type": "Exact", "name": "x-canary", "value": "1"}}}))
+	weight := func(w int32) CanaryRequest { return CanaryRequest{Images: images("web:2"), Weight: w, WeightSet: true} }
+	withHeader := CanaryRequest{Images: images("web:2"), Header: header("X-Canary=1")}
+	granted := routed(nil)
+	granted.GrantedNamespaces = []string{"gateways"}
+	tests := []struct {
+		name string
+		rel  *release.Release
+		req  CanaryRequest
+		want string
+	}{
+		{"two routes", routed(nil, newHTTPRoute("web", true, rule("web")), two), weight(5),
+			"httproutes web, web-2 send traffic to service web: name the one to drive with --route httproute/NAME"},
+		{"named, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("httproute/nope")}},
+			"httproute nope not found in namespace ns"},
+		{"named, another service", routed(nil, newHTTPRoute("db", true, rule("db"))), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("httproute/db")}},
+			"httproute db does not send traffic to service web of namespace ns (its backends there: db)"},
+		{"ingress, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("ingress/web")}},
+			"ingress web not found in namespace ns"},
+		{"a route of another namespace", granted, weight(5),
+			"a ReferenceGrant lets the HTTPRoutes of namespace gateways send traffic to service web, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME"},
+		{"a rule with another backend", routed(nil, mixed), weight(5),
+			"rule 1 of httproute web sends traffic to service web and to old: kubectl-ship only splits rules that send it to service web alone"},
+		{"too many rules with the header rules", routed(nil, crowded), withHeader,
+			"httproute web would have 18 rules with the canary's header rules, more than the 16 an HTTPRoute may have"},
+		{"a header the rule matches already", routed(nil, taken), withHeader,
+			"rule 1 of httproute web already matches header x-canary: choose another with --header"},
+		{"no weight", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2")},
+			"--weight: give the canary's share of httproute/web's traffic, from 0 to 100 (or --route none for its share of the pods)"},
+		{"weight over the total", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2"), Weight: 150, WeightSet: true},
+			"--weight 150 is more than the total of 100"},
+		{"header without a route", routed(nil), withHeader,
+			"--header and --cookie need a route, and no HTTPRoute in namespace ns sends traffic to service web"},
+		{"weight total without a route", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 500, WeightSet: true, WeightTotal: 1000},
+			"--weight-total needs a route"},
+		{"weight 0 without a route", routed(nil), weight(0), "--weight must be between 1 and 99 percent without a route"},
+		{"weight 100 without a route", routed(nil), weight(100), "--weight must be between 1 and 99 percent without a route"},
+		{"weight and replicas without a route", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Replicas: 2}, "give --weight or --replicas, not both"},
+		{"sticky through a route", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2"), Weight: 5, Sticky: true},
+			"--sticky pins client IPs to pods through kube-proxy, which httproute/web goes around"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := PlanCanary(tt.rel, tt.req)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v\nwant %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanCanaryNamesARouteOfAnotherNamespace(t *testing.T) {
+	route := newHTTPRoute("web", true, rule("web"))
+	route.Object.SetNamespace("gateways")
+	refs := route.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
+	refs[0].(map[string]any)["namespace"] = "ns"
+	route, _ = release.NewHTTPRoute(route.Object)
+	rel := routed(nil, route)
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs = rulesOf(plan.Steps[len(plan.Steps)-1].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	if got := fmt.Sprint(refs[1]); !strings.Contains(got, "name:web-canary namespace:ns") {
+		t.Errorf("the canary's backend names the Services' namespace: %s", got)
+	}
+	if svc := plan.Steps[2].Object; objectName(svc) != "svc/web-canary" || !strings.Contains(fmt.Sprint(svc), "httproute/gateways/web") {
+		t.Errorf("the canary's Service records the route with its namespace: %v", svc)
+	}
+}
+
+func TestHTTPRouteChangedDuringTheCanary(t *testing.T) {
+	rel := routed(nil, newHTTPRoute("web", true, rule("web")))
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := after(rel, plan)
+	// Someone adds a rule while the canary runs: abort keeps it, and takes
+	// out only ship's backends.
+	obj := now.HTTPRoutes[0].Object.DeepCopy()
+	rules := rulesOf(obj)
+	if err := unstructured.SetNestedSlice(obj.Object, append(rules, rule("db")), "spec", "rules"); err != nil {
+		t.Fatal(err)
+	}
+	now.HTTPRoutes[0], _ = release.NewHTTPRoute(obj)
+	abort, err := PlanAbort(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(abort.Notes, "\n"), "httproute web changed since kubectl-ship first changed it") {
+		t.Errorf("the change should be noted: %v", abort.Notes)
+	}
+	want := newHTTPRoute("web", true, rule("web"), rule("db"))
+	if got := rulesJSON(after(now, abort).HTTPRoutes[0]); got != rulesJSON(want) {
+		t.Errorf("rules after abort:\n got %s\nwant %s", got, rulesJSON(want))
+	}
+}
+
+func TestParseHeaderAndRoute(t *testing.T) {
+	for in, want := range map[string]string{
+		"X-Canary=always":   "Exact X-Canary always",
+		"X-User~^(ann|bo)$": "RegularExpression X-User ^(ann|bo)$",
+		"X=a=b":             "Exact X a=b",
+	} {
+		h, err := ParseHeader(in)
+		if got := fmt.Sprintf("%s %s %s", h.Type, h.Name, h.Value); err != nil || got != want {
+			t.Errorf("ParseHeader(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"httproute/web":                           "HTTPRoute  web",
+		"httproutes/gw/web":                       "HTTPRoute gw web",
+		"httproute.gateway.networking.k8s.io/web": "HTTPRoute  web",
+		"ingress/web":                             "Ingress  web",
+		"ing/web":                                 "Ingress  web",
+	} {
+		r, err := release.ParseRouteRef(in)
+		if got := fmt.Sprintf("%s %s %s", r.Kind, r.Namespace, r.Name); err != nil || got != want {
+			t.Errorf("ParseRouteRef(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package strategy
+
+import (
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// planRoutedCanary plans a canary whose share of traffic is a route's
+// weight, exact and independent of the pods: the canary Deployment (sized
+// to carry its share), a Service selecting only its pods (and one selecting
+// only the stable pods when the user's Service selects both), each waited
+// for until it has ready endpoints, and only then the route.
+func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *routeTarget, req CanaryRequest) (Plan, error) {
+	stable, ns := rel.Stable, rel.Stable.Namespace
+	ref := target.ref(ns)
+	if req.Sticky {
+		return Plan{}, fmt.Errorf("--sticky pins client IPs to pods through kube-proxy, which %s goes around: drop it, and use the router's own session persistence", ref)
+	}
+	weight, total, err := routedWeight(rel, target, req)
+	if err != nil {
+		return Plan{}, err
+	}
+	tr, err := routedTrack(stable, svc)
+	if err != nil {
+		return Plan{}, err
+	}
+	replicas := req.Replicas
+	if replicas == 0 {
+		// Enough pods to carry its share of the stable's load.
+		replicas = max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
+	}
+	desired := newCanary(stable, spec, tr, replicas, 0)
+	if c := rel.Canary; c != nil && !apiequality.Semantic.DeepEqual(c.Spec.Selector, desired.Spec.Selector) {
+		return Plan{}, fmt.Errorf("canary %s selects %s, not %s as a canary through %s needs: abort it and start the canary again",
+			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
+	}
+	plan := Plan{Notes: []string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable",
+		weightString(weight, total), ref, replicas, plural(replicas, "pod"), release.Replicas(stable))}}
+	if tr.note != "" {
+		plan.Notes = append(plan.Notes, tr.note)
+	}
+	steps, current, err := canaryDeployment(rel, desired, req.Replace)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Steps = append(plan.Steps, steps...)
+	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+
+	tracks, err := newTrackServices(rel, svc, desired.Spec.Template.Labels, tr.key, ref)
+	if err != nil {
+		return Plan{}, err
+	}
+	var route []Step
+	if target.http != nil {
+		route, err = httpRouteCanary(rel, target.http, tracks, weight, total, req, &plan)
+	} else {
+		if tracks.stable != nil {
+			return Plan{}, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
+				svc.Name, labels.Set(svc.Spec.Selector), tr.key, stable.Spec.Template.Labels[tr.key])
+		}
+		route, err = ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
+	}
+	if err != nil {
+		return Plan{}, err
+	}
+	services, err := tracks.plan(rel)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Steps = append(append(plan.Steps, services...), route...)
+	if !plan.Writes() {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %s through %s: nothing to change", current.Name, weightString(weight, total), ref))
+	}
+	return plan, nil
+}
+
+// routedWeight is the weight asked for, out of its total; without one, the
+// weight the route gives the canary now, or for a new canary with a header
+// or cookie match 0 (only the matching requests reach it).
+func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) (int32, int32, error) {
+	total := req.WeightTotal
+	if total == 0 {
+		total = 100
+	}
+	switch {
+	case req.Weight > total:
+		return 0, 0, fmt.Errorf("--weight %d is more than the total of %d: give a weight from 0 to %d (or a larger --weight-total)", req.Weight, total, total)
+	case req.WeightSet || req.Weight > 0:
+		return req.Weight, total, nil
+	}
+	if w, t, ok := currentWeight(rel, target); ok && (req.WeightTotal == 0 || t == total) {
+		return w, t, nil
+	}
+	if req.Header != nil || req.Cookie != "" {
+		return 0, total, nil
+	}
+	return 0, 0, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.ref(rel.Stable.Namespace), total)
+}
+
+// routedTrack is the label that tells the canary's pods from the stable
+// ones. When the Service already selects the stable pods by track, the
+// canary's get track: canary, and the Service leaves them out.
+func routedTrack(stable *appsv1.Deployment, svc *corev1.Service) (track, error) {
+	value, ok := svc.Spec.Selector[release.TrackLabel]
+	if !ok || stable.Spec.Template.Labels[release.TrackLabel] != value || stable.Spec.Selector == nil || len(stable.Spec.Selector.MatchExpressions) > 0 {
+		return canaryTrack(stable, svc)
+	}
+	tr := track{key: release.TrackLabel, canaryValue: release.RoleCanary, selector: withLabel(stable.Spec.Selector, release.TrackLabel, release.RoleCanary)}
+	if _, own := stable.Spec.Selector.MatchLabels[release.TrackLabel]; !own {
+		tr.note = fmt.Sprintf("note: deployment %s's selector %s also matches the canary's pods; owner references keep each Deployment to its own pods, but anything selecting %s (an HPA, kubectl get -l) counts both",
+			stable.Name, labels.Set(stable.Spec.Selector.MatchLabels), labels.Set(stable.Spec.Selector.MatchLabels))
+	}
+	return tr, nil
+}
+
+func weightString(weight, total int32) string {
+	if total == 100 {
+		return fmt.Sprintf("%d%%", weight)
+	}
+	return fmt.Sprintf("%d/%d", weight, total)
+}
+
+// byShareOfPods refuses what only a route can do, for a canary that takes
+// its share of the pods.
+func byShareOfPods(rel *release.Release, svc *corev1.Service, req CanaryRequest) error {
+	how := fmt.Sprintf("no HTTPRoute in namespace %s sends traffic to service %s: name the route with --route httproute/NAME or ingress/NAME", rel.Stable.Namespace, svc.Name)
+	if req.Route.None {
+		how = "--route none takes the share of the pods"
+	}
+	switch {
+	case req.Header != nil || req.Cookie != "":
+		return fmt.Errorf("--header and --cookie need a route, and %s", how)
+	case req.WeightTotal > 0:
+		return fmt.Errorf("--weight-total needs a route, and %s", how)
+	case req.WeightSet && (req.Weight < 1 || req.Weight > 99):
+		return fmt.Errorf("--weight must be between 1 and 99 percent without a route (the canary's share of the pods), not %d", req.Weight)
+	case req.WeightSet && req.Replicas > 0:
+		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package strategy
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// switchRoute finds the HTTPRoute a blue-green release switches through,
+// as canaryRoute does for a canary: nil to switch the Services' selectors.
+func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, *corev1.Service, error) {
+	names := make([]string, len(rel.Services))
+	for i, svc := range rel.Services {
+		names[i] = svc.Name
+	}
+	var svc *corev1.Service
+	if ref, routed := rel.RecordedRoute(); choice.Ref != nil || routed {
+		if choice.Ref != nil {
+			ref = *choice.Ref
+		}
+		if route := rel.HTTPRoute(ref); route != nil {
+			svc = routedService(rel, route, rulesOf(route.Object))
+			if saved := savedRules(rel.GreenService); saved != nil {
+				svc = routedService(rel, route, saved)
+			}
+		}
+	} else if routes := rel.HTTPRoutesTo(names...); len(routes) == 1 {
+		svc = routedService(rel, routes[0], rulesOf(routes[0].Object))
+	}
+	if svc == nil {
+		svc = rel.Services[0]
+	}
+	target, err := canaryRoute(rel, svc, choice)
+	switch {
+	case err != nil || target == nil:
+		return nil, nil, err
+	case target.ingress != nil:
+		return nil, nil, fmt.Errorf("a blue-green release switches through an HTTPRoute, not through ingress %s: --route none switches the Services", target.ingress.Name)
+	}
+	return target.http, svc, nil
+}
+
+// planRoutedSwitch plans a switch through an HTTPRoute: to green, a Service
+// NAME-green selecting only green's pods, waited for until it has ready
+// endpoints, then the route's rules that send traffic to the Service (which
+// keeps selecting blue) send it all to NAME-green instead; to blue, the
+// route back as it was, then NAME-green deleted.
+func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch) (Plan, error) {
+	name, key := rel.Stable.Name, rel.ColorKey()
+	to := p.To
+	if to == "" {
+		to = rel.NewColor()
+	}
+	if to == "" {
+		to = release.Green
+	}
+	if blue := rel.Stable.Spec.Template.Labels[key]; svc.Spec.Selector[key] != blue {
+		return Plan{}, fmt.Errorf("service %s selects %s=%s, not blue's %s: switch it back to blue first with 'kubectl ship bluegreen-switch %s --to blue --route none'",
+			svc.Name, key, svc.Spec.Selector[key], blue, name)
+	}
+	split := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: svc.Name,
+		stable: svc.Name, canary: release.GreenName(name), canaryWeight: 100}
+	original, note := split.originalRules(route, savedRules(rel.GreenService))
+	plan := Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
+	if note != "" {
+		plan.Notes = append(plan.Notes, note)
+	}
+	if to == release.Blue {
+		steps, _, err := greenTeardown(rel)
+		if err != nil {
+			return Plan{}, err
+		}
+		for i := range steps {
+			if steps[i].Action == Patch {
+				steps[i].Operation = "switched to blue"
+			}
+		}
+		plan.Steps = append(plan.Steps, steps...)
+		return switchDone(rel, plan, to, p)
+	}
+	if p.ScaleDownDelay > 0 {
+		return Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
+	}
+	rules, err := split.rules(route.Name(), original)
+	if err != nil {
+		return Plan{}, err
+	}
+	green := trackService(rel, svc, release.GreenName(name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
+	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
+	if green.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
+		return Plan{}, err
+	}
+	services, err := planServices(rel, servicePair{green, rel.GreenService})
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Steps = append(plan.Steps, services...)
+	step, err := routePatch(route, rules, fmt.Sprintf("send the traffic of service %s to green", svc.Name))
+	if err != nil {
+		return Plan{}, err
+	}
+	if step != nil {
+		step.Operation = "switched to green"
+		plan.Steps = append(plan.Steps, *step)
+	}
+	if warning := unaccepted(route, "green"); warning != "" {
+		plan.Notes = append(plan.Notes, "warning: "+warning)
+	}
+	return switchDone(rel, plan, to, p)
+}
+
+// switchDone finishes a routed switch's plan as PlanSwitch does: nothing to
+// do said so, a color that is not ready refused unless forced, and the
+// color that stopped serving scaled down after the delay.
+func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Plan, error) {
+	if !plan.Writes() {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("the route already sends release %s's traffic to %s: nothing to switch", rel.Stable.Name, to))
+		return plan, nil
+	}
+	if p.ScaleDownDelay > 0 && to == release.Blue {
+		plan.Steps = append(plan.Steps, Step{Action: Stay, Duration: p.ScaleDownDelay, Reason: fmt.Sprintf("keep green running for %s, to switch back", p.ScaleDownDelay)})
+		if step, err := scaleDown(rel.Green, release.Green); err != nil || step != nil {
+			if err != nil {
+				return Plan{}, err
+			}
+			plan.Steps = append(plan.Steps, *step)
+		}
+	}
+	if err := ready(rel.Deployment(to), to); err != nil {
+		if release.Replicas(rel.Deployment(to)) == 0 || !p.Force {
+			return Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)
+		}
+		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
+	}
+	return plan, nil
+}
+
+// greenRouteRefusal refuses what a release whose green serves through a
+// route cannot do before the release ends.
+func greenRouteRefusal(rel *release.Release, what string) error {
+	ref, _ := rel.RecordedRoute()
+	return fmt.Errorf("green serves release %s through %s, while the clients inside the cluster still reach blue through service %s: %s; end the release first with 'kubectl ship bluegreen cleanup %s --delete'",
+		rel.Stable.Name, ref, rel.ServiceNames(), what, rel.Stable.Name)
+}
