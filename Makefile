@@ -76,6 +76,7 @@ cluster-up: cluster-build
 	hack/cluster-up.sh
 
 cluster-down:
+	hack/fleet-down.sh
 	hack/cluster-down.sh
 
 clean:

@@ -6,12 +6,14 @@
 # start gives an empty cluster. Stop it with hack/cluster-down.sh.
 # CONTROLLER_QPS raises the request rate of the controller manager and the
 # scheduler (their own defaults are 20 and 50 per second), for fixtures of
-# thousands of pods such as make bench's.
+# thousands of pods such as make bench's. KWOK_STAGES names more kwok stage
+# files (space-separated), for a cluster that must misbehave in its own way.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 NODES=${NODES:-1}
 CONTROLLER_QPS=${CONTROLLER_QPS:-}
+KWOK_STAGES=${KWOK_STAGES:-}
 CLUSTER_TIMEOUT=${CLUSTER_TIMEOUT:-60}
 [[ $NODES =~ ^[1-9][0-9]*$ ]] || die "NODES must be a positive number, not '$NODES'"
 [[ $CONTROLLER_QPS =~ ^([1-9][0-9]*)?$ ]] || die "CONTROLLER_QPS must be a positive number, not '$CONTROLLER_QPS'"
@@ -19,6 +21,11 @@ rate=()
 [ -z "$CONTROLLER_QPS" ] || rate=(--kube-api-qps="$CONTROLLER_QPS" --kube-api-burst=$((2 * CONTROLLER_QPS)))
 for f in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl kwok-stages.yaml; do
   [ -e "$CLUSTER_BIN/$f" ] || die "$CLUSTER_BIN/$f is missing: run hack/build-cluster.sh"
+done
+extra_stages=()
+for f in $KWOK_STAGES; do
+  [ -f "$f" ] || die "KWOK_STAGES: $f is not a file"
+  extra_stages+=(--config="$(realpath "$f")")
 done
 
 # Absolute: it is printed in the KUBECONFIG line and, through the components'
@@ -177,7 +184,7 @@ start kube-scheduler --kubeconfig="$kubeconfig" --bind-address=127.0.0.1 --secur
 # The fault stages make pods of images tagged crashloop, oomkill, pullfail or
 # notready misbehave, for the health gates' tests; other pods are unaffected.
 KWOK_WORKDIR=$CLUSTER_DIR/kwok start kwok --kubeconfig="$kubeconfig" --config="$CLUSTER_BIN/kwok-stages.yaml" \
-  --config="$HACK_DIR/cluster/kwok-fault-stages.yaml" \
+  --config="$HACK_DIR/cluster/kwok-fault-stages.yaml" "${extra_stages[@]}" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --cidr=10.244.0.0/16 --node-ip=127.0.0.1 --node-lease-duration-seconds=40 \
   --server-address="127.0.0.1:$KWOK_PORT"

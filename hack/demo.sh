@@ -80,5 +80,48 @@ say "Once sure, scale the idle color down"
 run kubectl ship bluegreen cleanup ctwoc
 run kubectl ship list
 
-printf '\nThe cluster is still up. To keep playing:\n  export KUBECONFIG=%s PATH=%s:$PATH\nStop it with: make cluster-down\n' \
+say "A second cluster (its own etcd, API server, controllers and kwok), and one kubeconfig with both"
+fleet_dir=$ROOT_DIR/_output/fleet
+FLEET_DIR=$fleet_dir FLEET_CLUSTERS=west hack/fleet-up.sh
+fleet_config=$fleet_dir/demo-kubeconfig
+KUBECONFIG=$KUBECONFIG:$fleet_dir/kubeconfig kubectl config view --flatten >"$fleet_config"
+export KUBECONFIG=$fleet_config
+kubectl config rename-context ship-e2e east >/dev/null
+for c in east west; do
+  kubectl config set-context "$c" --namespace "$ns" >/dev/null
+done
+kubectl --context west create namespace "$ns" >/dev/null
+for c in east west; do
+  kubectl --context "$c" apply -f - >/dev/null <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop, track: stable}}
+    spec: {containers: [{name: shop, image: "example/shop:1.0.0"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shop}
+spec:
+  selector: {app: shop}
+  ports: [{port: 80}]
+YAML
+  kubectl --context "$c" rollout status deployment/shop >/dev/null
+done
+run kubectl config get-contexts
+run kubectl ship list --all-contexts
+
+say "A canary in two waves: west only once east has stayed healthy for 5s"
+run kubectl ship canary shop --image example/shop:2.0.0 --weight 25 --wave east --wave west --soak 5s
+run kubectl ship status shop --all-contexts
+
+say "Promote across both, in the same order; history in each cluster shows the fleet's waves"
+run kubectl ship promote shop --wave east --wave west
+run kubectl ship history shop --all-contexts
+
+printf '\nThe clusters are still up. To keep playing:\n  export KUBECONFIG=%s PATH=%s:$PATH\nStop them with: make cluster-down\n' \
   "$KUBECONFIG" "$ROOT_DIR/bin:$CLUSTER_BIN"

@@ -3,8 +3,9 @@
 # least a cli-runtime plugin links) and measures kubectl-ship against it and
 # the project's kubectl: start-up, then, on a cluster of its own, the API
 # requests of every verb, the latency of its waits, and list and status at
-# 1,000 releases. Writes the report to docs/benchmarks.md, then appends the
-# Go benchmarks of the planners and the status model.
+# 1,000 releases; then, with two more clusters, list across clusters and
+# over 50 simulated contexts. Writes the report to docs/benchmarks.md, then
+# appends the Go benchmarks of the planners and the status model.
 # Needs bin/kubectl-ship (make build) and the cluster binaries (make cluster-build).
 # ROUNDS sets the start-up runs per binary and command (100 keep the CPU
 # ratios within about 0.02 from run to run; 30 drift by 0.1), CLUSTER_ROUNDS
@@ -26,14 +27,29 @@ CGO_ENABLED=0 go build -trimpath -o "$out/measure" ./hack/bench/measure
 
 # Its own cluster, on ports of its own, with room for 4,000 pods and
 # controllers fast enough to start 3,000 of them in a minute or two.
-export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500 \
-  APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20357 SCHEDULER_PORT=20359 KWOK_PORT=20347
+# BENCH_PORT_BASE moves them all, for a machine where they are taken.
+if [ -n "${BENCH_PORT_BASE:-}" ]; then
+  p=$BENCH_PORT_BASE
+  export APISERVER_PORT=$p ETCD_PORT=$((p + 1)) ETCD_PEER_PORT=$((p + 2)) KCM_PORT=$((p + 3)) SCHEDULER_PORT=$((p + 4)) KWOK_PORT=$((p + 5))
+  FLEET_PORT_BASE=$((p + 10))
+else
+  export APISERVER_PORT=26443 ETCD_PORT=22379 ETCD_PEER_PORT=22380 KCM_PORT=20357 SCHEDULER_PORT=20359 KWOK_PORT=20347
+fi
+export CLUSTER_DIR=$ROOT_DIR/$out/cluster NODES=4 CONTROLLER_QPS=500
 export KUBECACHEDIR=$CLUSTER_DIR/kube-cache # kubectl's discovery cache, warm after the first run
-trap 'hack/cluster-down.sh' EXIT
+fleet_dir=$ROOT_DIR/$out/fleet
+trap 'FLEET_DIR=$fleet_dir hack/fleet-down.sh; hack/cluster-down.sh' EXIT
 hack/cluster-up.sh
 
 "$out/measure" -rounds "${ROUNDS:-100}" -cluster-rounds "${CLUSTER_ROUNDS:-10}" -kubeconfig "$CLUSTER_DIR/kubeconfig" \
   -o docs/benchmarks.md kubectl="$kubectl" floor="$out/floor" kubectl-ship="$ship"
+
+# Two more clusters beside it, for list across clusters, started only now so
+# that their idle load does not touch the measurements above.
+FLEET_DIR=$fleet_dir FLEET_CLUSTERS="bench-b bench-c" FLEET_PORT_BASE=${FLEET_PORT_BASE:-23400} hack/fleet-up.sh
+"$out/measure" -cluster-rounds "${CLUSTER_ROUNDS:-10}" -kubeconfig "$CLUSTER_DIR/kubeconfig" \
+  -fleet-kubeconfig "$fleet_dir/kubeconfig" kubectl-ship="$ship" | tee -a docs/benchmarks.md
+FLEET_DIR=$fleet_dir hack/fleet-down.sh
 
 {
   printf '\n## Go benchmarks\n\nThe planners and the status model, without a cluster (`go test -bench . ./pkg/...`).\n\n```\n'

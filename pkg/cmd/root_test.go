@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,6 +55,22 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"list", "-l", "a in ("}, `-l "a in ("`},
 		{[]string{"history", "web", "-o", "toml"}, "unable to match a printer"},
 		{[]string{"version", "-o", "toml"}, "--output must be 'yaml' or 'json'"},
+		{[]string{"canary", "web", "--image", "web:2", "--context", "a", "--contexts", "b"}, "--context names one cluster: give --context or --contexts/--all-contexts, not both"},
+		{[]string{"canary", "web", "--image", "web:2", "--context", "a", "--wave", "b"}, "--context names one cluster: give --context or --wave, not both"},
+		{[]string{"list", "--contexts", "a", "--all-contexts"}, "give --contexts or --all-contexts, not both"},
+		{[]string{"status", "web", "--contexts", ","}, "--contexts is empty: give context names or globs"},
+		{[]string{"history", "web", "--all-contexts", "--parallel", "0"}, "--parallel must be at least 1, not 0"},
+		{[]string{"canary", "web", "--image", "web:2", "--wave", ""}, "--wave 1 is empty: give it context names or globs"},
+		{[]string{"promote", "web", "--wave", "a", "--wave", " , "}, "--wave 2 is empty: give it context names or globs"},
+		{[]string{"canary", "web", "--image", "web:2", "--contexts", "a", "--soak", "1m"}, "--soak needs --wave: the soak follows each wave"},
+		{[]string{"abort", "web", "--soak", "1m"}, "--soak needs --wave: the soak follows each wave"},
+		{[]string{"canary", "web", "--image", "web:2", "--wave", "a", "--contexts", "b"}, "give --wave or --contexts/--all-contexts, not both"},
+		{[]string{"canary", "web", "--image", "web:2", "--wave", "a", "--on-failure", "retry"}, `--on-failure must be "abort" or "stop", not "retry"`},
+		{[]string{"canary", "web", "--image", "web:2", "--wave", "a", "-o", "json"}, "-o json: across contexts the results print as lines"},
+		{[]string{"promote", "a", "b", "--all-contexts"}, "across contexts, give the name of one release (no -l)"},
+		{[]string{"status", "web", "--all-contexts", "--watch"}, "--watch and --until follow one cluster"},
+		{[]string{"list", "--all-contexts", "-o", "name"}, "-o name: across contexts, use -o json or yaml"},
+		{[]string{"list", "--all-contexts", "--request-timeout", "soon"}, `--request-timeout "soon": give a duration such as 10s, or seconds`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -61,6 +79,51 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 			root.SetArgs(tt.args)
 			err := root.Execute()
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+			if out.Len() > 0 {
+				t.Errorf("printed on stdout: %s", out.String())
+			}
+		})
+	}
+}
+
+// Contexts are chosen from the kubeconfig alone: a name it does not have, a
+// glob that matches none, or a context in two waves is refused before any
+// request (its servers listen nowhere, so one would fail otherwise).
+func TestFleetRefusesUnknownContextsBeforeAnyRequest(t *testing.T) {
+	kubeconfig := filepath.Join(t.TempDir(), "config")
+	config := `apiVersion: v1
+kind: Config
+clusters:
+- {name: c, cluster: {server: "https://127.0.0.1:1"}}
+users:
+- {name: u, user: {token: x}}
+contexts:
+- {name: prod-a, context: {cluster: c, user: u}}
+- {name: prod-b, context: {cluster: c, user: u}}
+current-context: prod-a
+`
+	if err := os.WriteFile(kubeconfig, []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", kubeconfig)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "--contexts", "staging-*"}, `--contexts: "staging-*" matches no context of the kubeconfig (its contexts: prod-a, prod-b)`},
+		{[]string{"status", "web", "--contexts", "prod-a,prod-c"}, `--contexts: context "prod-c" is not in the kubeconfig (its contexts: prod-a, prod-b)`},
+		{[]string{"canary", "web", "--image", "web:2", "--wave", "prod-a", "--wave", "prod-*"}, "context prod-a is in --wave 1 and --wave 2: each context goes in one wave"},
+		{[]string{"promote", "web", "--wave", "prod-a", "--wave", "eu-*"}, `--wave 2: "eu-*" matches no context of the kubeconfig (its contexts: prod-a, prod-b)`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			root := NewCmdShip(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut})
+			root.SetArgs(tt.args)
+			err := root.Execute()
+			if err == nil || err.Error() != tt.want {
 				t.Errorf("error = %v, want %q", err, tt.want)
 			}
 			if out.Len() > 0 {

@@ -7,6 +7,8 @@ import (
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // Factory builds one Client per kubeconfig context and keeps it, so one
@@ -16,6 +18,10 @@ import (
 type Factory struct {
 	flags    *genericclioptions.ConfigFlags
 	warnings io.Writer
+	// raw is the kubeconfig, loaded once for all the contexts a fleet
+	// names: parsing it again for each of 50 contexts would cost more than
+	// reading their clusters.
+	raw func() (clientcmdapi.Config, error)
 
 	mu      sync.Mutex
 	clients map[string]*Client
@@ -24,7 +30,9 @@ type Factory struct {
 // NewFactory returns a Factory over the connection flags. The API server's
 // warnings go to warnings, as kubectl prints them ("Warning: ...").
 func NewFactory(flags *genericclioptions.ConfigFlags, warnings io.Writer) *Factory {
-	return &Factory{flags: flags, warnings: warnings, clients: map[string]*Client{}}
+	f := &Factory{flags: flags, warnings: warnings, clients: map[string]*Client{}}
+	f.raw = sync.OnceValues(func() (clientcmdapi.Config, error) { return flags.ToRawKubeConfigLoader().RawConfig() })
+	return f
 }
 
 // Client returns the client of a kubeconfig context; "" is the current one
@@ -35,22 +43,42 @@ func (f *Factory) Client(context string) (*Client, error) {
 	if c, ok := f.clients[context]; ok {
 		return c, nil
 	}
-	flags := f.flagsFor(context)
-	config, err := flags.ToRESTConfig()
+	config, namespace, err := f.configFor(context)
 	if err != nil {
 		return nil, contextError(context, err)
 	}
 	config.WarningHandler = rest.NewWarningWriter(f.warnings, rest.WarningWriterOptions{Deduplicate: true})
-	namespace, _, err := flags.ToRawKubeConfigLoader().Namespace()
-	if err != nil {
-		return nil, contextError(context, err)
-	}
 	c, err := newClient(config, namespace)
 	if err != nil {
 		return nil, contextError(context, err)
 	}
 	f.clients[context] = c
 	return c, nil
+}
+
+// configFor is the REST config and namespace of a context: "" as kubectl
+// resolves its flags, another from the kubeconfig loaded once, with the
+// same connection flags applied.
+func (f *Factory) configFor(context string) (*rest.Config, string, error) {
+	loader := f.flags.ToRawKubeConfigLoader()
+	if context != "" {
+		raw, err := f.raw()
+		if err != nil {
+			return nil, "", err
+		}
+		o := overrides(f.flags)
+		o.CurrentContext = context
+		loader = clientcmd.NewNonInteractiveClientConfig(raw, context, o, nil)
+	}
+	config, err := loader.ClientConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	if f.flags.WrapConfigFn != nil {
+		config = f.flags.WrapConfigFn(config)
+	}
+	namespace, _, err := loader.Namespace()
+	return config, namespace, err
 }
 
 func contextError(context string, err error) error {
@@ -60,27 +88,9 @@ func contextError(context string, err error) error {
 	return fmt.Errorf("context %s: %w", context, err)
 }
 
-// flagsFor is the connection flags with the context replaced: the same
-// kubeconfig, impersonation and credentials flags, in another cluster.
-func (f *Factory) flagsFor(context string) *genericclioptions.ConfigFlags {
-	if context == "" {
-		return f.flags
-	}
-	o := f.flags
-	c := genericclioptions.NewConfigFlags(false)
-	c.CacheDir, c.KubeConfig, c.ClusterName, c.AuthInfoName = o.CacheDir, o.KubeConfig, o.ClusterName, o.AuthInfoName
-	c.Namespace, c.APIServer, c.TLSServerName, c.Insecure = o.Namespace, o.APIServer, o.TLSServerName, o.Insecure
-	c.CertFile, c.KeyFile, c.CAFile, c.BearerToken = o.CertFile, o.KeyFile, o.CAFile, o.BearerToken
-	c.Impersonate, c.ImpersonateUID, c.ImpersonateGroup, c.ImpersonateUserExtra = o.Impersonate, o.ImpersonateUID, o.ImpersonateGroup, o.ImpersonateUserExtra
-	c.Username, c.Password, c.Timeout, c.DisableCompression, c.ProxyURL = o.Username, o.Password, o.Timeout, o.DisableCompression, o.ProxyURL
-	c.WrapConfigFn = o.WrapConfigFn
-	c.Context = &context
-	return c
-}
-
 // Contexts lists the contexts of the kubeconfig, and the current one.
 func (f *Factory) Contexts() (names []string, current string, err error) {
-	raw, err := f.flags.ToRawKubeConfigLoader().RawConfig()
+	raw, err := f.raw()
 	if err != nil {
 		return nil, "", err
 	}

@@ -50,12 +50,23 @@ func (c *Client) replicaSetsOf(ctx context.Context, d *appsv1.Deployment) ([]app
 // Record reads the release's record of operations from its lock ("" when
 // ship never ran an operation on it).
 func (c *Client) Record(ctx context.Context, namespace, name string) (string, error) {
+	record, _, err := c.RecordAndHolder(ctx, namespace, name)
+	return record, err
+}
+
+// RecordAndHolder reads, in one GET of the release's lock, its record and
+// the command that holds the lock ("" when it is free): what a fleet run
+// reads of every cluster before its first write, to know where it stands.
+func (c *Client) RecordAndHolder(ctx context.Context, namespace, name string) (record, holder string, err error) {
 	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return "", nil
+		return "", "", nil
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return lease.Annotations[release.AnnotationHistory], nil
+	if held(lease) {
+		holder = lease.Annotations[release.AnnotationOperation]
+	}
+	return lease.Annotations[release.AnnotationHistory], holder, nil
 }

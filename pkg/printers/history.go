@@ -37,18 +37,44 @@ func History(w io.Writer, h *release.History) error {
 	tw = printers.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		result := strings.Join(op.Changes, ", ")
-		if op.Error != "" {
-			result = strings.TrimPrefix(result+"; ", "; ") + "stopped: " + op.Error
-		}
-		if result == "" {
-			result = "no change"
-		}
-		user := op.User
-		if user == "" {
-			user = "-" // recorded before ship recorded users
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(user), esc(op.Command), esc(result))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
 	}
 	return tw.Flush()
+}
+
+// OperationResult says what an operation changed, or why it stopped.
+func OperationResult(op release.Operation) string {
+	result := strings.Join(op.Changes, ", ")
+	if op.Error != "" {
+		result = strings.TrimPrefix(result+"; ", "; ") + "stopped: " + op.Error
+	}
+	if result == "" {
+		result = "no change"
+	}
+	return result
+}
+
+// OperationUser is who ran an operation, "-" for one recorded before ship
+// recorded users.
+func OperationUser(op release.Operation) string {
+	if op.User == "" {
+		return "-"
+	}
+	return op.User
+}
+
+// OperationTime is an operation's time as history shows it.
+func OperationTime(op release.Operation) string { return op.Time.Format(timeLayout) }
+
+// OperationCommand is an operation's command as history shows it: with its
+// wave when a fleet ran it ("... (wave 2/3)"), and the fleet's command when
+// it was a cluster's rollback.
+func OperationCommand(op release.Operation) string {
+	switch f := op.Fleet; {
+	case f == nil:
+		return op.Command
+	case f.Command != "":
+		return fmt.Sprintf("%s (rollback in wave %d/%d of: %s)", op.Command, f.Wave, f.Waves, f.Command)
+	}
+	return fmt.Sprintf("%s (wave %d/%d)", op.Command, op.Fleet.Wave, op.Fleet.Waves)
 }

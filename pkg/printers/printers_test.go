@@ -109,3 +109,29 @@ func TestReleaseTable(t *testing.T) {
 	}
 	golden(t, "list-wide.txt", out.Bytes())
 }
+
+// history shows what a fleet did in this cluster: the wave of each
+// operation, and a rollback with the fleet command it was part of.
+func TestHistoryShowsTheFleet(t *testing.T) {
+	at := func(minute int) metav1.Time {
+		return metav1.NewTime(time.Date(2026, 11, 25, 10, minute, 0, 0, time.UTC))
+	}
+	fleet := "kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --wave a --wave b --soak 1m"
+	h := &release.History{
+		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc", Namespace: "demo"},
+		Revisions: []release.Revision{{Revision: 1, Created: at(0), Images: []string{"example/ctwoc:1.0.0"},
+			Containers: []release.Container{{Name: "ctwoc", Image: "example/ctwoc:1.0.0"}}, Current: true}},
+		Operations: []release.Operation{
+			{Time: at(1), Command: fleet, User: "alice (alice@laptop)", Changes: []string{"deployment.apps/ctwoc-canary created"},
+				Error: "health gate: pods: Fail: canary pod ctwoc-canary-x: container ctwoc waiting: CrashLoopBackOff",
+				Fleet: &release.FleetStep{Wave: 2, Waves: 2}},
+			{Time: at(2), Command: "kubectl ship abort ctwoc", User: "alice (alice@laptop)", Changes: []string{"deployment.apps/ctwoc-canary deleted"},
+				Fleet: &release.FleetStep{Wave: 2, Waves: 2, Command: fleet}},
+		},
+	}
+	var out bytes.Buffer
+	if err := History(&out, h); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "history-fleet.txt", out.Bytes())
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,6 +33,32 @@ type Operation struct {
 	// Interrupted marks an operation whose process died: a later command
 	// found its lock and freed it. What it changed is not recorded.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Fleet is set when the operation was one cluster's part of a command
+	// run across kubeconfig contexts.
+	Fleet *FleetStep `json:"fleet,omitempty"`
+}
+
+// FleetStep places an operation in a fleet run: the wave its cluster was
+// in, and, when the operation's own command is another one (the rollback
+// of a cluster that failed), the fleet's command.
+type FleetStep struct {
+	Wave    int    `json:"wave"`
+	Waves   int    `json:"waves"`
+	Command string `json:"command,omitempty"`
+}
+
+// maxCommand bounds each command a record keeps: a fleet's command names
+// its contexts, which may be many.
+const maxCommand = 1024
+
+// BoundCommand is a command as a record keeps it: at most maxCommand bytes,
+// cut with "..." past that. Comparing a command with a recorded one goes
+// through it.
+func BoundCommand(command string) string {
+	if len(command) <= maxCommand {
+		return command
+	}
+	return strings.ToValidUTF8(command[:maxCommand-3], "") + "..."
 }
 
 // LastOperation returns the newest operation of a record, and false when
@@ -48,6 +75,12 @@ func LastOperation(raw string) (Operation, bool) {
 // dropping the oldest beyond the bound.
 func AppendOperation(raw string, op Operation) (string, error) {
 	ops := ParseOperations(raw)
+	op.Command = BoundCommand(op.Command)
+	if op.Fleet != nil {
+		fleet := *op.Fleet
+		fleet.Command = BoundCommand(fleet.Command)
+		op.Fleet = &fleet
+	}
 	ops = append(ops, op)
 	if len(ops) > maxHistory {
 		ops = ops[len(ops)-maxHistory:]

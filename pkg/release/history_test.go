@@ -28,6 +28,31 @@ func TestAppendOperationIsBounded(t *testing.T) {
 	}
 }
 
+// A fleet's command names its contexts: the record keeps each command to a
+// bounded size, the fleet's as well, so 30 of them stay within an
+// annotation's budget.
+func TestRecordedCommandsAreBounded(t *testing.T) {
+	long := "kubectl ship canary web --wave " + strings.Repeat("prod-cluster-x,", 200)
+	step := &FleetStep{Wave: 2, Waves: 3, Command: long}
+	record, err := AppendOperation("", Operation{Command: long, Fleet: step})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := LastOperation(record)
+	if len(last.Command) != maxCommand || !strings.HasSuffix(last.Command, "...") || last.Command != BoundCommand(long) {
+		t.Errorf("command kept as %d bytes: %q", len(last.Command), last.Command)
+	}
+	if last.Fleet == nil || last.Fleet.Wave != 2 || last.Fleet.Waves != 3 || last.Fleet.Command != BoundCommand(long) {
+		t.Errorf("fleet step kept as %+v", last.Fleet)
+	}
+	if step.Command != long {
+		t.Error("AppendOperation changed the caller's fleet step")
+	}
+	if short := "kubectl ship promote web"; BoundCommand(short) != short {
+		t.Errorf("a short command changed: %q", BoundCommand(short))
+	}
+}
+
 func TestLastOperation(t *testing.T) {
 	record, err := AppendOperation("", Operation{Command: "kubectl ship canary web"})
 	if err == nil {

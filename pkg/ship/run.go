@@ -179,12 +179,17 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lock was lost
 	}
+	// Cut short by the caller for a reason (a signal, a fleet's health
+	// gate): the record says why.
+	if cause := context.Cause(ctx); err != nil && ctx.Err() != nil && cause != nil && cause != ctx.Err() {
+		err = fmt.Errorf("%w: %v", err, cause)
+	}
 	stop()
 	// The command's context may be cancelled (Ctrl-C): the lock is freed
 	// all the same, so the next run need not wait.
 	unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.trail}
+	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.trail, Fleet: r.o.Fleet}
 	if err != nil {
 		op.Error = err.Error()
 	}

@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -55,6 +56,9 @@ type Options struct {
 	// Report receives each change as it is made, or planned on a client
 	// dry run; nil when the caller only wants the Result.
 	Report Reporter
+	// Fleet, in a run across contexts, places this operation in it for
+	// the release's record.
+	Fleet *release.FleetStep
 	// CrashAfterWrite, when positive, kills the process right after that
 	// many writes: a testing aid that proves every step boundary is safe.
 	CrashAfterWrite int

@@ -45,6 +45,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer tearDown(root)
+	defer stopFleet(root) // the fleet tests' clusters, if they started them
 	return m.Run()
 }
 

@@ -3,10 +3,13 @@
 // Command measure is make bench: it times the start-up of kubectl-ship
 // against kubectl and a floor binary and, on a cluster, counts the API
 // requests of each verb, the latency of its waits, and the cost of list and
-// status at 1,000 releases. It prints one markdown report.
+// status at 1,000 releases. It prints one markdown report. With
+// -fleet-kubeconfig it measures list across that cluster and the ones
+// hack/fleet-up.sh started beside it, and prints that section alone.
 //
 //	measure -rounds 100 -kubeconfig FILE -o docs/benchmarks.md \
 //	    kubectl=PATH floor=PATH kubectl-ship=PATH
+//	measure -kubeconfig FILE -fleet-kubeconfig FILE kubectl-ship=PATH
 package main
 
 import (
@@ -23,15 +26,34 @@ func main() {
 	clusterRounds := flag.Int("cluster-rounds", 10, "runs of each command against the cluster")
 	kubeconfig := flag.String("kubeconfig", "", "the cluster to measure requests, waits and scale on; none measures start-up only")
 	out := flag.String("o", "", "also write the report to this file")
+	fleetKubeconfig := flag.String("fleet-kubeconfig", "", "the clusters hack/fleet-up.sh started beside -kubeconfig's: measure list across clusters only (needs kubectl-ship=PATH)")
 	flag.Parse()
-	bins, err := parseBinaries(flag.Args())
-	if err == nil {
-		err = run(bins, *rounds, *clusterRounds, *kubeconfig, *out)
+	var err error
+	if *fleetKubeconfig != "" {
+		err = runFleet(flag.Args(), *kubeconfig, *fleetKubeconfig, *clusterRounds)
+	} else {
+		var bins []binary
+		if bins, err = parseBinaries(flag.Args()); err == nil {
+			err = run(bins, *rounds, *clusterRounds, *kubeconfig, *out)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
+}
+
+// runFleet prints the section across clusters, to append to the report.
+func runFleet(args []string, kubeconfig, fleetKubeconfig string, rounds int) error {
+	shipPath, ok := strings.CutPrefix(strings.Join(args, " "), ship+"=")
+	if len(args) != 1 || !ok || kubeconfig == "" {
+		return fmt.Errorf("with -fleet-kubeconfig, give -kubeconfig and only %s=PATH", ship)
+	}
+	section, err := fleetBench(kubeconfig, fleetKubeconfig, shipPath, rounds)
+	if err == nil {
+		fmt.Print("\n" + section)
+	}
+	return err
 }
 
 func parseBinaries(args []string) ([]binary, error) {

@@ -33,7 +33,9 @@ changed, so all traffic returns to it as the canary pods stop.
 
 A release with no canary is left as it is, with exit status 0. Once a promote
 has rolled the stable Deployment to the canary's template, abort refuses and
-says how to finish or undo it.`,
+says how to finish or undo it.
+
+` + cli.FleetWriteHelp,
 		Example:           `  kubectl ship abort ctwoc`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),

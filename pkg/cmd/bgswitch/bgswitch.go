@@ -58,7 +58,9 @@ that send traffic to the Service send it all (weight 100, and 0 to blue) to
 a Service NAME-green that ship makes, selecting only green's pods, once it
 has ready endpoints. The Service keeps selecting blue, for the clients inside
 the cluster. --to blue puts the route back exactly and deletes NAME-green;
-'kubectl ship bluegreen cleanup NAME --delete' ends the release on blue.`,
+'kubectl ship bluegreen cleanup NAME --delete' ends the release on blue.
+
+` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,

@@ -52,7 +52,9 @@ colors at once and so needs twice the capacity: that is said, with the pods'
 resource requests against the nodes' allocatable capacity, before acting.
 
 Interrupted at any point, running the command again continues. Exit status is
-0 once the idle color is ready, 1 on any error.`,
+0 once the idle color is ready, 1 on any error.
+
+` + cli.FleetWriteHelp,
 		Example: `  # Green runs 2.0.0 beside blue's 1.0.0; the Service still routes to blue
   kubectl ship bluegreen ctwoc --image example/ctwoc:2.0.0 --preview-service`,
 		Args:              cobra.ExactArgs(1),

@@ -30,7 +30,9 @@ func NewCmdCleanup(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Co
 		Long: `Scale the idle color to zero once you are sure of the switch, or with --delete
 remove NAME-green (and NAME-preview) when green is idle. The serving color is
 never touched, and nothing scales a color down on its own: switching back
-needs the other color still running.`,
+needs the other color still running.
+
+` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen cleanup ctwoc
   kubectl ship bluegreen cleanup ctwoc --delete`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),

@@ -30,7 +30,11 @@ const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod besi
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 0 --header X-Canary=always
 
   # 10% through ingress-nginx: a canary Ingress beside Ingress ctwoc
-  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 10 --route ingress/ctwoc`
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 10 --route ingress/ctwoc
+
+  # Across clusters: staging, then two regions, then Europe, each wave healthy for 10m
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 \
+    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m`
 
 // Options holds the flags and state of the canary command.
 type Options struct {
@@ -104,7 +108,9 @@ record; 'kubectl ship abort' from another shell stops it.
 
 Exit status is 0 once the canary pods are ready (or at once with --wait=false)
 or the progression ended, 4 when its gates rolled it back, and 1 on any
-other error; on a bad argument nothing in the cluster is changed.`,
+other error; on a bad argument nothing in the cluster is changed.
+
+` + cli.FleetWriteHelp,
 		Example:           example,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
@@ -135,6 +141,11 @@ other error; on a bad argument nothing in the cluster is changed.`,
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.Mutation.Complete(f, cmd, args)
 	o.target = ship.Target{Name: args[0], Service: o.Service}
+	// Across clusters, one that fails loses its canary.
+	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
+	if o.Service != "" {
+		o.Rollback.Command += " --service " + o.Service
+	}
 	o.weightSet, o.totalSet = cmd.Flags().Changed("weight"), cmd.Flags().Changed("weight-total")
 	switch {
 	case o.weightSet && cmd.Flags().Changed("replicas") && o.Route == "none":

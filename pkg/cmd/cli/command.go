@@ -26,6 +26,10 @@ func CommandLine(cmd *cobra.Command, args []string) string {
 			}
 		case f.Value.Type() == "bool" && f.Value.String() == "true":
 			words = append(words, "--"+f.Name)
+		case f.NoOptDefVal != "":
+			// --wait=false, --dry-run=server: apart, the value would be
+			// read back as an argument.
+			words = append(words, "--"+f.Name+"="+quote(f.Value.String()))
 		default:
 			words = append(words, "--"+f.Name, quote(f.Value.String()))
 		}

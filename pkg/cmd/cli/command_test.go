@@ -16,6 +16,8 @@ func newRoot() *cobra.Command {
 	canary.Flags().Bool("replace", false, "")
 	canary.Flags().Bool("exact", false, "")
 	canary.Flags().String("selector", "", "")
+	canary.Flags().String("dry-run", "none", "")
+	canary.Flags().Lookup("dry-run").NoOptDefVal = "client"
 	root.AddCommand(canary)
 	return root
 }
@@ -30,6 +32,9 @@ func TestCommandLineIsAsTyped(t *testing.T) {
 		{[]string{"canary", "web", "--replace", "--token", "secret"}, "kubectl ship canary web --replace"},
 		{[]string{"canary", "--selector", "app in (a, b)"}, "kubectl ship canary --selector 'app in (a, b)'"},
 		{[]string{"canary", "it's"}, `kubectl ship canary 'it'\''s'`},
+		// A flag whose value may be left out takes it with "=", or it
+		// would be read back as an argument.
+		{[]string{"canary", "web", "--replace=false", "--dry-run=server"}, "kubectl ship canary web --dry-run=server --replace=false"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -26,6 +27,8 @@ type MutationFlags struct {
 	Wait        bool
 	Timeout     time.Duration
 	ForceUnlock bool
+	FleetFlags  *FleetFlags
+	WaveFlags   WaveFlags
 }
 
 // NewMutationFlags returns the defaults: act for real, wait up to five
@@ -36,6 +39,8 @@ func NewMutationFlags() *MutationFlags {
 		DryRun:     string(ship.DryRunNone),
 		Wait:       true,
 		Timeout:    5 * time.Minute,
+		FleetFlags: NewFleetFlags(),
+		WaveFlags:  WaveFlags{OnFailure: "abort"},
 	}
 }
 
@@ -50,7 +55,13 @@ func (f *MutationFlags) AddFlags(cmd *cobra.Command) {
 	flags.BoolVar(&f.ForceUnlock, "force-unlock", false, "Take the release's lock although another operation holds it: only for a lock left by a process that died on another machine, since two operations at once can undo each other's changes.")
 	_ = cmd.RegisterFlagCompletionFunc("dry-run", cobra.FixedCompletions([]string{string(ship.DryRunNone), string(ship.DryRunClient), string(ship.DryRunServer)}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(f.PrintFlags.AllowedFormats(), cobra.ShellCompDirectiveNoFileComp))
+	f.FleetFlags.AddFlags(cmd)
+	f.WaveFlags.AddFlags(cmd)
 }
+
+// Fleet says the operation runs across contexts (--wave, --contexts or
+// --all-contexts).
+func (f *MutationFlags) Fleet() bool { return f.FleetFlags.Enabled() || len(f.WaveFlags.Waves) > 0 }
 
 // Validate checks the flag values before anything is read or written.
 func (f *MutationFlags) Validate() error {
@@ -62,8 +73,16 @@ func (f *MutationFlags) Validate() error {
 	if f.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative")
 	}
-	_, err := f.PrintFlags.ToPrinter()
-	return err
+	if _, err := f.PrintFlags.ToPrinter(); err != nil {
+		return err
+	}
+	if err := f.FleetFlags.Validate(); err != nil {
+		return err
+	}
+	if format := *f.PrintFlags.OutputFormat; f.Fleet() && format != "" && format != "name" {
+		return fmt.Errorf("-o %s: across contexts the results print as lines: leave out -o, or use -o name", format)
+	}
+	return f.WaveFlags.Validate(f.FleetFlags)
 }
 
 // Mutation is what every mutating verb's Options embed: the flags, and once
@@ -74,8 +93,11 @@ type Mutation struct {
 	Engine *ship.Engine
 	// Gates are what the plan's holds check, when the verb has any.
 	Gates ship.Gates
+	// Rollback, set by a verb that has one, undoes the operation in a
+	// cluster of a fleet that failed.
+	Rollback Rollback
 
-	command string
+	command, connection string
 }
 
 // NewMutation returns the defaults of a mutating verb.
@@ -88,16 +110,21 @@ func NewMutation(streams genericiooptions.IOStreams) *Mutation {
 func (m *Mutation) Complete(f *Factory, cmd *cobra.Command, args []string) {
 	m.Engine = f.Engine()
 	m.command = CommandLine(cmd, args)
+	m.connection = connectionFlags(cmd)
+	m.FleetFlags.Complete(f, cmd)
 }
 
 // Run carries out planner's operation on release t and prints its results;
 // when the operation was cut short while waiting, hint says how to go on.
 func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Planner, hint string) error {
+	if m.Fleet() {
+		return m.runFleet(ctx, t, planner)
+	}
 	if m.ForceUnlock {
 		fmt.Fprintf(m.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", t.Name)
 	}
 	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
-	printer := &ResultPrinter{flags: m.PrintFlags, dryRun: ship.DryRun(m.DryRun), out: m.Out, errOut: m.ErrOut}
+	printer := m.printer(m.Out, m.ErrOut)
 	_, err := m.Engine.Run(ctx, t, planner, ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
 		Command: m.command, Progress: m.ErrOut, Report: printer, CrashAfterWrite: crashAfter,
@@ -107,3 +134,10 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	}
 	return ResumeHint(err, hint)
 }
+
+func (m *Mutation) printer(out, errOut io.Writer) *ResultPrinter {
+	return &ResultPrinter{flags: m.PrintFlags, dryRun: ship.DryRun(m.DryRun), out: out, errOut: errOut}
+}
+
+// Reporter prints one cluster's changes, in a fleet run, as lines.
+func (m *Mutation) Reporter(out, errOut io.Writer) ship.Reporter { return m.printer(out, errOut) }

@@ -125,12 +125,18 @@ func (o *ReleasesMutation) Validate() error {
 	if err := o.Releases.Validate(); err != nil {
 		return err
 	}
+	if o.Fleet() && (len(o.Names) != 1 || o.Selector != "") {
+		return fmt.Errorf("across contexts, give the name of one release (no -l)")
+	}
 	return o.MutationFlags.Validate()
 }
 
 // RunEach carries out planner's operation on each release; hint says how
 // to go on with a release whose operation was cut short while waiting.
 func (o *ReleasesMutation) RunEach(ctx context.Context, planner strategy.Planner, hint func(name string) string) error {
+	if o.Fleet() {
+		return o.Run(ctx, ship.Target{Name: o.Names[0], Service: o.Service}, planner, hint(o.Names[0]))
+	}
 	return o.Each(ctx, o.Engine, o.ErrOut, func(t ship.Target) error {
 		return o.Run(ctx, t, planner, hint(t.Name))
 	})

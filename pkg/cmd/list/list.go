@@ -22,6 +22,7 @@ type Options struct {
 	Selector      string
 	NoHeaders     bool
 	Output        *cli.OutputFlags
+	Fleet         *cli.FleetFlags
 
 	selector labels.Selector
 	engine   *ship.Engine
@@ -30,7 +31,7 @@ type Options struct {
 
 // NewOptions returns the list command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{Output: cli.NewOutputFlags("wide"), IOStreams: streams}
+	return &Options{Output: cli.NewOutputFlags("wide"), Fleet: cli.NewFleetFlags(), IOStreams: streams}
 }
 
 // NewCmdList returns the list command.
@@ -43,10 +44,13 @@ func NewCmdList(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Comma
 		Long: `List every release of the namespace (every namespace with -A): each Deployment
 kubectl-ship did not create, with its strategy, what it and its canary or idle
 color run, the canary's actual share of ready endpoints (or the serving
-color), and its ready pods. Four list requests, however many Deployments.`,
+color), and its ready pods. Four list requests, however many Deployments.
+
+` + cli.FleetReadHelp,
 		Example: `  kubectl ship list
   kubectl ship ls -A -o wide
-  kubectl ship list -l tier=frontend -o json`,
+  kubectl ship list -l tier=frontend -o json
+  kubectl ship list --contexts 'prod-*'`,
 		Args: cobra.NoArgs,
 		RunE: cli.RunE(f, o),
 	}
@@ -55,12 +59,14 @@ color), and its ready pods. Four list requests, however many Deployments.`,
 	flags.BoolVarP(&o.AllNamespaces, "all-namespaces", "A", false, "List the releases of every namespace.")
 	flags.StringVarP(&o.Selector, "selector", "l", "", "Only releases whose Deployment matches this label selector.")
 	flags.BoolVar(&o.NoHeaders, "no-headers", false, "Print no header line.")
+	o.Fleet.AddFlags(cmd)
 	return cmd
 }
 
 // Complete takes the engine.
-func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, _ []string) error {
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, _ []string) error {
 	o.engine = f.Engine()
+	o.Fleet.Complete(f, cmd)
 	return nil
 }
 
@@ -70,11 +76,20 @@ func (o *Options) Validate() error {
 	if o.selector, err = labels.Parse(o.Selector); err != nil {
 		return fmt.Errorf("-l %q: %v", o.Selector, err)
 	}
+	if err := o.Fleet.Validate(); err != nil {
+		return err
+	}
+	if o.Fleet.Enabled() && *o.Output.OutputFormat == "name" {
+		return fmt.Errorf("-o name: across contexts, use -o json or yaml, which give each release's context")
+	}
 	return o.Output.Validate()
 }
 
 // Run lists the releases and prints them.
 func (o *Options) Run(ctx context.Context) error {
+	if o.Fleet.Enabled() {
+		return o.runFleet(ctx)
+	}
 	list, target, err := o.engine.List(ctx, ship.Target{}, o.AllNamespaces, o.selector)
 	if err != nil {
 		return err

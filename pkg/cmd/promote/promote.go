@@ -37,9 +37,12 @@ Interrupted at any point, running promote again continues where it stopped;
 run again once done, it says the release is already promoted and exits 0.
 With no canary otherwise there is nothing to promote: exit 1. A paused
 stable Deployment is refused: resume it first. With several releases
-the others are still promoted when one fails; the exit status is then 1.`,
+the others are still promoted when one fails; the exit status is then 1.
+
+` + cli.FleetWriteHelp,
 		Example: `  kubectl ship promote ctwoc
-  kubectl ship promote -l tier=frontend --timeout 10m`,
+  kubectl ship promote -l tier=frontend --timeout 10m
+  kubectl ship promote ctwoc --wave staging --wave 'prod-*'`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),
 	}

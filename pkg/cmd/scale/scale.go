@@ -46,7 +46,9 @@ asked for explicitly, and said out loud.
 ship then waits until every resized Deployment has its pods available, as
 'kubectl rollout status' does. Scaling to the current size changes nothing
 and exits 0; exit status is 1 on any error, and on a bad argument nothing in
-the cluster is changed.`,
+the cluster is changed.
+
+` + cli.FleetWriteHelp,
 		Example: `  # 6 stable pods; a canary at 25% grows from 1 to 2 pods
   kubectl ship scale ctwoc --replicas 6
 

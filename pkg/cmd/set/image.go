@@ -49,7 +49,9 @@ deadline or past --timeout is rolled back to the previous revision, found as
 'kubectl rollout undo' finds it, still under the release's lock, and the
 command says so and exits 1. A rollout interrupted with Ctrl-C is left as it
 is. Exit status is 0 once every pod runs the new images, 1 on any error; on
-a bad argument nothing in the cluster is changed.`,
+a bad argument nothing in the cluster is changed.
+
+` + cli.FleetWriteHelp,
 		Example: `  kubectl ship set image ctwoc example/ctwoc:2.0.0
 
   # Name the container; go back to the previous revision if the rollout stalls

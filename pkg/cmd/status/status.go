@@ -64,6 +64,7 @@ type Options struct {
 	Until   string
 	Timeout time.Duration
 	Output  *cli.OutputFlags
+	Fleet   *cli.FleetFlags
 
 	target ship.Target
 	engine *ship.Engine
@@ -72,7 +73,7 @@ type Options struct {
 
 // NewOptions returns the status command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{Output: cli.NewOutputFlags(), IOStreams: streams}
+	return &Options{Output: cli.NewOutputFlags(), Fleet: cli.NewFleetFlags(), IOStreams: streams}
 }
 
 // NewCmdStatus returns the status command.
@@ -98,10 +99,13 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
 3 no such release (no Deployment of that name, or no Service routes to it).
 The commands that change a release exit 4 when its gates failed and rolled
-it back.`,
+it back.
+
+` + cli.FleetReadHelp,
 		Example: `  kubectl ship status ctwoc
   kubectl ship status ctwoc -o jsonpath='{.services[0].traffic.canary}'
-  kubectl ship status ctwoc --until switched --timeout 2m`,
+  kubectl ship status ctwoc --until switched --timeout 2m
+  kubectl ship status ctwoc --all-contexts`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),
@@ -112,14 +116,16 @@ it back.`,
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
 	flags.StringVar(&o.Until, "until", "", "Wait for a state: "+untilNames+".")
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
+	o.Fleet.AddFlags(cmd)
 	_ = cmd.RegisterFlagCompletionFunc("until", cobra.FixedCompletions(strings.Split(untilNames, ", "), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 // Complete reads the release's name and the engine.
-func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) error {
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.target = ship.Target{Name: args[0], Service: o.Service}
 	o.engine = f.Engine()
+	o.Fleet.Complete(f, cmd)
 	return nil
 }
 
@@ -131,6 +137,12 @@ func (o *Options) Validate() error {
 	if o.Timeout < 0 {
 		return fmt.Errorf("--timeout must not be negative, not %s", o.Timeout)
 	}
+	if err := o.Fleet.Validate(); err != nil {
+		return err
+	}
+	if o.Fleet.Enabled() && (o.Watch || o.Until != "") {
+		return fmt.Errorf("--watch and --until follow one cluster: give --context instead of --contexts/--all-contexts")
+	}
 	return o.Output.Validate()
 }
 
@@ -140,6 +152,9 @@ func (o *Options) Run(ctx context.Context) error {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
+	}
+	if o.Fleet.Enabled() {
+		return o.runFleet(ctx)
 	}
 	last := ""
 	show := func() (*release.Status, error) {

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/fleet"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// CrashInContextEnv limits CrashAfterStepEnv, in a fleet run, to one
+// context's run: a testing aid that kills the fleet in the middle of a wave.
+const CrashInContextEnv = "KUBECTL_SHIP_CRASH_IN_CONTEXT"
+
+// FleetWriteHelp ends the help of the verbs that change a release.
+const FleetWriteHelp = `Across clusters: --wave (repeatable; kubeconfig contexts by name or
+shell-style glob) runs the waves in order and the clusters of a wave at
+once; after each wave every cluster must stay healthy for --soak by the
+built-in pod gate, checked every 2s (no pod not Ready past 30s, none
+restarting, crash-looping or failing to pull; no rollout past its progress
+deadline), or as --check-every and --ready-grace say when --steps or
+--verify-for set them; --analysis and --webhook are not soaked. The first cluster
+that fails stops the fleet: later waves are not touched, the others of its
+wave are left as they are, and it is rolled back when the verb has a
+rollback (canary: abort) unless --on-failure stop. --contexts or
+--all-contexts is one wave. Every cluster must answer before the first write.
+Lines are prefixed with their context; a table of every cluster's state ends
+the output, with the command that continues (the same one: clusters done
+answer "already done") or rolls the rest back. Exit status 0 when every
+cluster finished, 1 when one failed, 5 when one could not be reached.`
+
+// WaveFlags are the flags of a write across clusters.
+type WaveFlags struct {
+	Waves     []string
+	Soak      time.Duration
+	OnFailure string
+}
+
+// AddFlags binds --wave, --soak and --on-failure to cmd.
+func (w *WaveFlags) AddFlags(cmd *cobra.Command) {
+	flags := cmd.Flags()
+	flags.StringArrayVar(&w.Waves, "wave", nil, "A wave of kubeconfig contexts (comma-separated names or globs); repeat for the next waves, which run in order.")
+	flags.DurationVar(&w.Soak, "soak", 0, "After each wave, how long each of its clusters must stay healthy before the next wave (e.g. 10m).")
+	flags.StringVar(&w.OnFailure, "on-failure", string(fleet.Abort), `What to do with the cluster that fails: "abort" rolls it back (only it), "stop" leaves it as it is.`)
+	_ = cmd.RegisterFlagCompletionFunc("on-failure", cobra.FixedCompletions([]string{string(fleet.Abort), string(fleet.Stop)}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// Validate checks the wave flags beside the fleet's; no request.
+func (w *WaveFlags) Validate(f *FleetFlags) error {
+	switch {
+	case len(w.Waves) > 0 && f.Enabled():
+		return fmt.Errorf("give --wave or --contexts/--all-contexts, not both: the waves name their contexts")
+	case len(w.Waves) > 0 && f.contextSet:
+		return fmt.Errorf("--context names one cluster: give --context or --wave, not both")
+	case w.Soak < 0:
+		return fmt.Errorf("--soak must not be negative, not %s", w.Soak)
+	case w.Soak > 0 && len(w.Waves) == 0:
+		return fmt.Errorf("--soak needs --wave: the soak follows each wave")
+	case w.OnFailure != string(fleet.Abort) && w.OnFailure != string(fleet.Stop):
+		return fmt.Errorf(`--on-failure must be "abort" or "stop", not %q`, w.OnFailure)
+	}
+	for i, list := range w.Waves {
+		if strings.Trim(list, ", \t") == "" {
+			return fmt.Errorf("--wave %d is empty: give it context names or globs", i+1)
+		}
+	}
+	return nil
+}
+
+// Rollback is how a verb undoes its operation in a cluster that failed.
+type Rollback struct {
+	Planner strategy.Planner
+	// Command is the rollback's command line: "kubectl ship abort NAME".
+	Command string
+}
+
+// plan turns the flags into waves over the kubeconfig's contexts.
+func (m *Mutation) plan() ([]fleet.Wave, error) {
+	if len(m.WaveFlags.Waves) > 0 {
+		all, _, err := m.Engine.Contexts()
+		if err != nil {
+			return nil, err
+		}
+		return fleet.PlanWaves(m.WaveFlags.Waves, all)
+	}
+	contexts, err := m.FleetFlags.Select()
+	return []fleet.Wave{{Number: 1, Contexts: contexts}}, err
+}
+
+// runFleet carries planner's operation on release t through the waves and
+// prints the report.
+func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy.Planner) error {
+	waves, err := m.plan()
+	if err != nil {
+		return err
+	}
+	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
+	op := fleet.Operation{Target: t, Planner: planner, Options: ship.Options{
+		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
+		Command: m.command, CrashAfterWrite: crashAfter,
+	}}
+	hints := fleet.Hints{Continue: m.command + m.connection}
+	if m.Rollback.Planner != nil {
+		op.Rollback, op.RollbackCommand = m.Rollback.Planner, m.Rollback.Command
+		hints.Rollback = m.Rollback.Command + m.connection
+	}
+	report, err := fleet.Run(ctx, m.Engine, op, fleet.RunOptions{
+		Waves: waves, Soak: m.WaveFlags.Soak, OnFailure: fleet.OnFailure(m.WaveFlags.OnFailure), Parallel: m.FleetFlags.Parallel,
+		Out: m.Out, ErrOut: m.ErrOut, Reporters: m, Hints: hints, CrashIn: os.Getenv(CrashInContextEnv),
+	})
+	fmt.Fprintln(m.Out)
+	if printErr := report.Print(m.Out); err == nil {
+		return printErr
+	}
+	return &ExitError{Code: report.ExitCode(), Err: err}
+}
+
+// connectionFlags are the connection flags a command printed for the user
+// to run needs beside its own: the kubeconfig and the namespace, never
+// credentials.
+func connectionFlags(cmd *cobra.Command) string {
+	var out string
+	for _, name := range []string{"kubeconfig", "namespace"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			out += " --" + name + " " + quote(f.Value.String())
+		}
+	}
+	return out
+}

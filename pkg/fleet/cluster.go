@@ -1,0 +1,152 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
+)
+
+// preflight reads every cluster's record at once, before any write: a
+// cluster that does not answer stops the run here, and the records say
+// where a run of the same command stopped (Resume).
+func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err error) {
+	var contexts []string
+	for _, st := range r.report.Clusters {
+		contexts = append(contexts, st.Context)
+	}
+	results := Read(ctx, contexts, ReadOptions{Parallel: r.o.Parallel}, func(ctx context.Context, name string) (ship.Record, error) {
+		return r.engine.Record(ctx, r.target(name))
+	})
+	progress := map[string]Progress{}
+	var failed []string
+	for _, res := range results {
+		st := r.states[res.Context]
+		if res.Err != nil {
+			st.State, st.Detail, st.Outcome = StateUnreachable, res.Err.Error(), Classify(res.Err)
+			failed = append(failed, res.Context)
+			continue
+		}
+		progress[res.Context] = ProgressOf(res.Value, r.op.Options.Command)
+		if ops := res.Value.Operations; progress[res.Context] == Done {
+			st.Detail = "by this command at " + ops[len(ops)-1].Time.Format(time.DateTime)
+		}
+	}
+	if len(failed) > 0 {
+		return 0, false, fmt.Errorf("nothing changed: %s did not answer, and every cluster of the fleet must before the first write", strings.Join(failed, ", "))
+	}
+	start, soakAgain = Resume(r.o.Waves, progress)
+	for _, w := range r.o.Waves[:start] {
+		for _, c := range w.Contexts {
+			r.states[c].State = StateAlreadyDone
+		}
+	}
+	return start, soakAgain, nil
+}
+
+// target is the release in one cluster.
+func (r *runner) target(name string) ship.Target {
+	t := r.op.Target
+	t.Context = name
+	return t
+}
+
+// wave runs the operation in every cluster of w; it reports whether all
+// finished.
+func (r *runner) wave(ctx context.Context, w Wave) bool {
+	r.each(w, func(name string) { r.cluster(ctx, w, name) })
+	ok := true
+	for _, c := range w.Contexts {
+		ok = ok && r.states[c].State.finished()
+	}
+	return ok
+}
+
+// cluster runs the operation in one cluster, its lines prefixed with the
+// context. An operation that can be rolled back is watched by the health
+// gate while it runs: a failure there cuts it short.
+func (r *runner) cluster(ctx context.Context, w Wave, name string) {
+	r.set(name, func(st *ClusterState) { st.State = StateRunning })
+	out, errOut := r.lines.Prefixed(r.o.Out, name), r.lines.Prefixed(r.o.ErrOut, name)
+	defer func() { _ = out.Flush(); _ = errOut.Flush() }()
+	o := r.op.Options
+	o.Progress, o.Report = errOut, r.o.Reporters.Reporter(out, errOut)
+	o.Fleet = &release.FleetStep{Wave: w.Number, Waves: len(r.o.Waves)}
+	if name != r.o.CrashIn {
+		o.CrashAfterWrite = 0
+	}
+	h := newHealth(r.engine, r.target(name), r.op.Options.Gates)
+	r.mu.Lock()
+	r.health[name] = h
+	r.mu.Unlock()
+
+	opCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	failure := make(chan string, 1)
+	if o.DryRun == ship.DryRunNone && r.op.Rollback != nil {
+		go func() {
+			reason, _ := h.watch(opCtx, 0)
+			if reason != "" {
+				cancel(fmt.Errorf("health gate: %s", reason))
+			}
+			failure <- reason
+		}()
+	} else {
+		failure <- ""
+	}
+	res, err := r.engine.Run(opCtx, r.target(name), r.op.Planner, o)
+	cancel(context.Canceled) // ends the watch
+	if reason := <-failure; reason != "" && err == nil {
+		err = fmt.Errorf("health gate: %s", reason) // failed as the operation ended
+	}
+	r.finish(ctx, w, name, res, err)
+}
+
+// finish records how a cluster's operation ended, and rolls it back when it
+// failed and the policy says so.
+func (r *runner) finish(ctx context.Context, w Wave, name string, res *ship.Result, err error) {
+	lines := changeLines(res)
+	r.set(name, func(st *ClusterState) {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			st.State, st.Outcome = StateStopped, Degraded
+			st.Detail = joinDetail(lines, "interrupted")
+		case err != nil:
+			st.State, st.Outcome = StateFailed, Degraded
+			st.Detail = joinDetail(lines, err.Error())
+		case r.op.Options.DryRun != ship.DryRunNone:
+			st.State, st.Detail = StatePlanned, joinDetail(lines, "")
+		case res.AlreadyDone:
+			st.State = StateAlreadyDone
+		case len(lines) == 0:
+			st.State = StateNoChange
+		default:
+			st.State, st.Detail = StateDone, joinDetail(lines, "")
+		}
+	})
+	if err != nil && ctx.Err() == nil {
+		r.lines.Println(r.o.ErrOut, fmt.Sprintf("[%s] failed: %v", name, err))
+		r.rollback(ctx, w, name)
+	}
+}
+
+func changeLines(res *ship.Result) []string {
+	if res == nil {
+		return nil
+	}
+	var lines []string
+	for _, c := range res.Changes {
+		lines = append(lines, c.Line)
+	}
+	return lines
+}
+
+func joinDetail(lines []string, more string) string {
+	if more != "" {
+		lines = append(lines, more)
+	}
+	return strings.Join(lines, "; ")
+}

@@ -1,0 +1,95 @@
+package fleet
+
+import (
+	"context"
+	"time"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
+)
+
+// The built-in gate's defaults across clusters, for verbs whose gates the
+// user did not set (canary --steps and --verify-for set them: --check-every,
+// --ready-grace, --failure-limit, --inconclusive-limit).
+const (
+	// CheckInterval is how often the built-in gate checks a cluster.
+	CheckInterval = 2 * time.Second
+	// Grace is how long a pod may stay not Ready before the gate fails.
+	Grace = 30 * time.Second
+	// inconclusiveLimit is how many checks in a row may go unanswered
+	// (the API server did not answer) before they count as a failure:
+	// a blip is not a reason to roll a cluster back.
+	inconclusiveLimit = 5
+)
+
+// health is the built-in gate over one cluster's release: its pods, one
+// list per check. The restart counts of the first check are the baseline
+// of every later one.
+type health struct {
+	engine   *ship.Engine
+	target   ship.Target
+	every    time.Duration
+	grace    time.Duration
+	tracker  gate.Tracker
+	restarts map[string]int32
+	last     gate.Result
+}
+
+// newHealth watches target with gates' settings, or the defaults.
+func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
+	h := &health{engine: engine, target: target, every: CheckInterval, grace: Grace,
+		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
+	if gates.CheckEvery > 0 {
+		h.every, h.grace = gates.CheckEvery, gates.Grace
+		h.tracker = gate.Tracker{FailureLimit: gates.FailureLimit, InconclusiveLimit: gates.InconclusiveLimit}
+	}
+	return h
+}
+
+// check runs one check and returns why the cluster failed, or "".
+func (h *health) check(ctx context.Context) string {
+	ph, err := h.engine.PodHealth(ctx, h.target)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "" // stopped, not unhealthy
+		}
+		h.last = gate.Result{Gate: gate.PodsGate, Verdict: gate.Inconclusive, Reason: err.Error()}
+	} else {
+		if h.restarts == nil {
+			h.restarts = gate.RestartCounts(ph.Pods)
+		}
+		ph.Now, ph.Grace, ph.Restarts = time.Now(), h.grace, h.restarts
+		h.last = ph.Check()
+	}
+	if outcome := h.tracker.Observe([]gate.Result{h.last}); outcome.Exhausted {
+		return outcome.Reason
+	}
+	return ""
+}
+
+// watch checks at once, then every h.every, for d (0: until ctx ends). It returns why the cluster failed, or "" and whether d elapsed
+// with every check passed.
+func (h *health) watch(ctx context.Context, d time.Duration) (failure string, elapsed bool) {
+	var deadline <-chan time.Time
+	if d > 0 {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		deadline = timer.C
+	}
+	tick := time.NewTicker(h.every)
+	defer tick.Stop()
+	for {
+		if failure := h.check(ctx); failure != "" {
+			return failure, false
+		}
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-deadline:
+			// A last look at the end, so that the soak covers all of d.
+			failure := h.check(ctx)
+			return failure, failure == "" && ctx.Err() == nil
+		case <-tick.C:
+		}
+	}
+}

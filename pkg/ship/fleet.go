@@ -1,0 +1,71 @@
+package ship
+
+import (
+	"context"
+	"sort"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Contexts lists the kubeconfig's contexts, sorted, and the current one.
+func (e *Engine) Contexts() (names []string, current string, err error) {
+	names, current, err = e.clients.Contexts()
+	sort.Strings(names)
+	return names, current, err
+}
+
+// PodHealth reads what the built-in health gate judges of release t, in
+// four requests whatever its pods: the release, read again as an operation
+// may have changed it, then its pods and Deployments (kube.Client.Health).
+// The members come narrowest selector first: canary before stable, green
+// before blue. The caller sets the time, the grace period and the restart
+// baseline.
+func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Service)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	pods, deployments, err := client.Health(ctx, rel)
+	if err != nil {
+		return gate.PodHealth{}, err
+	}
+	var members []gate.Member
+	add := func(role, name string) {
+		if d := deployments[name]; d != nil {
+			members = append(members, gate.Member{Role: role, Deployment: d})
+		}
+	}
+	stable := "stable"
+	if rel.Canary != nil {
+		add(release.RoleCanary, rel.Canary.Name)
+	}
+	if rel.Green != nil {
+		add(release.RoleGreen, rel.Green.Name)
+		stable = string(release.Blue)
+	}
+	add(stable, rel.Stable.Name)
+	return gate.PodHealth{Members: members, Pods: pods}, nil
+}
+
+// Record is what a release's lock says of the operations on it.
+type Record struct {
+	// Operations are those of its record, oldest first.
+	Operations []release.Operation
+	// Holder is the command that holds the lock; "" when it is free.
+	Holder string
+}
+
+// Record reads release t's record and who holds its lock, in one request.
+func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return Record{}, err
+	}
+	raw, holder, err := client.RecordAndHolder(ctx, t.Namespace, t.Name)
+	return Record{Operations: release.ParseOperations(raw), Holder: holder}, err
+}
