@@ -28,7 +28,8 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 
 // SummarizeAll groups listed objects, of one namespace or many, into
 // releases: every Deployment ship did not create and that selector matches,
-// with the Deployments ship created for it. A release no Service routes to
+// with the Deployments ship created for it or the canary or green made by
+// hand beside it (which is no release of its own). A release no Service routes to
 // is listed too, with no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
 	pods []metav1.PartialObjectMetadata, selector labels.Selector) *StatusList {
@@ -41,6 +42,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		}
 	}
 	routes := indexServices(services)
+	near := indexNearby(deployments)
 	slicesIn := map[string][]discoveryv1.EndpointSlice{}
 	for _, s := range slices {
 		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
@@ -57,7 +59,11 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		if _, shipCreated := OwnerOf(d); shipCreated || !selector.Matches(labels.Set(d.Labels)) {
 			continue
 		}
-		rel, _ := New(d, owned[key{d.Namespace, d.Name}], routes.candidates(d), "")
+		others, candidates := near.around(d, routes)
+		rel, _ := New(d, append(others, owned[key{d.Namespace, d.Name}]...), candidates, "")
+		if rel.memberOf != "" {
+			continue // a canary or green made by hand, listed with its release
+		}
 		ep := endpoints[d.Namespace]
 		if ep == nil {
 			ep = NewEndpoints(slicesIn[d.Namespace], podsIn[d.Namespace])
