@@ -39,6 +39,11 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"list", "-l", "a in ("}, `-l "a in ("`},
 		{[]string{"history", "web", "-o", "toml"}, "unable to match a printer"},
 		{[]string{"version", "-o", "toml"}, "--output must be 'yaml' or 'json'"},
+		{[]string{"adopt"}, "accepts 1 arg(s), received 0"},
+		{[]string{"adopt", "web", "--canary", "web-a", "--green", "web-b"}, "give --canary or --green, not both"},
+		{[]string{"adopt", "web", "--canary", "web"}, "--canary web: that is the release's own Deployment; name the Deployment beside it"},
+		{[]string{"adopt", "web", "--dry-run=maybe"}, `--dry-run must be "none", "server" or "client", not "maybe"`},
+		{[]string{"status", "web", "--green", "web"}, "--green web: that is the release's own Deployment"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

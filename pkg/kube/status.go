@@ -18,8 +18,8 @@ import (
 // the release has: the release (two), its Services' EndpointSlices, the
 // metadata of the pods they may point at, whose owners tell the roles apart,
 // and its lock.
-func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
-	rel, err := c.LoadRelease(ctx, namespace, name, service)
+func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice release.Choice) (*release.Status, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, choice)
 	if err != nil {
 		return nil, err
 	}

@@ -197,7 +197,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 
 // plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
 	if err != nil {
 		return strategy.Plan{}, err
 	}
@@ -321,7 +321,7 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 // under the lock, and says what it did.
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
 	needs := merge(r.p.Needs(), p.RecoverNeeds())
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}

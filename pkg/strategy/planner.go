@@ -120,23 +120,48 @@ func (Cleanup) Needs() Needs   { return Needs{} }
 func (Scale) Needs() Needs     { return Needs{Autoscalers: true} }
 func (SetImage) Needs() Needs  { return Needs{} }
 
+// Every verb that changes a release refuses one whose canary or green was
+// made by hand until it is adopted (adoptFirst).
+
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
+	if err := adoptFirst(s.Release); err != nil {
+		return Plan{}, err
+	}
 	if p.Progression != nil {
 		return planProgression(s, p.Request, *p.Progression)
 	}
 	return PlanCanary(s.Release, p.Request)
 }
-func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
-func (Abort) Plan(s *Snapshot) (Plan, error)   { return PlanAbort(s.Release) }
-func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
-	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
+func (Promote) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanPromote(s.Release) })
 }
-func (p Cleanup) Plan(s *Snapshot) (Plan, error)  { return PlanCleanup(s.Release, p.Delete) }
-func (p Scale) Plan(s *Snapshot) (Plan, error)    { return PlanScale(s.Release, p.Request) }
-func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
+func (Abort) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanAbort(s.Release) })
+}
+func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
+}
+func (p Cleanup) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanCleanup(s.Release, p.Delete) })
+}
+func (p Scale) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanScale(s.Release, p.Request) })
+}
+func (p SetImage) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanSetImage(s.Release, p.Images) })
+}
 
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
-	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
+	return adopted(s, func() (Plan, error) { return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay) })
+}
+
+// adopted plans with plan unless the release has a canary or green made by
+// hand, not adopted yet.
+func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
+	if err := adoptFirst(s.Release); err != nil {
+		return Plan{}, err
+	}
+	return plan()
 }
 
 // RecoverNeeds: nothing beyond the release.
