@@ -36,7 +36,9 @@ func PlanAdopt(rel *release.Release) (Plan, error) {
 	if d == nil {
 		for _, m := range []*appsv1.Deployment{rel.Canary, rel.Green} {
 			if m != nil {
-				return Plan{Notes: []string{fmt.Sprintf("deployment %s, the %s of release %s, is already kubectl-ship's: nothing to adopt", m.Name, rel.RoleOf(m), name)}}, nil
+				// An adoption cut short after its patch is not yet seen.
+				return Plan{Notes: []string{fmt.Sprintf("deployment %s, the %s of release %s, is already kubectl-ship's: nothing to adopt", m.Name, rel.RoleOf(m), name)},
+					Steps: []Step{waitFor(m, Observed, "wait until the Deployment controller has seen the adoption")}}, nil
 			}
 		}
 		return Plan{}, &NothingLeftError{fmt.Sprintf("release %s has no canary or green made by hand to adopt: kubectl-ship takes for a canary a Deployment of the same application its services route to, for a green one whose pods differ from its pods only in the label the services switch on; name another with --canary or --green", name)}
@@ -69,6 +71,7 @@ func PlanAdopt(rel *release.Release) (Plan, error) {
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
+	plan.Steps = append(plan.Steps, waitFor(next, Observed, "wait until the Deployment controller has seen the adoption"))
 	return plan, nil
 }
 

@@ -44,10 +44,12 @@ func handMade(t *testing.T, stable *appsv1.Deployment, others []*appsv1.Deployme
 }
 
 // adoptedBy carries out plan's one patch: the Deployment as it leaves it.
+// The controller must have seen it before the next command: its
+// annotations bumped its generation.
 func adoptedBy(t *testing.T, plan Plan) *appsv1.Deployment {
 	t.Helper()
-	if len(plan.Steps) != 1 || plan.Steps[0].Action != Patch {
-		t.Fatalf("want one patch, got %s", actions(plan))
+	if got := actions(plan); got != "patch ctwoc-canary, wait ctwoc-canary" && got != "patch ctwoc-green, wait ctwoc-green" || plan.Steps[1].Until != Observed {
+		t.Fatalf("want a patch, then a wait until it is observed; got %s", got)
 	}
 	return plan.Steps[0].Object.(*appsv1.Deployment)
 }
@@ -89,7 +91,7 @@ func TestPlanAdopt(t *testing.T) {
 			if again.HandMade() != nil || again.Canary == nil && again.Green == nil {
 				t.Fatalf("adopted, the release still has %v made by hand", again.HandMade())
 			}
-			if plan, err := PlanAdopt(again); err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
+			if plan, err := PlanAdopt(again); err != nil || plan.Writes() || len(plan.Steps) != 1 || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
 				t.Errorf("adopt again: %v, %+v", err, plan)
 			}
 		})

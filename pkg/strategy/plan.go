@@ -47,6 +47,9 @@ const (
 	// EndpointsSelected: a Service's EndpointSlices list as ready exactly
 	// the ready pods its selector now picks.
 	EndpointsSelected Condition = "EndpointsSelected"
+	// Observed: the Deployment controller has seen a Deployment's latest
+	// generation, which a change of its annotations alone also bumps.
+	Observed Condition = "Observed"
 )
 
 // Step is one idempotent change, or a wait. Object is the object as the step

@@ -10,6 +10,9 @@ type crashCase struct {
 	// Services selecting app=ctwoc beside ctwoc.
 	versioned bool
 	services  []string
+	// files are the walkthrough's manifests to start from instead of the
+	// seed's release (a release made by hand).
+	files []string
 	// setup are the commands that make the precondition, args the command.
 	setup [][]string
 	args  []string
@@ -31,6 +34,7 @@ var (
 	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
 	abort          = []string{"ship", "abort", "ctwoc"}
 	promote        = []string{"ship", "promote", "ctwoc"}
+	adopt          = []string{"ship", "adopt", "ctwoc"}
 )
 
 var crashCases = []crashCase{
@@ -65,4 +69,14 @@ var crashCases = []crashCase{
 		args: []string{"ship", "scale", "ctwoc", "--replicas", "6"}},
 	{name: "set image", args: []string{"ship", "set", "image", "ctwoc", v2},
 		recovery: []string{"rollout", "undo", "deployment/ctwoc"}},
+	// The walkthrough's releases made by hand, adopted, then finished.
+	{name: "adopt (walkthrough canary)", files: walkthroughCanary, args: adopt},
+	{name: "adopt (walkthrough green)", files: walkthroughBlueGreen, args: adopt},
+	{name: "promote (adopted walkthrough canary)", files: walkthroughCanary, setup: [][]string{adopt}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote},
+	{name: "bluegreen-switch (adopted walkthrough green)", files: walkthroughBlueGreen, setup: [][]string{adopt},
+		args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "bluegreen cleanup --delete (adopted walkthrough green serving)", files: walkthroughBlueGreen,
+		setup: [][]string{adopt, {"ship", "bluegreen-switch", "ctwoc"}},
+		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
 }
