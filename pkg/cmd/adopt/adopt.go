@@ -49,8 +49,10 @@ Adoption writes only the Deployment's own labels and annotations
 (kubectl-ship.dev/release and role; adopted; a canary's weight, its current
 share of the pods; a green's color key and next color), printed before
 anything changes, with the field manager kubectl-ship. The Deployment keeps
-its name, selector and pod template: no pod restarts. --dry-run shows it.
-Adopting an adopted release changes nothing and exits 0.`,
+its name, selector and pod template: no pod restarts. The command returns
+once the Deployment controller has seen the change. --dry-run shows it.
+Adopting an adopted release changes nothing and exits 0; a release with
+nothing made by hand to adopt exits 1.`,
 		Example: `  kubectl ship adopt ctwoc                        # ctwoc-canary or ctwoc-green beside ctwoc
   kubectl ship adopt ctwoc --canary ctwoc-v2 --dry-run
   kubectl ship adopt ctwoc --green ctwoc-next`,
