@@ -28,9 +28,9 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 
 // SummarizeAll groups listed objects, of one namespace or many, into
 // releases: every Deployment ship did not create and that selector matches,
-// with the Deployments ship created for it or the canary or green made by
-// hand beside it (which is no release of its own). A release no Service routes to
-// is listed too, with no Services. Sorted by namespace and name.
+// with the Deployments ship created for it, or the canary or green made by
+// hand beside it (which is no release of its own). A release no Service
+// routes to is listed too, with no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
 	pods []metav1.PartialObjectMetadata, selector labels.Selector) *StatusList {
 	type key struct{ namespace, name string }

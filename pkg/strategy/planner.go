@@ -124,13 +124,12 @@ func (SetImage) Needs() Needs  { return Needs{} }
 // made by hand until it is adopted (adoptFirst).
 
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
-	if err := adoptFirst(s.Release); err != nil {
-		return Plan{}, err
-	}
-	if p.Progression != nil {
-		return planProgression(s, p.Request, *p.Progression)
-	}
-	return PlanCanary(s.Release, p.Request)
+	return adopted(s, func() (Plan, error) {
+		if p.Progression != nil {
+			return planProgression(s, p.Request, *p.Progression)
+		}
+		return PlanCanary(s.Release, p.Request)
+	})
 }
 func (Promote) Plan(s *Snapshot) (Plan, error) {
 	return adopted(s, func() (Plan, error) { return PlanPromote(s.Release) })
