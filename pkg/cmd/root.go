@@ -11,6 +11,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/abort"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/adopt"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
@@ -58,6 +59,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		abort.NewCmdAbort(f, streams),
 		bluegreen.NewCmdBlueGreen(f, streams),
 		bgswitch.NewCmdSwitch(f, streams),
+		adopt.NewCmdAdopt(f, streams),
 		scale.NewCmdScale(f, streams),
 		set.NewCmdSet(f, streams),
 		history.NewCmdHistory(f, streams),

@@ -71,6 +71,11 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"status", "web", "--all-contexts", "--watch"}, "--watch and --until follow one cluster"},
 		{[]string{"list", "--all-contexts", "-o", "name"}, "-o name: across contexts, use -o json or yaml"},
 		{[]string{"list", "--all-contexts", "--request-timeout", "soon"}, `--request-timeout "soon": give a duration such as 10s, or seconds`},
+		{[]string{"adopt"}, "accepts 1 arg(s), received 0"},
+		{[]string{"adopt", "web", "--canary", "web-a", "--green", "web-b"}, "give --canary or --green, not both"},
+		{[]string{"adopt", "web", "--canary", "web"}, "--canary web: that is the release's own Deployment; name the Deployment beside it"},
+		{[]string{"adopt", "web", "--dry-run=maybe"}, `--dry-run must be "none", "server" or "client", not "maybe"`},
+		{[]string{"status", "web", "--green", "web"}, "--green web: that is the release's own Deployment"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -106,7 +106,7 @@ func stepAccess(step strategy.Step) []Access {
 		return []Access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
 	case strategy.Wait:
 		switch step.Until {
-		case strategy.RolledOut:
+		case strategy.RolledOut, strategy.Observed:
 			return []Access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
 		case strategy.EndpointsSelected:
 			return []Access{

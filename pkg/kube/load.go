@@ -11,12 +11,12 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// Load reads what a planner needs of release name in namespace: the release
-// (two requests) and, as needs asks, the nodes, the stable Deployment's
-// ReplicaSets, the namespace's HorizontalPodAutoscalers or its routes (one
-// more each).
-func (c *Client) Load(ctx context.Context, namespace, name, service string, needs strategy.Needs) (*strategy.Snapshot, error) {
-	rel, err := c.LoadRelease(ctx, namespace, name, service)
+// Load reads what a planner needs of release name in namespace, made of
+// what choice names: the release (two requests) and, as needs asks, the
+// nodes, the stable Deployment's ReplicaSets, the namespace's
+// HorizontalPodAutoscalers or its routes (one more each).
+func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs) (*strategy.Snapshot, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, choice)
 	if err != nil {
 		return nil, err
 	}
@@ -43,10 +43,10 @@ func (c *Client) Load(ctx context.Context, namespace, name, service string, need
 
 // LoadRelease reads release name in two requests, however many objects it
 // has: the Deployments of the namespace (the stable one, and those beside
-// it: ship's canary and green, or anything in their way) and its Services
-// (those that route to it, or the one named by service, and any in the way
-// of a Service ship would create).
-func (c *Client) LoadRelease(ctx context.Context, namespace, name, service string) (*release.Release, error) {
+// it: ship's canary and green, one made by hand, or anything in their way)
+// and its Services (those that route to it, or the one choice names, and
+// any in the way of a Service ship would create).
+func (c *Client) LoadRelease(ctx context.Context, namespace, name string, choice release.Choice) (*release.Release, error) {
 	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (c *Client) LoadRelease(ctx context.Context, namespace, name, service strin
 	if err != nil {
 		return nil, err
 	}
-	return release.New(stable, list.Items, services.Items, service)
+	return release.NewChosen(stable, list.Items, services.Items, choice)
 }
 
 // ReleaseNames returns the names of the stable Deployments of namespace that

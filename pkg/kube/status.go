@@ -20,8 +20,8 @@ import (
 // (the namespace's HTTPRoutes, or the route it runs through), its Services'
 // EndpointSlices, the metadata of the pods they may point at, whose owners
 // tell the roles apart, and its lock.
-func (c *Client) LoadStatus(ctx context.Context, namespace, name, service string) (*release.Status, error) {
-	rel, err := c.LoadRelease(ctx, namespace, name, service)
+func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice release.Choice) (*release.Status, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, choice)
 	if err != nil {
 		return nil, err
 	}

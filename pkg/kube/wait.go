@@ -34,8 +34,11 @@ func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Dura
 	}
 	switch obj := step.Object.(type) {
 	case *appsv1.Deployment:
-		if step.Until == strategy.RolledOut {
+		switch step.Until {
+		case strategy.RolledOut:
 			return c.WaitForRollout(ctx, obj, progress)
+		case strategy.Observed:
+			return c.WaitForObserved(ctx, obj)
 		}
 	case *corev1.Service:
 		switch step.Until {

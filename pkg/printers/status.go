@@ -33,12 +33,7 @@ func Status(w io.Writer, st *release.Status) error {
 	tw := printers.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "DEPLOYMENT\tROLE\tIMAGES\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tREVISION")
 	for _, d := range st.Deployments {
-		role := d.Role
-		if d.Serving != nil && *d.Serving {
-			role += " (serving)"
-		} else if d.Serving != nil {
-			role += " (idle)"
-		}
+		role := d.Role + qualifiers(d)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\n", esc(d.Name), role, Images(d.Containers),
 			d.Replicas, d.UpdatedReplicas, d.ReadyReplicas, d.AvailableReplicas, esc(d.Revision))
 	}
@@ -131,4 +126,26 @@ func Images(containers []release.Container) string {
 		parts[i] = esc(c.Name + "=" + c.Image)
 	}
 	return strings.Join(parts, ",")
+}
+
+// qualifiers says of a Deployment whether its color serves and whether
+// kubectl-ship did not create it: " (idle, made by hand)".
+func qualifiers(d release.DeploymentStatus) string {
+	var q []string
+	switch {
+	case d.Serving != nil && *d.Serving:
+		q = append(q, "serving")
+	case d.Serving != nil:
+		q = append(q, "idle")
+	}
+	switch {
+	case d.Adopted:
+		q = append(q, "adopted")
+	case d.HandMade:
+		q = append(q, "made by hand")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(q, ", ") + ")"
 }

@@ -45,11 +45,17 @@ func (r *Release) Deployment(c Color) *appsv1.Deployment {
 }
 
 // ColorKey is the pod label whose value the Services' selectors switch
-// between the colors, as recorded on the green Deployment ("" before the
-// first blue-green release).
+// between the colors, as recorded on the green Deployment, or for a green
+// made by hand the one label its pods differ in ("" before the first
+// blue-green release).
 func (r *Release) ColorKey() string {
 	if r.Green == nil {
 		return ""
+	}
+	if r.Green == r.handMade {
+		if keys := differing(r.Stable.Spec.Template.Labels, r.Green.Spec.Template.Labels); len(keys) == 1 {
+			return keys[0]
+		}
 	}
 	return r.Green.Annotations[AnnotationColorKey]
 }

@@ -28,9 +28,10 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 
 // SummarizeAll groups listed objects, of one namespace or many, into
 // releases: every Deployment ship did not create and that selector matches,
-// with the Deployments ship created for it, and the routes (nil for none)
-// it runs through. A release no Service routes to
-// is listed too, with no Services. Sorted by namespace and name.
+// with the Deployments ship created for it, or the canary or green made by
+// hand beside it (which is no release of its own), and the routes (nil for
+// none) it runs through. A release no Service routes to is listed too, with
+// no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
 	pods []metav1.PartialObjectMetadata, selector labels.Selector, routes *ListedRoutes) *StatusList {
 	type key struct{ namespace, name string }
@@ -51,6 +52,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		}
 	}
 	index := indexServices(services)
+	near := indexNearby(deployments)
 	slicesIn := map[string][]discoveryv1.EndpointSlice{}
 	for _, s := range slices {
 		slicesIn[s.Namespace] = append(slicesIn[s.Namespace], s)
@@ -67,7 +69,12 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		if _, shipCreated := OwnerOf(d); shipCreated || !selector.Matches(labels.Set(d.Labels)) {
 			continue
 		}
-		rel, _ := New(d, owned[key{d.Namespace, d.Name}], append(index.candidates(d), ownedServices[key{d.Namespace, d.Name}]...), "")
+		others, candidates := near.around(d, index)
+		k := key{d.Namespace, d.Name}
+		rel, _ := New(d, append(others, owned[k]...), append(candidates, ownedServices[k]...), "")
+		if rel.memberOf != "" {
+			continue // a canary or green made by hand, listed with its release
+		}
 		routes.setOn(rel)
 		ep := endpoints[d.Namespace]
 		if ep == nil {

@@ -33,6 +33,12 @@ type Release struct {
 	// of the release, by name: what a new object's name may collide with.
 	otherDeployments map[string]*appsv1.Deployment
 	otherServices    map[string]*corev1.Service
+	// handMade is the canary or green recognised beside the stable
+	// Deployment that kubectl-ship neither created nor adopted (handmade.go).
+	handMade *appsv1.Deployment
+	// memberOf names the Deployment whose hand-made canary or green the
+	// stable one itself looks like: it is no release of its own.
+	memberOf string
 }
 
 // New checks that the objects form a release and returns it. deployments
@@ -42,23 +48,43 @@ type Release struct {
 // (explicit). When no Service routes to it, the error says why and the
 // release is still returned, with no Services, for listing.
 func New(stable *appsv1.Deployment, deployments []appsv1.Deployment, services []corev1.Service, explicit string) (*Release, error) {
-	rel := &Release{Stable: stable, explicit: explicit, otherDeployments: map[string]*appsv1.Deployment{}, otherServices: map[string]*corev1.Service{}}
+	return NewChosen(stable, deployments, services, Choice{Service: explicit})
+}
+
+// NewChosen is New with what the user named of the release: its Service,
+// and the canary or green made by hand when the layout alone does not tell
+// (see recognise). A release with no canary or green of kubectl-ship's
+// takes one made by hand: a Deployment its Services also route to (a
+// canary), or one whose pods differ from the stable pods only in the label
+// the Services switch on (a green).
+func NewChosen(stable *appsv1.Deployment, deployments []appsv1.Deployment, services []corev1.Service, choice Choice) (*Release, error) {
+	rel := &Release{Stable: stable, explicit: choice.Service, otherDeployments: map[string]*appsv1.Deployment{}, otherServices: map[string]*corev1.Service{}}
 	for i := range deployments {
 		d := &deployments[i]
 		owner, _ := OwnerOf(d)
 		switch {
 		case d.Name == stable.Name:
-		case owner == stable.Name && d.Name == CanaryName(stable.Name) && d.Labels[LabelRole] == RoleCanary:
+		// ship names what it creates NAME-canary and NAME-green; what it
+		// adopted keeps the name it was given.
+		case owner == stable.Name && d.Labels[LabelRole] == RoleCanary && (rel.Canary == nil || d.Name == CanaryName(stable.Name)):
+			rel.keepOther(rel.Canary)
 			rel.Canary = d
-		case owner == stable.Name && d.Name == GreenName(stable.Name) && d.Labels[LabelRole] == RoleGreen:
+		case owner == stable.Name && d.Labels[LabelRole] == RoleGreen && (rel.Green == nil || d.Name == GreenName(stable.Name)):
+			rel.keepOther(rel.Green)
 			rel.Green = d
 		default:
 			rel.otherDeployments[d.Name] = d
 		}
 	}
-	var err error
-	rel.Services, err = routingServices(rel, services)
-	return rel, err
+	return rel, rel.recognise(services, choice)
+}
+
+// keepOther files a Deployment that turned out not to be the release's
+// among the others.
+func (r *Release) keepOther(d *appsv1.Deployment) {
+	if d != nil {
+		r.otherDeployments[d.Name] = d
+	}
 }
 
 // Existing returns the Deployment or Service of that name in the namespace

@@ -68,6 +68,11 @@ type DeploymentStatus struct {
 	// Degraded is set when the rollout exceeded its progress deadline.
 	Degraded bool   `json:"degraded,omitempty"`
 	Message  string `json:"message"`
+	// HandMade is set on a canary or green that kubectl-ship did not
+	// create; Adopted beside it once kubectl-ship adopted it (kubectl ship
+	// adopt), and acts on it as on its own.
+	HandMade bool `json:"handMade,omitempty"`
+	Adopted  bool `json:"adopted,omitempty"`
 }
 
 // ServiceStatus is one Service of a release and where its traffic goes.
@@ -122,6 +127,7 @@ func Summarize(rel *Release, ep *Endpoints) *Status {
 	for i := len(members) - 1; i >= 0; i-- {
 		st.Deployments = append(st.Deployments, deploymentStatus(members[i], serving))
 	}
+	st.Warnings = append(st.Warnings, markHandMade(rel, st.Deployments)...)
 	for _, svc := range rel.Services {
 		st.Services = append(st.Services, serviceStatus(rel, svc, ep))
 	}

@@ -26,7 +26,7 @@ func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error
 	if err != nil {
 		return gate.PodHealth{}, err
 	}
-	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Service)
+	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
 	if err != nil {
 		return gate.PodHealth{}, err
 	}

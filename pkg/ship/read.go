@@ -16,7 +16,7 @@ func (e *Engine) Status(ctx context.Context, t Target) (*release.Status, error) 
 	if err != nil {
 		return nil, err
 	}
-	return client.LoadStatus(ctx, t.Namespace, t.Name, t.Service)
+	return client.LoadStatus(ctx, t.Namespace, t.Name, t.Choice())
 }
 
 // Changes signals every change that may alter what Status shows of t (its

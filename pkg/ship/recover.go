@@ -27,7 +27,7 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 // under the lock, and says what it did.
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
 	needs := merge(r.p.Needs(), p.RecoverNeeds())
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}

@@ -204,7 +204,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 
 // plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Service, needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
 	if err != nil {
 		return strategy.Plan{}, err
 	}

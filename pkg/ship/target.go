@@ -24,6 +24,14 @@ type Target struct {
 	Name string
 	// Service is the Service that routes to it, when several do.
 	Service string
+	// Canary and Green name the canary or green made by hand beside it,
+	// when the layout alone does not tell which (status, adopt).
+	Canary, Green string
+}
+
+// Choice is what t names of its release's objects, for the read model.
+func (t Target) Choice() release.Choice {
+	return release.Choice{Service: t.Service, Canary: t.Canary, Green: t.Green}
 }
 
 // DryRun is how much of an operation really happens.

@@ -99,6 +99,10 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 			}
 		}
 		current := rel.Deployment(idle)
+		if held, ok := current.Spec.Selector.MatchLabels[key]; ok && held != value {
+			return Plan{}, fmt.Errorf("deployment %s's selector holds %s=%s, which cannot change, so it cannot come up as %s=%s: end this blue-green release with 'kubectl ship bluegreen cleanup %s --delete', then start the next",
+				current.Name, key, held, key, value, blue.Name)
+		}
 		next = current.DeepCopy()
 		if idle == release.Green {
 			next.Annotations[release.AnnotationNewColor] = string(idle)

@@ -72,7 +72,8 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 
 // handBackTemplate is green's pod template under blue's own labels, with the
 // value of the label the Services switch on that blue then carries: green's
-// for a version label, so both serve the same version while blue takes over.
+// for a version label, so both serve the same version while blue takes over,
+// unless blue's selector holds it (the walkthrough's version: 1.0.0).
 func handBackTemplate(rel *release.Release) corev1.PodTemplateSpec {
 	key := rel.ColorKey()
 	t := *rel.Green.Spec.Template.DeepCopy()
@@ -80,7 +81,7 @@ func handBackTemplate(rel *release.Release) corev1.PodTemplateSpec {
 	for k, v := range rel.Stable.Spec.Template.Labels {
 		t.Labels[k] = v
 	}
-	if key != release.LabelColor {
+	if _, held := rel.Stable.Spec.Selector.MatchLabels[key]; key != release.LabelColor && !held {
 		t.Labels[key] = rel.Green.Spec.Template.Labels[key]
 	}
 	return t
@@ -94,6 +95,10 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	blue, green, key := rel.Stable, rel.Green, rel.ColorKey()
 	plan := Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
 		blue.Name, imageList(template.Spec), green.Name, blue.Name)}}
+	if held, ok := blue.Spec.Selector.MatchLabels[key]; ok {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s's selector holds %s=%s, which cannot change: its pods keep that label while they run green's template, and the services select it again",
+			blue.Name, key, held))
+	}
 	// Through a route the Services still select blue: they move first to
 	// the value blue's pods will carry, which green's carry already, so
 	// they never run out of endpoints as blue rolls. Otherwise they select

@@ -50,6 +50,9 @@ const (
 	// EndpointsReady: a Service's EndpointSlices list at least one ready
 	// endpoint, so a route may send it traffic.
 	EndpointsReady Condition = "EndpointsReady"
+	// Observed: the Deployment controller has seen a Deployment's latest
+	// generation, which a change of its annotations alone also bumps.
+	Observed Condition = "Observed"
 )
 
 // Step is one idempotent change, or a wait. Object is the object as the step

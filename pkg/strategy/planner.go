@@ -130,12 +130,15 @@ func (Canary) Verb() string { return "canary" }
 // through.
 func (p Canary) Needs() Needs { return Needs{Autoscalers: true, Routes: p.Request.Route.Needs()} }
 
-// Plan plans canary from s.
+// Plan plans canary from s. Like every verb that changes a release, it
+// refuses one whose canary or green was made by hand until it is adopted.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
-	if p.Progression != nil {
-		return planProgression(s, p.Request, *p.Progression)
-	}
-	return PlanCanary(s.Release, p.Request)
+	return adopted(s, func() (Plan, error) {
+		if p.Progression != nil {
+			return planProgression(s, p.Request, *p.Progression)
+		}
+		return PlanCanary(s.Release, p.Request)
+	})
 }
 
 // Verb is "promote".
@@ -145,7 +148,9 @@ func (Promote) Verb() string { return "promote" }
 func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans promote from s.
-func (Promote) Plan(s *Snapshot) (Plan, error) { return PlanPromote(s.Release) }
+func (Promote) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanPromote(s.Release) })
+}
 
 // Verb is "abort".
 func (Abort) Verb() string { return "abort" }
@@ -154,7 +159,9 @@ func (Abort) Verb() string { return "abort" }
 func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans abort from s.
-func (Abort) Plan(s *Snapshot) (Plan, error) { return PlanAbort(s.Release) }
+func (Abort) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanAbort(s.Release) })
+}
 
 // Verb is "bluegreen".
 func (BlueGreen) Verb() string { return "bluegreen" }
@@ -164,7 +171,7 @@ func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
 
 // Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
-	return PlanBlueGreen(s.Release, p.Request, s.Nodes)
+	return adopted(s, func() (Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 
 // Verb is "bluegreen-switch".
@@ -176,22 +183,24 @@ func (p Switch) Needs() Needs { return Needs{Routes: p.Route.Needs()} }
 // Plan plans bluegreen-switch from s: of the Services' selectors, or of
 // the HTTPRoute that sends them traffic.
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
-	if s.Release.Green != nil {
-		route, svc, err := switchRoute(s.Release, p.Route)
-		if err != nil {
-			return Plan{}, err
-		}
-		if route != nil {
-			plan, err := planRoutedSwitch(s.Release, route, svc, p)
-			if err == nil && p.VerifyFor > 0 && plan.Writes() {
-				to, _ := switchTarget(s.Release, p.To)
-				plan.Steps = append(plan.Steps, Step{Action: Hold, Object: s.Release.Deployment(to), Duration: p.VerifyFor,
-					Reason: fmt.Sprintf("the verification of %s after the switch", to)})
+	return adopted(s, func() (Plan, error) {
+		if s.Release.Green != nil {
+			route, svc, err := switchRoute(s.Release, p.Route)
+			if err != nil {
+				return Plan{}, err
 			}
-			return plan, err
+			if route != nil {
+				plan, err := planRoutedSwitch(s.Release, route, svc, p)
+				if err == nil && p.VerifyFor > 0 && plan.Writes() {
+					to, _ := switchTarget(s.Release, p.To)
+					plan.Steps = append(plan.Steps, Step{Action: Hold, Object: s.Release.Deployment(to), Duration: p.VerifyFor,
+						Reason: fmt.Sprintf("the verification of %s after the switch", to)})
+				}
+				return plan, err
+			}
 		}
-	}
-	return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
+		return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
+	})
 }
 
 // Verb is "bluegreen cleanup".
@@ -201,7 +210,9 @@ func (Cleanup) Verb() string { return "bluegreen cleanup" }
 func (Cleanup) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
 // Plan plans bluegreen cleanup from s.
-func (p Cleanup) Plan(s *Snapshot) (Plan, error) { return PlanCleanup(s.Release, p.Delete) }
+func (p Cleanup) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanCleanup(s.Release, p.Delete) })
+}
 
 // Verb is "scale".
 func (Scale) Verb() string { return "scale" }
@@ -210,7 +221,9 @@ func (Scale) Verb() string { return "scale" }
 func (Scale) Needs() Needs { return Needs{Autoscalers: true} }
 
 // Plan plans scale from s.
-func (p Scale) Plan(s *Snapshot) (Plan, error) { return PlanScale(s.Release, p.Request) }
+func (p Scale) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanScale(s.Release, p.Request) })
+}
 
 // Verb is "set image".
 func (SetImage) Verb() string { return "set image" }
@@ -219,7 +232,18 @@ func (SetImage) Verb() string { return "set image" }
 func (SetImage) Needs() Needs { return Needs{} }
 
 // Plan plans set image from s.
-func (p SetImage) Plan(s *Snapshot) (Plan, error) { return PlanSetImage(s.Release, p.Images) }
+func (p SetImage) Plan(s *Snapshot) (Plan, error) {
+	return adopted(s, func() (Plan, error) { return PlanSetImage(s.Release, p.Images) })
+}
+
+// adopted plans with plan unless the release has a canary or green made by
+// hand, not adopted yet.
+func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
+	if err := adoptFirst(s.Release); err != nil {
+		return Plan{}, err
+	}
+	return plan()
+}
 
 // RecoverNeeds is nothing beyond the release.
 func (Switch) RecoverNeeds() Needs { return Needs{} }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -37,9 +36,9 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
 			stable.Name, stable.Name)
 	}
-	plan := Plan{Notes: notes}
+	plan := Plan{Notes: append(notes, pinnedNotes(rel)...)}
 	next := stable.DeepCopy()
-	next.Spec.Template = promotedTemplate(stable, canary)
+	next.Spec.Template = promotedTemplate(rel)
 	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
 		fmt.Sprintf("roll deployment %s to the canary's template (%s)", stable.Name, imageList(canary.Spec.Template.Spec)))
 	if err != nil {
@@ -71,7 +70,7 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 	}
 	plan := Plan{Notes: notes, Steps: teardown}
 	if canary := rel.Canary; canary != nil {
-		if isPromoting(rel.Stable, canary) {
+		if isPromoting(rel) {
 			return Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",
 				rel.Stable.Name, rel.Stable.Name, rel.Stable.Name)
 		}
@@ -100,13 +99,6 @@ func restoreServices(rel *release.Release) ([]Step, error) {
 	return steps, nil
 }
 
-// promotedTemplate is the canary's pod template under the stable labels.
-func promotedTemplate(stable, canary *appsv1.Deployment) corev1.PodTemplateSpec {
-	template := *canary.Spec.Template.DeepCopy()
-	template.Labels = stable.Spec.Template.Labels
-	return template
-}
-
-func isPromoting(stable, canary *appsv1.Deployment) bool {
-	return apiequality.Semantic.DeepEqual(promotedTemplate(stable, canary), stable.Spec.Template)
+func isPromoting(rel *release.Release) bool {
+	return apiequality.Semantic.DeepEqual(promotedTemplate(rel), rel.Stable.Spec.Template)
 }

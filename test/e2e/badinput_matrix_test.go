@@ -49,6 +49,12 @@ spec:
   - port: 80
 `
 
+// handMadeBeside is a canary of release made by hand as the walkthrough
+// does, named name: pods of the same app on another track.
+func handMadeBeside(release, name string) string {
+	return strings.NewReplacer("app: "+name, "app: "+release, "track: stable", "track: "+name).Replace(deployment(name, v2, 1))
+}
+
 // TestBadInputMatrix covers the wrong inputs the per-verb tables do not:
 // flag values of the wrong type, unknown flags and commands, wrong argument
 // counts, the errors of status, list, set image, cleanup and switch,
@@ -60,7 +66,9 @@ func TestBadInputMatrix(t *testing.T) {
 	apply(t, ns, multiContainer)
 	versionedBG := strings.Replace(deploymentAndService("bg", v1, 1), "track: stable", "track: stable\n        version: 1.0.0", 1)
 	apply(t, ns, versionedBG)
-	for _, d := range []string{"multi", "bg"} {
+	// amb: two canaries made by hand, neither of the conventional name.
+	apply(t, ns, deploymentAndService("amb", v1, 1)+"---\n"+handMadeBeside("amb", "amb-a")+"---\n"+handMadeBeside("amb", "amb-b"))
+	for _, d := range []string{"multi", "bg", "amb", "amb-a", "amb-b"} {
 		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+d, "--timeout=60s")
 	}
 	// bg: green idle and scaled to zero.
@@ -139,6 +147,21 @@ func TestBadInputMatrix(t *testing.T) {
 		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
 		{"cleanup of a missing release", []string{"bluegreen", "cleanup", "nope"}, "deployment nope not found", 0},
 		{"cleanup with a flag of switch", []string{"bluegreen", "cleanup", "bg", "--to", "blue"}, "unknown flag: --to", 0},
+		// Releases made by hand: several candidates, and --canary or --green
+		// naming what cannot be one.
+		{"status with two canaries made by hand", []string{"status", "amb"}, "deployments amb-a, amb-b could each be the canary of release amb (its services select their pods): name one with --canary, as in 'kubectl ship adopt amb --canary amb-a'", 0},
+		{"promote with two canaries made by hand", []string{"promote", "amb"}, "deployments amb-a, amb-b could each be the canary of release amb", 0},
+		{"adopt with two canaries made by hand", []string{"adopt", "amb"}, "name one with --canary, as in 'kubectl ship adopt amb --canary amb-a'", 0},
+		{"adopt with two canaries, dry run", []string{"adopt", "amb", "--dry-run=client"}, "deployments amb-a, amb-b could each be the canary", 0},
+		{"status of a canary made by hand", []string{"status", "amb-a"}, "deployment amb-a looks like the canary of release amb, made by hand: name the release, amb", 3},
+		{"--canary and --green", []string{"adopt", "amb", "--canary", "amb-a", "--green", "amb-b"}, "give --canary or --green, not both", 0},
+		{"--canary naming the release", []string{"adopt", "amb", "--canary", "amb"}, "--canary amb: that is the release's own Deployment", 0},
+		{"--canary naming nothing", []string{"adopt", "amb", "--canary", "nope"}, "--canary nope: deployment nope not found in namespace " + ns, 0},
+		{"--canary the service does not route to", []string{"adopt", "amb", "--canary", "multi"}, "--canary multi: service amb (selector app=amb) does not select its pods (pod labels app=multi), so it is no canary of release amb", 0},
+		{"--canary made by kubectl-ship for another release", []string{"adopt", "amb", "--canary", "bg-green"}, "--canary bg-green: deployment bg-green was created by kubectl-ship for release bg", 0},
+		{"--green whose label no service switches on", []string{"adopt", "amb", "--green", "amb-a"}, `--green amb-a: no service selects on "track", the label its pods differ in from deployment amb's`, 0},
+		{"--green of a release with kubectl-ship's own", []string{"status", "bg", "--green", "amb-a"}, "--green amb-a: release bg already has a green of kubectl-ship's, deployment bg-green", 0},
+		{"adopt a release with nothing made by hand", []string{"adopt", "multi"}, "release multi has no canary or green made by hand to adopt", 0},
 		// Connections that cannot work.
 		{"context that does not exist", []string{"abort", "ctwoc", "--context", "nowhere"}, `context "nowhere" does not exist`, 0},
 		{"namespace that does not exist", []string{"abort", "ctwoc", "-n", "no-such-namespace"}, "deployment ctwoc not found in namespace no-such-namespace", 0},

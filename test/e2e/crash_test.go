@@ -116,7 +116,12 @@ func mustRun(t *testing.T, ns string, args []string) result {
 // prepare makes the case's precondition in a namespace of its own.
 func (c crashCase) prepare(t *testing.T) string {
 	t.Helper()
-	ns := seedRelease(t, c.versioned, c.services...)
+	var ns string
+	if c.files != nil {
+		ns = walkthroughRelease(t, c.files...)
+	} else {
+		ns = seedRelease(t, c.versioned, c.services...)
+	}
 	if c.routes != "" {
 		apply(t, ns, c.routes)
 	}

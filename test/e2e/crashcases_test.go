@@ -10,6 +10,9 @@ type crashCase struct {
 	// Services selecting app=ctwoc beside ctwoc.
 	versioned bool
 	services  []string
+	// files are the walkthrough's manifests to start from instead of the
+	// seed's release (a release made by hand).
+	files []string
 	// setup are the commands that make the precondition, args the command.
 	setup [][]string
 	args  []string
@@ -34,6 +37,7 @@ var (
 	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
 	abort          = []string{"ship", "abort", "ctwoc"}
 	promote        = []string{"ship", "promote", "ctwoc"}
+	adopt          = []string{"ship", "adopt", "ctwoc"}
 )
 
 var crashCases = []crashCase{
@@ -80,6 +84,16 @@ var crashCases = []crashCase{
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}}, args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
 	{name: "bluegreen cleanup --delete through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}, {"ship", "bluegreen-switch", "ctwoc"}},
+		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
+	// The walkthrough's releases made by hand, adopted, then finished.
+	{name: "adopt (walkthrough canary)", files: walkthroughCanary, args: adopt},
+	{name: "adopt (walkthrough green)", files: walkthroughBlueGreen, args: adopt},
+	{name: "promote (adopted walkthrough canary)", files: walkthroughCanary, setup: [][]string{adopt}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote},
+	{name: "bluegreen-switch (adopted walkthrough green)", files: walkthroughBlueGreen, setup: [][]string{adopt},
+		args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "bluegreen cleanup --delete (adopted walkthrough green serving)", files: walkthroughBlueGreen,
+		setup: [][]string{adopt, {"ship", "bluegreen-switch", "ctwoc"}},
 		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
 }
 

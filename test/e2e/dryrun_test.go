@@ -72,17 +72,51 @@ func yamlDocuments(stream string) int {
 	return n
 }
 
-// A client dry run refuses what the real run refuses, from what it read: a
-// Deployment in the canary's way that kubectl-ship did not create.
+// A client dry run refuses what the real run refuses, from what it read:
+// a Deployment or Service in the way of one kubectl-ship would create, that
+// it did not create, and a canary or green made by hand, not adopted yet.
+// Every dry-run strategy and the real run give the same one line and leave
+// the namespace as it was.
 func TestClientDryRunRefusesWhatTheRunWould(t *testing.T) {
-	ns := seedRelease(t, false)
-	apply(t, ns, strings.ReplaceAll(deployment("ctwoc-canary", v2, 1), "app: ctwoc-canary", "app: other"))
-	before := settledSnapshot(t, ns)
-	for _, dryRun := range []string{"--dry-run=client", "--dry-run=server", "--dry-run=none"} {
-		res := runIn(t, ns, nil, []string{"ship", "canary", "ctwoc", "--image", v2, dryRun})
-		if res.code != 1 || !strings.Contains(res.stderr, "deployment ctwoc-canary already exists and was not created by kubectl-ship for release ctwoc") || res.stdout != "" {
-			t.Errorf("%s: exit %d\n%s%s", dryRun, res.code, res.stdout, res.stderr)
-		}
+	inTheWay := func(name string) string {
+		return strings.ReplaceAll(deployment(name, v2, 1), "app: "+name, "app: other")
 	}
-	assertUnchanged(t, ns, before)
+	tests := []struct {
+		name      string
+		versioned bool
+		manifest  string   // applied beside the seed's release
+		files     []string // or the walkthrough's, instead of it
+		args      []string
+		refusal   string
+	}{
+		{"canary, a deployment in the way", false, inTheWay("ctwoc-canary"), nil, []string{"canary", "ctwoc", "--image", v2},
+			"deployment ctwoc-canary already exists and was not created by kubectl-ship for release ctwoc"},
+		{"bluegreen, a deployment in the way", true, inTheWay("ctwoc-green"), nil, []string{"bluegreen", "ctwoc", "--image", v2},
+			"deployment ctwoc-green already exists and was not created by kubectl-ship for release ctwoc"},
+		{"bluegreen, a service in the way", true, service("ctwoc-preview", "other"), nil, []string{"bluegreen", "ctwoc", "--image", v2, "--preview-service"},
+			"service ctwoc-preview already exists and was not created by kubectl-ship for release ctwoc"},
+		{"canary beside a canary made by hand", false, "", walkthroughCanary, []string{"canary", "ctwoc", "--image", v2, "--weight", "25"},
+			"adopt it first with 'kubectl ship adopt ctwoc --canary ctwoc-canary'"},
+		{"bluegreen beside a green made by hand", false, "", walkthroughBlueGreen, []string{"bluegreen", "ctwoc", "--image", v3},
+			"adopt it first with 'kubectl ship adopt ctwoc --green ctwoc-green'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ns string
+			if tt.files != nil {
+				ns = walkthroughRelease(t, tt.files...)
+			} else {
+				ns = seedRelease(t, tt.versioned)
+				apply(t, ns, tt.manifest)
+			}
+			before := settledSnapshot(t, ns)
+			for _, dryRun := range []string{"--dry-run=client", "--dry-run=server", "--dry-run=none"} {
+				res := runIn(t, ns, nil, append(append([]string{"ship"}, tt.args...), dryRun))
+				if res.code != 1 || !strings.Contains(res.stderr, tt.refusal) || strings.Count(res.stderr, "\n") != 1 || res.stdout != "" {
+					t.Errorf("%s: exit %d\n%s%s", dryRun, res.code, res.stdout, res.stderr)
+				}
+			}
+			assertUnchanged(t, ns, before)
+		})
+	}
 }

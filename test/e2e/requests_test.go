@@ -116,3 +116,38 @@ func offBudget(requests []requestlog.Request, budget requestBudget) string {
 	}
 	return strings.Join(off, ", ")
 }
+
+// TestAdoptRequestBudgets counts the requests of picking up the
+// walkthrough's canary made by hand: status, list and the refusals read no
+// more than for a release of ship's; adopt writes one PATCH, then watches
+// the Deployment until its controller has seen it (the annotations bump its
+// generation).
+func TestAdoptRequestBudgets(t *testing.T) {
+	ns := walkthroughRelease(t, walkthroughCanary...)
+	steps := []struct {
+		name   string
+		args   []string
+		budget requestBudget
+	}{
+		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4}},
+		{"list", []string{"list"}, requestBudget{"LIST": 4}},
+		{"adopt --dry-run=client", []string{"adopt", "ctwoc", "--dry-run=client"}, requestBudget{"LIST": 2}},
+		{"adopt", []string{"adopt", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 4, "PUT": 1, "PATCH": 1, "WATCH": 1}},
+		{"adopt again", []string{"adopt", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
+		{"promote", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1, "DELETE": 1}},
+	}
+	for _, step := range steps {
+		res := mustShip(t, ns, append([]string{"-v=6"}, step.args...)...)
+		requests := requestlog.Parse(res.stderr, ns)
+		budget := step.budget
+		if step.name == "adopt" && requestlog.Count(requests)["WATCH"] == 0 {
+			// The controller had seen the adoption when the PATCH answered.
+			budget = maps.Clone(budget)
+			delete(budget, "WATCH")
+		}
+		if off := offBudget(requests, budget); off != "" {
+			t.Errorf("%s: %s\nkubectl ship %s made these requests:\n%s",
+				step.name, off, strings.Join(step.args, " "), requestlog.Format(requests))
+		}
+	}
+}

@@ -60,6 +60,8 @@ var untilStates = map[string]func(*release.Status) bool{
 // Options holds the flags and state of the status command.
 type Options struct {
 	Service string
+	// Choice is --canary or --green.
+	Choice  cli.Choice
 	Watch   bool
 	Until   string
 	Timeout time.Duration
@@ -88,7 +90,10 @@ and revision, and each Service with its selector, session affinity and the
 actual share of traffic of each role, counted from the ready endpoints of its
 EndpointSlices. Each endpoint counts for the Deployment that owns its pod;
 pods of no Deployment of the release count as other, with their owners. Six
-requests, however many pods. A canary progressing by itself (canary --steps)
+requests, however many pods. A canary or green made by hand (as in the
+walkthrough's manifests) shows with its role, marked made by hand until
+'kubectl ship adopt' takes it over; --canary or --green names it when
+several Deployments could be it. A canary progressing by itself (canary --steps)
 shows its step, the time held and left, and each gate's last check.
 
 --watch keeps it current from watch events and prints it again only when it
@@ -113,6 +118,7 @@ it back.
 	o.Output.AddFlags(cmd)
 	flags := cmd.Flags()
 	flags.StringVar(&o.Service, "service", "", "Show only this Service, when several route to the release.")
+	o.Choice.AddFlags(cmd)
 	flags.BoolVarP(&o.Watch, "watch", "w", false, "Keep the view current until interrupted (or until --until is reached).")
 	flags.StringVar(&o.Until, "until", "", "Wait for a state: "+untilNames+".")
 	flags.DurationVar(&o.Timeout, "timeout", 0, "With --watch or --until, give up after this long (exit 2); 0 waits forever.")
@@ -123,7 +129,7 @@ it back.
 
 // Complete reads the release's name and the engine.
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
-	o.target = ship.Target{Name: args[0], Service: o.Service}
+	o.target = ship.Target{Name: args[0], Service: o.Service, Canary: o.Choice.Canary, Green: o.Choice.Green}
 	o.engine = f.Engine()
 	o.Fleet.Complete(f, cmd)
 	return nil
@@ -142,6 +148,9 @@ func (o *Options) Validate() error {
 	}
 	if o.Fleet.Enabled() && (o.Watch || o.Until != "") {
 		return fmt.Errorf("--watch and --until follow one cluster: give --context instead of --contexts/--all-contexts")
+	}
+	if err := o.Choice.Validate(o.target.Name); err != nil {
+		return err
 	}
 	return o.Output.Validate()
 }
