@@ -24,20 +24,23 @@ const (
 
 // health is the built-in gate over one cluster's release: its pods, one
 // list per check. The restart counts of the first check are the baseline
-// of every later one.
+// of every later one. While the wave soaks, the user's analyses and
+// webhooks are checked beside it.
 type health struct {
 	engine   *ship.Engine
 	target   ship.Target
+	gates    ship.Gates
 	every    time.Duration
 	grace    time.Duration
 	tracker  gate.Tracker
 	restarts map[string]int32
+	soaked   []gate.Gate
 	last     gate.Result
 }
 
 // newHealth watches target with gates' settings, or the defaults.
 func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
-	h := &health{engine: engine, target: target, every: CheckInterval, grace: Grace,
+	h := &health{engine: engine, target: target, gates: gates, every: CheckInterval, grace: Grace,
 		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
 	if gates.CheckEvery > 0 {
 		h.every, h.grace = gates.CheckEvery, gates.Grace
@@ -61,10 +64,29 @@ func (h *health) check(ctx context.Context) string {
 		ph.Now, ph.Grace, ph.Restarts = time.Now(), h.grace, h.restarts
 		h.last = ph.Check()
 	}
-	if outcome := h.tracker.Observe([]gate.Result{h.last}); outcome.Exhausted {
+	results := []gate.Result{h.last}
+	for _, g := range h.soaked {
+		results = append(results, g.Check(ctx))
+	}
+	if outcome := h.tracker.Observe(results); outcome.Exhausted {
 		return outcome.Reason
 	}
 	return ""
+}
+
+// soak checks the cluster for d with the user's analyses and webhooks too,
+// bound to the release as its operation left it. It returns why the
+// cluster failed, or "" and whether d elapsed with every check passed.
+func (h *health) soak(ctx context.Context, d time.Duration) (failure string, elapsed bool) {
+	soaked, err := h.engine.SoakGates(ctx, h.target, h.gates, d)
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", false
+		}
+		return "its gates could not be set up: " + err.Error(), false
+	}
+	h.soaked = soaked
+	return h.watch(ctx, d)
 }
 
 // watch checks at once, then every h.every, for d (0: until ctx ends). It returns why the cluster failed, or "" and whether d elapsed

@@ -11,7 +11,7 @@ import (
 )
 
 // soak watches every cluster of w for o.Soak: each must stay healthy by the
-// built-in gate. The first failure ends the soak of the others (left as they
+// built-in gate and pass the user's analyses and webhooks. The first failure ends the soak of the others (left as they
 // are) and rolls the failed cluster back; it reports whether all passed.
 func (r *runner) soak(ctx context.Context, w Wave, head string) bool {
 	r.lines.Println(r.o.ErrOut, fmt.Sprintf("%s: soaking %s: every cluster must stay healthy", head, r.o.Soak))
@@ -27,7 +27,7 @@ func (r *runner) soak(ctx context.Context, w Wave, head string) bool {
 			r.health[name] = h
 		}
 		r.mu.Unlock()
-		reason, elapsed := h.watch(soakCtx, r.o.Soak)
+		reason, elapsed := h.soak(soakCtx, r.o.Soak)
 		switch {
 		case reason != "":
 			mu.Lock()

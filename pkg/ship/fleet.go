@@ -3,6 +3,9 @@ package ship
 import (
 	"context"
 	"sort"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -68,4 +71,45 @@ func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
 	}
 	raw, holder, err := client.RecordAndHolder(ctx, t.Namespace, t.Name)
 	return Record{Operations: release.ParseOperations(raw), Holder: holder}, err
+}
+
+// Soaking is the phase a webhook is told while a fleet's wave soaks.
+const Soaking = "Soaking"
+
+// SoakGates binds the analyses and webhooks of gates to release t as its
+// operation left it, for a fleet's soak of length window beside the
+// built-in gate. They judge the canary, else the color the release serves,
+// else the stable Deployment. With neither analyses nor webhooks it makes
+// no request.
+func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window time.Duration) ([]gate.Gate, error) {
+	if len(gates.Analyses) == 0 && len(gates.Webhooks) == 0 {
+		return nil, nil
+	}
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, err
+	}
+	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
+	if err != nil {
+		return nil, err
+	}
+	judged := judgedAfter(rel)
+	return bindGates(client, t, rel, judged, gates, window, payload(t, rel, judged, Soaking, nil))
+}
+
+// judgedAfter is the Deployment an operation on rel put under test.
+func judgedAfter(rel *release.Release) *appsv1.Deployment {
+	if rel.Canary != nil {
+		return rel.Canary
+	}
+	if rel.Green != nil {
+		color, routed := rel.RouteServing()
+		if !routed {
+			color, _ = rel.Serving(rel.ColorKey())
+		}
+		if color != "" {
+			return rel.Deployment(color)
+		}
+	}
+	return rel.Stable
 }

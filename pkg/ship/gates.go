@@ -53,27 +53,37 @@ func (r *run) checker(step strategy.Step) (*checker, error) {
 		return nil, fmt.Errorf("a hold judges a Deployment, not a %T", step.Object)
 	}
 	c := &checker{client: r.client, rel: rel, judged: judged, grace: r.o.Gates.Grace}
-	if len(r.o.Gates.Analyses) > 0 {
-		prom := &gate.Prometheus{URL: r.o.Gates.Prometheus.BaseURL(r.client.Host())}
-		if r.o.Gates.Prometheus.Service != nil {
-			prom.Client = r.client.HTTPClient() // through the API server's service proxy
+	var err error
+	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, payload(r.t, rel, judged, string(release.ProgressionRunning), step.Progression))
+	return c, err
+}
+
+// bindGates binds the analyses and webhooks of gates to judged, a
+// Deployment of rel, checked over window: the analyses' queries rendered
+// for it, the webhooks told p.
+func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p gate.Payload) ([]gate.Gate, error) {
+	var bound []gate.Gate
+	if len(gates.Analyses) > 0 {
+		prom := &gate.Prometheus{URL: gates.Prometheus.BaseURL(client.Host())}
+		if gates.Prometheus.Service != nil {
+			prom.Client = client.HTTPClient() // through the API server's service proxy
 		} else {
 			prom.Client = http.DefaultClient
 		}
-		vars := gate.Vars{Name: rel.Stable.Name, Namespace: r.t.Namespace, Stable: rel.Stable.Name,
-			Canary: judged.Name, Service: serviceName(rel), Interval: gate.PromDuration(step.Duration)}
-		for _, a := range r.o.Gates.Analyses {
+		vars := gate.Vars{Name: rel.Stable.Name, Namespace: t.Namespace, Stable: rel.Stable.Name,
+			Canary: judged.Name, Service: serviceName(rel), Interval: gate.PromDuration(window)}
+		for _, a := range gates.Analyses {
 			g, err := gate.NewAnalysisGate(a, vars, prom)
 			if err != nil {
 				return nil, err
 			}
-			c.gates = append(c.gates, g)
+			bound = append(bound, g)
 		}
 	}
-	for _, w := range r.o.Gates.Webhooks {
-		c.gates = append(c.gates, w.Bind(payload(r.t, rel, judged, step)))
+	for _, w := range gates.Webhooks {
+		bound = append(bound, w.Bind(p))
 	}
-	return c, nil
+	return bound, nil
 }
 
 // preflight checks, before the first write of a plan that holds, that the
@@ -177,10 +187,11 @@ func serviceName(rel *release.Release) string {
 	return rel.Services[0].Name
 }
 
-// payload is what a webhook is told of the release at a hold.
-func payload(t Target, rel *release.Release, judged *appsv1.Deployment, step strategy.Step) gate.Payload {
-	p := gate.Payload{Release: rel.Stable.Name, Namespace: t.Namespace, Phase: string(release.ProgressionRunning), Images: map[string]string{}}
-	if rec := step.Progression; rec != nil {
+// payload is what a webhook is told of the release in phase: at a hold of
+// progression rec, or (rec nil) after the operation.
+func payload(t Target, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) gate.Payload {
+	p := gate.Payload{Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
+	if rec != nil {
 		p.Step = rec.Step + 1
 		p.Weight = rec.Weight()
 	}

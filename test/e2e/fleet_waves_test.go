@@ -4,7 +4,10 @@ package e2e
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -123,6 +126,42 @@ func TestFleetStopsAtTheFirstFailure(t *testing.T) {
 		if holder, _ := fleetLock(t, c, ns); holder != "" {
 			t.Errorf("%s: lock left held by %s", c, holder)
 		}
+	}
+}
+
+// A webhook that refuses the canary while its first wave soaks: the gates
+// of a canary without --steps are checked there, told the phase Soaking,
+// so fleet-a is rolled back and fleet-b never touched.
+func TestFleetSoakChecksTheWebhooks(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetRelease(t)
+	untouched := clusterSnapshot(t, fleetEnv.clients["fleet-b"], ns)
+	told := make(chan string, 16)
+	frozen := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct{ Phase, Namespace string }
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		told <- p.Phase + " " + p.Namespace
+		http.Error(w, "release frozen", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(frozen.Close)
+
+	res := fleetShip(t, nil, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--webhook", frozen.URL,
+		"--check-every", "1s", "--wave", "fleet-a", "--wave", "fleet-b", "--soak", "5s")
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	if want := `(?m)^1 +fleet-a +rolled back +deployment.apps/ctwoc-canary created; unhealthy while soaking: .*HTTP 503.*; rolled back: deployment.apps/ctwoc-canary deleted$`; !regexp.MustCompile(want).MatchString(res.stdout) {
+		t.Errorf("the report does not match %s:\n%s", want, res.stdout)
+	}
+	if got := <-told; got != "Soaking "+ns {
+		t.Errorf("the webhook was told %q, want the phase Soaking and the namespace", got)
+	}
+	if canaryOf(t, "fleet-a", ns) != nil {
+		t.Error("the canary is left in fleet-a")
+	}
+	if now := clusterSnapshot(t, fleetEnv.clients["fleet-b"], ns); now != untouched {
+		t.Errorf("fleet-b was written to:\n%s\n%s", untouched, now)
 	}
 }
 

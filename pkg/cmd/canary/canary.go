@@ -101,7 +101,9 @@ With --steps the canary advances by itself through the weights given (e.g.
 10,25,50, "pause" where a person decides), each held for --interval while
 its gates are checked every --check-every: the built-in health of its pods
 and the stable ones, --analysis queries against --prometheus, --webhook
-URLs. Then it is promoted (not with --no-promote). A failure past
+URLs. Then it is promoted (not with --no-promote). Across clusters, --wave
+with --soak checks --analysis and --webhook in every cluster of a wave while
+it soaks, with or without --steps. A failure past
 --failure-limit aborts it, exactly as 'kubectl ship abort' does, and exits 4.
 Interrupted, the same command resumes at the step recorded in the release's
 record; 'kubectl ship abort' from another shell stops it.
@@ -152,8 +154,10 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
-	case o.Steps == "" && (o.GateFlags.Set() || cmd.Flags().Changed("interval") || o.NoPromote):
-		return fmt.Errorf("--analysis, --webhook, --interval and --no-promote need --steps: the gates are checked while a step holds")
+	case o.Steps == "" && (cmd.Flags().Changed("interval") || o.NoPromote):
+		return fmt.Errorf("--interval and --no-promote need --steps: they shape its steps")
+	case o.Steps == "" && o.GateFlags.Set() && o.WaveFlags.Soak == 0:
+		return fmt.Errorf("--analysis and --webhook need --steps, or --wave with --soak: the gates are checked while a step holds or a wave soaks")
 	}
 	if cmd.Flags().Changed("replicas") && o.Replicas < 1 {
 		return fmt.Errorf("--replicas must be at least 1, not %d: to remove the canary run 'kubectl ship abort %s'", o.Replicas, o.target.Name)
@@ -183,6 +187,11 @@ func (o *Options) Validate() error {
 			return err
 		}
 		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote}
+	} else if o.GateFlags.Set() {
+		// Checked while each wave soaks, in every cluster of it.
+		if o.Gates, err = o.GateFlags.Gates(o.WaveFlags.Soak, "--soak"); err != nil {
+			return err
+		}
 	}
 	return o.MutationFlags.Validate()
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -106,7 +107,25 @@ func (f *FleetFlags) Select() ([]string, error) {
 	return fleet.Select("--contexts", fleet.ParseList(f.Contexts), all)
 }
 
-// ReadOptions bound a fleet read by the flags.
-func (f *FleetFlags) ReadOptions() fleet.ReadOptions {
-	return fleet.ReadOptions{Parallel: f.Parallel, Timeout: f.timeout}
+// ReadFleet reads with read from every context f selects, at once
+// (--parallel at a time, each within --request-timeout), and returns the
+// contexts and their results in order; the error is the selection's, or the
+// command's own when it was cut short.
+func ReadFleet[T any](ctx context.Context, f *FleetFlags, read func(ctx context.Context, context string) (T, error)) ([]string, []fleet.Result[T], error) {
+	contexts, err := f.Select()
+	if err != nil {
+		return nil, nil, err
+	}
+	results := fleet.Read(ctx, contexts, fleet.ReadOptions{Parallel: f.Parallel, Timeout: f.timeout}, read)
+	return contexts, results, ctx.Err()
+}
+
+// FleetExit is the exit of a read across contexts from each one's outcome:
+// nil when all are fine, else an ExitError with the status fleet.Verdict
+// gives.
+func FleetExit(contexts []string, outcomes []fleet.Outcome) error {
+	if code, err := fleet.Verdict(contexts, outcomes); err != nil {
+		return &ExitError{Code: code, Err: err}
+	}
+	return nil
 }

@@ -18,17 +18,13 @@ var operationColumns = []metav1.TableColumnDefinition{{Name: "Time"}, {Name: "Us
 // operations of each, in one table (a context with none says so), or one
 // list of histories with their context.
 func (o *Options) runFleet(ctx context.Context) error {
-	contexts, err := o.Fleet.Select()
-	if err != nil {
-		return err
-	}
-	results := fleet.Read(ctx, contexts, o.Fleet.ReadOptions(), func(ctx context.Context, name string) (*release.History, error) {
+	contexts, results, err := cli.ReadFleet(ctx, o.Fleet, func(ctx context.Context, name string) (*release.History, error) {
 		t := o.target
 		t.Context = name
 		return o.engine.History(ctx, t)
 	})
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err != nil {
+		return err
 	}
 	outcomes := make([]fleet.Outcome, len(results))
 	rows := make([]fleet.Result[[]metav1.TableRow], len(results))
@@ -49,10 +45,7 @@ func (o *Options) runFleet(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if code, err := fleet.Verdict(contexts, outcomes); err != nil {
-		return &cli.ExitError{Code: code, Err: err}
-	}
-	return nil
+	return cli.FleetExit(contexts, outcomes)
 }
 
 func operationRows(ops []release.Operation) []metav1.TableRow {

@@ -18,16 +18,12 @@ import (
 // runFleet lists the releases of every context at once into one table,
 // or one list with each release's context.
 func (o *Options) runFleet(ctx context.Context) error {
-	contexts, err := o.Fleet.Select()
-	if err != nil {
-		return err
-	}
-	results := fleet.Read(ctx, contexts, o.Fleet.ReadOptions(), func(ctx context.Context, name string) (*release.StatusList, error) {
+	contexts, results, err := cli.ReadFleet(ctx, o.Fleet, func(ctx context.Context, name string) (*release.StatusList, error) {
 		list, _, err := o.engine.List(ctx, ship.Target{Context: name}, o.AllNamespaces, o.selector)
 		return list, err
 	})
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err != nil {
+		return err
 	}
 	outcomes := make([]fleet.Outcome, len(results))
 	now := time.Now()
@@ -61,8 +57,5 @@ func (o *Options) runFleet(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if code, err := fleet.Verdict(contexts, outcomes); err != nil {
-		return &cli.ExitError{Code: code, Err: err}
-	}
-	return nil
+	return cli.FleetExit(contexts, outcomes)
 }

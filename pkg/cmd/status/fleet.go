@@ -16,17 +16,13 @@ import (
 // runFleet reads the release in every context at once: one row each, as
 // list shows releases, or one list of statuses with their context.
 func (o *Options) runFleet(ctx context.Context) error {
-	contexts, err := o.Fleet.Select()
-	if err != nil {
-		return err
-	}
-	results := fleet.Read(ctx, contexts, o.Fleet.ReadOptions(), func(ctx context.Context, name string) (*release.Status, error) {
+	contexts, results, err := cli.ReadFleet(ctx, o.Fleet, func(ctx context.Context, name string) (*release.Status, error) {
 		t := o.target
 		t.Context = name
 		return o.engine.Status(ctx, t)
 	})
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if err != nil {
+		return err
 	}
 	now := time.Now()
 	outcomes := make([]fleet.Outcome, len(results))
@@ -53,8 +49,5 @@ func (o *Options) runFleet(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if code, err := fleet.Verdict(contexts, outcomes); err != nil {
-		return &cli.ExitError{Code: code, Err: err}
-	}
-	return nil
+	return cli.FleetExit(contexts, outcomes)
 }
