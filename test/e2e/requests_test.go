@@ -129,7 +129,7 @@ func TestAdoptRequestBudgets(t *testing.T) {
 		args   []string
 		budget requestBudget
 	}{
-		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4}},
+		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 5}},
 		{"list", []string{"list"}, requestBudget{"LIST": 4}},
 		{"adopt --dry-run=client", []string{"adopt", "ctwoc", "--dry-run=client"}, requestBudget{"LIST": 2}},
 		{"adopt", []string{"adopt", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 4, "PUT": 1, "PATCH": 1, "WATCH": 1}},
