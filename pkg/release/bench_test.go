@@ -37,3 +37,23 @@ func BenchmarkSummarizeAll(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNew is the read model of `status` for one release in a
+// namespace of 1,000, each behind a Service of its own.
+func BenchmarkNew(b *testing.B) {
+	var deployments []appsv1.Deployment
+	var services []corev1.Service
+	for i := range 1000 {
+		name := fmt.Sprintf("app-%04d", i)
+		podLabels := map[string]string{"app": name}
+		deployments = append(deployments, *deployment(name, 3, podLabels, podLabels))
+		services = append(services, service(name, podLabels))
+	}
+	stable := &deployments[500]
+	b.ReportAllocs()
+	for b.Loop() {
+		if rel, err := New(stable, deployments, services, ""); err != nil || len(rel.Services) != 1 {
+			b.Fatalf("%v, %d services", err, len(rel.Services))
+		}
+	}
+}

@@ -72,11 +72,11 @@ func (r *Release) agrees(choice Choice) error {
 func (r *Release) findGreen(services []corev1.Service, name string) error {
 	var candidates []*appsv1.Deployment
 	for _, d := range r.sortedOthers() {
-		key := switched(r, services, d)
-		switch {
-		case key == "":
-		case name != "" && d.Name == name,
-			name == "" && (d.Name == GreenName(r.Stable.Name) || r.sameApp(d) && colorKeys[key]):
+		conventional := d.Name == GreenName(r.Stable.Name)
+		if name != "" && d.Name != name || name == "" && !conventional && !r.sameApp(d) {
+			continue // by name alone, before the Services are weighed
+		}
+		if key := switched(r, services, d); key != "" && (name != "" || conventional || colorKeys[key]) {
 			candidates = append(candidates, d)
 		}
 	}

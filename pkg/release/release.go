@@ -221,13 +221,25 @@ func selectsAny(svc *corev1.Service, pods []labels.Set) bool {
 	if len(svc.Spec.Selector) == 0 {
 		return false
 	}
-	selector := labels.SelectorFromSet(svc.Spec.Selector)
+	// A Service's selector is a set of label pairs, every one of which the
+	// pods must carry: compared as maps, with no selector built, as a
+	// namespace's every Service may be weighed against every Deployment.
 	for _, p := range pods {
-		if selector.Matches(p) {
+		if carries(p, svc.Spec.Selector) {
 			return true
 		}
 	}
 	return false
+}
+
+// carries says whether set has every label pair of pairs.
+func carries(set labels.Set, pairs map[string]string) bool {
+	for k, v := range pairs {
+		if w, ok := set[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 func describeSelector(svc *corev1.Service) string {
