@@ -58,11 +58,24 @@ func (s *Staying) Preempted() <-chan string { return s.preempted }
 // End stops watching and, unless the stay gave way (its lock is then freed
 // for the command that asked), marks the lock as no longer staying.
 func (s *Staying) End(ctx context.Context, gaveWay bool) error {
-	s.cancel()
 	if gaveWay {
+		s.cancel()
 		return nil
 	}
-	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) { delete(lease.Annotations, release.AnnotationStaying) })
+	return s.EndRecording(ctx, nil)
+}
+
+// EndRecording ends the stay as End does and, in the same write, records
+// p (when not nil) as Record does: a progression's hold that ends costs
+// one request, and a failing one reaches its rollback sooner.
+func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) error {
+	s.cancel()
+	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) {
+		delete(lease.Annotations, release.AnnotationStaying)
+		if p != nil {
+			lease.Annotations[release.AnnotationProgression] = p.Encode()
+		}
+	})
 	return err
 }
 

@@ -48,6 +48,15 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 		}
 		return r.record(ctx, lock, &p)
 	}
+	// end ends the stay, recording where the progression stands in the
+	// same write.
+	end := func(staying *kube.Staying) error {
+		if step.Progression == nil {
+			return staying.End(ctx, false)
+		}
+		r.progression = &p
+		return staying.EndRecording(ctx, &p)
+	}
 	if err := record(); err != nil {
 		return err
 	}
@@ -68,12 +77,9 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 	for {
 		select {
 		case <-timer.C:
-			if err := staying.End(ctx, false); err != nil {
-				return err
-			}
 			p.Held = true
 			r.trail = append(r.trail, fmt.Sprintf("%s held %s", where, step.Duration))
-			return record()
+			return end(staying)
 		case by := <-staying.Preempted():
 			_ = staying.End(ctx, true)
 			return fmt.Errorf("%w at %s", &PreemptedError{By: by}, where)
@@ -85,12 +91,13 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 			outcome := tracker.Observe(results)
 			p.Gates, p.Failures = results, tracker.Failures
 			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, summary(results))
+			if outcome.Exhausted {
+				// Best effort: the rollback records the failure all the same.
+				_ = end(staying)
+				return &GateError{Step: where, Reason: outcome.Reason}
+			}
 			if err := record(); err != nil {
 				return err
-			}
-			if outcome.Exhausted {
-				_ = staying.End(ctx, false)
-				return &GateError{Step: where, Reason: outcome.Reason}
 			}
 		}
 	}

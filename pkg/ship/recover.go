@@ -31,6 +31,7 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
+	snap.Progression = r.progression // the step reached and its checks, for the record
 	plan, err := p.Recover(snap, failure)
 	if err == nil {
 		err = strategy.Validate(plan)
