@@ -193,6 +193,7 @@ var needs = map[string][]rbacNeed{
 	"watch leases.coordination.k8s.io":          {{args: []string{"bluegreen-switch", "bg", "--scale-down-delay", "1s"}, checked: true}},
 	"list horizontalpodautoscalers.autoscaling": nil, // optional: only a warning needs it
 	"create events":                             nil, // best effort: see TestRBACWithoutEvents
+	"get services/proxy":                        nil, // only for --prometheus service/...: see TestPrometheusThroughServiceProxy
 	// Routes: optional, see TestRBACWithoutRouteRules.
 	"list httproutes.gateway.networking.k8s.io":      {{args: []string{"canary", "routed", "--image", v2, "--weight", "5", "--route", "httproute/routed"}}},
 	"patch httproutes.gateway.networking.k8s.io":     {{args: []string{"canary", "routed", "--image", v2, "--weight", "5"}, checked: true}},
