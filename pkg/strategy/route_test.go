@@ -35,6 +35,10 @@ func TestPlanCanaryThroughAnHTTPRoute(t *testing.T) {
 	if got := actions(plan); got != want {
 		t.Fatalf("steps:\n got %s\nwant %s", got, want)
 	}
+	// Said before anything changes: what the route needs created.
+	if notes := strings.Join(plan.Notes, "\n"); !strings.Contains(notes, "for httproute/web kubectl-ship creates service web-canary and service web-stable; promote and abort delete them") {
+		t.Errorf("the notes should name the Services created:\n%s", notes)
+	}
 	if c := plan.Steps[0].Object.(*appsv1.Deployment); *c.Spec.Replicas != 1 || c.Annotations[release.AnnotationWeight] != "" {
 		t.Errorf("the canary: %d replicas, weight annotation %q", *c.Spec.Replicas, c.Annotations[release.AnnotationWeight])
 	}

@@ -2,10 +2,13 @@ package strategy
 
 import (
 	"fmt"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
@@ -75,6 +78,13 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 		return Plan{}, err
 	}
 	plan.Steps = append(append(plan.Steps, services...), route...)
+	if made := created(append(services, route...)); len(made) > 0 {
+		them := "them"
+		if len(made) == 1 {
+			them = "it"
+		}
+		plan.Notes = append(plan.Notes, fmt.Sprintf("for %s kubectl-ship creates %s; promote and abort delete %s", ref, strings.Join(made, " and "), them))
+	}
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %s through %s: nothing to change", current.Name, weightString(weight, total), ref))
 	}
@@ -145,4 +155,22 @@ func byShareOfPods(rel *release.Release, svc *corev1.Service, req CanaryRequest)
 		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	}
 	return nil
+}
+
+// created names what steps create (service NAME-canary), to say so before
+// anything changes.
+func created(steps []Step) []string {
+	var made []string
+	for _, s := range steps {
+		if s.Action != Create {
+			continue
+		}
+		kind := "service"
+		if _, ok := s.Object.(*networkingv1.Ingress); ok {
+			kind = "ingress"
+		}
+		obj, _ := meta.Accessor(s.Object)
+		made = append(made, kind+" "+obj.GetName())
+	}
+	return made
 }

@@ -32,7 +32,8 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 	watcher := watchRouteBackends(t, ns, "ctwoc")
 
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "5", "--header", "X-Canary=always")
-	for _, want := range []string{"weight 5% through httproute/ctwoc, whatever the pods: 1 canary pod beside 3 stable", "no gateway has accepted it"} {
+	for _, want := range []string{"weight 5% through httproute/ctwoc, whatever the pods: 1 canary pod beside 3 stable", "no gateway has accepted it",
+		"for httproute/ctwoc kubectl-ship creates service ctwoc-canary and service ctwoc-stable; promote and abort delete them"} {
 		if !strings.Contains(res.stderr, want) {
 			t.Errorf("the plan should say %q:\n%s", want, res.stderr)
 		}
