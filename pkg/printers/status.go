@@ -65,7 +65,11 @@ func Status(w io.Writer, st *release.Status) error {
 // Progression writes where a canary's progression stands: its step, the
 // time held and left, and each gate's last check, at now.
 func Progression(w io.Writer, p *release.Progression, now time.Time) {
-	fmt.Fprintf(w, "Progression: %s, step %d of %d (%d%%) of %s", p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
+	what := "Progression"
+	if p.Color != "" {
+		what = "Switch to " + esc(string(p.Color))
+	}
+	fmt.Fprintf(w, "%s: %s, step %d of %d (%d%%) of %s", what, p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
 	switch {
 	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():
 		fmt.Fprintf(w, ", held %s, %s left", now.Sub(p.Since.Time).Round(time.Second), p.Left(now).Round(time.Second))

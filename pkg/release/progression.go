@@ -21,14 +21,16 @@ const (
 	ProgressionRolledBack ProgressionPhase = "RolledBack"
 )
 
-// Progression is a canary's progression as the release's record keeps it,
-// in its lock's annotation: what a re-run of the same command resumes from,
-// and what status shows.
+// Progression is a canary's progression, or a blue-green switch's (to
+// Color), as the release's record keeps it, in its lock's annotation: what
+// a re-run of the same command resumes from, and what status shows.
 type Progression struct {
 	// Images and Steps are what was asked ("10", "pause", "50"): a re-run
 	// with others is another progression.
 	Images []string `json:"images"`
 	Steps  []string `json:"steps"`
+	// Color is the color a switch goes to; empty for a canary.
+	Color Color `json:"color,omitempty"`
 	// Step is the index of the step reached; Held says its hold passed.
 	Step  int              `json:"step"`
 	Held  bool             `json:"held,omitempty"`

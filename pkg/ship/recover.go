@@ -72,7 +72,14 @@ func (e *UndoneError) Error() string {
 
 func (e *UndoneError) Unwrap() error { return e.Err }
 
-// merge is what either of a and b needs.
+// merge is what either of a and b needs: the recovery of a release that
+// runs through a route reads the route too.
 func merge(a, b strategy.Needs) strategy.Needs {
-	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions, Autoscalers: a.Autoscalers || b.Autoscalers}
+	routes := strategy.RouteNeeds{Named: a.Routes.Named, Recorded: a.Routes.Recorded || b.Routes.Recorded,
+		Discover: a.Routes.Discover || b.Routes.Discover, Grants: a.Routes.Grants || b.Routes.Grants}
+	if routes.Named == nil {
+		routes.Named = b.Routes.Named
+	}
+	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes}
 }

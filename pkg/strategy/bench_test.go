@@ -58,7 +58,7 @@ func BenchmarkPlan(b *testing.B) {
 		{"bluegreen next", func() (Plan, error) {
 			return PlanBlueGreen(greenServes, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
 		}},
-		{"switch", func() (Plan, error) { return PlanSwitch(blueServes, "", false, 0, 0) }},
+		{"switch", func() (Plan, error) { return PlanSwitch(blueServes, "", false, 0) }},
 		{"cleanup", func() (Plan, error) { return PlanCleanup(greenServes, false) }},
 	}
 	for _, c := range cases {

@@ -135,7 +135,7 @@ func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 
 func TestPlanSwitch(t *testing.T) {
 	rel := greenRelease(release.Blue)
-	plan, err := PlanSwitch(rel, "", false, 0, 0)
+	plan, err := PlanSwitch(rel, "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestPlanSwitch(t *testing.T) {
 		t.Errorf("patch: %s", plan.Steps[0].Patch)
 	}
 
-	plan, err = PlanSwitch(rel, release.Blue, false, 0, 0)
+	plan, err = PlanSwitch(rel, release.Blue, false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
 		t.Errorf("switch to the serving color: %+v %v", plan, err)
 	}
@@ -156,7 +156,7 @@ func TestPlanSwitch(t *testing.T) {
 // it goes where the last bluegreen pointed, whatever serves now.
 func TestPlanSwitchAgainConverges(t *testing.T) {
 	rel := greenRelease(release.Green) // the first run switched, then died
-	plan, err := PlanSwitch(rel, "", false, 0, 0)
+	plan, err := PlanSwitch(rel, "", false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to green") {
 		t.Fatalf("re-run: %+v %v", plan, err)
 	}
@@ -164,7 +164,7 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 	switched := two.Services[0].DeepCopy()
 	switched.Name, switched.Spec.Selector["version"] = "web-2", "2.0.0"
 	two.Services = append(two.Services, switched)
-	plan, err = PlanSwitch(two, "", false, 0, 0)
+	plan, err = PlanSwitch(two, "", false, 0)
 	if err != nil || actions(plan) != "patch svc/web, wait svc/web" {
 		t.Fatalf("half-switched services: %s %v", actions(plan), err)
 	}
@@ -173,10 +173,10 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Status.AvailableReplicas = 1
-	if _, err := PlanSwitch(rel, "", false, 0, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
+	if _, err := PlanSwitch(rel, "", false, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
 		t.Fatalf("err = %v", err)
 	}
-	plan, err := PlanSwitch(rel, "", true, 0, 0)
+	plan, err := PlanSwitch(rel, "", true, 0)
 	if err != nil || !strings.Contains(plan.Notes[0], "--force") {
 		t.Fatalf("--force: %+v %v", plan.Notes, err)
 	}
@@ -186,7 +186,7 @@ func TestPlanSwitchNeverToAColorWithoutPods(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Spec.Replicas = new(int32)
 	for _, force := range []bool{false, true} {
-		if _, err := PlanSwitch(rel, "", force, 0, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
+		if _, err := PlanSwitch(rel, "", force, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
 			t.Errorf("force=%v: %v", force, err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestCapacityNote(t *testing.T) {
 // With --scale-down-delay the switch stays, then scales the color that
 // stopped serving to zero.
 func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
-	plan, err := PlanSwitch(greenRelease(release.Blue), "", false, 0, time.Minute)
+	plan, err := PlanSwitch(greenRelease(release.Blue), "", false, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,10 +101,15 @@ type BlueGreen struct{ Request BlueGreenRequest }
 
 // Switch points the Services at a color, or the route that sends them
 // traffic; with ScaleDownDelay it then stays that long and scales the color
-// that stopped serving to zero.
+// that stopped serving to zero. With Steps, green takes each of these
+// shares of the route's traffic in turn, each held for Interval while the
+// gates are checked, before it takes all of it; with VerifyFor, the switch
+// is then held that long.
 type Switch struct {
 	To             release.Color
 	Force          bool
+	Steps          []int32
+	Interval       time.Duration
 	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
 	Route          RouteChoice
@@ -181,26 +186,34 @@ func (Switch) Verb() string { return "bluegreen-switch" }
 func (p Switch) Needs() Needs { return Needs{Routes: p.Route.Needs()} }
 
 // Plan plans bluegreen-switch from s: of the Services' selectors, or of
-// the HTTPRoute that sends them traffic.
+// the HTTPRoute that sends them traffic; step by step, or verified, from
+// where the release's record says it stands.
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
 	return adopted(s, func() (Plan, error) {
-		if s.Release.Green != nil {
-			route, svc, err := switchRoute(s.Release, p.Route)
-			if err != nil {
-				return Plan{}, err
-			}
-			if route != nil {
-				plan, err := planRoutedSwitch(s.Release, route, svc, p)
-				if err == nil && p.VerifyFor > 0 && plan.Writes() {
-					to, _ := switchTarget(s.Release, p.To)
-					plan.Steps = append(plan.Steps, Step{Action: Hold, Object: s.Release.Deployment(to), Duration: p.VerifyFor,
-						Reason: fmt.Sprintf("the verification of %s after the switch", to)})
-				}
-				return plan, err
-			}
+		if len(p.Steps) > 0 || p.VerifyFor > 0 {
+			return planSwitchProgression(s, p)
 		}
-		return PlanSwitch(s.Release, p.To, p.Force, p.VerifyFor, p.ScaleDownDelay)
+		return p.switchTo(s.Release, 100)
 	})
+}
+
+// switchTo plans the switch to p.To, green taking weight percent of the
+// HTTPRoute's traffic (100: all of it); without a route, the Services'
+// selectors switch, all at once.
+func (p Switch) switchTo(rel *release.Release, weight int32) (Plan, error) {
+	if rel.Green != nil {
+		route, svc, err := switchRoute(rel, p.Route)
+		if err != nil {
+			return Plan{}, err
+		}
+		if route != nil {
+			return planRoutedSwitch(rel, route, svc, p, weight)
+		}
+	}
+	if weight < 100 {
+		return Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
+	}
+	return PlanSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
 }
 
 // Verb is "bluegreen cleanup".
@@ -259,7 +272,13 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 		return Plan{}, err
 	}
 	back := Switch{To: to.Other(), Force: true, Route: p.Route}
-	return back.Plan(s)
+	plan, err := back.Plan(s)
+	if rec := s.Progression; rec.Active() && rec.Color == to {
+		rolledBack := *rec
+		rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, failure.Err.Error()
+		plan.Progression = &rolledBack
+	}
+	return plan, err
 }
 
 // RecoverNeeds is nothing beyond the release.

@@ -45,9 +45,10 @@ func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, 
 // planRoutedSwitch plans a switch through an HTTPRoute: to green, a Service
 // NAME-green selecting only green's pods, waited for until it has ready
 // endpoints, then the route's rules that send traffic to the Service (which
-// keeps selecting blue) send it all to NAME-green instead; to blue, the
-// route back as it was, then NAME-green deleted.
-func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch) (Plan, error) {
+// keeps selecting blue) send weight percent of it (all of it at 100) to
+// NAME-green instead; to blue, the route back as it was, then NAME-green
+// deleted.
+func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch, weight int32) (Plan, error) {
 	name, key := rel.Stable.Name, rel.ColorKey()
 	to := p.To
 	if to == "" {
@@ -61,7 +62,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 			svc.Name, key, svc.Spec.Selector[key], blue, name)
 	}
 	split := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: svc.Name,
-		stable: svc.Name, canary: release.GreenName(name), canaryWeight: 100}
+		stable: svc.Name, canary: release.GreenName(name), stableWeight: int64(100 - weight), canaryWeight: int64(weight)}
 	original, note := split.originalRules(route, savedRules(rel.GreenService))
 	plan := Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
 	if note != "" {
@@ -97,12 +98,16 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, services...)
-	step, err := routePatch(route, rules, fmt.Sprintf("send the traffic of service %s to green", svc.Name))
+	share, operation := "", "switched to green"
+	if weight < 100 {
+		share, operation = fmt.Sprintf("%d%% of ", weight), fmt.Sprintf("sends %d%% to green", weight)
+	}
+	step, err := routePatch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
 	if err != nil {
 		return Plan{}, err
 	}
 	if step != nil {
-		step.Operation = "switched to green"
+		step.Operation = operation
 		plan.Steps = append(plan.Steps, *step)
 	}
 	if warning := unaccepted(route, "green"); warning != "" {

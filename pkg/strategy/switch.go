@@ -17,9 +17,8 @@ import (
 // again after an interruption converges instead of switching back. It
 // refuses a color that is not fully available unless force is set. With a
 // scaleDownDelay the plan then stays that long, holding the release, and
-// scales the color that stopped serving to zero; with verify it first holds
-// that long, checking the gates, and a failure switches back (Recover).
-func PlanSwitch(rel *release.Release, to release.Color, force bool, verify, scaleDownDelay time.Duration) (Plan, error) {
+// scales the color that stopped serving to zero.
+func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		return Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
@@ -46,10 +45,6 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, verify, scal
 	if len(plan.Steps) == 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("service %s already routes to %s: nothing to switch", rel.ServiceNames(), to))
 		return plan, nil
-	}
-	if verify > 0 {
-		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: target, Duration: verify,
-			Reason: fmt.Sprintf("the verification of %s after the switch", to)})
 	}
 	if scaleDownDelay > 0 {
 		old := rel.Deployment(to.Other())

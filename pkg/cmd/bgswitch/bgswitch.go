@@ -19,6 +19,8 @@ type Options struct {
 	To             string
 	Force          bool
 	ScaleDownDelay time.Duration
+	Steps          string
+	Interval       time.Duration
 	VerifyFor      time.Duration
 	GateFlags      *cli.GateFlags
 	Route          string
@@ -29,7 +31,7 @@ type Options struct {
 
 // NewOptions returns the bluegreen-switch command's defaults.
 func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags()}
+	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags(), Interval: time.Minute}
 }
 
 // NewCmdSwitch returns the bluegreen-switch command.
@@ -59,11 +61,22 @@ a Service NAME-green that ship makes, selecting only green's pods, once it
 has ready endpoints. The Service keeps selecting blue, for the clients inside
 the cluster. --to blue puts the route back exactly and deletes NAME-green;
 'kubectl ship bluegreen cleanup NAME --delete' ends the release on blue.
+With --steps (e.g. 10,50) green first takes each of these shares of the
+route's traffic in turn, each held for --interval while the gates are
+checked, then all of it.
+
+--verify-for holds the switch that long while the gates are checked (the
+built-in pod health, and --analysis and --webhook). A failure, at any step,
+switches back to the color that served before (exit 4). The release's record
+keeps the step reached: after Ctrl-C or a lost connection, the same command
+resumes there, its hold starting over.
 
 ` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
-  kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m`,
+  kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m
+  kubectl ship bluegreen-switch ctwoc --verify-for 5m --analysis 'sum(rate(http_errors_total{app="ctwoc"}[1m])) < 1' --prometheus http://127.0.0.1:9090
+  kubectl ship bluegreen-switch ctwoc --steps 10,50 --interval 2m   # through an HTTPRoute`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),
 	}
@@ -71,6 +84,8 @@ the cluster. --to blue puts the route back exactly and deletes NAME-green;
 	cmd.Flags().BoolVar(&o.Force, "force", false, "Switch even when the color is not fully available.")
 	cmd.Flags().DurationVar(&o.ScaleDownDelay, "scale-down-delay", 0, "After the switch, stay this long, then scale the color that stopped serving to zero (as 'bluegreen cleanup' does).")
 	cmd.Flags().DurationVar(&o.VerifyFor, "verify-for", 0, "After the switch, check the gates for this long; a failure switches back to the color that served before (exit 4).")
+	cmd.Flags().StringVar(&o.Steps, "steps", "", "Through an HTTPRoute, shift green these shares of the traffic first (e.g. 10,50), each held for --interval while the gates are checked, then all of it.")
+	cmd.Flags().DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	cmd.Flags().StringVar(&o.Route, "route", "", "The HTTPRoute to switch: httproute/NAME or httproute/NAMESPACE/NAME, or none to switch the Services' selectors (default: the HTTPRoute of the namespace that sends traffic to the Services, if there is one).")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
 	o.GateFlags.AddFlags(cmd)
@@ -78,11 +93,18 @@ the cluster. --to blue puts the route back exactly and deletes NAME-green;
 	return cmd
 }
 
+// Complete reads the arguments and which flags were set.
+func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+	if o.Steps == "" && cmd.Flags().Changed("interval") {
+		return fmt.Errorf("--interval needs --steps: it is how long each step holds")
+	}
+	return o.ReleasesMutation.Complete(f, cmd, args)
+}
+
 // Validate checks the flags and builds the planner; it makes no request.
 func (o *Options) Validate() error {
 	o.planner = strategy.Switch{Force: o.Force, VerifyFor: o.VerifyFor, ScaleDownDelay: o.ScaleDownDelay}
-	var err error
-	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
+	if err := o.validateSteps(); err != nil {
 		return err
 	}
 	if o.To != "" {
@@ -106,6 +128,44 @@ func (o *Options) Validate() error {
 		o.planner.Route = route
 	}
 	return o.ReleasesMutation.Validate()
+}
+
+// validateSteps checks --steps, --interval and the gates' flags: the gates
+// are checked while a step or the verification holds.
+func (o *Options) validateSteps() error {
+	var err error
+	if o.Steps == "" {
+		o.Gates, err = o.GateFlags.Verify(o.VerifyFor)
+		return err
+	}
+	switch {
+	case o.To == string(release.Blue):
+		return fmt.Errorf("--steps shifts traffic to green: switch back to blue at once, without --steps")
+	case o.Route == "none":
+		return fmt.Errorf("--steps shifts an HTTPRoute's traffic: through the Services' selectors (--route none) a switch is all at once")
+	case o.ScaleDownDelay > 0:
+		return fmt.Errorf("--scale-down-delay: through an HTTPRoute the Services keep selecting blue: end the release with 'kubectl ship bluegreen cleanup NAME --delete' instead")
+	case o.VerifyFor < 0:
+		return fmt.Errorf("--verify-for must not be negative")
+	}
+	steps, err := strategy.ParseSteps(o.Steps)
+	if err != nil {
+		return fmt.Errorf("--steps: %w", err)
+	}
+	for _, st := range steps {
+		if st.Pause {
+			return fmt.Errorf("--steps: a switch does not pause: give green's shares only, e.g. 10,50")
+		}
+		o.planner.Steps = append(o.planner.Steps, st.Weight)
+	}
+	o.planner.Interval = o.Interval
+	if o.VerifyFor > 0 {
+		if _, err := o.GateFlags.Gates(o.VerifyFor, "--verify-for"); err != nil {
+			return err
+		}
+	}
+	o.Gates, err = o.GateFlags.Gates(o.Interval, "--interval")
+	return err
 }
 
 // Run switches each release.
