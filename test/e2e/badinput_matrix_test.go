@@ -142,6 +142,9 @@ func TestBadInputMatrix(t *testing.T) {
 		{"gates without steps", []string{"canary", "ctwoc", "--image", v2, "--webhook", "http://127.0.0.1:1"}, "need --steps", 0},
 		{"a webhook that is no URL", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--webhook", "hook"}, "--webhook:", 0},
 		{"verify without a duration", []string{"bluegreen-switch", "bg", "--webhook", "http://127.0.0.1:1"}, "need --verify-for", 0},
+		{"switch steps without a route", []string{"bluegreen-switch", "bg", "--steps", "10,50", "--interval", "2s", "--check-every", "1s"}, "switches through the selectors of its Services, all at once", 0},
+		{"switch steps with a pause", []string{"bluegreen-switch", "bg", "--steps", "10,pause"}, "--steps: a switch does not pause", 0},
+		{"switch steps back to blue", []string{"bluegreen-switch", "bg", "--steps", "10", "--to", "blue"}, "--steps shifts traffic to green", 0},
 		// bluegreen-switch and cleanup.
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},
 		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
