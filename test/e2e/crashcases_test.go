@@ -33,6 +33,7 @@ type crashCase struct {
 
 var (
 	canary25       = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25"}
+	canaryIngress  = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "10", "--route", "ingress/ctwoc"}
 	canary25Sticky = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25", "--sticky"}
 	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
 	abort          = []string{"ship", "abort", "ctwoc"}
@@ -78,10 +79,15 @@ var crashCases = []crashCase{
 	{name: "promote through httproute", routes: httpRoute("ctwoc", "ctwoc"), setup: [][]string{canaryRouted}, args: promote,
 		recovery: abort, refusal: "a promote was started", instead: promote},
 	{name: "abort through httproute", routes: httpRoute("ctwoc", "ctwoc"), setup: [][]string{canaryRouted}, args: abort},
-	{name: "canary through ingress", routes: trackService + "---\n" + userIngress,
-		args: []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "10", "--route", "ingress/ctwoc"}, recovery: abort},
+	{name: "canary through ingress", routes: trackService + "---\n" + userIngress, args: canaryIngress, recovery: abort},
 	{name: "bluegreen-switch through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}}, args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
+	{name: "promote through ingress", routes: trackService + "---\n" + userIngress, setup: [][]string{canaryIngress}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote},
+	{name: "abort through ingress", routes: trackService + "---\n" + userIngress, setup: [][]string{canaryIngress}, args: abort},
+	{name: "bluegreen-switch --steps through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
+		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}},
+		args:  []string{"ship", "bluegreen-switch", "ctwoc", "--steps", "50", "--interval", "1s", "--check-every", "1s"}, recovery: switchToBlue},
 	{name: "bluegreen cleanup --delete through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}, {"ship", "bluegreen-switch", "ctwoc"}},
 		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},
