@@ -146,6 +146,21 @@ func TestPhaseAndWarnings(t *testing.T) {
 	}
 }
 
+// A canary beside a stable Deployment of 0 replicas takes all of the
+// traffic, whatever weight it was given: status says so.
+func TestStatusWarnsOfNoStablePods(t *testing.T) {
+	stable := deployment("web", 0, map[string]string{"app": "web"}, map[string]string{"app": "web"})
+	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"}, map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
+	rel, err := New(stable, []appsv1.Deployment{*stable, canary}, []corev1.Service{service("web", map[string]string{"app": "web"})}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := Summarize(rel, NewEndpoints(nil, nil))
+	if !strings.Contains(strings.Join(st.Warnings, "\n"), "deployment web has 0 replicas: the canary takes all of the traffic") {
+		t.Errorf("warnings %q", st.Warnings)
+	}
+}
+
 func TestRolloutStatus(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -199,6 +199,9 @@ func phase(st *Status, warnings []string) (string, []string) {
 		case !d.RolledOut && result == PhaseHealthy:
 			result = PhaseProgressing
 		}
+		if d.Role == RoleStable && d.Replicas == 0 && st.Strategy == StrategyCanary && len(st.Deployments) > 1 {
+			warnings = append(warnings, fmt.Sprintf("deployment %s has 0 replicas: the canary takes all of the traffic", d.Name))
+		}
 	}
 	for _, s := range st.Services {
 		if s.SessionAffinity == string(corev1.ServiceAffinityClientIP) && st.Strategy == StrategyCanary {
