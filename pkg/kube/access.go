@@ -169,7 +169,10 @@ func (c *Client) WhoAmI(ctx context.Context) string {
 	err := c.authentication.Post().Resource("selfsubjectreviews").
 		Body(&authenticationv1.SelfSubjectReview{}).Do(ctx).Into(&review)
 	if err != nil {
-		return ""
+		// An API server that does not answer who the user is (before
+		// Kubernetes 1.28, or forbidden): the identity asked for with --as,
+		// if any.
+		return c.config.Impersonate.UserName
 	}
 	return review.Status.UserInfo.Username
 }

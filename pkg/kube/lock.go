@@ -320,12 +320,18 @@ func expired(l *coordinationv1.Lease) bool {
 // holderIdentity is "user@host (pid N)": enough for a person to find the
 // process, and for a later run on the same host to tell that it died.
 func holderIdentity() string {
+	return fmt.Sprintf("%s (pid %d)", LocalAccount(), os.Getpid())
+}
+
+// LocalAccount is the account and host a command runs from, "user@host":
+// what the record keeps beside the Kubernetes identity.
+func LocalAccount() string {
 	name := "unknown"
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s@%s (pid %d)", name, host, os.Getpid())
+	return name + "@" + host
 }
 
 // deadLocalHolder reports whether the lock's holder was a process of this

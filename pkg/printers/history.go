@@ -54,13 +54,19 @@ func OperationResult(op release.Operation) string {
 	return result
 }
 
-// OperationUser is who ran an operation, "-" for one recorded before ship
-// recorded users.
+// OperationUser is who ran an operation: the Kubernetes identity, then the
+// local account in parentheses ("alice (root@vm)"); "-" for one recorded
+// before ship recorded users.
 func OperationUser(op release.Operation) string {
-	if op.User == "" {
+	switch {
+	case op.User == "" && op.From == "":
 		return "-"
+	case op.From == "":
+		return op.User
+	case op.User == "":
+		return "(" + op.From + ")"
 	}
-	return op.User
+	return op.User + " (" + op.From + ")"
 }
 
 // OperationTime is an operation's time as history shows it.

@@ -122,10 +122,10 @@ func TestHistoryShowsTheFleet(t *testing.T) {
 		Revisions: []release.Revision{{Revision: 1, Created: at(0), Images: []string{"example/ctwoc:1.0.0"},
 			Containers: []release.Container{{Name: "ctwoc", Image: "example/ctwoc:1.0.0"}}, Current: true}},
 		Operations: []release.Operation{
-			{Time: at(1), Command: fleet, User: "alice (alice@laptop)", Changes: []string{"deployment.apps/ctwoc-canary created"},
+			{Time: at(1), Command: fleet, User: "alice", From: "alice@laptop", Changes: []string{"deployment.apps/ctwoc-canary created"},
 				Error: "health gate: pods: Fail: canary pod ctwoc-canary-x: container ctwoc waiting: CrashLoopBackOff",
 				Fleet: &release.FleetStep{Wave: 2, Waves: 2}},
-			{Time: at(2), Command: "kubectl ship abort ctwoc", User: "alice (alice@laptop)", Changes: []string{"deployment.apps/ctwoc-canary deleted"},
+			{Time: at(2), Command: "kubectl ship abort ctwoc", User: "alice", From: "alice@laptop", Changes: []string{"deployment.apps/ctwoc-canary deleted"},
 				Fleet: &release.FleetStep{Wave: 2, Waves: 2, Command: fleet}},
 		},
 	}

@@ -24,8 +24,9 @@ type Operation struct {
 	Verb    string `json:"verb,omitempty"`
 	Command string `json:"command"`
 	// User is who ran it: the Kubernetes identity the API server
-	// authenticated, and the local account and host it ran from.
+	// authenticated; From the local account and host it ran from.
 	User string `json:"user,omitempty"`
+	From string `json:"from,omitempty"`
 	// Changes are the result lines of its writes ("deployment.apps/web-canary created").
 	Changes []string `json:"changes,omitempty"`
 	// Error is why it stopped, when it did not finish.

@@ -189,7 +189,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 	// all the same, so the next run need not wait.
 	unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, Changes: r.trail, Fleet: r.o.Fleet}
+	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, From: kube.LocalAccount(), Changes: r.trail, Fleet: r.o.Fleet}
 	if err != nil {
 		op.Error = err.Error()
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/user"
 	"strings"
 	"testing"
 	"time"
@@ -126,12 +127,18 @@ func TestPauseDuringPromote(t *testing.T) {
 	}
 }
 
-// The record names who ran each operation, as the API server knew them.
+// The record names who ran each operation, as the API server knew them,
+// and the local account it ran from.
 func TestRecordNamesTheUser(t *testing.T) {
 	ns := seedRelease(t, false)
 	bindRole(t, ns, "alice", forReleases(readRole(t, "role.yaml"), "ctwoc"))
 	mustShip(t, ns, "--as", "alice", "canary", "ctwoc", "--image", v2)
-	if history := mustShip(t, ns, "history", "ctwoc").stdout; !strings.Contains(history, "alice ") {
-		t.Errorf("history should name alice:\n%s", history)
+	account, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	if history := mustShip(t, ns, "history", "ctwoc").stdout; !strings.Contains(history, "alice ("+account.Username+"@"+host+")") {
+		t.Errorf("history should name alice, and the account it ran from:\n%s", history)
 	}
 }
