@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -103,4 +104,49 @@ func TestFleetOtherVerbs(t *testing.T) {
 		}
 		return ""
 	})
+}
+
+// --on-failure stop leaves the cluster that failed as it is, for a person
+// to look at: its canary stays, later waves are untouched.
+func TestFleetOnFailureStop(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetRelease(t)
+	untouched := clusterSnapshot(t, fleetEnv.clients["fleet-c"], ns)
+	res := fleetShip(t, nil, ns, append(threeWaves("example/ctwoc:flaky", "2s"), "--on-failure", "stop")...)
+	if res.code != 1 || !regexp.MustCompile(`(?m)^2 +fleet-b +failed +deployment.apps/ctwoc-canary created; .*CrashLoopBackOff`).MatchString(res.stdout) {
+		t.Fatalf("exit %d, want 1 and fleet-b failed:\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	if canaryOf(t, "fleet-a", ns) == nil || canaryOf(t, "fleet-b", ns) == nil {
+		t.Error("want the canaries of fleet-a and fleet-b left as they are")
+	}
+	if now := clusterSnapshot(t, fleetEnv.clients["fleet-c"], ns); now != untouched {
+		t.Errorf("fleet-c was written to:\n%s\n%s", untouched, now)
+	}
+}
+
+// A dry run across contexts plans in every cluster, prints each result
+// line with its context, and writes nothing anywhere.
+func TestFleetDryRun(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetRelease(t)
+	before := map[string]string{}
+	for _, c := range fleetContexts {
+		before[c] = clusterSnapshot(t, fleetEnv.clients[c], ns)
+	}
+	for mode, said := range map[string]string{"client": "(dry run)", "server": "(server dry run)"} {
+		res := fleetShip(t, nil, ns, "canary", "ctwoc", "--image", v2, "--wave", "fleet-a", "--wave", "fleet-[bc]", "--dry-run="+mode)
+		if res.code != 0 {
+			t.Fatalf("--dry-run=%s: exit %d\n%s%s", mode, res.code, res.stdout, res.stderr)
+		}
+		for _, c := range fleetContexts {
+			if want := "[" + c + "] deployment.apps/ctwoc-canary created " + said; !strings.Contains(res.stdout, want) {
+				t.Errorf("--dry-run=%s: no line %q:\n%s", mode, want, res.stdout)
+			}
+			if now := clusterSnapshot(t, fleetEnv.clients[c], ns); now != before[c] {
+				t.Errorf("--dry-run=%s wrote to %s:\n%s\n%s", mode, c, before[c], now)
+			}
+		}
+	}
 }
