@@ -171,7 +171,7 @@ func deploymentStatus(m member, serving string) DeploymentStatus {
 		Name:     d.Name, Role: m.role,
 		Replicas: Replicas(d), UpdatedReplicas: d.Status.UpdatedReplicas,
 		ReadyReplicas: d.Status.ReadyReplicas, AvailableReplicas: d.Status.AvailableReplicas,
-		Revision: d.Annotations[revisionAnnotation],
+		Revision: d.Annotations[RevisionAnnotation],
 		Paused:   d.Spec.Paused, RolledOut: done, Message: msg,
 	}
 	ds.Containers = Containers(&d.Spec.Template.Spec)
