@@ -69,10 +69,10 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 		ratio, shared := currentRatio(stable, canary)
 		switch {
 		case recorded:
-			split = SplitForWeight(replicas, weight)
+			split = splitForWeight(replicas, weight)
 			plan.Notes = append(plan.Notes, weightNote(split, weight))
 		case shared:
-			split, keep = SplitForWeight(replicas, ratio), ratio
+			split, keep = splitForWeight(replicas, ratio), ratio
 			plan.Notes = append(plan.Notes, weightNote(split, 0))
 		default:
 			split = Split{Stable: replicas, Canary: release.Replicas(canary)}

@@ -51,11 +51,11 @@ func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
 	return plan, nil
 }
 
-// RolloutFailed says whether the rollout of d to images is one that
+// rolloutFailed says whether the rollout of d to images is one that
 // --undo-on-failure rolls back: d still runs images (nobody changed it
 // since), its rollout is not done, and it ran past its progress deadline or,
 // when timedOut, past --timeout.
-func RolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
+func rolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 	spec, err := setImages(d.Spec.Template.Spec, images)
 	if err != nil || !apiequality.Semantic.DeepEqual(spec, d.Spec.Template.Spec) {
 		return false

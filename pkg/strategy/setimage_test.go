@@ -90,8 +90,8 @@ func TestRolloutFailed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RolloutFailed(tt.d, images("web:2"), tt.timedOut); got != tt.want {
-				t.Errorf("RolloutFailed = %v, want %v", got, tt.want)
+			if got := rolloutFailed(tt.d, images("web:2"), tt.timedOut); got != tt.want {
+				t.Errorf("rolloutFailed = %v, want %v", got, tt.want)
 			}
 		})
 	}
