@@ -1,5 +1,4 @@
-// Package bgswitch implements `kubectl ship bluegreen-switch`.
-package bgswitch
+package bluegreen
 
 import (
 	"context"
@@ -14,8 +13,8 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// Options holds the flags and state of the bluegreen-switch command.
-type Options struct {
+// SwitchOptions holds the flags and state of the bluegreen-switch command.
+type SwitchOptions struct {
 	To             string
 	Force          bool
 	ScaleDownDelay time.Duration
@@ -27,14 +26,14 @@ type Options struct {
 	planner strategy.Switch
 }
 
-// NewOptions returns the bluegreen-switch command's defaults.
-func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags()}
+// NewSwitchOptions returns the bluegreen-switch command's defaults.
+func NewSwitchOptions(streams genericiooptions.IOStreams) *SwitchOptions {
+	return &SwitchOptions{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags()}
 }
 
 // NewCmdSwitch returns the bluegreen-switch command.
 func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewOptions(streams)
+	o := NewSwitchOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "bluegreen-switch NAME... [--to blue|green]",
 		Short: "Point the Services of a blue-green release at the other color, all at once",
@@ -79,7 +78,7 @@ the cluster. --to blue puts the route back exactly and deletes NAME-green;
 }
 
 // Validate checks the flags and builds the planner; it makes no request.
-func (o *Options) Validate() error {
+func (o *SwitchOptions) Validate() error {
 	o.planner = strategy.Switch{Force: o.Force, VerifyFor: o.VerifyFor, ScaleDownDelay: o.ScaleDownDelay}
 	var err error
 	if o.Gates, err = o.GateFlags.Verify(o.VerifyFor); err != nil {
@@ -109,7 +108,7 @@ func (o *Options) Validate() error {
 }
 
 // Run switches each release.
-func (o *Options) Run(ctx context.Context) error {
+func (o *SwitchOptions) Run(ctx context.Context) error {
 	return o.RunEach(ctx, o.planner, func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
 	})
