@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -16,7 +16,7 @@ import (
 // may update the Lease can rewrite, so all of it is escaped.
 func History(w io.Writer, h *release.History) error {
 	fmt.Fprintf(w, "Release %s (namespace %s)\n\n", esc(h.Name), esc(h.Namespace))
-	tw := printers.GetNewTabWriter(w)
+	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "REVISION\tCREATED\tIMAGES\tCHANGE-CAUSE")
 	for _, r := range h.Revisions {
 		number := fmt.Sprint(r.Revision)
@@ -33,7 +33,7 @@ func History(w io.Writer, h *release.History) error {
 		_, err := fmt.Fprintln(w, "No kubectl-ship operations recorded.")
 		return err
 	}
-	tw = printers.GetNewTabWriter(w) // its own widths
+	tw = cliprinters.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(time.DateTime), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
