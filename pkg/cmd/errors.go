@@ -11,8 +11,8 @@ import (
 // PrintError writes err the way kubectl does: one line, prefixed "error: ".
 func PrintError(w io.Writer, err error) { cli.PrintError(w, err) }
 
-// ExitGateFailed is the exit status of an operation its gates rolled back.
-const ExitGateFailed = 4
+// exitGateFailed is the exit status of an operation its gates rolled back.
+const exitGateFailed = 4
 
 // ExitCode is 1 for any error, unless the error carries a code of its own:
 // 4 when gates failed (the release rolled back), status's own codes.
@@ -22,7 +22,7 @@ func ExitCode(err error) int {
 	case errors.As(err, &coded):
 		return coded.Code
 	case ship.GateFailed(err):
-		return ExitGateFailed
+		return exitGateFailed
 	}
 	return 1
 }

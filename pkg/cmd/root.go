@@ -12,7 +12,6 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/abort"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/adopt"
-	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bgswitch"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
@@ -58,7 +57,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		promote.NewCmdPromote(f, streams),
 		abort.NewCmdAbort(f, streams),
 		bluegreen.NewCmdBlueGreen(f, streams),
-		bgswitch.NewCmdSwitch(f, streams),
+		bluegreen.NewCmdSwitch(f, streams),
 		adopt.NewCmdAdopt(f, streams),
 		scale.NewCmdScale(f, streams),
 		set.NewCmdSet(f, streams),

@@ -12,7 +12,7 @@ import (
 
 // preflight reads every cluster's record at once, before any write: a
 // cluster that does not answer stops the run here, and the records say
-// where a run of the same command stopped (Resume).
+// where a run of the same command stopped (resume).
 func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err error) {
 	var contexts []string
 	for _, st := range r.report.Clusters {
@@ -30,7 +30,7 @@ func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err 
 			failed = append(failed, res.Context)
 			continue
 		}
-		progress[res.Context] = ProgressOf(res.Value, r.op.Options.Command)
+		progress[res.Context] = progressOf(res.Value, r.op.Options.Command)
 		if ops := res.Value.Operations; progress[res.Context] == Done {
 			st.Detail = "by this command at " + ops[len(ops)-1].Time.Format(time.DateTime)
 		}
@@ -38,7 +38,7 @@ func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err 
 	if len(failed) > 0 {
 		return 0, false, fmt.Errorf("nothing changed: %s did not answer, and every cluster of the fleet must before the first write", strings.Join(failed, ", "))
 	}
-	start, soakAgain = Resume(r.o.Waves, progress)
+	start, soakAgain = resume(r.o.Waves, progress)
 	for _, w := range r.o.Waves[:start] {
 		for _, c := range w.Contexts {
 			r.states[c].State = StateAlreadyDone

@@ -12,10 +12,10 @@ import (
 // user did not set (canary --steps and --verify-for set them: --check-every,
 // --ready-grace, --failure-limit, --inconclusive-limit).
 const (
-	// CheckInterval is how often the built-in gate checks a cluster.
-	CheckInterval = 2 * time.Second
-	// Grace is how long a pod may stay not Ready before the gate fails.
-	Grace = 30 * time.Second
+	// checkInterval is how often the built-in gate checks a cluster.
+	checkInterval = 2 * time.Second
+	// grace is how long a pod may stay not Ready before the gate fails.
+	grace = 30 * time.Second
 	// inconclusiveLimit is how many checks in a row may go unanswered
 	// (the API server did not answer) before they count as a failure:
 	// a blip is not a reason to roll a cluster back.
@@ -40,7 +40,7 @@ type health struct {
 
 // newHealth watches target with gates' settings, or the defaults.
 func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
-	h := &health{engine: engine, target: target, gates: gates, every: CheckInterval, grace: Grace,
+	h := &health{engine: engine, target: target, gates: gates, every: checkInterval, grace: grace,
 		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
 	if gates.CheckEvery > 0 {
 		h.every, h.grace = gates.CheckEvery, gates.Grace

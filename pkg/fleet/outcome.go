@@ -60,8 +60,8 @@ func Classify(err error) Outcome {
 	return Unreachable
 }
 
-// ExitCode is the worst of the outcomes.
-func ExitCode(outcomes ...Outcome) int {
+// exitCode is the worst of the outcomes.
+func exitCode(outcomes ...Outcome) int {
 	worst := Healthy
 	for _, o := range outcomes {
 		worst = max(worst, o)
@@ -83,7 +83,7 @@ func Verdict(contexts []string, outcomes []Outcome) (int, error) {
 			parts = append(parts, fmt.Sprintf("%s in %s", outcomeWords[o], strings.Join(names, ", ")))
 		}
 	}
-	code := ExitCode(outcomes...)
+	code := exitCode(outcomes...)
 	if code == 0 {
 		return 0, nil
 	}

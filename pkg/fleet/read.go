@@ -11,8 +11,8 @@ import (
 // DefaultParallel is how many clusters a fleet command talks to at once.
 const DefaultParallel = 8
 
-// DefaultTimeout bounds one cluster's reads when --request-timeout does not.
-const DefaultTimeout = 30 * time.Second
+// defaultTimeout bounds one cluster's reads when --request-timeout does not.
+const defaultTimeout = 30 * time.Second
 
 // Result is one cluster's answer to a fleet read.
 type Result[T any] struct {
@@ -49,7 +49,7 @@ func Read[T any](ctx context.Context, contexts []string, o ReadOptions, read fun
 
 func readOne[T any](ctx context.Context, name string, timeout time.Duration, read func(context.Context, string) (T, error)) Result[T] {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -82,7 +82,7 @@ func (r *Report) ExitCode() int {
 	for _, c := range r.Clusters {
 		outcomes = append(outcomes, c.Outcome)
 	}
-	return ExitCode(outcomes...)
+	return exitCode(outcomes...)
 }
 
 // Print writes the table of every cluster's state, then, unless the run

@@ -31,14 +31,14 @@ func TestProgressOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := ProgressOf(tt.record, fleetCommand); got != tt.want {
+			if got := progressOf(tt.record, fleetCommand); got != tt.want {
 				t.Errorf("got %d, want %d", got, tt.want)
 			}
 		})
 	}
 }
 
-// Resume starts at the first wave with a cluster not done, and soaks the
+// resume starts at the first wave with a cluster not done, and soaks the
 // wave before it again when nothing shows that its soak had ended.
 func TestResume(t *testing.T) {
 	waves := []Wave{{1, []string{"a"}}, {2, []string{"b", "c"}}, {3, []string{"d"}}}
@@ -59,7 +59,7 @@ func TestResume(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start, soakAgain := Resume(waves, tt.progress)
+			start, soakAgain := resume(waves, tt.progress)
 			if start != tt.start || soakAgain != tt.soakAgain {
 				t.Errorf("got start %d, soak again %v; want %d, %v", start, soakAgain, tt.start, tt.soakAgain)
 			}
@@ -81,7 +81,7 @@ func TestExitCodeIsTheWorstOutcome(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.outcomes), func(t *testing.T) {
-			if got := ExitCode(tt.outcomes...); got != tt.want {
+			if got := exitCode(tt.outcomes...); got != tt.want {
 				t.Errorf("got %d, want %d", got, tt.want)
 			}
 		})

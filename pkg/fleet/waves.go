@@ -56,8 +56,8 @@ const (
 	Done
 )
 
-// ProgressOf reads from a cluster's record where command stands there.
-func ProgressOf(r ship.Record, command string) Progress {
+// progressOf reads from a cluster's record where command stands there.
+func progressOf(r ship.Record, command string) Progress {
 	command = release.BoundCommand(command)
 	if r.Holder != "" && release.BoundCommand(r.Holder) == command {
 		return Started
@@ -75,13 +75,13 @@ func ProgressOf(r ship.Record, command string) Progress {
 	return NotStarted
 }
 
-// Resume says where a re-run of a fleet command starts: the first wave with
+// resume says where a re-run of a fleet command starts: the first wave with
 // a cluster not done; the waves before it are done and are skipped. A wave
 // cannot have been left before its soak ended, so when no cluster of the
 // first wave to run had started, the soak of the wave before it may have
 // been cut short, and soakAgain asks for it again. All done: start is
 // len(waves).
-func Resume(waves []Wave, progress map[string]Progress) (start int, soakAgain bool) {
+func resume(waves []Wave, progress map[string]Progress) (start int, soakAgain bool) {
 	for start = 0; start < len(waves); start++ {
 		done := true
 		for _, c := range waves[start].Contexts {

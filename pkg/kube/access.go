@@ -16,17 +16,17 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// RoleFile is the minimal Role kubectl-ship needs, shipped in the repository.
-const RoleFile = "deploy/rbac/role.yaml"
+// roleFile is the minimal Role kubectl-ship needs, shipped in the repository.
+const roleFile = "deploy/rbac/role.yaml"
 
-// Access is one request a plan will make: a verb on a resource of an API
+// access is one request a plan will make: a verb on a resource of an API
 // group, on the object Name when known ("" for create, or unknown).
-type Access struct {
+type access struct {
 	Verb, Group, Resource, Name string
 }
 
 // String names the resource as kubectl auth can-i does: "deployments.apps".
-func (a Access) String() string {
+func (a access) String() string {
 	if a.Group == "" {
 		return fmt.Sprintf("%q on %s", a.Verb, a.Resource)
 	}
@@ -52,9 +52,9 @@ func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p stra
 	case review.Status.Incomplete:
 		return nil
 	}
-	for _, need := range PlanAccess(p, needs, release.LockName(name)) {
-		if !Allowed(review.Status.ResourceRules, need) {
-			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, namespace, RoleFile)
+	for _, need := range planAccess(p, needs, release.LockName(name)) {
+		if !allowed(review.Status.ResourceRules, need) {
+			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, namespace, roleFile)
 		}
 	}
 	return nil
@@ -64,24 +64,24 @@ func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p stra
 // Lease, lease, is read, created the first time, and updated to take and
 // free it; a stay watches it. The Event that records an operation is best
 // effort, so not required here.
-func leaseAccess(lease string, stays bool) []Access {
-	out := []Access{
+func leaseAccess(lease string, stays bool) []access {
+	out := []access{
 		{Verb: "get", Group: "coordination.k8s.io", Resource: "leases", Name: lease},
 		{Verb: "create", Group: "coordination.k8s.io", Resource: "leases"},
 		{Verb: "update", Group: "coordination.k8s.io", Resource: "leases", Name: lease},
 	}
 	if stays {
-		out = append(out, Access{Verb: "watch", Group: "coordination.k8s.io", Resource: "leases", Name: lease})
+		out = append(out, access{Verb: "watch", Group: "coordination.k8s.io", Resource: "leases", Name: lease})
 	}
 	return out
 }
 
-// PlanAccess lists, in order and once each, the requests carrying out p
+// planAccess lists, in order and once each, the requests carrying out p
 // makes: every write, the watches and lists of its waits, what needs reads,
 // and the lock, the Lease named lease.
-func PlanAccess(p strategy.Plan, needs strategy.Needs, lease string) []Access {
-	var out []Access
-	add := func(as ...Access) {
+func planAccess(p strategy.Plan, needs strategy.Needs, lease string) []access {
+	var out []access
+	add := func(as ...access) {
 		for _, a := range as {
 			if !slices.Contains(out, a) {
 				out = append(out, a)
@@ -92,30 +92,30 @@ func PlanAccess(p strategy.Plan, needs strategy.Needs, lease string) []Access {
 		add(stepAccess(step)...)
 	}
 	if needs.Revisions {
-		add(Access{Verb: "list", Group: "apps", Resource: "replicasets"})
+		add(access{Verb: "list", Group: "apps", Resource: "replicasets"})
 	}
 	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool { return s.Action == strategy.Stay || s.Action == strategy.Hold }))...)
 	return out
 }
 
-func stepAccess(step strategy.Step) []Access {
+func stepAccess(step strategy.Step) []access {
 	switch step.Action {
 	case strategy.Stay:
 		return nil
 	case strategy.Hold: // the built-in gate reads the pods and the Deployments
-		return []Access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
+		return []access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
 	case strategy.Wait:
 		switch step.Until {
 		case strategy.RolledOut, strategy.Observed:
-			return []Access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
+			return []access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
 		case strategy.EndpointsSelected:
-			return []Access{
+			return []access{
 				{Verb: "list", Resource: "pods"},
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
 		case strategy.EndpointsReady:
-			return []Access{
+			return []access{
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
@@ -130,7 +130,7 @@ func stepAccess(step strategy.Step) []Access {
 	if step.Action == strategy.Create {
 		name = ""
 	}
-	return []Access{{Verb: string(step.Action), Group: res.Group, Resource: res.Plural, Name: name}}
+	return []access{{Verb: string(step.Action), Group: res.Group, Resource: res.Plural, Name: name}}
 }
 
 func objectName(obj runtime.Object) string {
@@ -140,12 +140,12 @@ func objectName(obj runtime.Object) string {
 	return ""
 }
 
-// Allowed evaluates a as the RBAC authorizer does against rules: "*"
+// allowed evaluates a as the RBAC authorizer does against rules: "*"
 // matches any verb, group or resource; a rule naming objects only matches
 // a request for one of them, so never a create. An access whose object name
 // is not known passes such a rule: the check must not refuse what the server
 // may allow.
-func Allowed(rules []authorizationv1.ResourceRule, a Access) bool {
+func allowed(rules []authorizationv1.ResourceRule, a access) bool {
 	for _, r := range rules {
 		if !matches(r.Verbs, a.Verb) || !matches(r.APIGroups, a.Group) || !matches(r.Resources, a.Resource) {
 			continue

@@ -44,7 +44,7 @@ var promotePlan = strategy.Plan{Steps: []strategy.Step{
 
 func TestPlanAccessListsEveryRequestOnce(t *testing.T) {
 	var got []string
-	for _, a := range PlanAccess(promotePlan, strategy.Needs{Revisions: true}, "kubectl-ship-web") {
+	for _, a := range planAccess(promotePlan, strategy.Needs{Revisions: true}, "kubectl-ship-web") {
 		got = append(got, a.String()+" "+a.Name)
 	}
 	want := []string{
@@ -68,11 +68,11 @@ func TestPlanAccessListsEveryRequestOnce(t *testing.T) {
 }
 
 func TestAllowed(t *testing.T) {
-	patchWeb := Access{Verb: "patch", Group: "apps", Resource: "deployments", Name: "web"}
+	patchWeb := access{Verb: "patch", Group: "apps", Resource: "deployments", Name: "web"}
 	tests := []struct {
 		name  string
 		rules []authorizationv1.ResourceRule
-		a     Access
+		a     access
 		want  bool
 	}{
 		{"ship's role", shipRules, patchWeb, true},
@@ -88,14 +88,14 @@ func TestAllowed(t *testing.T) {
 		{"named object", []authorizationv1.ResourceRule{{Verbs: []string{"patch"}, APIGroups: []string{"apps"}, Resources: []string{"deployments"}, ResourceNames: []string{"web"}}}, patchWeb, true},
 		{"another named object", []authorizationv1.ResourceRule{{Verbs: []string{"patch"}, APIGroups: []string{"apps"}, Resources: []string{"deployments"}, ResourceNames: []string{"api"}}}, patchWeb, false},
 		{"names never allow create", []authorizationv1.ResourceRule{{Verbs: []string{"create"}, APIGroups: []string{"apps"}, Resources: []string{"deployments"}, ResourceNames: []string{"web"}}},
-			Access{Verb: "create", Group: "apps", Resource: "deployments"}, false},
+			access{Verb: "create", Group: "apps", Resource: "deployments"}, false},
 		{"unknown name passes a named rule", []authorizationv1.ResourceRule{{Verbs: []string{"update"}, APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, ResourceNames: []string{"kubectl-ship-web"}}},
-			Access{Verb: "update", Group: "coordination.k8s.io", Resource: "leases"}, true},
+			access{Verb: "update", Group: "coordination.k8s.io", Resource: "leases"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Allowed(tt.rules, tt.a); got != tt.want {
-				t.Errorf("Allowed(%s) = %v, want %v", tt.a, got, tt.want)
+			if got := allowed(tt.rules, tt.a); got != tt.want {
+				t.Errorf("allowed(%s) = %v, want %v", tt.a, got, tt.want)
 			}
 		})
 	}

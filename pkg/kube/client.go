@@ -29,9 +29,9 @@ import (
 	shipversion "github.com/kubectl-ship/kubectl-ship/pkg/version"
 )
 
-// FieldManager is the name kubectl-ship's writes carry in managedFields, so
+// fieldManager is the name kubectl-ship's writes carry in managedFields, so
 // GitOps tools and people can tell its changes from their own.
-const FieldManager = "kubectl-ship"
+const fieldManager = "kubectl-ship"
 
 // scheme knows the API groups ship reads and writes as typed objects, and
 // nothing else: client-go's typed clients would bring every group's apply

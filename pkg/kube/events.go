@@ -30,9 +30,9 @@ func (c *Client) recordEvent(ctx context.Context, namespace, name string, op rel
 		Reason:         reason,
 		Message:        message,
 		Type:           eventType,
-		Source:         corev1.EventSource{Component: FieldManager, Host: host},
+		Source:         corev1.EventSource{Component: fieldManager, Host: host},
 		FirstTimestamp: op.Time,
 		LastTimestamp:  op.Time,
 		Count:          1,
-	}, metav1.CreateOptions{FieldManager: FieldManager})
+	}, metav1.CreateOptions{FieldManager: fieldManager})
 }

@@ -19,10 +19,10 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// LockTTL is how long a lock outlives its last renewal: a process that died
+// lockTTL is how long a lock outlives its last renewal: a process that died
 // on another machine holds its release that long. A live one renews its
 // lock every third of it.
-const LockTTL = time.Minute
+const lockTTL = time.Minute
 
 // Holder is who takes a lock: the command (as the record keeps it) and the
 // identity the API server authenticated.
@@ -76,7 +76,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 		next, gaveWay = taken.DeepCopy(), true
 	default:
 		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
-			name, DescribeLock(current))}
+			name, describeLock(current))}
 	}
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
@@ -89,7 +89,7 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 	now := metav1.NowMicro()
 	next.Spec = coordinationv1.LeaseSpec{
 		HolderIdentity:       ptr.To(holderIdentity()),
-		LeaseDurationSeconds: ptr.To(int32(LockTTL.Seconds())),
+		LeaseDurationSeconds: ptr.To(int32(lockTTL.Seconds())),
 		AcquireTime:          &now,
 		RenewTime:            &now,
 	}
@@ -97,9 +97,9 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 	var taken *coordinationv1.Lease
 	var err error
 	if next.ResourceVersion == "" {
-		taken, err = leases.Create(ctx, next, metav1.CreateOptions{FieldManager: FieldManager})
+		taken, err = leases.Create(ctx, next, metav1.CreateOptions{FieldManager: fieldManager})
 	} else {
-		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+		taken, err = leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: fieldManager})
 	}
 	if apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err) {
 		return nil, fmt.Errorf("release %s is busy: %w", name, ErrLockMoved)
@@ -116,9 +116,9 @@ func (c *Client) preempt(ctx context.Context, namespace, name string, current *c
 	asked := current.DeepCopy()
 	asked.Annotations[release.AnnotationPreempt] = h.Command + " (" + h.User + ")"
 	leases := c.leases(namespace)
-	lease, err := leases.Update(ctx, asked, metav1.UpdateOptions{FieldManager: FieldManager})
+	lease, err := leases.Update(ctx, asked, metav1.UpdateOptions{FieldManager: fieldManager})
 	if apierrors.IsConflict(err) {
-		return nil, &BusyError{fmt.Sprintf("release %s is busy: its lock changed while asking %s to stop; try again", name, DescribeLock(current))}
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: its lock changed while asking %s to stop; try again", name, describeLock(current))}
 	}
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (c *Client) preempt(ctx context.Context, namespace, name string, current *c
 		}
 	}
 	if held(lease) && !stale(lease) {
-		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s did not stop when asked; if its process died on another machine pass --force-unlock", name, DescribeLock(lease))}
+		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s did not stop when asked; if its process died on another machine pass --force-unlock", name, describeLock(lease))}
 	}
 	return lease, nil
 }
@@ -171,7 +171,7 @@ func (l *Lock) update(ctx context.Context, change func(*coordinationv1.Lease)) (
 	for range 3 {
 		next := l.lease.DeepCopy()
 		change(next)
-		written, err := leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: FieldManager})
+		written, err := leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: fieldManager})
 		if err == nil {
 			l.lease = written
 			return written, nil
@@ -194,7 +194,7 @@ func (l *Lock) update(ctx context.Context, change func(*coordinationv1.Lease)) (
 
 func errLockLost(name string, now *coordinationv1.Lease) error {
 	return fmt.Errorf("release %s: its lock was taken by %s (--force-unlock); stopped so that two operations do not act at once",
-		name, DescribeLock(now))
+		name, describeLock(now))
 }
 
 // Keep renews the lock every third of its TTL until ctx ends, so a long
@@ -202,7 +202,7 @@ func errLockLost(name string, now *coordinationv1.Lease) error {
 func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	go func() {
-		tick := time.NewTicker(LockTTL / 3)
+		tick := time.NewTicker(lockTTL / 3)
 		defer tick.Stop()
 		for {
 			select {
@@ -283,10 +283,10 @@ func (c *Client) FreeStaleLock(ctx context.Context, current *coordinationv1.Leas
 	return op, lock.Release(ctx, op)
 }
 
-// DescribeLock says what holds a lock: "promote by alice@laptop (pid 4242)
+// describeLock says what holds a lock: "promote by alice@laptop (pid 4242)
 // since 12:00:01, until 12:06:01". The operation and the holder are escaped
 // for the terminal: anyone who may update the Lease can write them.
-func DescribeLock(l *coordinationv1.Lease) string {
+func describeLock(l *coordinationv1.Lease) string {
 	since, until := "?", "?"
 	if l.Spec.AcquireTime != nil {
 		since = l.Spec.AcquireTime.Format(time.TimeOnly)

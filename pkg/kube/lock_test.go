@@ -56,7 +56,7 @@ func TestLockTakeOverRules(t *testing.T) {
 
 func TestDescribeLock(t *testing.T) {
 	at := time.Date(2026, 11, 25, 12, 0, 1, 0, time.Local)
-	got := DescribeLock(lease("alice@laptop (pid 42)", at, 360))
+	got := describeLock(lease("alice@laptop (pid 42)", at, 360))
 	if want := "kubectl ship promote web by alice@laptop (pid 42) since 12:00:01, until 12:06:01"; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// HTTPRouteVersion is the Gateway API version ship reads and writes
+// httpRouteVersion is the Gateway API version ship reads and writes
 // HTTPRoutes (and ReferenceGrants) in: v1, the standard channel's.
-var HTTPRouteVersion = schema.GroupVersion{Group: release.GatewayGroup, Version: "v1"}
+var httpRouteVersion = schema.GroupVersion{Group: release.GatewayGroup, Version: "v1"}
 
 // loadRoutes reads the routes of rel that needs asks for, one list request
 // each: the route named, or the one rel records, or else the HTTPRoutes of
@@ -55,7 +55,7 @@ func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs str
 	}
 	if needs.Grants && len(rel.HTTPRoutesTo(names...)) == 0 {
 		// Best effort: without them, a route elsewhere goes unnoticed.
-		if grants, err := c.listUnstructured(ctx, HTTPRouteVersion, "referencegrants", ns); err == nil {
+		if grants, err := c.listUnstructured(ctx, httpRouteVersion, "referencegrants", ns); err == nil {
 			rel.SetReferenceGrants(grants)
 		}
 	}
@@ -76,7 +76,7 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 	routes, err := c.httpRoutes(ctx, ref.Namespace)
 	switch {
 	case apierrors.IsNotFound(err) && named:
-		return fmt.Errorf("--route %s: this cluster does not serve HTTPRoutes (%s httproutes): install the Gateway API's CRDs, or leave out --route", ref.Relative(rel.Stable.Namespace), HTTPRouteVersion)
+		return fmt.Errorf("--route %s: this cluster does not serve HTTPRoutes (%s httproutes): install the Gateway API's CRDs, or leave out --route", ref.Relative(rel.Stable.Namespace), httpRouteVersion)
 	case apierrors.IsNotFound(err):
 		return nil
 	case err != nil:
@@ -89,13 +89,13 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 // httpRoutes lists the HTTPRoutes of namespace ("" for all): a NotFound
 // error when the cluster does not serve them.
 func (c *Client) httpRoutes(ctx context.Context, namespace string) ([]*release.HTTPRoute, error) {
-	items, err := c.listUnstructured(ctx, HTTPRouteVersion, "httproutes", namespace)
+	items, err := c.listUnstructured(ctx, httpRouteVersion, "httproutes", namespace)
 	if err != nil {
 		return nil, err
 	}
 	routes := make([]*release.HTTPRoute, 0, len(items))
 	for i := range items {
-		items[i].SetGroupVersionKind(HTTPRouteVersion.WithKind(release.KindHTTPRoute))
+		items[i].SetGroupVersionKind(httpRouteVersion.WithKind(release.KindHTTPRoute))
 		route, err := release.NewHTTPRoute(&items[i])
 		if err != nil {
 			return nil, err

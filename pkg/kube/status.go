@@ -49,7 +49,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
 		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
 		if held(lock) {
-			st.Operation = DescribeLock(lock)
+			st.Operation = describeLock(lock)
 			st.Warnings = append(st.Warnings, lockAdvice(lock))
 		}
 	}
@@ -59,7 +59,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 // lockAdvice says what a held lock means and what to do about it: only what
 // works in that state.
 func lockAdvice(l *coordinationv1.Lease) string {
-	op := DescribeLock(l)
+	op := describeLock(l)
 	switch {
 	case stale(l):
 		return "operation interrupted, its process gone: " + op + "; run the same command again to finish it, or the way back (abort, switch back) to undo it"

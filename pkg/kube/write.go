@@ -46,7 +46,7 @@ func init() {
 	register(appsv1.SchemeGroupVersion.WithKind("Deployment"), "deployments")
 	register(corev1.SchemeGroupVersion.WithKind("Service"), "services")
 	register(networkingv1.SchemeGroupVersion.WithKind("Ingress"), "ingresses")
-	register(HTTPRouteVersion.WithKind(release.KindHTTPRoute), "httproutes")
+	register(httpRouteVersion.WithKind(release.KindHTTPRoute), "httproutes")
 }
 
 // ResourceOf finds the resource of obj: its kind, from an unstructured
@@ -110,10 +110,10 @@ func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun boo
 			return nil, err
 		}
 		req = client.Post().Namespace(obj.GetNamespace()).Resource(res.Plural).Body(body).
-			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
+			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
 	case strategy.Patch:
 		req = client.Patch(step.PatchType).Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(step.Patch).
-			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
+			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
 	case strategy.Delete:
 		// The preconditions make sure that what is deleted is the object
 		// the plan was made from: not a newer one of the same name, not

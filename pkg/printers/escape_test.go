@@ -7,7 +7,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -76,7 +76,7 @@ func TestHistoryTextEscapesTheCluster(t *testing.T) {
 func TestReleaseTableEscapesTheCluster(t *testing.T) {
 	list := &release.StatusList{Items: []*release.Status{hostileStatus()}}
 	var out bytes.Buffer
-	p := printers.NewTablePrinter(printers.PrintOptions{Wide: true})
+	p := cliprinters.NewTablePrinter(cliprinters.PrintOptions{Wide: true})
 	if err := p.PrintObj(ReleaseTable(list, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), &out); err != nil {
 		t.Fatal(err)
 	}

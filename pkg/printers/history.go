@@ -4,27 +4,26 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
-
-const timeLayout = "2006-01-02 15:04:05"
 
 // History writes the revisions of a release's stable Deployment and the
 // operations kubectl-ship ran on it. The record is an annotation anyone who
 // may update the Lease can rewrite, so all of it is escaped.
 func History(w io.Writer, h *release.History) error {
 	fmt.Fprintf(w, "Release %s (namespace %s)\n\n", esc(h.Name), esc(h.Namespace))
-	tw := printers.GetNewTabWriter(w)
+	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "REVISION\tCREATED\tIMAGES\tCHANGE-CAUSE")
 	for _, r := range h.Revisions {
 		number := fmt.Sprint(r.Revision)
 		if r.Current {
 			number += " (current)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, r.Created.Format(timeLayout), Images(r.Containers), esc(r.ChangeCause))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, r.Created.Format(time.DateTime), Images(r.Containers), esc(r.ChangeCause))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -34,10 +33,10 @@ func History(w io.Writer, h *release.History) error {
 		_, err := fmt.Fprintln(w, "No kubectl-ship operations recorded.")
 		return err
 	}
-	tw = printers.GetNewTabWriter(w) // its own widths
+	tw = cliprinters.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(timeLayout), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(time.DateTime), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
 	}
 	return tw.Flush()
 }
@@ -70,7 +69,7 @@ func OperationUser(op release.Operation) string {
 }
 
 // OperationTime is an operation's time as history shows it.
-func OperationTime(op release.Operation) string { return op.Time.Format(timeLayout) }
+func OperationTime(op release.Operation) string { return op.Time.Format(time.DateTime) }
 
 // OperationCommand is an operation's command as history shows it: with its
 // wave when a fleet ran it ("... (wave 2/3)"), and the fleet's command when

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -103,7 +103,7 @@ func TestReleaseTable(t *testing.T) {
 	list := &release.StatusList{Items: []*release.Status{canaryStatus(), switchedStatus(), handMadeStatus()}}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // a frozen clock: the age is 2h
 	var out bytes.Buffer
-	p := printers.NewTablePrinter(printers.PrintOptions{Wide: true, WithNamespace: true})
+	p := cliprinters.NewTablePrinter(cliprinters.PrintOptions{Wide: true, WithNamespace: true})
 	if err := p.PrintObj(ReleaseTable(list, now), &out); err != nil {
 		t.Fatal(err)
 	}

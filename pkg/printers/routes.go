@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -19,7 +19,7 @@ func Routes(w io.Writer, st *release.Status) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw := printers.GetNewTabWriter(w)
+	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "ROUTE\tPARENTS\tMATCHES\tBACKENDS")
 	for _, r := range st.Routes {
 		name, parents := routeName(r), routeParents(r)

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/cli-runtime/pkg/printers"
+	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -30,7 +30,7 @@ func Status(w io.Writer, st *release.Status) error {
 		Progression(w, p, time.Now())
 	}
 	fmt.Fprintln(w)
-	tw := printers.GetNewTabWriter(w)
+	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "DEPLOYMENT\tROLE\tIMAGES\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tREVISION")
 	for _, d := range st.Deployments {
 		role := d.Role + qualifiers(d)
@@ -42,7 +42,7 @@ func Status(w io.Writer, st *release.Status) error {
 	}
 	fmt.Fprintln(w)
 	// A writer of its own: cli-runtime's remembers column widths.
-	tw = printers.GetNewTabWriter(w)
+	tw = cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "SERVICE\tSELECTOR\tAFFINITY\tTRAFFIC (READY ENDPOINTS)")
 	for _, s := range st.Services {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", esc(s.Name), esc(labels.Set(s.Selector).String()), esc(s.SessionAffinity), Traffic(s))

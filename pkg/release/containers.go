@@ -31,7 +31,7 @@ func Containers(spec *corev1.PodSpec) []Container {
 	}
 	for _, c := range spec.InitContainers {
 		kind := ContainerInit
-		if IsSidecar(&c) {
+		if isSidecar(&c) {
 			kind = ContainerSidecar
 		}
 		out = append(out, Container{Name: c.Name, Image: c.Image, Type: kind})
@@ -39,8 +39,8 @@ func Containers(spec *corev1.PodSpec) []Container {
 	return out
 }
 
-// IsSidecar says whether init container c is a native sidecar.
-func IsSidecar(c *corev1.Container) bool {
+// isSidecar says whether init container c is a native sidecar.
+func isSidecar(c *corev1.Container) bool {
 	return c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways
 }
 

@@ -11,6 +11,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
+// The annotations the Deployment controller and kubectl keep on a Deployment
+// and its ReplicaSets: the revisions and change causes of 'kubectl rollout
+// history'.
+const (
+	RevisionAnnotation    = "deployment.kubernetes.io/revision"
+	ChangeCauseAnnotation = "kubernetes.io/change-cause"
+)
+
 // maxHistory bounds the operations a release's record keeps: annotations
 // share a 256 KiB budget per object.
 const maxHistory = 30
@@ -135,14 +143,14 @@ func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record st
 		Revisions:  []Revision{},
 		Operations: ParseOperations(record),
 	}
-	current := d.Annotations[revisionAnnotation]
+	current := d.Annotations[RevisionAnnotation]
 	for _, rs := range replicaSets {
-		number, err := strconv.ParseInt(rs.Annotations[revisionAnnotation], 10, 64)
+		number, err := strconv.ParseInt(rs.Annotations[RevisionAnnotation], 10, 64)
 		if err != nil {
 			continue
 		}
-		rev := Revision{Revision: number, Created: rs.CreationTimestamp, ChangeCause: rs.Annotations["kubernetes.io/change-cause"],
-			Current: rs.Annotations[revisionAnnotation] == current}
+		rev := Revision{Revision: number, Created: rs.CreationTimestamp, ChangeCause: rs.Annotations[ChangeCauseAnnotation],
+			Current: rs.Annotations[RevisionAnnotation] == current}
 		rev.Containers = Containers(&rs.Spec.Template.Spec)
 		rev.Images = Images(rev.Containers)
 		h.Revisions = append(h.Revisions, rev)
@@ -153,5 +161,3 @@ func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record st
 	}
 	return h
 }
-
-const revisionAnnotation = "deployment.kubernetes.io/revision"

@@ -73,7 +73,7 @@ func TestLastOperation(t *testing.T) {
 
 func replicaSet(revision string, image string, created time.Time) appsv1.ReplicaSet {
 	return appsv1.ReplicaSet{
-		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{revisionAnnotation: revision}, CreationTimestamp: metav1.NewTime(created)},
+		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{RevisionAnnotation: revision}, CreationTimestamp: metav1.NewTime(created)},
 		Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
 			Containers: []corev1.Container{{Name: "app", Image: image}},
 		}}},
@@ -82,7 +82,7 @@ func replicaSet(revision string, image string, created time.Time) appsv1.Replica
 
 func TestNewHistoryJoinsRevisionsAndOperations(t *testing.T) {
 	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
-	d.Annotations = map[string]string{revisionAnnotation: "2"}
+	d.Annotations = map[string]string{RevisionAnnotation: "2"}
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	record, _ := AppendOperation("", Operation{Command: "kubectl ship promote web", Changes: []string{"deployment.apps/web promoted"}})
 	h := NewHistory(d, []appsv1.ReplicaSet{replicaSet("2", "web:2", at.Add(time.Hour)), replicaSet("1", "web:1", at), replicaSet("x", "?", at)}, record)

@@ -86,10 +86,10 @@ const (
 // maxLabelValue is the longest label value the API server accepts.
 const maxLabelValue = 63
 
-// LabelValue is the value of LabelRelease for release name: the name when
+// labelValue is the value of LabelRelease for release name: the name when
 // it fits in a label value, else its first characters and a hash of it,
 // still unique and still at most 63 characters.
-func LabelValue(name string) string {
+func labelValue(name string) string {
 	if len(name) <= maxLabelValue {
 		return name
 	}
@@ -109,11 +109,11 @@ func bounded(s string, limit int) string {
 // OwnedBy returns the labels and annotations that mark an object as ship's,
 // made for release name in role ("" for no role).
 func OwnedBy(name, role string) (labels, annotations map[string]string) {
-	labels, annotations = map[string]string{LabelRelease: LabelValue(name)}, map[string]string{}
+	labels, annotations = map[string]string{LabelRelease: labelValue(name)}, map[string]string{}
 	if role != "" {
 		labels[LabelRole] = role
 	}
-	if LabelValue(name) != name {
+	if labelValue(name) != name {
 		annotations[AnnotationRelease] = name
 	}
 	return labels, annotations

@@ -16,18 +16,18 @@ func TestNamesDerivedFromLongReleaseNames(t *testing.T) {
 	longer := strings.Repeat("a", 69) + "b"
 	dotted := strings.Repeat("web.v1.", 40)[:250]
 	for _, name := range []string{"web", long, longer, strings.Repeat("a-", 40) + "z", dotted} {
-		if errs := validation.IsValidLabelValue(LabelValue(name)); len(errs) > 0 {
-			t.Errorf("LabelValue(%q) = %q: %v", name, LabelValue(name), errs)
+		if errs := validation.IsValidLabelValue(labelValue(name)); len(errs) > 0 {
+			t.Errorf("labelValue(%q) = %q: %v", name, labelValue(name), errs)
 		}
 		if errs := validation.IsDNS1123Subdomain(LockName(name)); len(errs) > 0 {
 			t.Errorf("LockName(%q) = %q: %v", name, LockName(name), errs)
 		}
 	}
-	if LabelValue("web") != "web" || LockName("web") != "kubectl-ship-web" {
-		t.Errorf("short names are kept as they are: %q, %q", LabelValue("web"), LockName("web"))
+	if labelValue("web") != "web" || LockName("web") != "kubectl-ship-web" {
+		t.Errorf("short names are kept as they are: %q, %q", labelValue("web"), LockName("web"))
 	}
-	if LabelValue(long) == LabelValue(longer) {
-		t.Errorf("two long names share the label %q", LabelValue(long))
+	if labelValue(long) == labelValue(longer) {
+		t.Errorf("two long names share the label %q", labelValue(long))
 	}
 }
 

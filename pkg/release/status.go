@@ -3,6 +3,7 @@ package release
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -171,7 +172,7 @@ func deploymentStatus(m member, serving string) DeploymentStatus {
 		Name:     d.Name, Role: m.role,
 		Replicas: Replicas(d), UpdatedReplicas: d.Status.UpdatedReplicas,
 		ReadyReplicas: d.Status.ReadyReplicas, AvailableReplicas: d.Status.AvailableReplicas,
-		Revision: d.Annotations[revisionAnnotation],
+		Revision: d.Annotations[RevisionAnnotation],
 		Paused:   d.Spec.Paused, RolledOut: done, Message: msg,
 	}
 	ds.Containers = Containers(&d.Spec.Template.Spec)
@@ -212,18 +213,11 @@ func phase(st *Status, warnings []string) (string, []string) {
 				s.Name, s.Traffic[RoleOther], st.Name, DescribeOthers(s.Others, 3)))
 		}
 		if s.RequestedWeight != nil && result == PhaseHealthy {
-			if actual := s.Traffic[RoleCanary]; abs(actual-float64(*s.RequestedWeight)) > 10 {
+			if actual := s.Traffic[RoleCanary]; math.Abs(actual-float64(*s.RequestedWeight)) > 10 {
 				warnings = append(warnings, fmt.Sprintf("service %s sends %.1f%% of its endpoints to the canary, far from the %d%% requested", s.Name, actual, *s.RequestedWeight))
 			}
 		}
 	}
 	sort.Strings(warnings)
 	return result, warnings
-}
-
-func abs(f float64) float64 {
-	if f < 0 {
-		return -f
-	}
-	return f
 }

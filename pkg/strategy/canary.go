@@ -159,7 +159,7 @@ func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 	case replicas == 0:
 		return Split{}, fmt.Errorf("deployment %s has 0 replicas, so no weight can be reached: scale it up or give --replicas", stable.Name)
 	}
-	split := SplitForWeight(replicas, req.Weight)
+	split := splitForWeight(replicas, req.Weight)
 	if split.Canary > replicas {
 		return Split{}, fmt.Errorf("weight %d%% needs more canary pods than stable ones (%d beside %d): give the canary's size with --replicas %d to run that many, or promote it",
 			req.Weight, split.Canary, replicas, split.Canary)
@@ -169,7 +169,7 @@ func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 		tolerance, flag = exactTolerance, "--exact: "
 	}
 	if math.Abs(split.Percent()-float64(req.Weight)) > tolerance {
-		e := ExactSplit(req.Weight)
+		e := exactSplit(req.Weight)
 		return Split{}, fmt.Errorf("%sweight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary %s give it exactly: scale the release first ('kubectl ship scale %s --replicas %d'), or give the canary's size with --replicas",
 			flag, req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary, plural(e.Canary, "pod"), stable.Name, e.Stable)
 	}

@@ -77,7 +77,11 @@ type Step struct {
 	Progression *release.Progression
 	// Operation is the past-tense word of the result line ("created").
 	Operation string
-	// Reason says why the step is needed, for --dry-run=client.
+	// Reason says in words what the step is for, for people: a Stay's
+	// progress line, a Hold's place in a client dry run's description of
+	// its gates (and, outside a progression, in its gate failure), and
+	// what a stay cut short leaves undone. It also keys the stays a run
+	// has done, so a plan made again after a conflict does not stay twice.
 	Reason string
 }
 

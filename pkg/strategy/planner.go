@@ -296,7 +296,7 @@ func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }
 // past --timeout. Anything else (nobody asked, or someone changed the
 // Deployment since) leaves the rollout as it is.
 func (p SetImage) Recover(s *Snapshot, failure Failure) (Plan, error) {
-	if !p.UndoOnFailure || !RolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
+	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
 		return Plan{}, nil
 	}
 	return PlanRollback(s.Release.Stable, s.ReplicaSets)

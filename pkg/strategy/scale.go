@@ -40,7 +40,7 @@ func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
 	case rel.Canary != nil:
 		plan, err = scaleWithCanary(rel.Stable, rel.Canary, req.Replicas)
 	default:
-		plan, err = scaleTo(Plan{}, target{rel.Stable, req.Replicas, 0})
+		plan, err = scaleTo(Plan{}, scaleTarget{rel.Stable, req.Replicas, 0})
 	}
 	if err != nil {
 		return Plan{}, err
@@ -69,10 +69,10 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 		ratio, shared := currentRatio(stable, canary)
 		switch {
 		case recorded:
-			split = SplitForWeight(replicas, weight)
+			split = splitForWeight(replicas, weight)
 			plan.Notes = append(plan.Notes, weightNote(split, weight))
 		case shared:
-			split, keep = SplitForWeight(replicas, ratio), ratio
+			split, keep = splitForWeight(replicas, ratio), ratio
 			plan.Notes = append(plan.Notes, weightNote(split, 0))
 		default:
 			split = Split{Stable: replicas, Canary: release.Replicas(canary)}
@@ -80,7 +80,7 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 				canary.Name, release.Replicas(stable), split.Canary, split.Canary, plural(split.Canary, "pod"), stable.Name))
 		}
 	}
-	return scaleTo(plan, target{canary, split.Canary, keep}, target{stable, split.Stable, 0})
+	return scaleTo(plan, scaleTarget{canary, split.Canary, keep}, scaleTarget{stable, split.Stable, 0})
 }
 
 // recordedWeight is the weight the canary was started or resized with.
@@ -103,7 +103,7 @@ func currentRatio(stable, canary *appsv1.Deployment) (int32, bool) {
 // scaleColors scales the serving color of a blue-green release, or both.
 func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
 	if req.AllColors {
-		return scaleTo(Plan{}, target{rel.Stable, req.Replicas, 0}, target{rel.Green, req.Replicas, 0})
+		return scaleTo(Plan{}, scaleTarget{rel.Stable, req.Replicas, 0}, scaleTarget{rel.Green, req.Replicas, 0})
 	}
 	serving, err := rel.Serving(rel.ColorKey())
 	if color, routed := rel.RouteServing(); routed {
@@ -119,12 +119,12 @@ func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
 	idle := rel.Deployment(serving.Other())
 	plan := Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
 		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), plural(release.Replicas(idle), "pod"))}}
-	return scaleTo(plan, target{rel.Deployment(serving), req.Replicas, 0})
+	return scaleTo(plan, scaleTarget{rel.Deployment(serving), req.Replicas, 0})
 }
 
-// target is a Deployment and the size it is to have; a canary's also the
+// scaleTarget is a Deployment and the size it is to have; a canary's also the
 // weight to record, when positive.
-type target struct {
+type scaleTarget struct {
 	d        *appsv1.Deployment
 	replicas int32
 	weight   int32
@@ -132,7 +132,7 @@ type target struct {
 
 // scaleTo adds to plan a write of spec.replicas for each target not at its
 // size yet, then a wait for every target: all resize at once.
-func scaleTo(plan Plan, targets ...target) (Plan, error) {
+func scaleTo(plan Plan, targets ...scaleTarget) (Plan, error) {
 	var waits []Step
 	for _, t := range targets {
 		d, n := t.d, t.replicas

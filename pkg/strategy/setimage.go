@@ -11,15 +11,6 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// The annotations the Deployment controller and kubectl keep on a
-// Deployment's ReplicaSets.
-const (
-	// RevisionAnnotation numbers each ReplicaSet of a Deployment: the
-	// revisions of 'kubectl rollout history'.
-	RevisionAnnotation    = "deployment.kubernetes.io/revision"
-	changeCauseAnnotation = "kubernetes.io/change-cause"
-)
-
 // PlanSetImage plans a plain rolling update of the stable Deployment to new
 // images, then a wait for it, as 'kubectl set image' followed by 'kubectl
 // rollout status'. It refuses while a canary or green Deployment exists,
@@ -60,11 +51,11 @@ func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
 	return plan, nil
 }
 
-// RolloutFailed says whether the rollout of d to images is one that
+// rolloutFailed says whether the rollout of d to images is one that
 // --undo-on-failure rolls back: d still runs images (nobody changed it
 // since), its rollout is not done, and it ran past its progress deadline or,
 // when timedOut, past --timeout.
-func RolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
+func rolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 	spec, err := setImages(d.Spec.Template.Spec, images)
 	if err != nil || !apiequality.Semantic.DeepEqual(spec, d.Spec.Template.Spec) {
 		return false
@@ -85,7 +76,7 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 	revision := int64(-1)
 	for i := range replicaSets {
 		rs := &replicaSets[i]
-		v, err := strconv.ParseInt(rs.Annotations[RevisionAnnotation], 10, 64)
+		v, err := strconv.ParseInt(rs.Annotations[release.RevisionAnnotation], 10, 64)
 		if err != nil || v <= revision || sameTemplate(&rs.Spec.Template, &d.Spec.Template) {
 			continue
 		}
@@ -101,13 +92,13 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 	next := d.DeepCopy()
 	next.Spec.Template = *previous.Spec.Template.DeepCopy()
 	delete(next.Spec.Template.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
-	if cause, ok := previous.Annotations[changeCauseAnnotation]; ok {
+	if cause, ok := previous.Annotations[release.ChangeCauseAnnotation]; ok {
 		if next.Annotations == nil {
 			next.Annotations = map[string]string{}
 		}
-		next.Annotations[changeCauseAnnotation] = cause
+		next.Annotations[release.ChangeCauseAnnotation] = cause
 	} else {
-		delete(next.Annotations, changeCauseAnnotation)
+		delete(next.Annotations, release.ChangeCauseAnnotation)
 	}
 	step, err := patchStep(d, next, appsv1.Deployment{}, fmt.Sprintf("rolled back to revision %d", revision),
 		fmt.Sprintf("restore revision %d of deployment %s (%s)", revision, d.Name, imageList(next.Spec.Template.Spec)))

@@ -90,8 +90,8 @@ func TestRolloutFailed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := RolloutFailed(tt.d, images("web:2"), tt.timedOut); got != tt.want {
-				t.Errorf("RolloutFailed = %v, want %v", got, tt.want)
+			if got := rolloutFailed(tt.d, images("web:2"), tt.timedOut); got != tt.want {
+				t.Errorf("rolloutFailed = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -108,7 +108,7 @@ func revisionOf(d *appsv1.Deployment, revision, image string, annotations ...str
 		Spec:       appsv1.ReplicaSetSpec{Template: template},
 	}
 	if revision != "" {
-		rs.Annotations[RevisionAnnotation] = revision
+		rs.Annotations[release.RevisionAnnotation] = revision
 	}
 	for i := 0; i+1 < len(annotations); i += 2 {
 		rs.Annotations[annotations[i]] = annotations[i+1]
@@ -118,7 +118,7 @@ func revisionOf(d *appsv1.Deployment, revision, image string, annotations ...str
 
 func TestPlanRollback(t *testing.T) {
 	d := newDeployment("web", "web:3", 3).v()
-	d.Annotations = map[string]string{changeCauseAnnotation: "release 3"}
+	d.Annotations = map[string]string{release.ChangeCauseAnnotation: "release 3"}
 	tests := []struct {
 		name     string
 		sets     []appsv1.ReplicaSet
@@ -127,7 +127,7 @@ func TestPlanRollback(t *testing.T) {
 		cause    string // "" when the annotation is to be removed
 	}{
 		{"the revision before the current one", []appsv1.ReplicaSet{
-			revisionOf(d, "1", "web:1"), revisionOf(d, "3", "web:3"), revisionOf(d, "2", "web:2", changeCauseAnnotation, "release 2"),
+			revisionOf(d, "1", "web:1"), revisionOf(d, "3", "web:3"), revisionOf(d, "2", "web:2", release.ChangeCauseAnnotation, "release 2"),
 		}, 2, "web:2", "release 2"},
 		{"the newest one while the controller has not made the new ReplicaSet yet", []appsv1.ReplicaSet{
 			revisionOf(d, "1", "web:1"), revisionOf(d, "2", "web:2"),
@@ -152,7 +152,7 @@ func TestPlanRollback(t *testing.T) {
 			if _, ok := next.Spec.Template.Labels[appsv1.DefaultDeploymentUniqueLabelKey]; ok {
 				t.Error("the pod-template-hash label must not reach the Deployment's template")
 			}
-			if got := next.Annotations[changeCauseAnnotation]; got != tt.cause {
+			if got := next.Annotations[release.ChangeCauseAnnotation]; got != tt.cause {
 				t.Errorf("change cause = %q, want %q", got, tt.cause)
 			}
 			if patch := string(plan.Steps[0].Patch); !strings.Contains(patch, `"resourceVersion":"7"`) || strings.Contains(patch, "pod-template-hash") {

@@ -19,10 +19,10 @@ func (s Split) Percent() float64 {
 	return 100 * float64(s.Canary) / float64(s.Stable+s.Canary)
 }
 
-// SplitForWeight returns the canary size beside stable pods that comes
+// splitForWeight returns the canary size beside stable pods that comes
 // closest to weight percent: at least one canary pod, and on a tie the
 // smaller canary, which risks less.
-func SplitForWeight(stable, weight int32) Split {
+func splitForWeight(stable, weight int32) Split {
 	exact := float64(stable) * float64(weight) / float64(100-weight)
 	best := Split{Stable: stable, Canary: max(1, int32(math.Floor(exact)))}
 	if alt := (Split{Stable: stable, Canary: max(1, int32(math.Ceil(exact)))}); distance(alt, weight) < distance(best, weight) {
@@ -35,8 +35,8 @@ func distance(s Split, weight int32) float64 {
 	return math.Abs(s.Percent() - float64(weight))
 }
 
-// ExactSplit is the smallest pair of pod counts that gives weight exactly.
-func ExactSplit(weight int32) Split {
+// exactSplit is the smallest pair of pod counts that gives weight exactly.
+func exactSplit(weight int32) Split {
 	g := gcd(weight, 100-weight)
 	return Split{Stable: (100 - weight) / g, Canary: weight / g}
 }
@@ -56,7 +56,7 @@ func weightNote(s Split, requested int32) string {
 	if requested == 0 || math.Abs(s.Percent()-float64(requested)) < 0.05 {
 		return fmt.Sprintf("weight %.1f%%: %s", s.Percent(), pods)
 	}
-	e := ExactSplit(requested)
+	e := exactSplit(requested)
 	return fmt.Sprintf("weight %d%% requested, %.1f%% achievable: %s; %d stable and %d canary %s give exactly %d%%",
 		requested, s.Percent(), pods, e.Stable, e.Canary, plural(e.Canary, "pod"), requested)
 }

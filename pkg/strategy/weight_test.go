@@ -20,9 +20,9 @@ func TestSplitForWeight(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := SplitForWeight(tt.stable, tt.weight)
+			got := splitForWeight(tt.stable, tt.weight)
 			if got.Canary != tt.wantCanary || got.Stable != tt.stable {
-				t.Fatalf("SplitForWeight(%d, %d) = %+v, want %d canary pods", tt.stable, tt.weight, got, tt.wantCanary)
+				t.Fatalf("splitForWeight(%d, %d) = %+v, want %d canary pods", tt.stable, tt.weight, got, tt.wantCanary)
 			}
 			if d := got.Percent() - tt.wantPercent; d > 0.001 || d < -0.001 {
 				t.Errorf("Percent() = %.3f, want %.3f", got.Percent(), tt.wantPercent)
@@ -33,8 +33,8 @@ func TestSplitForWeight(t *testing.T) {
 
 func TestExactSplit(t *testing.T) {
 	for weight, want := range map[int32]Split{10: {9, 1}, 25: {3, 1}, 30: {7, 3}, 50: {1, 1}, 99: {1, 99}} {
-		if got := ExactSplit(weight); got != want {
-			t.Errorf("ExactSplit(%d) = %+v, want %+v", weight, got, want)
+		if got := exactSplit(weight); got != want {
+			t.Errorf("exactSplit(%d) = %+v, want %+v", weight, got, want)
 		}
 	}
 }

@@ -5,6 +5,7 @@
 package imports
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -68,19 +69,11 @@ func forbiddenRule(pkg string) (string, bool) {
 // built for goos, the packages it imports directly.
 func importGraph(t *testing.T, goos string) map[string][]string {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", mainPackage)
 	// The release build: static, so no cgo-only files are selected.
-	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH=amd64", "CGO_ENABLED=0")
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if exit, ok := err.(*exec.ExitError); ok {
-			stderr = exit.Stderr
-		}
-		t.Fatalf("go list -deps %s: %v\n%s", mainPackage, err, stderr)
-	}
+	out := goList(t, []string{"GOOS=" + goos, "GOARCH=amd64", "CGO_ENABLED=0"},
+		"-deps", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", mainPackage)
 	graph := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		fields := strings.Fields(line)
 		graph[fields[0]] = fields[1:]
 	}
@@ -88,6 +81,25 @@ func importGraph(t *testing.T, goos string) map[string][]string {
 		t.Fatalf("go list -deps did not list %s itself:\n%s", mainPackage, out)
 	}
 	return graph
+}
+
+// goList runs go list with args, env added to the environment. When it
+// fails, t fails with go list's own output: that names the import cycle or
+// the missing package, where the exit status says only "exit status 1".
+func goList(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			stderr = exit.Stderr
+		}
+		t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, stderr)
+	}
+	return string(out)
 }
 
 // chain returns the shortest import path from `from` to `to`, to show in a
@@ -121,6 +133,8 @@ const module = "github.com/kubectl-ship/kubectl-ship/"
 // directly, so that imports run one way (cmd -> ship -> {kube, gate} ->
 // strategy -> release) and the pure packages stay free of clients and cobra.
 var layers = map[string][]string{
+	// The verbs reach the cluster only through the engine.
+	"pkg/cmd":      {module + "pkg/kube", "k8s.io/client-go"},
 	"pkg/release":  {module + "pkg/", "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/strategy": {module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/kube":     {module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra"},
@@ -135,12 +149,9 @@ var layers = map[string][]string{
 }
 
 func TestLayers(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../pkg/...").Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
+	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../pkg/...")
 	checked := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		fields := strings.Fields(line)
 		pkg := strings.TrimPrefix(fields[0], module)
 		for layer, forbidden := range layers {

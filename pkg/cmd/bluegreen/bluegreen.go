@@ -1,4 +1,5 @@
-// Package bluegreen implements `kubectl ship bluegreen` and its cleanup.
+// Package bluegreen implements `kubectl ship bluegreen`, its cleanup, and
+// `kubectl ship bluegreen-switch`.
 package bluegreen
 
 import (

@@ -7,10 +7,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// CommandLine is the command as the release's record keeps it, the way the
+// commandLine is the command as the release's record keeps it, the way the
 // user typed it: the verb, its arguments and its own flags, never the
 // connection flags, which may carry credentials (--token).
-func CommandLine(cmd *cobra.Command, args []string) string {
+func commandLine(cmd *cobra.Command, args []string) string {
 	words := []string{cmd.CommandPath()}
 	for _, a := range args {
 		words = append(words, quote(a))

@@ -1,7 +1,8 @@
 package cli
 
 // ExitError is an error with its own process exit status, for commands
-// whose exit codes mean something to scripts (status).
+// whose exit codes mean something to scripts: status, and every verb run
+// across clusters (fleet.ExitCodes).
 type ExitError struct {
 	Code int
 	Err  error

@@ -16,9 +16,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// CrashAfterStepEnv names the testing aid that kills kubectl-ship right
+// crashAfterStepEnv names the testing aid that kills kubectl-ship right
 // after the Nth write, to prove every step boundary is safe to stop at.
-const CrashAfterStepEnv = "KUBECTL_SHIP_CRASH_AFTER_STEP"
+const crashAfterStepEnv = "KUBECTL_SHIP_CRASH_AFTER_STEP"
 
 // MutationFlags are the flags of every verb that changes the cluster.
 type MutationFlags struct {
@@ -109,7 +109,7 @@ func NewMutation(streams genericiooptions.IOStreams) *Mutation {
 // record keeps it, from cmd and args.
 func (m *Mutation) Complete(f *Factory, cmd *cobra.Command, args []string) {
 	m.Engine = f.Engine()
-	m.command = CommandLine(cmd, args)
+	m.command = commandLine(cmd, args)
 	m.connection = connectionFlags(cmd)
 	m.FleetFlags.Complete(f, cmd)
 }
@@ -123,7 +123,7 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	if m.ForceUnlock {
 		fmt.Fprintf(m.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", t.Name)
 	}
-	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
+	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
 	printer := m.printer(m.Out, m.ErrOut)
 	_, err := m.Engine.Run(ctx, t, planner, ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
@@ -132,7 +132,7 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	if flushErr := printer.Flush(); err == nil {
 		err = flushErr
 	}
-	return ResumeHint(err, hint)
+	return resumeHint(err, hint)
 }
 
 func (m *Mutation) printer(out, errOut io.Writer) *ResultPrinter {

@@ -14,23 +14,23 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// Releases are the releases a verb acts on: the names given, or the stable
+// releases are what a verb acts on: the names given, or the stable
 // Deployments that -l matches, and the Service (--service) that routes to
 // them when several do.
-type Releases struct {
+type releases struct {
 	Names    []string
 	Selector string
 	Service  string
 }
 
 // AddFlags binds -l and --service to cmd.
-func (r *Releases) AddFlags(cmd *cobra.Command) {
+func (r *releases) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&r.Selector, "selector", "l", "", "Act on every release whose stable Deployment matches this label selector.")
 	cmd.Flags().StringVar(&r.Service, "service", "", "The Service that routes to the release, when several select its pods.")
 }
 
 // Validate checks that the verb got release names or a selector.
-func (r *Releases) Validate() error {
+func (r *releases) Validate() error {
 	switch {
 	case len(r.Names) == 0 && r.Selector == "":
 		return fmt.Errorf("give the name of a release (its stable Deployment) or a selector with -l")
@@ -42,7 +42,7 @@ func (r *Releases) Validate() error {
 
 // Each runs fn on every release, going on past failures as kubectl rollout
 // does; each failure is printed as it happens and the count returned.
-func (r *Releases) Each(ctx context.Context, engine *ship.Engine, errOut io.Writer, fn func(ship.Target) error) error {
+func (r *releases) Each(ctx context.Context, engine *ship.Engine, errOut io.Writer, fn func(ship.Target) error) error {
 	names := r.Names
 	if r.Selector != "" {
 		var err error
@@ -77,10 +77,10 @@ func CompleteReleaseNames(f *Factory) cobra.CompletionFunc {
 	}
 }
 
-// ResumeHint adds to an operation cut short while it waited (by --timeout,
+// resumeHint adds to an operation cut short while it waited (by --timeout,
 // Ctrl-C, or a pause) what the user can do next; other errors pass through
 // unchanged.
-func ResumeHint(err error, hint string) error {
+func resumeHint(err error, hint string) error {
 	if ship.CutShort(err) {
 		return fmt.Errorf("%w: %s", err, hint)
 	}
@@ -98,7 +98,7 @@ func PrintError(w io.Writer, err error) {
 // ReleasesMutation is the core of the Options of a verb that changes the
 // releases named, or selected with -l.
 type ReleasesMutation struct {
-	Releases
+	releases
 	*Mutation
 }
 
@@ -109,7 +109,7 @@ func NewReleasesMutation(streams genericiooptions.IOStreams) ReleasesMutation {
 
 // AddFlags binds -l, --service and the mutating flags to cmd.
 func (o *ReleasesMutation) AddFlags(cmd *cobra.Command) {
-	o.Releases.AddFlags(cmd)
+	o.releases.AddFlags(cmd)
 	o.MutationFlags.AddFlags(cmd)
 }
 
@@ -122,7 +122,7 @@ func (o *ReleasesMutation) Complete(f *Factory, cmd *cobra.Command, args []strin
 
 // Validate checks the arguments and flags; it makes no request.
 func (o *ReleasesMutation) Validate() error {
-	if err := o.Releases.Validate(); err != nil {
+	if err := o.releases.Validate(); err != nil {
 		return err
 	}
 	if o.Fleet() && (len(o.Names) != 1 || o.Selector != "") {

@@ -15,9 +15,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// CrashInContextEnv limits CrashAfterStepEnv, in a fleet run, to one
+// crashInContextEnv limits crashAfterStepEnv, in a fleet run, to one
 // context's run: a testing aid that kills the fleet in the middle of a wave.
-const CrashInContextEnv = "KUBECTL_SHIP_CRASH_IN_CONTEXT"
+const crashInContextEnv = "KUBECTL_SHIP_CRASH_IN_CONTEXT"
 
 // FleetWriteHelp ends the help of the verbs that change a release.
 const FleetWriteHelp = `Across clusters: --wave (repeatable; kubeconfig contexts by name or
@@ -101,7 +101,7 @@ func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy
 	if err != nil {
 		return err
 	}
-	crashAfter, _ := strconv.Atoi(os.Getenv(CrashAfterStepEnv))
+	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
 	op := fleet.Operation{Target: t, Planner: planner, Options: ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
 		Command: m.command, CrashAfterWrite: crashAfter,
@@ -113,7 +113,7 @@ func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy
 	}
 	report, err := fleet.Run(ctx, m.Engine, op, fleet.RunOptions{
 		Waves: waves, Soak: m.WaveFlags.Soak, OnFailure: fleet.OnFailure(m.WaveFlags.OnFailure), Parallel: m.FleetFlags.Parallel,
-		Out: m.Out, ErrOut: m.ErrOut, Reporters: m, Hints: hints, CrashIn: os.Getenv(CrashInContextEnv),
+		Out: m.Out, ErrOut: m.ErrOut, Reporters: m, Hints: hints, CrashIn: os.Getenv(crashInContextEnv),
 	})
 	fmt.Fprintln(m.Out)
 	if printErr := report.Print(m.Out); err == nil {

@@ -1,5 +1,4 @@
-// Package bgswitch implements `kubectl ship bluegreen-switch`.
-package bgswitch
+package bluegreen
 
 import (
 	"context"
@@ -14,8 +13,8 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// Options holds the flags and state of the bluegreen-switch command.
-type Options struct {
+// SwitchOptions holds the flags and state of the bluegreen-switch command.
+type SwitchOptions struct {
 	To             string
 	Force          bool
 	ScaleDownDelay time.Duration
@@ -29,14 +28,14 @@ type Options struct {
 	planner strategy.Switch
 }
 
-// NewOptions returns the bluegreen-switch command's defaults.
-func NewOptions(streams genericiooptions.IOStreams) *Options {
-	return &Options{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags(), Interval: time.Minute}
+// NewSwitchOptions returns the bluegreen-switch command's defaults.
+func NewSwitchOptions(streams genericiooptions.IOStreams) *SwitchOptions {
+	return &SwitchOptions{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags(), Interval: time.Minute}
 }
 
 // NewCmdSwitch returns the bluegreen-switch command.
 func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewOptions(streams)
+	o := NewSwitchOptions(streams)
 	cmd := &cobra.Command{
 		Use:   "bluegreen-switch NAME... [--to blue|green]",
 		Short: "Point the Services of a blue-green release at the other color, all at once",
@@ -94,7 +93,7 @@ resumes there, its hold starting over.
 }
 
 // Complete reads the arguments and which flags were set.
-func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+func (o *SwitchOptions) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	if o.Steps == "" && cmd.Flags().Changed("interval") {
 		return fmt.Errorf("--interval needs --steps: it is how long each step holds")
 	}
@@ -102,7 +101,7 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 }
 
 // Validate checks the flags and builds the planner; it makes no request.
-func (o *Options) Validate() error {
+func (o *SwitchOptions) Validate() error {
 	o.planner = strategy.Switch{Force: o.Force, VerifyFor: o.VerifyFor, ScaleDownDelay: o.ScaleDownDelay}
 	if err := o.validateSteps(); err != nil {
 		return err
@@ -132,7 +131,7 @@ func (o *Options) Validate() error {
 
 // validateSteps checks --steps, --interval and the gates' flags: the gates
 // are checked while a step or the verification holds.
-func (o *Options) validateSteps() error {
+func (o *SwitchOptions) validateSteps() error {
 	var err error
 	if o.Steps == "" {
 		o.Gates, err = o.GateFlags.Verify(o.VerifyFor)
@@ -169,7 +168,7 @@ func (o *Options) validateSteps() error {
 }
 
 // Run switches each release.
-func (o *Options) Run(ctx context.Context) error {
+func (o *SwitchOptions) Run(ctx context.Context) error {
 	return o.RunEach(ctx, o.planner, func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
 	})
