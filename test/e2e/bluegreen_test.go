@@ -168,7 +168,7 @@ func TestBlueGreenBadInputChangesNothing(t *testing.T) {
 		{"canary beside blue-green", []string{"canary", "ctwoc", "--image", v3}, "is a blue-green release"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }
 

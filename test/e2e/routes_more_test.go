@@ -119,7 +119,7 @@ func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("back to blue, the route's spec differs:\n got %s\nwant %s", after, before)
 	}
 	mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "green")
-	assertRefused(t, ns, "green serves release ctwoc through httproute/ctwoc", "bluegreen", "cleanup", "ctwoc")
+	assertRefused(t, ns, 1, "green serves release ctwoc through httproute/ctwoc", "bluegreen", "cleanup", "ctwoc")
 	mustShip(t, ns, "bluegreen", "cleanup", "ctwoc", "--delete")
 	if after := routeSpec(t, ns, "ctwoc"); after != before {
 		t.Errorf("after cleanup --delete the route's spec differs:\n got %s\nwant %s", after, before)
@@ -152,6 +152,6 @@ func TestRouteBadInputChangesNothing(t *testing.T) {
 		{"missing ingress", canary("--weight", "5", "--route", "ingress/nope"), "ingress nope not found in namespace " + ns},
 		{"switch through an ingress", []string{"bluegreen-switch", "ctwoc", "--route", "ingress/ctwoc"}, "a blue-green release switches through an HTTPRoute"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

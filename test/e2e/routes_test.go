@@ -117,7 +117,7 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
 	ns := seedRelease(t, false)
 	apply(t, ns, httpRoute("ctwoc", "ctwoc")+"---\n"+httpRoute("ctwoc-admin", "ctwoc"))
-	assertRefused(t, ns, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",
+	assertRefused(t, ns, 1, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",
 		"canary", "ctwoc", "--image", v2, "--weight", "5")
 	admin := routeSpec(t, ns, "ctwoc-admin")
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/ctwoc")
@@ -140,7 +140,7 @@ spec:
   - {group: "", kind: Service}
 `)
 	before := routeSpec(t, gateways, "shop")
-	assertRefused(t, other, "a ReferenceGrant lets the HTTPRoutes of namespace "+gateways+" send traffic to service ctwoc, and kubectl-ship drives a route of another namespace only when named",
+	assertRefused(t, other, 1, "a ReferenceGrant lets the HTTPRoutes of namespace "+gateways+" send traffic to service ctwoc, and kubectl-ship drives a route of another namespace only when named",
 		"canary", "ctwoc", "--image", v2, "--weight", "5")
 	mustShip(t, other, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/"+gateways+"/shop")
 	if rules := routeRules(t, gateways, "shop"); !strings.Contains(rules[0], `"name":"ctwoc-canary","namespace":"`+other+`","port":80,"weight":5`) {

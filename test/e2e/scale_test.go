@@ -96,6 +96,6 @@ func TestScaleBadInputChangesNothing(t *testing.T) {
 		{"bad output", []string{"scale", "ctwoc", "--replicas", "2", "-o", "toml"}, "unable to match a printer"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

@@ -128,6 +128,6 @@ func TestSetImageBadInputChangesNothing(t *testing.T) {
 		{"unknown subcommand", []string{"set", "env", "ctwoc"}, `unknown command "env" for "kubectl ship set"`},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

@@ -12,7 +12,7 @@ import (
 func assertAdoptFirst(t *testing.T, ns, adopt string, verbs ...[]string) {
 	t.Helper()
 	for _, args := range verbs {
-		assertRefusedWith(t, ns, 1, "was made by hand: adopt it first with '"+adopt+"'", args...)
+		assertRefused(t, ns, 1, "was made by hand: adopt it first with '"+adopt+"'", args...)
 	}
 }
 
@@ -34,7 +34,7 @@ func TestWalkthroughCanaryAdoptedAndPromoted(t *testing.T) {
 	if text := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(text, "canary (made by hand)") || !strings.Contains(text, "kubectl ship adopt ctwoc --canary ctwoc-canary") {
 		t.Errorf("status should mark the canary made by hand and say how to adopt it:\n%s", text)
 	}
-	assertRefusedWith(t, ns, 3, "deployment ctwoc-canary looks like the canary of release ctwoc, made by hand: name the release, ctwoc", "status", "ctwoc-canary")
+	assertRefused(t, ns, 3, "deployment ctwoc-canary looks like the canary of release ctwoc, made by hand: name the release, ctwoc", "status", "ctwoc-canary")
 	assertAdoptFirst(t, ns, "kubectl ship adopt ctwoc --canary ctwoc-canary",
 		[]string{"promote", "ctwoc"}, []string{"abort", "ctwoc"}, []string{"canary", "ctwoc", "--image", v2, "--weight", "50"},
 		[]string{"scale", "ctwoc", "--replicas", "6"}, []string{"promote", "ctwoc", "--dry-run=client"})
