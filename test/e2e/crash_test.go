@@ -164,7 +164,7 @@ func settledState(t *testing.T, ns, want string) (view, endpoints string) {
 	t.Helper()
 	last, since := "", time.Now()
 	settled, state := pollUntil(45*time.Second, func() (bool, string) {
-		got := servedByImage(t, ns, "ctwoc")
+		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
 		if got != last {
 			last, since = got, time.Now()
 		}

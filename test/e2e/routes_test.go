@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -55,7 +56,7 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("ship's Services:\n%s", got)
 	}
 	eventually(t, "ship's Services serve", func() (bool, string) {
-		c, s := servedByImage(t, ns, "ctwoc-canary"), servedByImage(t, ns, "ctwoc-stable")
+		c, s := fmt.Sprint(servedImages(t, ns, "ctwoc-canary")), fmt.Sprint(servedImages(t, ns, "ctwoc-stable"))
 		return c == "map["+v2+":1]" && s == "map["+v1+":3]", c + " " + s
 	})
 

@@ -150,9 +150,9 @@ func shipLockHolder(t *testing.T, ns, name string) string {
 	return *lease.Spec.HolderIdentity
 }
 
-// servedByImage counts the ready endpoints of a Service by the image of the pod
-// behind each, as its EndpointSlices list them: where traffic really goes.
-func servedByImage(t *testing.T, ns, service string) string {
+// servedImages counts the Service's ready endpoints by the image of the pod
+// behind each, as its EndpointSlices list them: what traffic really reaches.
+func servedImages(t *testing.T, ns, service string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	slices, err := apiClient(t).DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
@@ -167,15 +167,15 @@ func servedByImage(t *testing.T, ns, service string) string {
 	for _, p := range pods.Items {
 		images[p.Name] = p.Spec.Containers[0].Image
 	}
-	count := map[string]int{}
+	served := map[string]int{}
 	for _, s := range slices.Items {
 		for _, ep := range s.Endpoints {
 			if ep.Conditions.Ready != nil && *ep.Conditions.Ready && ep.TargetRef != nil {
-				count[images[ep.TargetRef.Name]]++
+				served[images[ep.TargetRef.Name]]++
 			}
 		}
 	}
-	return fmt.Sprint(count)
+	return served
 }
 
 // pollUntil polls cond every 100 ms for up to d and returns its last state.
@@ -227,7 +227,7 @@ func seedRelease(t *testing.T, versioned bool, extraServices ...string) string {
 		}
 	}
 	if ok, state := pollUntil(time.Minute, func() (bool, string) {
-		got := servedByImage(t, ns, "ctwoc")
+		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
 		return got == fmt.Sprint(map[string]int{v1: 3}), got
 	}); !ok {
 		t.Fatalf("the seed release does not serve: %s", state)
