@@ -210,7 +210,7 @@ func TestSwitchBackDuringScaleDownDelay(t *testing.T) {
 		t.Errorf("blue has %s replicas, want 3: nothing may scale it down", got)
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
-	if holder := lockHolder(t, ns); holder != "" {
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 		t.Errorf("the lock is still held by %s", holder)
 	}
 }

@@ -241,7 +241,7 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 	}
 	// A command that had nothing left to write never took the lock, so
 	// only one that ran through ship can have freed it.
-	if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" && args[0] == "ship" {
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" && args[0] == "ship" {
 		t.Errorf("after the crash at write %d and %s the release's lock is still held by %s", n, mode, holder)
 		outcome += ", lock held"
 	}

@@ -98,7 +98,7 @@ func TestProgressions(t *testing.T) {
 					if st := statusJSON(t, ns); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
 						t.Errorf("status: progression %+v, want phase %s", st.Progression, phase)
 					}
-					if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+					if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 						t.Errorf("the lock is still held by %s", holder)
 					}
 					watcher.assertNeverDark(t)
@@ -185,7 +185,7 @@ func TestProgressionResumes(t *testing.T) {
 			}
 			mustRun(t, ns, args)
 			settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
-			if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+			if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 				t.Errorf("the lock is still held by %s", holder)
 			}
 			watcher.assertNeverDark(t)

@@ -133,9 +133,9 @@ func shipKeys(prefix string, maps ...map[string]string) string {
 	return prefix + strings.Join(keys, " ")
 }
 
-// shipLockHolder is who holds the lock of release name: "" when it is free
+// lockHolder is who holds the lock of release name: "" when it is free
 // (no Lease, or a Lease kept only for the release's record).
-func shipLockHolder(t *testing.T, ns, name string) string {
+func lockHolder(t *testing.T, ns, name string) string {
 	t.Helper()
 	lease, err := apiClient(t).CoordinationV1().Leases(ns).Get(context.Background(), "kubectl-ship-"+name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
