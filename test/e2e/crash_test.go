@@ -163,7 +163,7 @@ func (c crashCase) expected(t *testing.T) expected {
 func settledState(t *testing.T, ns, want string) (view, endpoints string) {
 	t.Helper()
 	last, since := "", time.Now()
-	settled, state := pollUntil(45*time.Second, func() (bool, string) {
+	settled, state := pollUntil(45*time.Second, 100*time.Millisecond, func() (bool, string) {
 		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
 		if got != last {
 			last, since = got, time.Now()
@@ -267,7 +267,7 @@ func (c crashCase) watchRoutes(t *testing.T, ns string) *routeWatcher {
 // generation of Deployment name.
 func waitObserved(t *testing.T, ns, name string) {
 	t.Helper()
-	if ok, state := pollUntil(30*time.Second, func() (bool, string) {
+	if ok, state := pollUntil(30*time.Second, 100*time.Millisecond, func() (bool, string) {
 		d, err := apiClient(t).AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
 		if err != nil {
 			return false, err.Error()

@@ -80,7 +80,7 @@ func seedIn(c *kubernetes.Clientset, ns string) error {
 	if err != nil {
 		return err
 	}
-	if ok, state := pollUntil(time.Minute, func() (bool, string) {
+	if ok, state := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
 		d, err := c.AppsV1().Deployments(ns).Get(ctx, "ctwoc", metav1.GetOptions{})
 		if err != nil {
 			return false, err.Error()

@@ -178,18 +178,6 @@ func servedImages(t *testing.T, ns, service string) map[string]int {
 	return served
 }
 
-// pollUntil polls cond every 100 ms for up to d and returns its last state.
-func pollUntil(d time.Duration, cond func() (bool, string)) (bool, string) {
-	deadline := time.Now().Add(d)
-	for {
-		ok, state := cond()
-		if ok || time.Now().After(deadline) {
-			return ok, state
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // seedRelease creates, through client-go, the seed's ctwoc release in a new
 // namespace: 3 pods of v1 labelled app=ctwoc, track=stable (and version=1.0.0
 // when versioned) behind the Service ctwoc, plus one more Service selecting
@@ -226,7 +214,7 @@ func seedRelease(t *testing.T, versioned bool, extraServices ...string) string {
 			t.Fatal(err)
 		}
 	}
-	if ok, state := pollUntil(time.Minute, func() (bool, string) {
+	if ok, state := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
 		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
 		return got == fmt.Sprint(map[string]int{v1: 3}), got
 	}); !ok {
