@@ -62,7 +62,7 @@ func handMadeBeside(release, name string) string {
 // cannot work. Each must exit non-zero with one "error: " line on stderr,
 // print nothing on stdout, and leave the namespace as it was.
 func TestBadInputMatrix(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	apply(t, ns, multiContainer)
 	versionedBG := strings.Replace(deploymentAndService("bg", v1, 1), "track: stable", "track: stable\n        version: 1.0.0", 1)
 	apply(t, ns, versionedBG)

@@ -41,7 +41,7 @@ func TestLongReleaseName(t *testing.T) {
 // What a careful user would want of the weight, said before anything
 // changes, and warnings of what would move it.
 func TestCanaryWeightRules(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	assertRefused(t, ns, 1, "weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly",
 		"canary", "ctwoc", "--image", v2, "--weight", "10")
 	assertRefused(t, ns, 1, "weight 99% needs more canary pods than stable ones (297 beside 3): give the canary's size with --replicas 297",
@@ -68,7 +68,7 @@ func TestCanaryWeightRules(t *testing.T) {
 // A canary made sticky through one Service is restored by a promote that
 // names another: every Service ship changed goes back.
 func TestPromoteRestoresEveryStickyService(t *testing.T) {
-	ns := seedRelease(t, false, "ctwoc-internal")
+	ns := seedRelease(t, seed{services: []string{"ctwoc-internal"}})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--service", "ctwoc", "--sticky")
 	mustShip(t, ns, "promote", "ctwoc", "--service", "ctwoc-internal")
 	for _, svc := range []string{"ctwoc", "ctwoc-internal"} {
@@ -105,7 +105,7 @@ func TestBlueGreenNamesCheckedFirst(t *testing.T) {
 // Pausing the stable Deployment while promote waits for its rollout stops
 // promote at once, with the command that resumes it.
 func TestPauseDuringPromote(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2)
 	stallRollouts(t, ns, "4") // 3 stable and 1 canary pod: no room to surge
 	promote := exec.Command("kubectl", "ship", "-n", ns, "promote", "ctwoc", "--timeout", "2m")
@@ -128,7 +128,7 @@ func TestPauseDuringPromote(t *testing.T) {
 
 // The record names who ran each operation, as the API server knew them.
 func TestRecordNamesTheUser(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	bindRole(t, ns, "alice", forReleases(readRole(t, "role.yaml"), "ctwoc"))
 	mustShip(t, ns, "--as", "alice", "canary", "ctwoc", "--image", v2)
 	if history := mustShip(t, ns, "history", "ctwoc").stdout; !strings.Contains(history, "alice ") {

@@ -13,7 +13,7 @@ import (
 // A second operation on a release refuses while the first holds its lock,
 // saying which; Ctrl-C on the first stops it cleanly and frees the lock.
 func TestOneOperationAtATime(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	// A quota with no room for a canary pod keeps the first canary waiting.
 	mustKubectl(t, "create", "quota", "pods", "-n", ns, "--hard=pods=3")
 

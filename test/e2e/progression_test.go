@@ -75,7 +75,7 @@ func TestProgressions(t *testing.T) {
 			defer wg.Done()
 			t.Run(tc.name, func(t *testing.T) {
 				slot(slots, func() {
-					ns := seedRelease(t, false)
+					ns := seedRelease(t, seed{})
 					if tc.errors >= 0 {
 						exp.setTraffic(ns, "canary", 100, tc.errors)
 						waitForData(t, prom, ns)
@@ -151,7 +151,7 @@ func statusJSON(t *testing.T, ns string) (st struct {
 func TestProgressionPrometheusDown(t *testing.T) {
 	exp := newExporter(t)
 	prom := startPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	exp.setTraffic(ns, "canary", 100, 0)
 	waitForData(t, prom, ns)
 	run := startIn(t, ns, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "60s"))
@@ -178,7 +178,7 @@ func TestProgressionResumes(t *testing.T) {
 	// rolled to it, the canary deleted.
 	for n := 1; n <= 4; n++ {
 		t.Run("crash after write "+strconv.Itoa(n), func(t *testing.T) {
-			ns := seedRelease(t, false)
+			ns := seedRelease(t, seed{})
 			watcher := watchEndpoints(t, ns, "ctwoc")
 			if crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, args); crash.code != -1 {
 				t.Fatalf("want the process killed after write %d; exit %d\n%s", n, crash.code, crash.stderr)
@@ -192,7 +192,7 @@ func TestProgressionResumes(t *testing.T) {
 		})
 	}
 	t.Run("killed in a hold", func(t *testing.T) {
-		ns := seedRelease(t, false)
+		ns := seedRelease(t, seed{})
 		first := startIn(t, ns, progress("--interval", "60s"))
 		eventually(t, "the first step holds", func() (bool, string) {
 			st := statusJSON(t, ns)
@@ -213,7 +213,7 @@ func TestProgressionResumes(t *testing.T) {
 // Abort from another shell stops a progression in its hold at once: the
 // first command says who stopped it, the canary goes, nothing twice.
 func TestAbortStopsAProgression(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	first := startIn(t, ns, progress("--interval", "60s"))
 	eventually(t, "the first step holds", func() (bool, string) {
 		st := statusJSON(t, ns)
@@ -230,7 +230,7 @@ func TestAbortStopsAProgression(t *testing.T) {
 // A pause stops the command with the canary held there; running it again
 // goes on.
 func TestProgressionPause(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	args := progress("--steps", "25,pause,50")
 	res := mustRun(t, ns, args)
 	if !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: run the same command again") {
@@ -257,7 +257,7 @@ func TestBlueGreenVerification(t *testing.T) {
 		http.Error(w, "no", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(failing.Close)
-	ns := seedRelease(t, true)
+	ns := seedRelease(t, seed{versioned: true})
 	res := runIn(t, ns, nil, []string{"ship", "bluegreen", "ctwoc", "--image", "example/ctwoc:crashloop", "--verify-for", "3s", "--check-every", "1s"})
 	if res.code != 4 || !strings.Contains(res.stderr, "CrashLoopBackOff") {
 		t.Errorf("bluegreen of a crashing image: exit %d\n%s", res.code, res.stderr)

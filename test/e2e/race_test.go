@@ -89,7 +89,7 @@ func TestTwoCommandsAtOnce(t *testing.T) {
 // race runs one round and says how it ended: which command changed the
 // release, and how the other ended.
 func (c raceCase) race(t *testing.T) string {
-	ns := seedRelease(t, c.versioned)
+	ns := seedRelease(t, seed{versioned: c.versioned})
 	for _, args := range c.setup {
 		mustRun(t, ns, args)
 	}

@@ -27,7 +27,7 @@ func routeRules(t *testing.T, ns, name string) []string {
 // of each track, the header rules first, the route's own rules otherwise as
 // they were; promote and abort put the spec back byte for byte.
 func TestCanaryThroughAnHTTPRoute(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	before, rulesBefore := routeSpec(t, ns, "ctwoc"), routeRules(t, ns, "ctwoc")
 	watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -116,7 +116,7 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 // ship ask for --route; one in another namespace, let in by a
 // ReferenceGrant, is only driven when named.
 func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc")+"---\n"+httpRoute("ctwoc-admin", "ctwoc"))
 	assertRefused(t, ns, 1, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",
 		"canary", "ctwoc", "--image", v2, "--weight", "5")
@@ -127,7 +127,7 @@ func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
 	}
 	mustShip(t, ns, "abort", "ctwoc")
 
-	other := seedRelease(t, false)
+	other := seedRelease(t, seed{})
 	gateways := namespace(t)
 	apply(t, gateways, strings.Replace(httpRoute("shop", "ctwoc"), "    - name: ctwoc\n", "    - name: ctwoc\n      namespace: "+other+"\n", 2))
 	apply(t, other, `apiVersion: gateway.networking.k8s.io/v1
@@ -156,7 +156,7 @@ spec:
 // Without the Gateway API in the cluster a canary takes its share of the
 // pods as before, and naming an HTTPRoute is one clear error.
 func TestCanaryWithoutTheGatewayAPI(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	withoutGatewayAPI(t)
 	before := releaseView(t, ns)
 	res := ship(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/ctwoc")

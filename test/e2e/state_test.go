@@ -10,10 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -176,49 +174,4 @@ func servedImages(t *testing.T, ns, service string) map[string]int {
 		}
 	}
 	return served
-}
-
-// seedRelease creates, through client-go, the seed's ctwoc release in a new
-// namespace: 3 pods of v1 labelled app=ctwoc, track=stable (and version=1.0.0
-// when versioned) behind the Service ctwoc, plus one more Service selecting
-// app=ctwoc per extra name. It returns once the Service has 3 ready endpoints.
-func seedRelease(t *testing.T, versioned bool, extraServices ...string) string {
-	t.Helper()
-	ns := namespace(t)
-	ctx := context.Background()
-	podLabels := map[string]string{"app": "ctwoc", "track": "stable"}
-	if versioned {
-		podLabels["version"] = "1.0.0"
-	}
-	three := int32(3)
-	_, err := apiClient(t).AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &three,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "ctwoc"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "ctwoc", Image: v1}}},
-			},
-		},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range append([]string{"ctwoc"}, extraServices...) {
-		_, err := apiClient(t).CoreV1().Services(ns).Create(ctx, &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: name},
-			Spec:       corev1.ServiceSpec{Selector: map[string]string{"app": "ctwoc"}, Ports: []corev1.ServicePort{{Port: 80}}},
-		}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if ok, state := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
-		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
-		return got == fmt.Sprint(map[string]int{v1: 3}), got
-	}); !ok {
-		t.Fatalf("the seed release does not serve: %s", state)
-	}
-	return ns
 }

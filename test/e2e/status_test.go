@@ -69,7 +69,7 @@ func byImage(st releaseStatus) map[string]int {
 }
 
 func TestStatusFollowsTheCanaryFlow(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	st := shipStatus(t, ns, "ctwoc")
 	if st.Kind != "ReleaseStatus" || st.APIVersion != "kubectl-ship.dev/v1alpha1" || st.Strategy != "none" || st.Phase != "Healthy" {
 		t.Fatalf("status of a plain release: %+v", st)
@@ -102,7 +102,7 @@ func TestStatusFollowsTheCanaryFlow(t *testing.T) {
 }
 
 func TestStatusBlueGreen(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen-switch", "ctwoc")
 	mustShip(t, ns, "status", "ctwoc", "--until", "switched", "--timeout", "60s")
@@ -136,7 +136,7 @@ func TestStatusBlueGreen(t *testing.T) {
 // rollout is briefly not observed, which status shows). It once printed the
 // same block again on every event.
 func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	watch := exec.Command("kubectl", "ship", "-n", ns, "status", "ctwoc", "--watch", "--timeout", "10s")
 	watch.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
 	var stdout, stderr bytes.Buffer
@@ -178,7 +178,7 @@ func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
 }
 
 func TestStatusExitCodes(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	if res := ship(t, ns, "status", "nope"); res.code != 3 || !strings.Contains(res.stderr, "deployment nope not found") {
 		t.Errorf("unknown release: exit %d %s", res.code, res.stderr)
 	}
