@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -95,7 +94,7 @@ func TestProgressions(t *testing.T) {
 					if strings.Contains(settled, "ctwoc-canary") || strings.Contains(settled, "ClientIP") {
 						t.Errorf("the canary should be gone and the Service as it was:\n%s", settled)
 					}
-					if st := statusJSON(t, ns); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
+					if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
 						t.Errorf("status: progression %+v, want phase %s", st.Progression, phase)
 					}
 					if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
@@ -128,24 +127,6 @@ func waitForData(t *testing.T, prom *prometheusServer, ns string) {
 	})
 }
 
-// statusJSON is the release's status as scripts read it.
-func statusJSON(t *testing.T, ns string) (st struct {
-	Progression struct {
-		Phase  string `json:"phase"`
-		Step   int    `json:"step"`
-		Reason string `json:"reason"`
-		Gates  []struct {
-			Gate, Verdict string
-		} `json:"gates"`
-	} `json:"progression"`
-}) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(mustShip(t, ns, "status", "ctwoc", "-o", "json").stdout), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // Prometheus stopped in the middle of a hold: its checks are inconclusive,
 // two of them a failure, recorded with the reason, and the canary goes.
 func TestProgressionPrometheusDown(t *testing.T) {
@@ -156,7 +137,7 @@ func TestProgressionPrometheusDown(t *testing.T) {
 	waitForData(t, prom, ns)
 	run := startIn(t, ns, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "60s"))
 	eventually(t, "a check passed", func() (bool, string) {
-		st := statusJSON(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		return len(st.Progression.Gates) > 1 && st.Progression.Gates[1].Verdict == "Pass", fmt.Sprint(st.Progression)
 	})
 	prom.stop()
@@ -195,7 +176,7 @@ func TestProgressionResumes(t *testing.T) {
 		ns := seedRelease(t, seed{})
 		first := startIn(t, ns, progress("--interval", "60s"))
 		eventually(t, "the first step holds", func() (bool, string) {
-			st := statusJSON(t, ns)
+			st := shipStatus(t, ns, "ctwoc")
 			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 		})
 		_ = first.cmd.Process.Kill()
@@ -216,7 +197,7 @@ func TestAbortStopsAProgression(t *testing.T) {
 	ns := seedRelease(t, seed{})
 	first := startIn(t, ns, progress("--interval", "60s"))
 	eventually(t, "the first step holds", func() (bool, string) {
-		st := statusJSON(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 	})
 	abort := mustShip(t, ns, "abort", "ctwoc")
@@ -236,7 +217,7 @@ func TestProgressionPause(t *testing.T) {
 	if !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: run the same command again") {
 		t.Errorf("pause:\n%s", res.stderr)
 	}
-	if st := statusJSON(t, ns); st.Progression.Phase != "Paused" {
+	if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "Paused" {
 		t.Errorf("status: %+v", st.Progression)
 	}
 	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3, v2: 1}))

@@ -64,7 +64,7 @@ func TestStatusCountsTrafficByOwner(t *testing.T) {
 		ns := seedRelease(t, seed{rolledOut: true})
 		apply(t, ns, handMadeCanary)
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
-		if st := handMadeStatus(t, ns); st.roles() != "stable=ctwoc canary=ctwoc-canary(made by hand)" || st.Services[0].Traffic["canary"] != 25 {
+		if st := shipStatus(t, ns, "ctwoc"); st.roles() != "stable=ctwoc canary=ctwoc-canary(made by hand)" || st.Services[0].Traffic["canary"] != 25 {
 			t.Errorf("status: %s, traffic %v", st.roles(), st.Services[0].Traffic)
 		}
 	})
