@@ -94,7 +94,7 @@ func TestAPIServerRestartDuringWait(t *testing.T) {
 	mustKc("rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=60s")
 	// No room for the canary's pod until the quota goes.
 	mustKc("create", "quota", "pods", "-n", ns, "--hard=pods=3")
-	if ok, used := pollUntil(time.Minute, func() (bool, string) {
+	if ok, used := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
 		used := mustKc("get", "quota", "pods", "-n", ns, "-o", "jsonpath={.status.used.pods}")
 		return used == "3", used
 	}); !ok {
@@ -111,7 +111,7 @@ func TestAPIServerRestartDuringWait(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- canary.Wait() }()
 	t.Cleanup(func() { _ = canary.Process.Kill() })
-	if ok, _ := pollUntil(30*time.Second, func() (bool, string) {
+	if ok, _ := pollUntil(30*time.Second, 100*time.Millisecond, func() (bool, string) {
 		return strings.Contains(stderr.String(), "Waiting for deployment"), ""
 	}); !ok {
 		t.Fatalf("ship does not wait for the canary:\n%s", stderr.String())
@@ -150,7 +150,7 @@ func TestAPIServerRestartDuringWait(t *testing.T) {
 	rerun := []string{"ship", "-n", ns, "canary", "ctwoc", "--image", v2, "--timeout", "60s"}
 	if res := kc(rerun...); res.code != 0 {
 		t.Errorf("the re-run after the restart: exit %d\n%s", res.code, res.stderr)
-		converged, _ := pollUntil(90*time.Second, func() (bool, string) {
+		converged, _ := pollUntil(90*time.Second, 100*time.Millisecond, func() (bool, string) {
 			time.Sleep(2 * time.Second)
 			return kc(rerun...).code == 0, ""
 		})

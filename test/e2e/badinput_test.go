@@ -10,7 +10,7 @@ import (
 // Every wrong input gets one clear error line, a non-zero exit, nothing on
 // stdout, and leaves the namespace exactly as it was.
 func TestCanaryBadInputChangesNothing(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	apply(t, ns, deployment("lonely", v1, 1)+"---\n"+service("other", "nothing"))
 	apply(t, ns, deploymentAndService("twins", v1, 1)+"---\n"+service("twins-2", "twins"))
 	apply(t, ns, deploymentAndService("paused", v1, 1))
@@ -44,20 +44,22 @@ func TestCanaryBadInputChangesNothing(t *testing.T) {
 		{"name a canary instead of its release", []string{"promote", "paused-canary"}, "name the release, paused"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }
 
 // assertRefused runs kubectl ship with args and checks that it refused as
-// every wrong input must: exit 1, one line on stderr, "error: " and what
-// was wrong (want), nothing on stdout, and the namespace left unchanged.
-func assertRefused(t *testing.T, ns, want string, args ...string) {
+// every wrong input must: exit code (1, or a verb's own: status exits 3 for a
+// release that does not exist), one line on stderr, "error: " and what was
+// wrong (want), nothing on stdout, and the namespace left unchanged.
+func assertRefused(t *testing.T, ns string, code int, want string, args ...string) {
 	t.Helper()
 	before := settledSnapshot(t, ns)
 	res := ship(t, ns, args...)
 	lines := strings.Split(strings.TrimSpace(res.stderr), "\n")
-	if res.code != 1 || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], want) {
-		t.Errorf("want exit 1 and one line 'error: ...%s...'; got exit %d:\n%s", want, res.code, res.stderr)
+	if res.code != code || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") || !strings.Contains(lines[0], want) {
+		t.Errorf("kubectl ship %s: want exit %d and one line 'error: ...%s...'; got exit %d:\n%s",
+			strings.Join(args, " "), code, want, res.code, res.stderr)
 	}
 	if res.stdout != "" {
 		t.Errorf("stdout should be empty, got %q", res.stdout)

@@ -10,24 +10,13 @@ import (
 
 const v3 = "example/ctwoc:3.0.0"
 
-// versionedRelease is the seed's blue-green layout: pods labelled with their
-// version, a Service selecting app=ctwoc.
-func versionedRelease(t *testing.T) string {
-	t.Helper()
-	ns := namespace(t)
-	apply(t, ns, strings.Replace(deploymentAndService("ctwoc", v1, 3), "track: stable", "track: stable\n        version: 1.0.0", 1))
-	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=60s")
-	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
-	return ns
-}
-
 func serviceSelector(t *testing.T, ns, name string) string {
 	t.Helper()
 	return mustKubectl(t, "get", "svc", name, "-n", ns, "-o", "jsonpath={.spec.selector}")
 }
 
 func TestBlueGreenSeedFlow(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	watcher := watchEndpoints(t, ns, "ctwoc")
 
 	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2, "--preview-service")
@@ -96,7 +85,7 @@ func TestBlueGreenSeedFlow(t *testing.T) {
 func TestCleanupDeleteWhileGreenServes(t *testing.T) {
 	for _, versioned := range []bool{true, false} {
 		t.Run(fmt.Sprintf("version label %v", versioned), func(t *testing.T) {
-			ns := seedRelease(t, versioned)
+			ns := seedRelease(t, seed{versioned: versioned})
 			mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 			mustShip(t, ns, "bluegreen-switch", "ctwoc")
 			eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
@@ -121,7 +110,7 @@ func TestCleanupDeleteWhileGreenServes(t *testing.T) {
 // Without a version label, blue's pods first get ship's color label through
 // a rolling update, announced, while the Service keeps serving.
 func TestBlueGreenAddsColorLabel(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	if !strings.Contains(res.stderr, "its pods restart through a rolling update") || !strings.HasPrefix(res.stdout, "deployment.apps/ctwoc labelled\n") {
@@ -139,7 +128,7 @@ func TestBlueGreenAddsColorLabel(t *testing.T) {
 }
 
 func TestBlueGreenBadInputChangesNothing(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	apply(t, ns, deploymentAndService("plain", v1, 1))
 	apply(t, ns, deploymentAndService("canaried", v1, 1))
 	mustShip(t, ns, "canary", "canaried", "--image", v2)
@@ -168,14 +157,14 @@ func TestBlueGreenBadInputChangesNothing(t *testing.T) {
 		{"canary beside blue-green", []string{"canary", "ctwoc", "--image", v3}, "is a blue-green release"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }
 
 // --scale-down-delay keeps the switch running, then scales the color that
 // stopped serving to zero.
 func TestSwitchScaleDownDelay(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	res := mustShip(t, ns, "bluegreen-switch", "ctwoc", "--scale-down-delay", "1s")
 	if res.stdout != "service/ctwoc switched to green\ndeployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "staying 1s: keep blue running for 1s, to switch back") {
@@ -191,7 +180,7 @@ func TestSwitchScaleDownDelay(t *testing.T) {
 // another shell stops the stay at once: blue keeps running and serves again,
 // and the first command says who stopped it.
 func TestSwitchBackDuringScaleDownDelay(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	first := startIn(t, ns, []string{"ship", "bluegreen-switch", "ctwoc", "--scale-down-delay", "5m"})
 	eventually(t, "the switch stays", func() (bool, string) {
@@ -210,7 +199,7 @@ func TestSwitchBackDuringScaleDownDelay(t *testing.T) {
 		t.Errorf("blue has %s replicas, want 3: nothing may scale it down", got)
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
-	if holder := lockHolder(t, ns); holder != "" {
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 		t.Errorf("the lock is still held by %s", holder)
 	}
 }

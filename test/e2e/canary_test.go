@@ -12,17 +12,6 @@ const (
 	v2 = "example/ctwoc:2.0.0"
 )
 
-// newRelease starts the seed's ctwoc release (3 pods of 1.0.0 behind a
-// Service) in a namespace of its own and waits until all three serve.
-func newRelease(t *testing.T) string {
-	t.Helper()
-	ns := namespace(t)
-	apply(t, ns, deploymentAndService("ctwoc", v1, 3))
-	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=60s")
-	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
-	return ns
-}
-
 func ship(t *testing.T, ns string, args ...string) result {
 	t.Helper()
 	return kubectl(t, append([]string{"ship", "-n", ns}, args...)...)
@@ -38,7 +27,7 @@ func mustShip(t *testing.T, ns string, args ...string) result {
 }
 
 func TestCanaryResizeStickyPromote(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
 	if res.stdout != "deployment.apps/ctwoc-canary created\n" {
@@ -98,7 +87,7 @@ func TestCanaryResizeStickyPromote(t *testing.T) {
 }
 
 func TestAbortLeavesStableUntouched(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	stableRV := mustKubectl(t, "get", "deployment", "ctwoc", "-n", ns, "-o", "jsonpath={.metadata.generation}")
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--replicas", "1", "--sticky=600")
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
@@ -127,7 +116,7 @@ func TestAbortLeavesStableUntouched(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	before := settledSnapshot(t, ns)
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--dry-run=client")
 	if res.stdout != "deployment.apps/ctwoc-canary created (dry run)\n" {
@@ -143,7 +132,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 // A promote killed right after its first write (the stable Deployment rolled
 // to the canary's template) converges when run again.
 func TestPromoteKilledMidwayConverges(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--sticky")
 	res := kubectlEnv(t, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=1"}, "ship", "-n", ns, "promote", "ctwoc")
 	if res.code == 0 {

@@ -63,55 +63,6 @@ func assertUnchanged(t *testing.T, ns, before string) {
 	}
 }
 
-type endpointSliceList struct {
-	Items []struct {
-		Endpoints []struct {
-			Conditions struct {
-				Ready *bool `json:"ready"`
-			} `json:"conditions"`
-			TargetRef *struct {
-				Name string `json:"name"`
-			} `json:"targetRef"`
-		} `json:"endpoints"`
-	} `json:"items"`
-}
-
-type podList struct {
-	Items []struct {
-		Metadata struct {
-			Name string `json:"name"`
-		} `json:"metadata"`
-		Spec struct {
-			Containers []struct {
-				Image string `json:"image"`
-			} `json:"containers"`
-		} `json:"spec"`
-	} `json:"items"`
-}
-
-// servedImages counts the Service's ready endpoints by the image of the pod
-// behind each, as its EndpointSlices list them: what traffic really reaches.
-func servedImages(t *testing.T, ns, service string) map[string]int {
-	t.Helper()
-	var slices endpointSliceList
-	getJSON(t, &slices, "-n", ns, "endpointslices", "-l", "kubernetes.io/service-name="+service)
-	var pods podList
-	getJSON(t, &pods, "-n", ns, "pods")
-	images := map[string]string{}
-	for _, p := range pods.Items {
-		images[p.Metadata.Name] = p.Spec.Containers[0].Image
-	}
-	served := map[string]int{}
-	for _, s := range slices.Items {
-		for _, ep := range s.Endpoints {
-			if ep.Conditions.Ready != nil && *ep.Conditions.Ready && ep.TargetRef != nil {
-				served[images[ep.TargetRef.Name]]++
-			}
-		}
-	}
-	return served
-}
-
 // eventuallyServed waits until the Service's ready endpoints are exactly want.
 func eventuallyServed(t *testing.T, ns, service string, want map[string]int) {
 	t.Helper()

@@ -14,7 +14,7 @@ import (
 // resourceVersion, conflict, and are planned again from a fresh read, so
 // nobody's change is lost. ship's writes show in managedFields.
 func TestConcurrentWriterDuringPromote(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--sticky")
 	if fields := mustKubectl(t, "get", "svc", "ctwoc", "-n", ns, "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}"); !strings.Contains(fields, "kubectl-ship") {
 		t.Errorf("managedFields of the Service do not name kubectl-ship: %s", fields)

@@ -120,7 +120,7 @@ func (c crashCase) prepare(t *testing.T) string {
 	if c.files != nil {
 		ns = walkthroughRelease(t, c.files...)
 	} else {
-		ns = seedRelease(t, c.versioned, c.services...)
+		ns = seedRelease(t, seed{versioned: c.versioned, services: c.services})
 	}
 	if c.routes != "" {
 		apply(t, ns, c.routes)
@@ -163,8 +163,8 @@ func (c crashCase) expected(t *testing.T) expected {
 func settledState(t *testing.T, ns, want string) (view, endpoints string) {
 	t.Helper()
 	last, since := "", time.Now()
-	settled, state := pollUntil(45*time.Second, func() (bool, string) {
-		got := servedByImage(t, ns, "ctwoc")
+	settled, state := pollUntil(45*time.Second, 100*time.Millisecond, func() (bool, string) {
+		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
 		if got != last {
 			last, since = got, time.Now()
 		}
@@ -241,7 +241,7 @@ func (c crashCase) crashAndRecover(t *testing.T, n int, mode string, want expect
 	}
 	// A command that had nothing left to write never took the lock, so
 	// only one that ran through ship can have freed it.
-	if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" && args[0] == "ship" {
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" && args[0] == "ship" {
 		t.Errorf("after the crash at write %d and %s the release's lock is still held by %s", n, mode, holder)
 		outcome += ", lock held"
 	}
@@ -267,7 +267,7 @@ func (c crashCase) watchRoutes(t *testing.T, ns string) *routeWatcher {
 // generation of Deployment name.
 func waitObserved(t *testing.T, ns, name string) {
 	t.Helper()
-	if ok, state := pollUntil(30*time.Second, func() (bool, string) {
+	if ok, state := pollUntil(30*time.Second, 100*time.Millisecond, func() (bool, string) {
 		d, err := apiClient(t).AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
 		if err != nil {
 			return false, err.Error()

@@ -35,7 +35,7 @@ func TestClientDryRunIsAStreamKubectlApplies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ns := seedRelease(t, tt.versioned)
+			ns := seedRelease(t, seed{versioned: tt.versioned})
 			for _, args := range tt.setup {
 				mustRun(t, ns, args)
 			}
@@ -106,7 +106,7 @@ func TestClientDryRunRefusesWhatTheRunWould(t *testing.T) {
 			if tt.files != nil {
 				ns = walkthroughRelease(t, tt.files...)
 			} else {
-				ns = seedRelease(t, tt.versioned)
+				ns = seedRelease(t, seed{versioned: tt.versioned})
 				apply(t, ns, tt.manifest)
 			}
 			before := settledSnapshot(t, ns)

@@ -3,10 +3,83 @@
 package e2e
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
+
+// seed says which of the seed's layouts seedRelease makes, and what it
+// waits for.
+type seed struct {
+	versioned bool     // the pods labelled version=1.0.0 too: blue-green's layout
+	rolledOut bool     // also wait, as a user would, for kubectl rollout status
+	services  []string // more Services selecting app=ctwoc
+}
+
+// seedRelease creates, through client-go, the seed's ctwoc release in a new
+// namespace: 3 pods of v1 labelled app=ctwoc, track=stable (and
+// version=1.0.0 when versioned) behind the Service ctwoc, plus one more
+// Service selecting app=ctwoc per name in services. It returns once the
+// Service has 3 ready endpoints, and when rolledOut, once the Deployment's
+// rollout is complete too: a command run then sees no rollout in progress.
+func seedRelease(t *testing.T, s seed) string {
+	t.Helper()
+	ns := namespace(t)
+	ctx := context.Background()
+	if _, err := apiClient(t).AppsV1().Deployments(ns).Create(ctx, seedDeployment(s.versioned), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range append([]string{"ctwoc"}, s.services...) {
+		if _, err := apiClient(t).CoreV1().Services(ns).Create(ctx, seedService(name), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.rolledOut {
+		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=60s")
+	}
+	if ok, state := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
+		got := fmt.Sprint(servedImages(t, ns, "ctwoc"))
+		return got == fmt.Sprint(map[string]int{v1: 3}), got
+	}); !ok {
+		t.Fatalf("the seed release does not serve: %s", state)
+	}
+	return ns
+}
+
+// seedDeployment is the seed's Deployment ctwoc: 3 pods of v1 labelled
+// app=ctwoc, track=stable, and version=1.0.0 when versioned.
+func seedDeployment(versioned bool) *appsv1.Deployment {
+	podLabels := map[string]string{"app": "ctwoc", "track": "stable"}
+	if versioned {
+		podLabels["version"] = "1.0.0"
+	}
+	three := int32(3)
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &three,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "ctwoc"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "ctwoc", Image: v1}}},
+			},
+		},
+	}
+}
+
+// seedService is a Service name in front of the seed's pods (app=ctwoc).
+func seedService(name string) *corev1.Service {
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       corev1.ServiceSpec{Selector: map[string]string{"app": "ctwoc"}, Ports: []corev1.ServicePort{{Port: 80}}},
+	}
+}
 
 // deploymentAndService is the seed's layout: a Deployment selecting app=NAME
 // whose pods also carry track: stable, and a Service selecting app=NAME.

@@ -65,22 +65,13 @@ func seedIn(c *kubernetes.Clientset, ns string) error {
 	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	three, app := int32(3), map[string]string{"app": "ctwoc"}
-	_, err := c.AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
-		Spec: appsv1.DeploymentSpec{Replicas: &three, Selector: &metav1.LabelSelector{MatchLabels: app},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "ctwoc", "track": "stable"}},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "ctwoc", Image: v1}}}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
+	if _, err := c.AppsV1().Deployments(ns).Create(ctx, seedDeployment(false), metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	_, err = c.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
-		Spec: corev1.ServiceSpec{Selector: app, Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
-	if err != nil {
+	if _, err := c.CoreV1().Services(ns).Create(ctx, seedService("ctwoc"), metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	if ok, state := pollUntil(time.Minute, func() (bool, string) {
+	if ok, state := pollUntil(time.Minute, 100*time.Millisecond, func() (bool, string) {
 		d, err := c.AppsV1().Deployments(ns).Get(ctx, "ctwoc", metav1.GetOptions{})
 		if err != nil {
 			return false, err.Error()

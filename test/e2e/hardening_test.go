@@ -42,10 +42,10 @@ func TestLongReleaseName(t *testing.T) {
 // What a careful user would want of the weight, said before anything
 // changes, and warnings of what would move it.
 func TestCanaryWeightRules(t *testing.T) {
-	ns := seedRelease(t, false)
-	assertRefused(t, ns, "weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly",
+	ns := seedRelease(t, seed{})
+	assertRefused(t, ns, 1, "weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly",
 		"canary", "ctwoc", "--image", v2, "--weight", "10")
-	assertRefused(t, ns, "weight 99% needs more canary pods than stable ones (297 beside 3): give the canary's size with --replicas 297",
+	assertRefused(t, ns, 1, "weight 99% needs more canary pods than stable ones (297 beside 3): give the canary's size with --replicas 297",
 		"canary", "ctwoc", "--image", v2, "--weight", "99")
 	// An autoscaler on the stable Deployment: scale would fight it, and
 	// the canary's share moves with it.
@@ -59,7 +59,7 @@ func TestCanaryWeightRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertRefused(t, ns, "deployment ctwoc is scaled by HorizontalPodAutoscaler ctwoc (3 to 10 pods), which would undo a scale", "scale", "ctwoc", "--replicas", "6")
+	assertRefused(t, ns, 1, "deployment ctwoc is scaled by HorizontalPodAutoscaler ctwoc (3 to 10 pods), which would undo a scale", "scale", "ctwoc", "--replicas", "6")
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
 	if !strings.Contains(res.stderr, "HorizontalPodAutoscaler ctwoc scales deployment ctwoc between 3 and 10 pods, and the canary's share moves with it (9.1% to 25.0%)") {
 		t.Errorf("the canary should warn of the autoscaler:\n%s", res.stderr)
@@ -69,7 +69,7 @@ func TestCanaryWeightRules(t *testing.T) {
 // A canary made sticky through one Service is restored by a promote that
 // names another: every Service ship changed goes back.
 func TestPromoteRestoresEveryStickyService(t *testing.T) {
-	ns := seedRelease(t, false, "ctwoc-internal")
+	ns := seedRelease(t, seed{services: []string{"ctwoc-internal"}})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--service", "ctwoc", "--sticky")
 	mustShip(t, ns, "promote", "ctwoc", "--service", "ctwoc-internal")
 	for _, svc := range []string{"ctwoc", "ctwoc-internal"} {
@@ -85,7 +85,7 @@ func TestStickyOnAHeadlessService(t *testing.T) {
 	ns := namespace(t)
 	apply(t, ns, deployment("db", v1, 1)+"---\n"+strings.Replace(service("db", "db"), "spec:\n", "spec:\n  clusterIP: None\n", 1))
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/db", "--timeout=60s")
-	assertRefused(t, ns, "service db is headless (clusterIP: None)", "canary", "db", "--image", v2, "--sticky")
+	assertRefused(t, ns, 1, "service db is headless (clusterIP: None)", "canary", "db", "--image", v2, "--sticky")
 }
 
 // A preview Service's name is checked before anything is written: with a
@@ -99,14 +99,14 @@ func TestBlueGreenNamesCheckedFirst(t *testing.T) {
 		Replace(deploymentAndService("web-v1", v1, 1))
 	apply(t, ns, manifest)
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/web.v1", "--timeout=60s")
-	assertRefused(t, ns, `the preview Service cannot be named "web.v1-preview"`, "bluegreen", "web.v1", "--image", v2, "--preview-service")
+	assertRefused(t, ns, 1, `the preview Service cannot be named "web.v1-preview"`, "bluegreen", "web.v1", "--image", v2, "--preview-service")
 	mustShip(t, ns, "bluegreen", "web.v1", "--image", v2, "--preview-service-name", "web-v1-preview")
 }
 
 // Pausing the stable Deployment while promote waits for its rollout stops
 // promote at once, with the command that resumes it.
 func TestPauseDuringPromote(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2)
 	stallRollouts(t, ns, "4") // 3 stable and 1 canary pod: no room to surge
 	promote := exec.Command("kubectl", "ship", "-n", ns, "promote", "ctwoc", "--timeout", "2m")
@@ -130,7 +130,7 @@ func TestPauseDuringPromote(t *testing.T) {
 // The record names who ran each operation, as the API server knew them,
 // and the local account it ran from.
 func TestRecordNamesTheUser(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	bindRole(t, ns, "alice", forReleases(readRole(t, "role.yaml"), "ctwoc"))
 	mustShip(t, ns, "--as", "alice", "canary", "ctwoc", "--image", v2)
 	account, err := user.Current()

@@ -88,20 +88,25 @@ func getJSON(t *testing.T, out any, args ...string) {
 	}
 }
 
-// eventually retries cond until it holds or a minute has passed: the cluster
-// converges asynchronously (EndpointSlices follow pods, pods follow
-// ReplicaSets).
+// eventually retries cond every 200 ms until it holds, and fails the test
+// when it still does not after a minute: the cluster converges
+// asynchronously (EndpointSlices follow pods, pods follow ReplicaSets).
 func eventually(t *testing.T, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	if ok, state := pollUntil(time.Minute, 200*time.Millisecond, cond); !ok {
+		t.Fatalf("%s: still not true after a minute; last seen: %s", what, state)
+	}
+}
+
+// pollUntil calls cond every interval until it holds or d has passed, and
+// returns its last answer.
+func pollUntil(d, interval time.Duration, cond func() (bool, string)) (bool, string) {
+	deadline := time.Now().Add(d)
 	for {
 		ok, state := cond()
-		if ok {
-			return
+		if ok || time.Now().After(deadline) {
+			return ok, state
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still not true after a minute; last seen: %s", what, state)
-		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }

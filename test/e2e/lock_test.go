@@ -13,7 +13,7 @@ import (
 // A second operation on a release refuses while the first holds its lock,
 // saying which; Ctrl-C on the first stops it cleanly and frees the lock.
 func TestOneOperationAtATime(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	// A quota with no room for a canary pod keeps the first canary waiting.
 	mustKubectl(t, "create", "quota", "pods", "-n", ns, "--hard=pods=3")
 
@@ -26,7 +26,7 @@ func TestOneOperationAtATime(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = first.Process.Kill() })
 	eventually(t, "the first canary holds the lock", func() (bool, string) {
-		holder := lockHolder(t, ns)
+		holder := lockHolder(t, ns, "ctwoc")
 		return holder != "", holder
 	})
 
@@ -46,7 +46,7 @@ func TestOneOperationAtATime(t *testing.T) {
 	if err := first.Wait(); err == nil || !strings.Contains(stderr.String(), "interrupted while waiting") || !strings.Contains(stderr.String(), "run the same command again") {
 		t.Errorf("Ctrl-C should stop the canary with a way on: %v\n%s", err, stderr.String())
 	}
-	if holder := lockHolder(t, ns); holder != "" {
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 		t.Errorf("the lock outlived its interrupted operation: held by %s", holder)
 	}
 	mustShip(t, ns, "abort", "ctwoc")
@@ -63,11 +63,4 @@ func TestOneOperationAtATime(t *testing.T) {
 	if events := mustKubectl(t, "get", "events", "-n", ns, "--field-selector", "involvedObject.name=ctwoc"); !strings.Contains(events, "ShipOperation") {
 		t.Errorf("no ShipOperation event on the Deployment:\n%s", events)
 	}
-}
-
-// lockHolder is who holds the release's lock, "" when nobody does.
-func lockHolder(t *testing.T, ns string) string {
-	t.Helper()
-	res := kubectl(t, "get", "lease", "kubectl-ship-ctwoc", "-n", ns, "-o", "jsonpath={.spec.holderIdentity}")
-	return res.stdout
 }

@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -75,7 +74,7 @@ func TestProgressions(t *testing.T) {
 			defer wg.Done()
 			t.Run(tc.name, func(t *testing.T) {
 				slot(slots, func() {
-					ns := seedRelease(t, false)
+					ns := seedRelease(t, seed{})
 					if tc.errors >= 0 {
 						exp.setTraffic(ns, "canary", 100, tc.errors)
 						waitForData(t, prom, ns)
@@ -95,10 +94,10 @@ func TestProgressions(t *testing.T) {
 					if strings.Contains(settled, "ctwoc-canary") || strings.Contains(settled, "ClientIP") {
 						t.Errorf("the canary should be gone and the Service as it was:\n%s", settled)
 					}
-					if st := statusJSON(t, ns); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
+					if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != phase || !strings.Contains(st.Progression.Reason, tc.reason) {
 						t.Errorf("status: progression %+v, want phase %s", st.Progression, phase)
 					}
-					if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+					if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 						t.Errorf("the lock is still held by %s", holder)
 					}
 					watcher.assertNeverDark(t)
@@ -128,35 +127,17 @@ func waitForData(t *testing.T, prom *prometheusServer, ns string) {
 	})
 }
 
-// statusJSON is the release's status as scripts read it.
-func statusJSON(t *testing.T, ns string) (st struct {
-	Progression struct {
-		Phase  string `json:"phase"`
-		Step   int    `json:"step"`
-		Reason string `json:"reason"`
-		Gates  []struct {
-			Gate, Verdict string
-		} `json:"gates"`
-	} `json:"progression"`
-}) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(mustShip(t, ns, "status", "ctwoc", "-o", "json").stdout), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // Prometheus stopped in the middle of a hold: its checks are inconclusive,
 // two of them a failure, recorded with the reason, and the canary goes.
 func TestProgressionPrometheusDown(t *testing.T) {
 	exp := newExporter(t)
 	prom := startPrometheus(t, strings.TrimPrefix(exp.URL, "http://"))
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	exp.setTraffic(ns, "canary", 100, 0)
 	waitForData(t, prom, ns)
 	run := startIn(t, ns, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "60s"))
 	eventually(t, "a check passed", func() (bool, string) {
-		st := statusJSON(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		return len(st.Progression.Gates) > 1 && st.Progression.Gates[1].Verdict == "Pass", fmt.Sprint(st.Progression)
 	})
 	prom.stop()
@@ -178,24 +159,24 @@ func TestProgressionResumes(t *testing.T) {
 	// rolled to it, the canary deleted.
 	for n := 1; n <= 4; n++ {
 		t.Run("crash after write "+strconv.Itoa(n), func(t *testing.T) {
-			ns := seedRelease(t, false)
+			ns := seedRelease(t, seed{})
 			watcher := watchEndpoints(t, ns, "ctwoc")
 			if crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, args); crash.code != -1 {
 				t.Fatalf("want the process killed after write %d; exit %d\n%s", n, crash.code, crash.stderr)
 			}
 			mustRun(t, ns, args)
 			settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
-			if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+			if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 				t.Errorf("the lock is still held by %s", holder)
 			}
 			watcher.assertNeverDark(t)
 		})
 	}
 	t.Run("killed in a hold", func(t *testing.T) {
-		ns := seedRelease(t, false)
+		ns := seedRelease(t, seed{})
 		first := startIn(t, ns, progress("--interval", "60s"))
 		eventually(t, "the first step holds", func() (bool, string) {
-			st := statusJSON(t, ns)
+			st := shipStatus(t, ns, "ctwoc")
 			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 		})
 		_ = first.cmd.Process.Kill()
@@ -213,10 +194,10 @@ func TestProgressionResumes(t *testing.T) {
 // Abort from another shell stops a progression in its hold at once: the
 // first command says who stopped it, the canary goes, nothing twice.
 func TestAbortStopsAProgression(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	first := startIn(t, ns, progress("--interval", "60s"))
 	eventually(t, "the first step holds", func() (bool, string) {
-		st := statusJSON(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 	})
 	abort := mustShip(t, ns, "abort", "ctwoc")
@@ -230,13 +211,13 @@ func TestAbortStopsAProgression(t *testing.T) {
 // A pause stops the command with the canary held there; running it again
 // goes on.
 func TestProgressionPause(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	args := progress("--steps", "25,pause,50")
 	res := mustRun(t, ns, args)
 	if !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: run the same command again") {
 		t.Errorf("pause:\n%s", res.stderr)
 	}
-	if st := statusJSON(t, ns); st.Progression.Phase != "Paused" {
+	if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "Paused" {
 		t.Errorf("status: %+v", st.Progression)
 	}
 	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3, v2: 1}))
@@ -257,7 +238,7 @@ func TestBlueGreenVerification(t *testing.T) {
 		http.Error(w, "no", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(failing.Close)
-	ns := seedRelease(t, true)
+	ns := seedRelease(t, seed{versioned: true})
 	res := runIn(t, ns, nil, []string{"ship", "bluegreen", "ctwoc", "--image", "example/ctwoc:crashloop", "--verify-for", "3s", "--check-every", "1s"})
 	if res.code != 4 || !strings.Contains(res.stderr, "CrashLoopBackOff") {
 		t.Errorf("bluegreen of a crashing image: exit %d\n%s", res.code, res.stderr)

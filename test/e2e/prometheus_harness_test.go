@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -66,7 +65,7 @@ scrape_configs:
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddress(t)
+	addr := "127.0.0.1:" + freePort(t)
 	p := &prometheusServer{URL: "http://" + addr, log: filepath.Join(dir, "prometheus.log"), exited: make(chan struct{})}
 	logFile, err := os.Create(p.log)
 	if err != nil {
@@ -130,15 +129,4 @@ func (p *prometheusServer) logTail() string {
 	raw, _ := os.ReadFile(p.log)
 	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
 	return strings.Join(lines[max(0, len(lines)-20):], "\n")
-}
-
-// freeAddress is a 127.0.0.1 address with a port free a moment ago.
-func freeAddress(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -89,7 +90,7 @@ func TestTwoCommandsAtOnce(t *testing.T) {
 // race runs one round and says how it ended: which command changed the
 // release, and how the other ended.
 func (c raceCase) race(t *testing.T) string {
-	ns := seedRelease(t, c.versioned)
+	ns := seedRelease(t, seed{versioned: c.versioned})
 	for _, args := range c.setup {
 		mustRun(t, ns, args)
 	}
@@ -111,7 +112,7 @@ func (c raceCase) race(t *testing.T) string {
 		}
 	}
 	state := c.endState(t, ns)
-	if !contains(c.serial, state) {
+	if !slices.Contains(c.serial, state) {
 		t.Errorf("the release ended as %q, which no serial order leaves (%q)", state, c.serial)
 	}
 	switch {
@@ -188,13 +189,4 @@ func colorsState(t *testing.T, ns string) string {
 		sizes = append(sizes, fmt.Sprintf("%s=%d", name, *d.Spec.Replicas))
 	}
 	return color + " serves; " + strings.Join(sizes, " ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -82,7 +82,7 @@ func without(role *rbacv1.Role, group, resource, verb string) *rbacv1.Role {
 
 // Every verb works as a user bound to nothing but deploy/rbac/role.yaml.
 func TestRBACRoleIsEnough(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	routedReleases(t, ns)
 	bindRole(t, ns, "ship-user", forReleases(readRole(t, "role.yaml"), "ctwoc", "routed", "ingressed"))
 	as := func(args ...string) []string { return append([]string{"--as", "ship-user"}, args...) }
@@ -134,7 +134,7 @@ func TestRBACRoleIsEnough(t *testing.T) {
 
 // list -A works as a user bound to deploy/rbac/clusterrole.yaml.
 func TestRBACClusterRoleListsAllNamespaces(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	ctx := context.Background()
 	role := readRole(t, "clusterrole.yaml")
 	clusterRole := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "kubectl-ship-e2e"}, Rules: role.Rules}
@@ -223,7 +223,7 @@ func routedReleases(t *testing.T, ns string) {
 // Without the optional rules for routes, every verb works as before; a
 // canary says it could not look for routes.
 func TestRBACWithoutRouteRules(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	role := readRole(t, "role.yaml")
 	role = without(without(role, "gateway.networking.k8s.io", "httproutes", "list"), "gateway.networking.k8s.io", "httproutes", "patch")
@@ -311,7 +311,7 @@ func TestRBACEachPermissionIsNeeded(t *testing.T) {
 
 // Events only record what ship did: without them every verb still works.
 func TestRBACWithoutEvents(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	bindRole(t, ns, "ship-user-no-events", without(readRole(t, "role.yaml"), "", "events", "create"))
 	mustShip(t, ns, "--as", "ship-user-no-events", "canary", "ctwoc", "--image", v2)
 	mustShip(t, ns, "--as", "ship-user-no-events", "abort", "ctwoc")

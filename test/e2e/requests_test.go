@@ -20,7 +20,7 @@ type requestBudget = requestlog.Counts
 // fewest requests each step needs, so the counts must match them exactly: one
 // more is a wasted round trip, one fewer a skipped read or wait.
 func TestRequestBudgets(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	canary := []string{"canary", "ctwoc", "--image", v2, "--weight", "25"}
 	// Every verb but version first reads the release: the Deployments and
 	// the Services of its namespace (two LISTs); canary and scale also list
@@ -89,7 +89,7 @@ func TestRequestBudgets(t *testing.T) {
 
 // list makes the same four requests for 200 releases as for one.
 func TestListRequestsDoNotGrow(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	var manifest strings.Builder
 	for i := range 200 {
 		fmt.Fprintf(&manifest, "%s---\n", deployment(fmt.Sprintf("app-%03d", i), v1, 0))

@@ -48,7 +48,7 @@ spec:
 // the release's Service, re-pointed, its TLS and class kept and the canary
 // annotations; the user's Ingress is never written.
 func TestCanaryThroughIngressNginx(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, trackService+"---\n"+userIngress)
 	before := objectJSON(t, ingressResource, ns, "ctwoc")
 	watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -92,7 +92,7 @@ func TestCanaryThroughIngressNginx(t *testing.T) {
 // 0/100 between the Service (blue) and ship's NAME-green, switching back
 // puts the route back exactly, and cleanup --delete ends on blue.
 func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
-	ns := seedRelease(t, true)
+	ns := seedRelease(t, seed{versioned: true})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	before, rulesBefore := routeSpec(t, ns, "ctwoc"), routeRules(t, ns, "ctwoc")
 	watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -119,7 +119,7 @@ func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("back to blue, the route's spec differs:\n got %s\nwant %s", after, before)
 	}
 	mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "green")
-	assertRefused(t, ns, "green serves release ctwoc through httproute/ctwoc", "bluegreen", "cleanup", "ctwoc")
+	assertRefused(t, ns, 1, "green serves release ctwoc through httproute/ctwoc", "bluegreen", "cleanup", "ctwoc")
 	mustShip(t, ns, "bluegreen", "cleanup", "ctwoc", "--delete")
 	if after := routeSpec(t, ns, "ctwoc"); after != before {
 		t.Errorf("after cleanup --delete the route's spec differs:\n got %s\nwant %s", after, before)
@@ -132,7 +132,7 @@ func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
 
 // Every wrong input about routes is one error line, and changes nothing.
 func TestRouteBadInputChangesNothing(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("elsewhere", "other"))
 	canary := func(args ...string) []string { return append([]string{"canary", "ctwoc", "--image", v2}, args...) }
 	for _, tc := range []struct {
@@ -152,6 +152,6 @@ func TestRouteBadInputChangesNothing(t *testing.T) {
 		{"missing ingress", canary("--weight", "5", "--route", "ingress/nope"), "ingress nope not found in namespace " + ns},
 		{"switch through an ingress", []string{"bluegreen-switch", "ctwoc", "--route", "ingress/ctwoc"}, "a blue-green release switches through an HTTPRoute"},
 	} {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

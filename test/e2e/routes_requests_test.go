@@ -17,7 +17,7 @@ import (
 // their EndpointSlices, and watches them only if they have none yet, so up
 // to endpointWaits WATCHes more than the budget are allowed.
 func TestRouteRequestBudgets(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	apply(t, ns, strings.NewReplacer("ctwoc", "shop").Replace(trackService+"---\n"+userIngress))
 	apply(t, ns, deployment("shop", v1, 2))

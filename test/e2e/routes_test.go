@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -26,7 +27,7 @@ func routeRules(t *testing.T, ns, name string) []string {
 // of each track, the header rules first, the route's own rules otherwise as
 // they were; promote and abort put the spec back byte for byte.
 func TestCanaryThroughAnHTTPRoute(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	before, rulesBefore := routeSpec(t, ns, "ctwoc"), routeRules(t, ns, "ctwoc")
 	watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -56,7 +57,7 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("ship's Services:\n%s", got)
 	}
 	eventually(t, "ship's Services serve", func() (bool, string) {
-		c, s := servedByImage(t, ns, "ctwoc-canary"), servedByImage(t, ns, "ctwoc-stable")
+		c, s := fmt.Sprint(servedImages(t, ns, "ctwoc-canary")), fmt.Sprint(servedImages(t, ns, "ctwoc-stable"))
 		return c == "map["+v2+":1]" && s == "map["+v1+":3]", c + " " + s
 	})
 
@@ -116,9 +117,9 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 // ship ask for --route; one in another namespace, let in by a
 // ReferenceGrant, is only driven when named.
 func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc")+"---\n"+httpRoute("ctwoc-admin", "ctwoc"))
-	assertRefused(t, ns, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",
+	assertRefused(t, ns, 1, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",
 		"canary", "ctwoc", "--image", v2, "--weight", "5")
 	admin := routeSpec(t, ns, "ctwoc-admin")
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/ctwoc")
@@ -127,7 +128,7 @@ func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
 	}
 	mustShip(t, ns, "abort", "ctwoc")
 
-	other := seedRelease(t, false)
+	other := seedRelease(t, seed{})
 	gateways := namespace(t)
 	apply(t, gateways, strings.Replace(httpRoute("shop", "ctwoc"), "    - name: ctwoc\n", "    - name: ctwoc\n      namespace: "+other+"\n", 2))
 	apply(t, other, `apiVersion: gateway.networking.k8s.io/v1
@@ -141,7 +142,7 @@ spec:
   - {group: "", kind: Service}
 `)
 	before := routeSpec(t, gateways, "shop")
-	assertRefused(t, other, "a ReferenceGrant lets the HTTPRoutes of namespace "+gateways+" send traffic to service ctwoc, and kubectl-ship drives a route of another namespace only when named",
+	assertRefused(t, other, 1, "a ReferenceGrant lets the HTTPRoutes of namespace "+gateways+" send traffic to service ctwoc, and kubectl-ship drives a route of another namespace only when named",
 		"canary", "ctwoc", "--image", v2, "--weight", "5")
 	mustShip(t, other, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/"+gateways+"/shop")
 	if rules := routeRules(t, gateways, "shop"); !strings.Contains(rules[0], `"name":"ctwoc-canary","namespace":"`+other+`","port":80,"weight":5`) {
@@ -156,7 +157,7 @@ spec:
 // Without the Gateway API in the cluster a canary takes its share of the
 // pods as before, and naming an HTTPRoute is one clear error.
 func TestCanaryWithoutTheGatewayAPI(t *testing.T) {
-	ns := seedRelease(t, false)
+	ns := seedRelease(t, seed{})
 	withoutGatewayAPI(t)
 	before := releaseView(t, ns)
 	res := ship(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "5", "--route", "httproute/ctwoc")

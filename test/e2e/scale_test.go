@@ -13,7 +13,7 @@ func replicasOf(t *testing.T, ns, deployment string) string {
 }
 
 func TestScaleKeepsTheCanaryShare(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
 
@@ -45,7 +45,7 @@ func TestScaleKeepsTheCanaryShare(t *testing.T) {
 // Zero is refused by nothing, since --replicas 0 is always explicit, but it
 // is said out loud: the Service loses every endpoint.
 func TestScaleToZeroAndBack(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	res := mustShip(t, ns, "scale", "ctwoc", "--replicas", "0")
 	if res.stdout != "deployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "service ctwoc will have no ready endpoints") {
 		t.Errorf("scale to 0: stdout %q stderr %s", res.stdout, res.stderr)
@@ -56,7 +56,7 @@ func TestScaleToZeroAndBack(t *testing.T) {
 }
 
 func TestScaleBlueGreenScalesTheServingColor(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen-switch", "ctwoc")
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
@@ -81,7 +81,7 @@ func TestScaleBlueGreenScalesTheServingColor(t *testing.T) {
 }
 
 func TestScaleBadInputChangesNothing(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	cases := []struct {
 		name string
 		args []string
@@ -96,6 +96,6 @@ func TestScaleBadInputChangesNothing(t *testing.T) {
 		{"bad output", []string{"scale", "ctwoc", "--replicas", "2", "-o", "toml"}, "unable to match a printer"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

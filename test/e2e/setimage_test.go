@@ -13,7 +13,7 @@ func imageOf(t *testing.T, ns, deployment string) string {
 }
 
 func TestSetImageRollsTheStablePods(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	res := mustShip(t, ns, "set", "image", "ctwoc", v2)
 	if res.stdout != "deployment.apps/ctwoc image updated\n" {
 		t.Errorf("stdout = %q", res.stdout)
@@ -49,7 +49,7 @@ func stallRollouts(t *testing.T, ns string, pods string) {
 
 func TestSetImageUndoOnFailure(t *testing.T) {
 	t.Run("progress deadline", func(t *testing.T) {
-		ns := newRelease(t)
+		ns := seedRelease(t, seed{rolledOut: true})
 		mustKubectl(t, "patch", "deployment", "ctwoc", "-n", ns, "-p", `{"spec":{"progressDeadlineSeconds":3}}`)
 		stallRollouts(t, ns, "3")
 		res := ship(t, ns, "set", "image", "ctwoc", v2, "--undo-on-failure", "--timeout", "2m")
@@ -63,7 +63,7 @@ func TestSetImageUndoOnFailure(t *testing.T) {
 	})
 
 	t.Run("timeout", func(t *testing.T) {
-		ns := newRelease(t)
+		ns := seedRelease(t, seed{rolledOut: true})
 		stallRollouts(t, ns, "3")
 		// Without --undo-on-failure the stalled rollout stays, with the way out.
 		res := ship(t, ns, "set", "image", "ctwoc", v2, "--timeout", "2s")
@@ -103,7 +103,7 @@ func assertRolledBack(t *testing.T, ns string) {
 }
 
 func TestSetImageBadInputChangesNothing(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	apply(t, ns, deploymentAndService("canaried", v1, 1))
 	mustShip(t, ns, "canary", "canaried", "--image", v2)
 	apply(t, ns, deploymentAndService("paused", v1, 1))
@@ -128,6 +128,6 @@ func TestSetImageBadInputChangesNothing(t *testing.T) {
 		{"unknown subcommand", []string{"set", "env", "ctwoc"}, `unknown command "env" for "kubectl ship set"`},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, tc.want, tc.args...) })
+		t.Run(tc.name, func(t *testing.T) { assertRefused(t, ns, 1, tc.want, tc.args...) })
 	}
 }

@@ -10,10 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -133,9 +131,9 @@ func shipKeys(prefix string, maps ...map[string]string) string {
 	return prefix + strings.Join(keys, " ")
 }
 
-// shipLockHolder is who holds the lock of release name: "" when it is free
+// lockHolder is who holds the lock of release name: "" when it is free
 // (no Lease, or a Lease kept only for the release's record).
-func shipLockHolder(t *testing.T, ns, name string) string {
+func lockHolder(t *testing.T, ns, name string) string {
 	t.Helper()
 	lease, err := apiClient(t).CoordinationV1().Leases(ns).Get(context.Background(), "kubectl-ship-"+name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -150,9 +148,9 @@ func shipLockHolder(t *testing.T, ns, name string) string {
 	return *lease.Spec.HolderIdentity
 }
 
-// servedByImage counts the ready endpoints of a Service by the image of the pod
-// behind each, as its EndpointSlices list them: where traffic really goes.
-func servedByImage(t *testing.T, ns, service string) string {
+// servedImages counts the Service's ready endpoints by the image of the pod
+// behind each, as its EndpointSlices list them: what traffic really reaches.
+func servedImages(t *testing.T, ns, service string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
 	slices, err := apiClient(t).DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
@@ -167,70 +165,13 @@ func servedByImage(t *testing.T, ns, service string) string {
 	for _, p := range pods.Items {
 		images[p.Name] = p.Spec.Containers[0].Image
 	}
-	count := map[string]int{}
+	served := map[string]int{}
 	for _, s := range slices.Items {
 		for _, ep := range s.Endpoints {
 			if ep.Conditions.Ready != nil && *ep.Conditions.Ready && ep.TargetRef != nil {
-				count[images[ep.TargetRef.Name]]++
+				served[images[ep.TargetRef.Name]]++
 			}
 		}
 	}
-	return fmt.Sprint(count)
-}
-
-// pollUntil polls cond every 100 ms for up to d and returns its last state.
-func pollUntil(d time.Duration, cond func() (bool, string)) (bool, string) {
-	deadline := time.Now().Add(d)
-	for {
-		ok, state := cond()
-		if ok || time.Now().After(deadline) {
-			return ok, state
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// seedRelease creates, through client-go, the seed's ctwoc release in a new
-// namespace: 3 pods of v1 labelled app=ctwoc, track=stable (and version=1.0.0
-// when versioned) behind the Service ctwoc, plus one more Service selecting
-// app=ctwoc per extra name. It returns once the Service has 3 ready endpoints.
-func seedRelease(t *testing.T, versioned bool, extraServices ...string) string {
-	t.Helper()
-	ns := namespace(t)
-	ctx := context.Background()
-	podLabels := map[string]string{"app": "ctwoc", "track": "stable"}
-	if versioned {
-		podLabels["version"] = "1.0.0"
-	}
-	three := int32(3)
-	_, err := apiClient(t).AppsV1().Deployments(ns).Create(ctx, &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &three,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "ctwoc"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "ctwoc", Image: v1}}},
-			},
-		},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range append([]string{"ctwoc"}, extraServices...) {
-		_, err := apiClient(t).CoreV1().Services(ns).Create(ctx, &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: name},
-			Spec:       corev1.ServiceSpec{Selector: map[string]string{"app": "ctwoc"}, Ports: []corev1.ServicePort{{Port: 80}}},
-		}, metav1.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if ok, state := pollUntil(time.Minute, func() (bool, string) {
-		got := servedByImage(t, ns, "ctwoc")
-		return got == fmt.Sprint(map[string]int{v1: 3}), got
-	}); !ok {
-		t.Fatalf("the seed release does not serve: %s", state)
-	}
-	return ns
+	return served
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 )
 
+// releaseStatus is what the tests read of `kubectl ship status -o json`.
 type releaseStatus struct {
 	Kind        string `json:"kind"`
 	APIVersion  string `json:"apiVersion"`
@@ -29,6 +30,8 @@ type releaseStatus struct {
 			Image string `json:"image"`
 			Type  string `json:"type"`
 		} `json:"containers"`
+		HandMade bool `json:"handMade"`
+		Adopted  bool `json:"adopted"`
 	} `json:"deployments"`
 	Services []struct {
 		Name           string             `json:"name"`
@@ -41,17 +44,43 @@ type releaseStatus struct {
 			Traffic        float64 `json:"traffic"`
 		} `json:"others"`
 	} `json:"services"`
-	Operation string   `json:"operation"`
-	Warnings  []string `json:"warnings"`
+	Operation   string `json:"operation"`
+	Progression struct {
+		Phase  string `json:"phase"`
+		Step   int    `json:"step"`
+		Reason string `json:"reason"`
+		Gates  []struct {
+			Gate, Verdict string
+		} `json:"gates"`
+	} `json:"progression"`
+	Warnings []string `json:"warnings"`
 }
 
-func shipStatus(t *testing.T, ns, name string) releaseStatus {
+// shipStatus is release name's status as scripts read it, with status's
+// flags args (--canary NAME).
+func shipStatus(t *testing.T, ns, name string, args ...string) releaseStatus {
 	t.Helper()
 	var st releaseStatus
-	if err := json.Unmarshal([]byte(mustShip(t, ns, "status", name, "-o", "json").stdout), &st); err != nil {
+	if err := json.Unmarshal([]byte(mustShip(t, ns, append([]string{"status", name, "-o", "json"}, args...)...).stdout), &st); err != nil {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// roles sums up a status: "stable=ctwoc canary=ctwoc-canary(made by hand)".
+func (st releaseStatus) roles() string {
+	var parts []string
+	for _, d := range st.Deployments {
+		part := d.Role + "=" + d.Name
+		switch {
+		case d.Adopted:
+			part += "(adopted)"
+		case d.HandMade:
+			part += "(made by hand)"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " ")
 }
 
 // byImage turns status's ready endpoints per role into ready endpoints per
@@ -69,7 +98,7 @@ func byImage(st releaseStatus) map[string]int {
 }
 
 func TestStatusFollowsTheCanaryFlow(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	st := shipStatus(t, ns, "ctwoc")
 	if st.Kind != "ReleaseStatus" || st.APIVersion != "kubectl-ship.dev/v1alpha1" || st.Strategy != "none" || st.Phase != "Healthy" {
 		t.Fatalf("status of a plain release: %+v", st)
@@ -102,7 +131,7 @@ func TestStatusFollowsTheCanaryFlow(t *testing.T) {
 }
 
 func TestStatusBlueGreen(t *testing.T) {
-	ns := versionedRelease(t)
+	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen-switch", "ctwoc")
 	mustShip(t, ns, "status", "ctwoc", "--until", "switched", "--timeout", "60s")
@@ -136,7 +165,7 @@ func TestStatusBlueGreen(t *testing.T) {
 // rollout is briefly not observed, which status shows). It once printed the
 // same block again on every event.
 func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	watch := exec.Command("kubectl", "ship", "-n", ns, "status", "ctwoc", "--watch", "--timeout", "10s")
 	watch.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
 	var stdout, stderr bytes.Buffer
@@ -178,7 +207,7 @@ func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
 }
 
 func TestStatusExitCodes(t *testing.T) {
-	ns := newRelease(t)
+	ns := seedRelease(t, seed{rolledOut: true})
 	if res := ship(t, ns, "status", "nope"); res.code != 3 || !strings.Contains(res.stderr, "deployment nope not found") {
 		t.Errorf("unknown release: exit %d %s", res.code, res.stderr)
 	}

@@ -61,15 +61,15 @@ func TestStatusCountsTrafficByOwner(t *testing.T) {
 	// The walkthrough's canary made by hand is the release's canary, marked
 	// so (walkthrough_test.go); its pods count for it.
 	t.Run("a canary made by hand", func(t *testing.T) {
-		ns := newRelease(t)
+		ns := seedRelease(t, seed{rolledOut: true})
 		apply(t, ns, handMadeCanary)
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
-		if st := handMadeStatus(t, ns); st.roles() != "stable=ctwoc canary=ctwoc-canary(made by hand)" || st.Services[0].Traffic["canary"] != 25 {
+		if st := shipStatus(t, ns, "ctwoc"); st.roles() != "stable=ctwoc canary=ctwoc-canary(made by hand)" || st.Services[0].Traffic["canary"] != 25 {
 			t.Errorf("status: %s, traffic %v", st.roles(), st.Services[0].Traffic)
 		}
 	})
 	t.Run("a canary that lost ship's role label", func(t *testing.T) {
-		ns := newRelease(t)
+		ns := seedRelease(t, seed{rolledOut: true})
 		mustShip(t, ns, "canary", "ctwoc", "--image", v2)
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
 		if st := shipStatus(t, ns, "ctwoc"); st.Services[0].ReadyEndpoints["canary"] != 1 || len(st.Services[0].Others) != 0 {

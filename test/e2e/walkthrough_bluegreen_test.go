@@ -36,7 +36,7 @@ spec:
 
 // servingOf names the Deployment status says serves, and whether the others
 // are idle: "green=ctwoc-green".
-func servingOf(st handMadeView) string {
+func servingOf(st releaseStatus) string {
 	for _, d := range st.Deployments {
 		if d.Serving != nil && *d.Serving {
 			return d.Role + "=" + d.Name
@@ -51,7 +51,7 @@ func servingOf(st handMadeView) string {
 // kubectl-ship made.
 func TestWalkthroughBlueGreenAdoptedAndSwitched(t *testing.T) {
 	ns := walkthroughRelease(t, walkthroughBlueGreen...)
-	st := handMadeStatus(t, ns)
+	st := shipStatus(t, ns, "ctwoc")
 	if st.Strategy != "blue-green" || st.roles() != "blue=ctwoc green=ctwoc-green(made by hand)" || servingOf(st) != "blue=ctwoc" {
 		t.Errorf("status: %s %s, serving %s", st.Strategy, st.roles(), servingOf(st))
 	}
@@ -65,7 +65,7 @@ func TestWalkthroughBlueGreenAdoptedAndSwitched(t *testing.T) {
 	if rows := strings.Split(strings.TrimSpace(list), "\n"); len(rows) != 2 || !strings.Contains(rows[1], "blue-green") || !strings.Contains(rows[1], v2+" (green)") {
 		t.Errorf("list should show one blue-green release, green serving:\n%s", list)
 	}
-	if st := handMadeStatus(t, ns); servingOf(st) != "green=ctwoc-green" || st.Services[0].Traffic["green"] != 100 {
+	if st := shipStatus(t, ns, "ctwoc"); servingOf(st) != "green=ctwoc-green" || st.Services[0].Traffic["green"] != 100 {
 		t.Errorf("switched by hand: serving %s, traffic %v", servingOf(st), st.Services[0].Traffic)
 	}
 
@@ -85,7 +85,7 @@ func TestWalkthroughBlueGreenAdoptedAndSwitched(t *testing.T) {
 		}
 		eventuallyServed(t, ns, "ctwoc", step.served)
 	}
-	if st := handMadeStatus(t, ns); st.roles() != "blue=ctwoc green=ctwoc-green(adopted)" || servingOf(st) != "green=ctwoc-green" {
+	if st := shipStatus(t, ns, "ctwoc"); st.roles() != "blue=ctwoc green=ctwoc-green(adopted)" || servingOf(st) != "green=ctwoc-green" {
 		t.Errorf("adopted: %s, serving %s", st.roles(), servingOf(st))
 	}
 
@@ -117,13 +117,13 @@ func TestWalkthroughCandidates(t *testing.T) {
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 2})
 		ambiguous := "deployments ctwoc-a, ctwoc-b could each be the canary of release ctwoc (its services select their pods): name one with --canary, as in 'kubectl ship adopt ctwoc --canary ctwoc-a'"
 		for _, args := range [][]string{{"status", "ctwoc"}, {"promote", "ctwoc"}, {"adopt", "ctwoc"}} {
-			assertRefusedWith(t, ns, 1, ambiguous, args...)
+			assertRefused(t, ns, 1, ambiguous, args...)
 		}
-		if st := handMadeStatus(t, ns, "--canary", "ctwoc-b"); st.roles() != "stable=ctwoc canary=ctwoc-b(made by hand)" {
+		if st := shipStatus(t, ns, "ctwoc", "--canary", "ctwoc-b"); st.roles() != "stable=ctwoc canary=ctwoc-b(made by hand)" {
 			t.Errorf("status --canary ctwoc-b: %s", st.roles())
 		}
 		mustShip(t, ns, "adopt", "ctwoc", "--canary", "ctwoc-b")
-		st := handMadeStatus(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		if st.roles() != "stable=ctwoc canary=ctwoc-b(adopted)" || st.Services[0].Traffic["other"] != 20 || st.Services[0].Traffic["canary"] != 20 {
 			t.Errorf("adopted ctwoc-b: %s, traffic %v", st.roles(), st.Services[0].Traffic)
 		}
@@ -132,13 +132,13 @@ func TestWalkthroughCandidates(t *testing.T) {
 		ns := walkthroughRelease(t, "deployments/ctwoc.yaml", "services/ctwoc-blue.yaml")
 		apply(t, ns, sharesOnlyApp)
 		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc-worker", "--timeout=60s")
-		if st := handMadeStatus(t, ns); st.Strategy != "none" || st.roles() != "stable=ctwoc" {
+		if st := shipStatus(t, ns, "ctwoc"); st.Strategy != "none" || st.roles() != "stable=ctwoc" {
 			t.Errorf("status: %s %s", st.Strategy, st.roles())
 		}
 		list := mustShip(t, ns, "list", "-o", "name").stdout
 		if list != "releasestatus.kubectl-ship.dev/ctwoc\nreleasestatus.kubectl-ship.dev/ctwoc-worker\n" {
 			t.Errorf("list should show both, neither the other's canary:\n%s", list)
 		}
-		assertRefusedWith(t, ns, 1, "release ctwoc has no canary or green made by hand to adopt", "adopt", "ctwoc")
+		assertRefused(t, ns, 1, "release ctwoc has no canary or green made by hand to adopt", "adopt", "ctwoc")
 	})
 }

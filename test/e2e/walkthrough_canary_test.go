@@ -12,7 +12,7 @@ import (
 func assertAdoptFirst(t *testing.T, ns, adopt string, verbs ...[]string) {
 	t.Helper()
 	for _, args := range verbs {
-		assertRefusedWith(t, ns, 1, "was made by hand: adopt it first with '"+adopt+"'", args...)
+		assertRefused(t, ns, 1, "was made by hand: adopt it first with '"+adopt+"'", args...)
 	}
 }
 
@@ -27,20 +27,20 @@ func TestWalkthroughCanaryAdoptedAndPromoted(t *testing.T) {
 	if rows := strings.Split(strings.TrimSpace(list), "\n"); len(rows) != 2 || !strings.Contains(rows[1], "canary") || !strings.Contains(rows[1], "25.0%") {
 		t.Errorf("list should show one canary release at 25%%:\n%s", list)
 	}
-	st := handMadeStatus(t, ns)
+	st := shipStatus(t, ns, "ctwoc")
 	if st.roles() != "stable=ctwoc canary=ctwoc-canary(made by hand)" || st.Services[0].Traffic["canary"] != 25 || st.Services[0].Traffic["stable"] != 75 {
 		t.Errorf("status: %s, traffic %v", st.roles(), st.Services[0].Traffic)
 	}
 	if text := mustShip(t, ns, "status", "ctwoc").stdout; !strings.Contains(text, "canary (made by hand)") || !strings.Contains(text, "kubectl ship adopt ctwoc --canary ctwoc-canary") {
 		t.Errorf("status should mark the canary made by hand and say how to adopt it:\n%s", text)
 	}
-	assertRefusedWith(t, ns, 3, "deployment ctwoc-canary looks like the canary of release ctwoc, made by hand: name the release, ctwoc", "status", "ctwoc-canary")
+	assertRefused(t, ns, 3, "deployment ctwoc-canary looks like the canary of release ctwoc, made by hand: name the release, ctwoc", "status", "ctwoc-canary")
 	assertAdoptFirst(t, ns, "kubectl ship adopt ctwoc --canary ctwoc-canary",
 		[]string{"promote", "ctwoc"}, []string{"abort", "ctwoc"}, []string{"canary", "ctwoc", "--image", v2, "--weight", "50"},
 		[]string{"scale", "ctwoc", "--replicas", "6"}, []string{"promote", "ctwoc", "--dry-run=client"})
 
 	adoptKeepingPods(t, ns, "ctwoc-canary", "annotations kubectl-ship.dev/adopted=true, kubectl-ship.dev/weight=25;")
-	if got := handMadeStatus(t, ns).roles(); got != "stable=ctwoc canary=ctwoc-canary(adopted)" {
+	if got := shipStatus(t, ns, "ctwoc").roles(); got != "stable=ctwoc canary=ctwoc-canary(adopted)" {
 		t.Errorf("adopted: %s", got)
 	}
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "50")
@@ -56,7 +56,7 @@ func TestWalkthroughCanaryAdoptedAndPromoted(t *testing.T) {
 		t.Errorf("promoted stable pods: %s", got)
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
-	if st := handMadeStatus(t, ns); st.Strategy != "none" || st.roles() != "stable=ctwoc" {
+	if st := shipStatus(t, ns, "ctwoc"); st.Strategy != "none" || st.roles() != "stable=ctwoc" {
 		t.Errorf("after promote: %s %s", st.Strategy, st.roles())
 	}
 	history := mustShip(t, ns, "history", "ctwoc").stdout

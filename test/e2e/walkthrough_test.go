@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,49 +60,6 @@ func walkthroughRelease(t *testing.T, files ...string) string {
 	}
 	eventuallyServed(t, ns, "ctwoc", want)
 	return ns
-}
-
-// handMadeView is what these tests read of `status -o json`: the roles, the
-// marks of what kubectl-ship did not create, and the traffic by role.
-type handMadeView struct {
-	Strategy    string `json:"strategy"`
-	Deployments []struct {
-		Name     string `json:"name"`
-		Role     string `json:"role"`
-		Serving  *bool  `json:"serving"`
-		HandMade bool   `json:"handMade"`
-		Adopted  bool   `json:"adopted"`
-	} `json:"deployments"`
-	Services []struct {
-		Traffic map[string]float64 `json:"traffic"`
-	} `json:"services"`
-	Warnings []string `json:"warnings"`
-}
-
-func handMadeStatus(t *testing.T, ns string, args ...string) handMadeView {
-	t.Helper()
-	var st handMadeView
-	out := mustShip(t, ns, append([]string{"status", "ctwoc", "-o", "json"}, args...)...).stdout
-	if err := json.Unmarshal([]byte(out), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-// roles sums up a status: "stable=ctwoc canary=ctwoc-canary(made by hand)".
-func (st handMadeView) roles() string {
-	var parts []string
-	for _, d := range st.Deployments {
-		part := d.Role + "=" + d.Name
-		switch {
-		case d.Adopted:
-			part += "(adopted)"
-		case d.HandMade:
-			part += "(made by hand)"
-		}
-		parts = append(parts, part)
-	}
-	return strings.Join(parts, " ")
 }
 
 // podNames lists the namespace's pods: adoption must leave every one.
