@@ -23,7 +23,7 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 	const shares = `[{"group":"","kind":"Service","name":"ctwoc","port":80,"weight":%d},{"group":"","kind":"Service","name":"ctwoc-green","port":80,"weight":%d}]`
 	const original = `[{"group":"","kind":"Service","name":"ctwoc","port":80,"weight":1}]`
 	t.Run("every step held, then all of the traffic", func(t *testing.T) {
-		ns := seedRelease(t, true)
+		ns := seedRelease(t, seed{versioned: true})
 		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 		rulesBefore := routeRules(t, ns, "ctwoc")
 		watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -47,7 +47,7 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 		if rules := routeRules(t, ns, "ctwoc"); rules[0] != strings.Replace(rulesBefore[0], original, fmt.Sprintf(shares, 0, 100), 1) {
 			t.Errorf("switched rules:\n%s", strings.Join(rules, "\n"))
 		}
-		if st := statusJSON(t, ns); st.Progression.Phase != "Complete" || st.Progression.Step != 2 {
+		if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "Complete" || st.Progression.Step != 2 {
 			t.Errorf("status: %+v", st.Progression)
 		}
 		if res := mustRun(t, ns, bgSwitch("--steps", "10,50", "--interval", "2s", "--verify-for", "2s")); res.stdout != "" {
@@ -60,7 +60,7 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 			http.Error(w, "frozen", http.StatusServiceUnavailable)
 		}))
 		t.Cleanup(failing.Close)
-		ns := seedRelease(t, true)
+		ns := seedRelease(t, seed{versioned: true})
 		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 		before := routeSpec(t, ns, "ctwoc")
 		watcher := watchRouteBackends(t, ns, "ctwoc")
@@ -76,22 +76,22 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 		if got := releaseView(t, ns); strings.Contains(got, "service/ctwoc-green") {
 			t.Errorf("green's Service should be gone:\n%s", got)
 		}
-		if st := statusJSON(t, ns); st.Progression.Phase != "RolledBack" || !strings.Contains(st.Progression.Reason, "HTTP 503") {
+		if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "RolledBack" || !strings.Contains(st.Progression.Reason, "HTTP 503") {
 			t.Errorf("status: %+v", st.Progression)
 		}
-		if holder := shipLockHolder(t, ns, "ctwoc"); holder != "" {
+		if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
 			t.Errorf("the lock is still held by %s", holder)
 		}
 		watcher.assertAlwaysServed(t)
 	})
 	t.Run("killed in a hold, resumed there", func(t *testing.T) {
-		ns := seedRelease(t, true)
+		ns := seedRelease(t, seed{versioned: true})
 		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 		rulesBefore := routeRules(t, ns, "ctwoc")
 		mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 		first := startIn(t, ns, bgSwitch("--steps", "10,50", "--interval", "60s"))
 		eventually(t, "the first step holds", func() (bool, string) {
-			st := statusJSON(t, ns)
+			st := shipStatus(t, ns, "ctwoc")
 			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 		})
 		_ = first.cmd.Process.Kill()
@@ -110,11 +110,11 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 // A verified switch killed while it holds resumes its verification, not
 // "nothing to switch".
 func TestBlueGreenVerificationResumes(t *testing.T) {
-	ns := seedRelease(t, true)
+	ns := seedRelease(t, seed{versioned: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	first := startIn(t, ns, bgSwitch("--verify-for", "60s"))
 	eventually(t, "the verification holds", func() (bool, string) {
-		st := statusJSON(t, ns)
+		st := shipStatus(t, ns, "ctwoc")
 		return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 	})
 	_ = first.cmd.Process.Kill()
@@ -123,7 +123,7 @@ func TestBlueGreenVerificationResumes(t *testing.T) {
 	if strings.Contains(res.stdout, "switched") || !strings.Contains(res.stderr, "holding step 1 of 1 (100%)") {
 		t.Errorf("the re-run should hold the verification again:\n%s%s", res.stdout, res.stderr)
 	}
-	if st := statusJSON(t, ns); st.Progression.Phase != "Complete" {
+	if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "Complete" {
 		t.Errorf("status: %+v", st.Progression)
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v2: 3})
@@ -147,7 +147,7 @@ func TestCanaryStepsThroughAnHTTPRoute(t *testing.T) {
 		{"rolled back", []string{"--webhook", failing.URL}, 4, v1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ns := seedRelease(t, false)
+			ns := seedRelease(t, seed{})
 			apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 			before := routeSpec(t, ns, "ctwoc")
 			watcher := watchRouteBackends(t, ns, "ctwoc")
