@@ -41,20 +41,47 @@ func (a access) String() string {
 // authorizer other than RBAC) or forbids the review, the check is skipped:
 // the server still enforces every request.
 func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p strategy.Plan, needs strategy.Needs) error {
+	rules, err := c.ReviewAccess(ctx, namespace)
+	if err != nil {
+		return err
+	}
+	return rules.Check(name, p, needs)
+}
+
+// Rules are what the user may do in a namespace, as one
+// SelfSubjectRulesReview said; nil when it could not say, and then every
+// plan passes (the server still enforces every request).
+type Rules struct {
+	namespace string
+	rules     []authorizationv1.ResourceRule
+}
+
+// ReviewAccess asks the API server what the user may do in namespace, for
+// Check: asked while the release is read, it costs no time of its own.
+func (c *Client) ReviewAccess(ctx context.Context, namespace string) (*Rules, error) {
 	review, err := c.selfSubjectRulesReviews().Create(ctx, &authorizationv1.SelfSubjectRulesReview{
 		Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: namespace},
 	}, metav1.CreateOptions{})
 	switch {
 	case apierrors.IsForbidden(err), apierrors.IsNotFound(err), apierrors.IsMethodNotSupported(err):
-		return nil
+		return nil, nil
 	case err != nil:
-		return err
+		return nil, err
 	case review.Status.Incomplete:
+		return nil, nil
+	}
+	return &Rules{namespace: namespace, rules: review.Status.ResourceRules}, nil
+}
+
+// Check refuses p, on release name, when one of its requests is not among
+// the rules (see CheckAccess).
+func (r *Rules) Check(name string, p strategy.Plan, needs strategy.Needs) error {
+	if r == nil {
 		return nil
 	}
 	for _, need := range planAccess(p, needs, release.LockName(name)) {
-		if !allowed(review.Status.ResourceRules, need) {
-			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, namespace, roleFile)
+		if !allowed(r.rules, need) {
+			return fmt.Errorf("forbidden: kubectl-ship needs %s in namespace %s (see %s)", need, r.namespace, roleFile)
 		}
 	}
 	return nil

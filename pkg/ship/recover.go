@@ -26,8 +26,18 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 // recover plans and carries out the planner's way back from failure, still
 // under the lock, and says what it did.
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
-	needs := merge(r.p.Needs(), p.RecoverNeeds())
+	// The way back starts soon after a failure: the user's rules are asked
+	// for while the release is read.
+	var rules *kube.Rules
+	var rulesErr error
+	reviewed := make(chan struct{})
+	go func() {
+		defer close(reviewed)
+		rules, rulesErr = r.client.ReviewAccess(ctx, r.t.Namespace)
+	}()
+	needs := p.RecoverNeeds()
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
+	<-reviewed
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
@@ -37,7 +47,10 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 		err = strategy.Validate(plan)
 	}
 	if err == nil && plan.Writes() {
-		err = r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs)
+		err = rulesErr
+		if err == nil {
+			err = rules.Check(r.t.Name, plan, needs)
+		}
 	}
 	if err == nil && len(plan.Steps) == 0 && plan.Progression == nil {
 		return failure.Err

@@ -258,8 +258,12 @@ func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
 	return plan()
 }
 
-// RecoverNeeds is nothing beyond the release.
-func (Switch) RecoverNeeds() Needs { return Needs{} }
+// RecoverNeeds is the route the switch went through: the one named, or the
+// one green's Service records (none is looked for: a switch that found one
+// recorded it).
+func (p Switch) RecoverNeeds() Needs {
+	return Needs{Routes: RouteNeeds{Named: p.Route.Needs().Named, Recorded: !p.Route.None}}
+}
 
 // Recover switches back to the color that served before when the gates
 // failed while the switch was verified; the old color still runs.

@@ -199,8 +199,9 @@ func imageValues(images []Image) []string {
 	return out
 }
 
-// RecoverNeeds is nothing beyond the release.
-func (Canary) RecoverNeeds() Needs { return Needs{} }
+// RecoverNeeds is what abort reads: the route the canary runs through, as
+// its Services record it.
+func (Canary) RecoverNeeds() Needs { return Abort{}.Needs() }
 
 // Recover aborts a progression whose gates failed: exactly what 'kubectl
 // ship abort' does (the canary goes, the Services are restored, the stable
