@@ -59,15 +59,21 @@ func (s *Staying) Preempted() <-chan string { return s.preempted }
 // for the command that asked), marks the lock as no longer staying.
 func (s *Staying) End(ctx context.Context, gaveWay bool) error {
 	if gaveWay {
-		s.cancel()
+		s.Leave()
 		return nil
 	}
 	return s.EndRecording(ctx, nil)
 }
 
+// Leave stops watching, and leaves the mark for the lock's release to
+// clear: what follows at once (a rollback) reads the release first, and a
+// consistent read right after a write waits for the API server's watch
+// cache to catch up (about 100 ms).
+func (s *Staying) Leave() { s.cancel() }
+
 // EndRecording ends the stay as End does and, in the same write, records
 // p (when not nil) as Record does: a progression's hold that ends costs
-// one request, and a failing one reaches its rollback sooner.
+// one request.
 func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) error {
 	s.cancel()
 	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) {

@@ -92,8 +92,12 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 			p.Gates, p.Failures = results, tracker.Failures
 			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, summary(results))
 			if outcome.Exhausted {
-				// Best effort: the rollback records the failure all the same.
-				_ = end(staying)
+				// The rollback reads the release at once and records the
+				// failure: no write before it.
+				staying.Leave()
+				if step.Progression != nil {
+					r.progression = &p
+				}
 				return &GateError{Step: where, Reason: outcome.Reason}
 			}
 			if err := record(); err != nil {
