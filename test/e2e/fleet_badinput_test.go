@@ -13,10 +13,7 @@ func TestFleetBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
 	fleet(t)
 	ns := fleetRelease(t)
-	before := map[string]string{}
-	for _, c := range fleetContexts {
-		before[c] = clusterSnapshot(t, fleetEnv.clients[c], ns)
-	}
+	before := fleetSnapshots(t, ns)
 	canary := []string{"canary", "ctwoc", "--image", v2}
 	tests := []struct {
 		args []string

@@ -111,6 +111,16 @@ func clusterSnapshot(t *testing.T, c *kubernetes.Clientset, ns string) string {
 	return strings.Join(lines, "\n")
 }
 
+// fleetSnapshots is clusterSnapshot of ns in each cluster of the fleet.
+func fleetSnapshots(t *testing.T, ns string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, c := range fleetContexts {
+		out[c] = clusterSnapshot(t, fleetEnv.clients[c], ns)
+	}
+	return out
+}
+
 // canaryOf returns the canary Deployment of ctwoc in one cluster, or nil.
 func canaryOf(t *testing.T, name, ns string) *appsv1.Deployment {
 	t.Helper()

@@ -131,10 +131,7 @@ func TestFleetDryRun(t *testing.T) {
 	t.Parallel()
 	fleet(t)
 	ns := fleetRelease(t)
-	before := map[string]string{}
-	for _, c := range fleetContexts {
-		before[c] = clusterSnapshot(t, fleetEnv.clients[c], ns)
-	}
+	before := fleetSnapshots(t, ns)
 	for mode, said := range map[string]string{"client": "(dry run)", "server": "(server dry run)"} {
 		res := fleetShip(t, nil, ns, "canary", "ctwoc", "--image", v2, "--wave", "fleet-a", "--wave", "fleet-[bc]", "--dry-run="+mode)
 		if res.code != 0 {

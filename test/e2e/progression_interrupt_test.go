@@ -15,11 +15,7 @@ import (
 // --replace.
 func TestProgressionInterrupted(t *testing.T) {
 	ns := seedRelease(t, seed{})
-	first := startIn(t, ns, progress("--interval", "60s"))
-	eventually(t, "the first step holds", func() (bool, string) {
-		st := shipStatus(t, ns, "ctwoc")
-		return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
-	})
+	first := startHolding(t, ns, progress("--interval", "60s"))
 	if err := first.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}

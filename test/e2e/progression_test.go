@@ -174,11 +174,7 @@ func TestProgressionResumes(t *testing.T) {
 	}
 	t.Run("killed in a hold", func(t *testing.T) {
 		ns := seedRelease(t, seed{})
-		first := startIn(t, ns, progress("--interval", "60s"))
-		eventually(t, "the first step holds", func() (bool, string) {
-			st := shipStatus(t, ns, "ctwoc")
-			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
-		})
+		first := startHolding(t, ns, progress("--interval", "60s"))
 		_ = first.cmd.Process.Kill()
 		_ = first.cmd.Wait()
 		// The same progression (the interval is no part of it) resumes: the
@@ -195,11 +191,7 @@ func TestProgressionResumes(t *testing.T) {
 // first command says who stopped it, the canary goes, nothing twice.
 func TestAbortStopsAProgression(t *testing.T) {
 	ns := seedRelease(t, seed{})
-	first := startIn(t, ns, progress("--interval", "60s"))
-	eventually(t, "the first step holds", func() (bool, string) {
-		st := shipStatus(t, ns, "ctwoc")
-		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
-	})
+	first := startHolding(t, ns, progress("--interval", "60s"))
 	abort := mustShip(t, ns, "abort", "ctwoc")
 	res := first.wait(t)
 	if res.code != 1 || !strings.Contains(res.stderr, "stopped for kubectl ship abort ctwoc") || abort.stdout != "deployment.apps/ctwoc-canary deleted\n" {
@@ -253,4 +245,16 @@ func TestBlueGreenVerification(t *testing.T) {
 	}
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
 	watcher.assertNeverDark(t)
+}
+
+// startHolding starts a command of ctwoc's that holds (a progression's step,
+// a verified switch) and returns once its gates have been checked.
+func startHolding(t *testing.T, ns string, args []string) *started {
+	t.Helper()
+	s := startIn(t, ns, args)
+	eventually(t, "the hold's first check", func() (bool, string) {
+		st := shipStatus(t, ns, "ctwoc")
+		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
+	})
+	return s
 }

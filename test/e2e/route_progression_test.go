@@ -89,11 +89,7 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 		rulesBefore := routeRules(t, ns, "ctwoc")
 		mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
-		first := startIn(t, ns, bgSwitch("--steps", "10,50", "--interval", "60s"))
-		eventually(t, "the first step holds", func() (bool, string) {
-			st := shipStatus(t, ns, "ctwoc")
-			return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
-		})
+		first := startHolding(t, ns, bgSwitch("--steps", "10,50", "--interval", "60s"))
 		_ = first.cmd.Process.Kill()
 		_ = first.cmd.Wait()
 		// The interval is no part of the record: a shorter one resumes.
@@ -112,11 +108,7 @@ func TestBlueGreenStepsThroughAnHTTPRoute(t *testing.T) {
 func TestBlueGreenVerificationResumes(t *testing.T) {
 	ns := seedRelease(t, seed{versioned: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
-	first := startIn(t, ns, bgSwitch("--verify-for", "60s"))
-	eventually(t, "the verification holds", func() (bool, string) {
-		st := shipStatus(t, ns, "ctwoc")
-		return len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
-	})
+	first := startHolding(t, ns, bgSwitch("--verify-for", "60s"))
 	_ = first.cmd.Process.Kill()
 	_ = first.cmd.Wait()
 	res := mustRun(t, ns, bgSwitch("--verify-for", "2s"))
