@@ -22,7 +22,6 @@ import (
 // nothing listens (fleet-dead) and one whose user has no RBAC binding
 // (fleet-forbidden). Started once, at the first test that needs it; stopped
 // when the suite ends.
-const fleetPortBase = "17400"
 
 var (
 	fleetContexts = []string{"fleet-a", "fleet-b", "fleet-c"}

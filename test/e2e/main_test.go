@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -25,10 +26,25 @@ var env struct {
 	path       string
 }
 
-// Ports of the suite's own cluster, apart from those of `make demo`.
-var clusterPorts = []string{
-	"APISERVER_PORT=16443", "ETCD_PORT=12379", "ETCD_PEER_PORT=12380",
-	"KCM_PORT=20257", "SCHEDULER_PORT=20259", "KWOK_PORT=20247",
+// Ports of the suite's own cluster, apart from those of `make demo`; and
+// the first of the fleet's (fleet_harness_test.go). SHIP_E2E_PORT_BASE
+// moves them all, so that two suites can run side by side on one machine:
+// the cluster on BASE to BASE+5, the fleet from BASE+100.
+var clusterPorts, fleetPortBase = suitePorts(os.Getenv("SHIP_E2E_PORT_BASE"))
+
+func suitePorts(base string) ([]string, string) {
+	n, err := strconv.Atoi(base)
+	if err != nil || n < 1024 || n > 65000 {
+		return []string{
+			"APISERVER_PORT=16443", "ETCD_PORT=12379", "ETCD_PEER_PORT=12380",
+			"KCM_PORT=20257", "SCHEDULER_PORT=20259", "KWOK_PORT=20247",
+		}, "17400"
+	}
+	var ports []string
+	for i, name := range []string{"APISERVER_PORT", "ETCD_PORT", "ETCD_PEER_PORT", "KCM_PORT", "SCHEDULER_PORT", "KWOK_PORT"} {
+		ports = append(ports, fmt.Sprintf("%s=%d", name, n+i))
+	}
+	return ports, strconv.Itoa(n + 100)
 }
 
 func TestMain(m *testing.M) {
