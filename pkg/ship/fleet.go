@@ -5,8 +5,6 @@ import (
 	"sort"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -18,41 +16,15 @@ func (e *Engine) Contexts() (names []string, current string, err error) {
 	return names, current, err
 }
 
-// PodHealth reads what the built-in health gate judges of release t, in
-// four requests whatever its pods: the release, read again as an operation
-// may have changed it, then its pods and Deployments (kube.Client.Health).
-// The members come narrowest selector first: canary before stable, green
-// before blue. The caller sets the time, the grace period and the restart
-// baseline.
-func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error) {
+// Observe reads what the built-in gates judge of release t, as it is now
+// (an operation may have changed it), in four requests whatever its pods
+// (five through a route): see kube.Client.Observe.
+func (e *Engine) Observe(ctx context.Context, t Target) (*release.Observed, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
-		return gate.PodHealth{}, err
+		return nil, err
 	}
-	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
-	if err != nil {
-		return gate.PodHealth{}, err
-	}
-	pods, deployments, err := client.Health(ctx, rel)
-	if err != nil {
-		return gate.PodHealth{}, err
-	}
-	var members []gate.Member
-	add := func(role, name string) {
-		if d := deployments[name]; d != nil {
-			members = append(members, gate.Member{Role: role, Deployment: d})
-		}
-	}
-	stable := "stable"
-	if rel.Canary != nil {
-		add(release.RoleCanary, rel.Canary.Name)
-	}
-	if rel.Green != nil {
-		add(release.RoleGreen, rel.Green.Name)
-		stable = string(release.Blue)
-	}
-	add(stable, rel.Stable.Name)
-	return gate.PodHealth{Members: members, Pods: pods}, nil
+	return client.Observe(ctx, t.Namespace, t.Name, t.Choice(), nil)
 }
 
 // Record is what a release's lock says of the operations on it.
@@ -93,23 +65,6 @@ func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window ti
 	if err != nil {
 		return nil, err
 	}
-	judged := judgedAfter(rel)
+	judged := rel.UnderTest()
 	return bindGates(client, t, rel, judged, gates, window, payload(t, rel, judged, Soaking, nil))
-}
-
-// judgedAfter is the Deployment an operation on rel put under test.
-func judgedAfter(rel *release.Release) *appsv1.Deployment {
-	if rel.Canary != nil {
-		return rel.Canary
-	}
-	if rel.Green != nil {
-		color, routed := rel.RouteServing()
-		if !routed {
-			color, _ = rel.Serving(rel.ColorKey())
-		}
-		if color != "" {
-			return rel.Deployment(color)
-		}
-	}
-	return rel.Stable
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -14,8 +15,7 @@ import (
 // knows a way back. A wait cut short by Ctrl-C is left as it is.
 func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
 	recoverer, ok := r.p.(strategy.Recoverer)
-	var gateErr *GateError
-	gateFailed := errors.As(err, &gateErr)
+	gateFailed := GateFailed(err)
 	if !ok || err == nil || !r.waitFailed && !gateFailed || ctx.Err() != nil {
 		return strategy.Failure{}, nil, false
 	}
@@ -28,16 +28,26 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
 	// The way back starts soon after a failure: the user's rules are asked
 	// for while the release is read.
+	// The lock is read again at the same time: a command that was stopped
+	// while another took its lock over undoes nothing.
 	var rules *kube.Rules
-	var rulesErr error
-	reviewed := make(chan struct{})
+	var rulesErr, lockErr error
+	var checked sync.WaitGroup
+	checked.Add(2)
 	go func() {
-		defer close(reviewed)
+		defer checked.Done()
 		rules, rulesErr = r.client.ReviewAccess(ctx, r.t.Namespace)
+	}()
+	go func() {
+		defer checked.Done()
+		lockErr = lock.Check(ctx)
 	}()
 	needs := p.RecoverNeeds()
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
-	<-reviewed
+	checked.Wait()
+	if lockErr != nil {
+		return fmt.Errorf("%w; nothing undone: %v", failure.Err, lockErr)
+	}
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
@@ -64,6 +74,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	}
 	if err != nil {
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
+	}
+	if len(plan.Steps) == 0 {
+		return failure.Err // nothing to undo: only the record says what failed
 	}
 	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
 }
@@ -94,5 +107,5 @@ func merge(a, b strategy.Needs) strategy.Needs {
 		routes.Named = b.Routes.Named
 	}
 	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
-		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes}
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved}
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -75,6 +76,12 @@ type run struct {
 	// progression, as last read or written.
 	snap        *strategy.Snapshot
 	progression *release.Progression
+	// tracker counts the failed checks of the run's holds, and the runs of
+	// inconclusive results, across them.
+	tracker *gate.Tracker
+	// holder is who holds the release's lock for the run: who ends a
+	// progression, for its record.
+	holder kube.Holder
 	// trail is what the release's record keeps of the run: each change's
 	// result line and each step of a progression held, in order.
 	trail []string
@@ -170,10 +177,11 @@ func (r *run) attempt(ctx context.Context) error {
 // locked takes the release's lock from the Lease as read, runs fn holding
 // it (renewed while fn runs), then frees it with the operation recorded.
 func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, *kube.Lock) error) error {
-	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock)
+	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock, r.o.Progress)
 	if err != nil {
 		return err
 	}
+	r.holder = holder
 	kept, stop := lock.Keep(ctx)
 	err = fn(kept, lock)
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {

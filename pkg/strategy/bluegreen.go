@@ -135,8 +135,12 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod of the idle color is ready"))
 	if req.Verify > 0 {
-		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify,
+		verify := &release.Progression{Images: colorImages(next), Color: idle, Verify: true, Phase: release.ProgressionRunning, Interval: metav1.Duration{Duration: req.Verify}}
+		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify, Progression: verify,
 			Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))})
+		verified := *verify
+		verified.Phase, verified.Held = release.ProgressionComplete, true
+		plan.Progression = &verified
 	}
 	return plan, nil
 }

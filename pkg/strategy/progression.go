@@ -200,8 +200,13 @@ func imageValues(images []Image) []string {
 }
 
 // RecoverNeeds is what abort reads: the route the canary runs through, as
-// its Services record it.
-func (Canary) RecoverNeeds() Needs { return Abort{}.Needs() }
+// its Services record it; and the release even when someone made its
+// Service select nothing.
+func (Canary) RecoverNeeds() Needs {
+	needs := Abort{}.Needs()
+	needs.Unserved = true
+	return needs
+}
 
 // Recover aborts a progression whose gates failed: exactly what 'kubectl
 // ship abort' does (the canary goes, the Services are restored, the stable

@@ -1,0 +1,177 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// breakPods makes every pod of ns that selector picks crash-loop after it
+// was Ready, as a kubelet reports it: not Ready, its container restarted
+// and waiting in CrashLoopBackOff. kwok leaves a status so written as it is.
+func breakPods(t *testing.T, ns, selector string) {
+	t.Helper()
+	ctx := context.Background()
+	pods, err := apiClient(t).CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil || len(pods.Items) == 0 {
+		t.Fatalf("pods %s: %v (%d)", selector, err, len(pods.Items))
+	}
+	for i := range pods.Items {
+		p := &pods.Items[i]
+		now := metav1.Now()
+		for j := range p.Status.Conditions {
+			if c := &p.Status.Conditions[j]; c.Type == corev1.PodReady || c.Type == corev1.ContainersReady {
+				c.Status, c.Reason, c.LastTransitionTime = corev1.ConditionFalse, "ContainersNotReady", now
+			}
+		}
+		for j := range p.Status.ContainerStatuses {
+			cs := &p.Status.ContainerStatuses[j]
+			cs.Ready, cs.Started, cs.RestartCount = false, new(bool), cs.RestartCount+1
+			cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", FinishedAt: now}}
+			cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 10s restarting failed container"}}
+		}
+		if _, err := apiClient(t).CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+			t.Fatalf("breaking pod %s: %v", p.Name, err)
+		}
+	}
+}
+
+// holdAndBreak starts args (a command that holds), then, once it holds,
+// breaks the pods selector picks, and returns how the command ended.
+func holdAndBreak(t *testing.T, ns string, args []string, selector string) result {
+	t.Helper()
+	run := startHolding(t, ns, args)
+	breakPods(t, ns, selector)
+	return run.wait(t)
+}
+
+// The built-in gate judges the pods of the role under test, found by
+// owner, whatever the Services select: through an HTTPRoute or
+// ingress-nginx the user's Service selects only the stable pods, and a
+// green is selected by none until the switch. A pod that breaks during the
+// hold fails it, and the release goes back as it was.
+func TestGatesJudgeThePodsOfTheRole(t *testing.T) {
+	t.Run("canary through an HTTPRoute", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{})
+		apply(t, ns, trackService+"---\n"+httpRoute("ctwoc", "ctwoc"))
+		before := routeSpec(t, ns, "ctwoc")
+		res := holdAndBreak(t, ns, progress("--steps", "10,50", "--interval", "30s"), "track=canary")
+		if res.code != 4 || !strings.Contains(res.stderr, "pods: Fail: canary pod ctwoc-canary-") || !strings.Contains(res.stderr, "CrashLoopBackOff") {
+			t.Errorf("want exit 4, the canary pod named:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		if after := routeSpec(t, ns, "ctwoc"); after != before {
+			t.Errorf("the route's spec differs:\n got %s\nwant %s", after, before)
+		}
+		assertAborted(t, ns)
+	})
+	t.Run("canary through ingress-nginx", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{})
+		apply(t, ns, trackService+"---\n"+userIngress)
+		res := holdAndBreak(t, ns, progress("--steps", "10,50", "--interval", "30s", "--route", "ingress/ctwoc"), "track=canary")
+		if res.code != 4 || !strings.Contains(res.stderr, "pods: Fail: canary pod ctwoc-canary-") {
+			t.Errorf("want exit 4, the canary pod named:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		if got := kubectl(t, "get", "-n", ns, "ingress", "ctwoc-canary"); got.code == 0 {
+			t.Errorf("the canary Ingress should be gone:\n%s", got.stdout)
+		}
+		assertAborted(t, ns)
+	})
+	t.Run("bluegreen --verify-for", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{versioned: true})
+		res := holdAndBreak(t, ns, []string{"ship", "bluegreen", "ctwoc", "--image", v2, "--verify-for", "30s", "--check-every", "1s"}, "kubectl-ship.dev/color=green")
+		if res.code != 4 || !strings.Contains(res.stderr, "pods: Fail: green pod ctwoc-green-") {
+			t.Errorf("want exit 4, the green pod named:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	})
+	t.Run("bluegreen-switch --steps through an HTTPRoute", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{versioned: true})
+		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
+		before := routeSpec(t, ns, "ctwoc")
+		mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+		res := holdAndBreak(t, ns, bgSwitch("--steps", "10,50", "--interval", "30s"), "kubectl-ship.dev/color=green")
+		if res.code != 4 || !strings.Contains(res.stderr, "pods: Fail: green pod ctwoc-green-") {
+			t.Errorf("want exit 4, the green pod named:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		if after := routeSpec(t, ns, "ctwoc"); after != before {
+			t.Errorf("the route's spec differs:\n got %s\nwant %s", after, before)
+		}
+	})
+}
+
+// assertAborted checks that the canary and ship's Services are gone, the
+// Service serves the stable pods alone and the record says RolledBack.
+func assertAborted(t *testing.T, ns string) {
+	t.Helper()
+	if view, _ := settledState(t, ns, fmt.Sprint(map[string]int{v1: 3})); strings.Contains(view, "ctwoc-canary") || strings.Contains(view, "ctwoc-stable") {
+		t.Errorf("the canary and ship's Services should be gone:\n%s", view)
+	}
+	if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "RolledBack" {
+		t.Errorf("status: %+v", st.Progression)
+	}
+	if holder := lockHolder(t, ns, "ctwoc"); holder != "" {
+		t.Errorf("the lock is still held by %s", holder)
+	}
+}
+
+// What a person does during a hold is a decision, not noise: a canary
+// deleted by hand ends the progression as an abort would (never made
+// again); a canary scaled past its step, or a Service that no longer
+// selects anything, fails the check at once.
+func TestHoldSeesWhatPeopleDo(t *testing.T) {
+	for _, tc := range []struct {
+		name, reason string
+		act          func(t *testing.T, ns string)
+	}{
+		{"the canary deleted", "deployment ctwoc-canary was deleted during step 1 of 2 (25%), not by this command",
+			func(t *testing.T, ns string) {
+				mustKubectl(t, "delete", "-n", ns, "deployment", "ctwoc-canary", "--wait=false")
+			}},
+		{"the canary scaled past its step", "of its ready endpoints to the canary (",
+			func(t *testing.T, ns string) {
+				mustKubectl(t, "scale", "-n", ns, "deployment", "ctwoc-canary", "--replicas", "5")
+			}},
+		{"the Service selecting nothing", "service ctwoc has no ready endpoints",
+			func(t *testing.T, ns string) {
+				mustKubectl(t, "patch", "-n", ns, "service", "ctwoc", "-p", `{"spec":{"selector":{"app":"nothing"}}}`)
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ns := seedRelease(t, seed{})
+			run := startHolding(t, ns, progress("--interval", "60s"))
+			tc.act(t, ns)
+			res := run.wait(t)
+			if res.code != 4 || !strings.Contains(lastLine(res.stderr), tc.reason) || !strings.HasPrefix(lastLine(res.stderr), "error: ") {
+				t.Errorf("want exit 4 and one line saying %q:\nexit %d\n%s%s", tc.reason, res.code, res.stdout, res.stderr)
+			}
+			if strings.Count(res.stdout, "deployment.apps/ctwoc-canary created") != 1 {
+				t.Errorf("the canary must be made once, never again:\n%s", res.stdout)
+			}
+			if got := kubectl(t, "get", "-n", ns, "deployment", "ctwoc-canary"); got.code == 0 {
+				t.Errorf("the canary should be gone:\n%s", got.stdout)
+			}
+			// The Service as it was, for status to find the release again.
+			mustKubectl(t, "patch", "-n", ns, "service", "ctwoc", "-p", `{"spec":{"selector":{"app":"ctwoc"}}}`)
+			if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "RolledBack" || !strings.Contains(st.Progression.Reason, tc.reason) {
+				t.Errorf("status: %+v", st.Progression)
+			}
+		})
+	}
+}
+
+// lastLine is the last line of out.
+func lastLine(out string) string {
+	out = strings.TrimRight(out, "\n")
+	return out[strings.LastIndexByte(out, '\n')+1:]
+}
