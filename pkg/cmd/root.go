@@ -47,6 +47,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 	}
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(flagError)
 	flags := root.PersistentFlags()
 	configFlags.AddFlags(flags)
 	addKlogFlags(flags)

@@ -37,6 +37,8 @@ type health struct {
 	tracker gate.Tracker
 	soaking bool
 	soaked  []gate.Gate
+	// payload is what the soak's webhooks are sent.
+	payload *gate.Payload
 	// last is the pods gate's last result.
 	last gate.Result
 }
@@ -64,6 +66,7 @@ func (h *health) check(ctx context.Context) string {
 	case h.soaking:
 		h.builtIn.Judged = seen.Release.UnderTest().Name
 		results = h.builtIn.Check(seen, time.Now())
+		h.payload.ActualWeight = h.builtIn.Actual
 	default:
 		h.builtIn.Judged = seen.Release.UnderTest().Name
 		results = []gate.Result{h.builtIn.Starting(seen, time.Now())}
@@ -82,14 +85,14 @@ func (h *health) check(ctx context.Context) string {
 // bound to the release as its operation left it. It returns why the
 // cluster failed, or "" and whether d elapsed with every check passed.
 func (h *health) soak(ctx context.Context, d time.Duration) (failure string, elapsed bool) {
-	soaked, err := h.engine.SoakGates(ctx, h.target, h.gates, d)
+	soaked, payload, err := h.engine.SoakGates(ctx, h.target, h.gates, d)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", false
 		}
 		return "its gates could not be set up: " + err.Error(), false
 	}
-	h.soaked, h.soaking = soaked, true
+	h.soaked, h.payload, h.soaking = soaked, payload, true
 	return h.watch(ctx, d)
 }
 

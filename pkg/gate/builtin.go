@@ -25,6 +25,9 @@ type BuiltIn struct {
 	Grace time.Duration
 	// Restarts is the restart baseline, taken at the first check.
 	Restarts map[string]int32
+	// Actual is the judged role's share of the traffic the last Check saw,
+	// in percent, for the webhooks' payload.
+	Actual float64
 }
 
 // Check judges seen at now: the pods gate, then the traffic gate.
@@ -35,8 +38,9 @@ func (b *BuiltIn) Check(seen *release.Observed, now time.Time) []Result {
 	}
 	pods := b.health(seen, members, now)
 	pods.Holding = true
-	traffic := Traffic{Release: seen.Release, Endpoints: seen.Endpoints, Role: members[0].Role, Share: b.Share, Services: b.Services}
-	return []Result{pods.Check(), traffic.Check()}
+	traffic, actual := Traffic{Release: seen.Release, Endpoints: seen.Endpoints, Role: members[0].Role, Share: b.Share, Services: b.Services}.Judge()
+	b.Actual = actual
+	return []Result{pods.Check(), traffic}
 }
 
 // Starting judges the pods of seen at now while the judged ones start (an

@@ -9,7 +9,7 @@ func TestParseLocation(t *testing.T) {
 	for _, tc := range []struct{ in, base, str string }{
 		{"http://prometheus.monitoring:9090", "http://prometheus.monitoring:9090", "http://prometheus.monitoring:9090"},
 		{"https://prom.example.com/prometheus/", "https://prom.example.com/prometheus", "https://prom.example.com/prometheus"},
-		{"http://u:pw@127.0.0.1:9090", "http://u:pw@127.0.0.1:9090", "http://u:xxxxx@127.0.0.1:9090"},
+		{"http://u:pw@127.0.0.1:9090", "http://u:pw@127.0.0.1:9090", "http://127.0.0.1:9090"},
 		{"service/monitoring/prometheus:9090", "https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus:9090/proxy", "service/monitoring/prometheus:9090"},
 		{"service/mon/prom-server:web", "https://127.0.0.1:6443/api/v1/namespaces/mon/services/prom-server:web/proxy", "service/mon/prom-server:web"},
 	} {

@@ -44,8 +44,19 @@ type Traffic struct {
 // more than release.ShareTolerance of a Service's ready endpoints, or at
 // all in a route's weights.
 func (tr Traffic) Check() Result {
+	r, _ := tr.Judge()
+	return r
+}
+
+// Judge is Check, and the role's share of the traffic it saw, in percent:
+// the route's weight, or its share of the first Service's ready endpoints.
+func (tr Traffic) Judge() (Result, float64) {
 	rel := tr.Release
 	st := release.Summarize(rel, tr.Endpoints)
+	actual := 0.0
+	if len(st.Services) > 0 {
+		actual = st.Services[0].Traffic[tr.Role]
+	}
 	var problems, shares []string
 	served := sets.New(tr.Services...)
 	for _, s := range st.Services {
@@ -57,8 +68,8 @@ func (tr Traffic) Check() Result {
 		}
 	}
 	if ref, routed := rel.RecordedRoute(); routed {
-		p, share := tr.route(st, ref)
-		problems, shares = append(problems, p...), append(shares, share...)
+		p, share, weight := tr.route(st, ref)
+		problems, shares, actual = append(problems, p...), append(shares, share...), weight
 	} else if tr.Share != AnyShare {
 		for _, s := range st.Services {
 			got := s.Traffic[tr.Role]
@@ -71,14 +82,14 @@ func (tr Traffic) Check() Result {
 		}
 	}
 	if len(problems) > 0 {
-		return Result{Gate: TrafficGate, Verdict: Fail, Reason: strings.Join(problems, "; ")}
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: strings.Join(problems, "; ")}, actual
 	}
-	return Result{Gate: TrafficGate, Verdict: Pass, Reason: strings.Join(shares, ", ")}
+	return Result{Gate: TrafficGate, Verdict: Pass, Reason: strings.Join(shares, ", ")}, actual
 }
 
 // route judges the route the release runs through: its weight for the
 // role, and the endpoints of ship's Services that it sends traffic to.
-func (tr Traffic) route(st *release.Status, ref release.RouteRef) (problems, shares []string) {
+func (tr Traffic) route(st *release.Status, ref release.RouteRef) (problems, shares []string, weight float64) {
 	rel := tr.Release
 	var driving *release.RouteStatus
 	for i := range st.Routes {
@@ -87,7 +98,7 @@ func (tr Traffic) route(st *release.Status, ref release.RouteRef) (problems, sha
 		}
 	}
 	if driving == nil {
-		return []string{fmt.Sprintf("%s, the route the release runs through, was not found", ref)}, nil
+		return []string{fmt.Sprintf("%s, the route the release runs through, was not found", ref)}, nil, 0
 	}
 	got := 0.0
 	if driving.CanaryWeight != nil {
@@ -107,7 +118,7 @@ func (tr Traffic) route(st *release.Status, ref release.RouteRef) (problems, sha
 	if beside != nil && got < 100 && tr.Endpoints.Ready(beside.Name) == 0 {
 		problems = append(problems, fmt.Sprintf("service %s has no ready endpoints, and %s sends it %s", beside.Name, ref, percent(100-got)))
 	}
-	return problems, shares
+	return problems, shares, got
 }
 
 func total(counts map[string]int) int {

@@ -3,7 +3,7 @@ package ship
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -43,6 +43,8 @@ type checker struct {
 	// Deployment of that name with another UID was deleted and made again.
 	uid   types.UID
 	gates []gate.Gate
+	// payload is what the webhooks are sent, what each check saw set in it.
+	payload *gate.Payload
 	// where names the hold in a RemovedError.
 	where string
 }
@@ -66,22 +68,27 @@ func (r *run) checker(step strategy.Step) (*checker, error) {
 	}
 	c := &checker{client: r.client, t: r.t, where: step.Reason,
 		builtIn: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
+	context := r.context
+	if len(r.o.Gates.Webhooks) == 0 {
+		context = nil // no webhook to tell it: the kubeconfig is not read again
+	}
+	c.payload = payload(r.t, r.client, context, rel, judged, string(release.ProgressionRunning), step.Progression)
 	var err error
-	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, payload(r.t, rel, judged, string(release.ProgressionRunning), step.Progression))
+	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, c.payload)
 	return c, err
 }
 
 // bindGates binds the analyses and webhooks of gates to judged, a
 // Deployment of rel, checked over window: the analyses' queries rendered
-// for it, the webhooks told p.
-func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p gate.Payload) ([]gate.Gate, error) {
+// for it, the webhooks told *p.
+func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
 	var bound []gate.Gate
 	if len(gates.Analyses) > 0 {
 		prom := &gate.Prometheus{URL: gates.Prometheus.BaseURL(client.Host())}
 		if gates.Prometheus.Service != nil {
-			prom.Client = client.HTTPClient() // through the API server's service proxy
+			prom.Client = gate.WithoutRedirects(client.HTTPClient()) // through the API server's service proxy
 		} else {
-			prom.Client = http.DefaultClient
+			prom.Client = gate.WithoutRedirects(nil)
 		}
 		vars := gate.Vars{Name: rel.Stable.Name, Namespace: t.Namespace, Stable: rel.Stable.Name,
 			Canary: judged.Name, Service: serviceName(rel), Interval: gate.PromDuration(window)}
@@ -162,6 +169,7 @@ func (c *checker) check(ctx context.Context) ([]gate.Result, error) {
 			return nil, err
 		}
 		results = c.builtIn.Check(seen, time.Now())
+		c.payload.ActualWeight = c.builtIn.Actual
 	} else {
 		results = gate.Unknown(err)
 	}
@@ -223,13 +231,26 @@ func serviceName(rel *release.Release) string {
 	return rel.Services[0].Name
 }
 
-// payload is what a webhook is told of the release in phase: at a hold of
-// progression rec, or (rec nil) after the operation.
-func payload(t Target, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) gate.Payload {
-	p := gate.Payload{Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
-	if rec != nil {
+// payload is what a webhook is told of the release in phase, in the
+// cluster of client (its kubeconfig context t's, else context's, when not
+// nil): at a hold of
+// progression rec, the step's weight; or (rec nil) after the operation, the
+// weight the canary was given, else all of the traffic.
+func payload(t Target, client *kube.Client, context func() string, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) *gate.Payload {
+	p := &gate.Payload{Server: client.Host(), Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
+	if p.Context = t.Context; p.Context == "" && context != nil {
+		p.Context = context()
+	}
+	switch {
+	case rec != nil:
 		p.Step = rec.Step + 1
 		p.Weight = rec.Weight()
+	case judged == rel.Canary:
+		if w, err := strconv.ParseInt(judged.Annotations[release.AnnotationWeight], 10, 32); err == nil {
+			p.Weight = int32(w)
+		}
+	default:
+		p.Weight = 100
 	}
 	for _, c := range judged.Spec.Template.Spec.Containers {
 		p.Images[c.Name] = c.Image

@@ -117,7 +117,8 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 			outcome := r.tracker.Observe(results)
 			passed = allPass(results)
 			p.Gates, p.Failures = results, r.tracker.Failures
-			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, summary(results))
+			// A webhook's or Prometheus's answer is untrusted: escaped.
+			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, release.EscapeTerminal(summary(results)))
 			if outcome.Exhausted {
 				// The rollback reads the release at once and records the
 				// failure: no write before it.

@@ -31,6 +31,12 @@ func New(clients *kube.Factory) *Engine {
 	return &Engine{clients: clients}
 }
 
+// currentContext is the kubeconfig's current context (or --context).
+func (e *Engine) currentContext() string {
+	_, current, _ := e.clients.Contexts()
+	return current
+}
+
 // resolve returns the client of t's context, and t with its namespace
 // filled in from that context when it names none.
 func (e *Engine) resolve(t Target) (*kube.Client, Target, error) {
@@ -57,7 +63,7 @@ func (e *Engine) Run(ctx context.Context, t Target, p strategy.Planner, o Option
 	if err != nil {
 		return &Result{Target: t}, err
 	}
-	r := &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}}
+	r := &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}, context: e.currentContext}
 	return r.res, r.run(ctx)
 }
 
@@ -82,6 +88,9 @@ type run struct {
 	// holder is who holds the release's lock for the run: who ends a
 	// progression, for its record.
 	holder kube.Holder
+	// context names the kubeconfig's current context, for the webhooks
+	// of a target that names none.
+	context func() string
 	// trail is what the release's record keeps of the run: each change's
 	// result line and each step of a progression held, in order.
 	trail []string

@@ -183,3 +183,55 @@ func TestAbortWhileTheHolderIsStopped(t *testing.T) {
 		t.Errorf("status: %+v", st.Progression)
 	}
 }
+
+// Credentials a --webhook or --prometheus URL carries never reach what
+// the cluster keeps (the release's lock and record, history, the
+// Deployment's Events); a redirect is a failed check, never followed; a
+// hostile answer reaches the terminal escaped.
+func TestGateSecretsAndUntrustedAnswers(t *testing.T) {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(elsewhere.Close)
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/ok", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+	hostile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "frozen \x1b[2J\x07 by the board", http.StatusInternalServerError)
+	}))
+	t.Cleanup(hostile.Close)
+	withSecrets := func(raw string) string {
+		return strings.Replace(raw, "http://", "http://alice:hook-pw@", 1) + "/x?token=s3cr3t-token"
+	}
+
+	t.Run("credentials and escapes", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{})
+		prom := strings.Replace(emptyPrometheus(t), "http://", "http://bob:prom-pw@", 1)
+		res := runIn(t, ns, nil, progress("--webhook", withSecrets(hostile.URL), "--analysis", "sum(up) < 1", "--prometheus", prom, "--inconclusive-limit", "3"))
+		if res.code != 4 || !strings.Contains(res.stderr, `frozen ^[[2J\x07 by the board`) || strings.ContainsAny(res.stderr, "\x1b\x07") {
+			t.Errorf("want exit 4 with the answer escaped:\nexit %d\n%q", res.code, res.stderr)
+		}
+		kept := strings.Join([]string{
+			kubectl(t, "get", "-n", ns, "lease", "-o", "json").stdout,
+			kubectl(t, "get", "-n", ns, "events", "-o", "json").stdout,
+			mustShip(t, ns, "history", "ctwoc", "-o", "json").stdout,
+			mustShip(t, ns, "status", "ctwoc", "-o", "json").stdout,
+		}, "\n")
+		for _, secret := range []string{"hook-pw", "prom-pw", "s3cr3t-token", "alice", "bob"} {
+			if strings.Contains(kept, secret) {
+				t.Errorf("the cluster keeps %q", secret)
+			}
+		}
+		if !strings.Contains(kept, "/x?token=xxxxx") {
+			t.Errorf("the record should still say which endpoint it was:\n%s", kept)
+		}
+	})
+	t.Run("a redirect is no answer", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{})
+		res := runIn(t, ns, nil, progress("--webhook", redirecting.URL))
+		if res.code != 4 || !strings.Contains(res.stderr, "HTTP 307 Temporary Redirect: redirected to "+elsewhere.URL+"/ok, not followed") {
+			t.Errorf("want exit 4, the redirect not followed:\nexit %d\n%s", res.code, res.stderr)
+		}
+	})
+}
