@@ -10,6 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
 // breakPods makes every pod of ns that selector picks crash-loop after it
@@ -174,4 +176,56 @@ func TestHoldSeesWhatPeopleDo(t *testing.T) {
 func lastLine(out string) string {
 	out = strings.TrimRight(out, "\n")
 	return out[strings.LastIndexByte(out, '\n')+1:]
+}
+
+// A check of a hold reads the release once, whatever its pods: its
+// Deployments and Services, then at once its pods (one list, by the labels
+// its Deployments' selectors share), the EndpointSlices of its Services
+// and, through a route, its route; and records the check in the lock.
+// Never a request per pod. TestRequestBudgets-style: the counts are exact.
+func TestGateCheckRequests(t *testing.T) {
+	perCheck := func(t *testing.T, ns string, args ...string) (checks int, each map[string]int) {
+		t.Helper()
+		res := mustRun(t, ns, append([]string{"ship", "-v=6"}, args...))
+		requests := requestlog.Parse(res.stderr, ns)
+		each = map[string]int{}
+		for _, r := range requests {
+			switch {
+			case r.Kind == "GET" && strings.Contains(r.Path, "/pods/"):
+				t.Errorf("a request for one pod: %s", r.Path)
+			case r.Kind == "LIST" && strings.Contains(r.Path, "/endpointslices?labelSelector=kubernetes.io%2Fservice-name+in+"):
+				checks++ // one per check: of the hold, and those watching the wait before it
+			}
+		}
+		for _, r := range requests {
+			if r.Kind == "LIST" {
+				each[strings.Split(r.Path, "?")[0]]++
+			}
+		}
+		return checks, each
+	}
+	// The same progression at 3 and at 30 stable pods: the lists the
+	// checks make grow with the checks, never with the pods.
+	counted := map[int]string{}
+	for _, pods := range []int{3, 30} {
+		ns := seedRelease(t, seed{rolledOut: true})
+		if pods != 3 {
+			mustKubectl(t, "scale", "-n", ns, "deployment/ctwoc", fmt.Sprintf("--replicas=%d", pods))
+			mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc", "--timeout=120s")
+		}
+		checks, each := perCheck(t, ns, "canary", "ctwoc", "--image", v2, "--steps", "50", "--interval", "3s", "--check-every", "1s", "--no-promote")
+		if checks == 0 || each["/api/v1/namespaces/NS/pods"] != checks {
+			t.Errorf("%d pods: %d checks, %d lists of pods: want one each", pods, checks, each["/api/v1/namespaces/NS/pods"])
+		}
+		// Beyond the checks' own, the planning reads: each list of
+		// Deployments and Services is made twice more (before the step and
+		// after it), the EndpointSlices never.
+		counted[pods] = fmt.Sprintf("deployments %d, services %d, pods %d, endpointslices %d per %d checks",
+			each["/apis/apps/v1/namespaces/NS/deployments"]-2, each["/api/v1/namespaces/NS/services"]-2, each["/api/v1/namespaces/NS/pods"],
+			each["/apis/discovery.k8s.io/v1/namespaces/NS/endpointslices"], checks)
+		if want := fmt.Sprintf("deployments %[1]d, services %[1]d, pods %[1]d, endpointslices %[1]d per %[1]d checks", checks); counted[pods] != want {
+			t.Errorf("%d pods: %s, want %s", pods, counted[pods], want)
+		}
+	}
+	t.Logf("4 lists per check at 3 pods (%s) and at 30 (%s)", counted[3], counted[30])
 }
