@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"sync"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/util/retry"
+
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -51,32 +54,49 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
-	snap.Progression = r.progression // the step reached and its checks, for the record
-	plan, err := p.Recover(snap, failure)
-	if err == nil {
-		err = strategy.Validate(plan)
-	}
-	if err == nil && plan.Writes() {
-		err = rulesErr
-		if err == nil {
-			err = rules.Check(r.t.Name, plan, needs)
-		}
-	}
-	if err == nil && len(plan.Steps) == 0 && plan.Progression == nil {
-		return failure.Err
-	}
 	before := len(r.res.Changes)
-	if err == nil {
-		err = r.carryOut(ctx, lock, plan, false)
+	var plan strategy.Plan
+	undo := func() error {
+		snap.Progression = r.progression // the step reached and its checks, for the record
+		var err error
+		if plan, err = p.Recover(snap, failure); err == nil {
+			err = strategy.Validate(plan)
+		}
+		if err == nil && plan.Writes() {
+			if err = rulesErr; err == nil {
+				err = rules.Check(r.t.Name, plan, needs)
+			}
+		}
+		if err != nil || len(plan.Steps) == 0 && plan.Progression == nil {
+			return err
+		}
+		if err := r.carryOut(ctx, lock, plan, false); err != nil {
+			return err
+		}
+		if plan.Progression != nil {
+			return r.record(ctx, lock, plan.Progression)
+		}
+		return nil
 	}
-	if err == nil && plan.Progression != nil {
-		err = r.record(ctx, lock, plan.Progression)
-	}
-	if err != nil {
+	// Someone else wrote what the way back was planned from (a controller
+	// updating a Deployment's status while its pods come up): it is planned
+	// again from a fresh read, what it already undid left out.
+	first := true
+	err = retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
+		if !first {
+			var err error
+			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs); err != nil {
+				return err
+			}
+		}
+		first = false
+		return undo()
+	})
+	switch {
+	case err != nil:
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
-	}
-	if len(plan.Steps) == 0 {
-		return failure.Err // nothing to undo: only the record says what failed
+	case len(plan.Steps) == 0:
+		return failure.Err // nothing to undo: only the record, if anything, says what failed
 	}
 	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
 }
