@@ -235,3 +235,13 @@ func TestGateSecretsAndUntrustedAnswers(t *testing.T) {
 		}
 	})
 }
+
+// A blue whose pods carry a version label the new image cannot vary says
+// so, rather than that they carry none.
+func TestBlueGreenSaysWhyNotItsVersionLabel(t *testing.T) {
+	ns := seedRelease(t, seed{versioned: true})
+	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", "other/ctwoc:1.0.0", "--dry-run=client")
+	if want := "note: blue's pods carry version=1.0.0, and the new image's tag is 1.0.0 too, so deployment ctwoc's pod template gets kubectl-ship.dev/color=blue"; !strings.Contains(res.stderr, want) {
+		t.Errorf("want %q:\n%s", want, res.stderr)
+	}
+}
