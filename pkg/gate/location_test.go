@@ -52,3 +52,18 @@ func TestParseLocationErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactKeepsOnlyWhatNamesTheEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://alice:pw@127.0.0.1:8080/x?token=T&team=a#frag": "http://127.0.0.1:8080/x?team=xxxxx&token=xxxxx",
+		"https://bob@prom.example.com/api":                     "https://prom.example.com/api",
+		"http://127.0.0.1:8080/x":                              "http://127.0.0.1:8080/x",
+		"example/ctwoc:2.0.0":                                  "example/ctwoc:2.0.0",
+		`sum(rate(x{a="b"}[1m])) < 0.01`:                       `sum(rate(x{a="b"}[1m])) < 0.01`,
+		"service/monitoring/prometheus:9090":                   "service/monitoring/prometheus:9090",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -3,13 +3,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -63,28 +60,19 @@ func TestFleetResumesTheLastSoak(t *testing.T) {
 		mu.Unlock()
 	}))
 	t.Cleanup(hook.Close)
-	args := []string{"ship", "-n", ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--webhook", hook.URL,
+	args := []string{"canary", "ctwoc", "--image", v2, "--weight", "25", "--webhook", hook.URL,
 		"--check-every", "1s", "--wave", "fleet-a", "--wave", "fleet-b", "--soak", "8s"}
-	cmd := exec.Command("kubectl", args...)
-	cmd.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+fleetEnv.kubeconfig)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	eventually(t, "fleet-b's canary made and its lock freed: the last wave soaks", func() (bool, string) {
-		holder, created := fleetLock(t, "fleet-b", ns)
-		return canaryOf(t, "fleet-b", ns) != nil && !created.IsZero() && holder == "", holder
-	})
-	_ = cmd.Process.Kill()
-	_ = cmd.Wait()
-	res := fleetShip(t, nil, ns, args[3:]...)
+	first := startWith(t, fleetEnv.kubeconfig, ns, append([]string{"ship"}, args...))
+	t.Cleanup(func() { _ = first.cmd.Process.Kill() })
+	waitSoaking(t, "fleet-b", ns)
+	_ = first.cmd.Process.Kill()
+	_ = first.cmd.Wait()
+	res := fleetShip(t, nil, ns, args...)
 	if res.code != 0 || !strings.Contains(res.stderr, "wave 2/2 (fleet-b): its soak may have been cut short: soaking again") ||
 		!regexp.MustCompile(`(?m)^2 +fleet-b +already done +.*healthy for 8s`).MatchString(res.stdout) {
-		t.Errorf("the last wave's soak should be held again:\nexit %d\n%s%s\n(first run: %s)", res.code, res.stdout, res.stderr, out.String())
+		t.Errorf("the last wave's soak should be held again:\nexit %d\n%s%s\n(first run: %s)", res.code, res.stdout, res.stderr, first.stderr.String())
 	}
-	if again := fleetShip(t, nil, ns, args[3:]...); again.code != 0 || strings.Contains(again.stderr, "soaking again") {
+	if again := fleetShip(t, nil, ns, args...); again.code != 0 || strings.Contains(again.stderr, "soaking again") {
 		t.Errorf("once soaked, the same command is done:\nexit %d\n%s", again.code, again.stderr)
 	}
 	mu.Lock()
@@ -102,4 +90,14 @@ func TestFleetResumesTheLastSoak(t *testing.T) {
 	if server, _ := p["server"].(string); !strings.HasPrefix(server, "https://127.0.0.1:") {
 		t.Errorf("the webhook was told server %v", p["server"])
 	}
+}
+
+// waitSoaking waits until cluster's canary is made and its lock freed: the
+// fleet's wave soaks there.
+func waitSoaking(t *testing.T, cluster, ns string) {
+	t.Helper()
+	eventually(t, cluster+"'s canary made and its lock freed: the soak", func() (bool, string) {
+		holder, created := fleetLock(t, cluster, ns)
+		return canaryOf(t, cluster, ns) != nil && !created.IsZero() && holder == "", holder
+	})
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -302,15 +300,7 @@ func startMatrix(t *testing.T, ns string, l matrixLayout, args []string) *starte
 	if !l.fleet {
 		return startHolding(t, ns, args)
 	}
-	s := &started{cmd: exec.Command("kubectl", append(append([]string{}, args...), "-n", ns)...)}
-	s.cmd.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+fleetEnv.kubeconfig)
-	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "fleet-a's canary made and its lock freed: the soak", func() (bool, string) {
-		holder, created := fleetLock(t, "fleet-a", ns)
-		return canaryOf(t, "fleet-a", ns) != nil && !created.IsZero() && holder == "", holder
-	})
+	s := startWith(t, fleetEnv.kubeconfig, ns, args)
+	waitSoaking(t, "fleet-a", ns)
 	return s
 }
