@@ -65,7 +65,7 @@ func (e *Engine) Refusal(ctx context.Context, t Target, p strategy.Planner) erro
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
 	}
-	_, err = r.plan(ctx, p.Needs())
+	_, err = r.firstPlan(ctx)
 	var nothingLeft *strategy.NothingLeftError
 	if errors.As(err, &nothingLeft) && lease != nil {
 		if last, ok := release.LastOperation(lease.Annotations[release.AnnotationHistory]); ok && last.Verb == p.Verb() && (last.Interrupted || last.Error == "") {

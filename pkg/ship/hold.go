@@ -177,10 +177,12 @@ func summary(results []gate.Result) string {
 }
 
 // GateFailed reports whether err ended an operation because its gates
-// failed, or what they judged was removed: the release was rolled back,
+// failed, or what they judged was removed, or its next step could not be
+// taken: the release was rolled back,
 // or (a new color verified before any switch) never moved.
 func GateFailed(err error) bool {
 	var gateErr *GateError
 	var removed *RemovedError
-	return errors.As(err, &gateErr) || errors.As(err, &removed)
+	var refused *strategy.StepRefusedError
+	return errors.As(err, &gateErr) || errors.As(err, &removed) || errors.As(err, &refused)
 }

@@ -101,7 +101,7 @@ type run struct {
 
 func (r *run) run(ctx context.Context) error {
 	if r.o.DryRun == DryRunClient {
-		plan, err := r.plan(ctx, r.p.Needs())
+		plan, err := r.firstPlan(ctx)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (r *run) run(ctx context.Context) error {
 		return nil
 	}
 	if r.o.DryRun == DryRunServer {
-		plan, err := r.plan(ctx, r.p.Needs())
+		plan, err := r.firstPlan(ctx)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (r *run) attempt(ctx context.Context) error {
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
 	}
-	plan, err := r.plan(ctx, r.p.Needs())
+	plan, err := r.firstPlan(ctx)
 	if err != nil {
 		return r.nothingToWrite(ctx, lease, err)
 	}
@@ -236,6 +236,17 @@ func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, er
 	return plan, nil
 }
 
+// firstPlan is plan for a run's first segment: a progression's next step
+// refused before this run moved anything is a refusal, not a rollback.
+func (r *run) firstPlan(ctx context.Context) (strategy.Plan, error) {
+	plan, err := r.plan(ctx, r.p.Needs())
+	var refused *strategy.StepRefusedError
+	if errors.As(err, &refused) {
+		err = refused.Err
+	}
+	return plan, err
+}
+
 // tell says the plan's notes, each once in a run: before anything is
 // written, and after every check that could refuse the plan, so that a
 // refusal is one line.
@@ -294,14 +305,20 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 // plan writes (a conflict), it plans again from a fresh read: the plan
 // derives from what is there, so the steps already done are not repeated
 // and nobody's change is overwritten. A planner that can recover from a
-// failed wait then does.
+// failed wait or gate, or from the next step of a progression it had to
+// refuse, then does.
 func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan) error {
-	fresh := !lock.GaveWay()
+	fresh, segments := !lock.GaveWay(), 0
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		for {
 			if !fresh {
 				var err error
-				if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
+				if segments == 0 {
+					plan, err = r.firstPlan(ctx)
+				} else {
+					plan, err = r.plan(ctx, r.p.Needs())
+				}
+				if err != nil {
 					return err
 				}
 				r.tell(plan)
@@ -320,6 +337,7 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 			if !plan.Continue {
 				return nil
 			}
+			segments++
 		}
 	})
 	failure, recoverer, ok := r.recoverable(ctx, err)

@@ -59,6 +59,9 @@ func planSwitchProgression(s *Snapshot, p Switch) (Plan, error) {
 		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the switch of release %s to %s had been held to the end: recording it", rel.Stable.Name, to)}}, nil
 	}
 	plan, err := p.switchTo(rel, shares[next])
+	if err != nil && next > 0 && rec.Active() {
+		return Plan{}, &StepRefusedError{err}
+	}
 	if err != nil {
 		return Plan{}, err
 	}

@@ -87,3 +87,35 @@ func TestPromoteAndAbortEndAProgression(t *testing.T) {
 		t.Errorf("abort without the canary: %+v %v", plan, err)
 	}
 }
+
+// A switch under way whose color is no longer ready at its next step is
+// refused as a step (the engine rolls it back), not as a command.
+func TestSwitchStepRefusedMidWay(t *testing.T) {
+	rel := greenRelease(release.Blue)
+	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
+	p := Switch{Steps: []int32{10, 50}, Interval: time.Minute}
+	first, err := p.Plan(&Snapshot{Release: rel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel = after(rel, first)
+	held := *first.Steps[len(first.Steps)-1].Progression
+	held.Held = true
+	rel.Green.Status.AvailableReplicas, rel.Green.Status.ReadyReplicas = 2, 2
+	_, err = p.Plan(&Snapshot{Release: rel, Progression: &held})
+	var refused *StepRefusedError
+	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "the next step cannot be taken: green is not ready") {
+		t.Errorf("mid-way: %v", err)
+	}
+	if _, err := p.Plan(&Snapshot{Release: greenReleaseNotReady(t)}); err == nil || errors.As(err, &refused) {
+		t.Errorf("at the first step: %v, want a plain refusal", err)
+	}
+}
+
+func greenReleaseNotReady(t *testing.T) *release.Release {
+	t.Helper()
+	rel := greenRelease(release.Blue)
+	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
+	rel.Green.Status.AvailableReplicas, rel.Green.Status.ReadyReplicas = 2, 2
+	return rel
+}

@@ -19,28 +19,52 @@ import (
 // and waiting in CrashLoopBackOff. kwok leaves a status so written as it is.
 func breakPods(t *testing.T, ns, selector string) {
 	t.Helper()
-	ctx := context.Background()
-	pods, err := apiClient(t).CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
-	if err != nil || len(pods.Items) == 0 {
-		t.Fatalf("pods %s: %v (%d)", selector, err, len(pods.Items))
-	}
-	for i := range pods.Items {
-		p := &pods.Items[i]
+	patchPods(t, ns, selector, func(p *corev1.Pod) {
+		unready(p)
 		now := metav1.Now()
-		for j := range p.Status.Conditions {
-			if c := &p.Status.Conditions[j]; c.Type == corev1.PodReady || c.Type == corev1.ContainersReady {
-				c.Status, c.Reason, c.LastTransitionTime = corev1.ConditionFalse, "ContainersNotReady", now
-			}
-		}
 		for j := range p.Status.ContainerStatuses {
 			cs := &p.Status.ContainerStatuses[j]
 			cs.Ready, cs.Started, cs.RestartCount = false, new(bool), cs.RestartCount+1
 			cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", FinishedAt: now}}
 			cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 10s restarting failed container"}}
 		}
-		if _, err := apiClient(t).CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
-			t.Fatalf("breaking pod %s: %v", p.Name, err)
+	})
+}
+
+// unready makes a pod's status say it is not Ready (a failing readiness
+// probe): its containers still run.
+func unready(p *corev1.Pod) {
+	now := metav1.Now()
+	for j := range p.Status.Conditions {
+		if c := &p.Status.Conditions[j]; c.Type == corev1.PodReady || c.Type == corev1.ContainersReady {
+			c.Status, c.Reason, c.LastTransitionTime = corev1.ConditionFalse, "ContainersNotReady", now
 		}
+	}
+	for j := range p.Status.ContainerStatuses {
+		p.Status.ContainerStatuses[j].Ready = false
+	}
+}
+
+// patchPods writes change into the status of every pod of ns that selector
+// picks, as a kubelet would.
+func patchPods(t *testing.T, ns, selector string, change func(*corev1.Pod)) {
+	t.Helper()
+	ctx := context.Background()
+	pods, err := apiClient(t).CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil || len(pods.Items) == 0 {
+		t.Fatalf("pods %s: %v (%d)", selector, err, len(pods.Items))
+	}
+	for i := range pods.Items {
+		patchPod(t, &pods.Items[i], change)
+	}
+}
+
+// patchPod writes change into p's status, as a kubelet would.
+func patchPod(t *testing.T, p *corev1.Pod, change func(*corev1.Pod)) {
+	t.Helper()
+	change(p)
+	if _, err := apiClient(t).CoreV1().Pods(p.Namespace).UpdateStatus(context.Background(), p, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("pod %s's status: %v", p.Name, err)
 	}
 }
 
@@ -94,6 +118,29 @@ func TestGatesJudgeThePodsOfTheRole(t *testing.T) {
 			t.Errorf("want exit 4, the green pod named:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
 		}
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3})
+	})
+	// Not Ready within --ready-grace passes a hold, but the next step will
+	// not send more traffic to a color that is not ready: the switch goes
+	// back, exit 4, rather than stop half way.
+	t.Run("bluegreen-switch --steps, green not ready at the next step", func(t *testing.T) {
+		t.Parallel()
+		ns := seedRelease(t, seed{versioned: true})
+		apply(t, ns, httpRoute("ctwoc", "ctwoc"))
+		before := routeSpec(t, ns, "ctwoc")
+		mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+		run := startHolding(t, ns, []string{"ship", "bluegreen-switch", "ctwoc", "--steps", "10,50", "--interval", "6s", "--check-every", "1s"})
+		green, err := apiClient(t).CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "kubectl-ship.dev/color=green"})
+		if err != nil || len(green.Items) == 0 {
+			t.Fatalf("green's pods: %v", err)
+		}
+		patchPod(t, &green.Items[0], unready) // one of three
+		res := run.wait(t)
+		if res.code != 4 || !strings.Contains(res.stderr, "the next step cannot be taken: green is not ready") {
+			t.Errorf("want exit 4, the next step refused:\nexit %d\n%s%s", res.code, res.stdout, res.stderr)
+		}
+		if after := routeSpec(t, ns, "ctwoc"); after != before {
+			t.Errorf("the route's spec differs:\n got %s\nwant %s", after, before)
+		}
 	})
 	t.Run("bluegreen-switch --steps through an HTTPRoute", func(t *testing.T) {
 		t.Parallel()
