@@ -47,13 +47,19 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	}
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
-		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
-		if held(lock) {
-			st.Operation = describeLock(lock)
-			st.Warnings = append(st.Warnings, lockAdvice(lock))
-		}
+		applyLock(st, lock)
 	}
 	return st, nil
+}
+
+// applyLock shows on st what its lock says: the progression, and the
+// operation that holds it with what to do about it.
+func applyLock(st *release.Status, lock *coordinationv1.Lease) {
+	st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
+	if held(lock) {
+		st.Operation = describeLock(lock)
+		st.Warnings = append(st.Warnings, lockAdvice(lock))
+	}
 }
 
 // lockAdvice says what a held lock means and what to do about it: only what
