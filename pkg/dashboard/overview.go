@@ -110,7 +110,7 @@ func (o *overview) update() error {
 		return nil
 	}
 	o.version++
-	o.topic.publish(o.version, frame("patch", o.version, p), frame("reset", o.version, map[string]string{"html": o.html()}))
+	o.topic.publish(o.version, message("patch", o.version, p), message("reset", o.version, map[string]string{"html": o.html()}))
 	return nil
 }
 

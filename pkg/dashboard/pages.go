@@ -97,11 +97,13 @@ func (s *Server) releaseOf(q url.Values) (*releaseStream, int) {
 func (s *Server) serveAction(dryRun bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req request
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil {
-			http.Error(w, "a JSON request: "+err.Error(), http.StatusBadRequest)
-			return
+		var res outcome
+		err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req)
+		if err != nil {
+			err = fmt.Errorf("a JSON request: %w", err)
+		} else {
+			res, err = s.perform(r.Context(), req, dryRun)
 		}
-		res, err := s.perform(r.Context(), req, dryRun)
 		w.Header().Set("Content-Type", "application/json")
 		if err != nil {
 			w.WriteHeader(http.StatusBadRequest)

@@ -140,8 +140,8 @@ func (rs *releaseStream) render(detail ship.ReleaseFeed) {
 	if html != rs.html || rs.version == 0 {
 		rs.html = html
 		rs.version++
-		f := frame("release", rs.version, map[string]string{"html": html})
-		rs.topic.publish(rs.version, f, f)
+		m := message("release", rs.version, map[string]string{"html": html})
+		rs.topic.publish(rs.version, m, m)
 	}
 	select {
 	case <-rs.rendered:

@@ -73,10 +73,10 @@ func (h hosts) allow(hostport string) bool {
 	return ip.Equal(h.ip)
 }
 
-// guard is what every request passes before its handler: the Host header,
-// then the session (the cookie the token of the printed address set), then
-// for a request that changes something the CSRF token, its Origin and its
-// JSON body. The assets alone need no session: they hold nothing of the
+// guard is what every request passes before its handler: the Host header
+// and the Origin, then the session (the cookie the token of the printed
+// address set), then for a request that changes something the CSRF token
+// and its JSON body. The assets alone need no session: they hold nothing of the
 // clusters.
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -86,6 +86,13 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		if !s.hosts.allow(r.Host) {
 			http.Error(w, "forbidden: this dashboard answers to its own address only, not to Host "+strconv.Quote(r.Host), http.StatusForbidden)
+			return
+		}
+		// A request that names its origin (a script's, a WebSocket's)
+		// must come from the page: the browser sends a WebSocket's
+		// handshake from any site, with no same-origin check.
+		if origin := r.Header.Get("Origin"); origin != "" && origin != "http://"+r.Host {
+			http.Error(w, "forbidden: a request from another origin, "+strconv.Quote(origin), http.StatusForbidden)
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/assets/") {
@@ -135,14 +142,11 @@ func (s *Server) session(r *http.Request) bool {
 }
 
 // refuseChange says why a request that changes something is refused, or
-// "": it must carry the page's CSRF token, come from the page's own origin,
-// and send JSON (which no plain HTML form can).
+// "": it must carry the page's CSRF token and send JSON (which no plain
+// HTML form can); guard checked its origin.
 func (s *Server) refuseChange(r *http.Request) string {
 	if !equal(r.Header.Get(csrfHeader), s.csrf) {
 		return "missing or wrong " + csrfHeader + " token"
-	}
-	if origin := r.Header.Get("Origin"); origin != "" && origin != "http://"+r.Host {
-		return "request from another origin, " + strconv.Quote(origin)
 	}
 	if media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || media != "application/json" {
 		return "the body must be application/json"

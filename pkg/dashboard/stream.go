@@ -2,34 +2,37 @@ package dashboard
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
+
+	"golang.org/x/net/websocket"
 )
 
-// topic is what the tabs showing one view receive as server-sent events:
-// each change, as a frame built once for all of them. Tabs cost the API
-// servers nothing: the clusters are followed whether zero or ten look.
+// topic is what the tabs showing one view receive over their WebSocket:
+// each change, as a message built once for all of them. Tabs cost the API
+// servers nothing: the clusters are followed whether zero or ten look. A
+// WebSocket rather than server-sent events: a browser opens at most six
+// HTTP/1.1 connections to one address, and an event stream holds one for as
+// long as its tab is open, so a seventh tab would not even load.
 type topic struct {
 	mu      sync.Mutex
 	version uint64
-	// reset is the frame that brings a tab at any version to this one.
+	// reset is the message that brings a tab at any version to this one.
 	reset []byte
 	subs  map[chan []byte]bool
 }
 
 func newTopic() *topic { return &topic{subs: map[chan []byte]bool{}} }
 
-// frame is a server-sent event; its id is the version it brings a tab to,
-// which the browser sends back as Last-Event-ID when it reconnects.
-func frame(event string, version uint64, data any) []byte {
-	raw, _ := json.Marshal(data)
-	return []byte(fmt.Sprintf("event: %s\nid: %d\ndata: %s\n\n", event, version, raw))
+// message is one change of a view: the version it brings a tab to, which
+// the tab gives back when it connects again.
+func message(event string, version uint64, data any) []byte {
+	raw, _ := json.Marshal(map[string]any{"event": event, "version": version, "data": data})
+	return raw
 }
 
-// publish sends change (the frame from the previous version) to every tab,
+// publish sends change (the message from the previous version) to every tab,
 // and keeps reset for those that connect later. A tab too slow to take it
 // is dropped: its browser reconnects and gets reset.
 func (t *topic) publish(version uint64, change, reset []byte) {
@@ -75,46 +78,38 @@ func (t *topic) subscribers() int {
 	return len(t.subs)
 }
 
-// serve streams t to one tab until it goes, or the dashboard stops.
+// serve streams t to one tab, over a WebSocket, until it goes or the
+// dashboard stops.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, t *topic) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
-		return
-	}
-	seen := r.Header.Get("Last-Event-ID")
-	if seen == "" {
-		seen = r.URL.Query().Get("v")
-	}
-	ch, first := t.subscribe(seen)
-	defer t.unsubscribe(ch)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write([]byte("retry: 1000\n\n"))
-	if first != nil {
-		_, _ = w.Write(first)
-	}
-	flusher.Flush()
-	// A comment now and then keeps proxies and the browser from giving up
-	// on a quiet stream.
-	ping := time.NewTicker(25 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return
-		case <-s.ctx.Done():
-			return
-		case <-ping.C:
-			_, _ = w.Write([]byte(": ping\n\n"))
-		case f, ok := <-ch:
-			if !ok {
+	websocket.Server{
+		// guard checked the Origin: the page's own, or none.
+		Handshake: func(*websocket.Config, *http.Request) error { return nil },
+		Handler: func(ws *websocket.Conn) {
+			ch, first := t.subscribe(r.URL.Query().Get("v"))
+			defer t.unsubscribe(ch)
+			// The tab says nothing; reading tells when it goes.
+			gone := make(chan struct{})
+			go func() {
+				defer close(gone)
+				var discard string
+				for websocket.Message.Receive(ws, &discard) == nil {
+				}
+			}()
+			if first != nil && websocket.Message.Send(ws, string(first)) != nil {
 				return
 			}
-			if _, err := w.Write(f); err != nil {
-				return
+			for {
+				select {
+				case <-gone:
+					return
+				case <-s.ctx.Done():
+					return
+				case m, ok := <-ch:
+					if !ok || websocket.Message.Send(ws, string(m)) != nil {
+						return
+					}
+				}
 			}
-		}
-		flusher.Flush()
-	}
+		},
+	}.ServeHTTP(w, r)
 }

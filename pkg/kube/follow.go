@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/klog/v2"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -98,7 +99,7 @@ func (f *Follower) run(ctx context.Context, c *Client) {
 	var first sync.WaitGroup
 	for _, m := range []*mirror{f.deployments, f.services, f.slices, f.pods} {
 		first.Add(1)
-		go m.follow(ctx, f.onChange(ctx, m, c), first.Done)
+		go m.follow(ctx, f.onChange(ctx, m, c), first.Done, f.synced)
 	}
 	first.Wait()
 	f.mu.Lock()
@@ -113,9 +114,12 @@ func (f *Follower) run(ctx context.Context, c *Client) {
 		case <-ctx.Done():
 		}
 	}
+	// The mark of what the first view costs, for -v=6 logs: every request
+	// to this server before it.
+	klog.V(2).InfoS("Releases listed", "server", c.Host(), "namespace", f.namespace)
 	close(f.synced)
 	f.signal()
-	go f.leases.follow(ctx, f.signal, nil)
+	go f.leases.follow(ctx, f.signal, nil, nil)
 }
 
 // onChange is what a change of m does: a change of the Services may bring
@@ -144,7 +148,7 @@ func (f *Follower) followRoutes(ctx context.Context, c *Client) {
 		if f.routes[ref.Kind] == nil {
 			m, done := newMirror(c.routeSource(ref.Kind, f.namespace), nil), make(chan struct{})
 			f.routes[ref.Kind], f.listed[ref.Kind] = m, done
-			go m.follow(ctx, f.signal, func() { close(done) })
+			go m.follow(ctx, f.signal, func() { close(done) }, f.synced)
 		}
 		f.mu.Unlock()
 	}

@@ -80,7 +80,7 @@ func (c *Client) FollowRelease(ctx context.Context, namespace, name string, sele
 	var first sync.WaitGroup
 	for _, m := range followed {
 		first.Add(1)
-		go m.follow(ctx, signal, first.Done)
+		go m.follow(ctx, signal, first.Done, nil)
 	}
 	go func() { first.Wait(); close(f.synced) }()
 	return f

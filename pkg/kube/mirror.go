@@ -42,8 +42,9 @@ func newMirror(src source, keep func(metav1.Object) bool) *mirror {
 
 // follow keeps m current until ctx ends; changed is called after each
 // change, and first once, after the first list has been told to changed,
-// whether it worked or not.
-func (m *mirror) follow(ctx context.Context, changed, first func()) {
+// whether it worked or not. The first watch waits for hold, when given: a
+// view's first lists are then all its first requests, as list's are.
+func (m *mirror) follow(ctx context.Context, changed, first func(), hold <-chan struct{}) {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		version, err := m.relist(ctx)
@@ -51,6 +52,13 @@ func (m *mirror) follow(ctx context.Context, changed, first func()) {
 		if first != nil {
 			first()
 			first = nil
+		}
+		if hold != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hold:
+			}
 		}
 		if err != nil {
 			if !sleep(ctx, backoff) {

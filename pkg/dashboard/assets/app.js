@@ -1,4 +1,4 @@
-// kubectl ship dashboard: follows the server's events, filters the
+// kubectl ship dashboard: follows the server's changes, filters the
 // overview, counts down holds, and asks before every action. Every piece of
 // HTML it inserts was rendered (and escaped) by the server's html/template;
 // every other text goes in as textContent.
@@ -8,28 +8,37 @@
   const csrf = document.querySelector('meta[name="ship-csrf"]').content;
   const byId = (id) => document.getElementById(id);
 
-  // Live: the view's changes, pushed by the server.
+  // Live: the view's changes, pushed by the server over a WebSocket, opened
+  // again a second after it closes, from the version the page holds.
+  const handlers = {
+    patch: (data) => applyPatch(data),
+    reset: (data) => { byId("overview").innerHTML = data.html; },
+    release: (data) => { byId("release").innerHTML = data.html; },
+  };
+
   function connect() {
-    const stream = body.dataset.stream;
-    if (!stream) return;
-    const es = new EventSource(stream + (stream.includes("?") ? "&" : "?") + "v=" + body.dataset.version);
-    es.onopen = () => setLive("live", "live");
-    es.onerror = () => setLive("reconnecting", "down");
-    es.addEventListener("patch", (e) => { applyPatch(JSON.parse(e.data)); updated(e); });
-    es.addEventListener("reset", (e) => { byId("overview").innerHTML = JSON.parse(e.data).html; updated(e); });
-    es.addEventListener("release", (e) => { byId("release").innerHTML = JSON.parse(e.data).html; updated(e); });
+    if (!body.dataset.stream) return;
+    const url = new URL(body.dataset.stream, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    url.searchParams.set("v", body.dataset.version);
+    const ws = new WebSocket(url);
+    ws.onopen = () => setLive("live", "live");
+    ws.onclose = () => { setLive("reconnecting", "down"); setTimeout(connect, 1000); };
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      const handle = handlers[m.event];
+      if (!handle) return;
+      handle(m.data);
+      body.dataset.version = m.version;
+      filter();
+      tick();
+    };
   }
 
   function setLive(text, state) {
     const el = byId("live");
     el.textContent = text;
     el.dataset.state = state;
-  }
-
-  function updated(e) {
-    body.dataset.version = e.lastEventId;
-    filter();
-    tick();
   }
 
   function fragment(html) {
@@ -86,6 +95,7 @@
       group.classList.toggle("filtered-out", (words.length > 0 || only) && visible === 0);
     }
     byId("attention-count").textContent = attention;
+    byId("attention-count").classList.toggle("some", attention > 0);
     byId("summary").textContent = words.length || only ? `${shown} of ${total} releases` : `${total} releases`;
   }
 
