@@ -76,14 +76,14 @@ func chartsOf(points []gatePoint, now time.Time) []chartView {
 			}
 			line = append(line, coords(xOf(x.at), y))
 			c.Dots = append(c.Dots, dot{X: xOf(x.at), Y: y, Verdict: verdictClass(x.result.Verdict),
-				Title: clean(fmt.Sprintf("%s: %g, %s", x.at.Format(time.TimeOnly), *x.result.Value, x.result.Verdict))})
+				Title: clean(fmt.Sprintf("%s: %s, %s", x.at.Format(time.TimeOnly), number(*x.result.Value), x.result.Verdict))})
 		}
 		line = append(line, coords(chartWidth, yOf(*s[len(s)-1].result.Value)))
 		c.Line = strings.Join(line, " ")
 		if hasThreshold {
 			c.ThresholdY = strconv.FormatFloat(yOf(threshold), 'f', 1, 64)
 		}
-		c.Range = fmt.Sprintf("%s to now, %d %s; %g to %g", start.Format(time.TimeOnly), len(s), plural(len(s), "value"), lo+pad, hi-pad)
+		c.Range = fmt.Sprintf("%s to now, %d %s, %s to %s", start.Format(time.TimeOnly), len(s), plural(len(s), "change"), number(lo+pad), number(hi-pad))
 		if hasThreshold {
 			c.Range += clean(", threshold " + s[len(s)-1].result.Threshold)
 		}

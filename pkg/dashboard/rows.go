@@ -78,9 +78,10 @@ type stepView struct {
 	State string // done, current, pending
 }
 
-// gateView is a gate's last check.
+// gateView is a gate's last check; Verdict is its CSS class, Label its
+// verdict as the record says it.
 type gateView struct {
-	Gate, Verdict, Value, Reason string
+	Gate, Verdict, Label, Value, Reason string
 }
 
 // groupOf builds the overview's group of a context from its snapshot.
@@ -202,9 +203,9 @@ func progressionOf(p *release.Progression, now time.Time) *progressionView {
 func gatesOf(results []release.GateResult) []gateView {
 	out := make([]gateView, len(results))
 	for i, r := range results {
-		out[i] = gateView{Gate: clean(r.Gate), Verdict: verdictClass(r.Verdict), Reason: clean(r.Reason)}
+		out[i] = gateView{Gate: clean(r.Gate), Verdict: verdictClass(r.Verdict), Label: clean(string(r.Verdict)), Reason: clean(r.Reason)}
 		if r.Value != nil {
-			out[i].Value = fmt.Sprintf("%g", *r.Value)
+			out[i].Value = number(*r.Value)
 			if r.Threshold != "" {
 				out[i].Value += " (want " + clean(r.Threshold) + ")"
 			}
@@ -263,6 +264,12 @@ func hash(s string) string {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(s))
 	return fmt.Sprintf("%016x", h.Sum64())
+}
+
+// number formats a gate's value to four significant digits: 0.05, not
+// 0.04999999999999997.
+func number(f float64) string {
+	return strconv.FormatFloat(f, 'g', 4, 64)
 }
 
 // pct formats a share: "25%", "33.3%".

@@ -146,6 +146,26 @@ func TestDashboardProgression(t *testing.T) {
 	run := startHolding(t, ns, progress("--analysis", errorRate, "--prometheus", prom.URL, "--interval", "10m"))
 	t.Cleanup(func() { _ = run.cmd.Process.Signal(syscall.SIGINT); _ = run.cmd.Wait() })
 	current := strings.TrimSpace(mustKubectl(t, "config", "current-context"))
+	// Releases beside it, as a namespace has them: one blue-green, switched
+	// to green; one canary at half of the traffic; one with no strategy.
+	apply(t, ns, deploymentAndService("checkout", "example/checkout:4.2.1", 2)+"---\n"+deploymentAndService("search", "example/search:1.7.0", 3)+`---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: payments}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: payments}}
+  template:
+    metadata: {labels: {app: payments, version: "1.0.0"}}
+    spec: {containers: [{name: payments, image: "example/payments:1.0.0"}]}
+---
+`+service("payments", "payments"))
+	for _, name := range []string{"checkout", "search", "payments"} {
+		mustKubectl(t, "rollout", "status", "-n", ns, "deployment/"+name, "--timeout=60s")
+	}
+	mustShip(t, ns, "bluegreen", "payments", "--image", "example/payments:2.0.0")
+	mustShip(t, ns, "bluegreen-switch", "payments")
+	mustShip(t, ns, "canary", "search", "--image", "example/search:1.8.0", "--weight", "50")
 
 	d := startDashboard(t, env.kubeconfig, "-n", ns)
 	b := newBrowser(t)
@@ -173,6 +193,11 @@ func TestDashboardProgression(t *testing.T) {
 
 	follow(t, tab, `a.brand`)
 	waitJS(t, tab, 5*time.Second, "the overview's progression", rowOf(current, "ctwoc")+`?.querySelector(".steps .st-current")?.innerText === "25%"`)
+	for name, want := range map[string]string{"payments": "green 100%", "search": "canary 50%", "checkout": "stable 100%"} {
+		if got := js[string](t, tab, rowOf(current, name)+`?.querySelector("td.traffic").innerText`); !strings.Contains(got, want) {
+			t.Errorf("%s's traffic: %q, want %q", name, got, want)
+		}
+	}
 	screenshot(t, tab, "dashboard-overview.png")
 	b.checkClean(t)
 }

@@ -96,7 +96,8 @@
     }
     byId("attention-count").textContent = attention;
     byId("attention-count").classList.toggle("some", attention > 0);
-    byId("summary").textContent = words.length || only ? `${shown} of ${total} releases` : `${total} releases`;
+    const releases = total === 1 ? "release" : "releases";
+    byId("summary").textContent = words.length || only ? `${shown} of ${total} ${releases}` : `${total} ${releases}`;
   }
 
   // Countdowns of the holds, from the end time the server gave.
