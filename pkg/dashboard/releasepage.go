@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/util/duration"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/printers"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -102,9 +101,11 @@ type operationView struct {
 	Failed                      bool
 }
 
+// eventView is an Event; At is when it was last seen (RFC 3339), which the
+// page counts from, Age that time as first shown.
 type eventView struct {
-	Age, Type, Reason, Object, Message string
-	Count                              int32
+	At, Age, Type, Reason, Object, Message string
+	Count                                  int32
 }
 
 // maxEvents bounds the Events shown, newest first.
@@ -146,7 +147,7 @@ func releasePageOf(in releaseIn, now time.Time) releaseView {
 		v.Operations = append(v.Operations, operationView{Time: printers.OperationTime(op), User: clean(printers.OperationUser(op)),
 			Command: clean(printers.OperationCommand(op)), Result: clean(printers.OperationResult(op)), Failed: op.Error != ""})
 	}
-	v.Events = eventsOf(st, in, now)
+	v.Events = eventsOf(st, in)
 	if in.detailErr != nil {
 		v.DetailErr = "The pods, ReplicaSets or Events could not be read: " + clean(in.detailErr.Error())
 	}
@@ -293,7 +294,7 @@ func revisionsOf(st *release.Status, replicaSets []appsv1.ReplicaSet) []revision
 
 // eventsOf keeps the Events about the release's objects: its Deployments,
 // their ReplicaSets and their pods.
-func eventsOf(st *release.Status, in releaseIn, now time.Time) []eventView {
+func eventsOf(st *release.Status, in releaseIn) []eventView {
 	objects := map[string]bool{}
 	for _, d := range st.Deployments {
 		objects["Deployment/"+d.Name] = true
@@ -317,7 +318,8 @@ func eventsOf(st *release.Status, in releaseIn, now time.Time) []eventView {
 		if e.Type != corev1.EventTypeNormal {
 			typ = "Warning"
 		}
-		out = append(out, eventView{Age: duration.HumanDuration(now.Sub(eventTime(e))) + " ago", Type: typ, Reason: clean(e.Reason),
+		at := eventTime(e)
+		out = append(out, eventView{At: at.UTC().Format(time.RFC3339), Age: at.Format(time.TimeOnly), Type: typ, Reason: clean(e.Reason),
 			Object: clean(strings.ToLower(e.InvolvedObject.Kind) + "/" + e.InvolvedObject.Name), Message: clean(e.Message), Count: max(e.Count, 1)})
 	}
 	return out

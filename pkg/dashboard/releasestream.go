@@ -3,7 +3,9 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"html/template"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,9 +30,9 @@ type releaseStream struct {
 	// rendered is closed after the first render.
 	rendered chan struct{}
 
-	mu      sync.Mutex
-	version uint64
-	html    string
+	mu       sync.Mutex
+	version  uint64
+	sections map[string]string
 }
 
 // release returns the stream of a release's page, started on first use.
@@ -116,7 +118,25 @@ func (rs *releaseStream) run(ctx context.Context, idle func() bool) {
 	}
 }
 
-// render builds the page, and tells the tabs when it changed.
+// releaseSections are the sections of a release's page, in order (the
+// templates of release.html).
+var releaseSections = [...]string{"r-head", "r-warnings", "r-traffic", "r-steps", "r-gates", "r-pods", "r-history", "r-events"}
+
+// renderSections renders each section of a release's page.
+func renderSections(t *template.Template, v releaseView) (map[string]string, error) {
+	out := make(map[string]string, len(releaseSections))
+	for _, name := range releaseSections {
+		html, err := render(t, name, v)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = html
+	}
+	return out, nil
+}
+
+// render builds the page, and sends the tabs the sections that changed: a
+// button is not replaced under the pointer by a change of the Events.
 func (rs *releaseStream) render(detail ship.ReleaseFeed) {
 	st, points := rs.cluster.release(rs.target.Namespace, rs.target.Name)
 	in := releaseIn{context: rs.cluster.name, target: rs.target, status: st, gates: points}
@@ -130,18 +150,24 @@ func (rs *releaseStream) render(detail ship.ReleaseFeed) {
 		in.events, errs[2] = detail.Events()
 		in.detailErr = errors.Join(slices.DeleteFunc(errs[:], func(err error) bool { return err == nil })...)
 	}
-	html, err := render(rs.s.templates, "release", releasePageOf(in, rs.s.now()))
+	sections, err := renderSections(rs.s.templates, releasePageOf(in, rs.s.now()))
 	if err != nil {
 		rs.s.logf("rendering release %s: %v", rs.target.Name, err)
 		return
 	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if html != rs.html || rs.version == 0 {
-		rs.html = html
+	changed := map[string]string{}
+	for name, html := range sections {
+		if rs.sections[name] != html {
+			changed[name] = html
+		}
+	}
+	if len(changed) > 0 {
+		rs.sections = sections
 		rs.version++
-		m := message("release", rs.version, map[string]string{"html": html})
-		rs.topic.publish(rs.version, m, m)
+		rs.topic.publish(rs.version, message("release", rs.version, map[string]any{"sections": changed}),
+			message("release", rs.version, map[string]any{"sections": sections}))
 	}
 	select {
 	case <-rs.rendered:
@@ -154,5 +180,9 @@ func (rs *releaseStream) render(detail ship.ReleaseFeed) {
 func (rs *releaseStream) current() (string, uint64) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	return rs.html, rs.version
+	var b strings.Builder
+	for _, name := range releaseSections {
+		b.WriteString(rs.sections[name])
+	}
+	return b.String(), rs.version
 }

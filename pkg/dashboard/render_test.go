@@ -58,9 +58,13 @@ func TestHostileStringsShowAsText(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 25, 10, 5, 0, 0, time.UTC)
 	in := hostileRelease()
-	page, err := render(templates, "release", releasePageOf(in, now))
+	sections, err := renderSections(templates, releasePageOf(in, now))
 	if err != nil {
 		t.Fatal(err)
+	}
+	var page string
+	for _, name := range releaseSections {
+		page += sections[name]
 	}
 	group := groupOf(snapshot{name: in.context, target: in.target, list: &release.StatusList{Items: []*release.Status{in.status}}}, true, now)
 	row, err := render(templates, "row", group.Rows[0])

@@ -257,10 +257,18 @@ func waitJS(t *testing.T, tab context.Context, within time.Duration, what, expre
 	return time.Since(start)
 }
 
-// click clicks the element css selects.
+// click clicks the element css selects. A live update may replace the
+// element between the lookup and the click: then it looks it up again.
 func click(t *testing.T, tab context.Context, css string) {
 	t.Helper()
-	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(css))); err != nil {
+	var err error
+	for range 3 {
+		if err = chromedp.Do(tab, chromedp.Click(chromedp.CSS(css))); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
 		t.Fatalf("clicking %s: %v", css, err)
 	}
 }

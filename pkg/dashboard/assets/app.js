@@ -13,7 +13,12 @@
   const handlers = {
     patch: (data) => applyPatch(data),
     reset: (data) => { byId("overview").innerHTML = data.html; },
-    release: (data) => { byId("release").innerHTML = data.html; },
+    release: (data) => {
+      for (const [id, html] of Object.entries(data.sections)) {
+        const old = byId(id);
+        if (old) old.replaceWith(fragment(html));
+      }
+    },
   };
 
   function connect() {
@@ -100,13 +105,17 @@
     byId("summary").textContent = words.length || only ? `${shown} of ${total} ${releases}` : `${total} ${releases}`;
   }
 
-  // Countdowns of the holds, from the end time the server gave.
+  // Countdowns of the holds, and the age of the Events, from the times the
+  // server gave: the page's HTML stays the same while the clock moves.
+  const span = (s) => s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor(s % 3600 / 60)}m${s % 60}s`
+    : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
   function tick() {
     const now = Date.now();
     for (const el of document.querySelectorAll("time[data-until]")) {
-      const s = Math.max(0, Math.round((Date.parse(el.dataset.until) - now) / 1000));
-      el.textContent = s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor(s % 3600 / 60)}m${s % 60}s`
-        : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`;
+      el.textContent = span(Math.max(0, Math.round((Date.parse(el.dataset.until) - now) / 1000)));
+    }
+    for (const el of document.querySelectorAll("time[data-at]")) {
+      el.textContent = span(Math.max(0, Math.round((now - Date.parse(el.dataset.at)) / 1000))) + " ago";
     }
   }
 
