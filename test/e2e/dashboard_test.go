@@ -206,5 +206,36 @@ spec:
 		}
 	}
 	screenshot(t, tab, "dashboard-overview.png")
+
+	// Back to blue, and a scale, through the pages of those releases.
+	tab = b.open(t, d.at("/release?context="+current+"&namespace="+ns+"&name=payments"))
+	confirmAction(t, tab, `button[data-action=switch][data-to=blue]`, "service/payments switched to blue")
+	if sel := serviceSelector(t, ns, "payments"); !strings.Contains(sel, `"version":"1.0.0"`) {
+		t.Errorf("payments is not switched back to blue: %s", sel)
+	}
+	tab = b.open(t, d.at("/release?context="+current+"&namespace="+ns+"&name=checkout"))
+	waitJS(t, tab, 10*time.Second, "the page", `document.getElementById("replicas") !== null`)
+	js[string](t, tab, `document.getElementById("replicas").value = "4"`)
+	confirmAction(t, tab, `button[data-action=scale]`, "deployment.apps/checkout scaled")
+	if got := mustKubectl(t, "get", "deployment", "checkout", "-n", ns, "-o", "jsonpath={.spec.replicas}"); got != "4" {
+		t.Errorf("checkout has %s replicas, want 4", got)
+	}
 	b.checkClean(t)
+}
+
+// confirmAction clicks an action's button on a release's page, confirms
+// the plan it shows, and fails the test unless the outcome holds want.
+func confirmAction(t *testing.T, tab context.Context, button, want string) {
+	t.Helper()
+	waitJS(t, tab, 10*time.Second, "the button "+button, `document.querySelector("#release `+button+`:not([disabled])") !== null`)
+	click(t, tab, "#release "+button)
+	waitJS(t, tab, 10*time.Second, "the plan", `!document.getElementById("confirm-go").disabled`)
+	if plan := js[string](t, tab, `document.getElementById("confirm-plan").textContent`); !strings.Contains(plan, "(dry run)") {
+		t.Errorf("the plan of %s:\n%s", button, plan)
+	}
+	click(t, tab, `#confirm-go`)
+	waitJS(t, tab, 2*time.Minute, "the outcome", `!document.getElementById("confirm-outcome").hidden`)
+	if text := js[string](t, tab, `document.getElementById("confirm-outcome").textContent`); !strings.Contains(text, want) {
+		t.Errorf("the outcome of %s:\n%s\nwant %q", button, text, want)
+	}
 }
