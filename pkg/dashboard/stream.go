@@ -92,7 +92,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, t *topic) {
 			go func() {
 				defer close(gone)
 				var discard string
-				for websocket.Message.Receive(ws, &discard) == nil {
+				for {
+					if err := websocket.Message.Receive(ws, &discard); err != nil {
+						return
+					}
 				}
 			}()
 			if first != nil && websocket.Message.Send(ws, string(first)) != nil {

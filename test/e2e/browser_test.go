@@ -155,23 +155,26 @@ func newBrowser(t *testing.T) *browser {
 	return &browser{ctx: ctx}
 }
 
+// tab is a tab of the browser: the chromedp context that drives it.
+type tab struct{ ctx context.Context }
+
 // open opens address in a new tab, watched for dialogs, exceptions and
 // errors, and returns the tab once the page has loaded.
-func (b *browser) open(t *testing.T, address string) context.Context {
+func (b *browser) open(t *testing.T, address string) tab {
 	t.Helper()
-	tab, cancel := chromedp.NewContext(b.ctx)
+	ctx, cancel := chromedp.NewContext(b.ctx)
 	t.Cleanup(cancel)
-	if err := chromedp.Do(tab); err != nil {
+	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
-	b.watch(tab)
-	if _, err := chromedp.Call(tab, cdplog.Enable, cdp.Empty{}); err != nil {
+	b.watch(ctx)
+	if _, err := chromedp.Call(ctx, cdplog.Enable, cdp.Empty{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(tab, chromedp.Navigate(address)); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(address)); err != nil {
 		t.Fatalf("opening %s: %v", address, err)
 	}
-	return tab
+	return tab{ctx}
 }
 
 func (b *browser) watch(tab context.Context) {
@@ -234,9 +237,9 @@ func (b *browser) checkClean(t *testing.T) {
 }
 
 // js evaluates expression in the tab.
-func js[T any](t *testing.T, tab context.Context, expression string) T {
+func js[T any](t *testing.T, p tab, expression string) T {
 	t.Helper()
-	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expression))
+	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[T](expression))
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", expression, err)
 	}
@@ -245,13 +248,13 @@ func js[T any](t *testing.T, tab context.Context, expression string) T {
 
 // waitJS waits until expression is true in the tab, at most within; it
 // says how long it took.
-func waitJS(t *testing.T, tab context.Context, within time.Duration, what, expression string) time.Duration {
+func waitJS(t *testing.T, p tab, within time.Duration, what, expression string) time.Duration {
 	t.Helper()
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(tab, within)
+	ctx, cancel := context.WithTimeout(p.ctx, within)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expression, chromedp.WithPollingInterval(25*time.Millisecond))); err != nil {
-		text, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.body.innerText`))
+		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		t.Fatalf("%s: not within %s (%v); the page shows:\n%s", what, within, err, tail(text, 3000))
 	}
 	return time.Since(start)
@@ -259,11 +262,11 @@ func waitJS(t *testing.T, tab context.Context, within time.Duration, what, expre
 
 // click clicks the element css selects. A live update may replace the
 // element between the lookup and the click: then it looks it up again.
-func click(t *testing.T, tab context.Context, css string) {
+func click(t *testing.T, p tab, css string) {
 	t.Helper()
 	var err error
 	for range 3 {
-		if err = chromedp.Do(tab, chromedp.Click(chromedp.CSS(css))); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+		if err = chromedp.Do(p.ctx, chromedp.Click(chromedp.CSS(css))); err == nil || !strings.Contains(err.Error(), "Could not find node") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -274,18 +277,18 @@ func click(t *testing.T, tab context.Context, css string) {
 }
 
 // follow clicks the link css selects and waits for the page it opens.
-func follow(t *testing.T, tab context.Context, css string) {
+func follow(t *testing.T, p tab, css string) {
 	t.Helper()
-	if _, err := chromedp.RunResponse(tab, chromedp.Click(chromedp.CSS(css))); err != nil {
+	if _, err := chromedp.RunResponse(p.ctx, chromedp.Click(chromedp.CSS(css))); err != nil {
 		t.Fatalf("following %s: %v", css, err)
 	}
 }
 
 // screenshot writes the whole page as _output/name, where a person can look
 // at what the dashboard shows.
-func screenshot(t *testing.T, tab context.Context, name string) {
+func screenshot(t *testing.T, p tab, name string) {
 	t.Helper()
-	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}

@@ -225,7 +225,7 @@ spec:
 
 // confirmAction clicks an action's button on a release's page, confirms
 // the plan it shows, and fails the test unless the outcome holds want.
-func confirmAction(t *testing.T, tab context.Context, button, want string) {
+func confirmAction(t *testing.T, tab tab, button, want string) {
 	t.Helper()
 	waitJS(t, tab, 10*time.Second, "the button "+button, `document.querySelector("#release `+button+`:not([disabled])") !== null`)
 	click(t, tab, "#release "+button)

@@ -229,7 +229,10 @@ func openTab(client *http.Client, base, path string) error {
 	}
 	go func() {
 		var discard string
-		for websocket.Message.Receive(ws, &discard) == nil {
+		for {
+			if err := websocket.Message.Receive(ws, &discard); err != nil {
+				return
+			}
 		}
 	}()
 	return nil
