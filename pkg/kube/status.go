@@ -48,21 +48,27 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	}
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
-		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
-		if last, ok := release.LastOperation(lock.Annotations[release.AnnotationHistory]); ok {
-			st.LastOperation = &last
-		}
-		if held(lock) {
-			st.Operation = describeLock(lock)
-			st.Warnings = append(st.Warnings, lockAdvice(lock))
-		}
-		// Recorded as under way, but no command runs it: say so.
-		if p := st.Progression; p != nil && (p.Phase == release.ProgressionRunning || p.Phase == release.ProgressionPromoting) && (!held(lock) || stale(lock)) {
-			p.Phase = release.ProgressionInterrupted
-			p.Reason = "its command stopped before the end (Ctrl-C, a kill, a lost connection): run it again to resume at this step"
-		}
+		applyLock(st, lock)
 	}
 	return st, nil
+}
+
+// applyLock shows on st what its lock says: the progression, and the
+// operation that holds it with what to do about it.
+func applyLock(st *release.Status, lock *coordinationv1.Lease) {
+	st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
+	if last, ok := release.LastOperation(lock.Annotations[release.AnnotationHistory]); ok {
+		st.LastOperation = &last
+	}
+	if held(lock) {
+		st.Operation = describeLock(lock)
+		st.Warnings = append(st.Warnings, lockAdvice(lock))
+	}
+	// Recorded as under way, but no command runs it: say so.
+	if p := st.Progression; p != nil && (p.Phase == release.ProgressionRunning || p.Phase == release.ProgressionPromoting) && (!held(lock) || stale(lock)) {
+		p.Phase = release.ProgressionInterrupted
+		p.Reason = "its command stopped before the end (Ctrl-C, a kill, a lost connection): run it again to resume at this step"
+	}
 }
 
 // lockAdvice says what a held lock means and what to do about it: only what
