@@ -14,7 +14,7 @@ import (
 // traffic goes with where the step holding it puts it.
 const TrafficGate = "traffic"
 
-// AnyShare, as Traffic.Share, checks only that the traffic has somewhere to
+// AnyShare as Traffic.Share checks only that the traffic has somewhere to
 // go: a fleet's soak, which holds no step.
 const AnyShare = -1
 

@@ -128,8 +128,8 @@ type ServiceStatus struct {
 }
 
 // DeepCopyObject makes Status printable by cli-runtime's printers.
-func (s *Status) DeepCopyObject() runtime.Object {
-	raw, _ := json.Marshal(s)
+func (st *Status) DeepCopyObject() runtime.Object {
+	raw, _ := json.Marshal(st)
 	out := &Status{}
 	_ = json.Unmarshal(raw, out)
 	return out
