@@ -10,6 +10,8 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -37,7 +39,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel).String())
+	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel))
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +71,12 @@ func lockAdvice(l *coordinationv1.Lease) string {
 	return "operation in progress: " + op + "; wait for it to finish; if its process died on another machine, its lock expires when it says and the same command then continues"
 }
 
-// endpointPods are the labels every Service of rel selects on with the same
-// value: one selector for every pod their endpoints may point at, whichever
-// Deployment owns it (a hand-made canary's pods too), so each endpoint's
-// pod is found and its owner named.
-func endpointPods(rel *release.Release) labels.Set {
+// endpointPods selects every pod the release's Services may point at, by
+// the labels they all select on with the same value, whichever Deployment
+// owns it (a hand-made canary's pods too), so each endpoint's pod is found
+// and its owner named; and the pods of a canary kept out of them for a
+// route (app: web-canary), by the other value of the same label.
+func endpointPods(rel *release.Release) string {
 	shared := labels.Set{}
 	for k, v := range rel.Services[0].Spec.Selector {
 		shared[k] = v
@@ -85,7 +88,21 @@ func endpointPods(rel *release.Release) labels.Set {
 			}
 		}
 	}
-	return shared
+	selector := labels.NewSelector()
+	for _, k := range sets.List(sets.KeySet(shared)) {
+		values := []string{shared[k]}
+		if rel.Canary != nil {
+			if v, ok := rel.Canary.Spec.Template.Labels[k]; ok && v != shared[k] {
+				values = append(values, v)
+			}
+		}
+		req, err := labels.NewRequirement(k, selection.In, values)
+		if err != nil {
+			continue // read from the cluster, so valid
+		}
+		selector = selector.Add(*req)
+	}
+	return selector.String()
 }
 
 // Health reads what the built-in gate judges of rel, in two requests
@@ -93,7 +110,7 @@ func endpointPods(rel *release.Release) labels.Set {
 // (their status), and the Deployments of its namespace, by name.
 func (c *Client) Health(ctx context.Context, rel *release.Release) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
 	namespace := rel.Stable.Namespace
-	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel).String()})
+	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -30,7 +29,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return Plan{}, err
 	}
-	tr, err := routedTrack(stable, svc)
+	tr, err := routedTrack(rel, svc, target.ingress != nil)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -112,22 +111,6 @@ func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) 
 		return 0, total, nil
 	}
 	return 0, 0, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.ref(rel.Stable.Namespace), total)
-}
-
-// routedTrack is the label that tells the canary's pods from the stable
-// ones. When the Service already selects the stable pods by track, the
-// canary's get track: canary, and the Service leaves them out.
-func routedTrack(stable *appsv1.Deployment, svc *corev1.Service) (track, error) {
-	value, ok := svc.Spec.Selector[release.TrackLabel]
-	if !ok || stable.Spec.Template.Labels[release.TrackLabel] != value || stable.Spec.Selector == nil || len(stable.Spec.Selector.MatchExpressions) > 0 {
-		return canaryTrack(stable, svc)
-	}
-	tr := track{key: release.TrackLabel, canaryValue: release.RoleCanary, selector: withLabel(stable.Spec.Selector, release.TrackLabel, release.RoleCanary)}
-	if _, own := stable.Spec.Selector.MatchLabels[release.TrackLabel]; !own {
-		tr.note = fmt.Sprintf("note: deployment %s's selector %s also matches the canary's pods; owner references keep each Deployment to its own pods, but anything selecting %s (an HPA, kubectl get -l) counts both",
-			stable.Name, labels.Set(stable.Spec.Selector.MatchLabels), labels.Set(stable.Spec.Selector.MatchLabels))
-	}
-	return tr, nil
 }
 
 func weightString(weight, total int32) string {
