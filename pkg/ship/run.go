@@ -140,6 +140,9 @@ func (r *run) attempt(ctx context.Context) error {
 		if err == nil {
 			err = r.preflight(ctx, plan)
 		}
+		if err == nil {
+			err = r.rehearse(ctx, plan)
+		}
 		if err != nil {
 			return err
 		}
@@ -285,6 +288,9 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 			if !fresh {
 				var err error
 				if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
+					return err
+				}
+				if err := r.rehearse(ctx, plan); err != nil {
 					return err
 				}
 				r.tell(plan)

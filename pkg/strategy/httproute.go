@@ -10,10 +10,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// The limits the Gateway API's CRD puts on an HTTPRoute's rules.
+// The limits the Gateway API's CRD puts on an HTTPRoute's rules, mirrored
+// so that a plan it would refuse is refused whole, before its first write
+// (the API server's dry run catches the rest).
 const (
-	maxRules   = 16
-	maxMatches = 128
+	maxRules        = 16
+	maxMatches      = 128 // in all rules
+	maxRuleMatches  = 64
+	maxMatchHeaders = 16
+	maxHeaderName   = 256
+	maxHeaderValue  = 4096
 )
 
 // routeSplit is how a route's rules that send traffic to the release's
@@ -103,9 +109,17 @@ func (s routeSplit) withHeaders(route string, rule int, matches any) ([]any, err
 					return nil, fmt.Errorf("rule %d of httproute %s already matches header %s: choose another with --header", rule+1, route, name)
 				}
 			}
+			if len(headers) >= maxMatchHeaders {
+				return nil, fmt.Errorf("rule %d of httproute %s already matches %d headers, the most an HTTPRoute match may: the canary's header rule would need one more; drop --header/--cookie, or match fewer headers in that rule",
+					rule+1, route, len(headers))
+			}
 			match["headers"] = append(headers, runtime.DeepCopyJSONValue(h))
 			out = append(out, match)
 		}
+	}
+	if len(out) > maxRuleMatches {
+		return nil, fmt.Errorf("rule %d of httproute %s would have %d matches with the canary's header rule, more than the %d an HTTPRoute rule may have: give --header or --cookie, not both, or split the rule",
+			rule+1, route, len(out), maxRuleMatches)
 	}
 	return out, nil
 }

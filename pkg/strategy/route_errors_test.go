@@ -28,6 +28,16 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 	}
 	crowded := newHTTPRoute("web", true, many...)
 	taken := newHTTPRoute("web", true, rule("web", map[string]any{"headers": []any{map[string]any{"type": "Exact", "name": "x-canary", "value": "1"}}}))
+	var sixteen []any
+	for i := range 16 {
+		sixteen = append(sixteen, map[string]any{"type": "Exact", "name": fmt.Sprintf("x-%d", i), "value": "1"})
+	}
+	full := newHTTPRoute("web", true, rule("web", map[string]any{"headers": sixteen}))
+	var matches []map[string]any
+	for i := range 40 {
+		matches = append(matches, map[string]any{"path": map[string]any{"type": "PathPrefix", "value": fmt.Sprintf("/%d", i)}})
+	}
+	wide := newHTTPRoute("web", true, rule("web", matches...))
 	weight := func(w int32) CanaryRequest { return CanaryRequest{Images: images("web:2"), Weight: w, WeightSet: true} }
 	withHeader := CanaryRequest{Images: images("web:2"), Header: header("X-Canary=1")}
 	granted := routed(nil)
@@ -54,6 +64,10 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 			"httproute web would have 18 rules with the canary's header rules, more than the 16 an HTTPRoute may have"},
 		{"a header the rule matches already", routed(nil, taken), withHeader,
 			"rule 1 of httproute web already matches header x-canary: choose another with --header"},
+		{"a match with 16 headers already", routed(nil, full), withHeader,
+			"rule 1 of httproute web already matches 16 headers, the most an HTTPRoute match may: the canary's header rule would need one more"},
+		{"a rule with too many matches with header and cookie", routed(nil, wide), CanaryRequest{Images: images("web:2"), Header: header("X-Canary=1"), Cookie: "beta"},
+			"rule 1 of httproute web would have 80 matches with the canary's header rule, more than the 64 an HTTPRoute rule may have"},
 		{"no weight", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2")},
 			"--weight: give the canary's share of httproute/web's traffic, from 0 to 100 (or --route none for its share of the pods)"},
 		{"weight over the total", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2"), Weight: 150, WeightSet: true},
@@ -136,6 +150,18 @@ func TestParseHeaderAndRoute(t *testing.T) {
 		if got := fmt.Sprintf("%s %s %s", h.Type, h.Name, h.Value); err != nil || got != want {
 			t.Errorf("ParseHeader(%q) = %s, %v; want %s", in, got, err, want)
 		}
+	}
+	for in, want := range map[string]string{
+		"X-Canary=a\nb":                 `the value "a\nb" holds a control character (such as a newline), which no HTTP header value can carry`,
+		strings.Repeat("x", 257) + "=1": "the header name is 257 characters long, more than the 256 an HTTPRoute allows",
+		"X=" + strings.Repeat("v", 4097): "the value is 4097 characters long, more than the 4096 an HTTPRoute allows",
+	} {
+		if _, err := ParseHeader(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseHeader(%.40q) = %v, want %q", in, err, want)
+		}
+	}
+	if err := ValidateCookie(strings.Repeat("c", 4100)); err == nil || !strings.Contains(err.Error(), "the cookie name is 4100 characters long: matched in the Cookie header it would take 4120 of the 4096 characters an HTTPRoute allows a header match") {
+		t.Errorf("a cookie name too long: %v", err)
 	}
 	for in, want := range map[string]string{
 		"httproute/web":                           "HTTPRoute  web",
