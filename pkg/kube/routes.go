@@ -49,6 +49,7 @@ func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs str
 		return err
 	}
 	rel.SetRoutes(routes, nil)
+	rel.MarkRoutesRead(release.KindHTTPRoute, ns)
 	names := make([]string, len(rel.Services))
 	for i, svc := range rel.Services {
 		names[i] = svc.Name
@@ -71,6 +72,7 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 			return err
 		}
 		rel.SetRoutes(nil, list.Items)
+		rel.MarkRoutesRead(release.KindIngress, ref.Namespace)
 		return nil
 	}
 	routes, err := c.httpRoutes(ctx, ref.Namespace)
@@ -83,6 +85,7 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 		return err
 	}
 	rel.SetRoutes(routes, nil)
+	rel.MarkRoutesRead(release.KindHTTPRoute, ref.Namespace)
 	return nil
 }
 

@@ -27,14 +27,15 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if err != nil {
 		return nil, err
 	}
+	// Without the right to read the lock, status just does not show it.
+	lock, lockErr := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	if lockErr == nil {
+		rel.SetRecord(release.ParseRouteRecord(lock.Annotations[release.AnnotationRouteRecord]))
+	}
 	// Best effort: a route that cannot be read is said, not fatal.
 	routesErr := c.loadRoutes(ctx, rel, strategy.RouteNeeds{Discover: true, Recorded: true})
-	names := make([]string, len(rel.Services))
-	for i, svc := range rel.Services {
-		names[i] = svc.Name
-	}
 	slices, err := c.endpointSlices(namespace).List(ctx, metav1.ListOptions{
-		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(names, ",") + ")",
+		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(rel.TrafficServices(), ",") + ")",
 	})
 	if err != nil {
 		return nil, err
@@ -47,8 +48,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if routesErr != nil {
 		st.Warnings = append(st.Warnings, "the routes could not be read: "+routesErr.Error())
 	}
-	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+	if lockErr == nil {
 		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
 		if held(lock) {
 			st.Operation = describeLock(lock)

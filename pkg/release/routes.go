@@ -48,14 +48,12 @@ func (r *Release) setRouteService(svc *corev1.Service) bool {
 }
 
 // RecordedRoute is the route a routed canary or blue-green release runs
-// through, as ship recorded it on the Service it made for it.
+// through, as ship recorded it on the Service it made for it or in the
+// release's record.
 func (r *Release) RecordedRoute() (RouteRef, bool) {
-	for _, svc := range []*corev1.Service{r.CanaryService, r.GreenService} {
-		if svc == nil {
-			continue
-		}
-		if ref, err := ParseRouteRef(svc.Annotations[AnnotationRoute]); err == nil {
-			return ref, true
+	for _, role := range []string{RoleCanary, RoleGreen} {
+		if rec, ok := r.Recorded(role); ok {
+			return rec.Ref()
 		}
 	}
 	return RouteRef{}, false
@@ -73,6 +71,7 @@ func (r *Release) SetRoutes(routes []*HTTPRoute, ingresses []networkingv1.Ingres
 		}
 		r.Ingresses = append(r.Ingresses, ing)
 	}
+	r.dropStaleRecord()
 }
 
 // HTTPRoute returns the HTTPRoute ref names, read for the release, or nil.
@@ -177,9 +176,11 @@ func (r *Release) grantsServices(g referenceGrant) bool {
 	return false
 }
 
-// ListedRoutes are the routes `list` read, of one namespace or all, for the
-// releases that run through one.
+// ListedRoutes are the routes `list` read, of one namespace or all
+// (Namespace ""), for the releases that run through one; a kind not read
+// is nil.
 type ListedRoutes struct {
+	Namespace  string
 	HTTPRoutes []*HTTPRoute
 	Ingresses  []networkingv1.Ingress
 }
@@ -196,4 +197,10 @@ func (l *ListedRoutes) setOn(r *Release) {
 		}
 	}
 	r.SetRoutes(l.HTTPRoutes, ingresses)
+	if l.HTTPRoutes != nil {
+		r.MarkRoutesRead(KindHTTPRoute, l.Namespace)
+	}
+	if l.Ingresses != nil {
+		r.MarkRoutesRead(KindIngress, l.Namespace)
+	}
 }

@@ -36,7 +36,7 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 		rules, rulesErr = r.client.ReviewAccess(ctx, r.t.Namespace)
 	}()
 	needs := p.RecoverNeeds()
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
 	<-reviewed
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
@@ -58,6 +58,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	before := len(r.res.Changes)
 	if err == nil {
 		err = r.carryOut(ctx, lock, plan, false)
+	}
+	if err == nil && plan.RouteRestored {
+		r.forgetRoute(lock)
 	}
 	if err == nil && plan.Progression != nil {
 		err = r.record(ctx, lock, plan.Progression)

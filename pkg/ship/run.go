@@ -72,9 +72,11 @@ type run struct {
 	// recovers from, as a gate's failure.
 	waitFailed bool
 	// snap is the release as last read; progression its record's
-	// progression, as last read or written.
+	// progression, routeRecord the way back of a route it keeps, as last
+	// read or written.
 	snap        *strategy.Snapshot
 	progression *release.Progression
+	routeRecord *release.RouteRecord
 	// trail is what the release's record keeps of the run: each change's
 	// result line and each step of a progression held, in order.
 	trail []string
@@ -130,6 +132,7 @@ func (r *run) attempt(ctx context.Context) error {
 	lease := r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+		r.routeRecord = release.ParseRouteRecord(lease.Annotations[release.AnnotationRouteRecord])
 	}
 	plan, err := r.plan(ctx, r.p.Needs())
 	if err != nil {
@@ -147,6 +150,7 @@ func (r *run) attempt(ctx context.Context) error {
 			return err
 		}
 		r.tell(plan)
+		holder.Route = plan.Route
 		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
 	}
 	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
@@ -207,7 +211,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 
 // plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
 	if err != nil {
 		return strategy.Plan{}, err
 	}
@@ -296,8 +300,17 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 				r.tell(plan)
 			}
 			fresh = false
+			if err := lock.KeepRoute(ctx, plan.Route); err != nil {
+				return err
+			}
+			if plan.Route != nil {
+				r.routeRecord = plan.Route
+			}
 			if err := r.carryOut(ctx, lock, plan, false); err != nil {
 				return err
+			}
+			if plan.RouteRestored {
+				r.forgetRoute(lock)
 			}
 			if plan.Progression != nil {
 				if err := r.record(ctx, lock, plan.Progression); err != nil {
@@ -316,6 +329,14 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 		return err
 	}
 	return r.recover(ctx, lock, recoverer, failure)
+}
+
+// forgetRoute makes the release's record forget the way back of the route
+// the run put back, when the lock is freed, and plans from then on without
+// it.
+func (r *run) forgetRoute(lock *kube.Lock) {
+	lock.ForgetRoute()
+	r.routeRecord = nil
 }
 
 // NewEngine returns an Engine over the clusters of kubectl's connection

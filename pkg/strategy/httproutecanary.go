@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,7 +20,11 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if tracks.stable != nil {
 		split.stable = tracks.stable.Name
 	}
-	original, note := split.originalRules(route, savedRules(rel.CanaryService))
+	var saved []any
+	if rec, ok := rel.Recorded(release.RoleCanary); ok {
+		saved = rec.Rules
+	}
+	original, note := split.originalRules(route, saved)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
@@ -30,6 +35,7 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if tracks.canary.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
 		return nil, err
 	}
+	plan.Route = &release.RouteRecord{Route: route.Ref(rel.Stable.Namespace).String(), Role: release.RoleCanary, Rules: original}
 	if warning := unaccepted(route, weightString(weight, total)); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
@@ -41,14 +47,15 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 }
 
 // splitFor is how route's rules share the traffic of Service service between
-// ship's track Services, as far as they exist (the stable track is the
-// user's Service itself until ship makes one of its own).
+// ship's track Services, as far as they exist or the route names them (the
+// stable track is the user's Service itself until ship makes one of its
+// own).
 func splitFor(rel *release.Release, route *release.HTTPRoute, service string) routeSplit {
 	name := rel.Stable.Name
 	s := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: service,
 		stable: service, canary: release.CanaryName(name)}
-	if rel.StableService != nil {
-		s.stable = rel.StableService.Name
+	if rel.StableService != nil || slices.Contains(route.Services(rel.Stable.Namespace), release.StableServiceName(name)) {
+		s.stable = release.StableServiceName(name)
 	}
 	return s
 }

@@ -103,10 +103,10 @@ func TestPlanCanaryThroughARouteKeepsAnAdoptedCanarysLabels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := actions(plan), "wait ctwoc-v2, create svc/ctwoc-canary, create svc/ctwoc-stable, wait svc/ctwoc-canary, wait svc/ctwoc-stable, patch httproute/ctwoc"; got != want {
+	if got, want := actions(plan), "patch ctwoc-v2, wait ctwoc-v2, create svc/ctwoc-canary, create svc/ctwoc-stable, wait svc/ctwoc-canary, wait svc/ctwoc-stable, patch httproute/ctwoc"; got != want {
 		t.Fatalf("steps:\n got %s\nwant %s", got, want)
 	}
-	for i, sel := range map[int]string{1: "app=ctwoc,version=2.0.0", 2: "app=ctwoc,version=1.0.0"} {
+	for i, sel := range map[int]string{2: "app=ctwoc,version=2.0.0", 3: "app=ctwoc,version=1.0.0"} {
 		if got := labels.Set(plan.Steps[i].Object.(*corev1.Service).Spec.Selector).String(); got != sel {
 			t.Errorf("step %d selects %s, want %s", i, got, sel)
 		}

@@ -39,6 +39,8 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 		replicas = max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
 	}
 	desired := newCanary(stable, spec, tr, replicas, 0)
+	// list finds the route from the canary too, when ship's Services are gone.
+	desired.Annotations[release.AnnotationRoute] = ref.String()
 	if c := rel.Canary; c != nil && !apiequality.Semantic.DeepEqual(c.Spec.Selector, desired.Spec.Selector) {
 		return Plan{}, fmt.Errorf("canary %s selects %s, not %s as a canary through %s needs: abort it and start the canary again",
 			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
@@ -68,6 +70,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 				svc.Name, labels.Set(svc.Spec.Selector), tr.key, stable.Spec.Template.Labels[tr.key])
 		}
 		route, err = ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
+		plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
 	}
 	if err != nil {
 		return Plan{}, err
