@@ -152,8 +152,8 @@ func TestParseHeaderAndRoute(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"X-Canary=a\nb":                 `the value "a\nb" holds a control character (such as a newline), which no HTTP header value can carry`,
-		strings.Repeat("x", 257) + "=1": "the header name is 257 characters long, more than the 256 an HTTPRoute allows",
+		"X-Canary=a\nb":                  `the value "a\nb" holds a control character (such as a newline), which no HTTP header value can carry`,
+		strings.Repeat("x", 257) + "=1":  "the header name is 257 characters long, more than the 256 an HTTPRoute allows",
 		"X=" + strings.Repeat("v", 4097): "the value is 4097 characters long, more than the 4096 an HTTPRoute allows",
 	} {
 		if _, err := ParseHeader(in); err == nil || !strings.Contains(err.Error(), want) {
