@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -75,8 +76,9 @@ func lockAdvice(l *coordinationv1.Lease) string {
 // the labels they all select on with the same value, whichever Deployment
 // owns it (a hand-made canary's pods too), so each endpoint's pod is found
 // and its owner named; and the pods of a canary kept out of them for a
-// route (app: web-canary), by the other value of the same label.
-func endpointPods(rel *release.Release) string {
+// route (app: web-canary), by the other value of the same label, as rel
+// has it or as judged (a canary created since rel was read) does.
+func endpointPods(rel *release.Release, judged ...*appsv1.Deployment) string {
 	shared := labels.Set{}
 	for k, v := range rel.Services[0].Spec.Selector {
 		shared[k] = v
@@ -91,8 +93,11 @@ func endpointPods(rel *release.Release) string {
 	selector := labels.NewSelector()
 	for _, k := range sets.List(sets.KeySet(shared)) {
 		values := []string{shared[k]}
-		if rel.Canary != nil {
-			if v, ok := rel.Canary.Spec.Template.Labels[k]; ok && v != shared[k] {
+		for _, d := range append(judged, rel.Canary) {
+			if d == nil {
+				continue
+			}
+			if v, ok := d.Spec.Template.Labels[k]; ok && v != shared[k] && !slices.Contains(values, v) {
 				values = append(values, v)
 			}
 		}
@@ -105,12 +110,13 @@ func endpointPods(rel *release.Release) string {
 	return selector.String()
 }
 
-// Health reads what the built-in gate judges of rel, in two requests
-// whatever the number of pods: the pods its Services may route to, whole
-// (their status), and the Deployments of its namespace, by name.
-func (c *Client) Health(ctx context.Context, rel *release.Release) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
+// Health reads what the built-in gate judges of rel and judged (the
+// Deployment under test, which rel may have been read without), in two
+// requests whatever the number of pods: the pods its Services may route
+// to, whole (their status), and the Deployments of its namespace, by name.
+func (c *Client) Health(ctx context.Context, rel *release.Release, judged *appsv1.Deployment) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
 	namespace := rel.Stable.Namespace
-	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel)})
+	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel, judged)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -33,7 +33,7 @@ func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error
 	if err != nil {
 		return gate.PodHealth{}, err
 	}
-	pods, deployments, err := client.Health(ctx, rel)
+	pods, deployments, err := client.Health(ctx, rel, rel.Canary)
 	if err != nil {
 		return gate.PodHealth{}, err
 	}

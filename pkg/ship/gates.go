@@ -150,7 +150,7 @@ func (c *checker) check(ctx context.Context) []gate.Result {
 // pods judges the built-in gate: the new pods (canary, or the new color)
 // and the ones serving beside them must stay healthy.
 func (c *checker) pods(ctx context.Context) gate.Result {
-	pods, deployments, err := c.client.Health(ctx, c.rel)
+	pods, deployments, err := c.client.Health(ctx, c.rel, c.judged)
 	if err != nil {
 		return gate.Result{Gate: gate.PodsGate, Verdict: gate.Inconclusive, Reason: err.Error()}
 	}
