@@ -33,7 +33,20 @@ func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs str
 		read = false
 	}
 	if read {
-		return c.readRoute(ctx, rel, ref.In(ns), needs.Named != nil)
+		ref = ref.In(ns)
+		if err := c.readRoute(ctx, rel, ref, needs.Named != nil); err != nil {
+			return err
+		}
+		if ref.Kind == release.KindHTTPRoute && ref.Namespace != ns && (needs.Named != nil || needs.Grants) {
+			// A plan that writes ship's Services into a route of another
+			// namespace checks that the ReferenceGrants let it.
+			grants, err := c.listUnstructured(ctx, httpRouteVersion, "referencegrants", ns)
+			if err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("reading the referencegrants of namespace %s, to check that %s may send traffic to ship's Services: %w", ns, ref, err)
+			}
+			rel.SetReferenceGrants(grants)
+		}
+		return nil
 	}
 	if !needs.Discover {
 		return nil

@@ -115,6 +115,10 @@ func routeStatuses(r *Release, ep *Endpoints) ([]RouteStatus, []string) {
 		st.CanaryWeight = shipWeight(st)
 		st.CanaryShare = canaryShare(st.Rules, route.Spec.Rules)
 		warnings = append(warnings, backendWarnings(st)...)
+		if _, driven := r.RecordedRoute(); driven && !st.Drives && st.CanaryShare != nil && r.Canary != nil {
+			warnings = append(warnings, fmt.Sprintf("httproute %s sends traffic to the release outside the weight of the route it runs through: %s of its requests reach the canary",
+				route.Name(), percent(*st.CanaryShare)))
+		}
 		switch {
 		case accepted:
 		case st.CanaryWeight != nil:

@@ -17,8 +17,13 @@ import (
 func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *Plan) ([]Step, error) {
 	split := splitFor(rel, route, tracks.service.Name)
 	split.stableWeight, split.canaryWeight, split.matches = int64(total-weight), int64(weight), headerMatches(req)
+	names := []string{tracks.canary.Name}
 	if tracks.stable != nil {
 		split.stable = tracks.stable.Name
+		names = append(names, tracks.stable.Name)
+	}
+	if err := granted(rel, route, names...); err != nil {
+		return nil, err
 	}
 	var saved []any
 	if rec, ok := rel.Recorded(release.RoleCanary); ok {

@@ -191,3 +191,29 @@ func listOrNone(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// granted refuses a plan that would write into route, of another namespace,
+// the names of Services that the ReferenceGrants of the Services' namespace
+// do not let it send traffic to: the Gateway would then refuse every
+// request of the rule (ResolvedRefs=False, RefNotPermitted).
+func granted(rel *release.Release, route *release.HTTPRoute, names ...string) error {
+	ns := rel.Stable.Namespace
+	if route.Namespace() == ns {
+		return nil
+	}
+	refused, grants, read := rel.NotGranted(route.Namespace(), names)
+	if !read || len(refused) == 0 {
+		return nil
+	}
+	var add []string
+	for _, name := range refused {
+		add = append(add, fmt.Sprintf(`{group: "", kind: Service, name: %s}`, name))
+	}
+	what := fmt.Sprintf("add %s to its spec.to, or leave name out to let in every Service of namespace %s", strings.Join(add, " and "), ns)
+	if len(grants) == 0 {
+		return fmt.Errorf("no ReferenceGrant in namespace %s lets httproute %s/%s send traffic to service %s: create one from {group: %s, kind: HTTPRoute, namespace: %s} to %s, then run this again",
+			ns, route.Namespace(), route.Name(), strings.Join(refused, " and "), release.GatewayGroup, route.Namespace(), strings.Join(add, " and "))
+	}
+	return fmt.Errorf("referencegrant %s in namespace %s does not let httproute %s/%s send traffic to service %s, which kubectl-ship would write into it: %s, then run this again",
+		strings.Join(grants, ", "), ns, route.Namespace(), route.Name(), strings.Join(refused, " and "), what)
+}

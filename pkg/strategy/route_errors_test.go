@@ -176,3 +176,44 @@ func TestParseHeaderAndRoute(t *testing.T) {
 		}
 	}
 }
+
+// A route of another namespace gets only the names of ship's Services its
+// ReferenceGrants let it send traffic to: refused before any write, with
+// the grant and what to add.
+func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
+	route := newHTTPRoute("web", true, rule("web"))
+	route.Object.SetNamespace("gateways")
+	refs := route.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
+	refs[0].(map[string]any)["namespace"] = "ns"
+	route, _ = release.NewHTTPRoute(route.Object)
+	grant := func(to ...map[string]any) unstructured.Unstructured {
+		var list []any
+		for _, x := range to {
+			list = append(list, x)
+		}
+		return unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "from-gateways", "namespace": "ns"},
+			"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}}, "to": list}}}
+	}
+	service := func(name string) map[string]any { return map[string]any{"group": "", "kind": "Service", "name": name} }
+	req := CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}}
+	for _, tt := range []struct {
+		name   string
+		grants []unstructured.Unstructured
+		want   string
+	}{
+		{"only the Service named", []unstructured.Unstructured{grant(service("web"))},
+			`referencegrant from-gateways in namespace ns does not let httproute gateways/web send traffic to service web-canary and web-stable, which kubectl-ship would write into it: add {group: "", kind: Service, name: web-canary} and {group: "", kind: Service, name: web-stable} to its spec.to`},
+		{"no grant", []unstructured.Unstructured{}, "no ReferenceGrant in namespace ns lets httproute gateways/web send traffic to service web-canary and web-stable"},
+		{"every Service", []unstructured.Unstructured{grant(map[string]any{"group": "", "kind": "Service"})}, ""},
+		{"each Service named", []unstructured.Unstructured{grant(service("web"), service("web-canary"), service("web-stable"))}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rel := routed(nil, route)
+			rel.SetReferenceGrants(tt.grants)
+			_, err := PlanCanary(rel, req)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("error = %v\nwant %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -79,6 +79,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return Plan{}, err
 	}
+	plan.Notes = append(plan.Notes, otherRoutes(rel, target, tracks, replicas)...)
 	plan.Steps = append(append(plan.Steps, services...), route...)
 	if made := created(append(services, route...)); len(made) > 0 {
 		them := "them"
@@ -159,4 +160,26 @@ func created(steps []Step) []string {
 		made = append(made, kind+" "+obj.GetName())
 	}
 	return made
+}
+
+// otherRoutes say, before acting, which other HTTPRoutes read send traffic
+// to the user's Service, which ship leaves as they are: through them the
+// canary gets its share of that Service's pods, or none, not the weight.
+func otherRoutes(rel *release.Release, target *routeTarget, tracks *trackServices, canary int32) []string {
+	var notes []string
+	svc := tracks.service
+	for _, r := range rel.HTTPRoutesTo(svc.Name) {
+		if target.http != nil && r == target.http {
+			continue
+		}
+		if tracks.stable == nil {
+			notes = append(notes, fmt.Sprintf("note: httproute %s also sends traffic to service %s, which kubectl-ship leaves as it is: service %s selects only the stable pods, so none of that route's traffic reaches the canary",
+				r.Name(), svc.Name, svc.Name))
+			continue
+		}
+		split := Split{Stable: release.Replicas(rel.Stable), Canary: canary}
+		notes = append(notes, fmt.Sprintf("warning: httproute %s also sends traffic to service %s, which kubectl-ship leaves as it is: through it the canary gets its share of the pods (%d of %d, %.1f%%), whatever the weight; name it with --route to drive it instead",
+			r.Name(), svc.Name, split.Canary, split.Stable+split.Canary, split.Percent()))
+	}
+	return notes
 }

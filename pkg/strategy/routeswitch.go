@@ -90,6 +90,9 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
 	}
 	rules, err := split.rules(route.Name(), original)
+	if err == nil {
+		err = granted(rel, route, release.GreenName(name))
+	}
 	if err != nil {
 		return Plan{}, err
 	}
