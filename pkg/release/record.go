@@ -58,7 +58,8 @@ func (r *Release) SetRecord(rec *RouteRecord) { r.record = rec }
 
 // Recorded is the way back of the route ship sends to its Service of role
 // (canary or green): as that Service keeps it, else as the release's
-// record does.
+// record does, else (the route alone, without its rules) as the canary
+// does.
 func (r *Release) Recorded(role string) (*RouteRecord, bool) {
 	holder := r.CanaryService
 	if role == RoleGreen {
@@ -72,6 +73,11 @@ func (r *Release) Recorded(role string) (*RouteRecord, bool) {
 	if r.record != nil && r.record.Role == role {
 		if _, ok := r.record.Ref(); ok {
 			return r.record, true
+		}
+	}
+	if c := r.Canary; c != nil && role == RoleCanary {
+		if ref, err := ParseRouteRef(c.Annotations[AnnotationRoute]); err == nil {
+			return &RouteRecord{Route: ref.String(), Role: role}, true
 		}
 	}
 	return nil, false

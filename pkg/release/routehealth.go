@@ -39,6 +39,11 @@ func (v *serviceView) describe(b *RouteBackend) float64 {
 	return float64(counts[RoleCanary]+counts[string(Green)]) / float64(ready)
 }
 
+// judges says whether there is a canary or green whose share to count.
+func (v *serviceView) judges() bool {
+	return v != nil && (v.rel.Canary != nil || v.rel.Green != nil)
+}
+
 // hasService says whether a Service of that name exists in the release's
 // namespace, as read.
 func (r *Release) hasService(name string) bool {

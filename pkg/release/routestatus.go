@@ -186,7 +186,7 @@ func ruleStatus(rule HTTPRouteRule, routeNamespace, ns string, roles map[string]
 		}
 		rs.Backends = append(rs.Backends, backend)
 	}
-	if reaches && total > 0 {
+	if reaches && total > 0 && view.judges() {
 		share = 100 * share / float64(total)
 		rs.CanaryShare = &share
 	}
