@@ -20,7 +20,9 @@ func TestRouteRefusalsComeBeforeAnyWrite(t *testing.T) {
 	}
 	apply(t, ns, httpRoute("ctwoc", "ctwoc")+"---\n"+strings.NewReplacer("metadata:\n  name: ctwoc\n", "metadata:\n  name: crowded\n", "ctwoc.example", "crowded.example",
 		"  - backendRefs:\n", "  - matches:\n    - headers: ["+strings.Join(headers, ", ")+"]\n    backendRefs:\n").Replace(httpRoute("ctwoc", "ctwoc")))
-	canary := func(args ...string) []string { return append([]string{"canary", "ctwoc", "--image", v2, "--weight", "5"}, args...) }
+	canary := func(args ...string) []string {
+		return append([]string{"canary", "ctwoc", "--image", v2, "--weight", "5"}, args...)
+	}
 	for _, tc := range []struct {
 		name, want string
 		args       []string
