@@ -101,7 +101,10 @@ changes; --until waits for a state: healthy, canary-ready, switched, paused,
 promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
-1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
+1 degraded (a rollout exceeded its progress deadline, or a route sends the
+release's traffic nowhere: to a Service that does not exist, has no ready
+endpoint or is not permitted, or the route it runs through is gone);
+2 timed out (--timeout);
 3 no such release (no Deployment of that name, or no Service routes to it).
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
