@@ -26,6 +26,9 @@ const (
 	PhaseProgressing = "Progressing"
 	PhasePaused      = "Paused"
 	PhaseDegraded    = "Degraded"
+	// PhaseAmbiguous: several Deployments made by hand could each be the
+	// canary or green; the user names one (--canary, --green).
+	PhaseAmbiguous = "Ambiguous"
 )
 
 // Status is what `kubectl ship status` shows: each Deployment of the release

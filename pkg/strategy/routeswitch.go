@@ -142,6 +142,7 @@ func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Pl
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
+	plan.Notes = append(plan.Notes, fewerPods(rel, to)...)
 	if err := ready(rel.Deployment(to), to); err != nil {
 		if release.Replicas(rel.Deployment(to)) == 0 || !p.Force {
 			return Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)

@@ -24,6 +24,9 @@ const (
 	exitDegraded = 1
 	exitTimedOut = 2
 	exitNotFound = 3
+	// exitAmbiguous: several Deployments made by hand could each be the
+	// canary or green (4 and 5 are the gates' and the fleet's).
+	exitAmbiguous = 6
 )
 
 // untilNames lists the states of untilStates, for help and errors.
@@ -105,7 +108,9 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached;
 release's traffic nowhere: to a Service that does not exist, has no ready
 endpoint or is not permitted, or the route it runs through is gone);
 2 timed out (--timeout);
-3 no such release (no Deployment of that name, or no Service routes to it).
+3 no such release (no Deployment of that name, or no Service routes to it);
+6 ambiguous (several Deployments made by hand could each be its canary or
+green: name one with --canary or --green).
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
 
@@ -172,8 +177,12 @@ func (o *Options) Run(ctx context.Context) error {
 	show := func() (*release.Status, error) {
 		st, err := o.engine.Status(ctx, o.target)
 		var notFound *release.NotReleaseError
-		if errors.As(err, &notFound) {
+		var ambiguous *release.AmbiguousError
+		switch {
+		case errors.As(err, &notFound):
 			return nil, &cli.ExitError{Code: exitNotFound, Err: err}
+		case errors.As(err, &ambiguous):
+			return nil, &cli.ExitError{Code: exitAmbiguous, Err: err}
 		}
 		if err != nil {
 			return nil, err
