@@ -49,20 +49,22 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 	for i, r := range original {
 		rule, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
 		refs, _ := rule["backendRefs"].([]any)
-		at, others := -1, []string{}
+		at, ports, others := -1, []string{}, []string{}
 		for j, ref := range refs {
 			if s.serviceOf(ref) == s.service {
-				at = j
+				at, ports = j, append(ports, fmt.Sprint(ref.(map[string]any)["port"]))
 			} else {
-				name, _ := ref.(map[string]any)["name"].(string)
-				others = append(others, name)
+				others = append(others, describeRef(ref))
 			}
 		}
-		if at < 0 {
+		switch {
+		case at < 0:
 			out = append(out, rule)
 			continue
-		}
-		if len(refs) > 1 {
+		case len(ports) > 1:
+			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s on ports %s: kubectl-ship only splits rules that send it to one port of service %s",
+				i+1, route, s.service, strings.Join(ports, " and "), s.service)
+		case len(refs) > 1:
 			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s and to %s: kubectl-ship only splits rules that send it to service %s alone",
 				i+1, route, s.service, strings.Join(others, ", "), s.service)
 		}
@@ -139,6 +141,23 @@ func withinLimits(route string, rules []any) error {
 			route, matches, maxMatches)
 	}
 	return nil
+}
+
+// describeRef names a backendRef as a person reads it: "web:80",
+// "other/web:80", or its kind for another kind than a Service.
+func describeRef(ref any) string {
+	m, _ := ref.(map[string]any)
+	name := fmt.Sprint(m["name"])
+	if ns, ok := m["namespace"].(string); ok && ns != "" {
+		name = ns + "/" + name
+	}
+	if kind, ok := m["kind"].(string); ok && kind != "" && kind != "Service" {
+		name = strings.ToLower(kind) + " " + name
+	}
+	if port, ok := m["port"]; ok {
+		name += fmt.Sprintf(":%v", port)
+	}
+	return name
 }
 
 // withBackend is a copy of ref sending weight to Service name.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -32,6 +33,10 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	original, note := split.originalRules(route, saved)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
+	}
+	if gone := droppedMatches(split, rulesOf(route.Object), req); len(gone) > 0 {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the route's rules that send %s to the canary go, as this command does not ask for them: give %s again to keep them",
+			strings.Join(gone, " and "), strings.Join(matchFlags(gone), " ")))
 	}
 	rules, err := split.rules(route.Name(), original)
 	if err != nil {
@@ -125,4 +130,59 @@ func routedService(rel *release.Release, route *release.HTTPRoute, rules []any) 
 		}
 	}
 	return nil
+}
+
+// droppedMatches describes the header and cookie matches of ship's rules in
+// the route ("header X-Canary=always", "cookie beta") that req does not ask
+// for again: a resize without --header would take the testers' rule out.
+func droppedMatches(split routeSplit, rules []any, req CanaryRequest) []string {
+	asked := map[string]bool{}
+	for _, m := range headerMatches(req) {
+		asked[describeHeader(m)] = true
+	}
+	var gone []string
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		refs, _ := rule["backendRefs"].([]any)
+		if len(refs) == 0 || slices.ContainsFunc(refs, func(ref any) bool { return split.serviceOf(ref) != split.canary }) {
+			continue // not one of ship's header rules
+		}
+		matches, _ := rule["matches"].([]any)
+		for _, m := range matches {
+			headers, _ := m.(map[string]any)["headers"].([]any)
+			if len(headers) == 0 {
+				continue
+			}
+			// ship adds its header match last.
+			h, _ := headers[len(headers)-1].(map[string]any)
+			if d := describeHeader(h); !asked[d] && !slices.Contains(gone, d) {
+				gone = append(gone, d)
+			}
+		}
+	}
+	return gone
+}
+
+// describeHeader is a header match of ship's as the flags give it: "cookie
+// beta", "header X-Canary=always", "header X-User~^a".
+func describeHeader(h map[string]any) string {
+	name, _ := h["name"].(string)
+	value, _ := h["value"].(string)
+	if cookie, ok := strings.CutPrefix(value, `(^|;\s*)`); ok && name == "Cookie" && strings.HasSuffix(cookie, `=always(;|$)`) {
+		return "cookie " + strings.ReplaceAll(strings.TrimSuffix(cookie, `=always(;|$)`), `\`, "")
+	}
+	if h["type"] == "RegularExpression" {
+		return "header " + name + "~" + value
+	}
+	return "header " + name + "=" + value
+}
+
+// matchFlags are the flags that ask for matches again.
+func matchFlags(described []string) []string {
+	out := make([]string, len(described))
+	for i, d := range described {
+		kind, value, _ := strings.Cut(d, " ")
+		out[i] = "--" + kind + " " + value
+	}
+	return out
 }

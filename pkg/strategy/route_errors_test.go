@@ -22,6 +22,9 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 	two := newHTTPRoute("web-2", false, rule("web"))
 	mixed := newHTTPRoute("web", true, map[string]any{"backendRefs": []any{
 		rule("web")["backendRefs"].([]any)[0], rule("old")["backendRefs"].([]any)[0]}})
+	port9090 := rule("web")["backendRefs"].([]any)[0].(map[string]any)
+	port9090["port"] = int64(9090)
+	twoPorts := newHTTPRoute("web", true, map[string]any{"backendRefs": []any{rule("web")["backendRefs"].([]any)[0], port9090}})
 	var many []map[string]any
 	for range 9 {
 		many = append(many, rule("web"))
@@ -59,7 +62,9 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 		{"a route of another namespace", granted, weight(5),
 			"a ReferenceGrant lets the HTTPRoutes of namespace gateways send traffic to service web, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME"},
 		{"a rule with another backend", routed(nil, mixed), weight(5),
-			"rule 1 of httproute web sends traffic to service web and to old: kubectl-ship only splits rules that send it to service web alone"},
+			"rule 1 of httproute web sends traffic to service web and to old:80: kubectl-ship only splits rules that send it to service web alone"},
+		{"a rule to two ports of the service", routed(nil, twoPorts), weight(5),
+			"rule 1 of httproute web sends traffic to service web on ports 80 and 9090: kubectl-ship only splits rules that send it to one port of service web"},
 		{"too many rules with the header rules", routed(nil, crowded), withHeader,
 			"httproute web would have 18 rules with the canary's header rules, more than the 16 an HTTPRoute may have"},
 		{"a header the rule matches already", routed(nil, taken), withHeader,

@@ -112,3 +112,22 @@ func TestPlanCanaryThroughARouteKeepsAnAdoptedCanarysLabels(t *testing.T) {
 		}
 	}
 }
+
+// A resize that gives no --header or --cookie takes the testers' rules out:
+// it says so first, with the flags that keep them.
+func TestPlanCanaryResizeSaysWhichHeaderRulesGo(t *testing.T) {
+	rel := appOnlyRouted(newHTTPRoute("web", true, rule("web")))
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always"), Cookie: "beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := after(rel, plan)
+	resize, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 20, WeightSet: true, Cookie: "beta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "warning: the route's rules that send header X-Canary=always to the canary go, as this command does not ask for them: give --header X-Canary=always again to keep them"
+	if notes := strings.Join(resize.Notes, "\n"); !strings.Contains(notes, want) || strings.Contains(notes, "cookie beta") {
+		t.Errorf("notes:\n%s", notes)
+	}
+}
