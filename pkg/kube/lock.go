@@ -261,7 +261,7 @@ func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
 func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
 		if appendRecord(lease, op) != nil {
-			return // an unreadable record stays as it is; the lock is freed all the same
+			return // the operation could not be encoded; the lock is freed all the same
 		}
 		for _, k := range []string{release.AnnotationOperation, release.AnnotationVerb, release.AnnotationUser,
 			release.AnnotationStaying, release.AnnotationPreempt} {
@@ -280,12 +280,17 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 }
 
 func appendRecord(lease *coordinationv1.Lease, op release.Operation) error {
-	record, err := release.AppendOperation(lease.Annotations[release.AnnotationHistory], op)
+	record, kept, err := release.AppendOperation(lease.Annotations[release.AnnotationHistory], op)
 	if err != nil {
 		return err
 	}
 	if lease.Annotations == nil {
 		lease.Annotations = map[string]string{}
+	}
+	if kept != "" {
+		// Never written over: the record that could not be read stays
+		// beside the new one (history names it).
+		release.KeepUnreadable(lease.Annotations, kept)
 	}
 	lease.Annotations[release.AnnotationHistory] = record
 	return nil

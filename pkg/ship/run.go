@@ -139,6 +139,12 @@ func (r *run) attempt(ctx context.Context) error {
 		return r.nothingToWrite(ctx, lease, err)
 	}
 	if plan.Writes() {
+		if lease != nil {
+			if err := release.RecordError(lease.Annotations[release.AnnotationHistory]); err != nil {
+				plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the record of release %s (lease %s) cannot be read (%s): kubectl-ship keeps it as it is, in annotation %s, and starts a new record beside it",
+					r.t.Name, lease.Name, release.EscapeTerminal(err.Error()), release.AnnotationUnreadableHistory))
+			}
+		}
 		holder, err := r.check(ctx, plan)
 		if err == nil {
 			err = r.preflight(ctx, plan)
