@@ -85,8 +85,8 @@ func LastOperation(raw string) (Operation, bool) {
 	return ops[len(ops)-1], true
 }
 
-// AnnotationUnreadableHistory, on a release's lock, keeps a record that
-// could not be read, as it was, when a command started a new one.
+// AnnotationUnreadableHistory is where a release's lock keeps a record
+// that could not be read, as it was, when a command started a new one.
 const AnnotationUnreadableHistory = AnnotationHistory + "-unreadable"
 
 // AppendOperation adds op to the record raw (the JSON of an annotation),

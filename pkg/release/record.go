@@ -7,8 +7,8 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
-// AnnotationRouteRecord, on a release's lock, keeps the RouteRecord of the
-// route an operation changed, until the route is put back.
+// AnnotationRouteRecord is where a release's lock keeps the RouteRecord of
+// the route an operation changed, until the route is put back.
 const AnnotationRouteRecord = prefix + "route-record"
 
 // RouteRecord is the way back of a route ship changed: the route, the role

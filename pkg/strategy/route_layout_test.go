@@ -131,3 +131,42 @@ func TestPlanCanaryResizeSaysWhichHeaderRulesGo(t *testing.T) {
 		t.Errorf("notes:\n%s", notes)
 	}
 }
+
+// ship's Services deleted while the canary runs through a route: abort puts
+// the route back from the release's record, byte for byte, and promote does
+// it first, before the stable Deployment rolls.
+func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
+	route := newHTTPRoute("web", true, rule("web"), rule("web", apiGET()))
+	before := rulesJSON(route)
+	rel := routed(nil, route)
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Route == nil || plan.Route.Route != "httproute/web" || plan.Route.Role != release.RoleCanary {
+		t.Fatalf("the plan should give the record its way back: %+v", plan.Route)
+	}
+	now := after(rel, plan)
+	now.CanaryService, now.StableService = nil, nil // deleted by hand
+	now.SetRecord(plan.Route)
+	abort, err := PlanAbort(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(abort); got != "wait svc/web, patch httproute/web, delete web-canary" || !abort.RouteRestored {
+		t.Fatalf("abort: %s (restored %v)", got, abort.RouteRestored)
+	}
+	if got := rulesJSON(after(now, abort).HTTPRoutes[0]); got != before {
+		t.Errorf("abort should put the rules back exactly:\n got %s\nwant %s", got, before)
+	}
+	promote, err := PlanPromote(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(promote); got != "wait svc/web, patch httproute/web, patch web, wait web, delete web-canary" {
+		t.Errorf("promote puts the route back first: %s", got)
+	}
+	if notes := strings.Join(promote.Notes, "\n"); !strings.Contains(notes, "httproute web sends traffic to services web-stable and web-canary, which no longer exist: the route goes back first") {
+		t.Errorf("promote notes:\n%s", notes)
+	}
+}

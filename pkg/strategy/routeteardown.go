@@ -102,7 +102,10 @@ func missingBackends(rel *release.Release) string {
 	if len(missing) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("httproute %s sends traffic to service %s, which no longer exists", route.Name(), strings.Join(missing, " and "))
+	if len(missing) > 1 {
+		return fmt.Sprintf("httproute %s sends traffic to services %s, which no longer exist", route.Name(), strings.Join(missing, " and "))
+	}
+	return fmt.Sprintf("httproute %s sends traffic to service %s, which no longer exists", route.Name(), missing[0])
 }
 
 // waitForTraffic waits until svc has ready endpoints, before a route sends
