@@ -170,3 +170,19 @@ func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
 		t.Errorf("promote notes:\n%s", notes)
 	}
 }
+
+// A canary started by the share of the pods on pods labelled only app
+// cannot go through a route as it is: abort it first, says the refusal.
+func TestPlanCanaryOfTheShareOfThePodsThroughARoute(t *testing.T) {
+	rel := appOnlyRouted()
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25, WeightSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := after(rel, plan)
+	now.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
+	_, err = PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
+	if err == nil || !strings.Contains(err.Error(), "canary web-canary selects app=web,track=canary, not app=web-canary,track=canary as a canary through httproute/web needs: abort it and start the canary again") {
+		t.Errorf("error = %v", err)
+	}
+}

@@ -85,6 +85,9 @@ func existingTrack(stable, canary *appsv1.Deployment, svc *corev1.Service) (trac
 		return keys[i] < keys[j]
 	})
 	key := keys[0]
+	if _, carried := s[key]; !carried && labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(c)) {
+		return track{}, false // a canary of the share of the pods: nothing tells the stable ones apart
+	}
 	delete(differ, key)
 	return track{key: key, canaryValue: c[key], apart: differ, selector: canary.Spec.Selector.DeepCopy()}, true
 }
