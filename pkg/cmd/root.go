@@ -15,6 +15,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/dashboard"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/history"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
@@ -47,6 +48,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 	}
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(flagError)
 	flags := root.PersistentFlags()
 	configFlags.AddFlags(flags)
 	addKlogFlags(flags)
@@ -64,6 +66,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		history.NewCmdHistory(f, streams),
 		list.NewCmdList(f, streams),
 		status.NewCmdStatus(f, streams),
+		dashboard.NewCmdDashboard(f, streams),
 		version.NewCmdVersion(f, streams),
 	)
 	return root

@@ -4,6 +4,7 @@ package canary
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -150,6 +151,8 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 	}
 	o.weightSet, o.totalSet = cmd.Flags().Changed("weight"), cmd.Flags().Changed("weight-total")
 	switch {
+	case cmd.Flags().Changed("steps") && strings.TrimSpace(o.Steps) == "":
+		return fmt.Errorf("--steps is empty: list the weights, e.g. --steps 10,25,50")
 	case o.weightSet && cmd.Flags().Changed("replicas") && o.Route == "none":
 		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):

@@ -24,8 +24,13 @@ const (
 	exitDegraded = 1
 	exitTimedOut = 2
 	exitNotFound = 3
+	// With --until, the release ended the other way: rolled back while
+	// waiting for promoted or switched (as the verbs exit when their gates
+	// roll back), promoted while waiting for rolled-back.
+	exitRolledBack = 4
+	exitPromoted   = 5
 	// exitAmbiguous: several Deployments made by hand could each be the
-	// canary or green (4 and 5 are the gates' and the fleet's).
+	// canary or green.
 	exitAmbiguous = 6
 )
 
@@ -35,13 +40,13 @@ const untilNames = "healthy, canary-ready, switched, paused, promoted, rolled-ba
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
 	"healthy": func(st *release.Status) bool { return st.Phase == release.PhaseHealthy },
-	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
-	"promoted": func(st *release.Status) bool {
-		return st.Progression != nil && st.Progression.Phase == release.ProgressionPromoted && st.Strategy == release.StrategyNone
+	// A Deployment paused with kubectl rollout pause, or a progression
+	// stopped at its pause step.
+	"paused": func(st *release.Status) bool {
+		return st.Phase == release.PhasePaused || st.Progression != nil && st.Progression.Phase == release.ProgressionPaused
 	},
-	"rolled-back": func(st *release.Status) bool {
-		return st.Progression != nil && st.Progression.Phase == release.ProgressionRolledBack
-	},
+	"promoted":    func(st *release.Status) bool { return st.Outcome() == release.ProgressionPromoted },
+	"rolled-back": func(st *release.Status) bool { return st.Outcome() == release.ProgressionRolledBack },
 	"canary-ready": func(st *release.Status) bool {
 		return st.Strategy == release.StrategyCanary && st.Phase == release.PhaseHealthy
 	},
@@ -103,14 +108,16 @@ shows its step, the time held and left, and each gate's last check.
 changes; --until waits for a state: healthy, canary-ready, switched, paused,
 promoted or rolled-back (the end of a progression, for CI pipelines).
 
-Exit status, for CI: 0 settled and healthy, or the --until state reached;
-1 degraded (a rollout exceeded its progress deadline, or a route sends the
-release's traffic nowhere: to a Service that does not exist, has no ready
-endpoint or is not permitted, or the route it runs through is gone);
-2 timed out (--timeout);
-3 no such release (no Deployment of that name, or no Service routes to it);
-6 ambiguous (several Deployments made by hand could each be its canary or
-green: name one with --canary or --green).
+Exit status, for CI: 0 settled and healthy, or the --until state reached
+(at once when it already is); 1 degraded (a rollout exceeded its progress
+deadline, or a route sends the release's traffic nowhere: to a Service that
+does not exist, has no ready endpoint or is not permitted, or the route it
+runs through is gone); 2 timed out (--timeout); 3 no such release (no
+Deployment of that name, or no Service routes to it); with --until, at once,
+4 when the release was rolled back (waiting for promoted or switched) and 5
+when it was promoted (waiting for rolled-back): it will not get there by
+itself; 6 ambiguous (several Deployments made by hand could each be its
+canary or green: name one with --canary or --green).
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
 
@@ -218,6 +225,9 @@ func (o *Options) Run(ctx context.Context) error {
 		if reached := untilStates[o.Until]; reached != nil && reached(st) {
 			return nil
 		}
+		if err := o.endedOtherwise(st); err != nil {
+			return err
+		}
 		if err := verdict(st); err != nil {
 			return err
 		}
@@ -233,6 +243,28 @@ func (o *Options) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// endedOtherwise fails --until at once when the release ended the other way
+// than the state waited for: it will not get there by itself.
+func (o *Options) endedOtherwise(st *release.Status) error {
+	outcome := st.Outcome()
+	if p := st.Progression; outcome == "" && p != nil && p.Color != "" && p.Phase == release.ProgressionRolledBack {
+		outcome = release.ProgressionRolledBack // a switch, switched back
+	}
+	by := ""
+	if p := st.Progression; p != nil && p.EndedBy != "" && p.Phase == outcome {
+		by = " by " + release.EscapeTerminal(p.EndedBy)
+	} else if last := st.LastOperation; last != nil {
+		by = " by " + release.EscapeTerminal(last.Command)
+	}
+	switch {
+	case outcome == release.ProgressionRolledBack && (o.Until == "promoted" || o.Until == "switched"):
+		return &cli.ExitError{Code: exitRolledBack, Err: fmt.Errorf("release %s was rolled back%s, so it will not be %s", st.Name, by, o.Until)}
+	case outcome == release.ProgressionPromoted && o.Until == "rolled-back":
+		return &cli.ExitError{Code: exitPromoted, Err: fmt.Errorf("release %s was promoted%s, so it will not be rolled back", st.Name, by)}
+	}
+	return nil
 }
 
 // verdict is exit 1 for a degraded release.
