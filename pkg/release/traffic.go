@@ -139,16 +139,16 @@ func serviceStatus(rel *Release, svc *corev1.Service, ep *Endpoints) ServiceStat
 // count counts the ready endpoints of Service name by the role of the
 // member that owns each one's pod (other for none), and the owners of
 // those counted as other.
-func (ep *Endpoints) count(members []member, name string) (map[string]int, map[owner]int) {
+func (e *Endpoints) count(members []member, name string) (map[string]int, map[owner]int) {
 	counts := map[string]int{}
 	var others map[owner]int
-	for _, slice := range ep.slices[name] {
-		for _, e := range slice.Endpoints {
-			if e.TargetRef == nil || e.Conditions.Ready == nil || !*e.Conditions.Ready {
+	for _, slice := range e.slices[name] {
+		for _, ep := range slice.Endpoints {
+			if ep.TargetRef == nil || ep.Conditions.Ready == nil || !*ep.Conditions.Ready {
 				continue
 			}
-			o := owner{"Pod", e.TargetRef.Name} // a pod not listed: gone since, or not selected
-			if pod := ep.pods[e.TargetRef.Name]; pod != nil {
+			o := owner{"Pod", ep.TargetRef.Name} // a pod not listed: gone since, or not selected
+			if pod := e.pods[ep.TargetRef.Name]; pod != nil {
 				o = ownerOf(pod)
 			}
 			role := roleOf(members, o)
