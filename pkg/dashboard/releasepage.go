@@ -282,7 +282,7 @@ func revisionsOf(st *release.Status, replicaSets []appsv1.ReplicaSet) []revision
 			d.Annotations[release.RevisionAnnotation] = ds.Revision
 		}
 	}
-	h := release.NewHistory(d, ownedBy(replicaSets, "Deployment", st.Name), "")
+	h := release.NewHistory(d, ownedBy(replicaSets, "Deployment", st.Name), nil)
 	var out []revisionView
 	for i := len(h.Revisions) - 1; i >= 0; i-- {
 		r := h.Revisions[i]

@@ -44,10 +44,13 @@ forbidden. The worst outcome wins.`
 // Classify says what a cluster's error means for the exit code.
 func Classify(err error) Outcome {
 	var notRelease *release.NotReleaseError
+	var ambiguous *release.AmbiguousError
 	var netErr net.Error
 	switch {
 	case err == nil:
 		return Healthy
+	case errors.As(err, &ambiguous):
+		return Degraded // the cluster answered: the release needs a person
 	case errors.As(err, &notRelease) || apierrors.IsNotFound(err):
 		return NotFound
 	case errors.Is(err, context.DeadlineExceeded) || apierrors.IsTimeout(err) || apierrors.IsServerTimeout(err):

@@ -47,11 +47,17 @@ func (c *Client) replicaSetsOf(ctx context.Context, d *appsv1.Deployment) ([]app
 	return owned, nil
 }
 
-// Record reads the release's record of operations from its lock ("" when
-// ship never ran an operation on it).
-func (c *Client) Record(ctx context.Context, namespace, name string) (string, error) {
-	record, _, err := c.RecordAndHolder(ctx, namespace, name)
-	return record, err
+// Record reads the annotations of the release's lock, which keep its record
+// of operations (none when ship never ran an operation on it).
+func (c *Client) Record(ctx context.Context, namespace, name string) (map[string]string, error) {
+	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return lease.Annotations, nil
 }
 
 // RecordAndHolder reads, in one GET of the release's lock, its record and

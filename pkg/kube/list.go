@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,24 +35,25 @@ func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector la
 	if err != nil {
 		return nil, err
 	}
-	routes, err := c.listRoutes(ctx, namespace, services.Items)
+	routes, err := c.listRoutes(ctx, namespace, services.Items, deployments.Items)
 	if err != nil {
 		return nil, err
 	}
 	return release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods, selector, routes), nil
 }
 
-// listRoutes reads the routes releases run through, as the Services ship
-// made for them record: one more list request per kind of route, none when
-// no release runs through a route.
-func (c *Client) listRoutes(ctx context.Context, namespace string, services []corev1.Service) (*release.ListedRoutes, error) {
+// listRoutes reads the routes releases run through, as the Services and
+// canaries ship made for them record (the canary still does when someone
+// deleted ship's Services): one more list request per kind of route, none
+// when no release runs through a route.
+func (c *Client) listRoutes(ctx context.Context, namespace string, services []corev1.Service, deployments []appsv1.Deployment) (*release.ListedRoutes, error) {
 	kinds := map[string]bool{}
-	for i := range services {
-		if ref, err := release.ParseRouteRef(services[i].Annotations[release.AnnotationRoute]); err == nil && services[i].Labels[release.LabelRelease] != "" {
+	for _, obj := range shipObjects(services, deployments) {
+		if ref, err := release.ParseRouteRef(obj.GetAnnotations()[release.AnnotationRoute]); err == nil && obj.GetLabels()[release.LabelRelease] != "" {
 			kinds[ref.Kind] = true
 		}
 	}
-	routes := &release.ListedRoutes{}
+	routes := &release.ListedRoutes{Namespace: namespace}
 	var err error
 	if kinds[release.KindHTTPRoute] {
 		if routes.HTTPRoutes, err = c.httpRoutes(ctx, namespace); apierrors.IsNotFound(err) {
@@ -65,4 +67,18 @@ func (c *Client) listRoutes(ctx context.Context, namespace string, services []co
 		}
 	}
 	return routes, err
+}
+
+// shipObjects are the Services and Deployments that may record a route.
+func shipObjects(services []corev1.Service, deployments []appsv1.Deployment) []metav1.Object {
+	out := make([]metav1.Object, 0, len(services))
+	for i := range services {
+		out = append(out, &services[i])
+	}
+	for i := range deployments {
+		if deployments[i].Labels[release.LabelRole] == release.RoleCanary {
+			out = append(out, &deployments[i])
+		}
+	}
+	return out
 }

@@ -15,12 +15,15 @@ import (
 // Load reads what a planner needs of release name in namespace, made of
 // what choice names: the release (two requests) and, as needs asks, the
 // nodes, the stable Deployment's ReplicaSets, the namespace's
-// HorizontalPodAutoscalers or its routes (one more each).
-func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs) (*strategy.Snapshot, error) {
+// HorizontalPodAutoscalers or its routes (one more each). record is the way
+// back of a route the release's lock keeps, if any: the route it names is
+// read even when ship's Services that also name it are gone.
+func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs, record *release.RouteRecord) (*strategy.Snapshot, error) {
 	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
 	if err != nil {
 		return nil, err
 	}
+	rel.SetRecord(record)
 	s := &strategy.Snapshot{Release: rel}
 	if needs.Capacity && strategy.SetsRequests(rel.Stable) {
 		s.Nodes = c.Nodes(ctx)

@@ -26,9 +26,11 @@ import (
 const lockTTL = time.Minute
 
 // Holder is who takes a lock: the command (as the record keeps it) and the
-// identity the API server authenticated.
+// identity the API server authenticated; and Route, the way back of the
+// route its plan changes, which the release's record keeps from then on.
 type Holder struct {
 	Command, Verb, User string
+	Route               *release.RouteRecord
 }
 
 // ReadLock reads the Lease that is release name's lock and record; nil when
@@ -92,6 +94,9 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 	next.Annotations[release.AnnotationOperation] = h.Command
 	next.Annotations[release.AnnotationVerb] = h.Verb
 	next.Annotations[release.AnnotationUser] = h.User
+	if h.Route != nil {
+		next.Annotations[release.AnnotationRouteRecord] = h.Route.Encode()
+	}
 	delete(next.Annotations, release.AnnotationStaying)
 	delete(next.Annotations, release.AnnotationPreempt)
 	now := metav1.NowMicro()
@@ -197,7 +202,37 @@ type Lock struct {
 
 	mu    sync.Mutex
 	lease *coordinationv1.Lease
+	// forgetRoute drops the route's record when the lock is freed: the
+	// operation put the route back.
+	forgetRoute bool
 }
+
+// KeepRoute makes the release's record keep rec, the way back of the route
+// a plan made under the lock changes: one more write only when the record
+// does not hold it yet (a lock taken before the plan was made again).
+func (l *Lock) KeepRoute(ctx context.Context, rec *release.RouteRecord) error {
+	if rec == nil {
+		return nil
+	}
+	l.mu.Lock()
+	same := l.lease.Annotations[release.AnnotationRouteRecord] == rec.Encode()
+	l.mu.Unlock()
+	if same {
+		return nil
+	}
+	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
+		if lease.Annotations == nil {
+			lease.Annotations = map[string]string{}
+		}
+		lease.Annotations[release.AnnotationRouteRecord] = rec.Encode()
+	})
+	l.forgetRoute = false
+	return err
+}
+
+// ForgetRoute makes the release's record forget the route's way back when
+// the lock is freed: the operation put the route back.
+func (l *Lock) ForgetRoute() { l.forgetRoute = true }
 
 // GaveWay reports whether the lock was taken after another command that
 // held it gave way (it stayed): what was read before may have changed.
@@ -285,11 +320,14 @@ func (l *Lock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
 func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
 		if appendRecord(lease, op) != nil {
-			return // an unreadable record stays as it is; the lock is freed all the same
+			return // the operation could not be encoded; the lock is freed all the same
 		}
 		for _, k := range []string{release.AnnotationOperation, release.AnnotationVerb, release.AnnotationUser,
 			release.AnnotationStaying, release.AnnotationPreempt} {
 			delete(lease.Annotations, k)
+		}
+		if l.forgetRoute {
+			delete(lease.Annotations, release.AnnotationRouteRecord)
 		}
 		lease.Spec.HolderIdentity, lease.Spec.AcquireTime = nil, nil
 	})
@@ -301,12 +339,17 @@ func (l *Lock) Release(ctx context.Context, op release.Operation) error {
 }
 
 func appendRecord(lease *coordinationv1.Lease, op release.Operation) error {
-	record, err := release.AppendOperation(lease.Annotations[release.AnnotationHistory], op)
+	record, kept, err := release.AppendOperation(lease.Annotations[release.AnnotationHistory], op)
 	if err != nil {
 		return err
 	}
 	if lease.Annotations == nil {
 		lease.Annotations = map[string]string{}
+	}
+	if kept != "" {
+		// Never written over: the record that could not be read stays
+		// beside the new one (history names it).
+		release.KeepUnreadable(lease.Annotations, kept)
 	}
 	lease.Annotations[release.AnnotationHistory] = record
 	return nil

@@ -33,7 +33,20 @@ func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs str
 		read = false
 	}
 	if read {
-		return c.readRoute(ctx, rel, ref.In(ns), needs.Named != nil)
+		ref = ref.In(ns)
+		if err := c.readRoute(ctx, rel, ref, needs.Named != nil); err != nil {
+			return err
+		}
+		if ref.Kind == release.KindHTTPRoute && ref.Namespace != ns && (needs.Named != nil || needs.Grants) {
+			// A plan that writes ship's Services into a route of another
+			// namespace checks that the ReferenceGrants let it.
+			grants, err := c.listUnstructured(ctx, httpRouteVersion, "referencegrants", ns)
+			if err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("reading the referencegrants of namespace %s, to check that %s may send traffic to ship's Services: %w", ns, ref, err)
+			}
+			rel.SetReferenceGrants(grants)
+		}
+		return nil
 	}
 	if !needs.Discover {
 		return nil
@@ -49,6 +62,7 @@ func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs str
 		return err
 	}
 	rel.SetRoutes(routes, nil)
+	rel.MarkRoutesRead(release.KindHTTPRoute, ns)
 	names := make([]string, len(rel.Services))
 	for i, svc := range rel.Services {
 		names[i] = svc.Name
@@ -71,6 +85,7 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 			return err
 		}
 		rel.SetRoutes(nil, list.Items)
+		rel.MarkRoutesRead(release.KindIngress, ref.Namespace)
 		return nil
 	}
 	routes, err := c.httpRoutes(ctx, ref.Namespace)
@@ -83,6 +98,7 @@ func (c *Client) readRoute(ctx context.Context, rel *release.Release, ref releas
 		return err
 	}
 	rel.SetRoutes(routes, nil)
+	rel.MarkRoutesRead(release.KindHTTPRoute, ref.Namespace)
 	return nil
 }
 

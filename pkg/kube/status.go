@@ -10,6 +10,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -26,19 +27,20 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if err != nil {
 		return nil, err
 	}
+	// Without the right to read the lock, status just does not show it.
+	lock, lockErr := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
+	if lockErr == nil {
+		rel.SetRecord(release.ParseRouteRecord(lock.Annotations[release.AnnotationRouteRecord]))
+	}
 	// Best effort: a route that cannot be read is said, not fatal.
 	routesErr := c.loadRoutes(ctx, rel, strategy.RouteNeeds{Discover: true, Recorded: true})
-	names := make([]string, len(rel.Services))
-	for i, svc := range rel.Services {
-		names[i] = svc.Name
-	}
 	slices, err := c.endpointSlices(namespace).List(ctx, metav1.ListOptions{
-		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(names, ",") + ")",
+		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(rel.TrafficServices(), ",") + ")",
 	})
 	if err != nil {
 		return nil, err
 	}
-	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel).String())
+	pods, err := c.podMetadata(ctx, namespace, endpointPods(rel))
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +48,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	if routesErr != nil {
 		st.Warnings = append(st.Warnings, "the routes could not be read: "+routesErr.Error())
 	}
-	// Without the right to read the lock, status just does not show it.
-	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+	if lockErr == nil {
 		applyLock(st, lock)
 	}
 	return st, nil
@@ -84,11 +85,12 @@ func lockAdvice(l *coordinationv1.Lease) string {
 	return "operation in progress: " + op + "; wait for it to finish; if its process died on another machine, its lock expires when it says and the same command then continues"
 }
 
-// endpointPods are the labels every Service of rel selects on with the same
-// value: one selector for every pod their endpoints may point at, whichever
-// Deployment owns it (a hand-made canary's pods too), so each endpoint's
-// pod is found and its owner named.
-func endpointPods(rel *release.Release) labels.Set {
+// endpointPods selects every pod the release's Services may point at, by
+// the labels they all select on with the same value, whichever Deployment
+// owns it (a hand-made canary's pods too), so each endpoint's pod is found
+// and its owner named; and the pods of a canary kept out of them for a
+// route (app: web-canary), by the other value of the same label.
+func endpointPods(rel *release.Release) string {
 	shared := labels.Set{}
 	for k, v := range rel.Services[0].Spec.Selector {
 		shared[k] = v
@@ -100,7 +102,21 @@ func endpointPods(rel *release.Release) labels.Set {
 			}
 		}
 	}
-	return shared
+	selector := labels.NewSelector()
+	for _, k := range sets.List(sets.KeySet(shared)) {
+		values := []string{shared[k]}
+		if c := rel.Canary; c != nil {
+			if v, ok := c.Spec.Template.Labels[k]; ok && v != shared[k] {
+				values = append(values, v)
+			}
+		}
+		req, err := labels.NewRequirement(k, selection.In, values)
+		if err != nil {
+			continue // read from the cluster, so valid
+		}
+		selector = selector.Add(*req)
+	}
+	return selector.String()
 }
 
 // Observe reads what one check of a hold or a soak judges of release name,

@@ -29,16 +29,45 @@ func History(w io.Writer, h *release.History) error {
 		return err
 	}
 	fmt.Fprintln(w)
+	lock := "lease " + esc(release.LockName(h.Name))
+	if h.RecordError != "" {
+		fmt.Fprintf(w, "The record of kubectl-ship operations cannot be read (%s): it is kept as it is in %s, and the next command starts a new record beside it.\n",
+			esc(cut(h.RecordError)), lock)
+	}
+	for _, k := range h.KeptRecords {
+		fmt.Fprintf(w, "An earlier record that could not be read is kept in %s, annotation %s.\n", lock, esc(k))
+	}
 	if len(h.Operations) == 0 {
+		if h.RecordError != "" {
+			return nil
+		}
 		_, err := fmt.Fprintln(w, "No kubectl-ship operations recorded.")
 		return err
 	}
 	tw = cliprinters.GetNewTabWriter(w) // its own widths
 	fmt.Fprintln(tw, "TIME\tUSER\tCOMMAND\tRESULT")
 	for _, op := range h.Operations {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(time.DateTime), esc(OperationUser(op)), esc(OperationCommand(op)), esc(OperationResult(op)))
+		if op.Unreadable != "" {
+			fmt.Fprintf(tw, "-\t-\t-\tunreadable entry, kept as it is: %s\n", esc(cut(op.Unreadable)))
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", op.Time.Format(time.DateTime), esc(cut(OperationUser(op))), esc(cut(OperationCommand(op))), esc(cut(OperationResult(op))))
 	}
 	return tw.Flush()
+}
+
+// maxField bounds what a table cell shows of a field of the record, which
+// anyone who may update the Lease can make as long as an annotation: the
+// rest is cut, and -o json shows all of it.
+const maxField = 300
+
+// cut is s bounded to maxField characters, saying how much was cut.
+func cut(s string) string {
+	runes := []rune(s)
+	if len(runes) <= maxField {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d more characters: -o json shows all)", string(runes[:maxField]), len(runes)-maxField)
 }
 
 // OperationResult says what an operation changed, or why it stopped.

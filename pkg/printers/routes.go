@@ -3,6 +3,7 @@ package printers
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -13,16 +14,20 @@ import (
 
 // Routes writes the routes that send traffic to the release, a line per
 // rule: the route and the Gateways that accepted it on its first line, each
-// rule's matches and its backends with their share of the rule's traffic.
+// rule's matches, its backends with their share of the rule's traffic (and
+// whether they can take it), and the share that reaches the canary.
 func Routes(w io.Writer, st *release.Status) error {
 	if len(st.Routes) == 0 {
 		return nil
 	}
 	fmt.Fprintln(w)
 	tw := cliprinters.GetNewTabWriter(w)
-	fmt.Fprintln(tw, "ROUTE\tPARENTS\tMATCHES\tBACKENDS")
+	fmt.Fprintln(tw, "ROUTE\tPARENTS\tMATCHES\tBACKENDS\tCANARY")
 	for _, r := range st.Routes {
 		name, parents := routeName(r), routeParents(r)
+		if r.Missing {
+			fmt.Fprintf(tw, "%s\t-\t-\tnot found\t-\n", name)
+		}
 		for _, rule := range r.Rules {
 			matches := strings.Join(rule.Matches, " | ")
 			if matches == "" {
@@ -30,23 +35,37 @@ func Routes(w io.Writer, st *release.Status) error {
 			}
 			backends := make([]string, len(rule.Backends))
 			for i, b := range rule.Backends {
-				backends[i] = b.Service
+				backends[i] = esc(b.Service)
 				if b.Role != "" {
 					backends[i] += " (" + b.Role + ")"
 				}
-				backends[i] += " " + strconv.FormatFloat(b.Percent, 'f', -1, 64) + "%"
+				backends[i] += " " + share(&b.Percent)
+				switch {
+				case b.Missing:
+					backends[i] += " (no such service)"
+				case b.ReadyEndpoints != nil && *b.ReadyEndpoints == 0:
+					backends[i] += " (no ready endpoints)"
+				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, parents, matches, strings.Join(backends, ", "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, parents, esc(matches), strings.Join(backends, ", "), share(rule.CanaryShare))
 			name, parents = "", ""
 		}
 	}
 	return tw.Flush()
 }
 
+// share is a percentage as the route table shows it, "-" for none.
+func share(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(math.Round(*p*100)/100, 'f', -1, 64) + "%"
+}
+
 func routeName(r release.RouteStatus) string {
-	name := strings.ToLower(r.Kind) + "/" + r.Name
+	name := strings.ToLower(r.Kind) + "/" + esc(r.Name)
 	if r.Namespace != "" {
-		name = strings.ToLower(r.Kind) + "/" + r.Namespace + "/" + r.Name
+		name = strings.ToLower(r.Kind) + "/" + esc(r.Namespace) + "/" + esc(r.Name)
 	}
 	if r.Drives {
 		name += " (drives the release)"
@@ -63,15 +82,18 @@ func routeParents(r release.RouteStatus) string {
 	}
 	parts := make([]string, len(r.Parents))
 	for i, p := range r.Parents {
-		parts[i] = p.Name
+		parts[i] = esc(p.Name)
 		if p.SectionName != "" {
-			parts[i] += "/" + p.SectionName
+			parts[i] += "/" + esc(p.SectionName)
 		}
+		state := "not accepted"
 		if p.Accepted {
-			parts[i] += " (accepted)"
-		} else {
-			parts[i] += " (not accepted)"
+			state = "accepted"
 		}
+		if p.ResolvedRefs != "" && p.ResolvedRefs != "True" {
+			state += ", ResolvedRefs=" + esc(p.ResolvedRefs)
+		}
+		parts[i] += " (" + state + ")"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -80,6 +102,9 @@ func routeParents(r release.RouteStatus) string {
 // runs through ("5% (route)"), or "" when it runs through none.
 func RouteWeight(st *release.Status) string {
 	for _, r := range st.Routes {
+		if r.Drives && r.Missing && st.Strategy == release.StrategyCanary {
+			return "- (route gone)"
+		}
 		if r.Drives && r.CanaryWeight != nil && st.Strategy == release.StrategyCanary {
 			return strconv.FormatFloat(*r.CanaryWeight, 'f', -1, 64) + "% (route)"
 		}

@@ -148,8 +148,8 @@ func (r *Release) choose(candidates []*appsv1.Deployment, role, why string) (*ap
 		}
 		names[i] = d.Name
 	}
-	return nil, fmt.Errorf("deployments %s could each be the %s of release %s (%s): name one with --%s, as in 'kubectl ship adopt %s --%s %s'",
-		strings.Join(names, ", "), role, r.Stable.Name, why, role, r.Stable.Name, role, names[0])
+	return nil, &AmbiguousError{fmt.Sprintf("deployments %s could each be the %s of release %s (%s): name one with --%s, as in 'kubectl ship adopt %s --%s %s'",
+		strings.Join(names, ", "), role, r.Stable.Name, why, role, r.Stable.Name, role, names[0])}
 }
 
 // take makes d the release's canary or green (*member), made by hand.

@@ -2,6 +2,7 @@ package release
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,6 +46,10 @@ type Operation struct {
 	// Fleet is set when the operation was one cluster's part of a command
 	// run across kubeconfig contexts.
 	Fleet *FleetStep `json:"fleet,omitempty"`
+	// Unreadable is set, in place of the rest, on an entry of the record
+	// that could not be read: why, and the entry as written (the record
+	// keeps it as it is).
+	Unreadable string `json:"unreadable,omitempty"`
 }
 
 // FleetStep places an operation in a fleet run: the wave its cluster was
@@ -80,29 +85,72 @@ func LastOperation(raw string) (Operation, bool) {
 	return ops[len(ops)-1], true
 }
 
+// AnnotationUnreadableHistory is where a release's lock keeps a record
+// that could not be read, as it was, when a command started a new one.
+const AnnotationUnreadableHistory = AnnotationHistory + "-unreadable"
+
 // AppendOperation adds op to the record raw (the JSON of an annotation),
-// dropping the oldest beyond the bound.
-func AppendOperation(raw string, op Operation) (string, error) {
-	ops := ParseOperations(raw)
+// dropping the oldest beyond the bound. Entries it cannot read are kept as
+// written. A record that is no list at all is never written over: it is
+// returned as kept, for the caller to keep beside the new record.
+func AppendOperation(raw string, op Operation) (record, kept string, err error) {
+	entries, err := readRecord(raw)
+	if err != nil {
+		entries, kept = nil, raw
+	}
 	op.Command = BoundCommand(op.Command)
 	if op.Fleet != nil {
 		fleet := *op.Fleet
 		fleet.Command = BoundCommand(fleet.Command)
 		op.Fleet = &fleet
 	}
-	ops = append(ops, op)
-	if len(ops) > maxHistory {
-		ops = ops[len(ops)-maxHistory:]
+	entry, err := json.Marshal(op)
+	if err != nil {
+		return "", "", err
 	}
-	out, err := json.Marshal(ops)
-	return string(out), err
+	entries = append(entries, entry)
+	if len(entries) > maxHistory {
+		entries = entries[len(entries)-maxHistory:]
+	}
+	out, err := json.Marshal(entries)
+	return string(out), kept, err
 }
 
-// ParseOperations reads a record; an unreadable one reads as empty, since
-// history is for people and must not stop a release.
+// readRecord splits a record into its entries, each as written.
+func readRecord(raw string) ([]json.RawMessage, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var entries []json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &entries); err != nil {
+		return nil, err
+	}
+	return entries, nil
+}
+
+// RecordError says why a record cannot be read at all; nil when it can.
+func RecordError(raw string) error {
+	_, err := readRecord(raw)
+	return err
+}
+
+// ParseOperations reads a record: an entry that cannot be read (a time
+// that is no time) is an Operation saying so, in its place, and the others
+// read as they are; a record that is no list reads as none (RecordError
+// says why), since history is for people and must not stop a release.
 func ParseOperations(raw string) []Operation {
-	var ops []Operation
-	_ = json.Unmarshal([]byte(raw), &ops)
+	entries, err := readRecord(raw)
+	if err != nil {
+		return nil
+	}
+	ops := make([]Operation, 0, len(entries))
+	for _, e := range entries {
+		var op Operation
+		if err := json.Unmarshal(e, &op); err != nil {
+			op = Operation{Unreadable: fmt.Sprintf("%v: %s", err, e)}
+		}
+		ops = append(ops, op)
+	}
 	return ops
 }
 
@@ -113,6 +161,11 @@ type History struct {
 	metav1.ObjectMeta `json:"metadata"`
 	Revisions         []Revision  `json:"revisions"`
 	Operations        []Operation `json:"operations"`
+	// RecordError says why the record of operations could not be read at
+	// all; it is kept as it is. KeptRecords are the lock's annotations that
+	// keep earlier records which could not be read.
+	RecordError string   `json:"recordError,omitempty"`
+	KeptRecords []string `json:"keptRecords,omitempty"`
 }
 
 // Revision is one ReplicaSet generation of the stable Deployment.
@@ -135,14 +188,25 @@ func (h *History) DeepCopyObject() runtime.Object {
 }
 
 // NewHistory joins the revisions of d, from the ReplicaSets it owns, with
-// the operations of its record, each sorted by time.
-func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record string) *History {
+// the operations of its record (the annotations of its lock), each sorted
+// by time.
+func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, lock map[string]string) *History {
+	record := lock[AnnotationHistory]
 	h := &History{
 		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseHistory"},
 		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace},
 		Revisions:  []Revision{},
 		Operations: ParseOperations(record),
 	}
+	if err := RecordError(record); err != nil {
+		h.RecordError = err.Error()
+	}
+	for k := range lock {
+		if strings.HasPrefix(k, AnnotationUnreadableHistory) {
+			h.KeptRecords = append(h.KeptRecords, k)
+		}
+	}
+	sort.Strings(h.KeptRecords)
 	current := d.Annotations[RevisionAnnotation]
 	for _, rs := range replicaSets {
 		number, err := strconv.ParseInt(rs.Annotations[RevisionAnnotation], 10, 64)
@@ -160,4 +224,15 @@ func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, record st
 		h.Operations = []Operation{}
 	}
 	return h
+}
+
+// KeepUnreadable keeps raw, a record that could not be read, among a lock's
+// annotations: under AnnotationUnreadableHistory, or with a number after
+// it when that one is taken.
+func KeepUnreadable(annotations map[string]string, raw string) {
+	key := AnnotationUnreadableHistory
+	for i := 2; annotations[key] != "" && annotations[key] != raw; i++ {
+		key = fmt.Sprintf("%s-%d", AnnotationUnreadableHistory, i)
+	}
+	annotations[key] = raw
 }

@@ -15,7 +15,7 @@ func TestAppendOperationIsBounded(t *testing.T) {
 	record := ""
 	for i := range maxHistory + 5 {
 		var err error
-		if record, err = AppendOperation(record, Operation{Command: fmt.Sprintf("op %d", i)}); err != nil {
+		if record, _, err = AppendOperation(record, Operation{Command: fmt.Sprintf("op %d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -34,7 +34,7 @@ func TestAppendOperationIsBounded(t *testing.T) {
 func TestRecordedCommandsAreBounded(t *testing.T) {
 	long := "kubectl ship canary web --wave " + strings.Repeat("prod-cluster-x,", 200)
 	step := &FleetStep{Wave: 2, Waves: 3, Command: long}
-	record, err := AppendOperation("", Operation{Command: long, Fleet: step})
+	record, _, err := AppendOperation("", Operation{Command: long, Fleet: step})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,9 +54,9 @@ func TestRecordedCommandsAreBounded(t *testing.T) {
 }
 
 func TestLastOperation(t *testing.T) {
-	record, err := AppendOperation("", Operation{Command: "kubectl ship canary web"})
+	record, _, err := AppendOperation("", Operation{Command: "kubectl ship canary web"})
 	if err == nil {
-		record, err = AppendOperation(record, Operation{Command: "kubectl ship promote web", Interrupted: true, Error: "interrupted"})
+		record, _, err = AppendOperation(record, Operation{Command: "kubectl ship promote web", Interrupted: true, Error: "interrupted"})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -84,8 +84,8 @@ func TestNewHistoryJoinsRevisionsAndOperations(t *testing.T) {
 	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
 	d.Annotations = map[string]string{RevisionAnnotation: "2"}
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	record, _ := AppendOperation("", Operation{Command: "kubectl ship promote web", Changes: []string{"deployment.apps/web promoted"}})
-	h := NewHistory(d, []appsv1.ReplicaSet{replicaSet("2", "web:2", at.Add(time.Hour)), replicaSet("1", "web:1", at), replicaSet("x", "?", at)}, record)
+	record, _, _ := AppendOperation("", Operation{Command: "kubectl ship promote web", Changes: []string{"deployment.apps/web promoted"}})
+	h := NewHistory(d, []appsv1.ReplicaSet{replicaSet("2", "web:2", at.Add(time.Hour)), replicaSet("1", "web:1", at), replicaSet("x", "?", at)}, map[string]string{AnnotationHistory: record})
 	var got []string
 	for _, r := range h.Revisions {
 		got = append(got, fmt.Sprintf("%d %s %v", r.Revision, strings.Join(r.Images, ","), r.Current))
@@ -95,5 +95,36 @@ func TestNewHistoryJoinsRevisionsAndOperations(t *testing.T) {
 	}
 	if len(h.Operations) != 1 || h.Operations[0].Changes[0] != "deployment.apps/web promoted" {
 		t.Errorf("operations: %+v", h.Operations)
+	}
+}
+
+// A record that is no list is never written over: the next operation
+// starts a new record and the old one is returned, to be kept beside it.
+// An entry that cannot be read (a time that is no time) is kept as it is
+// and shows as unreadable in its place; the entries after it read.
+func TestUnreadableRecordsAreKept(t *testing.T) {
+	record, kept, err := AppendOperation("{not json", Operation{Command: "kubectl ship abort web"})
+	if err != nil || kept != "{not json" || len(ParseOperations(record)) != 1 {
+		t.Errorf("record %s, kept %q, %v", record, kept, err)
+	}
+	annotations := map[string]string{AnnotationUnreadableHistory: "older"}
+	KeepUnreadable(annotations, kept)
+	if annotations[AnnotationUnreadableHistory+"-2"] != "{not json" || annotations[AnnotationUnreadableHistory] != "older" {
+		t.Errorf("kept: %v", annotations)
+	}
+
+	bad := `[{"time":"not-a-time","command":"kubectl ship canary web"},{"time":"2026-11-25T10:00:00Z","command":"kubectl ship promote web"}]`
+	ops := ParseOperations(bad)
+	if len(ops) != 2 || !strings.Contains(ops[0].Unreadable, `"time":"not-a-time"`) || ops[1].Command != "kubectl ship promote web" {
+		t.Errorf("operations: %+v", ops)
+	}
+	record, kept, err = AppendOperation(bad, Operation{Command: "kubectl ship abort web"})
+	if err != nil || kept != "" || !strings.HasPrefix(record, `[{"time":"not-a-time","command":"kubectl ship canary web"},`) {
+		t.Errorf("the unreadable entry should stay as written: %s, %q, %v", record, kept, err)
+	}
+	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
+	h := NewHistory(d, nil, map[string]string{AnnotationHistory: "{not json", AnnotationUnreadableHistory: "older"})
+	if h.RecordError == "" || len(h.KeptRecords) != 1 {
+		t.Errorf("history: %+v", h)
 	}
 }

@@ -136,6 +136,11 @@ func LockName(name string) string { return derived("kubectl-ship-", name, "") }
 // CanaryName is the name of the canary Deployment of release name.
 func CanaryName(name string) string { return name + "-canary" }
 
+// CanaryLabelValue is the canary's name as a label value: what a canary's
+// pods carry in place of the application label its Service selects, when
+// nothing else tells them from the stable ones (bounded like LabelRelease).
+func CanaryLabelValue(name string) string { return labelValue(CanaryName(name)) }
+
 // StableServiceName is the name of the Service ship makes, for a route, to
 // select only the stable pods of release name; the canary's is CanaryName.
 func StableServiceName(name string) string { return name + "-stable" }

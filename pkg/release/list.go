@@ -1,6 +1,7 @@
 package release
 
 import (
+	"errors"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -71,7 +72,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		}
 		others, candidates := near.around(d, index)
 		k := key{d.Namespace, d.Name}
-		rel, _ := New(d, append(others, owned[k]...), append(candidates, ownedServices[k]...), "")
+		rel, err := New(d, append(others, owned[k]...), append(candidates, ownedServices[k]...), "")
 		if rel.memberOf != "" {
 			continue // a canary or green made by hand, listed with its release
 		}
@@ -83,6 +84,10 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		}
 		st := Summarize(rel, ep)
 		st.CreationTimestamp = d.CreationTimestamp
+		var ambiguous *AmbiguousError
+		if errors.As(err, &ambiguous) {
+			st.Phase, st.Warnings = PhaseAmbiguous, append(st.Warnings, err.Error())
+		}
 		list.Items = append(list.Items, st)
 	}
 	sort.Slice(list.Items, func(i, j int) bool {

@@ -6,6 +6,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/util/sets"
 )
 
 // Observed is a release as one check of its gates reads it: the release
@@ -18,29 +20,43 @@ type Observed struct {
 }
 
 // PodSelector selects every pod of every Deployment of the release, in one
-// list: the label pairs all their selectors require. Each pod matches its
-// own Deployment's selector, so none is missed, whatever the Services
-// select. Empty when they share none: every pod of the namespace.
-func (r *Release) PodSelector() labels.Set {
-	var shared labels.Set
+// list: the labels all their selectors require, with the values any of
+// them does (a canary kept out of its Service for a route selects app:
+// web-canary beside the stable app: web). Each pod matches its own
+// Deployment's selector, so none is missed, whatever the Services select.
+// Empty when they share no label: every pod of the namespace.
+func (r *Release) PodSelector() labels.Selector {
+	var values map[string]sets.Set[string]
 	for _, d := range []*appsv1.Deployment{r.Stable, r.Canary, r.Green} {
 		if d == nil || d.Spec.Selector == nil {
 			continue
 		}
-		if shared == nil {
-			shared = labels.Set{}
+		if values == nil {
+			values = map[string]sets.Set[string]{}
 			for k, v := range d.Spec.Selector.MatchLabels {
-				shared[k] = v
+				values[k] = sets.New(v)
 			}
 			continue
 		}
-		for k, v := range shared {
-			if d.Spec.Selector.MatchLabels[k] != v {
-				delete(shared, k)
+		for k := range values {
+			if v, ok := d.Spec.Selector.MatchLabels[k]; ok {
+				values[k].Insert(v)
+			} else {
+				delete(values, k)
 			}
 		}
 	}
-	return shared
+	selector := labels.NewSelector()
+	for _, k := range sets.List(sets.KeySet(values)) {
+		op := selection.Equals
+		if values[k].Len() > 1 {
+			op = selection.In
+		}
+		if req, err := labels.NewRequirement(k, op, sets.List(values[k])); err == nil {
+			selector = selector.Add(*req)
+		}
+	}
+	return selector
 }
 
 // CheckedServices names the Services whose endpoints a check counts: the

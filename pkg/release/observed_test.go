@@ -11,6 +11,10 @@ func TestPodSelectorIsWhatEverySelectorRequires(t *testing.T) {
 	if got := rel.PodSelector().String(); got != "app=web" {
 		t.Errorf("stable app=web beside canary app=web,track=canary: %q", got)
 	}
+	rel.Canary.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web-canary", "track": "canary"}}
+	if got := rel.PodSelector().String(); got != "app in (web,web-canary)" {
+		t.Errorf("a canary kept out of its Service for a route: %q", got)
+	}
 	rel.Canary.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}}
 	if got := rel.PodSelector().String(); got != "" {
 		t.Errorf("selectors sharing nothing: %q, want every pod", got)

@@ -36,6 +36,12 @@ type Release struct {
 	// handMade is the canary or green recognised beside the stable
 	// Deployment that kubectl-ship neither created nor adopted (handmade.go).
 	handMade *appsv1.Deployment
+	// record is the way back of a route, as the release's lock keeps it
+	// (see Recorded).
+	record *RouteRecord
+	// routesRead are the kinds and namespaces of routes read (see
+	// MarkRoutesRead).
+	routesRead map[string]bool
 	// memberOf names the Deployment whose hand-made canary or green the
 	// stable one itself looks like: it is no release of its own.
 	memberOf string

@@ -6,8 +6,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Routes are what sends traffic to a release from outside the cluster, as
@@ -23,6 +21,8 @@ type Routes struct {
 	// GrantedNamespaces are the other namespaces whose HTTPRoutes a
 	// ReferenceGrant lets send traffic to the release's Services.
 	GrantedNamespaces []string
+	// grants are the ReferenceGrants of the release's namespace, when read.
+	grants []referenceGrant
 	// Unreadable says why the routes could not be listed ("" when they
 	// were, or when the Gateway API is not installed).
 	Unreadable string
@@ -48,14 +48,12 @@ func (r *Release) setRouteService(svc *corev1.Service) bool {
 }
 
 // RecordedRoute is the route a routed canary or blue-green release runs
-// through, as ship recorded it on the Service it made for it.
+// through, as ship recorded it on the Service it made for it or in the
+// release's record.
 func (r *Release) RecordedRoute() (RouteRef, bool) {
-	for _, svc := range []*corev1.Service{r.CanaryService, r.GreenService} {
-		if svc == nil {
-			continue
-		}
-		if ref, err := ParseRouteRef(svc.Annotations[AnnotationRoute]); err == nil {
-			return ref, true
+	for _, role := range []string{RoleCanary, RoleGreen} {
+		if rec, ok := r.Recorded(role); ok {
+			return rec.Ref()
 		}
 	}
 	return RouteRef{}, false
@@ -73,6 +71,7 @@ func (r *Release) SetRoutes(routes []*HTTPRoute, ingresses []networkingv1.Ingres
 		}
 		r.Ingresses = append(r.Ingresses, ing)
 	}
+	r.dropStaleRecord()
 }
 
 // HTTPRoute returns the HTTPRoute ref names, read for the release, or nil.
@@ -131,55 +130,11 @@ func IngressServices(ing *networkingv1.Ingress) []string {
 	return out
 }
 
-// referenceGrant is what ship reads of a ReferenceGrant.
-type referenceGrant struct {
-	From []struct {
-		Group     string `json:"group"`
-		Kind      string `json:"kind"`
-		Namespace string `json:"namespace"`
-	} `json:"from"`
-	To []struct {
-		Group string  `json:"group"`
-		Kind  string  `json:"kind"`
-		Name  *string `json:"name,omitempty"`
-	} `json:"to"`
-}
-
-// SetReferenceGrants keeps, of the ReferenceGrants of the release's
-// namespace, the namespaces whose HTTPRoutes they let send traffic to one
-// of the release's Services.
-func (r *Release) SetReferenceGrants(grants []unstructured.Unstructured) {
-	r.GrantedNamespaces = nil
-	for _, g := range grants {
-		spec, _, _ := unstructured.NestedMap(g.Object, "spec")
-		var grant referenceGrant
-		if runtime.DefaultUnstructuredConverter.FromUnstructured(spec, &grant) != nil || !r.grantsServices(grant) {
-			continue
-		}
-		for _, from := range grant.From {
-			if from.Group == GatewayGroup && from.Kind == KindHTTPRoute && !slices.Contains(r.GrantedNamespaces, from.Namespace) {
-				r.GrantedNamespaces = append(r.GrantedNamespaces, from.Namespace)
-			}
-		}
-	}
-	sort.Strings(r.GrantedNamespaces)
-}
-
-func (r *Release) grantsServices(g referenceGrant) bool {
-	for _, to := range g.To {
-		if to.Group != "" || to.Kind != "Service" {
-			continue
-		}
-		if to.Name == nil || slices.ContainsFunc(r.Services, func(s *corev1.Service) bool { return s.Name == *to.Name }) {
-			return true
-		}
-	}
-	return false
-}
-
-// ListedRoutes are the routes `list` read, of one namespace or all, for the
-// releases that run through one.
+// ListedRoutes are the routes `list` read, of one namespace or all
+// (Namespace ""), for the releases that run through one; a kind not read
+// is nil.
 type ListedRoutes struct {
+	Namespace  string
 	HTTPRoutes []*HTTPRoute
 	Ingresses  []networkingv1.Ingress
 }
@@ -196,4 +151,10 @@ func (l *ListedRoutes) setOn(r *Release) {
 		}
 	}
 	r.SetRoutes(l.HTTPRoutes, ingresses)
+	if l.HTTPRoutes != nil {
+		r.MarkRoutesRead(KindHTTPRoute, l.Namespace)
+	}
+	if l.Ingresses != nil {
+		r.MarkRoutesRead(KindIngress, l.Namespace)
+	}
 }

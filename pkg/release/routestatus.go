@@ -21,10 +21,17 @@ type RouteStatus struct {
 	Namespace string `json:"namespace,omitempty"`
 	// Drives says the release's canary (or green) runs through the route;
 	// CanaryWeight is then the share of its traffic they get, in percent.
-	Drives       bool              `json:"drives,omitempty"`
-	CanaryWeight *float64          `json:"canaryWeight,omitempty"`
-	Parents      []RouteParent     `json:"parents,omitempty"`
-	Rules        []RouteRuleStatus `json:"rules"`
+	Drives       bool     `json:"drives,omitempty"`
+	CanaryWeight *float64 `json:"canaryWeight,omitempty"`
+	// CanaryShare is the share of the route's traffic that reaches the
+	// canary's (or green's) pods, weights and endpoints together, in the
+	// first rule that matches no header: another route to the release's
+	// Service gives the canary its share of that Service's pods.
+	CanaryShare *float64 `json:"canaryShare,omitempty"`
+	// Missing says the route the release runs through was not found.
+	Missing bool              `json:"missing,omitempty"`
+	Parents []RouteParent     `json:"parents,omitempty"`
+	Rules   []RouteRuleStatus `json:"rules"`
 }
 
 // RouteParent is a Gateway (or other parent) a route attaches to, and
@@ -34,6 +41,9 @@ type RouteParent struct {
 	Namespace   string `json:"namespace,omitempty"`
 	SectionName string `json:"sectionName,omitempty"`
 	Accepted    bool   `json:"accepted"`
+	// ResolvedRefs is the parent's ResolvedRefs condition: "True", or
+	// "False/REASON" (RefNotPermitted, BackendNotFound); "" unreported.
+	ResolvedRefs string `json:"resolvedRefs,omitempty"`
 }
 
 // RouteRuleStatus is one rule of a route: what it matches ("PathPrefix
@@ -41,6 +51,10 @@ type RouteParent struct {
 type RouteRuleStatus struct {
 	Matches  []string       `json:"matches,omitempty"`
 	Backends []RouteBackend `json:"backends"`
+	// CanaryShare is the share of the rule's traffic that reaches the
+	// canary's (or green's) pods, when the rule sends traffic to the
+	// release.
+	CanaryShare *float64 `json:"canaryShare,omitempty"`
 }
 
 // RouteBackend is one backend of a rule, with its weight and its share of
@@ -50,6 +64,10 @@ type RouteBackend struct {
 	Role    string  `json:"role,omitempty"`
 	Weight  int32   `json:"weight"`
 	Percent float64 `json:"percent"`
+	// Missing says no such Service exists; ReadyEndpoints counts its ready
+	// endpoints (for a Service of the release's namespace).
+	Missing        bool `json:"missing,omitempty"`
+	ReadyEndpoints *int `json:"readyEndpoints,omitempty"`
 }
 
 // RouteServing is the color a blue-green release serves through a route:
@@ -62,22 +80,18 @@ func (r *Release) RouteServing() (Color, bool) {
 	return Green, true
 }
 
-// routeStatuses describes the routes read that send traffic to the release,
-// and warns of those no Gateway accepted.
-func routeStatuses(r *Release) ([]RouteStatus, []string) {
+// routeStatuses describes the routes read that send traffic to the release
+// (or to ship's Services for it, even gone), with what reaches the canary
+// through each, and warns of those no Gateway accepted, of backends that
+// send traffic nowhere, and of a route the release runs through that is
+// gone.
+func routeStatuses(r *Release, ep *Endpoints) ([]RouteStatus, []string) {
 	ns := r.Stable.Namespace
 	recorded, routed := r.RecordedRoute()
-	roles := map[string]string{}
-	names := []string{}
-	for _, svc := range append(append([]*corev1.Service{}, r.Services...), r.CanaryService, r.StableService, r.GreenService) {
-		if svc != nil {
-			roles[svc.Name] = svc.Labels[LabelRole]
-			names = append(names, svc.Name)
-		}
-	}
+	roles := r.serviceRoles()
 	var out []RouteStatus
 	var warnings []string
-	for _, route := range r.HTTPRoutesTo(names...) {
+	for _, route := range r.HTTPRoutesTo(r.routeTargets()...) {
 		st := RouteStatus{Kind: KindHTTPRoute, Name: route.Name(), Drives: routed && route.Ref(ns) == recorded.Relative(ns)}
 		if route.Namespace() != ns {
 			st.Namespace = route.Namespace()
@@ -88,15 +102,23 @@ func routeStatuses(r *Release) ([]RouteStatus, []string) {
 			for _, p := range route.Status.Parents {
 				if p.ParentRef.Name == ref.Name && deref(p.ParentRef.Namespace) == parent.Namespace && deref(p.ParentRef.SectionName) == parent.SectionName {
 					parent.Accepted = p.Accepted()
+					parent.ResolvedRefs, warnings = resolvedRefs(route, p, warnings)
 				}
 			}
 			st.Parents = append(st.Parents, parent)
 			accepted = accepted || parent.Accepted
 		}
+		view := &serviceView{rel: r, ep: ep}
 		for _, rule := range route.Spec.Rules {
-			st.Rules = append(st.Rules, ruleStatus(rule, route.Namespace(), ns, roles))
+			st.Rules = append(st.Rules, ruleStatus(rule, route.Namespace(), ns, roles, view))
 		}
 		st.CanaryWeight = shipWeight(st)
+		st.CanaryShare = canaryShare(st.Rules, route.Spec.Rules)
+		warnings = append(warnings, backendWarnings(st)...)
+		if _, driven := r.RecordedRoute(); driven && !st.Drives && st.CanaryShare != nil && r.Canary != nil {
+			warnings = append(warnings, fmt.Sprintf("httproute %s sends traffic to the release outside the weight of the route it runs through: %s of its requests reach the canary",
+				route.Name(), percent(*st.CanaryShare)))
+		}
 		switch {
 		case accepted:
 		case st.CanaryWeight != nil:
@@ -106,13 +128,38 @@ func routeStatuses(r *Release) ([]RouteStatus, []string) {
 		}
 		out = append(out, st)
 	}
+	if gone, warning := r.goneRoute(recorded, routed); gone != nil {
+		out, warnings = append(out, *gone), append(warnings, warning)
+	}
 	if ing := r.CanaryIngress; ing != nil && routed && recorded.Kind == KindIngress {
 		out = append(out, ingressStatus(ing, recorded.Name, r.Services, roles))
 	}
 	return out, warnings
 }
 
-func ruleStatus(rule HTTPRouteRule, routeNamespace, ns string, roles map[string]string) RouteRuleStatus {
+// serviceRoles are the roles of the Services a route may send the
+// release's traffic to: its own (no role) and ship's, by name, those gone
+// too.
+func (r *Release) serviceRoles() map[string]string {
+	name := r.Stable.Name
+	roles := map[string]string{CanaryName(name): RoleCanary, StableServiceName(name): RoleStable, GreenName(name): RoleGreen}
+	for _, svc := range r.Services {
+		roles[svc.Name] = ""
+	}
+	return roles
+}
+
+// routeTargets are the Services whose routes are the release's: its own,
+// and ship's for it, whether they exist or not.
+func (r *Release) routeTargets() []string {
+	names := ShipServiceNames(r.Stable.Name)
+	for _, svc := range r.Services {
+		names = append(names, svc.Name)
+	}
+	return names
+}
+
+func ruleStatus(rule HTTPRouteRule, routeNamespace, ns string, roles map[string]string, view *serviceView) RouteRuleStatus {
 	var rs RouteRuleStatus
 	for _, m := range rule.Matches {
 		rs.Matches = append(rs.Matches, describeMatch(m))
@@ -121,16 +168,27 @@ func ruleStatus(rule HTTPRouteRule, routeNamespace, ns string, roles map[string]
 	for _, b := range rule.BackendRefs {
 		total += b.WeightOf()
 	}
+	var share float64
+	reaches := false
 	for _, b := range rule.BackendRefs {
-		name := b.Service(routeNamespace, ns)
+		local := b.Service(routeNamespace, ns)
+		name := local
 		if name == "" {
 			name = b.Name // another kind, or namespace: shown as named
 		}
 		backend := RouteBackend{Service: name, Role: roles[name], Weight: b.WeightOf()}
+		if _, ours := roles[local]; ours && local != "" && view != nil {
+			reaches = true
+			share += view.describe(&backend) * float64(b.WeightOf())
+		}
 		if total > 0 {
 			backend.Percent = 100 * float64(b.WeightOf()) / float64(total)
 		}
 		rs.Backends = append(rs.Backends, backend)
+	}
+	if reaches && total > 0 && view.judges() {
+		share = 100 * share / float64(total)
+		rs.CanaryShare = &share
 	}
 	return rs
 }

@@ -26,6 +26,9 @@ const (
 	PhaseProgressing = "Progressing"
 	PhasePaused      = "Paused"
 	PhaseDegraded    = "Degraded"
+	// PhaseAmbiguous: several Deployments made by hand could each be the
+	// canary or green; the user names one (--canary, --green).
+	PhaseAmbiguous = "Ambiguous"
 )
 
 // ShareTolerance is how far, in percentage points, a role's share of a
@@ -166,7 +169,7 @@ func Summarize(rel *Release, ep *Endpoints) *Status {
 	for _, svc := range rel.Services {
 		st.Services = append(st.Services, serviceStatus(rel, svc, ep))
 	}
-	routes, warnings := routeStatuses(rel)
+	routes, warnings := routeStatuses(rel, ep)
 	st.Routes, st.Warnings = routes, append(st.Warnings, warnings...)
 	st.Phase, st.Warnings = phase(st, st.Warnings)
 	return st
@@ -236,6 +239,11 @@ func phase(st *Status, warnings []string) (string, []string) {
 		}
 		if d.Role == RoleStable && d.Replicas == 0 && st.Strategy == StrategyCanary && len(st.Deployments) > 1 {
 			warnings = append(warnings, fmt.Sprintf("deployment %s has 0 replicas: the canary takes all of the traffic", d.Name))
+		}
+	}
+	for _, r := range st.Routes {
+		if r.sendsNowhere() {
+			result = PhaseDegraded
 		}
 	}
 	for _, s := range st.Services {

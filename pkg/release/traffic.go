@@ -109,31 +109,14 @@ func roleOf(members []member, o owner) string {
 func serviceStatus(rel *Release, svc *corev1.Service, ep *Endpoints) ServiceStatus {
 	ss := ServiceStatus{
 		Name: svc.Name, Selector: svc.Spec.Selector, SessionAffinity: string(svc.Spec.SessionAffinity),
-		ReadyEndpoints: map[string]int{}, Traffic: map[string]float64{},
 	}
-	members := rel.members()
 	var others map[owner]int
+	ss.ReadyEndpoints, others = ep.count(rel.members(), svc.Name)
 	total := 0
-	for _, slice := range ep.slices[svc.Name] {
-		for _, e := range slice.Endpoints {
-			if e.TargetRef == nil || e.Conditions.Ready == nil || !*e.Conditions.Ready {
-				continue
-			}
-			total++
-			o := owner{"Pod", e.TargetRef.Name} // a pod not listed: gone since, or not selected
-			if pod := ep.pods[e.TargetRef.Name]; pod != nil {
-				o = ownerOf(pod)
-			}
-			role := roleOf(members, o)
-			if role == RoleOther {
-				if others == nil {
-					others = map[owner]int{}
-				}
-				others[o]++
-			}
-			ss.ReadyEndpoints[role]++
-		}
+	for _, n := range ss.ReadyEndpoints {
+		total += n
 	}
+	ss.Traffic = map[string]float64{}
 	for role, n := range ss.ReadyEndpoints {
 		ss.Traffic[role] = 100 * float64(n) / float64(total)
 	}
@@ -151,6 +134,34 @@ func serviceStatus(rel *Release, svc *corev1.Service, ep *Endpoints) ServiceStat
 		}
 	}
 	return ss
+}
+
+// count counts the ready endpoints of Service name by the role of the
+// member that owns each one's pod (other for none), and the owners of
+// those counted as other.
+func (e *Endpoints) count(members []member, name string) (map[string]int, map[owner]int) {
+	counts := map[string]int{}
+	var others map[owner]int
+	for _, slice := range e.slices[name] {
+		for _, ep := range slice.Endpoints {
+			if ep.TargetRef == nil || ep.Conditions.Ready == nil || !*ep.Conditions.Ready {
+				continue
+			}
+			o := owner{"Pod", ep.TargetRef.Name} // a pod not listed: gone since, or not selected
+			if pod := e.pods[ep.TargetRef.Name]; pod != nil {
+				o = ownerOf(pod)
+			}
+			role := roleOf(members, o)
+			if role == RoleOther {
+				if others == nil {
+					others = map[owner]int{}
+				}
+				others[o]++
+			}
+			counts[role]++
+		}
+	}
+	return counts, others
 }
 
 // String names the owner as a person reads it: a Deployment by its name,

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -74,6 +75,24 @@ func (r *run) carryOut(ctx context.Context, lock *kube.Lock, plan strategy.Plan,
 					_ = self.Kill() // SIGKILL: no deferred cleanup runs
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// rehearse sends every write of plan whose validation ship does not mirror
+// (an HTTPRoute, an Ingress, any custom resource: see strategy.Mirrored)
+// to the API server with dryRun=All, before the plan's first real write: a
+// field too long, one header match too many, an admission webhook's
+// refusal stops the command with nothing changed. One request per such
+// write. A conflict is left to the real write, which plans again.
+func (r *run) rehearse(ctx context.Context, plan strategy.Plan) error {
+	for _, step := range plan.Steps {
+		if !step.Writes() || step.Action == strategy.Delete || strategy.Mirrored(step.Object) {
+			continue
+		}
+		if _, err := r.client.Write(ctx, step, true); err != nil && !apierrors.IsConflict(err) {
+			return fmt.Errorf("%s would be refused by the API server, so nothing was changed: %w", objectKey(step.Object), err)
 		}
 	}
 	return nil

@@ -59,11 +59,11 @@ func (e *Engine) History(ctx context.Context, t Target) (*release.History, error
 	if err != nil {
 		return nil, err
 	}
-	record, err := client.Record(ctx, t.Namespace, t.Name)
+	lock, err := client.Record(ctx, t.Namespace, t.Name)
 	if err != nil {
 		return nil, err
 	}
-	return release.NewHistory(d, replicaSets, record), nil
+	return release.NewHistory(d, replicaSets, lock), nil
 }
 
 // Releases names the releases of t's namespace whose stable Deployment

@@ -46,7 +46,7 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 		lockErr = lock.Check(ctx)
 	}()
 	needs := p.RecoverNeeds()
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
 	checked.Wait()
 	if lockErr != nil {
 		return fmt.Errorf("%w; nothing undone: %v", failure.Err, lockErr)
@@ -73,6 +73,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 		if err := r.carryOut(ctx, lock, plan, false); err != nil {
 			return err
 		}
+		if plan.RouteRestored {
+			r.forgetRoute(lock)
+		}
 		if plan.Progression != nil {
 			return r.record(ctx, lock, plan.Progression)
 		}
@@ -85,7 +88,7 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	err = retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		if !first {
 			var err error
-			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs); err != nil {
+			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord); err != nil {
 				return err
 			}
 		}

@@ -79,9 +79,11 @@ type run struct {
 	// recovers from, as a gate's failure.
 	waitFailed bool
 	// snap is the release as last read; progression its record's
-	// progression, as last read or written.
+	// progression, routeRecord the way back of a route it keeps, as last
+	// read or written.
 	snap        *strategy.Snapshot
 	progression *release.Progression
+	routeRecord *release.RouteRecord
 	// tracker counts the failed checks of the run's holds, and the runs of
 	// inconclusive results, across them.
 	tracker *gate.Tracker
@@ -146,20 +148,31 @@ func (r *run) attempt(ctx context.Context) error {
 	lease := r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+		r.routeRecord = release.ParseRouteRecord(lease.Annotations[release.AnnotationRouteRecord])
 	}
 	plan, err := r.firstPlan(ctx)
 	if err != nil {
 		return r.nothingToWrite(ctx, lease, err)
 	}
 	if plan.Writes() {
+		if lease != nil {
+			if err := release.RecordError(lease.Annotations[release.AnnotationHistory]); err != nil {
+				plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the record of release %s (lease %s) cannot be read (%s): kubectl-ship keeps it as it is, in annotation %s, and starts a new record beside it",
+					r.t.Name, lease.Name, release.EscapeTerminal(err.Error()), release.AnnotationUnreadableHistory))
+			}
+		}
 		holder, err := r.check(ctx, plan)
 		if err == nil {
 			err = r.preflight(ctx, plan)
+		}
+		if err == nil {
+			err = r.rehearse(ctx, plan)
 		}
 		if err != nil {
 			return err
 		}
 		r.tell(plan)
+		holder.Route = plan.Route
 		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
 	}
 	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
@@ -221,7 +234,7 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 
 // plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
+	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
 	if err != nil {
 		return strategy.Plan{}, err
 	}
@@ -321,11 +334,23 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 				if err != nil {
 					return err
 				}
+				if err := r.rehearse(ctx, plan); err != nil {
+					return err
+				}
 				r.tell(plan)
 			}
 			fresh = false
+			if err := lock.KeepRoute(ctx, plan.Route); err != nil {
+				return err
+			}
+			if plan.Route != nil {
+				r.routeRecord = plan.Route
+			}
 			if err := r.carryOut(ctx, lock, plan, false); err != nil {
 				return err
+			}
+			if plan.RouteRestored {
+				r.forgetRoute(lock)
 			}
 			if plan.Progression != nil {
 				if err := r.record(ctx, lock, plan.Progression); err != nil {
@@ -345,6 +370,14 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 		return err
 	}
 	return r.recover(ctx, lock, recoverer, failure)
+}
+
+// forgetRoute makes the release's record forget the way back of the route
+// the run put back, when the lock is freed, and plans from then on without
+// it.
+func (r *run) forgetRoute(lock *kube.Lock) {
+	lock.ForgetRoute()
+	r.routeRecord = nil
 }
 
 // NewEngine returns an Engine over the clusters of kubectl's connection

@@ -68,6 +68,9 @@ func PlanAdopt(rel *release.Release) (Plan, error) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("its weight is its share of the pods now: %d canary %s beside %d stable",
 			release.Replicas(d), plural(release.Replicas(d), "pod"), release.Replicas(rel.Stable)))
 	}
+	if serving, _ := rel.Serving(rel.ColorKey()); role == release.RoleGreen && serving == release.Blue {
+		plan.Notes = append(plan.Notes, fewerPods(rel, release.Green)...)
+	}
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}

@@ -189,3 +189,25 @@ func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 		t.Errorf("hand-back notes: %q", plan.Notes)
 	}
 }
+
+// A green made by hand with fewer pods than blue serves with: adopt and the
+// switch say first that its pods would take blue's traffic.
+func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
+	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
+	plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 1, "stable", "2.0.0")}, seedBlue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const warning = "warning: green (deployment ctwoc-green) runs 1 pod, and blue serves with 3: after the switch, what 3 pods serve goes to 1; scale it first ('kubectl scale deployment/ctwoc-green --replicas 3')"
+	if notes := strings.Join(plan.Notes, "\n"); !strings.Contains(notes, warning) {
+		t.Errorf("adopt should warn:\n%s", notes)
+	}
+	green := adoptedBy(t, plan)
+	sw, err := PlanSwitch(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), "", false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if notes := strings.Join(sw.Notes, "\n"); !strings.Contains(notes, warning) {
+		t.Errorf("the switch should warn:\n%s", notes)
+	}
+}

@@ -36,6 +36,12 @@ func (b deploymentBuilder) withSelector(key, value string) deploymentBuilder {
 	return b
 }
 
+// appOnly labels the pods app=NAME alone: the most common layout.
+func (b deploymentBuilder) appOnly() deploymentBuilder {
+	delete(b.d.Spec.Template.Labels, "track")
+	return b
+}
+
 func (b deploymentBuilder) withContainer(name, image string) deploymentBuilder {
 	b.d.Spec.Template.Spec.Containers = append(b.d.Spec.Template.Spec.Containers, corev1.Container{Name: name, Image: image})
 	return b

@@ -202,7 +202,7 @@ func stableNotes(stable *appsv1.Deployment, svc *corev1.Service, split Split) []
 func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replicas, weight int32) *appsv1.Deployment {
 	template := *stable.Spec.Template.DeepCopy()
 	template.Spec = spec
-	template.Labels[tr.key] = tr.canaryValue
+	template.Labels = tr.podLabels(template.Labels)
 	labels, annotations := release.OwnedBy(stable.Name, release.RoleCanary)
 	if weight > 0 {
 		annotations[release.AnnotationWeight] = fmt.Sprint(weight)

@@ -132,6 +132,7 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	plan.Notes = append(plan.Notes, notes...)
 	plan.Steps = append(plan.Steps, steps...)
 	plan.Steps = append(plan.Steps, deleteGreen(rel)...)
+	_, plan.RouteRestored = rel.Recorded(release.RoleGreen)
 	return plan, nil
 }
 

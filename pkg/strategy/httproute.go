@@ -10,10 +10,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// The limits the Gateway API's CRD puts on an HTTPRoute's rules.
+// The limits the Gateway API's CRD puts on an HTTPRoute's rules, mirrored
+// so that a plan it would refuse is refused whole, before its first write
+// (the API server's dry run catches the rest).
 const (
-	maxRules   = 16
-	maxMatches = 128
+	maxRules        = 16
+	maxMatches      = 128 // in all rules
+	maxRuleMatches  = 64
+	maxMatchHeaders = 16
+	maxHeaderName   = 256
+	maxHeaderValue  = 4096
 )
 
 // routeSplit is how a route's rules that send traffic to the release's
@@ -43,20 +49,22 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 	for i, r := range original {
 		rule, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
 		refs, _ := rule["backendRefs"].([]any)
-		at, others := -1, []string{}
+		at, ports, others := -1, []string{}, []string{}
 		for j, ref := range refs {
 			if s.serviceOf(ref) == s.service {
-				at = j
+				at, ports = j, append(ports, fmt.Sprint(ref.(map[string]any)["port"]))
 			} else {
-				name, _ := ref.(map[string]any)["name"].(string)
-				others = append(others, name)
+				others = append(others, describeRef(ref))
 			}
 		}
-		if at < 0 {
+		switch {
+		case at < 0:
 			out = append(out, rule)
 			continue
-		}
-		if len(refs) > 1 {
+		case len(ports) > 1:
+			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s on ports %s: kubectl-ship only splits rules that send it to one port of service %s",
+				i+1, route, s.service, strings.Join(ports, " and "), s.service)
+		case len(refs) > 1:
 			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s and to %s: kubectl-ship only splits rules that send it to service %s alone",
 				i+1, route, s.service, strings.Join(others, ", "), s.service)
 		}
@@ -103,9 +111,17 @@ func (s routeSplit) withHeaders(route string, rule int, matches any) ([]any, err
 					return nil, fmt.Errorf("rule %d of httproute %s already matches header %s: choose another with --header", rule+1, route, name)
 				}
 			}
+			if len(headers) >= maxMatchHeaders {
+				return nil, fmt.Errorf("rule %d of httproute %s already matches %d headers, the most an HTTPRoute match may: the canary's header rule would need one more; drop --header/--cookie, or match fewer headers in that rule",
+					rule+1, route, len(headers))
+			}
 			match["headers"] = append(headers, runtime.DeepCopyJSONValue(h))
 			out = append(out, match)
 		}
+	}
+	if len(out) > maxRuleMatches {
+		return nil, fmt.Errorf("rule %d of httproute %s would have %d matches with the canary's header rule, more than the %d an HTTPRoute rule may have: give --header or --cookie, not both, or split the rule",
+			rule+1, route, len(out), maxRuleMatches)
 	}
 	return out, nil
 }
@@ -125,6 +141,23 @@ func withinLimits(route string, rules []any) error {
 			route, matches, maxMatches)
 	}
 	return nil
+}
+
+// describeRef names a backendRef as a person reads it: "web:80",
+// "other/web:80", or its kind for another kind than a Service.
+func describeRef(ref any) string {
+	m, _ := ref.(map[string]any)
+	name := fmt.Sprint(m["name"])
+	if ns, ok := m["namespace"].(string); ok && ns != "" {
+		name = ns + "/" + name
+	}
+	if kind, ok := m["kind"].(string); ok && kind != "" && kind != "Service" {
+		name = strings.ToLower(kind) + " " + name
+	}
+	if port, ok := m["port"]; ok {
+		name += fmt.Sprintf(":%v", port)
+	}
+	return name
 }
 
 // withBackend is a copy of ref sending weight to Service name.

@@ -2,7 +2,9 @@ package strategy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -16,12 +18,25 @@ import (
 func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *Plan) ([]Step, error) {
 	split := splitFor(rel, route, tracks.service.Name)
 	split.stableWeight, split.canaryWeight, split.matches = int64(total-weight), int64(weight), headerMatches(req)
+	names := []string{tracks.canary.Name}
 	if tracks.stable != nil {
 		split.stable = tracks.stable.Name
+		names = append(names, tracks.stable.Name)
 	}
-	original, note := split.originalRules(route, savedRules(rel.CanaryService))
+	if err := granted(rel, route, names...); err != nil {
+		return nil, err
+	}
+	var saved []any
+	if rec, ok := rel.Recorded(release.RoleCanary); ok {
+		saved = rec.Rules
+	}
+	original, note := split.originalRules(route, saved)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
+	}
+	if gone := droppedMatches(split, rulesOf(route.Object), req); len(gone) > 0 {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the route's rules that send %s to the canary go, as this command does not ask for them: give %s again to keep them",
+			strings.Join(gone, " and "), strings.Join(matchFlags(gone), " ")))
 	}
 	rules, err := split.rules(route.Name(), original)
 	if err != nil {
@@ -30,6 +45,7 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if tracks.canary.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
 		return nil, err
 	}
+	plan.Route = &release.RouteRecord{Route: route.Ref(rel.Stable.Namespace).String(), Role: release.RoleCanary, Rules: original}
 	if warning := unaccepted(route, weightString(weight, total)); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
@@ -41,14 +57,15 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 }
 
 // splitFor is how route's rules share the traffic of Service service between
-// ship's track Services, as far as they exist (the stable track is the
-// user's Service itself until ship makes one of its own).
+// ship's track Services, as far as they exist or the route names them (the
+// stable track is the user's Service itself until ship makes one of its
+// own).
 func splitFor(rel *release.Release, route *release.HTTPRoute, service string) routeSplit {
 	name := rel.Stable.Name
 	s := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: service,
 		stable: service, canary: release.CanaryName(name)}
-	if rel.StableService != nil {
-		s.stable = rel.StableService.Name
+	if rel.StableService != nil || slices.Contains(route.Services(rel.Stable.Namespace), release.StableServiceName(name)) {
+		s.stable = release.StableServiceName(name)
 	}
 	return s
 }
@@ -113,4 +130,59 @@ func routedService(rel *release.Release, route *release.HTTPRoute, rules []any) 
 		}
 	}
 	return nil
+}
+
+// droppedMatches describes the header and cookie matches of ship's rules in
+// the route ("header X-Canary=always", "cookie beta") that req does not ask
+// for again: a resize without --header would take the testers' rule out.
+func droppedMatches(split routeSplit, rules []any, req CanaryRequest) []string {
+	asked := map[string]bool{}
+	for _, m := range headerMatches(req) {
+		asked[describeHeader(m)] = true
+	}
+	var gone []string
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		refs, _ := rule["backendRefs"].([]any)
+		if len(refs) == 0 || slices.ContainsFunc(refs, func(ref any) bool { return split.serviceOf(ref) != split.canary }) {
+			continue // not one of ship's header rules
+		}
+		matches, _ := rule["matches"].([]any)
+		for _, m := range matches {
+			headers, _ := m.(map[string]any)["headers"].([]any)
+			if len(headers) == 0 {
+				continue
+			}
+			// ship adds its header match last.
+			h, _ := headers[len(headers)-1].(map[string]any)
+			if d := describeHeader(h); !asked[d] && !slices.Contains(gone, d) {
+				gone = append(gone, d)
+			}
+		}
+	}
+	return gone
+}
+
+// describeHeader is a header match of ship's as the flags give it: "cookie
+// beta", "header X-Canary=always", "header X-User~^a".
+func describeHeader(h map[string]any) string {
+	name, _ := h["name"].(string)
+	value, _ := h["value"].(string)
+	if cookie, ok := strings.CutPrefix(value, `(^|;\s*)`); ok && name == "Cookie" && strings.HasSuffix(cookie, `=always(;|$)`) {
+		return "cookie " + strings.ReplaceAll(strings.TrimSuffix(cookie, `=always(;|$)`), `\`, "")
+	}
+	if h["type"] == "RegularExpression" {
+		return "header " + name + "~" + value
+	}
+	return "header " + name + "=" + value
+}
+
+// matchFlags are the flags that ask for matches again.
+func matchFlags(described []string) []string {
+	out := make([]string, len(described))
+	for i, d := range described {
+		kind, value, _ := strings.Cut(d, " ")
+		out[i] = "--" + kind + " " + value
+	}
+	return out
 }

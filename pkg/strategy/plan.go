@@ -97,6 +97,12 @@ type Plan struct {
 	// step): once it is carried out, the planner plans the next from a
 	// fresh read, until a plan does not continue.
 	Continue bool
+	// Route is the way back of the route the plan changes: the release's
+	// record keeps it from the moment the lock is taken, so that the route
+	// can be put back whatever of ship's objects is lost. RouteRestored
+	// says the plan puts the route back: the record then forgets it.
+	Route         *release.RouteRecord
+	RouteRestored bool
 }
 
 // Writes reports whether the plan changes anything, its record included.

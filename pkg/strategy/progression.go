@@ -156,7 +156,7 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		return Plan{}, err
 	}
 	if next == 0 {
-		plan.Notes = append([]string{schedule(rel.Stable, prog)}, plan.Notes...)
+		plan.Notes = append([]string{schedule(rel, req, prog)}, plan.Notes...)
 	}
 	canary := rel.Canary
 	if len(plan.Steps) > 0 && plan.Steps[0].Action == Create {
@@ -169,22 +169,38 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 }
 
 // schedule describes a whole progression before it starts: each step's
-// weight and canary pods, its hold, and the end.
-func schedule(stable *appsv1.Deployment, prog Progression) string {
+// weight and canary pods (as that step's plan sizes the canary: a share of
+// the pods, or through a route enough to carry its weight), its hold, and
+// the end.
+func schedule(rel *release.Release, req CanaryRequest, prog Progression) string {
 	parts := make([]string, len(prog.Steps))
 	for i, st := range prog.Steps {
 		if st.Pause {
 			parts[i] = fmt.Sprintf("%d pause", i+1)
 			continue
 		}
-		split, _ := canarySplit(stable, CanaryRequest{Weight: st.Weight})
-		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, split.Canary, plural(split.Canary, "pod"), prog.Interval)
+		plan, _ := PlanCanary(rel, atWeight(req, st)) // each step was planned once already
+		pods := canaryReplicas(rel, plan)
+		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, plural(pods, "pod"), prog.Interval)
 	}
 	end := "then promote"
 	if prog.NoPromote {
-		end = "then stay at the last step until 'kubectl ship promote " + stable.Name + "'"
+		end = "then stay at the last step until 'kubectl ship promote " + rel.Stable.Name + "'"
 	}
 	return "progression: " + strings.Join(parts, "; ") + "; " + end
+}
+
+// canaryReplicas is the canary's size as plan leaves it.
+func canaryReplicas(rel *release.Release, plan Plan) int32 {
+	for _, s := range plan.Steps {
+		if d, ok := s.Object.(*appsv1.Deployment); ok && s.Writes() && (d.Name == release.CanaryName(rel.Stable.Name) || rel.Canary != nil && d.Name == rel.Canary.Name) {
+			return release.Replicas(d)
+		}
+	}
+	if rel.Canary != nil {
+		return release.Replicas(rel.Canary)
+	}
+	return 0
 }
 
 // atWeight is req at a step's weight: exact through a route, a share of

@@ -146,3 +146,16 @@ func TestProgressionRecoverAborts(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// Through a route the schedule counts the pods each step's canary gets to
+// carry its weight, not a share of the pods.
+func TestProgressionScheduleThroughARoute(t *testing.T) {
+	rel := appOnlyRouted(newHTTPRoute("web", true, rule("web")))
+	first, err := progression(t, rel, "10,50", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(first.Notes[0], "progression: 1 10% (1 canary pod) held 1m0s; 2 50% (2 canary pods) held 1m0s; then promote") {
+		t.Errorf("the schedule: %q", first.Notes[0])
+	}
+}

@@ -30,13 +30,19 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 			return Plan{}, &NothingLeftError{fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)}
 		}
 		// An earlier promote removed the canary but stopped before this.
-		return Plan{Notes: notes, Steps: append(teardown, restore...)}, nil
+		return Plan{Notes: notes, Steps: append(teardown, restore...), RouteRestored: routedRecord(rel)}, nil
 	}
 	if stable.Spec.Paused {
 		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
 			stable.Name, stable.Name)
 	}
-	plan := Plan{Notes: append(notes, pinnedNotes(rel)...)}
+	plan := Plan{Notes: append(notes, pinnedNotes(rel)...), RouteRestored: routedRecord(rel)}
+	if missing := missingBackends(rel); missing != "" {
+		// The route sends part of its traffic nowhere: it goes back first,
+		// not after the stable rollout.
+		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: %s: the route goes back first, then deployment %s rolls", missing, stable.Name))
+		plan.Steps, teardown = teardown, nil
+	}
 	next := stable.DeepCopy()
 	next.Spec.Template = promotedTemplate(rel)
 	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
@@ -68,7 +74,10 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	plan := Plan{Notes: notes, Steps: teardown}
+	plan := Plan{Notes: notes, Steps: teardown, RouteRestored: routedRecord(rel)}
+	if missing := missingBackends(rel); missing != "" {
+		plan.Notes = append(plan.Notes, "warning: "+missing+": the route goes back first")
+	}
 	if canary := rel.Canary; canary != nil {
 		if isPromoting(rel) {
 			return Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",

@@ -52,8 +52,13 @@ func ParseHeader(s string) (release.HeaderMatch, error) {
 		return release.HeaderMatch{}, fmt.Errorf("%q: want NAME=VALUE (exact) or NAME~REGEX", s)
 	}
 	m := release.HeaderMatch{Type: "Exact", Name: s[:i], Value: s[i+1:]}
-	if !token.MatchString(m.Name) {
+	switch {
+	case !token.MatchString(m.Name):
 		return release.HeaderMatch{}, fmt.Errorf("%q is not an HTTP header name", m.Name)
+	case len(m.Name) > maxHeaderName:
+		return release.HeaderMatch{}, fmt.Errorf("the header name is %d characters long, more than the %d an HTTPRoute allows", len(m.Name), maxHeaderName)
+	case strings.ContainsFunc(m.Value, isControl):
+		return release.HeaderMatch{}, fmt.Errorf("the value %q holds a control character (such as a newline), which no HTTP header value can carry, so no request would ever match", m.Value)
 	}
 	if s[i] == '~' {
 		m.Type = "RegularExpression"
@@ -61,16 +66,26 @@ func ParseHeader(s string) (release.HeaderMatch, error) {
 			return release.HeaderMatch{}, fmt.Errorf("%q is not a regular expression: %v", m.Value, err)
 		}
 	}
-	if len(m.Value) > 4096 {
-		return release.HeaderMatch{}, fmt.Errorf("the value is longer than the 4096 characters an HTTPRoute allows")
+	if len(m.Value) > maxHeaderValue {
+		return release.HeaderMatch{}, fmt.Errorf("the value is %d characters long, more than the %d an HTTPRoute allows", len(m.Value), maxHeaderValue)
 	}
 	return m, nil
 }
 
-// ValidateCookie checks a --cookie name.
+// isControl reports an ASCII control character: a header value may hold
+// none (RFC 9110), the tab aside, and a newline could only end it early.
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' || r == 0x7f
+}
+
+// ValidateCookie checks a --cookie name, and that the Cookie header match
+// it becomes (cookiePattern) fits in an HTTPRoute.
 func ValidateCookie(name string) error {
-	if !token.MatchString(name) || strings.Contains(name, "~") {
+	switch {
+	case !token.MatchString(name) || strings.Contains(name, "~"):
 		return fmt.Errorf("%q is not a cookie name", name)
+	case len(cookiePattern(name)) > maxHeaderValue:
+		return fmt.Errorf("the cookie name is %d characters long: matched in the Cookie header it would take %d of the %d characters an HTTPRoute allows a header match", len(name), len(cookiePattern(name)), maxHeaderValue)
 	}
 	return nil
 }
@@ -175,4 +190,30 @@ func listOrNone(names []string) string {
 		return "none"
 	}
 	return strings.Join(names, ", ")
+}
+
+// granted refuses a plan that would write into route, of another namespace,
+// the names of Services that the ReferenceGrants of the Services' namespace
+// do not let it send traffic to: the Gateway would then refuse every
+// request of the rule (ResolvedRefs=False, RefNotPermitted).
+func granted(rel *release.Release, route *release.HTTPRoute, names ...string) error {
+	ns := rel.Stable.Namespace
+	if route.Namespace() == ns {
+		return nil
+	}
+	refused, grants, read := rel.NotGranted(route.Namespace(), names)
+	if !read || len(refused) == 0 {
+		return nil
+	}
+	var add []string
+	for _, name := range refused {
+		add = append(add, fmt.Sprintf(`{group: "", kind: Service, name: %s}`, name))
+	}
+	what := fmt.Sprintf("add %s to its spec.to, or leave name out to let in every Service of namespace %s", strings.Join(add, " and "), ns)
+	if len(grants) == 0 {
+		return fmt.Errorf("no ReferenceGrant in namespace %s lets httproute %s/%s send traffic to service %s: create one from {group: %s, kind: HTTPRoute, namespace: %s} to %s, then run this again",
+			ns, route.Namespace(), route.Name(), strings.Join(refused, " and "), release.GatewayGroup, route.Namespace(), strings.Join(add, " and "))
+	}
+	return fmt.Errorf("referencegrant %s in namespace %s does not let httproute %s/%s send traffic to service %s, which kubectl-ship would write into it: %s, then run this again",
+		strings.Join(grants, ", "), ns, route.Namespace(), route.Name(), strings.Join(refused, " and "), what)
 }

@@ -22,12 +22,25 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 	two := newHTTPRoute("web-2", false, rule("web"))
 	mixed := newHTTPRoute("web", true, map[string]any{"backendRefs": []any{
 		rule("web")["backendRefs"].([]any)[0], rule("old")["backendRefs"].([]any)[0]}})
+	port9090 := rule("web")["backendRefs"].([]any)[0].(map[string]any)
+	port9090["port"] = int64(9090)
+	twoPorts := newHTTPRoute("web", true, map[string]any{"backendRefs": []any{rule("web")["backendRefs"].([]any)[0], port9090}})
 	var many []map[string]any
 	for range 9 {
 		many = append(many, rule("web"))
 	}
 	crowded := newHTTPRoute("web", true, many...)
 	taken := newHTTPRoute("web", true, rule("web", map[string]any{"headers": []any{map[string]any{"type": "Exact", "name": "x-canary", "value": "1"}}}))
+	var sixteen []any
+	for i := range 16 {
+		sixteen = append(sixteen, map[string]any{"type": "Exact", "name": fmt.Sprintf("x-%d", i), "value": "1"})
+	}
+	full := newHTTPRoute("web", true, rule("web", map[string]any{"headers": sixteen}))
+	var matches []map[string]any
+	for i := range 40 {
+		matches = append(matches, map[string]any{"path": map[string]any{"type": "PathPrefix", "value": fmt.Sprintf("/%d", i)}})
+	}
+	wide := newHTTPRoute("web", true, rule("web", matches...))
 	weight := func(w int32) CanaryRequest { return CanaryRequest{Images: images("web:2"), Weight: w, WeightSet: true} }
 	withHeader := CanaryRequest{Images: images("web:2"), Header: header("X-Canary=1")}
 	granted := routed(nil)
@@ -49,11 +62,17 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 		{"a route of another namespace", granted, weight(5),
 			"a ReferenceGrant lets the HTTPRoutes of namespace gateways send traffic to service web, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME"},
 		{"a rule with another backend", routed(nil, mixed), weight(5),
-			"rule 1 of httproute web sends traffic to service web and to old: kubectl-ship only splits rules that send it to service web alone"},
+			"rule 1 of httproute web sends traffic to service web and to old:80: kubectl-ship only splits rules that send it to service web alone"},
+		{"a rule to two ports of the service", routed(nil, twoPorts), weight(5),
+			"rule 1 of httproute web sends traffic to service web on ports 80 and 9090: kubectl-ship only splits rules that send it to one port of service web"},
 		{"too many rules with the header rules", routed(nil, crowded), withHeader,
 			"httproute web would have 18 rules with the canary's header rules, more than the 16 an HTTPRoute may have"},
 		{"a header the rule matches already", routed(nil, taken), withHeader,
 			"rule 1 of httproute web already matches header x-canary: choose another with --header"},
+		{"a match with 16 headers already", routed(nil, full), withHeader,
+			"rule 1 of httproute web already matches 16 headers, the most an HTTPRoute match may: the canary's header rule would need one more"},
+		{"a rule with too many matches with header and cookie", routed(nil, wide), CanaryRequest{Images: images("web:2"), Header: header("X-Canary=1"), Cookie: "beta"},
+			"rule 1 of httproute web would have 80 matches with the canary's header rule, more than the 64 an HTTPRoute rule may have"},
 		{"no weight", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2")},
 			"--weight: give the canary's share of httproute/web's traffic, from 0 to 100 (or --route none for its share of the pods)"},
 		{"weight over the total", routed(nil, newHTTPRoute("web", true, rule("web"))), CanaryRequest{Images: images("web:2"), Weight: 150, WeightSet: true},
@@ -138,6 +157,18 @@ func TestParseHeaderAndRoute(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
+		"X-Canary=a\nb":                  `the value "a\nb" holds a control character (such as a newline), which no HTTP header value can carry`,
+		strings.Repeat("x", 257) + "=1":  "the header name is 257 characters long, more than the 256 an HTTPRoute allows",
+		"X=" + strings.Repeat("v", 4097): "the value is 4097 characters long, more than the 4096 an HTTPRoute allows",
+	} {
+		if _, err := ParseHeader(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseHeader(%.40q) = %v, want %q", in, err, want)
+		}
+	}
+	if err := ValidateCookie(strings.Repeat("c", 4100)); err == nil || !strings.Contains(err.Error(), "the cookie name is 4100 characters long: matched in the Cookie header it would take 4120 of the 4096 characters an HTTPRoute allows a header match") {
+		t.Errorf("a cookie name too long: %v", err)
+	}
+	for in, want := range map[string]string{
 		"httproute/web":                           "HTTPRoute  web",
 		"httproutes/gw/web":                       "HTTPRoute gw web",
 		"httproute.gateway.networking.k8s.io/web": "HTTPRoute  web",
@@ -148,5 +179,46 @@ func TestParseHeaderAndRoute(t *testing.T) {
 		if got := fmt.Sprintf("%s %s %s", r.Kind, r.Namespace, r.Name); err != nil || got != want {
 			t.Errorf("ParseRouteRef(%q) = %s, %v; want %s", in, got, err, want)
 		}
+	}
+}
+
+// A route of another namespace gets only the names of ship's Services its
+// ReferenceGrants let it send traffic to: refused before any write, with
+// the grant and what to add.
+func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
+	route := newHTTPRoute("web", true, rule("web"))
+	route.Object.SetNamespace("gateways")
+	refs := route.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
+	refs[0].(map[string]any)["namespace"] = "ns"
+	route, _ = release.NewHTTPRoute(route.Object)
+	grant := func(to ...map[string]any) unstructured.Unstructured {
+		var list []any
+		for _, x := range to {
+			list = append(list, x)
+		}
+		return unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "from-gateways", "namespace": "ns"},
+			"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}}, "to": list}}}
+	}
+	service := func(name string) map[string]any { return map[string]any{"group": "", "kind": "Service", "name": name} }
+	req := CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}}
+	for _, tt := range []struct {
+		name   string
+		grants []unstructured.Unstructured
+		want   string
+	}{
+		{"only the Service named", []unstructured.Unstructured{grant(service("web"))},
+			`referencegrant from-gateways in namespace ns does not let httproute gateways/web send traffic to service web-canary and web-stable, which kubectl-ship would write into it: add {group: "", kind: Service, name: web-canary} and {group: "", kind: Service, name: web-stable} to its spec.to`},
+		{"no grant", []unstructured.Unstructured{}, "no ReferenceGrant in namespace ns lets httproute gateways/web send traffic to service web-canary and web-stable"},
+		{"every Service", []unstructured.Unstructured{grant(map[string]any{"group": "", "kind": "Service"})}, ""},
+		{"each Service named", []unstructured.Unstructured{grant(service("web"), service("web-canary"), service("web-stable"))}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rel := routed(nil, route)
+			rel.SetReferenceGrants(tt.grants)
+			_, err := PlanCanary(rel, req)
+			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("error = %v\nwant %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -1,9 +1,9 @@
 package strategy
 
 import (
-	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,11 +82,19 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 	}
 }
 
-func TestPlanCanaryThroughIngressNeedsAServiceOfStablePods(t *testing.T) {
+// The seed's Service selects both tracks and ingress-nginx sends the rest
+// to it: the canary's pods are kept out of it (app: web-canary) instead.
+func TestPlanCanaryThroughIngressKeepsTheCanaryOutOfTheService(t *testing.T) {
 	rel := routed(nil)
 	rel.SetRoutes(nil, []networkingv1.Ingress{*userIngress()})
-	_, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, Route: RouteChoice{Ref: ref("ingress/web")}})
-	if err == nil || !strings.Contains(err.Error(), "service web selects the canary's pods too (selector app=web), so ingress-nginx would send them more than the weight") {
-		t.Errorf("error = %v", err)
+	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(plan); got != "create web-canary, wait web-canary, create svc/web-canary, wait svc/web-canary, create ing/web-canary" {
+		t.Fatalf("steps: %s", got)
+	}
+	if got := plan.Steps[0].Object.(*appsv1.Deployment).Spec.Template.Labels; got["app"] != "web-canary" || got["track"] != "canary" {
+		t.Errorf("the canary's pods: %v", got)
 	}
 }

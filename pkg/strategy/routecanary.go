@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -30,7 +29,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return Plan{}, err
 	}
-	tr, err := routedTrack(stable, svc)
+	tr, err := routedTrack(rel, svc, target.ingress != nil)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -40,6 +39,8 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 		replicas = max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
 	}
 	desired := newCanary(stable, spec, tr, replicas, 0)
+	// list finds the route from the canary too, when ship's Services are gone.
+	desired.Annotations[release.AnnotationRoute] = ref.String()
 	if c := rel.Canary; c != nil && !apiequality.Semantic.DeepEqual(c.Spec.Selector, desired.Spec.Selector) {
 		return Plan{}, fmt.Errorf("canary %s selects %s, not %s as a canary through %s needs: abort it and start the canary again",
 			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
@@ -69,6 +70,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 				svc.Name, labels.Set(svc.Spec.Selector), tr.key, stable.Spec.Template.Labels[tr.key])
 		}
 		route, err = ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
+		plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
 	}
 	if err != nil {
 		return Plan{}, err
@@ -77,6 +79,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return Plan{}, err
 	}
+	plan.Notes = append(plan.Notes, otherRoutes(rel, target, tracks, replicas)...)
 	plan.Steps = append(append(plan.Steps, services...), route...)
 	if made := created(append(services, route...)); len(made) > 0 {
 		them := "them"
@@ -112,22 +115,6 @@ func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) 
 		return 0, total, nil
 	}
 	return 0, 0, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.ref(rel.Stable.Namespace), total)
-}
-
-// routedTrack is the label that tells the canary's pods from the stable
-// ones. When the Service already selects the stable pods by track, the
-// canary's get track: canary, and the Service leaves them out.
-func routedTrack(stable *appsv1.Deployment, svc *corev1.Service) (track, error) {
-	value, ok := svc.Spec.Selector[release.TrackLabel]
-	if !ok || stable.Spec.Template.Labels[release.TrackLabel] != value || stable.Spec.Selector == nil || len(stable.Spec.Selector.MatchExpressions) > 0 {
-		return canaryTrack(stable, svc)
-	}
-	tr := track{key: release.TrackLabel, canaryValue: release.RoleCanary, selector: withLabel(stable.Spec.Selector, release.TrackLabel, release.RoleCanary)}
-	if _, own := stable.Spec.Selector.MatchLabels[release.TrackLabel]; !own {
-		tr.note = fmt.Sprintf("note: deployment %s's selector %s also matches the canary's pods; owner references keep each Deployment to its own pods, but anything selecting %s (an HPA, kubectl get -l) counts both",
-			stable.Name, labels.Set(stable.Spec.Selector.MatchLabels), labels.Set(stable.Spec.Selector.MatchLabels))
-	}
-	return tr, nil
 }
 
 func weightString(weight, total int32) string {
@@ -173,4 +160,26 @@ func created(steps []Step) []string {
 		made = append(made, kind+" "+obj.GetName())
 	}
 	return made
+}
+
+// otherRoutes say, before acting, which other HTTPRoutes read send traffic
+// to the user's Service, which ship leaves as they are: through them the
+// canary gets its share of that Service's pods, or none, not the weight.
+func otherRoutes(rel *release.Release, target *routeTarget, tracks *trackServices, canary int32) []string {
+	var notes []string
+	svc := tracks.service
+	for _, r := range rel.HTTPRoutesTo(svc.Name) {
+		if target.http != nil && r == target.http {
+			continue
+		}
+		if tracks.stable == nil {
+			notes = append(notes, fmt.Sprintf("note: httproute %s also sends traffic to service %s, which kubectl-ship leaves as it is: service %s selects only the stable pods, so none of that route's traffic reaches the canary",
+				r.Name(), svc.Name, svc.Name))
+			continue
+		}
+		split := Split{Stable: release.Replicas(rel.Stable), Canary: canary}
+		notes = append(notes, fmt.Sprintf("warning: httproute %s also sends traffic to service %s, which kubectl-ship leaves as it is: through it the canary gets its share of the pods (%d of %d, %.1f%%), whatever the weight; name it with --route to drive it instead",
+			r.Name(), svc.Name, split.Canary, split.Stable+split.Canary, split.Percent()))
+	}
+	return notes
 }

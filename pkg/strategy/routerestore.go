@@ -4,11 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -39,7 +37,7 @@ func (s routeSplit) strip(rules []any) []any {
 		for _, ref := range refs {
 			switch s.serviceOf(ref) {
 			case s.canary:
-			case s.stable:
+			case s.stable, s.service:
 				kept = append(kept, withBackend(ref.(map[string]any), s.service, 1))
 			default:
 				kept = append(kept, ref)
@@ -87,24 +85,6 @@ func (s routeSplit) originalRules(route *release.HTTPRoute, saved []any) ([]any,
 	}
 	return stripped, fmt.Sprintf("note: httproute %s changed since kubectl-ship first changed it: its own backends and rules come out, the rest stays as it is now, and the backends of service %s get weight 1",
 		route.Name(), s.service)
-}
-
-// savedRules reads the rules ship saved on svc, or nil.
-func savedRules(svc *corev1.Service) []any {
-	if svc == nil {
-		return nil
-	}
-	raw, ok := svc.Annotations[release.AnnotationRouteRules]
-	if !ok {
-		return nil
-	}
-	var rules []any
-	// util/json, not encoding/json: its numbers are int64 where they are
-	// whole, as in the objects the API server returns.
-	if utiljson.Unmarshal([]byte(raw), &rules) != nil {
-		return nil
-	}
-	return rules
 }
 
 func encodeRules(rules []any) (string, error) {

@@ -22,8 +22,8 @@ func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, 
 		}
 		if route := rel.HTTPRoute(ref); route != nil {
 			svc = routedService(rel, route, rulesOf(route.Object))
-			if saved := savedRules(rel.GreenService); saved != nil {
-				svc = routedService(rel, route, saved)
+			if rec, ok := rel.Recorded(release.RoleGreen); ok && rec.Rules != nil {
+				svc = routedService(rel, route, rec.Rules)
 			}
 		}
 	} else if routes := rel.HTTPRoutesTo(names...); len(routes) == 1 {
@@ -63,7 +63,11 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	}
 	split := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: svc.Name,
 		stable: svc.Name, canary: release.GreenName(name), stableWeight: int64(100 - weight), canaryWeight: int64(weight)}
-	original, note := split.originalRules(route, savedRules(rel.GreenService))
+	var saved []any
+	if rec, ok := rel.Recorded(release.RoleGreen); ok {
+		saved = rec.Rules
+	}
+	original, note := split.originalRules(route, saved)
 	plan := Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
@@ -79,12 +83,16 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 			}
 		}
 		plan.Steps = append(plan.Steps, steps...)
+		_, plan.RouteRestored = rel.Recorded(release.RoleGreen)
 		return switchDone(rel, plan, to, p)
 	}
 	if p.ScaleDownDelay > 0 {
 		return Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
 	}
 	rules, err := split.rules(route.Name(), original)
+	if err == nil {
+		err = granted(rel, route, release.GreenName(name))
+	}
 	if err != nil {
 		return Plan{}, err
 	}
@@ -93,6 +101,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	if green.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
 		return Plan{}, err
 	}
+	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
 	services, err := planServices(rel, servicePair{green, rel.GreenService})
 	if err != nil {
 		return Plan{}, err
@@ -133,6 +142,7 @@ func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Pl
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
+	plan.Notes = append(plan.Notes, fewerPods(rel, to)...)
 	if err := ready(rel.Deployment(to), to); err != nil {
 		if release.Replicas(rel.Deployment(to)) == 0 || !p.Force {
 			return Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -14,7 +15,7 @@ import (
 // endpoints, then ship's track Services deleted. Nothing is planned for a
 // release that runs through no route.
 func routeTeardown(rel *release.Release) ([]Step, []string, error) {
-	steps, notes, err := restoreRoute(rel, rel.CanaryService, release.CanaryName(rel.Stable.Name))
+	steps, notes, err := restoreRoute(rel, release.RoleCanary)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -31,27 +32,29 @@ func routeTeardown(rel *release.Release) ([]Step, []string, error) {
 // switched through: the route back as it was, once the user's Service has
 // ready endpoints, then ship's green Service deleted.
 func greenTeardown(rel *release.Release) ([]Step, []string, error) {
-	steps, notes, err := restoreRoute(rel, rel.GreenService, release.GreenName(rel.Stable.Name))
+	steps, notes, err := restoreRoute(rel, release.RoleGreen)
 	if err == nil && rel.GreenService != nil {
 		steps = append(steps, Step{Action: Delete, Object: rel.GreenService, Operation: "deleted", Reason: "the route no longer sends it traffic"})
 	}
 	return steps, notes, err
 }
 
-// restoreRoute plans putting back the HTTPRoute that holder (ship's Service
-// for it) records, with its rules as they were before ship sent traffic to
-// backend: once the Service it then sends traffic to has ready endpoints.
-func restoreRoute(rel *release.Release, holder *corev1.Service, backend string) ([]Step, []string, error) {
-	if holder == nil {
+// restoreRoute plans putting back the HTTPRoute ship sends to its Service
+// of role (canary or green), with its rules as they were before: once the
+// Service it then sends traffic to has ready endpoints. The way back is the
+// one that Service keeps, else the one the release's record keeps, so that
+// the route goes back whatever of ship's objects someone deleted.
+func restoreRoute(rel *release.Release, role string) ([]Step, []string, error) {
+	rec, ok := rel.Recorded(role)
+	if !ok {
 		return nil, nil, nil
 	}
-	ref, err := release.ParseRouteRef(holder.Annotations[release.AnnotationRoute])
+	ref, _ := rec.Ref()
 	route := rel.HTTPRoute(ref)
-	if err != nil || ref.Kind != release.KindHTTPRoute || route == nil {
+	if ref.Kind != release.KindHTTPRoute || route == nil {
 		return nil, nil, nil
 	}
-	saved := savedRules(holder)
-	svc := routedService(rel, route, saved)
+	svc := routedService(rel, route, rec.Rules)
 	if svc == nil {
 		svc = routedService(rel, route, rulesOf(route.Object))
 	}
@@ -60,8 +63,10 @@ func restoreRoute(rel *release.Release, holder *corev1.Service, backend string) 
 			route.Name(), rel.Stable.Name, rel.ServiceNames())
 	}
 	split := splitFor(rel, route, svc.Name)
-	split.canary = backend
-	original, note := split.originalRules(route, saved)
+	if role == release.RoleGreen {
+		split.stable, split.canary = svc.Name, release.GreenName(rel.Stable.Name)
+	}
+	original, note := split.originalRules(route, rec.Rules)
 	var notes []string
 	if note != "" {
 		notes = append(notes, note)
@@ -71,6 +76,36 @@ func restoreRoute(rel *release.Release, holder *corev1.Service, backend string) 
 		return nil, notes, err
 	}
 	return []Step{waitForTraffic(svc), *step}, notes, nil
+}
+
+// routedRecord reports whether the release keeps the way back of a route
+// its canary runs through: a plan that tears the canary down puts it back,
+// and the record then forgets it.
+func routedRecord(rel *release.Release) bool {
+	_, ok := rel.Recorded(release.RoleCanary)
+	return ok
+}
+
+// missingBackends says which Services of ship's the route the canary runs
+// through still sends traffic to although they are gone, "" for none.
+func missingBackends(rel *release.Release) string {
+	rec, ok := rel.Recorded(release.RoleCanary)
+	if !ok {
+		return ""
+	}
+	ref, _ := rec.Ref()
+	route := rel.HTTPRoute(ref)
+	if route == nil {
+		return ""
+	}
+	missing := rel.MissingServices(route)
+	if len(missing) == 0 {
+		return ""
+	}
+	if len(missing) > 1 {
+		return fmt.Sprintf("httproute %s sends traffic to services %s, which no longer exist", route.Name(), strings.Join(missing, " and "))
+	}
+	return fmt.Sprintf("httproute %s sends traffic to service %s, which no longer exists", route.Name(), missing[0])
 }
 
 // waitForTraffic waits until svc has ready endpoints, before a route sends

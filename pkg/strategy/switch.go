@@ -46,6 +46,7 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 		plan.Notes = append(plan.Notes, fmt.Sprintf("service %s already routes to %s: nothing to switch", rel.ServiceNames(), to))
 		return plan, nil
 	}
+	plan.Notes = append(plan.Notes, fewerPods(rel, to)...)
 	if scaleDownDelay > 0 {
 		old := rel.Deployment(to.Other())
 		plan.Notes = append(plan.Notes, fmt.Sprintf("after the switch, %s (deployment %s) keeps running for %s, then is scaled to zero; Ctrl-C, or any kubectl ship command on the release, keeps it running",
@@ -70,6 +71,17 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
 	}
 	return plan, nil
+}
+
+// fewerPods warns, before a switch to color to, that it runs fewer pods
+// than the color serving now: they would take all of its traffic.
+func fewerPods(rel *release.Release, to release.Color) []string {
+	target, other := rel.Deployment(to), rel.Deployment(to.Other())
+	if n, serving := release.Replicas(target), release.Replicas(other); n > 0 && n < serving {
+		return []string{fmt.Sprintf("warning: %s (deployment %s) runs %d %s, and %s serves with %d: after the switch, what %d pods serve goes to %d; scale it first ('kubectl scale deployment/%s --replicas %d')",
+			to, target.Name, n, plural(n, "pod"), to.Other(), serving, serving, n, target.Name, serving)}
+	}
+	return nil
 }
 
 // switchTarget is the color a switch goes to: to, else the one the last

@@ -2,12 +2,12 @@ package strategy
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -15,10 +15,25 @@ import (
 // track is the label that tells a canary's pods from the stable ones.
 type track struct {
 	key, canaryValue string
+	// apart, when set, are labels of the Service's selector that the
+	// canary's pods carry with other values (app: web-canary), so that the
+	// Service leaves them out: a route's canary on pods labelled only app.
+	apart map[string]string
 	// selector is the canary Deployment's selector.
 	selector *metav1.LabelSelector
-	// note warns when the stable selector still matches the canary's pods.
+	// note warns when the stable selector still matches the canary's pods,
+	// or of what a canary apart costs.
 	note string
+}
+
+// podLabels are the labels of the canary's pods: the stable pods' with
+// the track's.
+func (tr track) podLabels(stable map[string]string) map[string]string {
+	out := make(map[string]string, len(stable)+1+len(tr.apart))
+	maps.Copy(out, stable)
+	maps.Copy(out, tr.apart)
+	out[tr.key] = tr.canaryValue
+	return out
 }
 
 // canaryTrack chooses the label to vary. Best is a key the stable selector
@@ -50,14 +65,11 @@ func canaryTrack(stable *appsv1.Deployment, svc *corev1.Service) (track, error) 
 		return track{key: key, canaryValue: value, selector: withLabel(sel, key, value)}, nil
 	}
 	if _, routed := svc.Spec.Selector[release.TrackLabel]; routed {
-		return track{}, fmt.Errorf("service %s selects on %q and deployment %s's selector (%s) has no other label to tell a canary's pods apart: add one (such as %s: stable) to the Deployment's selector and pod template",
-			svc.Name, release.TrackLabel, stable.Name, metav1.FormatLabelSelector(sel), release.TrackLabel)
+		return track{}, trackRefusal(stable, svc)
 	}
 	return track{
 		key: release.TrackLabel, canaryValue: release.RoleCanary,
-		selector: withLabel(sel, release.TrackLabel, release.RoleCanary),
-		note: fmt.Sprintf("note: deployment %s's selector %s also matches the canary's pods; owner references keep each Deployment to its own pods, but anything selecting %s (an HPA, kubectl get -l) counts both",
-			stable.Name, labels.Set(sel.MatchLabels), labels.Set(sel.MatchLabels)),
+		selector: withLabel(sel, release.TrackLabel, release.RoleCanary), note: overlapNote(stable),
 	}, nil
 }
 
@@ -65,4 +77,17 @@ func withLabel(sel *metav1.LabelSelector, key, value string) *metav1.LabelSelect
 	out := sel.DeepCopy()
 	out.MatchLabels[key] = value
 	return out
+}
+
+// trackRefusal says why a canary of stable cannot share svc's traffic
+// by its pods, and what to do: advice that fits what the Deployment's
+// selector already holds (the seed's has no track; another's may).
+func trackRefusal(stable *appsv1.Deployment, svc *corev1.Service) error {
+	sel := stable.Spec.Selector
+	if _, has := sel.MatchLabels[release.TrackLabel]; !has {
+		return fmt.Errorf("service %s selects on %q and deployment %s's selector (%s) has no other label to tell a canary's pods apart: add one (such as %s: stable) to the Deployment's selector and pod template",
+			svc.Name, release.TrackLabel, stable.Name, metav1.FormatLabelSelector(sel), release.TrackLabel)
+	}
+	return fmt.Errorf("service %s selects on every label of deployment %s's selector (%s), so the pods of a canary would be either left out by the Service or taken by the Deployment: run the canary through a route (--route httproute/NAME or ingress/NAME), which needs no other label, or give the Deployment's selector and pod template a label the Service does not select on",
+		svc.Name, stable.Name, metav1.FormatLabelSelector(sel))
 }

@@ -8,6 +8,7 @@ import (
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -40,6 +41,18 @@ func Validate(p Plan) error {
 		}
 	}
 	return nil
+}
+
+// Mirrored reports whether Validate checks, of a write of obj, what the
+// API server would: a Deployment's or a Service's. A plan's writes of any
+// other kind (an HTTPRoute, an Ingress, a custom resource) go to the API
+// server with dryRun=All before its first real write.
+func Mirrored(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *appsv1.Deployment, *corev1.Service:
+		return true
+	}
+	return false
 }
 
 func nameOf(step Step) string {

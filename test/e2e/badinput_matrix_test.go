@@ -165,7 +165,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"cleanup with a flag of switch", []string{"bluegreen", "cleanup", "bg", "--to", "blue"}, "unknown flag: --to", 0},
 		// Releases made by hand: several candidates, and --canary or --green
 		// naming what cannot be one.
-		{"status with two canaries made by hand", []string{"status", "amb"}, "deployments amb-a, amb-b could each be the canary of release amb (its services select their pods): name one with --canary, as in 'kubectl ship adopt amb --canary amb-a'", 0},
+		{"status with two canaries made by hand", []string{"status", "amb"}, "deployments amb-a, amb-b could each be the canary of release amb (its services select their pods): name one with --canary, as in 'kubectl ship adopt amb --canary amb-a'", 6},
 		{"promote with two canaries made by hand", []string{"promote", "amb"}, "deployments amb-a, amb-b could each be the canary of release amb", 0},
 		{"adopt with two canaries made by hand", []string{"adopt", "amb"}, "name one with --canary, as in 'kubectl ship adopt amb --canary amb-a'", 0},
 		{"adopt with two canaries, dry run", []string{"adopt", "amb", "--dry-run=client"}, "deployments amb-a, amb-b could each be the canary", 0},

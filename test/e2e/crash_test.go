@@ -120,7 +120,7 @@ func (c crashCase) prepare(t *testing.T) string {
 	if c.files != nil {
 		ns = walkthroughRelease(t, c.files...)
 	} else {
-		ns = seedRelease(t, seed{versioned: c.versioned, services: c.services})
+		ns = seedRelease(t, seed{versioned: c.versioned, appOnly: c.appOnly, services: c.services})
 	}
 	if c.routes != "" {
 		apply(t, ns, c.routes)

@@ -6,10 +6,11 @@ package e2e
 // and the other way out of it after a crash.
 type crashCase struct {
 	name string
-	// versioned gives the seed's pods a version label; services are extra
-	// Services selecting app=ctwoc beside ctwoc.
-	versioned bool
-	services  []string
+	// versioned gives the seed's pods a version label, appOnly leaves them
+	// only app=ctwoc; services are extra Services selecting app=ctwoc
+	// beside ctwoc.
+	versioned, appOnly bool
+	services           []string
 	// files are the walkthrough's manifests to start from instead of the
 	// seed's release (a release made by hand).
 	files []string
@@ -94,6 +95,9 @@ var crashCases = []crashCase{
 	{name: "bluegreen-switch --steps through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}},
 		args:  []string{"ship", "bluegreen-switch", "ctwoc", "--steps", "50", "--interval", "1s", "--check-every", "1s"}, recovery: switchToBlue},
+	{name: "canary through httproute, pods labelled only app", appOnly: true, routes: httpRoute("ctwoc", "ctwoc"), args: canaryRouted, recovery: abort},
+	{name: "bluegreen-switch through httproute, pods labelled only app", appOnly: true, routes: httpRoute("ctwoc", "ctwoc"),
+		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}}, args: []string{"ship", "bluegreen-switch", "ctwoc"}, recovery: switchToBlue},
 	{name: "bluegreen cleanup --delete through httproute", versioned: true, routes: httpRoute("ctwoc", "ctwoc"),
 		setup: [][]string{{"ship", "bluegreen", "ctwoc", "--image", v2}, {"ship", "bluegreen-switch", "ctwoc"}},
 		args:  []string{"ship", "bluegreen", "cleanup", "ctwoc", "--delete"}},

@@ -31,7 +31,7 @@ func TestDashboardShowsHostileStringsAsText(t *testing.T) {
 	ns := namespace(t)
 	ctx := context.Background()
 	c := apiClient(t)
-	d := seedDeployment(false)
+	d := seedDeployment(seed{})
 	d.Annotations = map[string]string{"kubernetes.io/change-cause": hostile}
 	d.Spec.Template.Spec.Containers[0].Image = "example/ctwoc:1.0.0" + hostile
 	if _, err := c.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{}); err != nil {

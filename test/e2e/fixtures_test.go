@@ -18,6 +18,7 @@ import (
 // waits for.
 type seed struct {
 	versioned bool     // the pods labelled version=1.0.0 too: blue-green's layout
+	appOnly   bool     // the pods labelled app=ctwoc alone: the most common layout
 	rolledOut bool     // also wait, as a user would, for kubectl rollout status
 	services  []string // more Services selecting app=ctwoc
 }
@@ -32,7 +33,7 @@ func seedRelease(t *testing.T, s seed) string {
 	t.Helper()
 	ns := namespace(t)
 	ctx := context.Background()
-	if _, err := apiClient(t).AppsV1().Deployments(ns).Create(ctx, seedDeployment(s.versioned), metav1.CreateOptions{}); err != nil {
+	if _, err := apiClient(t).AppsV1().Deployments(ns).Create(ctx, seedDeployment(s), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range append([]string{"ctwoc"}, s.services...) {
@@ -53,10 +54,14 @@ func seedRelease(t *testing.T, s seed) string {
 }
 
 // seedDeployment is the seed's Deployment ctwoc: 3 pods of v1 labelled
-// app=ctwoc, track=stable, and version=1.0.0 when versioned.
-func seedDeployment(versioned bool) *appsv1.Deployment {
+// app=ctwoc, track=stable (app=ctwoc alone when appOnly), and version=1.0.0
+// when versioned.
+func seedDeployment(s seed) *appsv1.Deployment {
 	podLabels := map[string]string{"app": "ctwoc", "track": "stable"}
-	if versioned {
+	if s.appOnly {
+		delete(podLabels, "track")
+	}
+	if s.versioned {
 		podLabels["version"] = "1.0.0"
 	}
 	three := int32(3)

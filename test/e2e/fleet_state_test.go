@@ -65,7 +65,7 @@ func seedIn(c *kubernetes.Clientset, ns string) error {
 	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	if _, err := c.AppsV1().Deployments(ns).Create(ctx, seedDeployment(false), metav1.CreateOptions{}); err != nil {
+	if _, err := c.AppsV1().Deployments(ns).Create(ctx, seedDeployment(seed{}), metav1.CreateOptions{}); err != nil {
 		return err
 	}
 	if _, err := c.CoreV1().Services(ns).Create(ctx, seedService("ctwoc"), metav1.CreateOptions{}); err != nil {

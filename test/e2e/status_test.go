@@ -44,6 +44,19 @@ type releaseStatus struct {
 			Traffic        float64 `json:"traffic"`
 		} `json:"others"`
 	} `json:"services"`
+	Routes []struct {
+		Kind         string   `json:"kind"`
+		Name         string   `json:"name"`
+		Drives       bool     `json:"drives"`
+		Missing      bool     `json:"missing"`
+		CanaryWeight *float64 `json:"canaryWeight"`
+		CanaryShare  *float64 `json:"canaryShare"`
+		Parents      []struct {
+			Name         string `json:"name"`
+			Accepted     bool   `json:"accepted"`
+			ResolvedRefs string `json:"resolvedRefs"`
+		} `json:"parents"`
+	} `json:"routes"`
 	Operation   string `json:"operation"`
 	Progression struct {
 		Phase   string `json:"phase"`

@@ -116,8 +116,12 @@ func TestWalkthroughCandidates(t *testing.T) {
 		apply(t, ns, strings.ReplaceAll(canary, "name: ctwoc-canary", "name: ctwoc-a")+"---\n"+strings.ReplaceAll(canary, "name: ctwoc-canary", "name: ctwoc-b"))
 		eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 2})
 		ambiguous := "deployments ctwoc-a, ctwoc-b could each be the canary of release ctwoc (its services select their pods): name one with --canary, as in 'kubectl ship adopt ctwoc --canary ctwoc-a'"
-		for _, args := range [][]string{{"status", "ctwoc"}, {"promote", "ctwoc"}, {"adopt", "ctwoc"}} {
-			assertRefused(t, ns, 1, ambiguous, args...)
+		// status has an exit code of its own for it, and list says so.
+		for args, code := range map[string]int{"status ctwoc": 6, "promote ctwoc": 1, "adopt ctwoc": 1} {
+			assertRefused(t, ns, code, ambiguous, strings.Fields(args)...)
+		}
+		if list := mustShip(t, ns, "list").stdout; !strings.Contains(list, "Ambiguous") {
+			t.Errorf("list should show the release as ambiguous:\n%s", list)
 		}
 		if st := shipStatus(t, ns, "ctwoc", "--canary", "ctwoc-b"); st.roles() != "stable=ctwoc canary=ctwoc-b(made by hand)" {
 			t.Errorf("status --canary ctwoc-b: %s", st.roles())

@@ -62,6 +62,25 @@ func requests(c *cluster, _ int) (string, error) {
 		}
 		fmt.Fprintf(&b, " %.2f |\n", s.wall.Seconds())
 	}
+	b.WriteString(routedRequests)
 	fmt.Fprintln(&b, "\nEvery verb first reads the release's lock (a GET of its Lease) and the release: a LIST of the namespace's Deployments and one of its Services (canary and scale also list the HorizontalPodAutoscalers; canary and bluegreen-switch the HTTPRoutes, and finding none the ReferenceGrants). A command that writes checks the user's access to all of its plan in one POST (a SelfSubjectRulesReview), asks who the user is for the record (a SelfSubjectReview POST), takes the lock from the Lease as read (a POST or PUT), releases it with the operation recorded (PUT) and leaves an Event (POST). A wait is one WATCH; a command with nothing to do writes nothing.")
 	return b.String(), nil
 }
+
+// routedRequests are the requests of the verbs through routes, which the
+// bench's cluster (no Gateway API) cannot take: TestRouteRequestBudgets
+// holds the verbs to them exactly.
+const routedRequests = `
+Through a route, from the e2e suite's counts (` + "`TestRouteRequestBudgets`" + ` holds them exactly; a wait for ship's Services' endpoints adds a WATCH only when they are not ready when listed). Each write of a route goes first through the API server with ` + "`dryRun=All`" + `, before the command's first write, so that what the API server or an admission policy would refuse of it is refused with nothing changed: one request per routed command, in the DRY RUN column (counted in its kind's column too).
+
+| Command | Requests | GET | LIST | WATCH | POST | PUT | PATCH | DELETE | Dry run |
+|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|
+| ` + "`canary ctwoc --image ... --weight 5 --header X-Canary=always`" + ` (HTTPRoute, new) | 18 | 1 | 6 | 1 | 7 | 1 | 2 | 0 | 1 PATCH |
+| ` + "`canary ctwoc --image ... --weight 20`" + ` (resize) | 14 | 1 | 6 | 0 | 3 | 2 | 2 | 0 | 1 PATCH |
+| ` + "`promote ctwoc`" + ` | 17 | 1 | 4 | 1 | 3 | 2 | 3 | 3 | 1 PATCH |
+| ` + "`abort ctwoc`" + ` | 15 | 1 | 4 | 0 | 3 | 2 | 2 | 3 | 1 PATCH |
+| ` + "`bluegreen-switch ctwoc`" + ` (HTTPRoute) | 13 | 1 | 4 | 0 | 4 | 2 | 2 | 0 | 1 PATCH |
+| ` + "`bluegreen-switch ctwoc --to blue`" + ` | 13 | 1 | 4 | 0 | 3 | 2 | 2 | 1 | 1 PATCH |
+| ` + "`canary shop --image ... --weight 10 --route ingress/shop`" + ` | 16 | 1 | 5 | 1 | 8 | 1 | 0 | 0 | 1 POST |
+| ` + "`abort shop`" + ` (ingress) | 13 | 1 | 4 | 0 | 3 | 2 | 0 | 3 | none |
+`

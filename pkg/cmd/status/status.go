@@ -29,6 +29,9 @@ const (
 	// roll back), promoted while waiting for rolled-back.
 	exitRolledBack = 4
 	exitPromoted   = 5
+	// exitAmbiguous: several Deployments made by hand could each be the
+	// canary or green.
+	exitAmbiguous = 6
 )
 
 // untilNames lists the states of untilStates, for help and errors.
@@ -107,10 +110,14 @@ promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached
 (at once when it already is); 1 degraded (a rollout exceeded its progress
-deadline); 2 timed out (--timeout); 3 no such release (no Deployment of that
-name, or no Service routes to it); with --until, at once, 4 when the release
-was rolled back (waiting for promoted or switched) and 5 when it was
-promoted (waiting for rolled-back): it will not get there by itself.
+deadline, or a route sends the release's traffic nowhere: to a Service that
+does not exist, has no ready endpoint or is not permitted, or the route it
+runs through is gone); 2 timed out (--timeout); 3 no such release (no
+Deployment of that name, or no Service routes to it); with --until, at once,
+4 when the release was rolled back (waiting for promoted or switched) and 5
+when it was promoted (waiting for rolled-back): it will not get there by
+itself; 6 ambiguous (several Deployments made by hand could each be its
+canary or green: name one with --canary or --green).
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
 
@@ -177,8 +184,12 @@ func (o *Options) Run(ctx context.Context) error {
 	show := func() (*release.Status, error) {
 		st, err := o.engine.Status(ctx, o.target)
 		var notFound *release.NotReleaseError
-		if errors.As(err, &notFound) {
+		var ambiguous *release.AmbiguousError
+		switch {
+		case errors.As(err, &notFound):
 			return nil, &cli.ExitError{Code: exitNotFound, Err: err}
+		case errors.As(err, &ambiguous):
+			return nil, &cli.ExitError{Code: exitAmbiguous, Err: err}
 		}
 		if err != nil {
 			return nil, err
