@@ -65,6 +65,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	if err != nil {
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
 	}
+	if plan.Progression != nil {
+		r.notifyRecorded(plan.Progression)
+	}
 	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
 }
 

@@ -3,6 +3,7 @@ package canary
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -56,11 +58,23 @@ type Options struct {
 	Header      string
 	Cookie      string
 
+	// Policy is --policy and --notify; Extra are the policies read from
+	// the cluster beneath them (the workload's, its namespace default).
+	Policy cli.PolicyFlags
+	Extra  []policy.Layer
+
 	*cli.Mutation
 	target    ship.Target
 	weightSet bool
 	totalSet  bool
 	planner   strategy.Canary
+	effective policy.Effective
+	// factory, cmd and args are the command as typed, which the policy
+	// read from the cluster goes under.
+	factory        *cli.Factory
+	cmd            *cobra.Command
+	args           []string
+	typedElsewhere []string
 }
 
 // NewOptions returns the canary command's defaults.
@@ -70,7 +84,10 @@ func NewOptions(streams genericiooptions.IOStreams) *Options {
 
 // NewCmdCanary returns the canary command.
 func NewCmdCanary(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewOptions(streams)
+	return newCmd(f, NewOptions(streams))
+}
+
+func newCmd(f *cli.Factory, o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "canary NAME --image [CONTAINER=]IMAGE [--weight PERCENT | --replicas N]",
 		Short: "Run a new image beside a Deployment, taking a share of its Service's traffic",
@@ -135,14 +152,31 @@ other error; on a bad argument nothing in the cluster is changed.
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)
+	o.Policy.AddFlags(cmd)
 	o.AddFlags(cmd)
 	return cmd
 }
 
-// Complete reads the arguments and which flags were set.
+// Complete reads the arguments, which flags were set, and the policy of
+// --policy, which gives the flags not typed their values.
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.Mutation.Complete(f, cmd, args)
+	o.factory, o.cmd, o.args = f, cmd, args
 	o.target = ship.Target{Name: args[0], Service: o.Service}
+	if err := o.Policy.Read(); err != nil {
+		return err
+	}
+	var err error
+	if flag := cmd.Flags().Lookup("context"); flag != nil && flag.Changed {
+		o.typedElsewhere = append(o.typedElsewhere, "context")
+	}
+	if o.effective, err = cli.ApplyPolicy(cmd, policy.Canary, o.typedElsewhere, append(o.Policy.Layers(), o.Extra...)...); err != nil {
+		return err
+	}
+	if s := o.effective.Spec.Strategy; *s != policy.Canary {
+		return fmt.Errorf("the release policy of %s says strategy %s: release it with 'kubectl ship bluegreen %s --image ...', then 'kubectl ship bluegreen-switch %s'",
+			o.effective.Sources["strategy"], *s, o.target.Name, o.target.Name)
+	}
 	// Across clusters, one that fails loses its canary.
 	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
 	if o.Service != "" {
@@ -156,7 +190,7 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
 	case o.Steps == "" && (cmd.Flags().Changed("interval") || o.NoPromote):
 		return fmt.Errorf("--interval and --no-promote need --steps: they shape its steps")
-	case o.Steps == "" && o.GateFlags.Set() && o.WaveFlags.Soak == 0:
+	case o.Steps == "" && (cmd.Flags().Changed("analysis") || cmd.Flags().Changed("webhook")) && o.WaveFlags.Soak == 0:
 		return fmt.Errorf("--analysis and --webhook need --steps, or --wave with --soak: the gates are checked while a step holds or a wave soaks")
 	}
 	if cmd.Flags().Changed("replicas") && o.Replicas < 1 {
@@ -186,8 +220,8 @@ func (o *Options) Validate() error {
 		if o.Gates, err = o.GateFlags.Gates(o.Interval, "--interval"); err != nil {
 			return err
 		}
-		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote}
-	} else if o.GateFlags.Set() {
+		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote, Resume: o.resume()}
+	} else if o.GateFlags.Set() && o.WaveFlags.Soak > 0 {
 		// Checked while each wave soaks, in every cluster of it.
 		if o.Gates, err = o.GateFlags.Gates(o.WaveFlags.Soak, "--soak"); err != nil {
 			return err
@@ -196,8 +230,18 @@ func (o *Options) Validate() error {
 	return o.MutationFlags.Validate()
 }
 
-// Run plans the canary from the cluster's current state and carries it out.
+// Run plans the canary from the cluster's current state and carries it
+// out, following the policy the Deployment carries; a policy with waves
+// runs across them.
 func (o *Options) Run(ctx context.Context) error {
-	return o.Mutation.Run(ctx, o.target, o.planner,
-		"the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort "+o.target.Name+"' to remove it")
+	hint := "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort " + o.target.Name + "' to remove it"
+	o.Resolve = o.resolve
+	err := o.Mutation.Run(ctx, o.target, o.planner, hint)
+	var waves *acrossWaves
+	if !errors.As(err, &waves) {
+		return err
+	}
+	w := waves.o
+	w.Resolve = w.resolve
+	return w.Mutation.Run(ctx, w.target, w.planner, hint)
 }

@@ -27,7 +27,7 @@ const (
 )
 
 // untilNames lists the states of untilStates, for help and errors.
-const untilNames = "healthy, canary-ready, switched, paused, promoted, rolled-back"
+const untilNames = "healthy, canary-ready, switched, paused, approved, promoted, rolled-back"
 
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
@@ -35,6 +35,12 @@ var untilStates = map[string]func(*release.Status) bool{
 	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
 	"promoted": func(st *release.Status) bool {
 		return st.Progression != nil && st.Progression.Phase == release.ProgressionPromoted && st.Strategy == release.StrategyNone
+	},
+	// approved: the last verdict on a pause approved it, and no other
+	// pause awaits one since.
+	"approved": func(st *release.Status) bool {
+		p := st.Progression
+		return p != nil && len(p.Approvals) > 0 && p.Approvals[len(p.Approvals)-1].Verdict == release.VerdictApproved && !p.Awaiting()
 	},
 	"rolled-back": func(st *release.Status) bool {
 		return st.Progression != nil && st.Progression.Phase == release.ProgressionRolledBack
@@ -98,6 +104,7 @@ shows its step, the time held and left, and each gate's last check.
 
 --watch keeps it current from watch events and prints it again only when it
 changes; --until waits for a state: healthy, canary-ready, switched, paused,
+approved (a pause of a progression approved with 'kubectl ship approve'),
 promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached;
@@ -208,6 +215,9 @@ func (o *Options) Run(ctx context.Context) error {
 		}
 		if err := verdict(st); err != nil {
 			return err
+		}
+		if p := st.Progression; o.Until == "approved" && p != nil && p.Phase == release.ProgressionRolledBack {
+			return fmt.Errorf("release %s will not be approved: its progression was rolled back: %s", o.target.Name, p.Reason)
 		}
 		select {
 		case <-ctx.Done():
