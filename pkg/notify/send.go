@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 )
@@ -34,30 +35,47 @@ type Sender struct {
 	warnings  io.Writer
 	pending   sync.WaitGroup
 
-	mu     sync.Mutex
-	failed []string
+	mu sync.Mutex
+	// failed are, by receiver, the events not delivered since the last
+	// Flush and the last reason.
+	failed map[string]*failures
+	order  []string
+}
+
+// failures are the events a receiver missed.
+type failures struct {
+	events []string
+	last   error
 }
 
 // queue is one receiver's events, delivered in turn.
 type queue struct {
 	Receiver
-	events chan Event
+	events chan queued
 }
 
-// NewSender starts a Sender to receivers; client sends (nil: a client
-// with Timeout).
+// queued is an event and when its delivery gives up: Timeout after it was
+// sent, so that a receiver that does not answer holds nothing up longer
+// than that, however many events wait for it.
+type queued struct {
+	Event
+	deadline time.Time
+}
+
+// NewSender starts a Sender to receivers; client sends (nil:
+// http.DefaultClient).
 func NewSender(receivers []Receiver, client *http.Client, warnings io.Writer) *Sender {
 	if client == nil {
-		client = &http.Client{Timeout: Timeout}
+		client = http.DefaultClient
 	}
 	s := &Sender{warnings: warnings}
 	for _, r := range receivers {
-		q := &queue{Receiver: r, events: make(chan Event, 64)}
+		q := &queue{Receiver: r, events: make(chan queued, 64)}
 		s.receivers = append(s.receivers, q)
 		go func() {
 			for e := range q.events {
 				if err := deliver(client, q.Receiver, e); err != nil {
-					s.warn(fmt.Sprintf("notification %s (%s) of %s not delivered: %v", q.Name, q.Format, e.Type, err))
+					s.warn(q.Receiver, e.Type, err)
 				}
 				s.pending.Done()
 			}
@@ -75,42 +93,59 @@ func (s *Sender) Notify(e Event) {
 		}
 		s.pending.Add(1)
 		select {
-		case q.events <- e:
+		case q.events <- queued{e, time.Now().Add(Timeout)}:
 		default:
 			s.pending.Done()
-			s.warn(fmt.Sprintf("notification %s (%s) of %s not delivered: %d earlier ones still waiting", q.Name, q.Format, e.Type, cap(q.events)))
+			s.warn(q.Receiver, e.Type, fmt.Errorf("%d earlier ones still waiting", cap(q.events)))
 		}
 	}
 }
 
-// Flush waits for the events queued, each delivery within Timeout, and
-// returns the warnings since the last Flush.
+// Flush waits for the events queued, each given up Timeout after it was
+// sent, and returns, one line per receiver, which events could not be
+// delivered since the last Flush, and why the last one could not.
 func (s *Sender) Flush() []string {
 	s.pending.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	failed := s.failed
-	s.failed = nil
-	return failed
+	var out []string
+	for _, name := range s.order {
+		f := s.failed[name]
+		out = append(out, fmt.Sprintf("notification %s of %s not delivered: %v", name, strings.Join(f.events, ", "), f.last))
+	}
+	s.failed, s.order = nil, nil
+	return out
 }
 
-func (s *Sender) warn(msg string) {
+// warn says at once that e could not be delivered to r, and keeps it for
+// Flush.
+func (s *Sender) warn(r Receiver, e Type, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failed = append(s.failed, msg)
+	name := r.Name + " (" + r.Format + ")"
+	if s.failed == nil {
+		s.failed = map[string]*failures{}
+	}
+	f := s.failed[name]
+	if f == nil {
+		f = &failures{}
+		s.failed[name] = f
+		s.order = append(s.order, name)
+	}
+	f.events, f.last = append(f.events, string(e)), err
 	if s.warnings != nil {
-		fmt.Fprintf(s.warnings, "warning: %s\n", msg)
+		fmt.Fprintf(s.warnings, "warning: notification %s of %s not delivered: %v\n", name, e, err)
 	}
 }
 
 // deliver posts e to r. Its errors never hold the URL, a secret: a
 // transport error is told without the request it failed.
-func deliver(client *http.Client, r Receiver, e Event) error {
-	body, contentType, err := render(r.Format, e)
+func deliver(client *http.Client, r Receiver, e queued) error {
+	body, contentType, err := render(r.Format, e.Event)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), e.deadline)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(body))
 	if err != nil {
@@ -121,7 +156,7 @@ func deliver(client *http.Client, r Receiver, e Event) error {
 	if err != nil {
 		var urlErr *url.Error
 		if errors.As(err, &urlErr) {
-			if urlErr.Timeout() {
+			if urlErr.Timeout() || errors.Is(err, context.DeadlineExceeded) {
 				return fmt.Errorf("no answer within %s", Timeout)
 			}
 			err = urlErr.Err

@@ -41,6 +41,7 @@ func (r *run) await(ctx context.Context, lock *kube.Lock, step strategy.Step) er
 		v := judged.Verdict()
 		r.shown, r.progression = judged, judged
 		fmt.Fprintf(r.o.Progress, "%s %s\n", where, release.EscapeTerminal(v.Describe()))
+		r.trail = append(r.trail, where+" "+v.Describe())
 		if v.Verdict == release.VerdictApproved {
 			r.notify(notify.Approved, v.User, v.Reason)
 			return waiting.End(ctx, false)
