@@ -117,7 +117,7 @@ func TestFieldsAsFlags(t *testing.T) {
 		analyses: [a < 1, b > 2], waves: [[staging], [us-east, us-west]], stickySeconds: 600, weightTotal: 1000,
 		notify: [{format: cloudevents, urlFrom: {env: EVENTS}}, {format: slack, urlFrom: {secretKeyRef: {name: chat, key: url}}}]}`)
 	var back Spec
-	for _, f := range Fields {
+	for _, f := range Fields() {
 		if values := f.Values(s); values != nil {
 			if err := f.Set(&back, values); err != nil {
 				t.Fatalf("%s: %v", f.Name, err)
@@ -132,7 +132,7 @@ func TestFieldsAsFlags(t *testing.T) {
 	if f, _ := FieldNamed("waves"); strings.Join(f.Values(s), " ") != "staging us-east,us-west" {
 		t.Errorf("--wave values: %q", f.Values(s))
 	}
-	for _, f := range Fields {
+	for _, f := range Fields() {
 		if f.Doc == "" {
 			t.Errorf("field %s has no doc for explain and completion", f.Name)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -173,8 +174,9 @@ func (s *Spec) validateWaves() error {
 	return nil
 }
 
-// envName is a name a shell takes for an environment variable.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// envName is a name a shell takes for an environment variable; compiled
+// when a policy names one, not at every start.
+var envName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 func (s *Spec) validateNotify() error {
 	names := map[string]bool{}
@@ -206,7 +208,7 @@ func (u URLSource) validate(at string) error {
 		return fmt.Errorf("%s: give secretKeyRef (a Secret's key) or env (an environment variable): a webhook URL is a secret, never written in a policy", at)
 	case u.SecretKeyRef != nil && u.Env != "":
 		return fmt.Errorf("%s: give secretKeyRef or env, not both", at)
-	case u.Env != "" && !envName.MatchString(u.Env):
+	case u.Env != "" && !envName().MatchString(u.Env):
 		return fmt.Errorf("%s.env: %q is not an environment variable's name", at, u.Env)
 	case u.SecretKeyRef != nil:
 		if errs := validation.IsDNS1123Subdomain(u.SecretKeyRef.Name); len(errs) > 0 {

@@ -108,14 +108,14 @@ func ApplyPolicy(cmd *cobra.Command, strategy string, typedElsewhere []string, l
 	typed := policy.Spec{}
 	defaults := policy.Spec{Strategy: &strategy}
 	var masked []string
-	for _, g := range policy.Fields {
+	for _, g := range policy.Fields() {
 		for _, m := range g.MaskedBy {
 			if f := flags.Lookup(m); f != nil && f.Changed || slices.Contains(typedElsewhere, m) {
 				masked = append(masked, g.Name)
 			}
 		}
 	}
-	for _, f := range policy.Fields {
+	for _, f := range policy.Fields() {
 		flag := flags.Lookup(f.Flag)
 		if flag == nil {
 			continue

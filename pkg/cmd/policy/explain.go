@@ -25,14 +25,14 @@ holds and the flag of the same meaning, which overrides it when typed.`,
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			names := make([]cobra.Completion, len(policy.Fields))
-			for i, f := range policy.Fields {
+			names := make([]cobra.Completion, len(policy.Fields()))
+			for i, f := range policy.Fields() {
 				names[i] = cobra.CompletionWithDesc(f.Name, f.Doc)
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			fields := policy.Fields
+			fields := policy.Fields()
 			if len(args) == 1 {
 				f, ok := policy.FieldNamed(strings.TrimPrefix(args[0], "spec."))
 				if !ok {

@@ -97,7 +97,7 @@ func printEffective(w io.Writer, name, namespace string, eff policy.Effective) e
 	fmt.Fprintf(w, "Release policy of %s (namespace %s)\n\n", esc(name), esc(namespace))
 	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "FIELD\tVALUE\tFROM")
-	for _, f := range policy.Fields {
+	for _, f := range policy.Fields() {
 		source, ok := eff.Sources[f.Name]
 		if !ok {
 			continue
