@@ -41,8 +41,8 @@ arrive, says it, notifies, and goes on to the next step. When no process
 runs it (its command was interrupted, or killed, while it awaited the
 approval), approve carries the progression on itself, in the foreground, as
 the command that started it would, with the policy it recorded, until the
-progression ends or reaches its next pause; Ctrl-C stops it there and
-running approve's output's command again resumes it.
+progression ends or reaches its next pause; stopped (Ctrl-C), its command,
+which 'kubectl ship history NAME' shows, resumes it.
 
 Exit status is 0 once the approval is recorded (and, when approve carries
 the progression on, once it ended), 1 when nothing awaits approval or the

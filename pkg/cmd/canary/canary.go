@@ -36,7 +36,10 @@ const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod besi
 
   # Across clusters: staging, then two regions, then Europe, each wave healthy for 10m
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 \
-    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m`
+    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m
+
+  # The whole release policy the Deployment carries: steps, gates, waves, notifications
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0`
 
 // Options holds the flags and state of the canary command.
 type Options struct {
@@ -115,7 +118,7 @@ to the new one with --replace. --sticky sets the Service's sessionAffinity to
 ClientIP until the canary is promoted or aborted, which restore it.
 
 With --steps the canary advances by itself through the weights given (e.g.
-10,25,50, "pause" where a person decides), each held for --interval while
+10,25,50, "pause" where a person approves), each held for --interval while
 its gates are checked every --check-every: the built-in health of its pods
 and the stable ones, --analysis queries against --prometheus, --webhook
 URLs. Then it is promoted (not with --no-promote). Across clusters, --wave
@@ -123,7 +126,19 @@ with --soak checks --analysis and --webhook in every cluster of a wave while
 it soaks, with or without --steps. A failure past
 --failure-limit aborts it, exactly as 'kubectl ship abort' does, and exits 4.
 Interrupted, the same command resumes at the step recorded in the release's
-record; 'kubectl ship abort' from another shell stops it.
+record; 'kubectl ship abort' from another shell stops it. At a pause the
+command waits for 'kubectl ship approve NAME' (it goes on) or 'kubectl ship
+reject NAME' (it rolls back), recorded with who gave the verdict and why.
+
+A release policy gives the flags not typed their values, field by field:
+--policy FILE, over the ReleasePolicy the Deployment carries in its
+annotation kubectl-ship.dev/policy, over the namespace default its
+annotation kubectl-ship.dev/policy-defaults names (a ConfigMap). So
+'kubectl ship canary NAME --image IMAGE' runs the whole policy: steps, gates,
+waves, notifications (--notify adds receivers). 'kubectl ship policy NAME'
+shows it, and where each value comes from. --weight or --replicas typed
+make a one-off canary (the policy's steps do not apply); --context typed
+runs in that cluster alone (its waves do not apply).
 
 Exit status is 0 once the canary pods are ready (or at once with --wait=false)
 or the progression ended, 4 when its gates rolled it back, and 1 on any
@@ -148,7 +163,7 @@ other error; on a bad argument nothing in the cluster is changed.
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
 	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point (without it, five).")
-	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person decides), holding each for --interval while the gates are checked, then promote.`)
+	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote.`)
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)
