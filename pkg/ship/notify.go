@@ -68,11 +68,12 @@ func (r *run) notifyStep(p *release.Progression) {
 // notifyRecorded tells of a progression's end as it is recorded.
 func (r *run) notifyRecorded(p *release.Progression) {
 	r.shown = p
-	switch p.Phase {
-	case release.ProgressionPromoted:
+	switch {
+	case p.Phase == release.ProgressionPromoted, p.Phase == release.ProgressionComplete && p.Color != "":
+		// A switch held to the end is a blue-green release's promotion.
 		r.ended = true
 		r.notify(notify.Promoted, "", "")
-	case release.ProgressionRolledBack:
+	case p.Phase == release.ProgressionRolledBack:
 		r.ended = true
 		r.notify(notify.RolledBack, "", p.Reason)
 	}

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +218,31 @@ func TestPolicyGitOpsReapply(t *testing.T) {
 	mustShip(t, ns, "approve", "ctwoc")
 	if res := run.wait(t); res.code != 0 {
 		t.Errorf("the progression: exit %d\n%s", res.code, res.stderr)
+	}
+}
+
+// A policy of strategy blueGreen is followed by bluegreen-switch (here its
+// verification and notifications) and refused by canary; a canary's
+// policy is not followed by a switch.
+func TestPolicyBlueGreen(t *testing.T) {
+	ns := seedRelease(t, seed{versioned: true})
+	events := newReceiver(t, http.StatusOK, 0)
+	notifySecret(t, ns, map[string]string{"events": events.url()})
+	annotatePolicy(t, ns, policyDoc("strategy: blueGreen", "verifyFor: 3s", "checkEvery: 1s",
+		"notify: [{format: cloudevents, urlFrom: {secretKeyRef: {name: ship-notify, key: events}}}]"))
+	assertRefused(t, ns, 1, "the release policy of deployment/ctwoc says strategy blueGreen, and 'kubectl ship canary' follows a policy of strategy canary",
+		"canary", "ctwoc", "--image", v2)
+	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
+	res := mustShip(t, ns, "bluegreen-switch", "ctwoc")
+	if !strings.Contains(res.stderr, "holding") || !strings.Contains(res.stderr, "for 3s, checking 1 gate every 1s") {
+		t.Errorf("the switch does not follow the policy's verification:\n%s", res.stderr)
+	}
+	if got := types(events.cloudEvents(t)); got != "started stepReached promoted" {
+		t.Errorf("events %q", got)
+	}
+	annotatePolicy(t, ns, policyDoc("steps: [10, pause, 50]"))
+	res = mustShip(t, ns, "bluegreen-switch", "ctwoc", "--to", "blue")
+	if !strings.Contains(res.stderr, "note: the release policy of deployment/ctwoc is for canaries: bluegreen-switch follows its flags alone") {
+		t.Errorf("a canary's policy by a switch:\n%s", res.stderr)
 	}
 }

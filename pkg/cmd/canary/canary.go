@@ -3,7 +3,6 @@ package canary
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -61,23 +60,17 @@ type Options struct {
 	Header      string
 	Cookie      string
 
-	// Policy is --policy and --notify; Extra are the policies read from
-	// the cluster beneath them (the workload's, its namespace default).
-	Policy cli.PolicyFlags
-	Extra  []policy.Layer
+	// Policy is --policy and --notify, and the policies read from the
+	// cluster beneath them.
+	Policy cli.Following
 
 	*cli.Mutation
 	target    ship.Target
 	weightSet bool
 	totalSet  bool
 	planner   strategy.Canary
-	effective policy.Effective
-	// factory, cmd and args are the command as typed, which the policy
-	// read from the cluster goes under.
-	factory        *cli.Factory
-	cmd            *cobra.Command
-	args           []string
-	typedElsewhere []string
+	// cmd is the command as typed, for the progression's record.
+	cmd *cobra.Command
 }
 
 // NewOptions returns the canary command's defaults.
@@ -176,21 +169,10 @@ other error; on a bad argument nothing in the cluster is changed.
 // --policy, which gives the flags not typed their values.
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.Mutation.Complete(f, cmd, args)
-	o.factory, o.cmd, o.args = f, cmd, args
+	o.cmd = cmd
 	o.target = ship.Target{Name: args[0], Service: o.Service}
-	if err := o.Policy.Read(); err != nil {
+	if _, err := o.Policy.Complete(f, cmd, args, policy.Canary); err != nil {
 		return err
-	}
-	var err error
-	if flag := cmd.Flags().Lookup("context"); flag != nil && flag.Changed {
-		o.typedElsewhere = append(o.typedElsewhere, "context")
-	}
-	if o.effective, err = cli.ApplyPolicy(cmd, policy.Canary, o.typedElsewhere, append(o.Policy.Layers(), o.Extra...)...); err != nil {
-		return err
-	}
-	if s := o.effective.Spec.Strategy; *s != policy.Canary {
-		return fmt.Errorf("the release policy of %s says strategy %s: release it with 'kubectl ship bluegreen %s --image ...', then 'kubectl ship bluegreen-switch %s'",
-			o.effective.Sources["strategy"], *s, o.target.Name, o.target.Name)
 	}
 	// Across clusters, one that fails loses its canary.
 	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
@@ -250,13 +232,8 @@ func (o *Options) Validate() error {
 // runs across them.
 func (o *Options) Run(ctx context.Context) error {
 	hint := "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort " + o.target.Name + "' to remove it"
-	o.Resolve = o.resolve
-	err := o.Mutation.Run(ctx, o.target, o.planner, hint)
-	var waves *acrossWaves
-	if !errors.As(err, &waves) {
-		return err
-	}
-	w := waves.o
-	w.Resolve = w.resolve
-	return w.Mutation.Run(ctx, w.target, w.planner, hint)
+	return cli.RunFollowing(o, func(v cli.PolicyVerb) error {
+		w := v.(*Options)
+		return w.Mutation.Run(ctx, w.target, w.planner, hint)
+	})
 }

@@ -3,74 +3,33 @@ package canary
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
-	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
-// resolve makes the canary the Deployment's policy asks for, under the
-// flags typed: the command made again with the policies the Deployment
-// carries beneath its flags. A Deployment without a policy costs nothing.
-// Waves in the policy of a command run in one cluster end the run before
-// any write (acrossWaves): the caller runs it across them.
-func (o *Options) resolve(ctx context.Context, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
-	layers, err := cli.WorkloadLayers(ctx, d, r)
-	if err != nil {
-		return ship.Resolved{}, err
-	}
-	run := o
-	// A progression carried on follows the policy it recorded.
-	if len(layers) > 0 && o.Policy.Recorded == "" {
-		if run, err = o.again(layers); err != nil {
-			return ship.Resolved{}, err
-		}
-	}
-	notifier, err := cli.NewNotifier(ctx, run.effective.Spec.Notify, r, o.ErrOut)
-	if err == nil && len(run.WaveFlags.Waves) > 0 && !o.Fleet() {
-		run.Notifier = notifier
-		return ship.Resolved{}, &acrossWaves{run}
-	}
-	res := ship.Resolved{Notifier: notifier}
-	if run != o {
-		res.Planner, res.Gates = run.planner, run.Gates
-	}
-	return res, err
-}
-
-// again is the command made again with the flags typed over layers.
-func (o *Options) again(layers []policy.Layer) (*Options, error) {
+// Remake is a canary command following beneath: the canary the
+// Deployment's policy asks for, once the flags typed are given again.
+func (o *Options) Remake(beneath cli.Following) (cli.PolicyVerb, *cobra.Command) {
 	fresh := NewOptions(o.IOStreams)
-	fresh.Extra, fresh.typedElsewhere = layers, o.typedElsewhere
-	cmd := newCmd(o.factory, fresh)
-	if err := cmd.Flags().Parse(cli.TypedFlags(o.cmd)); err != nil {
-		return nil, err
-	}
-	err := fresh.Complete(o.factory, cmd, o.args)
-	fresh.Mutation.Inherit(o.Mutation)
-	if err == nil {
-		err = fresh.Validate()
-	}
-	if err != nil {
-		sources := make([]string, len(layers))
-		for i, l := range layers {
-			sources[i] = l.Source
-		}
-		return nil, fmt.Errorf("with the release policy of %s: %w", strings.Join(sources, " over "), err)
-	}
-	return fresh, nil
+	fresh.Policy = beneath
+	return fresh, newCmd(o.Policy.Factory(), fresh)
 }
 
-// acrossWaves ends a run in one cluster whose policy has waves.
-type acrossWaves struct{ o *Options }
+// Following is the policy the canary follows.
+func (o *Options) Following() *cli.Following { return &o.Policy }
 
-func (e *acrossWaves) Error() string { return "the release policy runs in waves across contexts" }
+// Mutating is the core of its Options.
+func (o *Options) Mutating() *cli.Mutation { return o.Mutation }
+
+// Planner is the canary its flags made.
+func (o *Options) Planner() strategy.Planner { return o.planner }
 
 // resume is what the progression's record keeps to be carried on by
 // another process, in this cluster: the flags typed, but those that are
@@ -82,7 +41,7 @@ func (o *Options) resume() *release.Resume {
 	}
 	return &release.Resume{
 		Args:   cli.TypedFlags(o.cmd, "policy", "dry-run", "force-unlock", "wave", "contexts", "all-contexts", "soak", "on-failure", "parallel"),
-		Policy: cli.Document(o.target.Name, append(o.Policy.Layers(), o.Extra...), "waves", "soak", "onFailure"),
+		Policy: cli.Document(o.target.Name, append(o.Policy.Layers(), o.Policy.Extra...), "waves", "soak", "onFailure"),
 	}
 }
 
