@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
 // policyDoc is a ReleasePolicy document with spec, given as YAML lines.
@@ -245,4 +248,56 @@ func TestPolicyBlueGreen(t *testing.T) {
 	if !strings.Contains(res.stderr, "note: the release policy of deployment/ctwoc is for canaries: bluegreen-switch follows its flags alone") {
 		t.Errorf("a canary's policy by a switch:\n%s", res.stderr)
 	}
+}
+
+// Reading the Deployment's policy costs no request: the command reads the
+// Deployment anyway. A namespace default costs one GET, a notification's
+// Secret one more; the notifications go to their receivers, not the API
+// server.
+func TestPolicyRequestBudgets(t *testing.T) {
+	ns := seedRelease(t, seed{rolledOut: true})
+	canary := []string{"canary", "ctwoc", "--image", v2, "--weight", "25"}
+	// As TestRequestBudgets: the first creates the release's Lease, the
+	// next ones update it.
+	created := requestBudget{"GET": 1, "LIST": 5, "POST": 5, "PUT": 1, "WATCH": 1}
+	again := requestBudget{"GET": 1, "LIST": 5, "POST": 4, "PUT": 2, "WATCH": 1}
+	aborted := requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "DELETE": 1}
+	events := newReceiver(t, http.StatusOK, 0)
+	notifySecret(t, ns, map[string]string{"events": events.url()})
+	steps := []struct {
+		name   string
+		setup  func()
+		args   []string
+		budget requestBudget
+	}{
+		{"the Deployment's policy", func() { annotatePolicy(t, ns, policyDoc("checkEvery: 5s", "readyGrace: 2m")) }, canary, created},
+		{"abort", nil, []string{"abort", "ctwoc"}, aborted},
+		{"policy", nil, []string{"policy", "ctwoc"}, requestBudget{"GET": 1}},
+		{"a namespace default", func() { namespaceDefault(t, ns, "team", policyDoc("failureLimit: 1")) }, canary, plus(again, "GET", 1)},
+		{"abort again", nil, []string{"abort", "ctwoc"}, aborted},
+		{"policy with the default", nil, []string{"policy", "ctwoc"}, requestBudget{"GET": 2}},
+		{"notifications", func() {
+			annotatePolicy(t, ns, policyDoc("notify: [{format: cloudevents, urlFrom: {secretKeyRef: {name: ship-notify, key: events}}}]"))
+		}, canary, plus(again, "GET", 2)},
+	}
+	for _, step := range steps {
+		if step.setup != nil {
+			step.setup()
+		}
+		res := mustShip(t, ns, append([]string{"-v=6"}, step.args...)...)
+		requests := requestlog.Parse(res.stderr, ns)
+		if off := offBudget(requests, step.budget); off != "" {
+			t.Errorf("%s: %s\nkubectl ship %s made these requests:\n%s", step.name, off, strings.Join(step.args, " "), requestlog.Format(requests))
+		}
+	}
+	if got := types(events.cloudEvents(t)); got != "started" {
+		t.Errorf("events %q", got)
+	}
+}
+
+// plus is budget with n more requests of kind.
+func plus(budget requestBudget, kind string, n int) requestBudget {
+	out := maps.Clone(budget)
+	out[kind] += n
+	return out
 }
