@@ -8,7 +8,6 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -59,10 +58,4 @@ func Resume(ctx context.Context, f *cli.Factory, streams genericiooptions.IOStre
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	cmd.SetArgs(append([]string{t.Name}, rec.Resume.Args...))
 	return cmd.ExecuteContext(ctx)
-}
-
-// Effective is the policy the canary command follows, with layers beneath
-// its flags and none typed: what 'kubectl ship policy' shows.
-func Effective(f *cli.Factory, streams genericiooptions.IOStreams, layers []policy.Layer) (policy.Effective, error) {
-	return cli.ApplyPolicy(NewCmdCanary(f, streams), policy.Canary, nil, layers...)
 }

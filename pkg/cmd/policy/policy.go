@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
@@ -37,7 +38,8 @@ func NewCmdPolicy(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Com
 		Use:   "policy NAME [--policy FILE]",
 		Short: "Show the release policy a release follows, and where each value comes from",
 		Long: `Show the effective release policy of release NAME: what 'kubectl ship canary
-NAME --image IMAGE' follows when no flag is typed, field by field, with where
+NAME --image IMAGE' (or for strategy blueGreen 'kubectl ship bluegreen-switch
+NAME') follows when no flag is typed, field by field, with where
 each value comes from: --policy FILE, the Deployment's annotation
 ` + policy.Annotation + `, the namespace default its annotation
 ` + policy.DefaultsAnnotation + ` names (a ConfigMap whose key ` + policy.DefaultsKey + `
@@ -82,7 +84,13 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	eff, err := canary.Effective(o.factory, o.IOStreams, append(o.Policy.Layers(), layers...))
+	layers = append(o.Policy.Layers(), layers...)
+	// The defaults are those of the verb that follows the policy.
+	verb, strategy := canary.NewCmdCanary(o.factory, o.IOStreams), policy.Canary
+	if s := policy.Merge(layers...).Spec.Strategy; s != nil && *s == policy.BlueGreen {
+		verb, strategy = bluegreen.NewCmdSwitch(o.factory, o.IOStreams), policy.BlueGreen
+	}
+	eff, err := cli.ApplyPolicy(verb, strategy, nil, layers...)
 	if err != nil {
 		return err
 	}
