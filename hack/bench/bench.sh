@@ -4,8 +4,9 @@
 # the project's kubectl: start-up, then, on a cluster of its own, the API
 # requests of every verb, the latency of its waits, and list and status at
 # 1,000 releases; then, with two more clusters, list across clusters and
-# over 50 simulated contexts. Writes the report to docs/benchmarks.md, then
-# appends the Go benchmarks of the planners and the status model.
+# over 50 simulated contexts, and the dashboard over two of them. Writes the
+# report to docs/benchmarks.md, then appends the Go benchmarks of the
+# planners and the status model.
 # Needs bin/kubectl-ship (make build) and the cluster binaries (make cluster-build).
 # ROUNDS sets the start-up runs per binary and command (100 keep the CPU
 # ratios within about 0.02 from run to run; 30 drift by 0.1), CLUSTER_ROUNDS
@@ -49,6 +50,9 @@ hack/cluster-up.sh
 FLEET_DIR=$fleet_dir FLEET_CLUSTERS="bench-b bench-c" FLEET_PORT_BASE=${FLEET_PORT_BASE:-23400} hack/fleet-up.sh
 "$out/measure" -cluster-rounds "${CLUSTER_ROUNDS:-10}" -kubeconfig "$CLUSTER_DIR/kubeconfig" \
   -fleet-kubeconfig "$fleet_dir/kubeconfig" kubectl-ship="$ship" | tee -a docs/benchmarks.md
+# The dashboard over two of them, each with the 1,000 releases above.
+"$out/measure" -cluster-rounds "${CLUSTER_ROUNDS:-10}" -kubeconfig "$CLUSTER_DIR/kubeconfig" \
+  -fleet-kubeconfig "$fleet_dir/kubeconfig" -dashboard kubectl-ship="$ship" | tee -a docs/benchmarks.md
 FLEET_DIR=$fleet_dir hack/fleet-down.sh
 
 {

@@ -13,3 +13,15 @@ func TestPrintErrorIsOneInertLine(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", out.String(), want)
 	}
 }
+
+func TestFlagErrorSaysADurationIsTooLarge(t *testing.T) {
+	for value, want := range map[string]string{
+		"10000000h": `invalid argument "10000000h" for "--interval" flag: too large: a duration is at most 2562047h0m0s`,
+		"soon":      `invalid argument "soon" for "--interval" flag: must be a duration like "30s" or "5m"`,
+	} {
+		err := flagError(nil, errors.New(`invalid argument "`+value+`" for "--interval" flag: must be a duration like "30s" or "5m"`))
+		if err.Error() != want {
+			t.Errorf("%s: got %q, want %q", value, err, want)
+		}
+	}
+}

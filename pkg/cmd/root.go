@@ -16,6 +16,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/dashboard"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/history"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/policy"
@@ -49,6 +50,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 	}
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
+	root.SetFlagErrorFunc(flagError)
 	flags := root.PersistentFlags()
 	configFlags.AddFlags(flags)
 	addKlogFlags(flags)
@@ -69,6 +71,7 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		list.NewCmdList(f, streams),
 		policy.NewCmdPolicy(f, streams),
 		status.NewCmdStatus(f, streams),
+		dashboard.NewCmdDashboard(f, streams),
 		version.NewCmdVersion(f, streams),
 	)
 	return root

@@ -90,6 +90,10 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"adopt", "web", "--canary", "web"}, "--canary web: that is the release's own Deployment; name the Deployment beside it"},
 		{[]string{"adopt", "web", "--dry-run=maybe"}, `--dry-run must be "none", "server" or "client", not "maybe"`},
 		{[]string{"status", "web", "--green", "web"}, "--green web: that is the release's own Deployment"},
+		{[]string{"dashboard", "--port", "70000"}, "--port must be between 0 and 65535, not 70000"},
+		{[]string{"dashboard", "--address", "example.com"}, `--address must be an IP address of this machine (127.0.0.1, 0.0.0.0, ...), not "example.com"`},
+		{[]string{"dashboard", "--contexts", "a", "--all-contexts"}, "give --contexts or --all-contexts, not both"},
+		{[]string{"dashboard", "web"}, `unknown command "web" for "kubectl ship dashboard"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -135,6 +139,7 @@ current-context: prod-a
 		{[]string{"status", "web", "--contexts", "prod-a,prod-c"}, `--contexts: context "prod-c" is not in the kubeconfig (its contexts: prod-a, prod-b)`},
 		{[]string{"canary", "web", "--image", "web:2", "--wave", "prod-a", "--wave", "prod-*"}, "context prod-a is in --wave 1 and --wave 2: each context goes in one wave"},
 		{[]string{"promote", "web", "--wave", "prod-a", "--wave", "eu-*"}, `--wave 2: "eu-*" matches no context of the kubeconfig (its contexts: prod-a, prod-b)`},
+		{[]string{"dashboard", "--contexts", "staging-*"}, `--contexts: "staging-*" matches no context of the kubeconfig (its contexts: prod-a, prod-b)`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -10,35 +10,53 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
-// preflight reads every cluster's record at once, before any write: a
-// cluster that does not answer stops the run here, and the records say
-// where a run of the same command stopped (resume).
+// preflight reads every cluster's record at once, and plans the operation
+// there, before any write: a cluster that does not answer, or whose plan
+// would be refused (no such release, a bad image for its pods), stops the
+// run here with nothing changed anywhere, and the records say where a run
+// of the same command stopped (resume).
 func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err error) {
 	var contexts []string
 	for _, st := range r.report.Clusters {
 		contexts = append(contexts, st.Context)
 	}
-	results := Read(ctx, contexts, ReadOptions{Parallel: r.o.Parallel}, func(ctx context.Context, name string) (ship.Record, error) {
-		return r.engine.Record(ctx, r.target(name))
+	type answer struct {
+		record  ship.Record
+		refusal error
+	}
+	results := Read(ctx, contexts, ReadOptions{Parallel: r.o.Parallel}, func(ctx context.Context, name string) (answer, error) {
+		record, err := r.engine.Record(ctx, r.target(name))
+		if err != nil {
+			return answer{}, err
+		}
+		return answer{record, r.engine.Refusal(ctx, r.target(name), r.op.Planner)}, nil
 	})
 	progress := map[string]Progress{}
-	var failed []string
+	var unreachable, refused []string
 	for _, res := range results {
 		st := r.states[res.Context]
-		if res.Err != nil {
+		switch {
+		case res.Err != nil:
 			st.State, st.Detail, st.Outcome = StateUnreachable, res.Err.Error(), Classify(res.Err)
-			failed = append(failed, res.Context)
+			unreachable = append(unreachable, res.Context)
+			continue
+		case res.Value.refusal != nil:
+			st.State, st.Detail, st.Outcome = StateRefused, res.Value.refusal.Error(), Classify(res.Value.refusal)
+			refused = append(refused, res.Context)
 			continue
 		}
-		progress[res.Context] = progressOf(res.Value, r.op.Options.Command)
-		if ops := res.Value.Operations; progress[res.Context] == Done {
+		progress[res.Context] = progressOf(res.Value.record, r.op.Options.Command)
+		if ops := res.Value.record.Operations; progress[res.Context] != NotStarted && progress[res.Context] != Started {
 			st.Detail = "by this command at " + ops[len(ops)-1].Time.Format(time.DateTime)
 		}
 	}
-	if len(failed) > 0 {
-		return 0, false, fmt.Errorf("nothing changed: %s did not answer, and every cluster of the fleet must before the first write", strings.Join(failed, ", "))
+	switch {
+	case len(unreachable) > 0:
+		return 0, false, fmt.Errorf("nothing changed: %s did not answer, and every cluster of the fleet must before the first write", strings.Join(unreachable, ", "))
+	case len(refused) > 0:
+		return 0, false, fmt.Errorf("nothing changed: %s would refuse the operation (see the table), and every cluster of the fleet must take it before the first write", strings.Join(refused, ", "))
 	}
-	start, soakAgain = resume(r.o.Waves, progress)
+	start, soakAgain = resume(r.o.Waves, progress, r.o.Soak > 0)
 	for _, w := range r.o.Waves[:start] {
 		for _, c := range w.Contexts {
 			r.states[c].State = StateAlreadyDone
@@ -128,7 +146,7 @@ func (r *runner) finish(ctx context.Context, w Wave, name string, res *ship.Resu
 		}
 	})
 	if err != nil && ctx.Err() == nil {
-		r.lines.Println(r.o.ErrOut, fmt.Sprintf("[%s] failed: %v", name, err))
+		r.lines.Println(r.o.ErrOut, fmt.Sprintf("[%s] failed: %s", name, release.EscapeTerminal(err.Error())))
 		r.rollback(ctx, w, name)
 	}
 }

@@ -22,28 +22,33 @@ const (
 	inconclusiveLimit = 5
 )
 
-// health is the built-in gate over one cluster's release: its pods, one
-// list per check. The restart counts of the first check are the baseline
-// of every later one. While the wave soaks, the user's analyses and
-// webhooks are checked beside it.
+// health is the built-in gates over one cluster's release, from one read
+// of it per check: while its operation runs, its pods (what a hold would
+// fail on); while its wave soaks, the pods under test must run and the
+// traffic have somewhere to go, and the user's analyses and webhooks are
+// checked beside them. The restart counts of the first check are the
+// baseline of every later one.
 type health struct {
-	engine   *ship.Engine
-	target   ship.Target
-	gates    ship.Gates
-	every    time.Duration
-	grace    time.Duration
-	tracker  gate.Tracker
-	restarts map[string]int32
-	soaked   []gate.Gate
-	last     gate.Result
+	engine  *ship.Engine
+	target  ship.Target
+	gates   ship.Gates
+	every   time.Duration
+	builtIn gate.BuiltIn
+	tracker gate.Tracker
+	soaking bool
+	soaked  []gate.Gate
+	// payload is what the soak's webhooks are sent.
+	payload *gate.Payload
+	// last is the pods gate's last result.
+	last gate.Result
 }
 
 // newHealth watches target with gates' settings, or the defaults.
 func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
-	h := &health{engine: engine, target: target, gates: gates, every: checkInterval, grace: grace,
+	h := &health{engine: engine, target: target, gates: gates, every: checkInterval, builtIn: gate.BuiltIn{Share: gate.AnyShare, Grace: grace},
 		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
 	if gates.CheckEvery > 0 {
-		h.every, h.grace = gates.CheckEvery, gates.Grace
+		h.every, h.builtIn.Grace = gates.CheckEvery, gates.Grace
 		h.tracker = gate.Tracker{FailureLimit: gates.FailureLimit, InconclusiveLimit: gates.InconclusiveLimit}
 	}
 	return h
@@ -51,20 +56,22 @@ func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *healt
 
 // check runs one check and returns why the cluster failed, or "".
 func (h *health) check(ctx context.Context) string {
-	ph, err := h.engine.PodHealth(ctx, h.target)
-	if err != nil {
-		if ctx.Err() != nil {
-			return "" // stopped, not unhealthy
-		}
-		h.last = gate.Result{Gate: gate.PodsGate, Verdict: gate.Inconclusive, Reason: err.Error()}
-	} else {
-		if h.restarts == nil {
-			h.restarts = gate.RestartCounts(ph.Pods)
-		}
-		ph.Now, ph.Grace, ph.Restarts = time.Now(), h.grace, h.restarts
-		h.last = ph.Check()
+	seen, err := h.engine.Observe(ctx, h.target)
+	var results []gate.Result
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return "" // stopped, not unhealthy
+	case err != nil:
+		results = gate.Unknown(err)
+	case h.soaking:
+		h.builtIn.Judged = seen.Release.UnderTest().Name
+		results = h.builtIn.Check(seen, time.Now())
+		h.payload.ActualWeight = h.builtIn.Actual
+	default:
+		h.builtIn.Judged = seen.Release.UnderTest().Name
+		results = []gate.Result{h.builtIn.Starting(seen, time.Now())}
 	}
-	results := []gate.Result{h.last}
+	h.last = results[0]
 	for _, g := range h.soaked {
 		results = append(results, g.Check(ctx))
 	}
@@ -78,14 +85,14 @@ func (h *health) check(ctx context.Context) string {
 // bound to the release as its operation left it. It returns why the
 // cluster failed, or "" and whether d elapsed with every check passed.
 func (h *health) soak(ctx context.Context, d time.Duration) (failure string, elapsed bool) {
-	soaked, err := h.engine.SoakGates(ctx, h.target, h.gates, d)
+	soaked, payload, err := h.engine.SoakGates(ctx, h.target, h.gates, d)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", false
 		}
 		return "its gates could not be set up: " + err.Error(), false
 	}
-	h.soaked = soaked
+	h.soaked, h.payload, h.soaking = soaked, payload, true
 	return h.watch(ctx, d)
 }
 

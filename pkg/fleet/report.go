@@ -22,6 +22,9 @@ const (
 	StateRolledBack  State = "rolled back"
 	StateStopped     State = "stopped"
 	StateUnreachable State = "unreachable"
+	// StateRefused is a cluster whose plan would be refused: the fleet
+	// then writes nowhere.
+	StateRefused State = "refused"
 )
 
 // finished says the operation is through in that cluster.

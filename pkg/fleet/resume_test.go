@@ -28,6 +28,7 @@ func TestProgressOf(t *testing.T) {
 			Fleet: &release.FleetStep{Wave: 2, Waves: 3, Command: fleetCommand}}}}, Started},
 		{"holding the lock", ship.Record{Holder: fleetCommand}, Started},
 		{"done, then changed by another", ship.Record{Operations: []release.Operation{done, {Command: "kubectl ship abort web"}}}, NotStarted},
+		{"soaked", ship.Record{Operations: []release.Operation{done, {Command: fleetCommand, Verb: ship.SoakVerb}}}, Soaked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,16 +55,27 @@ func TestResume(t *testing.T) {
 		{"stopped in wave 2", map[string]Progress{"a": Done, "b": Started}, 1, false},
 		{"one of wave 2 done", map[string]Progress{"a": Done, "c": Done}, 1, false},
 		{"stopped in wave 2's soak", map[string]Progress{"a": Done, "b": Done, "c": Done}, 2, true},
-		{"all done", map[string]Progress{"a": Done, "b": Done, "c": Done, "d": Done}, 3, false},
+		{"stopped in wave 2's soak, wave 1 soaked", map[string]Progress{"a": Soaked, "b": Done, "c": Soaked}, 2, true},
+		{"wave 2 soaked", map[string]Progress{"a": Soaked, "b": Soaked, "c": Soaked}, 2, false},
+		// A kill in the last wave's soak leaves every wave done.
+		{"stopped in the last wave's soak", map[string]Progress{"a": Done, "b": Done, "c": Done, "d": Done}, 3, true},
+		{"all soaked", map[string]Progress{"a": Soaked, "b": Soaked, "c": Soaked, "d": Soaked}, 3, false},
 		{"wave 1 rolled back since", map[string]Progress{"a": Started, "b": Done, "c": Done}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start, soakAgain := resume(waves, tt.progress)
+			start, soakAgain := resume(waves, tt.progress, true)
 			if start != tt.start || soakAgain != tt.soakAgain {
 				t.Errorf("got start %d, soak again %v; want %d, %v", start, soakAgain, tt.start, tt.soakAgain)
 			}
 		})
+	}
+}
+
+func TestResumeWithoutSoak(t *testing.T) {
+	waves := []Wave{{1, []string{"a"}}, {2, []string{"b"}}}
+	if start, again := resume(waves, map[string]Progress{"a": Done, "b": Done}, false); start != 2 || again {
+		t.Errorf("got start %d, soak again %v; want 2, false", start, again)
 	}
 }
 

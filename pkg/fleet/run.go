@@ -137,8 +137,12 @@ func (r *runner) run(ctx context.Context) error {
 
 // stopped is the error of a run stopped in wave w.
 func (r *runner) stopped(ctx context.Context, w Wave) error {
+	later := ""
+	if w.Number < len(r.o.Waves) {
+		later = ": later waves not started"
+	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("interrupted in wave %d: later waves not started", w.Number)
+		return fmt.Errorf("interrupted in wave %d%s", w.Number, later)
 	}
 	var failed []string
 	for _, c := range w.Contexts {
@@ -146,7 +150,7 @@ func (r *runner) stopped(ctx context.Context, w Wave) error {
 			failed = append(failed, c)
 		}
 	}
-	return fmt.Errorf("wave %d failed in %s: later waves not started", w.Number, strings.Join(failed, ", "))
+	return fmt.Errorf("wave %d failed in %s%s", w.Number, strings.Join(failed, ", "), later)
 }
 
 // each runs fn for every context of w, at most o.Parallel at once.

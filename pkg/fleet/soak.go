@@ -38,10 +38,17 @@ func (r *runner) soak(ctx context.Context, w Wave, head string) bool {
 				st.State, st.Outcome = StateFailed, Degraded
 				st.Detail = joinDetail([]string{st.Detail}, "unhealthy while soaking: "+reason)
 			})
-			r.lines.Println(r.o.ErrOut, fmt.Sprintf("[%s] failed while soaking: %s", name, reason))
+			r.lines.Println(r.o.ErrOut, fmt.Sprintf("[%s] failed while soaking: %s", name, release.EscapeTerminal(reason)))
 		case elapsed:
+			// Recorded, so that a re-run killed after this soak does not
+			// take the wave for unsoaked, nor skip one that was.
+			step := release.FleetStep{Wave: w.Number, Waves: len(r.o.Waves)}
+			recorded := r.engine.RecordSoak(ctx, r.target(name), r.op.Options.Command, step, r.o.Soak)
 			r.set(name, func(st *ClusterState) {
 				st.Detail = joinDetail(nonEmpty(st.Detail), fmt.Sprintf("healthy for %s (%s)", r.o.Soak, h.last.Reason))
+				if recorded != nil {
+					st.Detail = joinDetail([]string{st.Detail}, "its soak could not be recorded: "+recorded.Error())
+				}
 			})
 		case ctx.Err() != nil:
 			r.set(name, func(st *ClusterState) { st.Detail = joinDetail(nonEmpty(st.Detail), "soak interrupted") })
@@ -78,8 +85,8 @@ func nonEmpty(detail string) []string {
 // has a rollback and --on-failure is abort; the cluster's record keeps it
 // as part of the fleet's command.
 func (r *runner) rollback(ctx context.Context, w Wave, name string) {
-	if r.op.Rollback == nil || r.o.OnFailure != Abort {
-		return
+	if r.op.Rollback == nil || r.o.OnFailure != Abort || r.op.Options.DryRun != ship.DryRunNone {
+		return // a dry run changed nothing to roll back
 	}
 	out, errOut := r.lines.Prefixed(r.o.Out, name), r.lines.Prefixed(r.o.ErrOut, name)
 	defer func() { _ = out.Flush(); _ = errOut.Flush() }()

@@ -54,6 +54,9 @@ const (
 	Started
 	// Done means its last operation is this command, finished.
 	Done
+	// Soaked means, beyond Done, that the soak of its wave ended healthy
+	// there, as the record this command leaves then says.
+	Soaked
 )
 
 // progressOf reads from a cluster's record where command stands there.
@@ -67,6 +70,8 @@ func progressOf(r ship.Record, command string) Progress {
 	}
 	last := r.Operations[len(r.Operations)-1]
 	switch {
+	case last.Command == command && last.Verb == ship.SoakVerb:
+		return Soaked
 	case last.Command == command && last.Error == "" && !last.Interrupted:
 		return Done
 	case last.Command == command || last.Fleet != nil && last.Fleet.Command == command:
@@ -76,27 +81,37 @@ func progressOf(r ship.Record, command string) Progress {
 }
 
 // resume says where a re-run of a fleet command starts: the first wave with
-// a cluster not done; the waves before it are done and are skipped. A wave
-// cannot have been left before its soak ended, so when no cluster of the
-// first wave to run had started, the soak of the wave before it may have
-// been cut short, and soakAgain asks for it again. All done: start is
-// len(waves).
-func resume(waves []Wave, progress map[string]Progress) (start int, soakAgain bool) {
+// a cluster not done; the waves before it are done and are skipped. With a
+// soak, the wave before it may have been left before its soak ended (a
+// kill in the last wave's soak leaves every wave done): unless every
+// cluster of it says it soaked, or a cluster of the next wave started (a
+// wave starts only after the soak before it), soakAgain asks for it again.
+// All done: start is len(waves).
+func resume(waves []Wave, progress map[string]Progress, soaking bool) (start int, soakAgain bool) {
 	for start = 0; start < len(waves); start++ {
 		done := true
 		for _, c := range waves[start].Contexts {
-			done = done && progress[c] == Done
+			done = done && progress[c] >= Done
 		}
 		if !done {
 			break
 		}
 	}
-	if start == 0 || start == len(waves) {
+	if start == 0 || !soaking {
 		return start, false
 	}
-	for _, c := range waves[start].Contexts {
-		if progress[c] != NotStarted {
-			return start, false
+	soaked := true
+	for _, c := range waves[start-1].Contexts {
+		soaked = soaked && progress[c] == Soaked
+	}
+	if soaked {
+		return start, false
+	}
+	if start < len(waves) {
+		for _, c := range waves[start].Contexts {
+			if progress[c] != NotStarted {
+				return start, false
+			}
 		}
 	}
 	return start, true

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 )
@@ -36,7 +37,10 @@ func (g *AnalysisGate) Query() string { return g.query }
 func (g *AnalysisGate) Check(ctx context.Context) Result {
 	r := Result{Gate: g.Name(), Threshold: g.analysis.ThresholdString()}
 	value, ok, err := g.prom.Query(ctx, g.query)
+	var redirect *RedirectError
 	switch {
+	case errors.As(err, &redirect):
+		r.Verdict, r.Reason = Fail, fmt.Sprintf("query %q: %v", g.query, err)
 	case err != nil:
 		r.Verdict, r.Reason = Inconclusive, fmt.Sprintf("query %q: %v", g.query, err)
 	case !ok:

@@ -77,3 +77,22 @@ func TestAnalysisGatePreflight(t *testing.T) {
 	var _ Preflighter = g
 	var _ Gate = g
 }
+
+// A redirect is a failed check, not an inconclusive one: the endpoint
+// given answered, elsewhere.
+func TestAnalysisGateRedirectFails(t *testing.T) {
+	a, err := ParseAnalysis(`sum(errors) < 0.01`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.0.0.1:1/", http.StatusFound)
+	})
+	g, err := NewAnalysisGate(a, Vars{}, &Prometheus{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := g.Check(context.Background()); r.Verdict != Fail || !strings.Contains(r.Reason, "redirected to http://127.0.0.1:1/, not followed") {
+		t.Errorf("got %s", r)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // t0 is when the fixtures' pods were created; checks run later.
@@ -43,10 +44,18 @@ func newPod(name string, labels map[string]string) podBuilder {
 }
 
 func canaryPod(name string) podBuilder {
-	return newPod(name, map[string]string{"app": "web", "track": "canary"})
+	return newPod(name, map[string]string{"app": "web", "track": "canary"}).ownedBy("web-canary", "c4n4ry")
 }
 func stablePod(name string) podBuilder {
-	return newPod(name, map[string]string{"app": "web", "track": "stable"})
+	return newPod(name, map[string]string{"app": "web", "track": "stable"}).ownedBy("web", "5t4bl3")
+}
+
+// ownedBy makes the pod one of Deployment d's, as its ReplicaSet of
+// pod-template-hash hash creates it.
+func (b podBuilder) ownedBy(d, hash string) podBuilder {
+	b.p.Labels[appsv1.DefaultDeploymentUniqueLabelKey] = hash
+	b.p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: d + "-" + hash, Controller: ptr.To(true)}}
+	return b
 }
 
 // notReady makes the pod not Ready since t0+after (its creation when 0).

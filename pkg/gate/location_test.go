@@ -9,7 +9,7 @@ func TestParseLocation(t *testing.T) {
 	for _, tc := range []struct{ in, base, str string }{
 		{"http://prometheus.monitoring:9090", "http://prometheus.monitoring:9090", "http://prometheus.monitoring:9090"},
 		{"https://prom.example.com/prometheus/", "https://prom.example.com/prometheus", "https://prom.example.com/prometheus"},
-		{"http://u:pw@127.0.0.1:9090", "http://u:pw@127.0.0.1:9090", "http://u:xxxxx@127.0.0.1:9090"},
+		{"http://u:pw@127.0.0.1:9090", "http://u:pw@127.0.0.1:9090", "http://127.0.0.1:9090"},
 		{"service/monitoring/prometheus:9090", "https://127.0.0.1:6443/api/v1/namespaces/monitoring/services/prometheus:9090/proxy", "service/monitoring/prometheus:9090"},
 		{"service/mon/prom-server:web", "https://127.0.0.1:6443/api/v1/namespaces/mon/services/prom-server:web/proxy", "service/mon/prom-server:web"},
 	} {
@@ -49,6 +49,21 @@ func TestParseLocationErrors(t *testing.T) {
 		_, err := ParseLocation(tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseLocation(%q): error %v, want one containing %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestRedactKeepsOnlyWhatNamesTheEndpoint(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://alice:pw@127.0.0.1:8080/x?token=T&team=a#frag": "http://127.0.0.1:8080/x?team=xxxxx&token=xxxxx",
+		"https://bob@prom.example.com/api":                     "https://prom.example.com/api",
+		"http://127.0.0.1:8080/x":                              "http://127.0.0.1:8080/x",
+		"example/ctwoc:2.0.0":                                  "example/ctwoc:2.0.0",
+		`sum(rate(x{a="b"}[1m])) < 0.01`:                       `sum(rate(x{a="b"}[1m])) < 0.01`,
+		"service/monitoring/prometheus:9090":                   "service/monitoring/prometheus:9090",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // PodsGate names the built-in pod health gate in Results.
@@ -25,9 +25,13 @@ type Member struct {
 // PodHealth is what the built-in gate judges, all of it read beforehand by
 // a constant number of requests (one list of pods, the Deployments).
 type PodHealth struct {
-	// Members are the Deployments, the narrowest selector first (the canary
-	// before the stable): a pod belongs to the first that selects it.
+	// Members are the Deployments, the one under test first (the canary,
+	// or the new color): a pod belongs to the one that owns it, through
+	// its ReplicaSet, whatever labels it carries.
 	Members []Member
+	// Holding says the first member must have pods: a hold judges them,
+	// where a wait for them to start does not.
+	Holding bool
 	// Pods are the pods as one list returns them; others are ignored.
 	Pods []corev1.Pod
 	// Now is the time of the check; Grace how long a pod may be not Ready.
@@ -50,8 +54,10 @@ func badWaiting(reason string) bool {
 
 // Check fails when a member's pod is not Ready past the grace period, has a
 // container that restarted, waits for a reason in badWaiting or was
-// OOMKilled, or when a member's rollout passed its progress deadline.
-// Terminating and finished pods are left out: their ReplicaSet replaces them.
+// OOMKilled, or when a member's rollout passed its progress deadline; and,
+// Holding, when the member under test has no pods at all: what it did not
+// see is no pass. Terminating and finished pods are left out: their
+// ReplicaSet replaces them.
 func (h PodHealth) Check() Result {
 	var problems []string
 	for _, m := range h.Members {
@@ -73,6 +79,9 @@ func (h PodHealth) Check() Result {
 		for _, problem := range h.podProblems(p) {
 			problems = append(problems, fmt.Sprintf("%s pod %s: %s", role, p.Name, problem))
 		}
+	}
+	if judged := h.Members; h.Holding && len(judged) > 0 && counts[judged[0].Role] == 0 {
+		problems = append([]string{fmt.Sprintf("no %s pods: deployment %s runs none", judged[0].Role, judged[0].Deployment.Name)}, problems...)
 	}
 	if len(problems) == 0 {
 		return Result{Gate: PodsGate, Verdict: Pass, Reason: h.healthy(counts)}
@@ -114,14 +123,13 @@ func (h PodHealth) podProblems(p *corev1.Pod) []string {
 	return out
 }
 
-// roleOf is the role of the first member whose selector matches p, or "".
+// roleOf is the role of the member that owns p, or "". Selectors cannot
+// tell: the seed's stable selector (app=NAME) matches its canary's pods
+// too, and a route's layout may select neither.
 func (h PodHealth) roleOf(p *corev1.Pod) string {
+	owner := release.DeploymentOf(p)
 	for _, m := range h.Members {
-		if m.Deployment == nil {
-			continue
-		}
-		sel, err := metav1.LabelSelectorAsSelector(m.Deployment.Spec.Selector)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+		if m.Deployment != nil && m.Deployment.Name == owner {
 			return m.Role
 		}
 	}

@@ -22,7 +22,8 @@ type Doer interface {
 
 // Prometheus queries a Prometheus server's HTTP API (GET /api/v1/query).
 type Prometheus struct {
-	// Client sends the requests; nil means http.DefaultClient.
+	// Client sends the requests, following no redirect; nil means
+	// http.DefaultClient's transport, following none.
 	Client Doer
 	// URL is where the API answers below /api/v1: "http://prom:9090", or
 	// a service proxy URL (see Location.BaseURL).
@@ -51,13 +52,16 @@ func (p *Prometheus) Query(ctx context.Context, query string) (value float64, ok
 	req.Header.Set("Accept", "application/json")
 	client := p.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = WithoutRedirects(nil)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, false, transportError(ctx, "prometheus at "+redact(p.URL), timeout, err)
 	}
 	defer resp.Body.Close()
+	if err := redirected(resp); err != nil {
+		return 0, false, fmt.Errorf("prometheus answered %w", err)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	switch {
 	case err != nil:
@@ -174,12 +178,71 @@ func firstLine(body []byte) string {
 	return "(empty body)"
 }
 
-// redact drops a URL's password and query, which may hold credentials.
+// redact is the part of a URL that identifies the endpoint: without its
+// user information, query and fragment, which may hold credentials.
 func redact(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	u.RawQuery, u.Fragment = "", ""
-	return u.Redacted()
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+// Redact is raw with the credentials an absolute URL may carry hidden: its
+// user information and fragment dropped, each query value replaced by
+// "xxxxx" (the names say which endpoint it was). Anything else is returned
+// as it is. What ship keeps in the cluster (the command line in the
+// release's record and Events) goes through it.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" || u.User == nil && u.RawQuery == "" && u.Fragment == "" {
+		return raw
+	}
+	query := u.Query()
+	for k := range query {
+		query[k] = []string{"xxxxx"}
+	}
+	u.User, u.RawQuery, u.Fragment = nil, query.Encode(), ""
+	return u.String()
+}
+
+// RedirectError is an answer that redirects elsewhere: never followed, as
+// a POST would turn into a body-less GET and the gate would judge another
+// endpoint than the one given.
+type RedirectError struct {
+	Status, Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("HTTP %s: redirected to %s, not followed", e.Status, escapeOrNone(e.Location))
+}
+
+func escapeOrNone(s string) string {
+	if s == "" {
+		return "(no Location)"
+	}
+	return redact(s)
+}
+
+// noRedirects is a client's CheckRedirect that follows none.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// WithoutRedirects is c (nil: http.DefaultClient) made to follow no
+// redirect: a gate judges the endpoint it was given, or fails.
+func WithoutRedirects(c *http.Client) *http.Client {
+	if c == nil {
+		c = http.DefaultClient
+	}
+	copied := *c
+	copied.CheckRedirect = noRedirects
+	return &copied
+}
+
+// redirected is the RedirectError of a 3xx answer, or nil.
+func redirected(resp *http.Response) error {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return nil
+	}
+	return &RedirectError{Status: resp.Status, Location: resp.Header.Get("Location")}
 }

@@ -94,6 +94,10 @@ func TestQueryErrors(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			_, _ = w.Write([]byte("\n<html>bad gateway</html>\n"))
 		}, "prometheus answered HTTP 502 Bad Gateway: <html>bad gateway</html>"},
+		// Never followed: the query would go to another server.
+		{"a redirect", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://127.0.0.1:1/api/v1/query", http.StatusTemporaryRedirect)
+		}, "prometheus answered HTTP 307 Temporary Redirect: redirected to http://127.0.0.1:1/api/v1/query, not followed"},
 		{"no answer in time", func(_ http.ResponseWriter, r *http.Request) {
 			select {
 			case <-stop:

@@ -17,20 +17,39 @@ type Webhook struct {
 	URL string
 	// Timeout bounds each call; zero means DefaultTimeout.
 	Timeout time.Duration
-	// Client sends the requests; nil means http.DefaultClient.
+	// Client sends the requests; nil means http.DefaultClient, following
+	// no redirect.
 	Client Doer
 }
 
-// Payload is the JSON document a webhook receives: where the release is.
+// PayloadAPIVersion versions the JSON a webhook receives, as the status
+// schema is: fields are only added within a version.
+const PayloadAPIVersion = "kubectl-ship.dev/v1alpha1"
+
+// Payload is the JSON document a webhook receives at every check
+// (kind GateRequest): which cluster and release, and where it stands.
 type Payload struct {
-	Release   string `json:"release"`
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	// Context is the kubeconfig context the check runs in, Server its API
+	// server's URL.
+	Context string `json:"context"`
+	Server  string `json:"server"`
+	// Namespace and Release name the release (its stable Deployment).
 	Namespace string `json:"namespace"`
-	// Step is the progression's step, from 1; Weight the canary's weight there.
+	Release   string `json:"release"`
+	// Step is the progression's step, from 1 (0 outside a progression);
+	// Weight the judged Deployment's share of the traffic there, or what
+	// the release asked for outside one, in percent.
 	Step   int   `json:"step"`
 	Weight int32 `json:"weight"`
-	// Phase is the release's phase: Progressing, Promoting, ...
+	// ActualWeight is its share of the traffic as this check saw it: the
+	// route's weight, or its share of the Service's ready endpoints.
+	ActualWeight float64 `json:"actualWeight"`
+	// Phase is where the release is: Progressing (a hold), Soaking (a
+	// fleet's wave), ...
 	Phase string `json:"phase"`
-	// Images are the new images, by container name.
+	// Images are the judged Deployment's images, by container name.
 	Images map[string]string `json:"images"`
 }
 
@@ -50,6 +69,7 @@ func (w *Webhook) Name() string { return "webhook " + redact(w.URL) }
 // status and the first line of the body, or why no answer came.
 func (w *Webhook) Send(ctx context.Context, p Payload) Result {
 	r := Result{Gate: w.Name(), Verdict: Fail}
+	p.APIVersion, p.Kind = PayloadAPIVersion, "GateRequest"
 	body, err := json.Marshal(p)
 	if err != nil {
 		r.Reason = "cannot encode the payload: " + err.Error()
@@ -65,7 +85,7 @@ func (w *Webhook) Send(ctx context.Context, p Payload) Result {
 	req.Header.Set("Content-Type", "application/json")
 	client := w.Client
 	if client == nil {
-		client = http.DefaultClient
+		client = WithoutRedirects(nil)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -74,7 +94,9 @@ func (w *Webhook) Send(ctx context.Context, p Payload) Result {
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	switch {
+	switch redirect := redirected(resp); {
+	case redirect != nil:
+		r.Reason = redirect.Error()
 	case err != nil:
 		r.Reason = transportError(ctx, "webhook", timeout, err).Error()
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
@@ -85,14 +107,15 @@ func (w *Webhook) Send(ctx context.Context, p Payload) Result {
 	return r
 }
 
-// Bind is the gate that sends p at each check: the engine binds the payload
-// of the step it is at.
-func (w *Webhook) Bind(p Payload) Gate { return boundWebhook{w, p} }
+// Bind is the gate that sends *p at each check: the engine binds the
+// payload of the step it is at, and sets what each check saw in it before
+// the gates run.
+func (w *Webhook) Bind(p *Payload) Gate { return boundWebhook{w, p} }
 
 type boundWebhook struct {
 	w *Webhook
-	p Payload
+	p *Payload
 }
 
 func (b boundWebhook) Name() string                     { return b.w.Name() }
-func (b boundWebhook) Check(ctx context.Context) Result { return b.w.Send(ctx, b.p) }
+func (b boundWebhook) Check(ctx context.Context) Result { return b.w.Send(ctx, *b.p) }

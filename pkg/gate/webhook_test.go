@@ -25,6 +25,10 @@ func TestWebhook(t *testing.T) {
 			_, _ = io.WriteString(w, "\n  load test failed: p99 812ms  \nstack trace...")
 		}, Fail, "HTTP 500 Internal Server Error: load test failed: p99 812ms"},
 		{"an empty error body", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusForbidden) }, Fail, "HTTP 403 Forbidden: (empty body)"},
+		// Followed, the POST would turn into a GET of another endpoint.
+		{"a redirect fails, not followed", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://127.0.0.1:1/ok?token=t", http.StatusFound)
+		}, Fail, "HTTP 302 Found: redirected to http://127.0.0.1:1/ok, not followed"},
 		{"no answer in time fails", func(_ http.ResponseWriter, r *http.Request) {
 			// Read first: the server notices the client hanging up only
 			// once the body is consumed.
@@ -41,7 +45,7 @@ func TestWebhook(t *testing.T) {
 				t.Fatal(err)
 			}
 			w.Timeout = 200 * time.Millisecond
-			r := w.Bind(Payload{Release: "web"}).Check(context.Background())
+			r := w.Bind(&Payload{Release: "web"}).Check(context.Background())
 			if r.Verdict != tc.verdict || r.Reason != tc.reason {
 				t.Errorf("got %s %q, want %s %q", r.Verdict, r.Reason, tc.verdict, tc.reason)
 			}
@@ -66,12 +70,13 @@ func TestWebhookPayload(t *testing.T) {
 		}
 	})
 	w := &Webhook{URL: url}
-	p := Payload{Release: "web", Namespace: "prod", Step: 2, Weight: 25, Phase: "Progressing", Images: map[string]string{"app": "example/web:2.0.0"}}
+	p := Payload{Context: "prod-eu", Server: "https://10.0.0.1:6443", Release: "web", Namespace: "prod", Step: 2, Weight: 25, ActualWeight: 25,
+		Phase: "Progressing", Images: map[string]string{"app": "example/web:2.0.0"}}
 	if r := w.Send(context.Background(), p); r.Verdict != Pass {
 		t.Fatalf("got %s", r)
 	}
 	body, _ := json.Marshal(got)
-	want := `{"images":{"app":"example/web:2.0.0"},"namespace":"prod","phase":"Progressing","release":"web","step":2,"weight":25}`
+	want := `{"actualWeight":25,"apiVersion":"kubectl-ship.dev/v1alpha1","context":"prod-eu","images":{"app":"example/web:2.0.0"},"kind":"GateRequest","namespace":"prod","phase":"Progressing","release":"web","server":"https://10.0.0.1:6443","step":2,"weight":25}`
 	if string(body) != want || contentType != "application/json" {
 		t.Errorf("received %s as %q, want %s as application/json", body, contentType, want)
 	}

@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/version"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/gentype"
 	"k8s.io/client-go/rest"
 
@@ -174,15 +175,32 @@ func (c *Client) leases(namespace string) *gentype.ClientWithList[*coordinationv
 const metadataList = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1," +
 	"application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
+// metadataWatch asks for a watch whose objects are metadata only.
+const metadataWatch = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1," +
+	"application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+
 // podMetadata lists the pods selector picks as metadata, without spec and
 // status: what tells them apart (labels) in a fraction of the bytes to send
 // and decode.
 func (c *Client) podMetadata(ctx context.Context, namespace, selector string) ([]metav1.PartialObjectMetadata, error) {
+	list, err := c.podMetadataList(ctx, namespace, metav1.ListOptions{LabelSelector: selector})
+	return list.Items, err
+}
+
+func (c *Client) podMetadataList(ctx context.Context, namespace string, opts metav1.ListOptions) (*metav1.PartialObjectMetadataList, error) {
 	var list metav1.PartialObjectMetadataList
 	err := c.core.Get().NamespaceIfScoped(namespace, namespace != "").Resource("pods").
-		VersionedParams(&metav1.ListOptions{LabelSelector: selector}, parameterCodec()).
+		VersionedParams(&opts, parameterCodec()).
 		SetHeader("Accept", metadataList).Do(ctx).Into(&list)
-	return list.Items, err
+	return &list, err
+}
+
+// watchPodMetadata watches the pods as metadata, as podMetadata lists them.
+func (c *Client) watchPodMetadata(ctx context.Context, namespace string, opts metav1.ListOptions) (watch.Interface, error) {
+	opts.Watch = true
+	return c.core.Get().NamespaceIfScoped(namespace, namespace != "").Resource("pods").
+		VersionedParams(&opts, parameterCodec()).
+		SetHeader("Accept", metadataWatch).Watch(ctx)
 }
 
 func (c *Client) selfSubjectRulesReviews() *gentype.Client[*authorizationv1.SelfSubjectRulesReview] {

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"errors"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -16,7 +17,7 @@ import (
 // nodes, the stable Deployment's ReplicaSets, the namespace's
 // HorizontalPodAutoscalers or its routes (one more each).
 func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs) (*strategy.Snapshot, error) {
-	rel, err := c.LoadRelease(ctx, namespace, name, choice)
+	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +69,17 @@ func (c *Client) LoadRelease(ctx context.Context, namespace, name string, choice
 		return nil, err
 	}
 	return release.NewChosen(stable, list.Items, services.Items, choice)
+}
+
+// loadServed is LoadRelease; unserved, a release no Service routes to any
+// more is no error: it has no Services.
+func (c *Client) loadServed(ctx context.Context, namespace, name string, choice release.Choice, unserved bool) (*release.Release, error) {
+	rel, err := c.LoadRelease(ctx, namespace, name, choice)
+	var notRelease *release.NotReleaseError
+	if unserved && rel != nil && errors.As(err, &notRelease) {
+		return rel, nil
+	}
+	return rel, err
 }
 
 // ReleaseNames returns the names of the stable Deployments of namespace that

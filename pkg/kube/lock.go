@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"strconv"
@@ -54,7 +55,7 @@ func (e *BusyError) Error() string { return e.msg }
 // process of this machine that no longer runs), with force, or when its
 // holder stays and gives way (see Lock.Stay). The Lease is written with
 // optimistic concurrency, so of two commands at once only one takes it.
-func (c *Client) Lock(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder, force bool) (*Lock, error) {
+func (c *Client) Lock(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder, force bool, progress io.Writer) (*Lock, error) {
 	if current == nil {
 		current = &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: release.LockName(name), Namespace: namespace}}
 		current.Labels, _ = release.OwnedBy(name, "")
@@ -69,11 +70,18 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 			return nil, err
 		}
 	case current.Annotations[release.AnnotationStaying] != "":
-		taken, err := c.preempt(ctx, namespace, name, current, h)
+		taken, err := c.preempt(ctx, namespace, name, current, h, progress)
 		if err != nil {
 			return nil, err
 		}
 		next, gaveWay = taken.DeepCopy(), true
+		if held(taken) {
+			// Its holder stopped answering and renewing (a stopped
+			// process): recorded as interrupted, as a stale lock is.
+			if err := appendRecord(next, interrupted(taken, h.Command)); err != nil {
+				return nil, err
+			}
+		}
 	default:
 		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s; wait for it to finish, or if its process died on another machine pass --force-unlock (two operations at once can undo each other's changes)",
 			name, describeLock(current))}
@@ -111,8 +119,14 @@ func (c *Client) Lock(ctx context.Context, namespace, name string, current *coor
 }
 
 // preempt asks the holder of current, which only stays (a delay, a hold
-// between steps), to give the lock way, and waits until it has.
-func (c *Client) preempt(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder) (*coordinationv1.Lease, error) {
+// between steps), to give the lock way, and waits until it has. A live
+// holder watches its lock while it stays and answers at once. One that
+// neither answers nor renews its lock since it was asked (a stopped
+// process, a hung machine) is waited for until its lock expires, and the
+// lock, stale, is returned held: the command then takes it. One that
+// renews it but does not answer is given up on, and the request taken
+// back, so that it does not stop later for a command that did nothing.
+func (c *Client) preempt(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h Holder, progress io.Writer) (*coordinationv1.Lease, error) {
 	asked := current.DeepCopy()
 	asked.Annotations[release.AnnotationPreempt] = h.Command + " (" + h.User + ")"
 	leases := c.leases(namespace)
@@ -123,11 +137,22 @@ func (c *Client) preempt(ctx context.Context, namespace, name string, current *c
 	if err != nil {
 		return nil, err
 	}
-	// A live holder watches its lock while it stays, and answers at once.
-	deadline := time.Now().Add(preemptWait)
-	for held(lease) && time.Now().Before(deadline) {
+	renewed, deadline, said := lease.Spec.RenewTime, time.Now().Add(preemptWait), false
+	for held(lease) && !stale(lease) {
+		if time.Now().After(deadline) {
+			if !lease.Spec.RenewTime.Equal(renewed) {
+				c.withdraw(context.WithoutCancel(ctx), lease, asked.Annotations[release.AnnotationPreempt])
+				return nil, &BusyError{fmt.Sprintf("release %s is busy: %s did not stop when asked, though it renews its lock: it may be stuck; stop its process, or pass --force-unlock (two operations at once can undo each other's changes)", name, describeLock(lease))}
+			}
+			if !said {
+				fmt.Fprintf(progress, "waiting for %s: it does not answer, nor renew its lock since it was asked to stop (a stopped process?); its lock expires at %s\n",
+					describeLock(lease), expiry(lease).Format(time.TimeOnly))
+				said = true
+			}
+		}
 		select {
 		case <-ctx.Done():
+			c.withdraw(context.WithoutCancel(ctx), lease, asked.Annotations[release.AnnotationPreempt])
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
@@ -135,10 +160,27 @@ func (c *Client) preempt(ctx context.Context, namespace, name string, current *c
 			return nil, err
 		}
 	}
-	if held(lease) && !stale(lease) {
-		return nil, &BusyError{fmt.Sprintf("release %s is busy: %s did not stop when asked; if its process died on another machine pass --force-unlock", name, describeLock(lease))}
-	}
 	return lease, nil
+}
+
+// withdraw takes back a request to give way, as by, when it still stands:
+// best effort, so that the holder goes on as if never asked.
+func (c *Client) withdraw(ctx context.Context, lease *coordinationv1.Lease, by string) {
+	leases := c.leases(lease.Namespace)
+	for range 3 {
+		if lease.Annotations[release.AnnotationPreempt] != by {
+			return
+		}
+		next := lease.DeepCopy()
+		delete(next.Annotations, release.AnnotationPreempt)
+		_, err := leases.Update(ctx, next, metav1.UpdateOptions{FieldManager: fieldManager})
+		if !apierrors.IsConflict(err) {
+			return
+		}
+		if lease, err = leases.Get(ctx, lease.Name, metav1.GetOptions{}); err != nil {
+			return
+		}
+	}
 }
 
 // preemptWait is how long a command waits for a staying holder to stop.
@@ -190,6 +232,23 @@ func (l *Lock) update(ctx context.Context, change func(*coordinationv1.Lease)) (
 		l.lease = fresh
 	}
 	return nil, fmt.Errorf("release %s: its lock keeps changing", l.release)
+}
+
+// Check reads the lock and fails when it is no longer this one's: a
+// command that was stopped (SIGSTOP, a suspended laptop) while another took
+// the lock over must not act on what it saw before.
+func (l *Lock) Check(ctx context.Context) error {
+	l.mu.Lock()
+	mine := l.lease
+	l.mu.Unlock()
+	fresh, err := l.client.leases(mine.Namespace).Get(ctx, mine.Name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if ptr.Deref(fresh.Spec.HolderIdentity, "") != ptr.Deref(mine.Spec.HolderIdentity, "") || !fresh.Spec.AcquireTime.Equal(mine.Spec.AcquireTime) {
+		return errLockLost(l.release, fresh)
+	}
+	return nil
 }
 
 func errLockLost(name string, now *coordinationv1.Lease) error {
@@ -311,10 +370,15 @@ func stale(l *coordinationv1.Lease) bool {
 }
 
 func expired(l *coordinationv1.Lease) bool {
+	return l.Spec.RenewTime == nil || l.Spec.LeaseDurationSeconds == nil || time.Now().After(expiry(l))
+}
+
+// expiry is when a held lock expires unless renewed.
+func expiry(l *coordinationv1.Lease) time.Time {
 	if l.Spec.RenewTime == nil || l.Spec.LeaseDurationSeconds == nil {
-		return true
+		return time.Time{}
 	}
-	return time.Since(l.Spec.RenewTime.Time) > time.Duration(*l.Spec.LeaseDurationSeconds)*time.Second
+	return l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second)
 }
 
 // holderIdentity is "user@host (pid N)": enough for a person to find the

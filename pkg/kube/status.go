@@ -4,12 +4,13 @@ import (
 	"context"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
+	"golang.org/x/sync/errgroup"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -47,13 +48,27 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 	}
 	// Without the right to read the lock, status just does not show it.
 	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
-		st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
-		if held(lock) {
-			st.Operation = describeLock(lock)
-			st.Warnings = append(st.Warnings, lockAdvice(lock))
-		}
+		applyLock(st, lock)
 	}
 	return st, nil
+}
+
+// applyLock shows on st what its lock says: the progression, and the
+// operation that holds it with what to do about it.
+func applyLock(st *release.Status, lock *coordinationv1.Lease) {
+	st.Progression = release.ParseProgression(lock.Annotations[release.AnnotationProgression])
+	if last, ok := release.LastOperation(lock.Annotations[release.AnnotationHistory]); ok {
+		st.LastOperation = &last
+	}
+	if held(lock) {
+		st.Operation = describeLock(lock)
+		st.Warnings = append(st.Warnings, lockAdvice(lock))
+	}
+	// Recorded as under way, but no command runs it: say so.
+	if p := st.Progression; p != nil && (p.Phase == release.ProgressionRunning || p.Phase == release.ProgressionPromoting) && (!held(lock) || stale(lock)) {
+		p.Phase = release.ProgressionInterrupted
+		p.Reason = "its command stopped before the end (Ctrl-C, a kill, a lost connection): run it again to resume at this step"
+	}
 }
 
 // lockAdvice says what a held lock means and what to do about it: only what
@@ -88,22 +103,43 @@ func endpointPods(rel *release.Release) labels.Set {
 	return shared
 }
 
-// Health reads what the built-in gate judges of rel, in two requests
-// whatever the number of pods: the pods its Services may route to, whole
-// (their status), and the Deployments of its namespace, by name.
-func (c *Client) Health(ctx context.Context, rel *release.Release) ([]corev1.Pod, map[string]*appsv1.Deployment, error) {
-	namespace := rel.Stable.Namespace
-	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: endpointPods(rel).String()})
+// Observe reads what one check of a hold or a soak judges of release name,
+// in four requests whatever the number of its pods (five through a route):
+// the release (two), then at once the route it runs through, its pods
+// whole (their status) by the labels its Deployments' selectors share, and
+// the EndpointSlices of its Services and of ship's.
+// The Services named in services are counted too: those the release had
+// when its hold began, which may select nothing any more.
+func (c *Client) Observe(ctx context.Context, namespace, name string, choice release.Choice, services []string) (*release.Observed, error) {
+	rel, err := c.loadServed(ctx, namespace, name, choice, true)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	list, err := c.deployments(namespace).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, nil, err
+	pods := rel.PodSelector().String()
+	services = sets.List(sets.New(services...).Insert(rel.CheckedServices()...))
+	var podList *corev1.PodList
+	var slices *discoveryv1.EndpointSliceList
+	var g errgroup.Group
+	g.Go(func() error { return c.loadRoutes(ctx, rel, strategy.RouteNeeds{Recorded: true}) })
+	g.Go(func() (err error) {
+		podList, err = c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: pods})
+		return err
+	})
+	slices = &discoveryv1.EndpointSliceList{}
+	if len(services) > 0 {
+		g.Go(func() (err error) {
+			slices, err = c.endpointSlices(namespace).List(ctx, metav1.ListOptions{
+				LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(services, ",") + ")",
+			})
+			return err
+		})
 	}
-	byName := map[string]*appsv1.Deployment{}
-	for i := range list.Items {
-		byName[list.Items[i].Name] = &list.Items[i]
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
-	return pods.Items, byName, nil
+	meta := make([]metav1.PartialObjectMetadata, len(podList.Items))
+	for i := range podList.Items {
+		meta[i].ObjectMeta = podList.Items[i].ObjectMeta
+	}
+	return &release.Observed{Release: rel, Pods: podList.Items, Endpoints: release.NewEndpoints(slices.Items, meta)}, nil
 }

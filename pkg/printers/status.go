@@ -26,7 +26,7 @@ func Status(w io.Writer, st *release.Status) error {
 	if st.Operation != "" {
 		fmt.Fprintf(w, "Operation: %s\n", esc(st.Operation))
 	}
-	if p := st.Progression; p != nil && (p.Active() || p.Phase == release.ProgressionRolledBack) {
+	if p := st.Progression; p != nil {
 		Progression(w, p, time.Now())
 	}
 	fmt.Fprintln(w)
@@ -65,11 +65,18 @@ func Status(w io.Writer, st *release.Status) error {
 // Progression writes where a canary's progression stands: its step, the
 // time held and left, and each gate's last check, at now.
 func Progression(w io.Writer, p *release.Progression, now time.Time) {
-	what := "Progression"
-	if p.Color != "" {
-		what = "Switch to " + esc(string(p.Color))
+	switch {
+	case p.Verify:
+		phase := string(p.Phase)
+		if p.Phase == release.ProgressionRolledBack {
+			phase = "Failed" // nothing was switched to roll back
+		}
+		fmt.Fprintf(w, "Verification of %s (%s): %s", esc(string(p.Color)), esc(strings.Join(p.Images, ", ")), phase)
+	case p.Color != "":
+		fmt.Fprintf(w, "Switch to %s: %s, step %d of %d (%d%%) of %s", esc(string(p.Color)), p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
+	default:
+		fmt.Fprintf(w, "Progression: %s, step %d of %d (%d%%) of %s", p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
 	}
-	fmt.Fprintf(w, "%s: %s, step %d of %d (%d%%) of %s", what, p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
 	switch {
 	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():
 		fmt.Fprintf(w, ", held %s, %s left", now.Sub(p.Since.Time).Round(time.Second), p.Left(now).Round(time.Second))
@@ -77,6 +84,9 @@ func Progression(w io.Writer, p *release.Progression, now time.Time) {
 		fmt.Fprintf(w, ", awaiting approval since %s (%s)", p.Since.Format(time.DateTime), now.Sub(p.Since.Time).Round(time.Second))
 	case p.Reason != "":
 		fmt.Fprintf(w, ": %s", esc(p.Reason))
+	}
+	if p.EndedBy != "" {
+		fmt.Fprintf(w, "; ended by %s", esc(p.EndedBy))
 	}
 	if p.Failures > 0 {
 		fmt.Fprintf(w, "; %d failed %s", p.Failures, map[bool]string{true: "check", false: "checks"}[p.Failures == 1])

@@ -20,6 +20,10 @@ const (
 	ProgressionPromoted   ProgressionPhase = "Promoted"
 	ProgressionComplete   ProgressionPhase = "Complete" // every step held, not promoted (--no-promote)
 	ProgressionRolledBack ProgressionPhase = "RolledBack"
+	// ProgressionInterrupted is never recorded: status says it of a
+	// progression recorded as under way whose command no longer runs
+	// (Ctrl-C, a kill, a lost connection). Running it again resumes it.
+	ProgressionInterrupted ProgressionPhase = "Interrupted"
 )
 
 // Progression is a canary's progression, or a blue-green switch's (to
@@ -30,8 +34,16 @@ type Progression struct {
 	// with others is another progression.
 	Images []string `json:"images"`
 	Steps  []string `json:"steps"`
-	// Color is the color a switch goes to; empty for a canary.
+	// Color is the color a switch goes to, or that a verification judges
+	// before any switch (Verify); empty for a canary.
 	Color Color `json:"color,omitempty"`
+	// Verify marks the verification of a new color before any switch
+	// (bluegreen --verify-for): it has no steps.
+	Verify bool `json:"verify,omitempty"`
+	// Generation is the color's Deployment's generation when its
+	// verification or switch was rolled back: while it has not changed, a
+	// switch to it is refused.
+	Generation int64 `json:"generation,omitempty"`
 	// Step is the index of the step reached; Held says its hold passed.
 	Step  int              `json:"step"`
 	Held  bool             `json:"held,omitempty"`
@@ -45,6 +57,9 @@ type Progression struct {
 	Failures int          `json:"failures,omitempty"`
 	// Reason says why it was rolled back or stopped.
 	Reason string `json:"reason,omitempty"`
+	// EndedBy is the command that ended it (promoted, rolled back,
+	// complete), and who ran it: "kubectl ship abort ctwoc (alice)".
+	EndedBy string `json:"endedBy,omitempty"`
 	// Approvals are the verdicts on its pauses, oldest first: the trail.
 	Approvals []Approval `json:"approvals,omitempty"`
 	// Resume is what another process needs to carry the progression on
@@ -112,6 +127,19 @@ func (p *Progression) Verdict() *Approval {
 		}
 	}
 	return nil
+}
+
+// Ended reports whether the progression is over: promoted, rolled back or
+// complete.
+func (p *Progression) Ended() bool {
+	return p != nil && (p.Phase == ProgressionPromoted || p.Phase == ProgressionRolledBack || p.Phase == ProgressionComplete)
+}
+
+// End is the progression ended in phase, for the reason given.
+func (p *Progression) End(phase ProgressionPhase, reason string) *Progression {
+	ended := *p
+	ended.Phase, ended.Reason, ended.EndedBy = phase, reason, ""
+	return &ended
 }
 
 // Active reports whether the progression is under way: not promoted, rolled

@@ -213,8 +213,12 @@ func routingServices(rel *Release, services []corev1.Service) ([]*corev1.Service
 		return nil, NotRelease("no service in namespace %s selects the pods of deployment %s: create one (kubectl expose deployment %s)",
 			stable.Namespace, stable.Name, stable.Name)
 	}
+	considered := strings.Join(rejected, ", ")
+	if len(rejected) > 3 {
+		considered = fmt.Sprintf("%s and %d more", strings.Join(rejected[:3], ", "), len(rejected)-3)
+	}
 	return nil, NotRelease("no service selects the pods of deployment %s (pod labels %s); considered: %s",
-		stable.Name, pods[0], strings.Join(rejected, ", "))
+		stable.Name, pods[0], considered)
 }
 
 func selectsAny(svc *corev1.Service, pods []labels.Set) bool {

@@ -28,6 +28,12 @@ const (
 	PhaseDegraded    = "Degraded"
 )
 
+// ShareTolerance is how far, in percentage points, a role's share of a
+// Service's ready endpoints may be from the weight asked for before status
+// warns of it and a hold's traffic gate fails: a pod restarting moves a
+// share of a few pods by more than the planner's own tolerance.
+const ShareTolerance = 10.0
+
 // Status is what `kubectl ship status` shows: each Deployment of the release
 // with its role, each Service with the traffic it really sends to each role,
 // counted from the ready endpoints of its EndpointSlices.
@@ -46,7 +52,35 @@ type Status struct {
 	// Progression is the canary's progression (canary --steps), as the
 	// release's record keeps it, when one was started.
 	Progression *Progression `json:"progression,omitempty"`
-	Warnings    []string     `json:"warnings,omitempty"`
+	// LastOperation is the last operation of the release's record.
+	LastOperation *Operation `json:"lastOperation,omitempty"`
+	Warnings      []string   `json:"warnings,omitempty"`
+}
+
+// Outcome is how the release's last progression or canary ended, when the
+// record says it ended and nothing started since: ProgressionPromoted,
+// ProgressionRolledBack, or "" (under way, or nothing recorded). A promote
+// or an abort that was the last operation decides, with no canary left;
+// else the progression's own end.
+func (st *Status) Outcome() ProgressionPhase {
+	p, last := st.Progression, st.LastOperation
+	if last != nil && last.Error == "" && st.Strategy != StrategyCanary {
+		switch last.Verb {
+		case "promote":
+			return ProgressionPromoted
+		case "abort":
+			return ProgressionRolledBack
+		}
+	}
+	switch {
+	case p == nil || p.Verify:
+		return ""
+	case p.Color == "" && st.Strategy == StrategyCanary:
+		return "" // a canary runs: started since
+	case p.Phase == ProgressionRolledBack || p.Phase == ProgressionPromoted:
+		return p.Phase
+	}
+	return ""
 }
 
 // DeploymentStatus is one Deployment of a release.
@@ -213,7 +247,7 @@ func phase(st *Status, warnings []string) (string, []string) {
 				s.Name, s.Traffic[RoleOther], st.Name, DescribeOthers(s.Others, 3)))
 		}
 		if s.RequestedWeight != nil && result == PhaseHealthy {
-			if actual := s.Traffic[RoleCanary]; math.Abs(actual-float64(*s.RequestedWeight)) > 10 {
+			if actual := s.Traffic[RoleCanary]; math.Abs(actual-float64(*s.RequestedWeight)) > ShareTolerance {
 				warnings = append(warnings, fmt.Sprintf("service %s sends %.1f%% of its endpoints to the canary, far from the %d%% requested", s.Name, actual, *s.RequestedWeight))
 			}
 		}

@@ -57,19 +57,41 @@ type owner struct{ kind, name string }
 // controller is a ReplicaSet whose name is the Deployment's, "-" and the
 // pod-template-hash label the pod carries. Selectors cannot tell: the seed's
 // stable selector (app=NAME) matches its canary's pods too.
-func ownerOf(pod *metav1.PartialObjectMetadata) owner {
+func ownerOf(pod metav1.Object) owner {
 	ref := metav1.GetControllerOfNoCopy(pod)
 	if ref == nil {
-		return owner{"Pod", pod.Name}
+		return owner{"Pod", pod.GetName()}
 	}
 	if ref.Kind == "ReplicaSet" && strings.HasPrefix(ref.APIVersion, appsv1.GroupName+"/") {
-		if hash := pod.Labels[appsv1.DefaultDeploymentUniqueLabelKey]; hash != "" {
+		if hash := pod.GetLabels()[appsv1.DefaultDeploymentUniqueLabelKey]; hash != "" {
 			if name, ok := strings.CutSuffix(ref.Name, "-"+hash); ok {
 				return owner{"Deployment", name}
 			}
 		}
 	}
 	return owner{ref.Kind, ref.Name}
+}
+
+// DeploymentOf names the Deployment that owns pod, as ownerOf finds it, or
+// "" for a pod of no Deployment.
+func DeploymentOf(pod metav1.Object) string {
+	if o := ownerOf(pod); o.kind == "Deployment" {
+		return o.name
+	}
+	return ""
+}
+
+// Ready counts the ready endpoints of the Service named service.
+func (e *Endpoints) Ready(service string) int {
+	n := 0
+	for _, slice := range e.slices[service] {
+		for _, ep := range slice.Endpoints {
+			if ep.TargetRef != nil && ep.Conditions.Ready != nil && *ep.Conditions.Ready {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // roleOf is the role of the member that is o, or other.

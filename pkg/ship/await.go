@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -12,11 +13,16 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
+// errLeftAwaiting ends a run without --wait at a pause it recorded: the
+// approval carries the progression on.
+var errLeftAwaiting = errors.New("left awaiting approval")
+
 // await carries out an Await: it records the pause (since when, kept when
 // the same pause is awaited again), says so, and stays, giving way to any
 // other command on the release, until a verdict arrives in the release's
 // record: an approval ends it and the progression goes on; a rejection
-// fails it as a gate would, so the progression is rolled back.
+// fails it as a gate would, so the progression is rolled back. Without
+// --wait the run ends once the pause is recorded.
 func (r *run) await(ctx context.Context, lock *kube.Lock, step strategy.Step) error {
 	p := *step.Progression
 	if last := r.progression; last.Same(p.Images, p.Steps) && last.Phase == release.ProgressionPaused && last.Step == p.Step && !last.Since.IsZero() {
@@ -32,6 +38,11 @@ func (r *run) await(ctx context.Context, lock *kube.Lock, step strategy.Step) er
 	fmt.Fprintf(r.o.Progress, "awaiting approval at %s since %s\n", where, p.Since.Format("15:04:05"))
 	r.shown = &p
 	r.notify(notify.Paused, "", "")
+	if !r.o.Wait {
+		fmt.Fprintf(r.o.Progress, "not waiting for it (--wait=false): 'kubectl ship approve %s' carries the progression on\n", r.t.Name)
+		r.trail = append(r.trail, where+" awaiting approval")
+		return errLeftAwaiting
+	}
 	waiting, err := lock.Await(ctx)
 	if err != nil {
 		return err

@@ -105,6 +105,7 @@ func (r *run) wait(ctx context.Context, plan strategy.Plan, step strategy.Step) 
 	if err != nil {
 		return err
 	}
+	checks.where = "the wait for " + objectKey(step.Object)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
@@ -115,8 +116,12 @@ func (r *run) wait(ctx context.Context, plan strategy.Plan, step strategy.Step) 
 			case <-ctx.Done():
 				return
 			case <-ticker.C:
-				if res := checks.pods(ctx); res.Verdict == gate.Fail {
-					cancel(&GateError{Step: "the wait for " + objectKey(step.Object), Reason: res.String()})
+				res, err := checks.starting(ctx)
+				if err == nil && res.Verdict == gate.Fail {
+					err = &GateError{Step: "the wait for " + objectKey(step.Object), Reason: res.String()}
+				}
+				if err != nil {
+					cancel(err)
 					return
 				}
 			}

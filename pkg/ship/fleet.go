@@ -2,13 +2,17 @@ package ship
 
 import (
 	"context"
+	"errors"
+	"io"
 	"sort"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Contexts lists the kubeconfig's contexts, sorted, and the current one.
@@ -18,41 +22,15 @@ func (e *Engine) Contexts() (names []string, current string, err error) {
 	return names, current, err
 }
 
-// PodHealth reads what the built-in health gate judges of release t, in
-// four requests whatever its pods: the release, read again as an operation
-// may have changed it, then its pods and Deployments (kube.Client.Health).
-// The members come narrowest selector first: canary before stable, green
-// before blue. The caller sets the time, the grace period and the restart
-// baseline.
-func (e *Engine) PodHealth(ctx context.Context, t Target) (gate.PodHealth, error) {
+// Observe reads what the built-in gates judge of release t, as it is now
+// (an operation may have changed it), in four requests whatever its pods
+// (five through a route): see kube.Client.Observe.
+func (e *Engine) Observe(ctx context.Context, t Target) (*release.Observed, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
-		return gate.PodHealth{}, err
+		return nil, err
 	}
-	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
-	if err != nil {
-		return gate.PodHealth{}, err
-	}
-	pods, deployments, err := client.Health(ctx, rel)
-	if err != nil {
-		return gate.PodHealth{}, err
-	}
-	var members []gate.Member
-	add := func(role, name string) {
-		if d := deployments[name]; d != nil {
-			members = append(members, gate.Member{Role: role, Deployment: d})
-		}
-	}
-	stable := "stable"
-	if rel.Canary != nil {
-		add(release.RoleCanary, rel.Canary.Name)
-	}
-	if rel.Green != nil {
-		add(release.RoleGreen, rel.Green.Name)
-		stable = string(release.Blue)
-	}
-	add(stable, rel.Stable.Name)
-	return gate.PodHealth{Members: members, Pods: pods}, nil
+	return client.Observe(ctx, t.Namespace, t.Name, t.Choice(), nil)
 }
 
 // Record is what a release's lock says of the operations on it.
@@ -73,43 +51,75 @@ func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
 	return Record{Operations: release.ParseOperations(raw), Holder: holder}, err
 }
 
+// Refusal reads release t in one cluster and plans p's operation on it,
+// writing nothing: the error the operation would stop on before its first
+// write, or nil when it would act (or the same verb already did it). A
+// fleet asks every cluster before it writes anywhere.
+func (e *Engine) Refusal(ctx context.Context, t Target, p strategy.Planner) error {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return err
+	}
+	r := &run{client: client, t: t, p: p, res: &Result{Target: t}}
+	lease := client.ReadLock(ctx, t.Namespace, t.Name)
+	if lease != nil {
+		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+	}
+	_, err = r.firstPlan(ctx)
+	var nothingLeft *strategy.NothingLeftError
+	if errors.As(err, &nothingLeft) && lease != nil {
+		if last, ok := release.LastOperation(lease.Annotations[release.AnnotationHistory]); ok && last.Verb == p.Verb() && (last.Interrupted || last.Error == "") {
+			return nil // already done
+		}
+	}
+	return err
+}
+
 // Soaking is the phase a webhook is told while a fleet's wave soaks.
 const Soaking = "Soaking"
 
+// SoakVerb is the verb of the operation a fleet records in a cluster whose
+// wave's soak ended healthy: a re-run of its command knows it need not
+// soak that wave again.
+const SoakVerb = "soak"
+
+// RecordSoak records in release t's record that the soak of command's wave
+// (step) ended there healthy after d: under the release's lock, three
+// requests and an Event.
+func (e *Engine) RecordSoak(ctx context.Context, t Target, command string, step release.FleetStep, d time.Duration) error {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return err
+	}
+	holder := kube.Holder{Command: command, Verb: SoakVerb}
+	lock, err := client.Lock(ctx, t.Namespace, t.Name, client.ReadLock(ctx, t.Namespace, t.Name), holder, false, io.Discard)
+	if err != nil {
+		return err
+	}
+	return lock.Release(ctx, release.Operation{Time: metav1.Now(), Verb: SoakVerb, Command: command, From: kube.LocalAccount(),
+		Changes: []string{"healthy for " + d.String()}, Fleet: &step})
+}
+
 // SoakGates binds the analyses and webhooks of gates to release t as its
 // operation left it, for a fleet's soak of length window beside the
-// built-in gate. They judge the canary, else the color the release serves,
-// else the stable Deployment. With neither analyses nor webhooks it makes
-// no request.
-func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window time.Duration) ([]gate.Gate, error) {
+// built-in gate, and returns the payload its webhooks are sent: the caller
+// sets in it the share of the traffic each check saw. They judge the
+// canary, else the color the release serves, else the stable Deployment.
+// With neither analyses nor webhooks it makes no request.
+func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window time.Duration) ([]gate.Gate, *gate.Payload, error) {
 	if len(gates.Analyses) == 0 && len(gates.Webhooks) == 0 {
-		return nil, nil
+		return nil, &gate.Payload{}, nil
 	}
 	client, t, err := e.resolve(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	judged := judgedAfter(rel)
-	return bindGates(client, t, rel, judged, gates, window, payload(t, rel, judged, Soaking, nil))
-}
-
-// judgedAfter is the Deployment an operation on rel put under test.
-func judgedAfter(rel *release.Release) *appsv1.Deployment {
-	if rel.Canary != nil {
-		return rel.Canary
-	}
-	if rel.Green != nil {
-		color, routed := rel.RouteServing()
-		if !routed {
-			color, _ = rel.Serving(rel.ColorKey())
-		}
-		if color != "" {
-			return rel.Deployment(color)
-		}
-	}
-	return rel.Stable
+	judged := rel.UnderTest()
+	p := payload(t, client, e.currentContext, rel, judged, Soaking, nil)
+	bound, err := bindGates(client, t, rel, judged, gates, window, p)
+	return bound, p, err
 }

@@ -3,10 +3,11 @@ package ship
 import (
 	"context"
 	"fmt"
-	"net/http"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
@@ -31,44 +32,63 @@ type Gates struct {
 	Webhooks   []*gate.Webhook
 }
 
-// checker checks the gates of one hold: one list of the release's pods and
-// Deployments (a constant two requests, whatever the pods), then each
-// analysis and webhook.
+// checker checks the gates of one hold: the built-in ones, from one read
+// of the release (a constant four requests whatever its pods, five through
+// a route), then each analysis and webhook.
 type checker struct {
-	client *kube.Client
-	rel    *release.Release
-	// judged is the Deployment under test: the canary, or the new color.
-	judged   *appsv1.Deployment
-	grace    time.Duration
-	gates    []gate.Gate
-	restarts map[string]int32
+	client  *kube.Client
+	t       Target
+	builtIn gate.BuiltIn
+	// uid is the judged Deployment's, from the first check that saw it: a
+	// Deployment of that name with another UID was deleted and made again.
+	uid   types.UID
+	gates []gate.Gate
+	// payload is what the webhooks are sent, what each check saw set in it.
+	payload *gate.Payload
+	// where names the hold in a RemovedError.
+	where string
 }
 
 // checker builds the gates a hold of step checks on the release as last
-// read, its analyses' queries rendered for it.
+// read, its analyses' queries rendered for it: the judged Deployment's
+// share of the traffic is the step's weight (none before a switch).
 func (r *run) checker(step strategy.Step) (*checker, error) {
 	rel := r.snap.Release
 	judged, _ := step.Object.(*appsv1.Deployment)
 	if judged == nil {
 		return nil, fmt.Errorf("a hold judges a Deployment, not a %T", step.Object)
 	}
-	c := &checker{client: r.client, rel: rel, judged: judged, grace: r.o.Gates.Grace}
+	share := 0.0
+	if step.Progression != nil {
+		share = float64(step.Progression.Weight())
+	}
+	var services []string
+	for _, svc := range rel.Services {
+		services = append(services, svc.Name)
+	}
+	c := &checker{client: r.client, t: r.t, where: step.Reason,
+		builtIn: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
+	context := r.context
+	if len(r.o.Gates.Webhooks) == 0 {
+		context = nil // no webhook to tell it: the kubeconfig is not read again
+	}
+	c.payload = payload(r.t, r.client, context, rel, judged, string(release.ProgressionRunning), step.Progression)
 	var err error
-	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, payload(r.t, rel, judged, string(release.ProgressionRunning), step.Progression))
+	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, c.payload)
 	return c, err
 }
 
 // bindGates binds the analyses and webhooks of gates to judged, a
 // Deployment of rel, checked over window: the analyses' queries rendered
-// for it, the webhooks told p.
-func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p gate.Payload) ([]gate.Gate, error) {
+// for it, the webhooks told *p.
+func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
 	var bound []gate.Gate
 	if len(gates.Analyses) > 0 {
 		prom := &gate.Prometheus{URL: gates.Prometheus.BaseURL(client.Host())}
 		if gates.Prometheus.Service != nil {
-			prom.Client = client.HTTPClient() // through the API server's service proxy
+			prom.Client = gate.WithoutRedirects(client.HTTPClient()) // through the API server's service proxy
 		} else {
-			prom.Client = http.DefaultClient
+			prom.Client = gate.WithoutRedirects(nil)
 		}
 		vars := gate.Vars{Name: rel.Stable.Name, Namespace: t.Namespace, Stable: rel.Stable.Name,
 			Canary: judged.Name, Service: serviceName(rel), Interval: gate.PromDuration(window)}
@@ -138,46 +158,70 @@ func (r *run) eachHold(plan strategy.Plan, fn func(strategy.Step, *checker) erro
 	return nil
 }
 
-// check runs every gate once.
-func (c *checker) check(ctx context.Context) []gate.Result {
-	results := []gate.Result{c.pods(ctx)}
+// check reads the release once and runs every gate. A judged Deployment
+// deleted (or made again) since the hold began ends it with a RemovedError:
+// its gates would judge what is not there.
+func (c *checker) check(ctx context.Context) ([]gate.Result, error) {
+	var results []gate.Result
+	seen, err := c.client.Observe(ctx, c.t.Namespace, c.t.Name, c.t.Choice(), c.builtIn.Services)
+	if err == nil {
+		if err := c.removed(seen.Release, true); err != nil {
+			return nil, err
+		}
+		results = c.builtIn.Check(seen, time.Now())
+		c.payload.ActualWeight = c.builtIn.Actual
+	} else {
+		results = gate.Unknown(err)
+	}
 	for _, g := range c.gates {
 		results = append(results, g.Check(ctx))
 	}
-	return results
+	return results, nil
 }
 
-// pods judges the built-in gate: the new pods (canary, or the new color)
-// and the ones serving beside them must stay healthy.
-func (c *checker) pods(ctx context.Context) gate.Result {
-	pods, deployments, err := c.client.Health(ctx, c.rel)
+// starting judges the judged pods while they start (the wait before a
+// hold): only what a hold would fail on, and whether they were removed.
+func (c *checker) starting(ctx context.Context) (gate.Result, error) {
+	seen, err := c.client.Observe(ctx, c.t.Namespace, c.t.Name, c.t.Choice(), c.builtIn.Services)
 	if err != nil {
-		return gate.Result{Gate: gate.PodsGate, Verdict: gate.Inconclusive, Reason: err.Error()}
+		return gate.Unknown(err)[0], nil
 	}
-	var members []gate.Member
-	for _, d := range roles(c.rel, c.judged) {
-		if fresh := deployments[d.name]; fresh != nil {
-			members = append(members, gate.Member{Role: d.role, Deployment: fresh})
-		}
+	if err := c.removed(seen.Release, false); err != nil {
+		return gate.Result{}, err
 	}
-	if c.restarts == nil {
-		c.restarts = gate.RestartCounts(pods)
-	}
-	return gate.PodHealth{Members: members, Pods: pods, Now: time.Now(), Grace: c.grace, Restarts: c.restarts}.Check()
+	return c.builtIn.Starting(seen, time.Now()), nil
 }
 
-// roles are the Deployments the built-in gate watches, the judged one
-// first (its selector is the narrower), with their roles as reasons name
-// them.
-func roles(rel *release.Release, judged *appsv1.Deployment) []struct{ role, name string } {
-	judgedRole, otherRole, other := release.RoleCanary, "stable", rel.Stable
-	if rel.Green != nil {
-		judgedRole, otherRole, other = string(release.Green), string(release.Blue), rel.Stable
-		if judged.Name == rel.Stable.Name {
-			judgedRole, otherRole, other = string(release.Blue), string(release.Green), rel.Green
-		}
+// removed says whether the judged Deployment is gone from rel, or was made
+// again (another UID), since a check first saw it; holding, one never seen
+// is gone too, as the hold follows its wait.
+func (c *checker) removed(rel *release.Release, holding bool) error {
+	name := c.builtIn.Judged
+	d := rel.DeploymentNamed(name)
+	switch {
+	case d != nil && (c.uid == "" || d.UID == c.uid):
+		c.uid = d.UID
+		return nil
+	case d == nil && c.uid == "" && !holding:
+		return nil // not created yet
 	}
-	return []struct{ role, name string }{{judgedRole, judged.Name}, {otherRole, other.Name}}
+	return &RemovedError{Deployment: name, Where: c.where, Replaced: d != nil}
+}
+
+// RemovedError ends a hold whose Deployment under test someone else
+// deleted, or deleted and made again: the operation is undone as a failed
+// gate undoes it (abort, switch back), and nothing is made again.
+type RemovedError struct {
+	Deployment, Where string
+	Replaced          bool
+}
+
+func (e *RemovedError) Error() string {
+	what := "deleted"
+	if e.Replaced {
+		what = "deleted and made again"
+	}
+	return fmt.Sprintf("deployment %s was %s during %s, not by this command", e.Deployment, what, e.Where)
 }
 
 func serviceName(rel *release.Release) string {
@@ -187,13 +231,26 @@ func serviceName(rel *release.Release) string {
 	return rel.Services[0].Name
 }
 
-// payload is what a webhook is told of the release in phase: at a hold of
-// progression rec, or (rec nil) after the operation.
-func payload(t Target, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) gate.Payload {
-	p := gate.Payload{Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
-	if rec != nil {
+// payload is what a webhook is told of the release in phase, in the
+// cluster of client (its kubeconfig context t's, else context's, when not
+// nil): at a hold of
+// progression rec, the step's weight; or (rec nil) after the operation, the
+// weight the canary was given, else all of the traffic.
+func payload(t Target, client *kube.Client, context func() string, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) *gate.Payload {
+	p := &gate.Payload{Server: client.Host(), Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
+	if p.Context = t.Context; p.Context == "" && context != nil {
+		p.Context = context()
+	}
+	switch {
+	case rec != nil:
 		p.Step = rec.Step + 1
 		p.Weight = rec.Weight()
+	case judged == rel.Canary:
+		if w, err := strconv.ParseInt(judged.Annotations[release.AnnotationWeight], 10, 32); err == nil {
+			p.Weight = int32(w)
+		}
+	default:
+		p.Weight = 100
 	}
 	for _, c := range judged.Spec.Template.Spec.Containers {
 		p.Images[c.Name] = c.Image

@@ -25,10 +25,15 @@ type GateError struct {
 func (e *GateError) Error() string { return "gates failed at " + e.Step + ": " + e.Reason }
 
 // hold carries out a Hold: it records the step reached, then checks the
-// gates every CheckEvery until the hold's time is up, recording each
-// check's results. A failure past the limits ends it with a GateError;
-// Ctrl-C, or another command on the release asking it to give way, stops
-// it with the step kept and the way on said.
+// gates every CheckEvery until the hold's time is up and a check passed,
+// recording each check's results. The failures and the runs of
+// inconclusive results are counted across the holds of a run, so that no
+// step starts them over; a step whose time is up goes on checking until a
+// check passes every gate, so none is left on one that did not. A failure
+// past the limits ends it with a GateError, a Deployment under test that
+// someone removed with a RemovedError; Ctrl-C, or another command on the
+// release asking it to give way, stops it with the step kept and the way on
+// said.
 func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) error {
 	// A hold of a progression's step keeps the progression's record; one of
 	// a blue-green release (--verify-for) has none.
@@ -37,10 +42,12 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 	if step.Progression != nil {
 		p = *step.Progression
 		p.Since = metav1.Now()
-		if last := r.progression; last.Same(p.Images, p.Steps) && last.Step == p.Step {
-			p.Failures = last.Failures // a resumed step keeps its failures
+		if last := r.progression; last.Active() && last.Same(p.Images, p.Steps) && last.Step == p.Step {
+			p.Failures = last.Failures // a resumed step keeps its failures; a retry after a rollback does not
 		}
-		where = fmt.Sprintf("step %d of %d (%d%%)", p.Step+1, len(p.Steps), p.Weight())
+		if !p.Verify {
+			where = fmt.Sprintf("step %d of %d (%d%%)", p.Step+1, len(p.Steps), p.Weight())
+		}
 	}
 	record := func() error {
 		if step.Progression == nil {
@@ -64,9 +71,13 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 	if err != nil {
 		return err
 	}
+	checks.where = where
 	every := r.o.Gates.CheckEvery
-	fmt.Fprintf(r.o.Progress, "holding %s for %s, checking %d %s every %s\n", where, step.Duration, len(checks.gates)+1, plural(len(checks.gates)+1, "gate"), every)
-	tracker := gate.Tracker{FailureLimit: r.o.Gates.FailureLimit, InconclusiveLimit: r.o.Gates.InconclusiveLimit, Failures: p.Failures}
+	n := len(checks.gates) + 2 // the pods and traffic gates are built in
+	fmt.Fprintf(r.o.Progress, "holding %s for %s, checking %d gates every %s\n", where, step.Duration, n, every)
+	if r.tracker == nil {
+		r.tracker = &gate.Tracker{FailureLimit: r.o.Gates.FailureLimit, InconclusiveLimit: r.o.Gates.InconclusiveLimit, Failures: p.Failures}
+	}
 	staying, err := lock.Stay(ctx, time.Now().Add(step.Duration))
 	if err != nil {
 		return err
@@ -74,12 +85,19 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 	ticker, timer := time.NewTicker(every), time.NewTimer(step.Duration)
 	defer ticker.Stop()
 	defer timer.Stop()
+	timeUp, passed := false, false
+	held := func() error {
+		p.Held = true
+		r.trail = append(r.trail, fmt.Sprintf("%s held %s", where, step.Duration))
+		return end(staying)
+	}
 	for {
 		select {
 		case <-timer.C:
-			p.Held = true
-			r.trail = append(r.trail, fmt.Sprintf("%s held %s", where, step.Duration))
-			return end(staying)
+			if timeUp = true; passed {
+				return held()
+			}
+			fmt.Fprintf(r.o.Progress, "%s: held %s, but no check has passed every gate since its last failure or inconclusive result: checking on until one does\n", where, step.Duration)
 		case by := <-staying.Preempted():
 			_ = staying.End(ctx, true)
 			return fmt.Errorf("%w at %s", &PreemptedError{By: by}, where)
@@ -87,10 +105,20 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 			_ = staying.End(context.WithoutCancel(ctx), false)
 			return &interruptedError{"interrupted at " + where + " (run again, its hold starts over)"}
 		case <-ticker.C:
-			results := checks.check(ctx)
-			outcome := tracker.Observe(results)
-			p.Gates, p.Failures = results, tracker.Failures
-			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, summary(results))
+			results, err := checks.check(ctx)
+			if err != nil {
+				// The rollback reads the release at once: no write before it.
+				staying.Leave()
+				if step.Progression != nil {
+					r.progression = &p
+				}
+				return err
+			}
+			outcome := r.tracker.Observe(results)
+			passed = allPass(results)
+			p.Gates, p.Failures = results, r.tracker.Failures
+			// A webhook's or Prometheus's answer is untrusted: escaped.
+			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, release.EscapeTerminal(summary(results)))
 			if outcome.Exhausted {
 				// The rollback reads the release at once and records the
 				// failure: no write before it.
@@ -100,11 +128,24 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 				}
 				return &GateError{Step: where, Reason: outcome.Reason}
 			}
+			if timeUp && passed {
+				return held()
+			}
 			if err := record(); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// allPass says whether every gate of a check passed.
+func allPass(results []gate.Result) bool {
+	for _, r := range results {
+		if r.Verdict != gate.Pass {
+			return false
+		}
+	}
+	return true
 }
 
 // interruptedError is a hold cut short by Ctrl-C: the release stays where
@@ -114,8 +155,14 @@ type interruptedError struct{ msg string }
 func (e *interruptedError) Error() string { return e.msg }
 
 // record keeps p in the release's record, and as the progression this run
-// plans from.
+// plans from; a progression that ends says by which command and whom.
 func (r *run) record(ctx context.Context, lock *kube.Lock, p *release.Progression) error {
+	if p.Ended() && p.EndedBy == "" {
+		p.EndedBy = r.holder.Command
+		if r.holder.User != "" {
+			p.EndedBy += " (" + r.holder.User + ")"
+		}
+	}
 	r.progression = p
 	return lock.Record(ctx, p)
 }
@@ -129,17 +176,13 @@ func summary(results []gate.Result) string {
 	return strings.Join(parts, "; ")
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
 // GateFailed reports whether err ended an operation because its gates
-// failed: the release was rolled back by them, or (a new color verified
-// before any switch) never moved.
+// failed, or what they judged was removed, or its next step could not be
+// taken: the release was rolled back,
+// or (a new color verified before any switch) never moved.
 func GateFailed(err error) bool {
 	var gateErr *GateError
-	return errors.As(err, &gateErr)
+	var removed *RemovedError
+	var refused *strategy.StepRefusedError
+	return errors.As(err, &gateErr) || errors.As(err, &removed) || errors.As(err, &refused)
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -14,8 +18,7 @@ import (
 // knows a way back. A wait cut short by Ctrl-C is left as it is.
 func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
 	recoverer, ok := r.p.(strategy.Recoverer)
-	var gateErr *GateError
-	gateFailed := errors.As(err, &gateErr)
+	gateFailed := GateFailed(err)
 	if !ok || err == nil || !r.waitFailed && !gateFailed || ctx.Err() != nil {
 		return strategy.Failure{}, nil, false
 	}
@@ -28,42 +31,72 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
 	// The way back starts soon after a failure: the user's rules are asked
 	// for while the release is read.
+	// The lock is read again at the same time: a command that was stopped
+	// while another took its lock over undoes nothing.
 	var rules *kube.Rules
-	var rulesErr error
-	reviewed := make(chan struct{})
+	var rulesErr, lockErr error
+	var checked sync.WaitGroup
+	checked.Add(2)
 	go func() {
-		defer close(reviewed)
+		defer checked.Done()
 		rules, rulesErr = r.client.ReviewAccess(ctx, r.t.Namespace)
+	}()
+	go func() {
+		defer checked.Done()
+		lockErr = lock.Check(ctx)
 	}()
 	needs := p.RecoverNeeds()
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs)
-	<-reviewed
+	checked.Wait()
+	if lockErr != nil {
+		return fmt.Errorf("%w; nothing undone: %v", failure.Err, lockErr)
+	}
 	if err != nil {
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
-	snap.Progression = r.progression // the step reached and its checks, for the record
-	plan, err := p.Recover(snap, failure)
-	if err == nil {
-		err = strategy.Validate(plan)
-	}
-	if err == nil && plan.Writes() {
-		err = rulesErr
-		if err == nil {
-			err = rules.Check(r.t.Name, plan, needs)
-		}
-	}
-	if err == nil && len(plan.Steps) == 0 && plan.Progression == nil {
-		return failure.Err
-	}
 	before := len(r.res.Changes)
-	if err == nil {
-		err = r.carryOut(ctx, lock, plan, false)
+	var plan strategy.Plan
+	undo := func() error {
+		snap.Progression = r.progression // the step reached and its checks, for the record
+		var err error
+		if plan, err = p.Recover(snap, failure); err == nil {
+			err = strategy.Validate(plan)
+		}
+		if err == nil && plan.Writes() {
+			if err = rulesErr; err == nil {
+				err = rules.Check(r.t.Name, plan, needs)
+			}
+		}
+		if err != nil || len(plan.Steps) == 0 && plan.Progression == nil {
+			return err
+		}
+		if err := r.carryOut(ctx, lock, plan, false); err != nil {
+			return err
+		}
+		if plan.Progression != nil {
+			return r.record(ctx, lock, plan.Progression)
+		}
+		return nil
 	}
-	if err == nil && plan.Progression != nil {
-		err = r.record(ctx, lock, plan.Progression)
-	}
-	if err != nil {
+	// Someone else wrote what the way back was planned from (a controller
+	// updating a Deployment's status while its pods come up): it is planned
+	// again from a fresh read, what it already undid left out.
+	first := true
+	err = retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
+		if !first {
+			var err error
+			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs); err != nil {
+				return err
+			}
+		}
+		first = false
+		return undo()
+	})
+	switch {
+	case err != nil:
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
+	case len(plan.Steps) == 0:
+		return failure.Err // nothing to undo: only the record, if anything, says what failed
 	}
 	if plan.Progression != nil {
 		r.notifyRecorded(plan.Progression)
@@ -97,5 +130,5 @@ func merge(a, b strategy.Needs) strategy.Needs {
 		routes.Named = b.Routes.Named
 	}
 	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
-		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes}
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved}
 }

@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/util/retry"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -28,6 +29,12 @@ type Engine struct {
 // New returns an Engine over clients.
 func New(clients *kube.Factory) *Engine {
 	return &Engine{clients: clients}
+}
+
+// currentContext is the kubeconfig's current context (or --context).
+func (e *Engine) currentContext() string {
+	_, current, _ := e.clients.Contexts()
+	return current
 }
 
 // resolve returns the client of t's context, and t with its namespace
@@ -56,7 +63,7 @@ func (e *Engine) Run(ctx context.Context, t Target, p strategy.Planner, o Option
 	if err != nil {
 		return &Result{Target: t}, err
 	}
-	r := &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}}
+	r := &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}, context: e.currentContext}
 	return r.res, r.run(ctx)
 }
 
@@ -75,6 +82,15 @@ type run struct {
 	// progression, as last read or written.
 	snap        *strategy.Snapshot
 	progression *release.Progression
+	// tracker counts the failed checks of the run's holds, and the runs of
+	// inconclusive results, across them.
+	tracker *gate.Tracker
+	// holder is who holds the release's lock for the run: who ends a
+	// progression, for its record.
+	holder kube.Holder
+	// context names the kubeconfig's current context, for the webhooks
+	// of a target that names none.
+	context func() string
 	// trail is what the release's record keeps of the run: each change's
 	// result line and each step of a progression held, in order.
 	trail []string
@@ -95,7 +111,7 @@ type run struct {
 
 func (r *run) run(ctx context.Context) error {
 	if r.o.DryRun == DryRunClient {
-		plan, err := r.plan(ctx, r.p.Needs())
+		plan, err := r.firstPlan(ctx)
 		if err != nil {
 			return err
 		}
@@ -113,7 +129,7 @@ func (r *run) run(ctx context.Context) error {
 		return nil
 	}
 	if r.o.DryRun == DryRunServer {
-		plan, err := r.plan(ctx, r.p.Needs())
+		plan, err := r.firstPlan(ctx)
 		if err != nil {
 			return err
 		}
@@ -141,7 +157,7 @@ func (r *run) attempt(ctx context.Context) error {
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
 	}
-	plan, err := r.plan(ctx, r.p.Needs())
+	plan, err := r.firstPlan(ctx)
 	if err != nil {
 		return r.nothingToWrite(ctx, lease, err)
 	}
@@ -181,10 +197,11 @@ func (r *run) attempt(ctx context.Context) error {
 // locked takes the release's lock from the Lease as read, runs fn holding
 // it (renewed while fn runs), then frees it with the operation recorded.
 func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, *kube.Lock) error) error {
-	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock)
+	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock, r.o.Progress)
 	if err != nil {
 		return err
 	}
+	r.holder = holder
 	kept, stop := lock.Keep(ctx)
 	r.user = holder.User
 	r.notifyStart()
@@ -198,6 +215,9 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 		err = fmt.Errorf("%w: %v", err, cause)
 	}
 	stop()
+	if errors.Is(err, errLeftAwaiting) {
+		err = nil
+	}
 	r.notifyEnd(ctx, err)
 	// The command's context may be cancelled (Ctrl-C): the lock is freed
 	// all the same, so the next run need not wait.
@@ -235,6 +255,17 @@ func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, er
 		return strategy.Plan{}, err
 	}
 	return plan, nil
+}
+
+// firstPlan is plan for a run's first segment: a progression's next step
+// refused before this run moved anything is a refusal, not a rollback.
+func (r *run) firstPlan(ctx context.Context) (strategy.Plan, error) {
+	plan, err := r.plan(ctx, r.p.Needs())
+	var refused *strategy.StepRefusedError
+	if errors.As(err, &refused) {
+		err = refused.Err
+	}
+	return plan, err
 }
 
 // tell says the plan's notes, each once in a run: before anything is
@@ -295,14 +326,20 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 // plan writes (a conflict), it plans again from a fresh read: the plan
 // derives from what is there, so the steps already done are not repeated
 // and nobody's change is overwritten. A planner that can recover from a
-// failed wait then does.
+// failed wait or gate, or from the next step of a progression it had to
+// refuse, then does.
 func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan) error {
-	fresh := !lock.GaveWay()
+	fresh, segments := !lock.GaveWay(), 0
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		for {
 			if !fresh {
 				var err error
-				if plan, err = r.plan(ctx, r.p.Needs()); err != nil {
+				if segments == 0 {
+					plan, err = r.firstPlan(ctx)
+				} else {
+					plan, err = r.plan(ctx, r.p.Needs())
+				}
+				if err != nil {
 					return err
 				}
 				r.tell(plan)
@@ -322,6 +359,7 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 			if !plan.Continue {
 				return nil
 			}
+			segments++
 		}
 	})
 	failure, recoverer, ok := r.recoverable(ctx, err)

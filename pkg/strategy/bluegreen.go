@@ -46,9 +46,9 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		return Plan{}, greenRouteRefusal(rel, "rolling blue now would take those endpoints away")
 	}
 	var plan Plan
-	key := rel.ColorKey()
+	key, why := rel.ColorKey(), ""
 	if key == "" {
-		key = chooseColorKey(blue, req.Images)
+		key, why = chooseColorKey(blue, req.Images)
 	}
 	serving, err := rel.Serving(key)
 	if err != nil {
@@ -57,7 +57,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	if serving == "" {
 		// The first release: blue's pods must carry the key before the
 		// Services can select on it.
-		steps, notes, err := routeToBlue(rel, key)
+		steps, notes, err := routeToBlue(rel, key, why)
 		if err != nil {
 			return Plan{}, err
 		}
@@ -135,8 +135,12 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod of the idle color is ready"))
 	if req.Verify > 0 {
-		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify,
+		verify := &release.Progression{Images: colorImages(next), Color: idle, Verify: true, Phase: release.ProgressionRunning, Interval: metav1.Duration{Duration: req.Verify}}
+		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify, Progression: verify,
 			Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))})
+		verified := *verify
+		verified.Phase, verified.Held = release.ProgressionComplete, true
+		plan.Progression = &verified
 	}
 	return plan, nil
 }
@@ -154,20 +158,31 @@ func newColorStep(green *appsv1.Deployment, color release.Color) (*Step, error) 
 
 // chooseColorKey picks the label the Services will switch on: a version
 // label blue's pods already carry, when the new image's tag gives green a
-// different value; ship's color label otherwise.
-func chooseColorKey(blue *appsv1.Deployment, images []Image) string {
+// different value; ship's color label otherwise, with why blue's pods' own
+// label cannot do.
+func chooseColorKey(blue *appsv1.Deployment, images []Image) (key, why string) {
 	tag := imageTag(images)
-	if len(validation.IsValidLabelValue(tag)) > 0 {
-		return release.LabelColor // the tag cannot be a label value
-	}
+	why = "blue's pods carry no version label"
 	for _, k := range versionLabels {
-		if v, ok := blue.Spec.Template.Labels[k]; ok && tag != "" && tag != v {
-			if _, inSelector := blue.Spec.Selector.MatchLabels[k]; !inSelector {
-				return k
-			}
+		v, ok := blue.Spec.Template.Labels[k]
+		if !ok {
+			continue
+		}
+		_, inSelector := blue.Spec.Selector.MatchLabels[k]
+		switch {
+		case inSelector:
+			why = fmt.Sprintf("blue's pods carry %s=%s, but deployment %s's selector holds it, so it cannot change", k, v, blue.Name)
+		case tag == "":
+			why = fmt.Sprintf("blue's pods carry %s=%s, but the new image has no tag to give green another value", k, v)
+		case tag == v:
+			why = fmt.Sprintf("blue's pods carry %s=%s, and the new image's tag is %s too", k, v, tag)
+		case len(validation.IsValidLabelValue(tag)) > 0:
+			why = fmt.Sprintf("blue's pods carry %s=%s, but the new image's tag %q cannot be a label value", k, v, tag)
+		default:
+			return k, ""
 		}
 	}
-	return release.LabelColor
+	return release.LabelColor, why
 }
 
 // colorValue is the value of key the idle color's pods get: the color's name
@@ -196,11 +211,14 @@ func imageTag(images []Image) string {
 // routeToBlue plans the first release's preparation: label blue's pods with
 // the color key when they lack it (a rolling restart of blue, said out loud),
 // then make every Service select blue by it. Blue keeps serving throughout.
-func routeToBlue(rel *release.Release, key string) ([]Step, []string, error) {
+func routeToBlue(rel *release.Release, key, why string) ([]Step, []string, error) {
 	blue := rel.Stable
 	var steps []Step
 	var notes []string
 	value := blue.Spec.Template.Labels[key]
+	if why == "" {
+		why = "blue's pods do not carry the color label yet"
+	}
 	if key == release.LabelColor {
 		next := blue
 		if value != string(release.Blue) {
@@ -211,8 +229,8 @@ func routeToBlue(rel *release.Release, key string) ([]Step, []string, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			notes = append(notes, fmt.Sprintf("note: blue's pods carry no version label, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
-				blue.Name, key))
+			notes = append(notes, fmt.Sprintf("note: %s, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
+				why, blue.Name, key))
 			steps = append(steps, *step)
 		}
 		// Also when an interrupted run already labelled the template: until

@@ -299,3 +299,36 @@ func TestPreviewName(t *testing.T) {
 		t.Errorf("named preview: %v", err)
 	}
 }
+
+func TestChooseColorKeySaysWhyNotTheVersionLabel(t *testing.T) {
+	versioned := func() *appsv1.Deployment {
+		d := newDeployment("web", "example/web:1.0.0", 3).v()
+		d.Spec.Template.Labels["version"] = "1.0.0"
+		return d
+	}
+	inSelector := versioned()
+	inSelector.Spec.Selector.MatchLabels["version"] = "1.0.0"
+	for _, tc := range []struct {
+		name       string
+		blue       *appsv1.Deployment
+		image      string
+		key, wants string
+	}{
+		{"a new tag", versioned(), "example/web:2.0.0", "version", ""},
+		{"no version label", newDeployment("web", "example/web:1.0.0", 3).v(), "example/web:2.0.0", release.LabelColor, "blue's pods carry no version label"},
+		{"the same tag", versioned(), "other/web:1.0.0", release.LabelColor, "blue's pods carry version=1.0.0, and the new image's tag is 1.0.0 too"},
+		{"no tag", versioned(), "example/web@sha256:" + strings.Repeat("a", 64), release.LabelColor, "but the new image has no tag"},
+		{"in the selector", inSelector, "example/web:2.0.0", release.LabelColor, "deployment web's selector holds it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			images, err := ParseImages([]string{tc.image})
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, why := chooseColorKey(tc.blue, images)
+			if key != tc.key || !strings.Contains(why, tc.wants) {
+				t.Errorf("got %s (%q), want %s (%q)", key, why, tc.key, tc.wants)
+			}
+		})
+	}
+}

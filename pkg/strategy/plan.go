@@ -127,6 +127,15 @@ type NothingLeftError struct{ msg string }
 
 func (e *NothingLeftError) Error() string { return e.msg }
 
+// StepRefusedError refuses the next step of a progression under way: what
+// it would move traffic to is no longer ready. The engine rolls the
+// progression back as a failed gate does, rather than leave its traffic
+// half way with no command watching it.
+type StepRefusedError struct{ Err error }
+
+func (e *StepRefusedError) Error() string { return "the next step cannot be taken: " + e.Err.Error() }
+func (e *StepRefusedError) Unwrap() error { return e.Err }
+
 // inTheWay refuses to create an object over one of the same name that is
 // not part of release name.
 func inTheWay(kind, name, release string) error {

@@ -35,6 +35,10 @@ type Needs struct {
 	Autoscalers bool
 	// Routes: the routes that send traffic to the release (Release.Routes).
 	Routes RouteNeeds
+	// Unserved: the release also when no Service routes to its pods any
+	// more (a selector changed during a hold): a rollback still removes
+	// what it made.
+	Unserved bool
 }
 
 // RouteNeeds says which routes a planner reads: the one named, or the one
@@ -152,9 +156,16 @@ func (Promote) Verb() string { return "promote" }
 // Needs is the route the release runs through, if any.
 func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
-// Plan plans promote from s.
+// Plan plans promote from s. A progression under way ends promoted, by
+// this command, in the release's record.
 func (Promote) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) { return PlanPromote(s.Release) })
+	return adopted(s, func() (Plan, error) {
+		plan, err := PlanPromote(s.Release)
+		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
+			plan.Progression = rec.End(release.ProgressionPromoted, "promoted by hand")
+		}
+		return plan, err
+	})
 }
 
 // Verb is "abort".
@@ -163,9 +174,23 @@ func (Abort) Verb() string { return "abort" }
 // Needs is the route the release runs through, if any.
 func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
 
-// Plan plans abort from s.
+// Plan plans abort from s. A progression under way ends rolled back, by
+// this command, in the release's record, even when its canary is gone
+// already.
 func (Abort) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) { return PlanAbort(s.Release) })
+	return adopted(s, func() (Plan, error) {
+		plan, err := PlanAbort(s.Release)
+		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
+			plan.Progression = rec.End(release.ProgressionRolledBack, "aborted")
+		}
+		return plan, err
+	})
+}
+
+// canaryProgression says whether rec is a canary's progression, not a
+// blue-green switch's or verification.
+func canaryProgression(rec *release.Progression) bool {
+	return rec != nil && rec.Color == ""
 }
 
 // Verb is "bluegreen".
@@ -190,10 +215,30 @@ func (p Switch) Needs() Needs { return Needs{Routes: p.Route.Needs()} }
 // where the release's record says it stands.
 func (p Switch) Plan(s *Snapshot) (Plan, error) {
 	return adopted(s, func() (Plan, error) {
+		if s.Release.Green != nil {
+			to, err := switchTarget(s.Release, p.To)
+			if err == nil {
+				err = verificationFailed(s, to, p.Force)
+			}
+			if err != nil {
+				return Plan{}, err
+			}
+		}
 		if len(p.Steps) > 0 || p.VerifyFor > 0 {
 			return planSwitchProgression(s, p)
 		}
-		return p.switchTo(s.Release, 100)
+		plan, err := p.switchTo(s.Release, 100)
+		if rec := s.Progression; err == nil && rec.Active() && rec.Color != "" && plan.Writes() {
+			// A switch or verification under way ends: the other way,
+			// rolled back; the same way, by hand.
+			to, _ := switchTarget(s.Release, p.To)
+			if to == rec.Color {
+				plan.Progression = rec.End(release.ProgressionComplete, "switched by hand")
+			} else {
+				plan.Progression = rec.End(release.ProgressionRolledBack, "switched back by hand")
+			}
+		}
+		return plan, err
 	})
 }
 
@@ -280,6 +325,9 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 	if rec := s.Progression; rec.Active() && rec.Color == to {
 		rolledBack := *rec
 		rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, failure.Err.Error()
+		if d := s.Release.Deployment(to); d != nil {
+			rolledBack.Generation = d.Generation
+		}
 		plan.Progression = &rolledBack
 	}
 	return plan, err
@@ -288,9 +336,21 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 // RecoverNeeds is nothing beyond the release.
 func (BlueGreen) RecoverNeeds() Needs { return Needs{} }
 
-// Recover leaves a new color that failed its verification as it is: the
-// serving color was never switched from.
-func (BlueGreen) Recover(*Snapshot, Failure) (Plan, error) { return Plan{}, nil }
+// Recover leaves a new color that failed its verification as it is (the
+// serving color was never switched from), and records the failure, so that
+// no switch goes to it until it is brought up again (or --force).
+func (BlueGreen) Recover(s *Snapshot, failure Failure) (Plan, error) {
+	rec := s.Progression
+	if !failure.Gate || !rec.Active() || !rec.Verify {
+		return Plan{}, nil
+	}
+	failed := *rec
+	failed.Phase, failed.Reason = release.ProgressionRolledBack, failure.Err.Error()
+	if d := s.Release.Deployment(rec.Color); d != nil {
+		failed.Generation = d.Generation
+	}
+	return Plan{Progression: &failed}, nil
+}
 
 // RecoverNeeds is the revisions, to find the previous one.
 func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }

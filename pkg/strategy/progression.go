@@ -29,16 +29,20 @@ func (s ProgressStep) String() string {
 // 99 and each above the one before, with "pause" after a weight where the
 // progression is to wait for a person. Its errors name no flag.
 func ParseSteps(s string) ([]ProgressStep, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, fmt.Errorf("no steps given: list the weights, e.g. 10,25,50")
+	}
 	var steps []ProgressStep
 	last := int32(0)
+	quoted := quoteBounded(s)
 	for i, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		if f == "pause" {
 			switch {
 			case i == 0:
-				return nil, fmt.Errorf("%q starts with pause: give the first weight before it", s)
+				return nil, fmt.Errorf("%s starts with pause: give the first weight before it", quoted)
 			case steps[i-1].Pause:
-				return nil, fmt.Errorf("%q has two pauses in a row", s)
+				return nil, fmt.Errorf("%s has two pauses in a row", quoted)
 			}
 			steps = append(steps, ProgressStep{Pause: true})
 			continue
@@ -46,16 +50,25 @@ func ParseSteps(s string) ([]ProgressStep, error) {
 		n, err := strconv.ParseInt(f, 10, 32)
 		switch {
 		case err != nil:
-			return nil, fmt.Errorf("%q: %q is neither a weight in percent nor pause", s, f)
+			return nil, fmt.Errorf("%s: %s is neither a weight in percent nor pause", quoted, quoteBounded(f))
 		case n < 1 || n > 99:
-			return nil, fmt.Errorf("%q: weight %d is not between 1 and 99 percent", s, n)
+			return nil, fmt.Errorf("%s: weight %d is not between 1 and 99 percent (step %d)", quoted, n, i+1)
 		case int32(n) <= last:
-			return nil, fmt.Errorf("%q: the weights must increase, and %d comes after %d", s, n, last)
+			return nil, fmt.Errorf("%s: the weights must increase, and %d comes after %d (step %d)", quoted, n, last, i+1)
 		}
 		last = int32(n)
 		steps = append(steps, ProgressStep{Weight: last})
 	}
 	return steps, nil
+}
+
+// quoteBounded quotes a value for an error, at most its first 40 bytes:
+// a long list need not be echoed whole to say what is wrong with it.
+func quoteBounded(s string) string {
+	if len(s) <= 40 {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(strings.ToValidUTF8(s[:40], "")) + "..."
 }
 
 // Progression is canary --steps: the weights a canary advances through by
@@ -175,9 +188,7 @@ func awaitApproval(rel *release.Release, paused *release.Progression, weight int
 // process ran it: exactly what abort does, the rejection recorded.
 func planRejected(rel *release.Release, rec *release.Progression, v release.Approval) (Plan, error) {
 	plan, err := PlanAbort(rel)
-	rolledBack := *rec
-	rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, fmt.Sprintf("step %d of %d: %s", rec.Step+1, len(rec.Steps), v.Describe())
-	plan.Progression = &rolledBack
+	plan.Progression = rec.End(release.ProgressionRolledBack, fmt.Sprintf("step %d of %d: %s", rec.Step+1, len(rec.Steps), v.Describe()))
 	return plan, err
 }
 
@@ -226,8 +237,13 @@ func imageValues(images []Image) []string {
 }
 
 // RecoverNeeds is what abort reads: the route the canary runs through, as
-// its Services record it.
-func (Canary) RecoverNeeds() Needs { return Abort{}.Needs() }
+// its Services record it; and the release even when someone made its
+// Service select nothing.
+func (Canary) RecoverNeeds() Needs {
+	needs := Abort{}.Needs()
+	needs.Unserved = true
+	return needs
+}
 
 // Recover aborts a progression whose gates failed: exactly what 'kubectl
 // ship abort' does (the canary goes, the Services are restored, the stable

@@ -25,7 +25,10 @@ func TestParseSteps(t *testing.T) {
 		{"0,10", "weight 0 is not between 1 and 99 percent"},
 		{"10,100", "weight 100 is not between 1 and 99 percent"},
 		{"10,x", `"x" is neither a weight in percent nor pause`},
-		{"", `"" is neither a weight`},
+		{"", "no steps given"},
+		{"10,", `"" is neither a weight`},
+		// A long list is quoted in part, not echoed whole.
+		{strings.Repeat("1,", 500) + "1", `"1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"...: the weights must increase, and 1 comes after 1 (step 2)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -58,6 +59,9 @@ func planSwitchProgression(s *Snapshot, p Switch) (Plan, error) {
 		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the switch of release %s to %s had been held to the end: recording it", rel.Stable.Name, to)}}, nil
 	}
 	plan, err := p.switchTo(rel, shares[next])
+	if err != nil && next > 0 && rec.Active() {
+		return Plan{}, &StepRefusedError{err}
+	}
 	if err != nil {
 		return Plan{}, err
 	}
@@ -107,12 +111,7 @@ func (p Switch) record(rel *release.Release, shares []int32, step int, phase rel
 	for i, w := range shares {
 		steps[i] = strconv.Itoa(int(w))
 	}
-	var images []string
-	spec := rel.Deployment(p.To).Spec.Template.Spec
-	for _, c := range append(spec.InitContainers, spec.Containers...) {
-		images = append(images, c.Name+"="+c.Image)
-	}
-	return &release.Progression{Images: images, Steps: steps, Color: p.To, Step: step, Phase: phase, Interval: metav1.Duration{Duration: p.hold(step == len(shares)-1)}}
+	return &release.Progression{Images: colorImages(rel.Deployment(p.To)), Steps: steps, Color: p.To, Step: step, Phase: phase, Interval: metav1.Duration{Duration: p.hold(step == len(shares)-1)}}
 }
 
 // beforeStays inserts hold before the plan's first Stay: the switch is
@@ -123,4 +122,39 @@ func beforeStays(steps []Step, hold Step) []Step {
 		i = len(steps)
 	}
 	return slices.Insert(steps, i, hold)
+}
+
+// colorImages are the images a color's record keeps: NAME=IMAGE of each
+// container, init containers first.
+func colorImages(d *appsv1.Deployment) []string {
+	var images []string
+	spec := d.Spec.Template.Spec
+	for _, c := range append(spec.InitContainers, spec.Containers...) {
+		images = append(images, c.Name+"="+c.Image)
+	}
+	return images
+}
+
+// verificationFailed refuses a switch to color to when the release's record
+// says its verification, or a switch to it, failed and was rolled back, and
+// its Deployment has not changed since: what the gates turned down is not
+// switched to unless force says so.
+func verificationFailed(s *Snapshot, to release.Color, force bool) error {
+	rec, d := s.Progression, s.Release.Deployment(to)
+	if force || d == nil || rec == nil || rec.Color != to {
+		return nil
+	}
+	if rec.Verify && rec.Active() {
+		return fmt.Errorf("%s (deployment %s) has not passed its verification: it was started and has not ended ('%s' shows it); run it again ('kubectl ship bluegreen %s --image IMAGE --verify-for DURATION'), or pass --force to switch anyway",
+			to, d.Name, "kubectl ship status "+s.Release.Stable.Name, s.Release.Stable.Name)
+	}
+	if rec.Phase != release.ProgressionRolledBack || rec.Generation != d.Generation || !slices.Equal(rec.Images, colorImages(d)) {
+		return nil
+	}
+	what := "its verification"
+	if !rec.Verify {
+		what = "the switch to it"
+	}
+	return fmt.Errorf("%s (deployment %s, %s) failed %s: %s; bring it up again and verify it ('kubectl ship bluegreen %s --image IMAGE --verify-for DURATION'), or pass --force to switch anyway",
+		to, d.Name, strings.Join(rec.Images, ", "), what, rec.Reason, s.Release.Stable.Name)
 }

@@ -74,6 +74,13 @@ func TestBadInputMatrix(t *testing.T) {
 	// bg: green idle and scaled to zero.
 	mustShip(t, ns, "bluegreen", "bg", "--image", v2)
 	mustKubectl(t, "scale", "-n", ns, "deployment/bg-green", "--replicas=0")
+	// vf: green failed its verification; lonely: no Service selects it.
+	apply(t, ns, strings.ReplaceAll(versionedBG, "bg", "vf")+"---\n"+deployment("lonely", v1, 1))
+	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/vf", "--timeout=60s")
+	failing := newSwitchableHook(t, -1)
+	if res := ship(t, ns, "bluegreen", "vf", "--image", v2, "--verify-for", "2s", "--check-every", "1s", "--webhook", failing.URL); res.code != 4 {
+		t.Fatalf("vf's verification should fail: exit %d\n%s", res.code, res.stderr)
+	}
 	settledSnapshot(t, ns) // the controllers are done: any change is ship's
 
 	noContext := writeKubeconfig(t)
@@ -145,6 +152,12 @@ func TestBadInputMatrix(t *testing.T) {
 		{"switch steps without a route", []string{"bluegreen-switch", "bg", "--steps", "10,50", "--interval", "2s", "--check-every", "1s"}, "switches through the selectors of its Services, all at once", 0},
 		{"switch steps with a pause", []string{"bluegreen-switch", "bg", "--steps", "10,pause"}, "--steps: a switch does not pause", 0},
 		{"switch steps back to blue", []string{"bluegreen-switch", "bg", "--steps", "10", "--to", "blue"}, "--steps shifts traffic to green", 0},
+		{"empty steps", []string{"canary", "ctwoc", "--image", v2, "--steps", "", "--interval", "3s"}, "--steps is empty: list the weights", 0},
+		{"empty switch steps", []string{"bluegreen-switch", "bg", "--steps", ""}, "--steps is empty: list green's shares", 0},
+		{"an interval too large", []string{"canary", "ctwoc", "--image", v2, "--steps", "25,50", "--interval", "10000000h"}, `invalid argument "10000000h" for "--interval" flag: too large`, 0},
+		{"a thousand steps", []string{"canary", "ctwoc", "--image", v2, "--steps", thousandSteps}, `--steps: "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,1"...: weight 100 is not between 1 and 99 percent (step 100)`, 0},
+		// The switch a failed verification guards.
+		{"switch to a color whose verification failed", []string{"bluegreen-switch", "vf"}, "green (deployment vf-green, vf=" + v2 + ") failed its verification", 0},
 		// bluegreen-switch and cleanup.
 		{"switch to a color with no pods", []string{"bluegreen-switch", "bg", "--to", "green", "--force"}, "deployment bg-green has 0 replicas: bring it up first", 0},
 		{"switch a missing release", []string{"bluegreen-switch", "nope"}, "deployment nope not found", 0},
@@ -165,6 +178,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"--green whose label no service switches on", []string{"adopt", "amb", "--green", "amb-a"}, `--green amb-a: no service selects on "track", the label its pods differ in from deployment amb's`, 0},
 		{"--green of a release with kubectl-ship's own", []string{"status", "bg", "--green", "amb-a"}, "--green amb-a: release bg already has a green of kubectl-ship's, deployment bg-green", 0},
 		{"adopt a release with nothing made by hand", []string{"adopt", "multi"}, "release multi has no canary or green made by hand to adopt", 0},
+		{"abort of a release no Service routes to", []string{"abort", "lonely"}, "considered: amb (selector app=amb), bg (selector app=bg,version=1.0.0), ctwoc (selector app=ctwoc) and 2 more", 0},
 		// Connections that cannot work.
 		{"context that does not exist", []string{"abort", "ctwoc", "--context", "nowhere"}, `context "nowhere" does not exist`, 0},
 		{"namespace that does not exist", []string{"abort", "ctwoc", "-n", "no-such-namespace"}, "deployment ctwoc not found in namespace no-such-namespace", 0},
@@ -192,6 +206,15 @@ func TestBadInputMatrix(t *testing.T) {
 	}
 	t.Logf("%d wrong inputs refused", len(cases))
 }
+
+// thousandSteps is --steps 1,2,...,1000.
+var thousandSteps = func() string {
+	steps := make([]string, 1000)
+	for i := range steps {
+		steps[i] = fmt.Sprint(i + 1)
+	}
+	return strings.Join(steps, ",")
+}()
 
 // silentListener accepts connections and never answers: an API server that
 // hangs, so only --request-timeout ends a request.

@@ -37,6 +37,7 @@ var (
 	canary25Sticky = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25", "--sticky"}
 	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
 	abort          = []string{"ship", "abort", "ctwoc"}
+	paused         = []string{"ship", "canary", "ctwoc", "--image", v2, "--steps", "25,pause,50", "--interval", "2s", "--check-every", "1s", "--wait=false"}
 	promote        = []string{"ship", "promote", "ctwoc"}
 	adopt          = []string{"ship", "adopt", "ctwoc"}
 )
@@ -48,6 +49,11 @@ var crashCases = []crashCase{
 	{name: "promote (sticky canary)", setup: [][]string{canary25Sticky}, args: promote,
 		recovery: abort, refusal: "a promote was started", instead: promote},
 	{name: "abort (sticky canary)", setup: [][]string{canary25Sticky}, args: abort},
+	// A progression stopped at its pause step: promote and abort end it in
+	// the record too.
+	{name: "promote (progression paused)", setup: [][]string{paused}, args: promote,
+		recovery: abort, refusal: "a promote was started", instead: promote},
+	{name: "abort (progression paused)", setup: [][]string{paused}, args: abort},
 	{name: "bluegreen (no version label)", args: []string{"ship", "bluegreen", "ctwoc", "--image", v2},
 		recovery: switchToBlue, refusal: "has no green deployment", trafficOnly: true},
 	{name: "bluegreen --preview-service", args: []string{"ship", "bluegreen", "ctwoc", "--image", v2, "--preview-service"},

@@ -131,8 +131,15 @@ type started struct {
 
 func startIn(t *testing.T, ns string, args []string) *started {
 	t.Helper()
+	return startWith(t, env.kubeconfig, ns, args)
+}
+
+// startWith starts kubectl args in ns with kubeconfig: the suite's, or the
+// fleet's.
+func startWith(t *testing.T, kubeconfig, ns string, args []string) *started {
+	t.Helper()
 	s := &started{cmd: exec.Command("kubectl", append(append([]string{}, args...), "-n", ns)...)}
-	s.cmd.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+env.kubeconfig)
+	s.cmd.Env = append(os.Environ(), "PATH="+env.path, "KUBECONFIG="+kubeconfig)
 	s.cmd.Stdout, s.cmd.Stderr = &s.stdout, &s.stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 )
 
@@ -48,10 +49,16 @@ func forReleases(role *rbacv1.Role, releases ...string) *rbacv1.Role {
 // bindRole creates role (renamed) in ns and binds it to user.
 func bindRole(t *testing.T, ns, user string, role *rbacv1.Role) {
 	t.Helper()
+	bindRoleIn(t, apiClient(t), ns, user, role)
+}
+
+// bindRoleIn is bindRole in the cluster c reaches.
+func bindRoleIn(t *testing.T, c kubernetes.Interface, ns, user string, role *rbacv1.Role) {
+	t.Helper()
 	ctx := context.Background()
 	role = role.DeepCopy()
 	role.ObjectMeta = metav1.ObjectMeta{Name: user}
-	if _, err := apiClient(t).RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
+	if _, err := c.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	binding := &rbacv1.RoleBinding{
@@ -59,7 +66,7 @@ func bindRole(t *testing.T, ns, user string, role *rbacv1.Role) {
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: user},
 		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}},
 	}
-	if _, err := apiClient(t).RbacV1().RoleBindings(ns).Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+	if _, err := c.RbacV1().RoleBindings(ns).Create(ctx, binding, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

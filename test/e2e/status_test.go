@@ -46,10 +46,11 @@ type releaseStatus struct {
 	} `json:"services"`
 	Operation   string `json:"operation"`
 	Progression struct {
-		Phase  string `json:"phase"`
-		Step   int    `json:"step"`
-		Reason string `json:"reason"`
-		Gates  []struct {
+		Phase   string `json:"phase"`
+		Step    int    `json:"step"`
+		Reason  string `json:"reason"`
+		EndedBy string `json:"endedBy"`
+		Gates   []struct {
 			Gate, Verdict string
 		} `json:"gates"`
 	} `json:"progression"`

@@ -148,6 +148,9 @@ var layers = map[string][]string{
 	"pkg/notify": {module + "pkg/", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The fleet runs operations through the engine, never the API itself.
 	"pkg/fleet": {module + "pkg/kube", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra", "k8s.io/client-go"},
+	// The dashboard shows and acts through the engine, as the verbs do; it
+	// is no verb, so nothing of the command line either.
+	"pkg/dashboard": {module + "pkg/kube", module + "pkg/cmd", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The gates get their objects and HTTP clients from the engine; the
 	// Prometheus API's JSON is read by hand, so no client library.
 	"pkg/gate": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", module + "pkg/printers",

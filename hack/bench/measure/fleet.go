@@ -41,22 +41,9 @@ func fleetBench(kubeconfig, fleetKubeconfig, shipPath string, rounds int) (strin
 	if err != nil {
 		return "", err
 	}
-	path := filepath.Join(filepath.Dir(fleetKubeconfig), "bench-kubeconfig")
-	if err := clientcmd.WriteToFile(*config, path); err != nil {
+	clusters, err := benchClusters(config, fleetKubeconfig, shipPath, fleetClusters)
+	if err != nil {
 		return "", err
-	}
-	clusters := map[string]*cluster{}
-	for _, name := range fleetClusters {
-		rest, err := clientcmd.NewNonInteractiveClientConfig(*config, name, &clientcmd.ConfigOverrides{}, nil).ClientConfig()
-		if err != nil {
-			return "", err
-		}
-		rest.QPS, rest.Burst = 500, 1000
-		client, err := kubernetes.NewForConfig(rest)
-		if err != nil {
-			return "", err
-		}
-		clusters[name] = &cluster{kubeconfig: path, ship: shipPath, client: client}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Across clusters\n\nThree local clusters on this machine (the bench's and two started by `hack/fleet-up.sh`), each with its own etcd, API server, controllers and kwok, all on the same %s. ", cpus())
@@ -77,7 +64,7 @@ func fleetBench(kubeconfig, fleetKubeconfig, shipPath string, rounds int) (strin
 		}
 		b.WriteString(section)
 	}
-	section, err := simulatedFleet(clusters, path, rounds)
+	section, err := simulatedFleet(clusters, clusters[fleetClusters[0]].kubeconfig, rounds)
 	if err != nil {
 		return "", err
 	}
@@ -85,10 +72,32 @@ func fleetBench(kubeconfig, fleetKubeconfig, shipPath string, rounds int) (strin
 	return b.String(), nil
 }
 
-// fleetConfig is one kubeconfig with bench-a (the current context of
-// kubeconfig), bench-b and bench-c (from fleetKubeconfig), and the
-// simulated contexts sim-00 to sim-49 over them.
-func fleetConfig(kubeconfig, fleetKubeconfig string) (*clientcmdapi.Config, error) {
+// benchClusters writes config beside fleetKubeconfig and returns a client of
+// each cluster named, whose commands use it.
+func benchClusters(config *clientcmdapi.Config, fleetKubeconfig, shipPath string, names []string) (map[string]*cluster, error) {
+	path := filepath.Join(filepath.Dir(fleetKubeconfig), "bench-kubeconfig")
+	if err := clientcmd.WriteToFile(*config, path); err != nil {
+		return nil, err
+	}
+	clusters := map[string]*cluster{}
+	for _, name := range names {
+		rest, err := clientcmd.NewNonInteractiveClientConfig(*config, name, &clientcmd.ConfigOverrides{}, nil).ClientConfig()
+		if err != nil {
+			return nil, err
+		}
+		rest.QPS, rest.Burst = 500, 1000
+		client, err := kubernetes.NewForConfig(rest)
+		if err != nil {
+			return nil, err
+		}
+		clusters[name] = &cluster{kubeconfig: path, ship: shipPath, client: client}
+	}
+	return clusters, nil
+}
+
+// ownConfig is one kubeconfig with bench-a (the current context of
+// kubeconfig) and the contexts of fleetKubeconfig, which must hold names.
+func ownConfig(kubeconfig, fleetKubeconfig string, names []string) (*clientcmdapi.Config, error) {
 	own, err := clientcmd.LoadFromFile(kubeconfig)
 	if err != nil {
 		return nil, err
@@ -104,10 +113,20 @@ func fleetConfig(kubeconfig, fleetKubeconfig string) (*clientcmdapi.Config, erro
 	config.Clusters["bench-a"] = own.Clusters[current.Cluster]
 	config.AuthInfos["bench-a-admin"] = own.AuthInfos[current.AuthInfo]
 	config.Contexts["bench-a"] = &clientcmdapi.Context{Cluster: "bench-a", AuthInfo: "bench-a-admin"}
-	for _, name := range fleetClusters {
+	for _, name := range names {
 		if config.Contexts[name] == nil {
 			return nil, fmt.Errorf("%s has no context %s", fleetKubeconfig, name)
 		}
+	}
+	return config, nil
+}
+
+// fleetConfig is ownConfig with bench-b and bench-c, and the simulated
+// contexts sim-00 to sim-49 over the three.
+func fleetConfig(kubeconfig, fleetKubeconfig string) (*clientcmdapi.Config, error) {
+	config, err := ownConfig(kubeconfig, fleetKubeconfig, fleetClusters)
+	if err != nil {
+		return nil, err
 	}
 	for i := range simContexts {
 		target := config.Contexts[fleetClusters[i%len(fleetClusters)]]

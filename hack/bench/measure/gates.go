@@ -23,7 +23,7 @@ func gates(c *cluster, rounds int) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Progressions\n\n")
 	fmt.Fprintf(&b, "A canary with `--steps`, its built-in gate checking the pods every second (`--check-every 1s`).\n\n")
-	fmt.Fprintf(&b, "| Release | Checks | Requests per check | of which LIST pods | LIST deployments | PUT lease (the check recorded) |\n|---|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(&b, "| Release | Checks | Requests per check | of which LIST pods | LIST deployments | LIST services | LIST endpointslices | PUT lease (the check recorded) |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, pods := range []int32{4, 40} {
 		row, err := c.checkRequests(pods)
 		if err != nil {
@@ -31,7 +31,7 @@ func gates(c *cluster, rounds int) (string, error) {
 		}
 		b.WriteString(row)
 	}
-	fmt.Fprintf(&b, "\nEach check reads the release's pods and Deployments in one list each and records its results in the release's lock, whatever the number of pods.\n\n")
+	fmt.Fprintf(&b, "\nEach check reads the release (its Deployments and Services), then at once its pods and its Services' EndpointSlices, one list each, and records its results in the release's lock, whatever the number of pods.\n\n")
 	latencies, err := c.abortLatency(rounds)
 	if err != nil {
 		return "", err
@@ -66,22 +66,27 @@ func (c *cluster) checkRequests(pods int32) (string, error) {
 			counts["pods"]++
 		case r.Kind == "LIST" && strings.HasPrefix(r.Path, "/apis/apps/v1/namespaces/NS/deployments"):
 			counts["deployments"]++
+		case r.Kind == "LIST" && strings.HasPrefix(r.Path, "/api/v1/namespaces/NS/services"):
+			counts["services"]++
+		case r.Kind == "LIST" && strings.HasPrefix(r.Path, "/apis/discovery.k8s.io/v1/namespaces/NS/endpointslices"):
+			counts["endpointslices"]++
 		case r.Kind == "PUT" && strings.Contains(r.Path, "/leases/"):
 			counts["lease"]++
 		}
 	}
 	// The release is read before the step and again after it (two LISTs of
-	// the Deployments); the lock is stamped at the hold's start and end,
-	// with the progression complete, and freed (four PUTs): the rest are
-	// the checks', those of the hold and those that watched the wait before
-	// it (which record nothing).
+	// the Deployments and of the Services); the lock is stamped at the
+	// hold's start and end, with the progression complete, and freed (four
+	// PUTs): the rest are the checks', those of the hold and those that
+	// watched the wait before it (which record nothing).
 	checks := counts["pods"]
-	deployments, leases := counts["deployments"]-2, counts["lease"]-4
+	deployments, services, leases := counts["deployments"]-2, counts["services"]-2, counts["lease"]-4
 	if checks == 0 {
 		return "", fmt.Errorf("%s: no check ran", cmd.name)
 	}
-	return fmt.Sprintf("| %d stable pods, %d canary | %d | %.1f | %.1f | %.1f | %.1f |\n", pods, pods, checks,
-		float64(checks+deployments+leases)/float64(checks), 1.0, float64(deployments)/float64(checks), float64(leases)/float64(checks)), nil
+	per := func(n int) float64 { return float64(n) / float64(checks) }
+	return fmt.Sprintf("| %d stable pods, %d canary | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", pods, pods, checks,
+		per(checks+deployments+services+counts["endpointslices"]+leases), 1.0, per(deployments), per(services), per(counts["endpointslices"]), per(leases)), nil
 }
 
 // releaseNamespace creates a namespace of name with release name of pods

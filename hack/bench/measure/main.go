@@ -27,10 +27,11 @@ func main() {
 	kubeconfig := flag.String("kubeconfig", "", "the cluster to measure requests, waits and scale on; none measures start-up only")
 	out := flag.String("o", "", "also write the report to this file")
 	fleetKubeconfig := flag.String("fleet-kubeconfig", "", "the clusters hack/fleet-up.sh started beside -kubeconfig's: measure list across clusters only (needs kubectl-ship=PATH)")
+	dashboard := flag.Bool("dashboard", false, "with -fleet-kubeconfig, measure the dashboard over -kubeconfig's cluster and bench-b instead")
 	flag.Parse()
 	var err error
 	if *fleetKubeconfig != "" {
-		err = runFleet(flag.Args(), *kubeconfig, *fleetKubeconfig, *clusterRounds)
+		err = runFleet(flag.Args(), *kubeconfig, *fleetKubeconfig, *clusterRounds, *dashboard)
 	} else {
 		var bins []binary
 		if bins, err = parseBinaries(flag.Args()); err == nil {
@@ -43,13 +44,18 @@ func main() {
 	}
 }
 
-// runFleet prints the section across clusters, to append to the report.
-func runFleet(args []string, kubeconfig, fleetKubeconfig string, rounds int) error {
+// runFleet prints the section across clusters, or the dashboard's, to
+// append to the report.
+func runFleet(args []string, kubeconfig, fleetKubeconfig string, rounds int, dashboard bool) error {
 	shipPath, ok := strings.CutPrefix(strings.Join(args, " "), ship+"=")
 	if len(args) != 1 || !ok || kubeconfig == "" {
 		return fmt.Errorf("with -fleet-kubeconfig, give -kubeconfig and only %s=PATH", ship)
 	}
-	section, err := fleetBench(kubeconfig, fleetKubeconfig, shipPath, rounds)
+	measure := fleetBench
+	if dashboard {
+		measure = dashboardOnly
+	}
+	section, err := measure(kubeconfig, fleetKubeconfig, shipPath, rounds)
 	if err == nil {
 		fmt.Print("\n" + section)
 	}

@@ -3,6 +3,7 @@ package bluegreen
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -108,6 +109,9 @@ strategy canary (the default) is not followed here: the flags alone are.
 
 // Complete reads the arguments and which flags were set.
 func (o *SwitchOptions) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
+	if cmd.Flags().Changed("steps") && strings.TrimSpace(o.Steps) == "" {
+		return fmt.Errorf("--steps is empty: list green's shares, e.g. --steps 10,50")
+	}
 	if !cmd.Flags().Changed("steps") && cmd.Flags().Changed("interval") {
 		return fmt.Errorf("--interval needs --steps: it is how long each step holds")
 	}

@@ -4,6 +4,7 @@ package canary
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -121,7 +122,9 @@ it soaks, with or without --steps. A failure past
 Interrupted, the same command resumes at the step recorded in the release's
 record; 'kubectl ship abort' from another shell stops it. At a pause the
 command waits for 'kubectl ship approve NAME' (it goes on) or 'kubectl ship
-reject NAME' (it rolls back), recorded with who gave the verdict and why.
+reject NAME' (it rolls back), recorded with who gave the verdict and why;
+with --wait=false it records the pause and returns, and approve carries the
+progression on.
 
 A release policy gives the flags not typed their values, field by field:
 --policy FILE, over the ReleasePolicy the Deployment carries in its
@@ -181,6 +184,8 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 	}
 	o.weightSet, o.totalSet = cmd.Flags().Changed("weight"), cmd.Flags().Changed("weight-total")
 	switch {
+	case cmd.Flags().Changed("steps") && strings.TrimSpace(o.Steps) == "":
+		return fmt.Errorf("--steps is empty: list the weights, e.g. --steps 10,25,50")
 	case o.weightSet && cmd.Flags().Changed("replicas") && o.Route == "none":
 		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):

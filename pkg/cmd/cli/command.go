@@ -6,11 +6,15 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 )
 
 // CommandLine is the command as the release's record keeps it, the way the
 // user typed it: the verb, its arguments and its own flags, never the
-// connection flags, which may carry credentials (--token).
+// connection flags, which may carry credentials (--token), nor what a URL
+// carries of them (--webhook http://user:password@host/?token=T keeps
+// http://host/?token=xxxxx).
 func CommandLine(cmd *cobra.Command, args []string) string {
 	words := []string{cmd.CommandPath()}
 	for _, a := range append(args, TypedFlags(cmd)...) {
@@ -51,8 +55,10 @@ func isSlice(f *pflag.Flag) bool {
 	return ok
 }
 
-// quote puts a word in single quotes when a shell would split or expand it.
+// quote puts a word, its credentials redacted, in single quotes when a
+// shell would split or expand it.
 func quote(word string) string {
+	word = gate.Redact(word)
 	if word != "" && !strings.ContainsAny(word, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
 		return word
 	}

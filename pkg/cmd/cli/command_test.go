@@ -16,6 +16,7 @@ func newRoot() *cobra.Command {
 	canary.Flags().Bool("replace", false, "")
 	canary.Flags().Bool("exact", false, "")
 	canary.Flags().String("selector", "", "")
+	canary.Flags().StringArray("webhook", nil, "")
 	canary.Flags().String("dry-run", "none", "")
 	canary.Flags().Lookup("dry-run").NoOptDefVal = "client"
 	root.AddCommand(canary)
@@ -32,6 +33,9 @@ func TestCommandLineIsAsTyped(t *testing.T) {
 		{[]string{"canary", "web", "--replace", "--token", "secret"}, "kubectl ship canary web --replace"},
 		{[]string{"canary", "--selector", "app in (a, b)"}, "kubectl ship canary --selector 'app in (a, b)'"},
 		{[]string{"canary", "it's"}, `kubectl ship canary 'it'\''s'`},
+		// What a URL carries of credentials stays out of the record.
+		{[]string{"canary", "web", "--webhook", "http://alice:pw@127.0.0.1:8080/x?token=T&team=a#frag"},
+			"kubectl ship canary web --webhook 'http://127.0.0.1:8080/x?team=xxxxx&token=xxxxx'"},
 		// A flag whose value may be left out takes it with "=", or it
 		// would be read back as an argument.
 		{[]string{"canary", "web", "--replace=false", "--dry-run=server"}, "kubectl ship canary web --dry-run=server --replace=false"},

@@ -24,6 +24,11 @@ const (
 	exitDegraded = 1
 	exitTimedOut = 2
 	exitNotFound = 3
+	// With --until, the release ended the other way: rolled back while
+	// waiting for promoted or switched (as the verbs exit when their gates
+	// roll back), promoted while waiting for rolled-back.
+	exitRolledBack = 4
+	exitPromoted   = 5
 )
 
 // untilNames lists the states of untilStates, for help and errors.
@@ -32,9 +37,10 @@ const untilNames = "healthy, canary-ready, switched, paused, approved, promoted,
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
 	"healthy": func(st *release.Status) bool { return st.Phase == release.PhaseHealthy },
-	"paused":  func(st *release.Status) bool { return st.Phase == release.PhasePaused },
-	"promoted": func(st *release.Status) bool {
-		return st.Progression != nil && st.Progression.Phase == release.ProgressionPromoted && st.Strategy == release.StrategyNone
+	// A Deployment paused with kubectl rollout pause, or a progression
+	// stopped at its pause step.
+	"paused": func(st *release.Status) bool {
+		return st.Phase == release.PhasePaused || st.Progression != nil && st.Progression.Phase == release.ProgressionPaused
 	},
 	// approved: the last verdict on a pause approved it, and no other
 	// pause awaits one since.
@@ -42,9 +48,8 @@ var untilStates = map[string]func(*release.Status) bool{
 		p := st.Progression
 		return p != nil && len(p.Approvals) > 0 && p.Approvals[len(p.Approvals)-1].Verdict == release.VerdictApproved && !p.Awaiting()
 	},
-	"rolled-back": func(st *release.Status) bool {
-		return st.Progression != nil && st.Progression.Phase == release.ProgressionRolledBack
-	},
+	"promoted":    func(st *release.Status) bool { return st.Outcome() == release.ProgressionPromoted },
+	"rolled-back": func(st *release.Status) bool { return st.Outcome() == release.ProgressionRolledBack },
 	"canary-ready": func(st *release.Status) bool {
 		return st.Strategy == release.StrategyCanary && st.Phase == release.PhaseHealthy
 	},
@@ -107,9 +112,12 @@ changes; --until waits for a state: healthy, canary-ready, switched, paused,
 approved (a pause of a progression approved with 'kubectl ship approve'),
 promoted or rolled-back (the end of a progression, for CI pipelines).
 
-Exit status, for CI: 0 settled and healthy, or the --until state reached;
-1 degraded (a rollout exceeded its progress deadline); 2 timed out (--timeout);
-3 no such release (no Deployment of that name, or no Service routes to it).
+Exit status, for CI: 0 settled and healthy, or the --until state reached
+(at once when it already is); 1 degraded (a rollout exceeded its progress
+deadline); 2 timed out (--timeout); 3 no such release (no Deployment of that
+name, or no Service routes to it); with --until, at once, 4 when the release
+was rolled back (waiting for promoted, switched or approved) and 5 when it was
+promoted (waiting for rolled-back): it will not get there by itself.
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
 
@@ -213,11 +221,11 @@ func (o *Options) Run(ctx context.Context) error {
 		if reached := untilStates[o.Until]; reached != nil && reached(st) {
 			return nil
 		}
-		if err := verdict(st); err != nil {
+		if err := o.endedOtherwise(st); err != nil {
 			return err
 		}
-		if p := st.Progression; o.Until == "approved" && p != nil && p.Phase == release.ProgressionRolledBack {
-			return fmt.Errorf("release %s will not be approved: its progression was rolled back: %s", o.target.Name, p.Reason)
+		if err := verdict(st); err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -231,6 +239,28 @@ func (o *Options) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// endedOtherwise fails --until at once when the release ended the other way
+// than the state waited for: it will not get there by itself.
+func (o *Options) endedOtherwise(st *release.Status) error {
+	outcome := st.Outcome()
+	if p := st.Progression; outcome == "" && p != nil && p.Color != "" && p.Phase == release.ProgressionRolledBack {
+		outcome = release.ProgressionRolledBack // a switch, switched back
+	}
+	by := ""
+	if p := st.Progression; p != nil && p.EndedBy != "" && p.Phase == outcome {
+		by = " by " + release.EscapeTerminal(p.EndedBy)
+	} else if last := st.LastOperation; last != nil {
+		by = " by " + release.EscapeTerminal(last.Command)
+	}
+	switch {
+	case outcome == release.ProgressionRolledBack && (o.Until == "promoted" || o.Until == "switched" || o.Until == "approved"):
+		return &cli.ExitError{Code: exitRolledBack, Err: fmt.Errorf("release %s was rolled back%s, so it will not be %s", st.Name, by, o.Until)}
+	case outcome == release.ProgressionPromoted && o.Until == "rolled-back":
+		return &cli.ExitError{Code: exitPromoted, Err: fmt.Errorf("release %s was promoted%s, so it will not be rolled back", st.Name, by)}
+	}
+	return nil
 }
 
 // verdict is exit 1 for a degraded release.

@@ -1,0 +1,302 @@
+package kube
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/klog/v2"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// Follower keeps the releases of a namespace (or of every namespace) current
+// from watches: the four lists of LoadStatuses, and the routes the releases
+// run through, each then followed by one watch; and after them the
+// namespace's release locks, for the operations in progress and the
+// progressions. However many read it, it makes these requests once.
+type Follower struct {
+	namespace string
+	changed   chan struct{}
+	synced    chan struct{}
+
+	deployments, services, slices, pods, leases *mirror
+
+	mu sync.Mutex
+	// routes are followed by kind, once a release runs through one; listed
+	// is closed after a kind's first list.
+	routes map[string]*mirror
+	listed map[string]chan struct{}
+}
+
+// Follow starts following namespace ("" is every namespace) until ctx ends.
+func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
+	f := &Follower{
+		namespace: namespace,
+		changed:   make(chan struct{}, 1),
+		synced:    make(chan struct{}),
+		routes:    map[string]*mirror{},
+		listed:    map[string]chan struct{}{},
+		deployments: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.deployments(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.deployments(namespace).Watch(ctx, o)
+			},
+		}, nil),
+		services: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.services(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.services(namespace).Watch(ctx, o)
+			},
+		}, nil),
+		slices: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.endpointSlices(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.endpointSlices(namespace).Watch(ctx, o)
+			},
+		}, nil),
+		pods: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.podMetadataList(ctx, namespace, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.watchPodMetadata(ctx, namespace, o)
+			},
+		}, nil),
+		leases: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.leases(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.leases(namespace).Watch(ctx, o)
+			},
+		}, func(o metav1.Object) bool { return strings.HasPrefix(o.GetName(), release.LockName("")) }),
+	}
+	go f.run(ctx, c)
+	return f
+}
+
+// run lists what `list` lists, in as many requests, then the locks.
+func (f *Follower) run(ctx context.Context, c *Client) {
+	var first sync.WaitGroup
+	for _, m := range []*mirror{f.deployments, f.services, f.slices, f.pods} {
+		first.Add(1)
+		go m.follow(ctx, f.onChange(ctx, m, c), first.Done, f.synced)
+	}
+	first.Wait()
+	f.mu.Lock()
+	listed := make([]chan struct{}, 0, len(f.listed))
+	for _, done := range f.listed {
+		listed = append(listed, done)
+	}
+	f.mu.Unlock()
+	for _, done := range listed {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
+	// The mark of what the first view costs, for -v=6 logs: every request
+	// to this server before it.
+	klog.V(2).InfoS("Releases listed", "server", c.Host(), "namespace", f.namespace)
+	close(f.synced)
+	f.signal()
+	go f.leases.follow(ctx, f.signal, nil, nil)
+}
+
+// onChange is what a change of m does: a change of the Services may bring
+// a kind of route to follow.
+func (f *Follower) onChange(ctx context.Context, m *mirror, c *Client) func() {
+	if m != f.services {
+		return f.signal
+	}
+	return func() {
+		f.followRoutes(ctx, c)
+		f.signal()
+	}
+}
+
+// followRoutes starts following each kind of route a release of the
+// Services runs through, once.
+func (f *Follower) followRoutes(ctx context.Context, c *Client) {
+	objects, _, _ := f.services.state()
+	for _, obj := range objects {
+		svc := obj.(*corev1.Service)
+		ref, err := release.ParseRouteRef(svc.Annotations[release.AnnotationRoute])
+		if err != nil || svc.Labels[release.LabelRelease] == "" {
+			continue
+		}
+		f.mu.Lock()
+		if f.routes[ref.Kind] == nil {
+			m, done := newMirror(c.routeSource(ref.Kind, f.namespace), nil), make(chan struct{})
+			f.routes[ref.Kind], f.listed[ref.Kind] = m, done
+			go m.follow(ctx, f.signal, func() { close(done) }, f.synced)
+		}
+		f.mu.Unlock()
+	}
+}
+
+// routeSource lists and watches the routes of a kind: Ingresses, or
+// HTTPRoutes as unstructured objects, ship having no Go types for them.
+func (c *Client) routeSource(kind, namespace string) source {
+	if kind == release.KindIngress {
+		return source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.ingresses(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.ingresses(namespace).Watch(ctx, o)
+			},
+		}
+	}
+	client, err := dynamic.NewForConfigAndClient(c.config, c.httpClient)
+	if err != nil {
+		fail := func(context.Context, metav1.ListOptions) (runtime.Object, error) { return nil, err }
+		return source{list: fail}
+	}
+	routes := client.Resource(httpRouteVersion.WithResource("httproutes")).Namespace(namespace)
+	return source{
+		list:  func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return routes.List(ctx, o) },
+		watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return routes.Watch(ctx, o) },
+	}
+}
+
+func (f *Follower) signal() {
+	select {
+	case f.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Changed signals a change; signals coalesce.
+func (f *Follower) Changed() <-chan struct{} { return f.changed }
+
+// Synced is closed once the releases were listed, or could not be.
+func (f *Follower) Synced() <-chan struct{} { return f.synced }
+
+// Releases builds the releases from what is followed, as list shows them,
+// with the operation holding each one's lock and its progression. The
+// error is why a kind could never be listed (an unreachable cluster, RBAC);
+// stale, when set, says why the releases may no longer be current.
+func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
+	var objects [4][]runtime.Object
+	for i, m := range []*mirror{f.deployments, f.services, f.slices, f.pods} {
+		items, listed, mErr := m.state()
+		if !listed {
+			return nil, nil, mErr
+		}
+		if mErr != nil && stale == nil {
+			stale = mErr
+		}
+		objects[i] = items
+	}
+	deployments := values[appsv1.Deployment](objects[0])
+	services := values[corev1.Service](objects[1])
+	slices := values[discoveryv1.EndpointSlice](objects[2])
+	pods := values[metav1.PartialObjectMetadata](objects[3])
+	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), f.listedRoutes())
+	leases := f.locks()
+	for _, st := range list.Items {
+		if lease := leases[st.Namespace+"/"+release.LockName(st.Name)]; lease != nil {
+			applyLock(st, lease)
+		}
+	}
+	return list, stale, nil
+}
+
+// Record is the record of release name, as its lock keeps it.
+func (f *Follower) Record(namespace, name string) []release.Operation {
+	lease := f.locks()[namespace+"/"+release.LockName(name)]
+	if lease == nil {
+		return nil
+	}
+	return release.ParseOperations(lease.Annotations[release.AnnotationHistory])
+}
+
+// PodSelector picks the pods of the Deployments named: the labels their
+// pod templates share (app=web of web's track=stable and web-canary's
+// track=canary). It picks nothing when none of them is known.
+func (f *Follower) PodSelector(namespace string, deployments []string) labels.Selector {
+	items, _, _ := f.deployments.state()
+	var shared labels.Set
+	for _, obj := range items {
+		d := obj.(*appsv1.Deployment)
+		if d.Namespace != namespace || !slices.Contains(deployments, d.Name) {
+			continue
+		}
+		if shared == nil {
+			shared = labels.Set{}
+			for k, v := range d.Spec.Template.Labels {
+				shared[k] = v
+			}
+			continue
+		}
+		for k, v := range shared {
+			if d.Spec.Template.Labels[k] != v {
+				delete(shared, k)
+			}
+		}
+	}
+	if len(shared) == 0 {
+		return labels.Nothing()
+	}
+	return labels.SelectorFromSet(shared)
+}
+
+func (f *Follower) locks() map[string]*coordinationv1.Lease {
+	items, _, _ := f.leases.state()
+	out := make(map[string]*coordinationv1.Lease, len(items))
+	for _, obj := range items {
+		out[key(obj)] = obj.(*coordinationv1.Lease)
+	}
+	return out
+}
+
+func (f *Follower) listedRoutes() *release.ListedRoutes {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	routes := &release.ListedRoutes{}
+	if m := f.routes[release.KindIngress]; m != nil {
+		items, _, _ := m.state()
+		routes.Ingresses = values[networkingv1.Ingress](items)
+	}
+	if m := f.routes[release.KindHTTPRoute]; m != nil {
+		items, _, _ := m.state()
+		for _, obj := range items {
+			u := obj.(*unstructured.Unstructured).DeepCopy()
+			u.SetGroupVersionKind(httpRouteVersion.WithKind(release.KindHTTPRoute))
+			if route, err := release.NewHTTPRoute(u); err == nil {
+				routes.HTTPRoutes = append(routes.HTTPRoutes, route)
+			}
+		}
+	}
+	return routes
+}
+
+// values copies the objects, all of type *T, into a slice of T, as the
+// read model takes them.
+func values[T any](objects []runtime.Object) []T {
+	out := make([]T, len(objects))
+	for i, obj := range objects {
+		out[i] = *any(obj).(*T)
+	}
+	return out
+}
