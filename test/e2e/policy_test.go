@@ -97,7 +97,7 @@ func TestPolicyPrecedence(t *testing.T) {
 
 	// The whole policy runs: its steps, each held, then the promotion.
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--policy", file)
-	for _, want := range []string{"holding step 1 of 2 (25%) for 3s, checking 1 gate every 1s", "holding step 2 of 2 (50%) for 3s", "deployment.apps/ctwoc promoted"} {
+	for _, want := range []string{"holding step 1 of 2 (25%) for 3s, checking 2 gates every 1s", "holding step 2 of 2 (50%) for 3s", "deployment.apps/ctwoc promoted"} {
 		if !strings.Contains(res.stderr+res.stdout, want) {
 			t.Errorf("the run does not show %q:\n%s%s", want, res.stdout, res.stderr)
 		}
@@ -237,7 +237,7 @@ func TestPolicyBlueGreen(t *testing.T) {
 		"canary", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	res := mustShip(t, ns, "bluegreen-switch", "ctwoc")
-	if !strings.Contains(res.stderr, "holding") || !strings.Contains(res.stderr, "for 3s, checking 1 gate every 1s") {
+	if !strings.Contains(res.stderr, "holding") || !strings.Contains(res.stderr, "for 3s, checking 2 gates every 1s") {
 		t.Errorf("the switch does not follow the policy's verification:\n%s", res.stderr)
 	}
 	if got := types(events.cloudEvents(t)); got != "started stepReached promoted" {
