@@ -12,12 +12,14 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/abort"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/adopt"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/approve"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/bluegreen"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/canary"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/dashboard"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/history"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/list"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/promote"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/scale"
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/set"
@@ -63,8 +65,11 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		adopt.NewCmdAdopt(f, streams),
 		scale.NewCmdScale(f, streams),
 		set.NewCmdSet(f, streams),
+		approve.NewCmdApprove(f, streams),
+		approve.NewCmdReject(f, streams),
 		history.NewCmdHistory(f, streams),
 		list.NewCmdList(f, streams),
+		policy.NewCmdPolicy(f, streams),
 		status.NewCmdStatus(f, streams),
 		dashboard.NewCmdDashboard(f, streams),
 		version.NewCmdVersion(f, streams),

@@ -62,7 +62,7 @@ func TestVerbsRefuseBadInputBeforeAnyRequest(t *testing.T) {
 		{[]string{"scale", "web", "--replicas", "-1"}, "--replicas must not be negative, not -1"},
 		{[]string{"set", "image", "web"}, "give the new image(s) after the release name"},
 		{[]string{"set", "image", "web", "web:2", "--undo-on-failure", "--wait=false"}, "--undo-on-failure needs --wait"},
-		{[]string{"status", "web", "--until", "done"}, `--until must be one of healthy, canary-ready, switched, paused, promoted, rolled-back, not "done"`},
+		{[]string{"status", "web", "--until", "done"}, `--until must be one of healthy, canary-ready, switched, paused, approved, promoted, rolled-back, not "done"`},
 		{[]string{"list", "-l", "a in ("}, `-l "a in ("`},
 		{[]string{"history", "web", "-o", "toml"}, "unable to match a printer"},
 		{[]string{"version", "-o", "toml"}, "--output must be 'yaml' or 'json'"},

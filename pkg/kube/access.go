@@ -121,13 +121,15 @@ func planAccess(p strategy.Plan, needs strategy.Needs, lease string) []access {
 	if needs.Revisions {
 		add(access{Verb: "list", Group: "apps", Resource: "replicasets"})
 	}
-	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool { return s.Action == strategy.Stay || s.Action == strategy.Hold }))...)
+	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool {
+		return s.Action == strategy.Stay || s.Action == strategy.Hold || s.Action == strategy.Await
+	}))...)
 	return out
 }
 
 func stepAccess(step strategy.Step) []access {
 	switch step.Action {
-	case strategy.Stay:
+	case strategy.Stay, strategy.Await:
 		return nil
 	case strategy.Hold: // the built-in gate reads the pods and the Deployments
 		return []access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}

@@ -66,6 +66,7 @@ type Client struct {
 
 	config     *rest.Config
 	httpClient *http.Client
+	names      func() (context, cluster string)
 }
 
 // newClient builds a Client from a REST config. It makes no request:
@@ -219,6 +220,18 @@ func (c *Client) ServerVersion(ctx context.Context) (*version.Info, error) {
 		return nil, err
 	}
 	return &info, nil
+}
+
+// Names are the kubeconfig's names of the client's context and cluster;
+// the cluster is the API server's URL when the kubeconfig has no name for it.
+func (c *Client) Names() (context, cluster string) {
+	if c.names != nil {
+		context, cluster = c.names()
+	}
+	if cluster == "" {
+		cluster = c.Host()
+	}
+	return context, cluster
 }
 
 // Host is the API server's URL, as the kubeconfig gives it.

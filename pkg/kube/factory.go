@@ -52,6 +52,7 @@ func (f *Factory) Client(context string) (*Client, error) {
 	if err != nil {
 		return nil, contextError(context, err)
 	}
+	c.names = sync.OnceValues(func() (string, string) { return f.names(context) })
 	f.clients[context] = c
 	return c, nil
 }
@@ -79,6 +80,29 @@ func (f *Factory) configFor(context string) (*rest.Config, string, error) {
 	}
 	namespace, _, err := loader.Namespace()
 	return config, namespace, err
+}
+
+// names are the kubeconfig's names of a context ("" the current one) and
+// of its cluster, for notifications.
+func (f *Factory) names(context string) (name, cluster string) {
+	raw, err := f.raw()
+	if err != nil {
+		return context, ""
+	}
+	name = context
+	if name == "" {
+		name = raw.CurrentContext
+		if f.flags.Context != nil && *f.flags.Context != "" {
+			name = *f.flags.Context
+		}
+	}
+	if c := raw.Contexts[name]; c != nil {
+		cluster = c.Cluster
+	}
+	if f.flags.ClusterName != nil && *f.flags.ClusterName != "" {
+		cluster = *f.flags.ClusterName
+	}
+	return name, cluster
 }
 
 func contextError(context string, err error) error {

@@ -15,15 +15,21 @@ import (
 // revisions as 'kubectl rollout history' shows them: one GET and one LIST by
 // the Deployment's selector, whatever the number of pods.
 func (c *Client) RolloutHistory(ctx context.Context, namespace, name string) (*appsv1.Deployment, []appsv1.ReplicaSet, error) {
-	d, err := c.deployments(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
-	}
+	d, err := c.Deployment(ctx, namespace, name)
 	if err != nil {
 		return nil, nil, err
 	}
 	replicaSets, err := c.replicaSetsOf(ctx, d)
 	return d, replicaSets, err
+}
+
+// Deployment reads Deployment name: one GET.
+func (c *Client) Deployment(ctx context.Context, namespace, name string) (*appsv1.Deployment, error) {
+	d, err := c.deployments(namespace).Get(ctx, name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
+	}
+	return d, err
 }
 
 // replicaSetsOf lists the ReplicaSets d controls, by its selector.

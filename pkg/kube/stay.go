@@ -18,14 +18,37 @@ import (
 // returned Staying's Preempted channel then names who asked. End the stay
 // with Staying.End.
 func (l *Lock) Stay(ctx context.Context, until time.Time) (*Staying, error) {
-	lease, err := l.update(ctx, func(lease *coordinationv1.Lease) {
-		lease.Annotations[release.AnnotationStaying] = until.UTC().Format(time.RFC3339)
-	})
+	return l.stay(ctx, until.UTC().Format(time.RFC3339), false)
+}
+
+// awaiting is what the lock's staying mark says of an Await.
+const awaiting = "approval"
+
+// Await marks the lock as staying, as Stay does, until a person's verdict
+// on the pause the release's progression is recorded at arrives: the
+// returned Staying's Verdict channel then gives the progression as the
+// record holds it, verdict and trail included.
+func (l *Lock) Await(ctx context.Context) (*Staying, error) { return l.stay(ctx, awaiting, true) }
+
+func (l *Lock) stay(ctx context.Context, until string, await bool) (*Staying, error) {
+	lease, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Annotations[release.AnnotationStaying] = until })
 	if err != nil {
 		return nil, err
 	}
 	watchCtx, cancel := context.WithCancel(ctx)
-	s := &Staying{lock: l, preempted: make(chan string, 1), cancel: cancel}
+	s := &Staying{lock: l, preempted: make(chan string, 1), verdict: make(chan *release.Progression, 1), cancel: cancel}
+	// A verdict given before the mark was written is in the Lease written.
+	judged := func(lease *coordinationv1.Lease) bool {
+		p := release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+		if !await || p.Verdict() == nil {
+			return false
+		}
+		s.verdict <- p
+		return true
+	}
+	if judged(lease) {
+		return s, nil
+	}
 	leases := l.client.leases(lease.Namespace)
 	go func() {
 		by := ""
@@ -33,10 +56,12 @@ func (l *Lock) Stay(ctx context.Context, until time.Time) (*Staying, error) {
 			opts.FieldSelector = fields.OneTermEqualSelector("metadata.name", lease.Name).String()
 			return leases.Watch(ctx, opts)
 		}, func(ev watch.Event) (bool, error) {
-			if next, ok := ev.Object.(*coordinationv1.Lease); ok {
-				by = next.Annotations[release.AnnotationPreempt]
+			next, ok := ev.Object.(*coordinationv1.Lease)
+			if !ok {
+				return false, nil
 			}
-			return by != "", nil
+			by = next.Annotations[release.AnnotationPreempt]
+			return by != "" || judged(next), nil
 		})
 		if by != "" {
 			s.preempted <- by
@@ -49,11 +74,16 @@ func (l *Lock) Stay(ctx context.Context, until time.Time) (*Staying, error) {
 type Staying struct {
 	lock      *Lock
 	preempted chan string
+	verdict   chan *release.Progression
 	cancel    context.CancelFunc
 }
 
 // Preempted receives who asked the stay to give way.
 func (s *Staying) Preempted() <-chan string { return s.preempted }
+
+// Verdict receives, for an Await, the progression once its pause has a
+// verdict.
+func (s *Staying) Verdict() <-chan *release.Progression { return s.verdict }
 
 // End stops watching and, unless the stay gave way (its lock is then freed
 // for the command that asked), marks the lock as no longer staying.
@@ -79,7 +109,7 @@ func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) erro
 	_, err := s.lock.update(ctx, func(lease *coordinationv1.Lease) {
 		delete(lease.Annotations, release.AnnotationStaying)
 		if p != nil {
-			lease.Annotations[release.AnnotationProgression] = p.Encode()
+			lease.Annotations[release.AnnotationProgression] = withTrail(lease, p).Encode()
 		}
 	})
 	return err
@@ -87,6 +117,21 @@ func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) erro
 
 // Record keeps p, the progression of the release's canary, in its record.
 func (l *Lock) Record(ctx context.Context, p *release.Progression) error {
-	_, err := l.update(ctx, func(lease *coordinationv1.Lease) { lease.Annotations[release.AnnotationProgression] = p.Encode() })
+	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
+		lease.Annotations[release.AnnotationProgression] = withTrail(lease, p).Encode()
+	})
 	return err
+}
+
+// withTrail is p with the approvals the record holds of the same
+// progression under way: the verdicts come from other commands (approve,
+// reject), written into the Lease as it was, and the runner's writes keep them.
+func withTrail(lease *coordinationv1.Lease, p *release.Progression) *release.Progression {
+	old := release.ParseProgression(lease.Annotations[release.AnnotationProgression])
+	if !old.Active() || !old.Same(p.Images, p.Steps) || len(old.Approvals) <= len(p.Approvals) {
+		return p
+	}
+	kept := *p
+	kept.Approvals = old.Approvals
+	return &kept
 }

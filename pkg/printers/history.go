@@ -79,6 +79,9 @@ func OperationResult(op release.Operation) string {
 	if result == "" {
 		result = "no change"
 	}
+	if len(op.Warnings) > 0 {
+		result += "; warning: " + strings.Join(op.Warnings, "; ")
+	}
 	return result
 }
 

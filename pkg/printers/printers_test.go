@@ -135,3 +135,17 @@ func TestHistoryShowsTheFleet(t *testing.T) {
 	}
 	golden(t, "history-fleet.txt", out.Bytes())
 }
+
+// A progression awaiting approval says since when, with the verdicts on
+// its pauses so far: the trail.
+func TestProgressionAwaitingApproval(t *testing.T) {
+	at := func(minute int) metav1.Time {
+		return metav1.NewTime(time.Date(2026, 11, 25, 10, minute, 0, 0, time.UTC))
+	}
+	p := &release.Progression{Images: []string{"example/ctwoc:2.0.0"}, Steps: []string{"10", "pause", "25", "pause", "50"},
+		Step: 3, Phase: release.ProgressionPaused, Since: at(20),
+		Approvals: []release.Approval{{Step: 1, Pause: at(5), Verdict: release.VerdictApproved, User: "alice", Reason: "error rate flat", Time: at(9)}}}
+	var out bytes.Buffer
+	Progression(&out, p, at(23).Time)
+	golden(t, "progression-awaiting.txt", out.Bytes())
+}

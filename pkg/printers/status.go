@@ -80,6 +80,8 @@ func Progression(w io.Writer, p *release.Progression, now time.Time) {
 	switch {
 	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():
 		fmt.Fprintf(w, ", held %s, %s left", now.Sub(p.Since.Time).Round(time.Second), p.Left(now).Round(time.Second))
+	case p.Awaiting() && !p.Since.IsZero():
+		fmt.Fprintf(w, ", awaiting approval since %s (%s)", p.Since.Format(time.DateTime), now.Sub(p.Since.Time).Round(time.Second))
 	case p.Reason != "":
 		fmt.Fprintf(w, ": %s", esc(p.Reason))
 	}
@@ -92,6 +94,13 @@ func Progression(w io.Writer, p *release.Progression, now time.Time) {
 	fmt.Fprintln(w)
 	for _, g := range p.Gates {
 		fmt.Fprintf(w, "  gate %s\n", esc(g.String()))
+	}
+	for _, a := range p.Approvals {
+		fmt.Fprintf(w, "  step %d %s by %s at %s", a.Step+1, strings.ToLower(a.Verdict), esc(a.User), a.Time.Format(time.DateTime))
+		if a.Reason != "" {
+			fmt.Fprintf(w, ": %s", esc(a.Reason))
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -40,6 +40,9 @@ type Operation struct {
 	Changes []string `json:"changes,omitempty"`
 	// Error is why it stopped, when it did not finish.
 	Error string `json:"error,omitempty"`
+	// Warnings are what went wrong beside it: a notification that could
+	// not be delivered.
+	Warnings []string `json:"warnings,omitempty"`
 	// Interrupted marks an operation whose process died: a later command
 	// found its lock and freed it. What it changed is not recorded.
 	Interrupted bool `json:"interrupted,omitempty"`

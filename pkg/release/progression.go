@@ -3,6 +3,7 @@ package release
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -59,6 +60,73 @@ type Progression struct {
 	// EndedBy is the command that ended it (promoted, rolled back,
 	// complete), and who ran it: "kubectl ship abort ctwoc (alice)".
 	EndedBy string `json:"endedBy,omitempty"`
+	// Approvals are the verdicts on its pauses, oldest first: the trail.
+	Approvals []Approval `json:"approvals,omitempty"`
+	// Resume is what another process needs to carry the progression on
+	// (kubectl ship approve, when no process runs it).
+	Resume *Resume `json:"resume,omitempty"`
+}
+
+// Verdicts on a pause.
+const (
+	VerdictApproved = "Approved"
+	VerdictRejected = "Rejected"
+)
+
+// Approval is a person's verdict on a progression's pause.
+type Approval struct {
+	// Step is the pause's index; Pause when it began, which tells this
+	// pause from the same step's in an earlier run.
+	Step  int         `json:"step"`
+	Pause metav1.Time `json:"pause"`
+	// Verdict is VerdictApproved or VerdictRejected.
+	Verdict string `json:"verdict"`
+	// User is the Kubernetes identity the API server authenticated; From
+	// the local account and host.
+	User   string      `json:"user,omitempty"`
+	From   string      `json:"from,omitempty"`
+	Reason string      `json:"reason,omitempty"`
+	Time   metav1.Time `json:"time"`
+}
+
+// Describe says who gave the verdict and why: "rejected by alice: not
+// today".
+func (a Approval) Describe() string {
+	out := strings.ToLower(a.Verdict) + " by " + a.User
+	if a.User == "" {
+		out += a.From
+	}
+	if a.Reason != "" {
+		out += ": " + a.Reason
+	}
+	return out
+}
+
+// Resume is how a progression was started, for a process that did not
+// start it to carry it on: the flags typed (without the connection flags),
+// and the policy it followed beneath them, as a document.
+type Resume struct {
+	Args   []string `json:"args,omitempty"`
+	Policy string   `json:"policy,omitempty"`
+}
+
+// Awaiting reports whether the progression waits at a pause for a verdict.
+func (p *Progression) Awaiting() bool {
+	return p != nil && p.Phase == ProgressionPaused && p.Verdict() == nil
+}
+
+// Verdict is the verdict on the pause the progression is at; nil when
+// there is none yet, or it is not at a pause.
+func (p *Progression) Verdict() *Approval {
+	if p == nil || p.Phase != ProgressionPaused {
+		return nil
+	}
+	for i := len(p.Approvals) - 1; i >= 0; i-- {
+		if a := p.Approvals[i]; a.Step == p.Step && a.Pause.Equal(&p.Since) {
+			return &a
+		}
+	}
+	return nil
 }
 
 // Ended reports whether the progression is over: promoted, rolled back or

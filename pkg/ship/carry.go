@@ -57,7 +57,15 @@ func (r *run) carryOut(ctx context.Context, lock *kube.Lock, plan strategy.Plan,
 			if serverDryRun {
 				continue
 			}
+			r.notifyStep(step.Progression)
 			if err := r.hold(ctx, lock, step); err != nil {
+				return err
+			}
+		case strategy.Await:
+			if serverDryRun {
+				continue
+			}
+			if err := r.await(ctx, lock, step); err != nil {
 				return err
 			}
 		default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/version"
 
@@ -87,4 +88,15 @@ func (e *Engine) ServerVersion(ctx context.Context, t Target) (*version.Info, er
 		return nil, err
 	}
 	return client.ServerVersion(ctx)
+}
+
+// Workload reads release t's stable Deployment, in one request, and returns
+// what reads what its policy names in its namespace.
+func (e *Engine) Workload(ctx context.Context, t Target) (*appsv1.Deployment, Reader, error) {
+	client, t, err := e.resolve(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := client.Deployment(ctx, t.Namespace, t.Name)
+	return d, reader{client, t.Namespace}, err
 }

@@ -101,6 +101,9 @@ func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer
 	case len(plan.Steps) == 0:
 		return failure.Err // nothing to undo: only the record, if anything, says what failed
 	}
+	if plan.Progression != nil {
+		r.notifyRecorded(plan.Progression)
+	}
 	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
 }
 

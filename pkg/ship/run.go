@@ -99,6 +99,16 @@ type run struct {
 	// noted are the notes already told; stayed the stays already done, so
 	// that a plan made again after a conflict does not repeat them.
 	noted, stayed map[string]bool
+	// resolved is set once Options.Resolve made the run's planner.
+	resolved bool
+	// user is who runs it, as the API server authenticated them; started
+	// is set once its start was told.
+	user    string
+	started bool
+	// shown is the progression events describe; ended is set once the
+	// end of the release was told.
+	shown *release.Progression
+	ended bool
 }
 
 func (r *run) run(ctx context.Context) error {
@@ -172,6 +182,7 @@ func (r *run) attempt(ctx context.Context) error {
 			return err
 		}
 		r.tell(plan)
+		r.showPlan(plan)
 		holder.Route = plan.Route
 		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
 	}
@@ -205,6 +216,8 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 	}
 	r.holder = holder
 	kept, stop := lock.Keep(ctx)
+	r.user = holder.User
+	r.notifyStart()
 	err = fn(kept, lock)
 	if cause := context.Cause(kept); err != nil && ctx.Err() == nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lock was lost
@@ -215,11 +228,16 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 		err = fmt.Errorf("%w: %v", err, cause)
 	}
 	stop()
+	if errors.Is(err, errLeftAwaiting) {
+		err = nil
+	}
+	r.notifyEnd(ctx, err)
 	// The command's context may be cancelled (Ctrl-C): the lock is freed
 	// all the same, so the next run need not wait.
 	unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, From: kube.LocalAccount(), Changes: r.trail, Fleet: r.o.Fleet}
+	op := release.Operation{Time: metav1.Now(), Verb: r.p.Verb(), Command: r.o.Command, User: holder.User, From: kube.LocalAccount(),
+		Changes: r.trail, Fleet: r.o.Fleet, Warnings: r.undelivered()}
 	if err != nil {
 		op.Error = err.Error()
 	}
@@ -235,6 +253,9 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 // plan reads the release and plans.
 func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
+	if err == nil {
+		snap, err = r.resolve(ctx, snap)
+	}
 	if err != nil {
 		return strategy.Plan{}, err
 	}
@@ -356,6 +377,7 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 				if err := r.record(ctx, lock, plan.Progression); err != nil {
 					return err
 				}
+				r.notifyRecorded(plan.Progression)
 			}
 			// A segment of a longer operation (a progression's step) is
 			// followed by the next, planned from a fresh read.

@@ -70,6 +70,12 @@ type Options struct {
 	// CrashAfterWrite, when positive, kills the process right after that
 	// many writes: a testing aid that proves every step boundary is safe.
 	CrashAfterWrite int
+	// Resolve, when set, makes the planner and gates of the run from the
+	// release's Deployment once read: the policy it carries.
+	Resolve Resolver
+	// Notifier, when set (or set by Resolve), is told of the release's
+	// moments: started, each step, a pause and its verdict, the end.
+	Notifier Notifier
 }
 
 // Reporter is told of each change an operation makes.

@@ -34,6 +34,11 @@ const (
 	// serving beside it: a failure ends it, and the planner's Recover then
 	// rolls back.
 	Hold Action = "hold"
+	// Await blocks, holding the release's lock and giving way to any other
+	// command on it, until a person's verdict on the pause recorded in the
+	// step's Progression arrives in the release's record: an approval ends
+	// it, a rejection fails it as a gate would.
+	Await Action = "await"
 )
 
 // Condition is what a Wait step waits for.
@@ -72,8 +77,9 @@ type Step struct {
 	// Duration is how long a Stay or a Hold lasts; for a Wait, its own
 	// deadline within the operation's (0: the operation's alone).
 	Duration time.Duration
-	// Progression is what a Hold records in the release's record while it
-	// lasts: the step of a progression it holds.
+	// Progression is what a Hold or an Await records in the release's
+	// record while it lasts: the step of a progression it holds or the
+	// pause it awaits a verdict on.
 	Progression *release.Progression
 	// Operation is the past-tense word of the result line ("created").
 	Operation string
@@ -108,7 +114,7 @@ type Plan struct {
 // Writes reports whether the plan changes anything, its record included.
 func (p Plan) Writes() bool {
 	for _, s := range p.Steps {
-		if s.Writes() || s.Action == Hold {
+		if s.Writes() || s.Action == Hold || s.Action == Await {
 			return true
 		}
 	}

@@ -78,6 +78,9 @@ type Progression struct {
 	Steps     []ProgressStep
 	Interval  time.Duration
 	NoPromote bool
+	// Resume is kept in the record, for a process that did not start the
+	// progression to carry it on.
+	Resume *release.Resume
 }
 
 // planProgression plans the next segment of a progression from where the
@@ -114,13 +117,16 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		}
 	}
 	for next < len(prog.Steps) && prog.Steps[next].Pause {
-		if mine && rec.Phase == release.ProgressionPaused && rec.Step == next {
-			next++ // run again at the pause: go on
-			continue
+		if !mine || rec.Phase != release.ProgressionPaused || rec.Step != next {
+			return awaitApproval(rel, record(next, release.ProgressionPaused), prog.Steps[next-1].Weight), nil
 		}
-		return Plan{Progression: record(next, release.ProgressionPaused), Notes: []string{fmt.Sprintf(
-			"paused at step %d of %d, the canary at %d%%: run the same command again or 'kubectl ship promote %s' to go on; 'kubectl ship abort %s' ends it",
-			next+1, len(steps), prog.Steps[next-1].Weight, name, name)}}, nil
+		switch v := rec.Verdict(); {
+		case v == nil: // run again at the pause: await it again
+			return awaitApproval(rel, rec, prog.Steps[next-1].Weight), nil
+		case v.Verdict == release.VerdictRejected:
+			return planRejected(rel, rec, *v)
+		}
+		next++
 	}
 	if next == len(prog.Steps) {
 		last := prog.Steps[len(prog.Steps)-1].Weight
@@ -166,6 +172,24 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
 	plan.Continue = true
 	return plan, nil
+}
+
+// awaitApproval is the plan at a pause: record it, then await a verdict.
+func awaitApproval(rel *release.Release, paused *release.Progression, weight int32) Plan {
+	name := rel.Stable.Name
+	return Plan{Steps: []Step{{Action: Await, Object: rel.Canary, Progression: paused,
+		Reason: fmt.Sprintf("await approval of step %d of %d", paused.Step+1, len(paused.Steps))}},
+		Continue: true, Notes: []string{fmt.Sprintf(
+			"paused at step %d of %d, the canary at %d%%: awaiting approval: 'kubectl ship approve %s [--reason TEXT]' goes on, 'kubectl ship reject %s --reason TEXT' rolls back",
+			paused.Step+1, len(paused.Steps), weight, name, name)}}
+}
+
+// planRejected rolls back a progression whose pause was rejected while no
+// process ran it: exactly what abort does, the rejection recorded.
+func planRejected(rel *release.Release, rec *release.Progression, v release.Approval) (Plan, error) {
+	plan, err := PlanAbort(rel)
+	plan.Progression = rec.End(release.ProgressionRolledBack, fmt.Sprintf("step %d of %d: %s", rec.Step+1, len(rec.Steps), v.Describe()))
+	return plan, err
 }
 
 // schedule describes a whole progression before it starts: each step's
@@ -260,5 +284,6 @@ func (prog Progression) record(req CanaryRequest, step int, phase release.Progre
 	for i, st := range prog.Steps {
 		steps[i] = st.String()
 	}
-	return &release.Progression{Images: imageValues(req.Images), Steps: steps, Step: step, Phase: phase, Interval: metav1.Duration{Duration: prog.Interval}}
+	return &release.Progression{Images: imageValues(req.Images), Steps: steps, Step: step, Phase: phase,
+		Interval: metav1.Duration{Duration: prog.Interval}, Resume: prog.Resume}
 }

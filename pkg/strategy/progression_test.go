@@ -6,6 +6,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -86,17 +87,40 @@ func TestProgressionWalksItsSteps(t *testing.T) {
 	if err != nil || actions(again) != "wait web-canary, hold web-canary" {
 		t.Fatalf("resumed in the hold: %s %v", actions(again), err)
 	}
-	// Held: the pause is next, recorded, and the plan stops there.
+	// Held: the pause is next; the plan awaits a verdict on it, recorded.
 	held := *hold
 	held.Held = true
 	paused, err := progression(t, rel, "10,pause,50", &held, false)
-	if err != nil || len(paused.Steps) != 0 || paused.Continue || paused.Progression.Phase != release.ProgressionPaused || !strings.Contains(paused.Notes[0], "paused at step 2 of 3") {
+	if err != nil || actions(paused) != "await web-canary" || !paused.Continue || !strings.Contains(paused.Notes[0], "paused at step 2 of 3") {
 		t.Fatalf("pause: %s %+v %v", actions(paused), paused, err)
 	}
-	// Run again at the pause: on to 50%.
-	next, err := progression(t, rel, "10,pause,50", paused.Progression, false)
+	pause := *paused.Steps[0].Progression
+	if pause.Phase != release.ProgressionPaused || pause.Step != 1 {
+		t.Fatalf("the await records the pause: %+v", pause)
+	}
+	pause.Since = metav1.Unix(1700000000, 0)
+	// Run again at the pause with no verdict: await it again.
+	if again, err := progression(t, rel, "10,pause,50", &pause, false); err != nil || actions(again) != "await web-canary" || again.Steps[0].Progression.Since != pause.Since {
+		t.Fatalf("again at the pause: %s %v", actions(again), err)
+	}
+	// An approval of an earlier pause of the same step is no approval.
+	approved := pause
+	approved.Approvals = []release.Approval{{Step: 1, Pause: metav1.Unix(1600000000, 0), Verdict: release.VerdictApproved}}
+	if again, _ := progression(t, rel, "10,pause,50", &approved, false); actions(again) != "await web-canary" {
+		t.Fatalf("an old approval passed the pause: %s", actions(again))
+	}
+	// Approved: on to 50%.
+	approved.Approvals = append(approved.Approvals, release.Approval{Step: 1, Pause: pause.Since, Verdict: release.VerdictApproved, User: "alice"})
+	next, err := progression(t, rel, "10,pause,50", &approved, false)
 	if err != nil || actions(next) != "patch web-canary, wait web-canary, hold web-canary" || next.Steps[2].Progression.Step != 2 {
 		t.Fatalf("after the pause: %s %v", actions(next), err)
+	}
+	// Rejected with no process to act on it: rolled back as abort does.
+	rejected := pause
+	rejected.Approvals = []release.Approval{{Step: 1, Pause: pause.Since, Verdict: release.VerdictRejected, User: "bob", Reason: "not today"}}
+	back, err := progression(t, rel, "10,pause,50", &rejected, false)
+	if err != nil || actions(back) != "delete web-canary" || back.Progression.Phase != release.ProgressionRolledBack || back.Progression.Reason != "step 2 of 3: rejected by bob: not today" {
+		t.Fatalf("rejected: %s %+v %v", actions(back), back.Progression, err)
 	}
 	// The last step held: promote, and record it.
 	last := *next.Steps[2].Progression

@@ -38,7 +38,7 @@ var (
 	canary25Sticky = []string{"ship", "canary", "ctwoc", "--image", v2, "--weight", "25", "--sticky"}
 	switchToBlue   = []string{"ship", "bluegreen-switch", "ctwoc", "--to", "blue"}
 	abort          = []string{"ship", "abort", "ctwoc"}
-	paused         = []string{"ship", "canary", "ctwoc", "--image", v2, "--steps", "25,pause,50", "--interval", "2s", "--check-every", "1s"}
+	paused         = []string{"ship", "canary", "ctwoc", "--image", v2, "--steps", "25,pause,50", "--interval", "2s", "--check-every", "1s", "--wait=false"}
 	promote        = []string{"ship", "promote", "ctwoc"}
 	adopt          = []string{"ship", "adopt", "ctwoc"}
 )

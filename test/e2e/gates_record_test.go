@@ -135,7 +135,7 @@ func TestStatusTellsHowItEnded(t *testing.T) {
 	t.Run("paused at its pause step", func(t *testing.T) {
 		t.Parallel()
 		ns := seedRelease(t, seed{})
-		mustRun(t, ns, progress("--steps", "25,pause,50"))
+		mustRun(t, ns, progress("--steps", "25,pause,50", "--wait=false"))
 		assertUntil(t, ns, "paused", 0, "")
 	})
 	t.Run("a canary promoted by hand", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,27 +206,32 @@ func TestAbortStopsAProgression(t *testing.T) {
 	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3}))
 }
 
-// A pause stops the command with the canary held there; running it again
-// goes on.
+// A pause holds the canary there while the command awaits an approval:
+// Ctrl-C leaves it paused, running the command again awaits the same pause,
+// and promote from another shell makes it give way and promotes.
 func TestProgressionPause(t *testing.T) {
 	ns := seedRelease(t, seed{})
 	args := progress("--steps", "25,pause,50")
-	res := mustRun(t, ns, args)
-	if !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: run the same command again") {
-		t.Errorf("pause:\n%s", res.stderr)
+	first := startIn(t, ns, args)
+	awaitingApproval(t, ns)
+	_ = first.cmd.Process.Signal(os.Interrupt)
+	if res := first.wait(t); res.code != 1 || !strings.Contains(res.stderr, "paused at step 2 of 3, the canary at 25%: awaiting approval") ||
+		!strings.Contains(res.stderr, "interrupted at step 2 of 3 awaiting approval") {
+		t.Errorf("Ctrl-C at the pause: exit %d\n%s", res.code, res.stderr)
 	}
 	if st := shipStatus(t, ns, "ctwoc"); st.Progression.Phase != "Paused" {
 		t.Errorf("status: %+v", st.Progression)
 	}
 	settledState(t, ns, fmt.Sprint(map[string]int{v1: 3, v2: 1}))
-	res = mustRun(t, ns, args)
-	if !strings.Contains(res.stderr, "holding step 3 of 3 (50%)") {
-		t.Errorf("after the pause:\n%s", res.stderr)
+	again := startIn(t, ns, args)
+	eventually(t, "the same pause awaited again", func() (bool, string) {
+		return strings.Contains(again.stderr.String(), "awaiting approval at step 2 of 3"), again.stderr.String()
+	})
+	mustShip(t, ns, "promote", "ctwoc")
+	if res := again.wait(t); !strings.Contains(res.stderr, "stopped for kubectl ship promote ctwoc") {
+		t.Errorf("the run awaiting approval should give way to promote: exit %d\n%s", res.code, res.stderr)
 	}
 	settledState(t, ns, fmt.Sprint(map[string]int{v2: 3}))
-	if res := mustRun(t, ns, args); !strings.Contains(res.stderr, "already done") {
-		t.Errorf("once promoted, the same command is already done:\n%s", res.stderr)
-	}
 }
 
 // Blue-green gets the same gates: a new color that fails them is never

@@ -201,6 +201,8 @@ var needs = map[string][]rbacNeed{
 	"list horizontalpodautoscalers.autoscaling": nil, // optional: only a warning needs it
 	"create events":                             nil, // best effort: see TestRBACWithoutEvents
 	"get services/proxy":                        nil, // only for --prometheus service/...: see TestPrometheusThroughServiceProxy
+	"get configmaps":                            nil, // only for a policy's namespace default: see TestPolicyPrecedence
+	"get secrets":                               nil, // only for notifications: see TestNotifySecretNeverShown
 	// Routes: optional, see TestRBACWithoutRouteRules.
 	"list httproutes.gateway.networking.k8s.io":      {{args: []string{"canary", "routed", "--image", v2, "--weight", "5", "--route", "httproute/routed"}}},
 	"patch httproutes.gateway.networking.k8s.io":     {{args: []string{"canary", "routed", "--image", v2, "--weight", "5"}, checked: true}},

@@ -140,6 +140,12 @@ var layers = map[string][]string{
 	"pkg/kube":     {module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra"},
 	"pkg/ship":     {module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra"},
 	"pkg/printers": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", "github.com/spf13/cobra"},
+	// A release policy is a document: parsed, checked and merged, no client.
+	"pkg/policy": {module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", module + "pkg/fleet",
+		"github.com/spf13/cobra", "k8s.io/client-go"},
+	// Notifications render and post events; what they say comes from the
+	// engine, and their URLs from whoever builds the sender.
+	"pkg/notify": {module + "pkg/", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The fleet runs operations through the engine, never the API itself.
 	"pkg/fleet": {module + "pkg/kube", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The dashboard shows and acts through the engine, as the verbs do; it

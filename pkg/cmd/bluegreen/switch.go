@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -24,6 +25,9 @@ type SwitchOptions struct {
 	VerifyFor      time.Duration
 	GateFlags      *cli.GateFlags
 	Route          string
+	// Policy is --policy and --notify, and the policies read from the
+	// cluster beneath them: those of strategy blueGreen.
+	Policy cli.Following
 	cli.ReleasesMutation
 
 	planner strategy.Switch
@@ -36,7 +40,10 @@ func NewSwitchOptions(streams genericiooptions.IOStreams) *SwitchOptions {
 
 // NewCmdSwitch returns the bluegreen-switch command.
 func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewSwitchOptions(streams)
+	return newCmdSwitch(f, NewSwitchOptions(streams))
+}
+
+func newCmdSwitch(f *cli.Factory, o *SwitchOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bluegreen-switch NAME... [--to blue|green]",
 		Short: "Point the Services of a blue-green release at the other color, all at once",
@@ -71,6 +78,12 @@ switches back to the color that served before (exit 4). The release's record
 keeps the step reached: after Ctrl-C or a lost connection, the same command
 resumes there, its hold starting over.
 
+A release policy of strategy blueGreen gives the flags not typed their
+values, as for canary: --policy FILE, over the Deployment's annotation
+kubectl-ship.dev/policy, over the namespace default it names; its steps
+are green's shares, and its notify where notifications go. A policy of
+strategy canary (the default) is not followed here: the flags alone are.
+
 ` + cli.FleetWriteHelp,
 		Example: `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
@@ -89,6 +102,7 @@ resumes there, its hold starting over.
 	cmd.Flags().StringVar(&o.Route, "route", "", "The HTTPRoute to switch: httproute/NAME or httproute/NAMESPACE/NAME, or none to switch the Services' selectors (default: the HTTPRoute of the namespace that sends traffic to the Services, if there is one).")
 	_ = cmd.RegisterFlagCompletionFunc("to", cobra.FixedCompletions([]string{"blue", "green"}, cobra.ShellCompDirectiveNoFileComp))
 	o.GateFlags.AddFlags(cmd)
+	o.Policy.AddFlags(cmd)
 	o.AddFlags(cmd)
 	return cmd
 }
@@ -98,8 +112,15 @@ func (o *SwitchOptions) Complete(f *cli.Factory, cmd *cobra.Command, args []stri
 	if cmd.Flags().Changed("steps") && strings.TrimSpace(o.Steps) == "" {
 		return fmt.Errorf("--steps is empty: list green's shares, e.g. --steps 10,50")
 	}
-	if o.Steps == "" && cmd.Flags().Changed("interval") {
+	if !cmd.Flags().Changed("steps") && cmd.Flags().Changed("interval") {
 		return fmt.Errorf("--interval needs --steps: it is how long each step holds")
+	}
+	ignored, err := o.Policy.Complete(f, cmd, args, policy.BlueGreen)
+	if err != nil {
+		return err
+	}
+	if ignored != "" {
+		fmt.Fprintf(o.ErrOut, "note: the release policy of %s is for canaries: bluegreen-switch follows its flags alone\n", ignored)
 	}
 	return o.ReleasesMutation.Complete(f, cmd, args)
 }
@@ -171,9 +192,14 @@ func (o *SwitchOptions) validateSteps() error {
 	return err
 }
 
-// Run switches each release.
+// Run switches each release, following the policy its Deployment carries;
+// a policy with waves runs across them.
 func (o *SwitchOptions) Run(ctx context.Context) error {
-	return o.RunEach(ctx, o.planner, func(name string) string {
+	hint := func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
+	}
+	return cli.RunFollowing(o, func(v cli.PolicyVerb) error {
+		w := v.(*SwitchOptions)
+		return w.RunEach(ctx, w.planner, hint)
 	})
 }

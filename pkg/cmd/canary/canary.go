@@ -11,6 +11,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -35,7 +36,10 @@ const example = `  # Send 25% of the pods' traffic to 2.0.0: one canary pod besi
 
   # Across clusters: staging, then two regions, then Europe, each wave healthy for 10m
   kubectl ship canary ctwoc --image example/ctwoc:2.0.0 --weight 25 \
-    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m`
+    --wave staging --wave prod-us-east,prod-us-west --wave 'prod-eu-*' --soak 10m
+
+  # The whole release policy the Deployment carries: steps, gates, waves, notifications
+  kubectl ship canary ctwoc --image example/ctwoc:2.0.0`
 
 // Options holds the flags and state of the canary command.
 type Options struct {
@@ -57,11 +61,17 @@ type Options struct {
 	Header      string
 	Cookie      string
 
+	// Policy is --policy and --notify, and the policies read from the
+	// cluster beneath them.
+	Policy cli.Following
+
 	*cli.Mutation
 	target    ship.Target
 	weightSet bool
 	totalSet  bool
 	planner   strategy.Canary
+	// cmd is the command as typed, for the progression's record.
+	cmd *cobra.Command
 }
 
 // NewOptions returns the canary command's defaults.
@@ -71,7 +81,10 @@ func NewOptions(streams genericiooptions.IOStreams) *Options {
 
 // NewCmdCanary returns the canary command.
 func NewCmdCanary(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	o := NewOptions(streams)
+	return newCmd(f, NewOptions(streams))
+}
+
+func newCmd(f *cli.Factory, o *Options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "canary NAME --image [CONTAINER=]IMAGE [--weight PERCENT | --replicas N]",
 		Short: "Run a new image beside a Deployment, taking a share of its Service's traffic",
@@ -99,7 +112,7 @@ to the new one with --replace. --sticky sets the Service's sessionAffinity to
 ClientIP until the canary is promoted or aborted, which restore it.
 
 With --steps the canary advances by itself through the weights given (e.g.
-10,25,50, "pause" where a person decides), each held for --interval while
+10,25,50, "pause" where a person approves), each held for --interval while
 its gates are checked every --check-every: the built-in health of its pods
 and the stable ones, --analysis queries against --prometheus, --webhook
 URLs. Then it is promoted (not with --no-promote). Across clusters, --wave
@@ -107,7 +120,21 @@ with --soak checks --analysis and --webhook in every cluster of a wave while
 it soaks, with or without --steps. A failure past
 --failure-limit aborts it, exactly as 'kubectl ship abort' does, and exits 4.
 Interrupted, the same command resumes at the step recorded in the release's
-record; 'kubectl ship abort' from another shell stops it.
+record; 'kubectl ship abort' from another shell stops it. At a pause the
+command waits for 'kubectl ship approve NAME' (it goes on) or 'kubectl ship
+reject NAME' (it rolls back), recorded with who gave the verdict and why;
+with --wait=false it records the pause and returns, and approve carries the
+progression on.
+
+A release policy gives the flags not typed their values, field by field:
+--policy FILE, over the ReleasePolicy the Deployment carries in its
+annotation kubectl-ship.dev/policy, over the namespace default its
+annotation kubectl-ship.dev/policy-defaults names (a ConfigMap). So
+'kubectl ship canary NAME --image IMAGE' runs the whole policy: steps, gates,
+waves, notifications (--notify adds receivers). 'kubectl ship policy NAME'
+shows it, and where each value comes from. --weight or --replicas typed
+make a one-off canary (the policy's steps do not apply); --context typed
+runs in that cluster alone (its waves do not apply).
 
 Exit status is 0 once the canary pods are ready (or at once with --wait=false)
 or the progression ended, 4 when its gates rolled it back, and 1 on any
@@ -132,18 +159,24 @@ other error; on a bad argument nothing in the cluster is changed.
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
 	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point (without it, five).")
-	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person decides), holding each for --interval while the gates are checked, then promote.`)
+	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote.`)
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)
+	o.Policy.AddFlags(cmd)
 	o.AddFlags(cmd)
 	return cmd
 }
 
-// Complete reads the arguments and which flags were set.
+// Complete reads the arguments, which flags were set, and the policy of
+// --policy, which gives the flags not typed their values.
 func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) error {
 	o.Mutation.Complete(f, cmd, args)
+	o.cmd = cmd
 	o.target = ship.Target{Name: args[0], Service: o.Service}
+	if _, err := o.Policy.Complete(f, cmd, args, policy.Canary); err != nil {
+		return err
+	}
 	// Across clusters, one that fails loses its canary.
 	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
 	if o.Service != "" {
@@ -159,7 +192,7 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
 	case o.Steps == "" && (cmd.Flags().Changed("interval") || o.NoPromote):
 		return fmt.Errorf("--interval and --no-promote need --steps: they shape its steps")
-	case o.Steps == "" && o.GateFlags.Set() && o.WaveFlags.Soak == 0:
+	case o.Steps == "" && (cmd.Flags().Changed("analysis") || cmd.Flags().Changed("webhook")) && o.WaveFlags.Soak == 0:
 		return fmt.Errorf("--analysis and --webhook need --steps, or --wave with --soak: the gates are checked while a step holds or a wave soaks")
 	}
 	if cmd.Flags().Changed("replicas") && o.Replicas < 1 {
@@ -189,8 +222,8 @@ func (o *Options) Validate() error {
 		if o.Gates, err = o.GateFlags.Gates(o.Interval, "--interval"); err != nil {
 			return err
 		}
-		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote}
-	} else if o.GateFlags.Set() {
+		o.planner.Progression = &strategy.Progression{Steps: steps, Interval: o.Interval, NoPromote: o.NoPromote, Resume: o.resume()}
+	} else if o.GateFlags.Set() && o.WaveFlags.Soak > 0 {
 		// Checked while each wave soaks, in every cluster of it.
 		if o.Gates, err = o.GateFlags.Gates(o.WaveFlags.Soak, "--soak"); err != nil {
 			return err
@@ -199,8 +232,13 @@ func (o *Options) Validate() error {
 	return o.MutationFlags.Validate()
 }
 
-// Run plans the canary from the cluster's current state and carries it out.
+// Run plans the canary from the cluster's current state and carries it
+// out, following the policy the Deployment carries; a policy with waves
+// runs across them.
 func (o *Options) Run(ctx context.Context) error {
-	return o.Mutation.Run(ctx, o.target, o.planner,
-		"the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort "+o.target.Name+"' to remove it")
+	hint := "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort " + o.target.Name + "' to remove it"
+	return cli.RunFollowing(o, func(v cli.PolicyVerb) error {
+		w := v.(*Options)
+		return w.Mutation.Run(ctx, w.target, w.planner, hint)
+	})
 }

@@ -48,7 +48,7 @@ func TestCommandLineIsAsTyped(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := commandLine(cmd, cmd.Flags().Args()); got != tt.want {
+			if got := CommandLine(cmd, cmd.Flags().Args()); got != tt.want {
 				t.Errorf("got  %s\nwant %s", got, tt.want)
 			}
 		})

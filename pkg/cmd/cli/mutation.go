@@ -96,6 +96,10 @@ type Mutation struct {
 	// Rollback, set by a verb that has one, undoes the operation in a
 	// cluster of a fleet that failed.
 	Rollback Rollback
+	// Resolve makes the operation from the policy the release carries;
+	// Notifier is told of its moments.
+	Resolve  ship.Resolver
+	Notifier ship.Notifier
 
 	command, connection string
 }
@@ -109,9 +113,16 @@ func NewMutation(streams genericiooptions.IOStreams) *Mutation {
 // record keeps it, from cmd and args.
 func (m *Mutation) Complete(f *Factory, cmd *cobra.Command, args []string) {
 	m.Engine = f.Engine()
-	m.command = commandLine(cmd, args)
+	m.command = CommandLine(cmd, args)
 	m.connection = connectionFlags(cmd)
 	m.FleetFlags.Complete(f, cmd)
+}
+
+// Inherit takes the command line, as the record keeps it, from the
+// command that other completed: a verb made again under a policy is still
+// the command the user typed.
+func (m *Mutation) Inherit(other *Mutation) {
+	m.command, m.connection = other.command, other.connection
 }
 
 // Run carries out planner's operation on release t and prints its results;
@@ -127,7 +138,7 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	printer := m.printer(m.Out, m.ErrOut)
 	_, err := m.Engine.Run(ctx, t, planner, ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
-		Command: m.command, Progress: m.ErrOut, Report: printer, CrashAfterWrite: crashAfter,
+		Command: m.command, Progress: m.ErrOut, Report: printer, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
 	})
 	if flushErr := printer.Flush(); err == nil {
 		err = flushErr

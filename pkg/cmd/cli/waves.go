@@ -104,7 +104,7 @@ func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy
 	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
 	op := fleet.Operation{Target: t, Planner: planner, Options: ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
-		Command: m.command, CrashAfterWrite: crashAfter,
+		Command: m.command, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
 	}}
 	hints := fleet.Hints{Continue: m.command + m.connection}
 	if m.Rollback.Planner != nil {

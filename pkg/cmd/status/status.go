@@ -35,7 +35,7 @@ const (
 )
 
 // untilNames lists the states of untilStates, for help and errors.
-const untilNames = "healthy, canary-ready, switched, paused, promoted, rolled-back"
+const untilNames = "healthy, canary-ready, switched, paused, approved, promoted, rolled-back"
 
 // untilStates are the states --until waits for.
 var untilStates = map[string]func(*release.Status) bool{
@@ -44,6 +44,12 @@ var untilStates = map[string]func(*release.Status) bool{
 	// stopped at its pause step.
 	"paused": func(st *release.Status) bool {
 		return st.Phase == release.PhasePaused || st.Progression != nil && st.Progression.Phase == release.ProgressionPaused
+	},
+	// approved: the last verdict on a pause approved it, and no other
+	// pause awaits one since.
+	"approved": func(st *release.Status) bool {
+		p := st.Progression
+		return p != nil && len(p.Approvals) > 0 && p.Approvals[len(p.Approvals)-1].Verdict == release.VerdictApproved && !p.Awaiting()
 	},
 	"promoted":    func(st *release.Status) bool { return st.Outcome() == release.ProgressionPromoted },
 	"rolled-back": func(st *release.Status) bool { return st.Outcome() == release.ProgressionRolledBack },
@@ -106,6 +112,7 @@ shows its step, the time held and left, and each gate's last check.
 
 --watch keeps it current from watch events and prints it again only when it
 changes; --until waits for a state: healthy, canary-ready, switched, paused,
+approved (a pause of a progression approved with 'kubectl ship approve'),
 promoted or rolled-back (the end of a progression, for CI pipelines).
 
 Exit status, for CI: 0 settled and healthy, or the --until state reached
@@ -114,9 +121,9 @@ deadline, or a route sends the release's traffic nowhere: to a Service that
 does not exist, has no ready endpoint or is not permitted, or the route it
 runs through is gone); 2 timed out (--timeout); 3 no such release (no
 Deployment of that name, or no Service routes to it); with --until, at once,
-4 when the release was rolled back (waiting for promoted or switched) and 5
-when it was promoted (waiting for rolled-back): it will not get there by
-itself; 6 ambiguous (several Deployments made by hand could each be its
+4 when the release was rolled back (waiting for promoted, switched or
+approved) and 5 when it was promoted (waiting for rolled-back): it will not
+get there by itself; 6 ambiguous (several Deployments made by hand could each be its
 canary or green: name one with --canary or --green).
 The commands that change a release exit 4 when its gates failed and rolled
 it back.
@@ -259,7 +266,7 @@ func (o *Options) endedOtherwise(st *release.Status) error {
 		by = " by " + release.EscapeTerminal(last.Command)
 	}
 	switch {
-	case outcome == release.ProgressionRolledBack && (o.Until == "promoted" || o.Until == "switched"):
+	case outcome == release.ProgressionRolledBack && (o.Until == "promoted" || o.Until == "switched" || o.Until == "approved"):
 		return &cli.ExitError{Code: exitRolledBack, Err: fmt.Errorf("release %s was rolled back%s, so it will not be %s", st.Name, by, o.Until)}
 	case outcome == release.ProgressionPromoted && o.Until == "rolled-back":
 		return &cli.ExitError{Code: exitPromoted, Err: fmt.Errorf("release %s was promoted%s, so it will not be rolled back", st.Name, by)}
