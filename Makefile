@@ -32,7 +32,7 @@ unit:
 ## and installs the Gateway API's CRDs into it (pinned in hack/tools/gateway-api)
 e2e: build cluster-build
 	prom=$$(hack/tools/tool.sh prometheus) && SHIP_BINARY=$(CURDIR)/$(BIN) PROMETHEUS=$$prom/prometheus \
-		go test -tags e2e -count=1 -timeout 40m ./test/e2e/...
+		go test -tags e2e -count=1 -timeout 80m -parallel 3 ./test/e2e/...
 
 ## dist: release archives for every platform with their SHA-256 sums (dist/),
 ## and dist/krew-manifest.yaml rendered from hack/dist/krew-manifest.yaml.tmpl

@@ -142,7 +142,8 @@ func TestNotifyUndeliverable(t *testing.T) {
 	if took > baseline+10*time.Second {
 		t.Errorf("the release took %s with receivers down, %s without", took.Round(time.Second), baseline.Round(time.Second))
 	}
-	history := mustShip(t, ns, "history", "ctwoc").stdout
+	// -o json: the text cuts a long result.
+	history := mustShip(t, ns, "history", "ctwoc", "-o", "json").stdout
 	if !strings.Contains(history, "notification hanging (slack) of started, stepReached, stepReached, promoted not delivered: no answer within 5s") {
 		t.Errorf("the record lacks the warnings:\n%s", history)
 	}

@@ -151,7 +151,8 @@ func TestProgressionPrometheusDown(t *testing.T) {
 	if res.code != 4 || !strings.Contains(res.stderr, "connection refused") || !strings.Contains(res.stderr, "inconclusive 2 times in a row") {
 		t.Errorf("want exit 4 with the reason; got %d:\n%s", res.code, res.stderr)
 	}
-	if history := mustShip(t, ns, "history", "ctwoc").stdout; !strings.Contains(history, "connection refused") || !strings.Contains(history, "deployment.apps/ctwoc-canary deleted") {
+	// -o json: the text cuts a long result.
+	if history := mustShip(t, ns, "history", "ctwoc", "-o", "json").stdout; !strings.Contains(history, "connection refused") || !strings.Contains(history, "deployment.apps/ctwoc-canary deleted") {
 		t.Errorf("the record should keep the reason and the rollback:\n%s", history)
 	}
 }

@@ -3,11 +3,14 @@ package canary
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -38,10 +41,19 @@ func (o *Options) resume() *release.Resume {
 	if o.cmd == nil {
 		return nil
 	}
-	return &release.Resume{
+	r := &release.Resume{
 		Args:   cli.TypedFlags(o.cmd, "policy", "dry-run", "force-unlock", "wave", "contexts", "all-contexts", "soak", "on-failure", "parallel"),
 		Policy: cli.Document(o.target.Name, append(o.Policy.Layers(), o.Policy.Extra...), "waves", "soak", "onFailure"),
 	}
+	// Credentials in a URL never reach the cluster: such a progression is
+	// carried on only by its own command, which approve then says.
+	words := strings.FieldsFunc(r.Policy, func(c rune) bool { return unicode.IsSpace(c) || strings.ContainsRune(`"',`, c) })
+	for _, w := range append(words, r.Args...) {
+		if gate.Redact(w) != w {
+			return nil
+		}
+	}
+	return r
 }
 
 // Resume carries on release t's progression rec as the command that
@@ -49,7 +61,7 @@ func (o *Options) resume() *release.Resume {
 // approve and reject do when no process runs it.
 func Resume(ctx context.Context, f *cli.Factory, streams genericiooptions.IOStreams, t ship.Target, rec *release.Progression) error {
 	if rec.Resume == nil {
-		return fmt.Errorf("the progression of release %s does not record how it was started: run its command again to carry it on", t.Name)
+		return fmt.Errorf("the progression of release %s does not record how it was started (a URL it was given carries credentials, which ship keeps out of the cluster): run its command again to carry it on", t.Name)
 	}
 	o := NewOptions(streams)
 	o.Policy.Recorded = rec.Resume.Policy
