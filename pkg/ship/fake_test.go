@@ -314,10 +314,13 @@ func newFakeStay() *fakeStay {
 	return &fakeStay{preempted: make(chan string, 1), verdict: make(chan *release.Progression, 1)}
 }
 
-func (s *fakeStay) Preempted() <-chan string                  { return s.preempted }
-func (s *fakeStay) Verdict() <-chan *release.Progression      { return s.verdict }
-func (s *fakeStay) Leave()                                    { s.ended = append(s.ended, "left") }
-func (s *fakeStay) End(_ context.Context, gaveWay bool) error { s.ended = append(s.ended, "end "+strconv.FormatBool(gaveWay)); return nil }
+func (s *fakeStay) Preempted() <-chan string             { return s.preempted }
+func (s *fakeStay) Verdict() <-chan *release.Progression { return s.verdict }
+func (s *fakeStay) Leave()                               { s.ended = append(s.ended, "left") }
+func (s *fakeStay) End(_ context.Context, gaveWay bool) error {
+	s.ended = append(s.ended, "end "+strconv.FormatBool(gaveWay))
+	return nil
+}
 func (s *fakeStay) EndRecording(_ context.Context, p *release.Progression) error {
 	s.ended = append(s.ended, "end recording "+string(p.Phase))
 	return nil
@@ -334,8 +337,8 @@ type fakePlanner struct {
 	failures []strategy.Failure
 }
 
-func (p *fakePlanner) Verb() string           { return p.verb }
-func (p *fakePlanner) Needs() strategy.Needs  { return strategy.Needs{} }
+func (p *fakePlanner) Verb() string          { return p.verb }
+func (p *fakePlanner) Needs() strategy.Needs { return strategy.Needs{} }
 func (p *fakePlanner) RecoverNeeds() strategy.Needs {
 	return strategy.Needs{Unserved: true}
 }

@@ -92,20 +92,24 @@ func TestRunPaths(t *testing.T) {
 			image:     "web:1",
 		},
 		{
-			name:      "nothing left after the same verb was interrupted at its last change: already done",
-			cluster:   func(c *fakeCluster) { c.last = release.Operation{Verb: "set-image", Command: command + "\x1b[31m", Interrupted: true} },
+			name: "nothing left after the same verb was interrupted at its last change: already done",
+			cluster: func(c *fakeCluster) {
+				c.last = release.Operation{Verb: "set-image", Command: command + "\x1b[31m", Interrupted: true}
+			},
 			plan:      nothingLeft,
 			alreadyOK: true,
 			progress:  []string{"release web: the interrupted '" + command + "^[[31m' had made its last change"},
 			image:     "web:1",
 		},
 		{
-			name:    "nothing left after another verb, or after the same verb failed: the refusal stands",
-			cluster: func(c *fakeCluster) { c.last = release.Operation{Verb: "set-image", Command: command, Error: "timed out"} },
-			plan:    nothingLeft,
-			wantIs:  errNothingLeft,
-			calls:   map[string]int{"lock": 0},
-			image:   "web:1",
+			name: "nothing left after another verb, or after the same verb failed: the refusal stands",
+			cluster: func(c *fakeCluster) {
+				c.last = release.Operation{Verb: "set-image", Command: command, Error: "timed out"}
+			},
+			plan:   nothingLeft,
+			wantIs: errNothingLeft,
+			calls:  map[string]int{"lock": 0},
+			image:  "web:1",
 		},
 		{
 			name:    "a plan that writes nothing takes no lock",
@@ -129,8 +133,10 @@ func TestRunPaths(t *testing.T) {
 			recordErr: "the object has been modified",
 		},
 		{
-			name:    "forbidden: refused before the lock and the first write",
-			cluster: func(c *fakeCluster) { c.accessErr = errors.New("forbidden: kubectl-ship needs \"patch\" on deployments.apps") },
+			name: "forbidden: refused before the lock and the first write",
+			cluster: func(c *fakeCluster) {
+				c.accessErr = errors.New("forbidden: kubectl-ship needs \"patch\" on deployments.apps")
+			},
 			wantErr: "forbidden: kubectl-ship needs \"patch\" on deployments.apps",
 			calls:   map[string]int{"lock": 0, "write": 0},
 			image:   "web:1",
