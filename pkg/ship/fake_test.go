@@ -56,6 +56,8 @@ type fakeCluster struct {
 	observeWithoutWeb bool
 	// staying is the stay the lock's Stay and Await hand out.
 	staying *fakeStay
+	// waitBlocks makes each Wait wait until its context ends.
+	waitBlocks bool
 	// afterWait, when set, runs at the end of each Wait: someone else's
 	// change, or Ctrl-C, while the run waits.
 	afterWait func(*fakeCluster)
@@ -188,7 +190,11 @@ func (c *fakeCluster) Write(_ context.Context, step strategy.Step, serverDryRun 
 	return c.web(), nil
 }
 
-func (c *fakeCluster) Wait(_ context.Context, step strategy.Step, _ time.Duration, _ io.Writer) error {
+func (c *fakeCluster) Wait(ctx context.Context, step strategy.Step, _ time.Duration, _ io.Writer) error {
+	if c.waitBlocks {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.called("wait %s", step.Until)
@@ -214,7 +220,7 @@ func (c *fakeCluster) Observe(_ context.Context, namespace, _ string, _ release.
 	if c.observeWithoutWeb {
 		rel.Stable = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: namespace}}
 	}
-	return &release.Observed{Release: rel}, nil
+	return &release.Observed{Release: rel, Endpoints: release.NewEndpoints(nil, nil)}, nil
 }
 
 func (c *fakeCluster) Names() (string, string) { return "kind-prod", "prod-cluster" }
