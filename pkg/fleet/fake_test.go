@@ -116,7 +116,7 @@ func (e *fakeEngine) SoakGates(_ context.Context, t ship.Target, _ ship.Gates, _
 	return nil, &gate.Payload{}, nil
 }
 
-func (e *fakeEngine) RecordSoak(_ context.Context, t ship.Target, command string, step release.FleetStep, d time.Duration) error {
+func (e *fakeEngine) RecordSoak(_ context.Context, t ship.Target, _ string, step release.FleetStep, d time.Duration) error {
 	e.called("recordsoak %s wave %d of %d after %s", t.Context, step.Wave, step.Waves, d)
 	return nil
 }
