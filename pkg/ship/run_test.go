@@ -413,3 +413,26 @@ func TestRunFailsWhenTheLockIsLost(t *testing.T) {
 		t.Errorf("released with %+v", c.lock.released)
 	}
 }
+
+// TestRunKeepsTheRouteRecord: the way back of a route a plan changes is
+// kept in the record under the lock before the plan's writes, and
+// forgotten once a plan put the route back.
+func TestRunKeepsTheRouteRecord(t *testing.T) {
+	c := newFakeCluster()
+	rec := &release.RouteRecord{}
+	fp := &fakePlanner{verb: "abort", plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+		plan, err := setImage("web:2")(s)
+		plan.Route, plan.RouteRestored = rec, true
+		return plan, err
+	}}
+	r, _ := testRun(c, planOnly(fp), Options{})
+	if err := r.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(c.lock.routes) != 1 || c.lock.routes[0] != rec || !c.lock.forgot {
+		t.Errorf("kept %v, forgot %t: want the route kept, then forgotten", c.lock.routes, c.lock.forgot)
+	}
+	if r.routeRecord != nil {
+		t.Error("the run still plans from the route's way back it put back")
+	}
+}
