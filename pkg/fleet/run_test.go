@@ -214,7 +214,7 @@ func TestFleetSoak(t *testing.T) {
 		op.Options.Gates = gates
 		op.Rollback = nil // no health gate while the operation runs: the soak finds it
 		e.sick["c"] = true
-		report, progress, err := runFleet(e, op, RunOptions{Soak: 50 * time.Millisecond})
+		report, progress, err := runFleet(e, op, RunOptions{Soak: 500 * time.Millisecond})
 		if err == nil || err.Error() != "wave 2 failed in c: later waves not started" {
 			t.Fatalf("run: %v", err)
 		}
