@@ -29,7 +29,7 @@ const (
 // checked beside them. The restart counts of the first check are the
 // baseline of every later one.
 type health struct {
-	engine  *ship.Engine
+	engine  Engine
 	target  ship.Target
 	gates   ship.Gates
 	every   time.Duration
@@ -44,7 +44,7 @@ type health struct {
 }
 
 // newHealth watches target with gates' settings, or the defaults.
-func newHealth(engine *ship.Engine, target ship.Target, gates ship.Gates) *health {
+func newHealth(engine Engine, target ship.Target, gates ship.Gates) *health {
 	h := &health{engine: engine, target: target, gates: gates, every: checkInterval, builtIn: gate.BuiltIn{Share: gate.AnyShare, Grace: grace},
 		tracker: gate.Tracker{InconclusiveLimit: inconclusiveLimit}}
 	if gates.CheckEvery > 0 {

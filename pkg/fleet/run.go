@@ -64,7 +64,7 @@ type RunOptions struct {
 
 // runner is one fleet run in progress.
 type runner struct {
-	engine *ship.Engine
+	engine Engine
 	op     Operation
 	o      RunOptions
 	lines  Lines
@@ -84,7 +84,7 @@ type runner struct {
 // the rest of its wave is left as it is, later waves are not touched. The
 // report says where every cluster ended; the error is nil only when every
 // cluster finished.
-func Run(ctx context.Context, engine *ship.Engine, op Operation, o RunOptions) (*Report, error) {
+func Run(ctx context.Context, engine Engine, op Operation, o RunOptions) (*Report, error) {
 	r := &runner{engine: engine, op: op, o: o, report: &Report{Hints: o.Hints},
 		states: map[string]*ClusterState{}, health: map[string]*health{}}
 	for _, w := range o.Waves {

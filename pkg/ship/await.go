@@ -7,7 +7,6 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -23,7 +22,7 @@ var errLeftAwaiting = errors.New("left awaiting approval")
 // record: an approval ends it and the progression goes on; a rejection
 // fails it as a gate would, so the progression is rolled back. Without
 // --wait the run ends once the pause is recorded.
-func (r *run) await(ctx context.Context, lock *kube.Lock, step strategy.Step) error {
+func (r *run) await(ctx context.Context, lock heldLock, step strategy.Step) error {
 	p := *step.Progression
 	if last := r.progression; last.Same(p.Images, p.Steps) && last.Phase == release.ProgressionPaused && last.Step == p.Step && !last.Since.IsZero() {
 		p.Since = last.Since

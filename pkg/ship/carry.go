@@ -23,7 +23,7 @@ var errStopped = errors.New("stopped while staying")
 
 // carryOut runs the steps of plan in order; lock is nil on a server dry run,
 // which writes with dryRun=All and neither waits nor stays.
-func (r *run) carryOut(ctx context.Context, lock *kube.Lock, plan strategy.Plan, serverDryRun bool) error {
+func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, serverDryRun bool) error {
 	written := map[string]*strategy.Step{}
 	for i, step := range plan.Steps {
 		switch step.Action {

@@ -60,12 +60,17 @@ func (e *Engine) Refusal(ctx context.Context, t Target, p strategy.Planner) erro
 	if err != nil {
 		return err
 	}
+	return refusal(ctx, client, t, p)
+}
+
+// refusal is Refusal in client's cluster.
+func refusal(ctx context.Context, client cluster, t Target, p strategy.Planner) error {
 	r := &run{client: client, t: t, p: p, res: &Result{Target: t}}
 	lease := client.ReadLock(ctx, t.Namespace, t.Name)
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
 	}
-	_, err = r.firstPlan(ctx)
+	_, err := r.firstPlan(ctx)
 	var nothingLeft *strategy.NothingLeftError
 	if errors.As(err, &nothingLeft) && lease != nil {
 		if last, ok := release.LastOperation(lease.Annotations[release.AnnotationHistory]); ok && last.Verb == p.Verb() && (last.Interrupted || last.Error == "") {

@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -36,7 +35,7 @@ type Gates struct {
 // of the release (a constant four requests whatever its pods, five through
 // a route), then each analysis and webhook.
 type checker struct {
-	client  *kube.Client
+	client  cluster
 	t       Target
 	builtIn gate.BuiltIn
 	// uid is the judged Deployment's, from the first check that saw it: a
@@ -81,7 +80,7 @@ func (r *run) checker(step strategy.Step) (*checker, error) {
 // bindGates binds the analyses and webhooks of gates to judged, a
 // Deployment of rel, checked over window: the analyses' queries rendered
 // for it, the webhooks told *p.
-func bindGates(client *kube.Client, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
+func bindGates(client cluster, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
 	var bound []gate.Gate
 	if len(gates.Analyses) > 0 {
 		prom := &gate.Prometheus{URL: gates.Prometheus.BaseURL(client.Host())}
@@ -236,7 +235,7 @@ func serviceName(rel *release.Release) string {
 // nil): at a hold of
 // progression rec, the step's weight; or (rec nil) after the operation, the
 // weight the canary was given, else all of the traffic.
-func payload(t Target, client *kube.Client, context func() string, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) *gate.Payload {
+func payload(t Target, client cluster, context func() string, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) *gate.Payload {
 	p := &gate.Payload{Server: client.Host(), Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
 	if p.Context = t.Context; p.Context == "" && context != nil {
 		p.Context = context()

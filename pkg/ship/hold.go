@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -34,7 +33,7 @@ func (e *GateError) Error() string { return "gates failed at " + e.Step + ": " +
 // someone removed with a RemovedError; Ctrl-C, or another command on the
 // release asking it to give way, stops it with the step kept and the way on
 // said.
-func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) error {
+func (r *run) hold(ctx context.Context, lock heldLock, step strategy.Step) error {
 	// A hold of a progression's step keeps the progression's record; one of
 	// a blue-green release (--verify-for) has none.
 	var p release.Progression
@@ -57,7 +56,7 @@ func (r *run) hold(ctx context.Context, lock *kube.Lock, step strategy.Step) err
 	}
 	// end ends the stay, recording where the progression stands in the
 	// same write.
-	end := func(staying *kube.Staying) error {
+	end := func(staying heldStay) error {
 		if step.Progression == nil {
 			return staying.End(ctx, false)
 		}
@@ -156,7 +155,7 @@ func (e *interruptedError) Error() string { return e.msg }
 
 // record keeps p in the release's record, and as the progression this run
 // plans from; a progression that ends says by which command and whom.
-func (r *run) record(ctx context.Context, lock *kube.Lock, p *release.Progression) error {
+func (r *run) record(ctx context.Context, lock heldLock, p *release.Progression) error {
 	if p.Ended() && p.EndedBy == "" {
 		p.EndedBy = r.holder.Command
 		if r.holder.User != "" {

@@ -6,7 +6,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
@@ -46,7 +45,7 @@ type Notifier interface {
 
 // reader reads in one namespace through a client.
 type reader struct {
-	client    *kube.Client
+	client    cluster
 	namespace string
 }
 

@@ -28,7 +28,7 @@ func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, str
 
 // recover plans and carries out the planner's way back from failure, still
 // under the lock, and says what it did.
-func (r *run) recover(ctx context.Context, lock *kube.Lock, p strategy.Recoverer, failure strategy.Failure) error {
+func (r *run) recover(ctx context.Context, lock heldLock, p strategy.Recoverer, failure strategy.Failure) error {
 	// The way back starts soon after a failure: the user's rules are asked
 	// for while the release is read.
 	// The lock is read again at the same time: a command that was stopped

@@ -39,15 +39,15 @@ func (e *Engine) currentContext() string {
 
 // resolve returns the client of t's context, and t with its namespace
 // filled in from that context when it names none.
-func (e *Engine) resolve(t Target) (*kube.Client, Target, error) {
+func (e *Engine) resolve(t Target) (kubeCluster, Target, error) {
 	client, err := e.clients.Client(t.Context)
 	if err != nil {
-		return nil, t, err
+		return kubeCluster{}, t, err
 	}
 	if t.Namespace == "" {
 		t.Namespace = client.Namespace
 	}
-	return client, t, nil
+	return kubeCluster{client}, t, nil
 }
 
 // Run carries out p's operation on release t: it reads the release's lock,
@@ -63,13 +63,19 @@ func (e *Engine) Run(ctx context.Context, t Target, p strategy.Planner, o Option
 	if err != nil {
 		return &Result{Target: t}, err
 	}
-	r := &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}, context: e.currentContext}
+	r := newRun(client, t, p, o, e.currentContext)
 	return r.res, r.run(ctx)
+}
+
+// newRun is p's operation on release t, in client's cluster, not started;
+// context names the kubeconfig's current context.
+func newRun(client cluster, t Target, p strategy.Planner, o Options, context func() string) *run {
+	return &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}, context: context}
 }
 
 // run is one operation in progress.
 type run struct {
-	client *kube.Client
+	client cluster
 	t      Target
 	p      strategy.Planner
 	o      Options
@@ -184,7 +190,7 @@ func (r *run) attempt(ctx context.Context) error {
 		r.tell(plan)
 		r.showPlan(plan)
 		holder.Route = plan.Route
-		return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error { return r.underLock(ctx, lock, plan) })
+		return r.locked(ctx, lease, holder, func(ctx context.Context, lock heldLock) error { return r.underLock(ctx, lock, plan) })
 	}
 	if err := r.nothingToWrite(ctx, lease, nil); err != nil {
 		return err
@@ -202,14 +208,14 @@ func (r *run) attempt(ctx context.Context) error {
 		return err
 	}
 	lease = r.client.ReadLock(ctx, r.t.Namespace, r.t.Name)
-	return r.locked(ctx, lease, holder, func(ctx context.Context, lock *kube.Lock) error {
+	return r.locked(ctx, lease, holder, func(ctx context.Context, lock heldLock) error {
 		return r.recover(ctx, lock, recoverer, failure)
 	})
 }
 
 // locked takes the release's lock from the Lease as read, runs fn holding
 // it (renewed while fn runs), then frees it with the operation recorded.
-func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, *kube.Lock) error) error {
+func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder kube.Holder, fn func(context.Context, heldLock) error) error {
 	lock, err := r.client.Lock(ctx, r.t.Namespace, r.t.Name, lease, holder, r.o.ForceUnlock, r.o.Progress)
 	if err != nil {
 		return err
@@ -341,7 +347,7 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 // and nobody's change is overwritten. A planner that can recover from a
 // failed wait or gate, or from the next step of a progression it had to
 // refuse, then does.
-func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan) error {
+func (r *run) underLock(ctx context.Context, lock heldLock, plan strategy.Plan) error {
 	fresh, segments := !lock.GaveWay(), 0
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		for {
@@ -397,7 +403,7 @@ func (r *run) underLock(ctx context.Context, lock *kube.Lock, plan strategy.Plan
 // forgetRoute makes the release's record forget the way back of the route
 // the run put back, when the lock is freed, and plans from then on without
 // it.
-func (r *run) forgetRoute(lock *kube.Lock) {
+func (r *run) forgetRoute(lock heldLock) {
 	lock.ForgetRoute()
 	r.routeRecord = nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
@@ -18,7 +17,7 @@ func (e *PreemptedError) Error() string { return "stopped for " + e.By }
 
 // stay holds the lock for d, marked so that another command on the release
 // may ask it to give way; it ends when d is up, at Ctrl-C, or when asked.
-func (r *run) stay(ctx context.Context, lock *kube.Lock, d time.Duration) error {
+func (r *run) stay(ctx context.Context, lock heldLock, d time.Duration) error {
 	staying, err := lock.Stay(ctx, time.Now().Add(d))
 	if err != nil {
 		return err

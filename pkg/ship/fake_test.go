@@ -1,0 +1,427 @@
+package ship
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+)
+
+// fakeCluster is a cluster holding one release, the Deployment web, whose
+// image the fake planners change. Writes use optimistic concurrency as the
+// API server does: a patch computed against an older resourceVersion is a
+// conflict. The scripted errors make the failure paths happen on cue.
+type fakeCluster struct {
+	mu sync.Mutex
+
+	image string
+	rv    int
+	lease *coordinationv1.Lease
+	// last is what FreeStaleLock says was the record's last operation.
+	last release.Operation
+
+	// lockErrs are returned by the first Lock calls, in turn.
+	lockErrs []error
+	// interfere makes that many writes find web changed by someone else
+	// since it was read: each is a conflict, and the object moves on.
+	interfere int
+	// conflictAlways makes every write a conflict.
+	conflictAlways bool
+	// waitErrs are returned by the first Waits, in turn.
+	waitErrs []error
+	// accessErr refuses the plan; loadErr fails the reads from the
+	// loadFrom-th on (1-based; 0 is the first).
+	accessErr         error
+	loadErr           error
+	loadFrom          int
+	checkErr          error
+	observeErr        error
+	observeWithoutWeb bool
+	// staying is the stay the lock's Stay and Await hand out.
+	staying *fakeStay
+	// waitBlocks makes each Wait wait until its context ends.
+	waitBlocks bool
+	// afterWait, when set, runs at the end of each Wait: someone else's
+	// change, or Ctrl-C, while the run waits.
+	afterWait func(*fakeCluster)
+
+	// What the run asked for.
+	calls []string
+	loads int
+	// snaps are the snapshots handed out, in turn.
+	snaps []*strategy.Snapshot
+	lock  *fakeLock
+}
+
+func newFakeCluster() *fakeCluster {
+	return &fakeCluster{image: "web:1", rv: 1}
+}
+
+func (c *fakeCluster) called(format string, args ...any) {
+	c.calls = append(c.calls, fmt.Sprintf(format, args...))
+}
+
+// count is how many calls began with prefix.
+func (c *fakeCluster) count(prefix string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, call := range c.calls {
+		if len(call) >= len(prefix) && call[:len(prefix)] == prefix {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *fakeCluster) web() *appsv1.Deployment {
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", UID: "uid-web", ResourceVersion: strconv.Itoa(c.rv)},
+		Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: c.image}}},
+			},
+		},
+	}
+}
+
+func (c *fakeCluster) ReadLock(_ context.Context, _, _ string) *coordinationv1.Lease {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("readlock")
+	return c.lease.DeepCopy()
+}
+
+func (c *fakeCluster) Load(_ context.Context, namespace, _ string, _ release.Choice, _ strategy.Needs, _ *release.RouteRecord) (*strategy.Snapshot, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("load")
+	c.loads++
+	if c.loadErr != nil && c.loads >= c.loadFrom {
+		return nil, c.loadErr
+	}
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: namespace}}
+	snap := &strategy.Snapshot{Release: &release.Release{Stable: c.web(), Services: []*corev1.Service{svc}}}
+	c.snaps = append(c.snaps, snap)
+	return snap, nil
+}
+
+func (c *fakeCluster) Lock(_ context.Context, _, name string, _ *coordinationv1.Lease, h kube.Holder, _ bool, _ io.Writer) (heldLock, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("lock %s", h.Verb)
+	if len(c.lockErrs) > 0 {
+		err := c.lockErrs[0]
+		c.lockErrs = c.lockErrs[1:]
+		if err != nil {
+			return nil, fmt.Errorf("release %s is busy: %w", name, err)
+		}
+	}
+	c.lock = &fakeLock{cluster: c, holder: h}
+	return c.lock, nil
+}
+
+func (c *fakeCluster) FreeStaleLock(_ context.Context, _ *coordinationv1.Lease, _, _ string) (release.Operation, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("freestale")
+	return c.last, nil
+}
+
+func (c *fakeCluster) CheckAccess(_ context.Context, _, _ string, _ strategy.Plan, _ strategy.Needs) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("checkaccess")
+	return c.accessErr
+}
+
+func (c *fakeCluster) ReviewAccess(_ context.Context, _ string) (*kube.Rules, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("reviewaccess")
+	return nil, nil // nil rules: every plan passes, as when RBAC cannot say
+}
+
+func (c *fakeCluster) WhoAmI(context.Context) string { return "alice" }
+
+func (c *fakeCluster) Write(_ context.Context, step strategy.Step, serverDryRun bool) (runtime.Object, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := step.Object.(*appsv1.Deployment)
+	if !ok {
+		c.called("write %s %T dry=%t", step.Action, step.Object, serverDryRun)
+		return step.Object, nil
+	}
+	c.called("write %s %s dry=%t", step.Action, d.Name, serverDryRun)
+	conflict := apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, d.Name, fmt.Errorf("the object has been modified"))
+	switch {
+	case c.conflictAlways:
+		return nil, conflict
+	case d.Name != "web" || serverDryRun:
+		return d, nil
+	case c.interfere > 0:
+		c.interfere--
+		c.rv++ // someone else's write
+		return nil, conflict
+	case d.ResourceVersion != strconv.Itoa(c.rv):
+		return nil, conflict
+	}
+	c.rv++
+	c.image = d.Spec.Template.Spec.Containers[0].Image
+	return c.web(), nil
+}
+
+func (c *fakeCluster) Wait(ctx context.Context, step strategy.Step, _ time.Duration, _ io.Writer) error {
+	if c.waitBlocks {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("wait %s", step.Until)
+	if c.afterWait != nil {
+		defer c.afterWait(c)
+	}
+	if len(c.waitErrs) > 0 {
+		err := c.waitErrs[0]
+		c.waitErrs = c.waitErrs[1:]
+		return err
+	}
+	return nil
+}
+
+func (c *fakeCluster) Observe(_ context.Context, namespace, _ string, _ release.Choice, _ []string) (*release.Observed, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("observe")
+	if c.observeErr != nil {
+		return nil, c.observeErr
+	}
+	rel := &release.Release{Stable: c.web()}
+	if c.observeWithoutWeb {
+		rel.Stable = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: namespace}}
+	}
+	return &release.Observed{Release: rel, Endpoints: release.NewEndpoints(nil, nil)}, nil
+}
+
+func (c *fakeCluster) Names() (string, string) { return "kind-prod", "prod-cluster" }
+func (c *fakeCluster) Host() string            { return "https://127.0.0.1:6443" }
+func (c *fakeCluster) HTTPClient() *http.Client {
+	return http.DefaultClient
+}
+
+func (c *fakeCluster) ConfigMapData(context.Context, string, string) (map[string]string, error) {
+	return map[string]string{"policy": "x"}, nil
+}
+
+func (c *fakeCluster) SecretValue(context.Context, string, string, string) (string, error) {
+	return "s3cr3t", nil
+}
+
+// fakeLock is the lock the fake cluster hands out; it records what the run
+// did with it.
+type fakeLock struct {
+	cluster  *fakeCluster
+	holder   kube.Holder
+	gaveWay  bool
+	released *release.Operation
+	recorded []*release.Progression
+	routes   []*release.RouteRecord
+	forgot   bool
+	// lose ends the context Keep returned, as a lock lost to another
+	// command does.
+	lose context.CancelCauseFunc
+}
+
+func (l *fakeLock) Keep(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	l.lose = cancel
+	return ctx, func() { cancel(nil) }
+}
+
+func (l *fakeLock) Release(_ context.Context, op release.Operation) error {
+	l.cluster.mu.Lock()
+	defer l.cluster.mu.Unlock()
+	l.cluster.called("release")
+	l.released = &op
+	return nil
+}
+
+func (l *fakeLock) Check(context.Context) error {
+	l.cluster.mu.Lock()
+	defer l.cluster.mu.Unlock()
+	l.cluster.called("checklock")
+	return l.cluster.checkErr
+}
+
+func (l *fakeLock) GaveWay() bool { return l.gaveWay }
+
+func (l *fakeLock) KeepRoute(_ context.Context, rec *release.RouteRecord) error {
+	l.routes = append(l.routes, rec)
+	return nil
+}
+
+func (l *fakeLock) ForgetRoute() { l.forgot = true }
+
+func (l *fakeLock) Record(_ context.Context, p *release.Progression) error {
+	l.cluster.mu.Lock()
+	defer l.cluster.mu.Unlock()
+	l.cluster.called("record %s", p.Phase)
+	copied := *p
+	l.recorded = append(l.recorded, &copied)
+	return nil
+}
+
+func (l *fakeLock) Stay(context.Context, time.Time) (heldStay, error) {
+	return l.stay()
+}
+
+func (l *fakeLock) Await(context.Context) (heldStay, error) {
+	return l.stay()
+}
+
+func (l *fakeLock) stay() (heldStay, error) {
+	l.cluster.mu.Lock()
+	defer l.cluster.mu.Unlock()
+	l.cluster.called("stay")
+	if l.cluster.staying == nil {
+		l.cluster.staying = newFakeStay()
+	}
+	return l.cluster.staying, nil
+}
+
+// fakeStay is a stay whose preemption and verdict the test sends.
+type fakeStay struct {
+	preempted chan string
+	verdict   chan *release.Progression
+	ended     []string
+}
+
+func newFakeStay() *fakeStay {
+	return &fakeStay{preempted: make(chan string, 1), verdict: make(chan *release.Progression, 1)}
+}
+
+func (s *fakeStay) Preempted() <-chan string             { return s.preempted }
+func (s *fakeStay) Verdict() <-chan *release.Progression { return s.verdict }
+func (s *fakeStay) Leave()                               { s.ended = append(s.ended, "left") }
+func (s *fakeStay) End(_ context.Context, gaveWay bool) error {
+	s.ended = append(s.ended, "end "+strconv.FormatBool(gaveWay))
+	return nil
+}
+func (s *fakeStay) EndRecording(_ context.Context, p *release.Progression) error {
+	s.ended = append(s.ended, "end recording "+string(p.Phase))
+	return nil
+}
+
+// fakePlanner plans with its functions (see planOnly for one that cannot
+// recover).
+type fakePlanner struct {
+	verb    string
+	plan    func(*strategy.Snapshot) (strategy.Plan, error)
+	recover func(*strategy.Snapshot, strategy.Failure) (strategy.Plan, error)
+	// seen are the snapshots planned from; failures what Recover was told.
+	seen     []*strategy.Snapshot
+	failures []strategy.Failure
+}
+
+func (p *fakePlanner) Verb() string          { return p.verb }
+func (p *fakePlanner) Needs() strategy.Needs { return strategy.Needs{} }
+func (p *fakePlanner) RecoverNeeds() strategy.Needs {
+	return strategy.Needs{Unserved: true}
+}
+
+func (p *fakePlanner) Plan(s *strategy.Snapshot) (strategy.Plan, error) {
+	p.seen = append(p.seen, s)
+	return p.plan(s)
+}
+
+func (p *fakePlanner) Recover(s *strategy.Snapshot, f strategy.Failure) (strategy.Plan, error) {
+	p.failures = append(p.failures, f)
+	return p.recover(s, f)
+}
+
+// planOnly is p without its Recover: a verb with no way back.
+func planOnly(p *fakePlanner) strategy.Planner {
+	return struct{ strategy.Planner }{p}
+}
+
+// setImage plans web's image to be image: a patch from the Deployment as
+// read, then a wait for its rollout; nothing when it already is.
+func setImage(image string) func(*strategy.Snapshot) (strategy.Plan, error) {
+	return func(s *strategy.Snapshot) (strategy.Plan, error) {
+		d := s.Release.Stable.DeepCopy()
+		if d.Spec.Template.Spec.Containers[0].Image == image {
+			return strategy.Plan{}, nil
+		}
+		d.Spec.Template.Spec.Containers[0].Image = image
+		return strategy.Plan{Notes: []string{"setting web to " + image}, Steps: []strategy.Step{
+			{Action: strategy.Patch, Object: d, Operation: "image updated", Reason: "the new image"},
+			{Action: strategy.Wait, Object: d, Until: strategy.RolledOut},
+		}}, nil
+	}
+}
+
+// undoImage recovers by setting web's image back to image.
+func undoImage(image string) func(*strategy.Snapshot, strategy.Failure) (strategy.Plan, error) {
+	return func(s *strategy.Snapshot, _ strategy.Failure) (strategy.Plan, error) {
+		plan, err := setImage(image)(s)
+		plan.Steps = plan.Steps[:len(plan.Steps)-min(len(plan.Steps), 1)] // no wait
+		return plan, err
+	}
+}
+
+// fakeNotifier keeps the types of the events it is told.
+type fakeNotifier struct {
+	mu     sync.Mutex
+	events []notify.Event
+}
+
+func (n *fakeNotifier) Notify(e notify.Event) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.events = append(n.events, e)
+}
+
+func (n *fakeNotifier) Flush() []string { return []string{"webhook ops: 503"} }
+
+func (n *fakeNotifier) types() []notify.Type {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []notify.Type
+	for _, e := range n.events {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+// testRun is a run of p on release web in c, its progress kept.
+func testRun(c cluster, p strategy.Planner, o Options) (*run, *bytes.Buffer) {
+	progress := &bytes.Buffer{}
+	o.Progress = progress
+	if o.DryRun == "" {
+		o.DryRun = DryRunNone
+	}
+	if o.Gates.CheckEvery == 0 {
+		o.Gates.CheckEvery = time.Millisecond
+	}
+	return newRun(c, Target{Namespace: "prod", Name: "web"}, p, o, func() string { return "kind-prod" }), progress
+}
