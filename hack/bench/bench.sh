@@ -55,6 +55,8 @@ FLEET_DIR=$fleet_dir FLEET_CLUSTERS="bench-b bench-c" FLEET_PORT_BASE=${FLEET_PO
   -fleet-kubeconfig "$fleet_dir/kubeconfig" -dashboard kubectl-ship="$ship" | tee -a docs/benchmarks.md
 FLEET_DIR=$fleet_dir hack/fleet-down.sh
 
+# How the binary was brought under its size budget, kept with the figures.
+tee -a docs/benchmarks.md < hack/bench/size.md
 {
   printf '\n## Go benchmarks\n\nThe planners and the status model, without a cluster (`go test -bench . ./pkg/...`).\n\n```\n'
   go test -run '^$' -bench . -benchmem ./pkg/... | grep -E '^(Benchmark|pkg:)'

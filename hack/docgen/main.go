@@ -61,6 +61,23 @@ func run(path string, check bool) error {
 	return nil
 }
 
+// writeSubcommands lists c's subcommands under their groups' titles, as
+// its help does.
+func writeSubcommands(b *bytes.Buffer, c *cobra.Command) {
+	groups := append([]*cobra.Group{{Title: "Commands:"}}, c.Groups()...)
+	for _, g := range groups {
+		var lines []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && sub.GroupID == g.ID {
+				lines = append(lines, fmt.Sprintf("- `%s`: %s\n", sub.Name(), sub.Short))
+			}
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(b, "\n%s\n\n%s", g.Title, strings.Join(lines, ""))
+		}
+	}
+}
+
 // writeCommand writes c's section, then its subcommands' in cobra's order
 // (sorted by name). Hidden and deprecated commands and help are left out.
 func writeCommand(b *bytes.Buffer, c *cobra.Command) {
@@ -69,24 +86,17 @@ func writeCommand(b *bytes.Buffer, c *cobra.Command) {
 	if c.Long != "" {
 		fmt.Fprintf(b, "\n%s\n", strings.TrimSpace(c.Long))
 	}
-	if c.HasAvailableSubCommands() {
-		b.WriteString("\nCommands:\n\n")
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() {
-				fmt.Fprintf(b, "- `%s`: %s\n", sub.Name(), sub.Short)
-			}
-		}
-	}
+	writeSubcommands(b, c)
 	if c.Example != "" {
 		fmt.Fprintf(b, "\nExamples:\n\n```\n%s\n```\n", c.Example)
 	}
-	// The root's flags are the global ones; each verb lists its own.
-	title := "Flags"
-	if !c.HasParent() {
-		title = "Global flags, accepted by every command"
+	for _, s := range cmd.FlagSections(c) {
+		fmt.Fprintf(b, "\n%s:\n\n```\n%s```\n", s.Title, s.Usages)
 	}
-	if flags := c.NonInheritedFlags().FlagUsages(); flags != "" {
-		fmt.Fprintf(b, "\n%s:\n\n```\n%s```\n", title, flags)
+	// The global flags are listed once, as `kubectl ship options` prints
+	// them.
+	if c.Name() == "options" && c.Parent() == c.Root() {
+		fmt.Fprintf(b, "\nGlobal options, accepted by every command:\n\n```\n%s```\n", c.Root().PersistentFlags().FlagUsages())
 	}
 	for _, sub := range c.Commands() {
 		if sub.IsAvailableCommand() {

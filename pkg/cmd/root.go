@@ -31,19 +31,32 @@ import (
 // (--kubeconfig, --context, -n, --as, ...) so every verb reuses the user's
 // kubeconfig exactly as kubectl does.
 //
-// The verbs take *ConfigFlags, not the RESTClientGetter interface: -o
-// go-template links text/template, whose reflection makes the linker keep
-// every method of every type stored in an interface, and ConfigFlags'
-// discovery and REST mapper methods would add 0.4 MB that ship never calls.
+// The verbs reach the flags through closures, never through the
+// RESTClientGetter interface or a field of type *ConfigFlags: -o go-template
+// links text/template, whose reflection makes the linker keep every exported
+// method of every type an interface can reach, and ConfigFlags' discovery and
+// REST mapper methods would add 0.4 MB that ship never calls.
 func NewCmdShip(streams genericiooptions.IOStreams) *cobra.Command {
 	configFlags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
 		Use:   "kubectl-ship",
-		Short: "Canary and blue-green releases of plain Deployments and Services",
-		Long: `kubectl ship runs progressive delivery on ordinary Deployments and Services:
-canary releases that take a share of traffic by replica ratio, promotion and
-abort, and blue-green releases switched at the Service selector. Nothing is
-installed in the cluster: what ship creates stays usable with kubectl rollout.`,
+		Short: "Progressive delivery of plain Deployments and Services, from kubectl",
+		Long: `kubectl ship runs progressive delivery on ordinary Deployments and Services,
+with the kubeconfig contexts you already have and nothing installed in the
+cluster: what ship creates stays usable with kubectl rollout.
+
+  - Canaries that take their share of the traffic by pods (1 of 4 pods is 25%),
+    or an exact weight through a Gateway API HTTPRoute or ingress-nginx, with
+    header and cookie rules; then promote or abort.
+  - Blue-green releases: the idle color brought up, then the Services (or the
+    route, all at once or in steps) switched to it and back.
+  - Steps that advance by themselves while health gates are checked: the
+    pods, the traffic, Prometheus analysis and webhooks; a failed gate rolls
+    the release back.
+  - Release policies kept with the application, pauses that wait for approve
+    or reject, and notifications.
+  - Fleets: the same release across kubeconfig contexts, in waves with a soak
+    between them; and a live dashboard of every release.`,
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ship"},
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -74,6 +87,8 @@ installed in the cluster: what ship creates stays usable with kubectl rollout.`,
 		dashboard.NewCmdDashboard(f, streams),
 		version.NewCmdVersion(f, streams),
 	)
+	root.AddCommand(newCmdOptions(root))
+	setHelp(root)
 	return root
 }
 

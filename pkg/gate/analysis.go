@@ -134,7 +134,8 @@ func (a *Analysis) Judge(value float64) Verdict {
 	return Fail
 }
 
-// templateError drops text/template's "template: analysis:" prefix.
+// templateError drops text/template's "template: " prefix, leaving the
+// template's name and position ("analysis:1: ...").
 func templateError(err error) string {
 	return strings.TrimPrefix(err.Error(), "template: ")
 }

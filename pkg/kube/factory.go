@@ -16,8 +16,14 @@ import (
 // flags (--kubeconfig, --context, --as, -n, ...), which apply to every
 // context: a context named by a target replaces --context alone.
 type Factory struct {
-	flags    *genericclioptions.ConfigFlags
-	warnings io.Writer
+	// The connection flags are held in closures, never in a field of type
+	// *ConfigFlags: -o go-template's reflection makes the linker keep every
+	// exported method of every type an interface can reach, and ConfigFlags
+	// reaches discovery and OpenAPI parsers (2 MB) that ship never calls.
+	loader    func() clientcmd.ClientConfig
+	overrides func() *clientcmd.ConfigOverrides
+	wrap      func(*rest.Config) *rest.Config
+	warnings  io.Writer
 	// raw is the kubeconfig, loaded once for all the contexts a fleet
 	// names: parsing it again for each of 50 contexts would cost more than
 	// reading their clusters.
@@ -30,7 +36,18 @@ type Factory struct {
 // NewFactory returns a Factory over the connection flags. The API server's
 // warnings go to warnings, as kubectl prints them ("Warning: ...").
 func NewFactory(flags *genericclioptions.ConfigFlags, warnings io.Writer) *Factory {
-	f := &Factory{flags: flags, warnings: warnings, clients: map[string]*Client{}}
+	f := &Factory{
+		loader:    flags.ToRawKubeConfigLoader,
+		overrides: func() *clientcmd.ConfigOverrides { return overrides(flags) },
+		wrap: func(c *rest.Config) *rest.Config {
+			if flags.WrapConfigFn != nil {
+				return flags.WrapConfigFn(c)
+			}
+			return c
+		},
+		warnings: warnings,
+		clients:  map[string]*Client{},
+	}
 	f.raw = sync.OnceValues(func() (clientcmdapi.Config, error) { return flags.ToRawKubeConfigLoader().RawConfig() })
 	return f
 }
@@ -61,13 +78,13 @@ func (f *Factory) Client(context string) (*Client, error) {
 // resolves its flags, another from the kubeconfig loaded once, with the
 // same connection flags applied.
 func (f *Factory) configFor(context string) (*rest.Config, string, error) {
-	loader := f.flags.ToRawKubeConfigLoader()
+	loader := f.loader()
 	if context != "" {
 		raw, err := f.raw()
 		if err != nil {
 			return nil, "", err
 		}
-		o := overrides(f.flags)
+		o := f.overrides()
 		o.CurrentContext = context
 		loader = clientcmd.NewNonInteractiveClientConfig(raw, context, o, nil)
 	}
@@ -75,9 +92,7 @@ func (f *Factory) configFor(context string) (*rest.Config, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	if f.flags.WrapConfigFn != nil {
-		config = f.flags.WrapConfigFn(config)
-	}
+	config = f.wrap(config)
 	namespace, _, err := loader.Namespace()
 	return config, namespace, err
 }
@@ -92,15 +107,15 @@ func (f *Factory) names(context string) (name, cluster string) {
 	name = context
 	if name == "" {
 		name = raw.CurrentContext
-		if f.flags.Context != nil && *f.flags.Context != "" {
-			name = *f.flags.Context
+		if flag := f.overrides().CurrentContext; flag != "" {
+			name = flag
 		}
 	}
 	if c := raw.Contexts[name]; c != nil {
 		cluster = c.Cluster
 	}
-	if f.flags.ClusterName != nil && *f.flags.ClusterName != "" {
-		cluster = *f.flags.ClusterName
+	if flag := f.overrides().Context.Cluster; flag != "" {
+		cluster = flag
 	}
 	return name, cluster
 }
@@ -122,8 +137,8 @@ func (f *Factory) Contexts() (names []string, current string, err error) {
 		names = append(names, name)
 	}
 	current = raw.CurrentContext
-	if f.flags.Context != nil && *f.flags.Context != "" {
-		current = *f.flags.Context
+	if flag := f.overrides().CurrentContext; flag != "" {
+		current = flag
 	}
 	return names, current, nil
 }

@@ -51,6 +51,7 @@ func overrides(f *genericclioptions.ConfigFlags) *clientcmd.ConfigOverrides {
 	if f.DisableCompression != nil {
 		o.ClusterInfo.DisableCompression = *f.DisableCompression
 	}
+	set(&o.CurrentContext, f.Context)
 	set(&o.Context.Cluster, f.ClusterName)
 	set(&o.Context.AuthInfo, f.AuthInfoName)
 	set(&o.Context.Namespace, f.Namespace)

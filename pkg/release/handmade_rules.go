@@ -97,13 +97,22 @@ func differing(a, b labels.Set) []string {
 	return keys
 }
 
+// CheckChoice refuses a --canary or --green (flag) that names the
+// Deployment of the release itself; the verbs check it before any request.
+func CheckChoice(flag, name, release string) error {
+	if name != "" && name == release {
+		return fmt.Errorf("--%s %s: that is the release's own Deployment; name the Deployment beside it", flag, name)
+	}
+	return nil
+}
+
 // named finds the Deployment --canary or --green (flag) names.
 func (r *Release) named(flag, name string) (*appsv1.Deployment, error) {
+	if err := CheckChoice(flag, name, r.Stable.Name); err != nil {
+		return nil, err
+	}
 	d := r.otherDeployments[name]
-	switch {
-	case name == r.Stable.Name:
-		return nil, fmt.Errorf("--%s %s: that is the release's own Deployment; name the Deployment beside it", flag, name)
-	case d == nil:
+	if d == nil {
 		return nil, fmt.Errorf("--%s %s: deployment %s not found in namespace %s", flag, name, name, r.Stable.Namespace)
 	}
 	if owner, shipMade := OwnerOf(d); shipMade {

@@ -331,8 +331,9 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 	if recoverer, ok := r.p.(strategy.Recoverer); ok {
 		needs = merge(needs, recoverer.RecoverNeeds())
 	}
-	// Not an errgroup: a refusal must not cancel the other request, or
-	// client-go logs its cancellation beside the one line of the refusal.
+	// A plain errgroup.Group, not WithContext: a refusal must not cancel
+	// the other request, or client-go logs its cancellation beside the one
+	// line of the refusal.
 	var g errgroup.Group
 	g.Go(func() error { return r.client.CheckAccess(ctx, r.t.Namespace, r.t.Name, plan, needs) })
 	g.Go(func() error { holder.User = r.client.WhoAmI(ctx); return nil })

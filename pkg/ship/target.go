@@ -47,7 +47,8 @@ const (
 // Options are how one operation runs.
 type Options struct {
 	DryRun DryRun
-	// Timeout bounds the whole operation; 0 is no bound.
+	// Timeout bounds each wait of the operation (a rollout, a switch);
+	// 0 is no bound.
 	Timeout time.Duration
 	// Wait for what the plan waits for (rollouts, endpoints); without it
 	// the operation ends after its last write.

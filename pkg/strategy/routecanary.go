@@ -127,15 +127,25 @@ func weightString(weight, total int32) string {
 // byShareOfPods refuses what only a route can do, for a canary that takes
 // its share of the pods.
 func byShareOfPods(rel *release.Release, svc *corev1.Service, req CanaryRequest) error {
-	how := fmt.Sprintf("no HTTPRoute in namespace %s sends traffic to service %s: name the route with --route httproute/NAME or ingress/NAME", rel.Stable.Namespace, svc.Name)
 	if req.Route.None {
-		how = "--route none takes the share of the pods"
+		return req.CheckShareOfPods(NoRoute)
 	}
+	return req.CheckShareOfPods(fmt.Sprintf("no HTTPRoute in namespace %s sends traffic to service %s: name the route with --route httproute/NAME or ingress/NAME", rel.Stable.Namespace, svc.Name))
+}
+
+// NoRoute is why a canary of --route none has no route.
+const NoRoute = "--route none takes the share of the pods"
+
+// CheckShareOfPods refuses what only a route can do, for a canary that
+// takes its share of the pods; why says why it has no route. The verb
+// checks it before any request for --route none, the planner once it found
+// no route.
+func (req CanaryRequest) CheckShareOfPods(why string) error {
 	switch {
 	case req.Header != nil || req.Cookie != "":
-		return fmt.Errorf("--header and --cookie need a route, and %s", how)
+		return fmt.Errorf("--header and --cookie need a route, and %s", why)
 	case req.WeightTotal > 0:
-		return fmt.Errorf("--weight-total needs a route, and %s", how)
+		return fmt.Errorf("--weight-total needs a route, and %s", why)
 	case req.WeightSet && (req.Weight < 1 || req.Weight > 99):
 		return fmt.Errorf("--weight must be between 1 and 99 percent without a route (the canary's share of the pods), not %d", req.Weight)
 	case req.WeightSet && req.Replicas > 0:

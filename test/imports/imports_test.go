@@ -130,8 +130,9 @@ func chain(graph map[string][]string, from, to string) []string {
 const module = "github.com/kubectl-ship/kubectl-ship/"
 
 // layers are the packages of the project and what each must not import
-// directly, so that imports run one way (cmd -> ship -> {kube, gate} ->
-// strategy -> release) and the pure packages stay free of clients and cobra.
+// directly, so that imports run one way (cmd -> fleet -> ship -> kube ->
+// strategy -> release, with gate and printers on release alone) and the
+// pure packages stay free of clients and cobra.
 var layers = map[string][]string{
 	// The verbs reach the cluster only through the engine.
 	"pkg/cmd":      {module + "pkg/kube", "k8s.io/client-go"},

@@ -186,8 +186,6 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 	switch {
 	case cmd.Flags().Changed("steps") && strings.TrimSpace(o.Steps) == "":
 		return fmt.Errorf("--steps is empty: list the weights, e.g. --steps 10,25,50")
-	case o.weightSet && cmd.Flags().Changed("replicas") && o.Route == "none":
-		return fmt.Errorf("give --weight or --replicas, not both: without a route the weight is the canary's share of the pods")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
 	case o.Steps == "" && (cmd.Flags().Changed("interval") || o.NoPromote):
@@ -210,7 +208,6 @@ func (o *Options) Validate() error {
 	if req.Images, err = strategy.ParseImages(o.Images); err != nil {
 		return fmt.Errorf("--image: %w", err)
 	}
-	req.Weight, req.WeightSet, req.Replicas = o.Weight, o.weightSet, o.Replicas
 	req.Sticky, req.StickySeconds = o.Sticky.enabled, o.Sticky.seconds
 	req.Replace, req.Exact = o.Replace, o.Exact
 	o.planner = strategy.Canary{Request: req}

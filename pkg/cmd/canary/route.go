@@ -14,7 +14,7 @@ const maxWeightTotal = 1000000
 // request with them set. Whether a route is found is only known once the
 // namespace is read: the planner refuses then what needs one.
 func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
-	var req strategy.CanaryRequest
+	req := strategy.CanaryRequest{Weight: o.Weight, WeightSet: o.weightSet, Replicas: o.Replicas}
 	var err error
 	if o.Route != "" {
 		if req.Route, err = strategy.ParseRouteChoice(o.Route); err != nil {
@@ -23,21 +23,13 @@ func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
 	}
 	total := int32(100)
 	switch {
-	case o.totalSet && req.Route.None:
-		return req, fmt.Errorf("--weight-total needs a route, and --route none takes the share of the pods")
 	case o.totalSet && (o.WeightTotal < 1 || o.WeightTotal > maxWeightTotal):
 		return req, fmt.Errorf("--weight-total must be between 1 and %d, not %d", maxWeightTotal, o.WeightTotal)
 	case o.totalSet:
 		total, req.WeightTotal = o.WeightTotal, o.WeightTotal
 	}
-	switch {
-	case o.weightSet && req.Route.None && (o.Weight < 1 || o.Weight > 99):
-		return req, fmt.Errorf("--weight must be between 1 and 99 percent without a route (the canary's share of the pods), not %d", o.Weight)
-	case o.weightSet && (o.Weight < 0 || o.Weight > total):
+	if o.weightSet && !req.Route.None && (o.Weight < 0 || o.Weight > total) {
 		return req, fmt.Errorf("--weight must be between 0 and %d, not %d", total, o.Weight)
-	}
-	if (o.Header != "" || o.Cookie != "") && req.Route.None {
-		return req, fmt.Errorf("--header and --cookie need a route, and --route none takes the share of the pods")
 	}
 	if o.Header != "" {
 		h, err := strategy.ParseHeader(o.Header)
@@ -51,6 +43,9 @@ func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
 			return req, fmt.Errorf("--cookie: %w", err)
 		}
 		req.Cookie = o.Cookie
+	}
+	if req.Route.None {
+		return req, req.CheckShareOfPods(strategy.NoRoute)
 	}
 	return req, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // Choice is --canary and --green: the Deployment made by hand that is the
@@ -21,13 +23,11 @@ func (c *Choice) AddFlags(cmd *cobra.Command) {
 
 // Validate checks the flags against release name; it makes no request.
 func (c *Choice) Validate(name string) error {
-	switch {
-	case c.Canary != "" && c.Green != "":
+	if c.Canary != "" && c.Green != "" {
 		return fmt.Errorf("give --canary or --green, not both: a release has a canary or a green")
-	case c.Canary == name && name != "":
-		return fmt.Errorf("--canary %s: that is the release's own Deployment; name the Deployment beside it", name)
-	case c.Green == name && name != "":
-		return fmt.Errorf("--green %s: that is the release's own Deployment; name the Deployment beside it", name)
 	}
-	return nil
+	if err := release.CheckChoice(release.RoleCanary, c.Canary, name); err != nil {
+		return err
+	}
+	return release.CheckChoice(release.RoleGreen, c.Green, name)
 }

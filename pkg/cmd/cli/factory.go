@@ -18,17 +18,15 @@ import (
 // Factory gives the verbs the operation engine, built on first use from
 // kubectl's connection flags (--kubeconfig, --context, -n, --as, ...).
 type Factory struct {
-	flags    *genericclioptions.ConfigFlags
-	warnings io.Writer
-	engine   func() *ship.Engine
+	engine func() *ship.Engine
 }
 
 // NewFactory returns a Factory over the connection flags; the API server's
 // warnings are printed to warnings.
 func NewFactory(flags *genericclioptions.ConfigFlags, warnings io.Writer) *Factory {
-	f := &Factory{flags: flags, warnings: warnings}
-	f.engine = sync.OnceValue(func() *ship.Engine { return ship.NewEngine(f.flags, f.warnings) })
-	return f
+	// The flags stay in the closure: see kube.Factory for why no field
+	// holds them.
+	return &Factory{engine: sync.OnceValue(func() *ship.Engine { return ship.NewEngine(flags, warnings) })}
 }
 
 // Engine returns the operation engine.

@@ -134,16 +134,23 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Plan
 	if m.ForceUnlock {
 		fmt.Fprintf(m.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", t.Name)
 	}
-	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
 	printer := m.printer(m.Out, m.ErrOut)
-	_, err := m.Engine.Run(ctx, t, planner, ship.Options{
-		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
-		Command: m.command, Progress: m.ErrOut, Report: printer, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
-	})
+	options := m.options()
+	options.Progress, options.Report = m.ErrOut, printer
+	_, err := m.Engine.Run(ctx, t, planner, options)
 	if flushErr := printer.Flush(); err == nil {
 		err = flushErr
 	}
 	return resumeHint(err, hint)
+}
+
+// options are the engine's options from the flags, in one cluster or many.
+func (m *Mutation) options() ship.Options {
+	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
+	return ship.Options{
+		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
+		Command: m.command, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
+	}
 }
 
 func (m *Mutation) printer(out, errOut io.Writer) *ResultPrinter {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -101,11 +100,7 @@ func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy
 	if err != nil {
 		return err
 	}
-	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
-	op := fleet.Operation{Target: t, Planner: planner, Options: ship.Options{
-		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
-		Command: m.command, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
-	}}
+	op := fleet.Operation{Target: t, Planner: planner, Options: m.options()}
 	hints := fleet.Hints{Continue: m.command + m.connection}
 	if m.Rollback.Planner != nil {
 		op.Rollback, op.RollbackCommand = m.Rollback.Planner, m.Rollback.Command
