@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	appsv1 "k8s.io/api/apps/v1"
 	"slices"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
@@ -136,7 +137,11 @@ func stepAccess(step strategy.Step) []access {
 	case strategy.Wait:
 		switch step.Until {
 		case strategy.RolledOut, strategy.Observed:
-			return []access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
+			resource := "deployments"
+			if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+				resource = "statefulsets"
+			}
+			return []access{{Verb: "watch", Group: "apps", Resource: resource, Name: objectName(step.Object)}}
 		case strategy.EndpointsSelected:
 			return []access{
 				{Verb: "list", Resource: "pods"},
