@@ -86,6 +86,8 @@ func statefulFlags(sts *appsv1.StatefulSet, req CanaryRequest) error {
 		why = "--route, --header and --cookie need a route of its own to each revision's pods, which kubectl-ship does not make for StatefulSets yet: the canary's share is its share of the pods (--route none)"
 	case req.Sticky:
 		why = "--sticky is not supported on StatefulSets yet"
+	case req.WeightSet && (req.Weight < 1 || req.Weight > 99):
+		why = fmt.Sprintf("--weight must be between 1 and 99, not %d: the canary's share of the pods", req.Weight)
 	case req.WeightTotal != 0:
 		why = "--weight-total is for a route's weights, and a StatefulSet's canary takes its share of the pods"
 	case sts.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType:
