@@ -39,6 +39,21 @@ func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, no
 	return &strategy.Snapshot{StatefulSet: sts, Pods: pods.Items}, nil
 }
 
+// statefulStatus is LoadStatus for a StatefulSet's release, when no
+// Deployment has its name: the StatefulSet, its pods and the release's lock,
+// three requests (four with the Deployments' list before), however many pods.
+func (c *Client) statefulStatus(ctx context.Context, namespace, name string, noDeployment error) (*release.Status, error) {
+	snap, err := c.loadStatefulSet(ctx, namespace, name, noDeployment)
+	if err != nil {
+		return nil, err
+	}
+	st := release.SummarizeStateful(snap.StatefulSet, snap.Pods)
+	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+		applyLock(st, lock)
+	}
+	return st, nil
+}
+
 // WaitForStatefulRollout blocks until sts has rolled out as far as its
 // partition lets it, printing progress as 'kubectl rollout status
 // statefulset/NAME' does, watching from sts's resourceVersion; a watch
