@@ -32,3 +32,15 @@ func statefulStatus(w io.Writer, st *release.Status) error {
 	}
 	return warnings(w, st)
 }
+
+// statefulColumns are a StatefulSet release's cells of list's image and
+// weight columns: the canary's weight is its share of the pods, by the
+// partition ("25.0% (partition 3)").
+func statefulColumns(ss *release.StatefulSetStatus) (current, next, weight string) {
+	current, next, weight = Images(ss.Roles[0].Containers), "-", "-"
+	if len(ss.Roles) > 1 && ss.Replicas > 0 {
+		next = Images(ss.Roles[1].Containers)
+		weight = fmt.Sprintf("%.1f%% (partition %d)", 100*float64(ss.Replicas-ss.Partition)/float64(ss.Replicas), ss.Partition)
+	}
+	return current, next, weight
+}

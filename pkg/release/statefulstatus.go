@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // StatefulSetStatus is a release whose workload is a StatefulSet: its
@@ -14,6 +15,8 @@ type StatefulSetStatus struct {
 	Name            string `json:"name"`
 	Replicas        int32  `json:"replicas"`
 	Partition       int32  `json:"partition"`
+	ReadyReplicas   int32  `json:"readyReplicas"`
+	UpdatedReplicas int32  `json:"updatedReplicas"`
 	CurrentRevision string `json:"currentRevision"`
 	UpdateRevision  string `json:"updateRevision"`
 	RolledOut       bool   `json:"rolledOut"`
@@ -47,6 +50,7 @@ func SummarizeStateful(sts *appsv1.StatefulSet, pods []corev1.Pod) *Status {
 		msg = err.Error()
 	}
 	ss := &StatefulSetStatus{Name: sts.Name, Replicas: StatefulReplicas(sts), Partition: Partition(sts),
+		ReadyReplicas: sts.Status.ReadyReplicas, UpdatedReplicas: sts.Status.UpdatedReplicas,
 		CurrentRevision: sts.Status.CurrentRevision, UpdateRevision: sts.Status.UpdateRevision, RolledOut: done, Message: msg}
 	stable := &sts.Spec.Template.Spec
 	rec, err := StatefulCanary(sts)
@@ -56,14 +60,17 @@ func SummarizeStateful(sts *appsv1.StatefulSet, pods []corev1.Pod) *Status {
 	case rec != nil:
 		st.Strategy, stable = StrategyCanary, &rec.Template.Spec
 	}
+	// Without a canary, a rollout under way shows its pods as the update.
 	byRevision := PodsByRevision(sts, pods)
-	stablePods := byRevision.Current
-	if rec == nil && sts.Status.UpdateRevision == sts.Status.CurrentRevision {
-		stablePods = append(stablePods, byRevision.Update...)
-	}
-	ss.Roles = append(ss.Roles, statefulRole(RoleStable, sts.Status.CurrentRevision, stable, stablePods))
-	if len(stablePods) < len(byRevision.Current)+len(byRevision.Update) {
-		ss.Roles = append(ss.Roles, statefulRole(RoleCanary, sts.Status.UpdateRevision, &sts.Spec.Template.Spec, byRevision.Update))
+	switch {
+	case rec != nil:
+		ss.Roles = append(ss.Roles, statefulRole(RoleStable, sts.Status.CurrentRevision, stable, byRevision.Current),
+			statefulRole(RoleCanary, sts.Status.UpdateRevision, &sts.Spec.Template.Spec, byRevision.Update))
+	case sts.Status.UpdateRevision != sts.Status.CurrentRevision:
+		ss.Roles = append(ss.Roles, statefulRole(RoleStable, sts.Status.CurrentRevision, nil, byRevision.Current),
+			statefulRole(RoleUpdate, sts.Status.UpdateRevision, &sts.Spec.Template.Spec, byRevision.Update))
+	default:
+		ss.Roles = append(ss.Roles, statefulRole(RoleStable, sts.Status.CurrentRevision, stable, append(byRevision.Current, byRevision.Update...)))
 	}
 	var ready int32
 	for _, r := range ss.Roles {
@@ -81,8 +88,17 @@ func SummarizeStateful(sts *appsv1.StatefulSet, pods []corev1.Pod) *Status {
 	return st
 }
 
+// RoleUpdate is the role of a StatefulSet's pods on its update revision
+// during a rollout that is no canary.
+const RoleUpdate = "update"
+
+// statefulRole is the pods of a role; spec is nil when the template of
+// their revision is not known (that of the pods a rollout replaces).
 func statefulRole(role, revision string, spec *corev1.PodSpec, pods []*corev1.Pod) StatefulRole {
-	r := StatefulRole{Role: role, Revision: revision, Containers: Containers(spec), Pods: []string{}}
+	r := StatefulRole{Role: role, Revision: revision, Containers: []Container{}, Pods: []string{}}
+	if spec != nil {
+		r.Containers = Containers(spec)
+	}
 	for _, p := range pods {
 		r.Pods = append(r.Pods, p.Name)
 		if PodReady(p) {
@@ -99,4 +115,28 @@ func ordinalLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
+}
+
+// AddStatefulSets adds to list the releases of the StatefulSets that
+// selector matches and no Deployment of the list shares a name with, from
+// the StatefulSets alone: their pods' roles and shares count from their
+// status (status shows each pod).
+func AddStatefulSets(list *StatusList, statefulSets []appsv1.StatefulSet, selector labels.Selector) {
+	taken := map[string]bool{}
+	for _, st := range list.Items {
+		taken[st.Namespace+"/"+st.Name] = true
+	}
+	for i := range statefulSets {
+		sts := &statefulSets[i]
+		if taken[sts.Namespace+"/"+sts.Name] || !selector.Matches(labels.Set(sts.Labels)) {
+			continue
+		}
+		st := SummarizeStateful(sts, nil)
+		st.CreationTimestamp = sts.CreationTimestamp
+		list.Items = append(list.Items, st)
+	}
+	sort.Slice(list.Items, func(i, j int) bool {
+		a, b := list.Items[i], list.Items[j]
+		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
+	})
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
 const (
@@ -225,5 +227,30 @@ func TestStatefulSetBadInputChangesNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { assertRefused(t, tc.ns, 1, tc.want, tc.args...) })
+	}
+}
+
+// status and list show a StatefulSet's canary as the pods are, in one
+// request per kind whatever the pods.
+func TestStatefulSetStatusAndList(t *testing.T) {
+	ns := namespace(t)
+	seedStatefulSet(t, ns, 4, "")
+	mustShip(t, ns, "canary", "db", "--image", db2, "--replicas", "1")
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
+
+	res := mustShip(t, ns, "status", "db", "-o", "jsonpath={.strategy} {.statefulSet.partition} {.statefulSet.roles[*].role} {.statefulSet.roles[1].pods} {.statefulSet.roles[0].pods}", "-v=6")
+	if want := `canary 3 stable canary ["db-3"] ["db-0","db-1","db-2"]`; res.stdout != want {
+		t.Errorf("status = %q, want %q", res.stdout, want)
+	}
+	// The Deployments (none of that name), the StatefulSet, its pods, the lock.
+	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"GET": 2, "LIST": 2}); off != "" {
+		t.Errorf("status: %s", off)
+	}
+	res = mustShip(t, ns, "list", "-v=6")
+	if !strings.Contains(res.stdout, "db     canary     Healthy   "+db1+"     "+db2+"   25.0% (partition 3)   4/4") {
+		t.Errorf("list:\n%s", res.stdout)
+	}
+	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"LIST": 5}); off != "" {
+		t.Errorf("list: %s", off)
 	}
 }
