@@ -9,7 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// AnnotationStatefulCanary, on a StatefulSet whose canary runs, keeps what
+// AnnotationStatefulCanary is, on a StatefulSet whose canary runs, what
 // the canary changed as it was (a StatefulRecord): written in the same
 // patch as the change, so no interruption can leave one without the other.
 const AnnotationStatefulCanary = prefix + "stateful-canary"
