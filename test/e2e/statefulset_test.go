@@ -254,3 +254,27 @@ func TestStatefulSetStatusAndList(t *testing.T) {
 		t.Errorf("list: %s", off)
 	}
 }
+
+// Killed (-9) right after each write, the same command run again, or
+// abort, converges: the canary's change and its record are one patch.
+func TestStatefulSetKilledConverges(t *testing.T) {
+	ns := namespace(t)
+	seedStatefulSet(t, ns, 3, "")
+	killed := []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=1"}
+
+	if res := runIn(t, ns, killed, []string{"ship", "canary", "db", "--image", db2}); res.code == 0 {
+		t.Fatalf("the crash switch did not kill the canary:\n%s", res.stderr)
+	}
+	res := mustShip(t, ns, "canary", "db", "--image", db2)
+	if res.stdout != "" || !strings.Contains(res.stderr, "already at 33.3%") {
+		t.Errorf("the re-run should find the canary in place: %q\n%s", res.stdout, res.stderr)
+	}
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db2+" update")
+
+	if res := runIn(t, ns, killed, []string{"ship", "abort", "db"}); res.code == 0 {
+		t.Fatalf("the crash switch did not kill abort:\n%s", res.stderr)
+	}
+	mustShip(t, ns, "abort", "db")
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current")
+	mustKubectl(t, "rollout", "status", "-n", ns, "statefulset/db", "--timeout=30s")
+}
