@@ -18,12 +18,13 @@ import (
 )
 
 // loadStatefulSet reads StatefulSet name and its pods, two requests, for a
-// planner that plans StatefulSets; when there is none, noDeployment (the
-// error that no Deployment has the name) is the answer.
+// planner that plans StatefulSets; when there is none, or the user may not
+// read StatefulSets, noDeployment (the error that no Deployment has the
+// name) is the answer.
 func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, noDeployment error) (*strategy.Snapshot, error) {
 	sts, err := c.statefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
 	switch {
-	case apierrors.IsNotFound(err):
+	case apierrors.IsNotFound(err), apierrors.IsForbidden(err):
 		return nil, noDeployment
 	case err != nil:
 		return nil, err

@@ -228,6 +228,16 @@ func TestStatefulSetBadInputChangesNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { assertRefused(t, tc.ns, 1, tc.want, tc.args...) })
 	}
+	// A dry run, on the client or the server, says what it would do and
+	// does nothing.
+	for _, mode := range []string{"client", "server"} {
+		before := settledSnapshot(t, fresh)
+		res := mustShip(t, fresh, "canary", "db", "--image", db2, "--dry-run="+mode)
+		if !strings.Contains(res.stdout, "statefulset.apps/db configured (") {
+			t.Errorf("--dry-run=%s: stdout %q", mode, res.stdout)
+		}
+		assertUnchanged(t, fresh, before)
+	}
 }
 
 // status and list show a StatefulSet's canary as the pods are, in one
