@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	appsv1 "k8s.io/api/apps/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -136,7 +137,11 @@ func stepAccess(step strategy.Step) []access {
 	case strategy.Wait:
 		switch step.Until {
 		case strategy.RolledOut, strategy.Observed:
-			return []access{{Verb: "watch", Group: "apps", Resource: "deployments", Name: objectName(step.Object)}}
+			resource := "deployments"
+			if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+				resource = "statefulsets"
+			}
+			return []access{{Verb: "watch", Group: "apps", Resource: resource, Name: objectName(step.Object)}}
 		case strategy.EndpointsSelected:
 			return []access{
 				{Verb: "list", Resource: "pods"},

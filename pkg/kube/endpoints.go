@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // WaitForEndpoints blocks until the EndpointSlices of svc list as ready
@@ -26,7 +28,7 @@ func (c *Client) WaitForEndpoints(ctx context.Context, svc *corev1.Service, prog
 	}
 	want := sets.New[string]()
 	for i := range pods.Items {
-		if podReady(&pods.Items[i]) {
+		if release.PodReady(&pods.Items[i]) {
 			want.Insert(pods.Items[i].Name)
 		}
 	}
@@ -121,13 +123,4 @@ func readyPods(slice *discoveryv1.EndpointSlice) sets.Set[string] {
 		}
 	}
 	return out
-}
-
-func podReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil
-		}
-	}
-	return false
 }

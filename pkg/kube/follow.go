@@ -33,6 +33,9 @@ type Follower struct {
 	synced    chan struct{}
 
 	deployments, services, slices, pods, leases *mirror
+	// statefulSets are followed beside them, best effort: a user who may
+	// not list them sees the Deployments' releases.
+	statefulSets *mirror
 
 	mu sync.Mutex
 	// routes are followed by kind, once a release runs through one; listed
@@ -55,6 +58,14 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 			},
 			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return c.deployments(namespace).Watch(ctx, o)
+			},
+		}, nil),
+		statefulSets: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.statefulSets(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.statefulSets(namespace).Watch(ctx, o)
 			},
 		}, nil),
 		services: newMirror(source{
@@ -97,7 +108,7 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 // run lists what `list` lists, in as many requests, then the locks.
 func (f *Follower) run(ctx context.Context, c *Client) {
 	var first sync.WaitGroup
-	for _, m := range []*mirror{f.deployments, f.services, f.slices, f.pods} {
+	for _, m := range []*mirror{f.deployments, f.statefulSets, f.services, f.slices, f.pods} {
 		first.Add(1)
 		go m.follow(ctx, f.onChange(ctx, m, c), first.Done, f.synced)
 	}
@@ -213,6 +224,9 @@ func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
 	slices := values[discoveryv1.EndpointSlice](objects[2])
 	pods := values[metav1.PartialObjectMetadata](objects[3])
 	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), f.listedRoutes())
+	if items, listed, _ := f.statefulSets.state(); listed {
+		release.AddStatefulSets(list, values[appsv1.StatefulSet](items), labels.Everything())
+	}
 	leases := f.locks()
 	for _, st := range list.Items {
 		if lease := leases[st.Namespace+"/"+release.LockName(st.Name)]; lease != nil {

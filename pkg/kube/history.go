@@ -27,7 +27,7 @@ func (c *Client) RolloutHistory(ctx context.Context, namespace, name string) (*a
 func (c *Client) Deployment(ctx context.Context, namespace, name string) (*appsv1.Deployment, error) {
 	d, err := c.deployments(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
+		return nil, release.NoDeployment(name, namespace)
 	}
 	return d, err
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // LoadStatuses reads every release of the namespace, or of all namespaces,
-// in four list requests (Deployments, Services, EndpointSlices, and the
-// pods' metadata) whatever their number, and one more per kind of route
+// in five list requests (Deployments, StatefulSets, Services,
+// EndpointSlices, and the pods' metadata) whatever their number, and one more per kind of route
 // the releases run through: never a request per release or per pod.
 // namespace "" is every namespace.
 func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector labels.Selector) (*release.StatusList, error) {
@@ -39,7 +39,15 @@ func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector la
 	if err != nil {
 		return nil, err
 	}
-	return release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods, selector, routes), nil
+	list := release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods, selector, routes)
+	// Best effort: a user who may not list StatefulSets sees the
+	// Deployments' releases.
+	if statefulSets, err := c.statefulSets(namespace).List(ctx, metav1.ListOptions{}); err == nil {
+		release.AddStatefulSets(list, statefulSets.Items, selector)
+	} else if !apierrors.IsForbidden(err) {
+		return nil, err
+	}
+	return list, nil
 }
 
 // listRoutes reads the routes releases run through, as the Services and

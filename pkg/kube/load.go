@@ -20,6 +20,9 @@ import (
 // read even when ship's Services that also name it are gone.
 func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs, record *release.RouteRecord) (*strategy.Snapshot, error) {
 	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
+	if rel == nil && needs.StatefulSet && release.IsNoDeployment(err) {
+		return c.loadStatefulSet(ctx, namespace, name, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +65,7 @@ func (c *Client) LoadRelease(ctx context.Context, namespace, name string, choice
 		}
 	}
 	if stable == nil {
-		return nil, release.NotRelease("deployment %s not found in namespace %s", name, namespace)
+		return nil, release.NoDeployment(name, namespace)
 	}
 	if owner, ok := release.OwnerOf(stable); ok {
 		return nil, release.NotRelease("deployment %s was created by kubectl-ship for release %s: name the release, %s", name, owner, owner)

@@ -24,6 +24,9 @@ import (
 // tell the roles apart, and its lock.
 func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice release.Choice) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, choice)
+	if release.IsNoDeployment(err) {
+		return c.statefulStatus(ctx, namespace, name, err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,10 @@ func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Dura
 		case strategy.Observed:
 			return c.WaitForObserved(ctx, obj)
 		}
+	case *appsv1.StatefulSet:
+		if step.Until == strategy.RolledOut {
+			return c.WaitForStatefulRollout(ctx, obj, progress)
+		}
 	case *corev1.Service:
 		switch step.Until {
 		case strategy.EndpointsSelected:

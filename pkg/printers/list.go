@@ -54,6 +54,10 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 		if w := RouteWeight(st); w != "" {
 			weight = w
 		}
+		if ss := st.StatefulSet; ss != nil {
+			current, next, weight = statefulColumns(ss)
+			ready, desired = ss.ReadyReplicas, ss.Replicas
+		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []any{esc(st.Name), st.Strategy, st.Phase, current, next, weight, fmt.Sprintf("%d/%d", ready, desired),
 				duration.HumanDuration(now.Sub(st.CreationTimestamp.Time)), strings.Join(services, ","), strings.Join(traffic, "; ")},

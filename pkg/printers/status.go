@@ -30,6 +30,9 @@ func Status(w io.Writer, st *release.Status) error {
 		Progression(w, p, time.Now())
 	}
 	fmt.Fprintln(w)
+	if st.StatefulSet != nil {
+		return statefulStatus(w, st)
+	}
 	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "DEPLOYMENT\tROLE\tIMAGES\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tREVISION")
 	for _, d := range st.Deployments {
@@ -53,6 +56,11 @@ func Status(w io.Writer, st *release.Status) error {
 	if err := Routes(w, st); err != nil {
 		return err
 	}
+	return warnings(w, st)
+}
+
+// warnings writes st's warnings, if any, under a heading.
+func warnings(w io.Writer, st *release.Status) error {
 	if len(st.Warnings) > 0 {
 		fmt.Fprintln(w, "\nWarnings:")
 		for _, warning := range st.Warnings {

@@ -49,6 +49,9 @@ type Status struct {
 	Services          []ServiceStatus    `json:"services"`
 	// Routes are the routes read that send traffic to the release.
 	Routes []RouteStatus `json:"routes,omitempty"`
+	// StatefulSet is the release's StatefulSet, when its workload is one
+	// (it then has no Deployments).
+	StatefulSet *StatefulSetStatus `json:"statefulSet,omitempty"`
 	// Operation is the kubectl-ship command that holds the release's lock:
 	// one in progress, or one interrupted that a re-run continues.
 	Operation string `json:"operation,omitempty"`

@@ -29,6 +29,10 @@ func objectName(obj any) string {
 		return o.Name
 	case *corev1.Service:
 		return "svc/" + o.Name
+	case *appsv1.StatefulSet:
+		return "sts/" + o.Name
+	case *corev1.Pod:
+		return "pod/" + o.Name
 	case *networkingv1.Ingress:
 		return "ing/" + o.Name
 	case *unstructured.Unstructured:

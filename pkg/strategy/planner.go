@@ -22,6 +22,11 @@ type Snapshot struct {
 	ReplicaSets []appsv1.ReplicaSet
 	// Progression is the progression the release's record keeps, if any.
 	Progression *release.Progression
+	// StatefulSet, when no Deployment of the release's name exists and the
+	// planner has Needs.StatefulSet, is the StatefulSet of that name, and
+	// Pods its pods; Release is then nil.
+	StatefulSet *appsv1.StatefulSet
+	Pods        []corev1.Pod
 }
 
 // Needs says what a planner reads beside the release.
@@ -39,6 +44,9 @@ type Needs struct {
 	// more (a selector changed during a hold): a rollback still removes
 	// what it made.
 	Unserved bool
+	// StatefulSet: a StatefulSet of the release's name, and its pods, when
+	// no Deployment has it (Snapshot.StatefulSet).
+	StatefulSet bool
 }
 
 // RouteNeeds says which routes a planner reads: the one named, or the one
@@ -137,11 +145,19 @@ func (Canary) Verb() string { return "canary" }
 
 // Needs is the autoscalers, to warn of them, and the routes it may run
 // through.
-func (p Canary) Needs() Needs { return Needs{Autoscalers: true, Routes: p.Request.Route.Needs()} }
+func (p Canary) Needs() Needs {
+	return Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true}
+}
 
 // Plan plans canary from s. Like every verb that changes a release, it
 // refuses one whose canary or green was made by hand until it is adopted.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
+	if s.StatefulSet != nil {
+		if p.Progression != nil {
+			return Plan{}, fmt.Errorf("statefulset %s: --steps is not supported on StatefulSets yet: move the canary with --replicas or --weight, then promote", s.StatefulSet.Name)
+		}
+		return PlanStatefulCanary(s.StatefulSet, p.Request)
+	}
 	return adopted(s, func() (Plan, error) {
 		if p.Progression != nil {
 			return planProgression(s, p.Request, *p.Progression)
@@ -154,11 +170,14 @@ func (p Canary) Plan(s *Snapshot) (Plan, error) {
 func (Promote) Verb() string { return "promote" }
 
 // Needs is the route the release runs through, if any.
-func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
+func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
 
 // Plan plans promote from s. A progression under way ends promoted, by
 // this command, in the release's record.
 func (Promote) Plan(s *Snapshot) (Plan, error) {
+	if s.StatefulSet != nil {
+		return PlanStatefulPromote(s.StatefulSet)
+	}
 	return adopted(s, func() (Plan, error) {
 		plan, err := PlanPromote(s.Release)
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
@@ -172,12 +191,15 @@ func (Promote) Plan(s *Snapshot) (Plan, error) {
 func (Abort) Verb() string { return "abort" }
 
 // Needs is the route the release runs through, if any.
-func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
+func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
 
 // Plan plans abort from s. A progression under way ends rolled back, by
 // this command, in the release's record, even when its canary is gone
 // already.
 func (Abort) Plan(s *Snapshot) (Plan, error) {
+	if s.StatefulSet != nil {
+		return PlanStatefulAbort(s.StatefulSet, s.Pods)
+	}
 	return adopted(s, func() (Plan, error) {
 		plan, err := PlanAbort(s.Release)
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
@@ -197,10 +219,13 @@ func canaryProgression(rec *release.Progression) bool {
 func (BlueGreen) Verb() string { return "bluegreen" }
 
 // Needs is the nodes, to weigh the capacity.
-func (BlueGreen) Needs() Needs { return Needs{Capacity: true} }
+func (BlueGreen) Needs() Needs { return Needs{Capacity: true, StatefulSet: true} }
 
 // Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
+	if sts := s.StatefulSet; sts != nil {
+		return Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
+	}
 	return adopted(s, func() (Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 

@@ -28,7 +28,7 @@ type objectList struct {
 func snapshot(t *testing.T, ns string) string {
 	t.Helper()
 	var list objectList
-	getJSON(t, &list, "-n", ns, "deployments,replicasets,services,pods,leases,ingresses,httproutes")
+	getJSON(t, &list, "-n", ns, "deployments,replicasets,statefulsets,controllerrevisions,services,pods,leases,ingresses,httproutes")
 	lines := make([]string, len(list.Items))
 	for i, item := range list.Items {
 		lines[i] = fmt.Sprintf("%s/%s@%s", item.Kind, item.Metadata.Name, item.Metadata.ResourceVersion)

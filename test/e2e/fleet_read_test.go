@@ -35,7 +35,7 @@ func TestFleetReads(t *testing.T) {
 	}
 
 	// -o json: one list, each item with its context; -v=6 shows the same
-	// four lists per cluster as one cluster's list makes.
+	// five lists per cluster as one cluster's list makes.
 	res = fleetShip(t, nil, ns, "list", "--contexts", "fleet-c,fleet-[ab]", "-o", "json", "-v=6")
 	var list struct {
 		Kind  string `json:"kind"`

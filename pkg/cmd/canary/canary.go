@@ -105,6 +105,15 @@ the user's, which is never changed. ship makes these Services and Ingress,
 waits until they have ready endpoints before the route sends them traffic,
 and removes them at promote or abort, which put the route back exactly.
 
+When NAME is a StatefulSet (no Deployment has that name), its canary is its
+--replicas (or --weight's share of its) highest ordinals: in one patch the
+template gets the new image(s) and updateStrategy.rollingUpdate.partition
+drops to replicas minus the canary's pods, and the StatefulSet records what
+the patch changed, for 'kubectl ship promote' (the partition back to the
+user's) and 'kubectl ship abort' (the template and partition back, a canary
+pod that is not Ready deleted when OrderedReady would block the rollback).
+A partition the user set is honoured; OnDelete, routes and --steps are refused.
+
 Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the
 same arguments it changes nothing. A canary on another image is only rolled

@@ -107,7 +107,9 @@ pods of no Deployment of the release count as other, with their owners. Six
 requests, however many pods. A canary or green made by hand (as in the
 walkthrough's manifests) shows with its role, marked made by hand until
 'kubectl ship adopt' takes it over; --canary or --green names it when
-several Deployments could be it. A canary progressing by itself (canary --steps)
+several Deployments could be it. A StatefulSet's release shows its partition,
+its current and update revisions, and the pods, images and share of the ready
+pods of each role (four requests). A canary progressing by itself (canary --steps)
 shows its step, the time held and left, and each gate's last check.
 
 --watch keeps it current from watch events and prints it again only when it
@@ -120,7 +122,7 @@ Exit status, for CI: 0 settled and healthy, or the --until state reached
 deadline, or a route sends the release's traffic nowhere: to a Service that
 does not exist, has no ready endpoint or is not permitted, or the route it
 runs through is gone); 2 timed out (--timeout); 3 no such release (no
-Deployment of that name, or no Service routes to it); with --until, at once,
+Deployment or StatefulSet of that name, or no Service routes to it); with --until, at once,
 4 when the release was rolled back (waiting for promoted, switched or
 approved) and 5 when it was promoted (waiting for rolled-back): it will not
 get there by itself; 6 ambiguous (several Deployments made by hand could each be its
