@@ -16,7 +16,10 @@
     release: (data) => {
       for (const [id, html] of Object.entries(data.sections)) {
         const old = byId(id);
-        if (old) old.replaceWith(fragment(html));
+        if (!old) continue;
+        const next = fragment(html);
+        keepTyped(old, next);
+        old.replaceWith(next);
       }
     },
   };
@@ -44,6 +47,18 @@
     const el = byId("live");
     el.textContent = text;
     el.dataset.state = state;
+  }
+
+  // keepTyped carries what the user typed into old's inputs (a value other
+  // than the one rendered), and the focus, over to the same inputs of next:
+  // a live change must not undo a number typed but not yet sent.
+  function keepTyped(old, next) {
+    for (const input of old.querySelectorAll("input[id]")) {
+      const same = next.querySelector("#" + CSS.escape(input.id));
+      if (!same) continue;
+      if (input.value !== input.defaultValue) same.value = input.value;
+      if (document.activeElement === input) queueMicrotask(() => same.focus());
+    }
   }
 
   function fragment(html) {
