@@ -223,6 +223,14 @@ func (c *fakeCluster) Observe(_ context.Context, namespace, _ string, _ release.
 	return &release.Observed{Release: rel, Endpoints: release.NewEndpoints(nil, nil)}, nil
 }
 
+// ObserveStatefulSet finds none: the fake's release is a Deployment's.
+func (c *fakeCluster) ObserveStatefulSet(_ context.Context, _, name string) (*appsv1.StatefulSet, []corev1.Pod, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("observe statefulset")
+	return nil, nil, apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "statefulsets"}, name)
+}
+
 func (c *fakeCluster) Names() (string, string) { return "kind-prod", "prod-cluster" }
 func (c *fakeCluster) Host() string            { return "https://127.0.0.1:6443" }
 func (c *fakeCluster) HTTPClient() *http.Client {

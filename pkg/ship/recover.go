@@ -133,5 +133,5 @@ func merge(a, b strategy.Needs) strategy.Needs {
 		routes.Named = b.Routes.Named
 	}
 	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
-		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved}
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved, StatefulSet: a.StatefulSet || b.StatefulSet}
 }
