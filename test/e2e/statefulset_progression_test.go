@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
 // statefulSteps are the flags of a quick progression of StatefulSet db:
@@ -148,5 +149,47 @@ func TestStatefulSetAbortStopsAProgression(t *testing.T) {
 	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db1+" current")
 	if st := shipStatus(t, ns, "db"); st.Progression.Phase != "RolledBack" || st.Progression.EndedBy == "" {
 		t.Errorf("status: %+v", st.Progression)
+	}
+}
+
+// A pause holds the StatefulSet's canary at its step until a person
+// approves from another shell; the progression then goes on and promotes.
+func TestStatefulSetProgressionPause(t *testing.T) {
+	ns := namespace(t)
+	seedStatefulSet(t, ns, 4, "")
+	run := startIn(t, ns, statefulSteps("--steps", "25,pause,50"))
+	eventually(t, "the pause", func() (bool, string) {
+		st := shipStatus(t, ns, "db")
+		return st.Progression.Phase == "Paused", st.Progression.Phase
+	})
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
+	mustShip(t, ns, "approve", "db", "--reason", "looks good")
+	if res := run.wait(t); res.code != 0 || !strings.Contains(res.stderr, "holding step 3 of 3 (50%)") {
+		t.Errorf("approved: exit %d\n%s", res.code, res.stderr)
+	}
+	eventuallyStateful(t, ns, "db-0="+db2+" current", "db-1="+db2+" current", "db-2="+db2+" current", "db-3="+db2+" current")
+}
+
+// A check of a StatefulSet's hold reads the StatefulSet and lists its pods
+// once, whatever the pods: never a request per pod, and as many lists of
+// pods as reads of the StatefulSet (the plans' reads included).
+func TestStatefulSetGateCheckRequests(t *testing.T) {
+	ns := namespace(t)
+	seedStatefulSet(t, ns, 4, "")
+	res := mustRun(t, ns, statefulSteps("--steps", "50", "--no-promote", "-v=6"))
+	checks := strings.Count(res.stderr, "step 1 of 1 (50%): pods: Pass")
+	gets, lists := 0, 0
+	for _, r := range requestlog.Parse(res.stderr, ns) {
+		switch {
+		case r.Kind == "GET" && strings.Contains(r.Path, "/pods/"):
+			t.Errorf("a request for one pod: %s", r.Path)
+		case r.Kind == "GET" && strings.HasSuffix(strings.Split(r.Path, "?")[0], "/statefulsets/db"):
+			gets++
+		case r.Kind == "LIST" && strings.HasSuffix(strings.Split(r.Path, "?")[0], "/pods"):
+			lists++
+		}
+	}
+	if checks == 0 || lists != gets || lists < checks {
+		t.Errorf("%d checks: %d reads of the StatefulSet, %d lists of pods; want one each per check and per plan", checks, gets, lists)
 	}
 }
