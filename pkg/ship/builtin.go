@@ -58,7 +58,7 @@ func (d *deploymentGates) removed(rel *release.Release, holding bool, where stri
 	case dep == nil && d.uid == "" && !holding:
 		return nil // not created yet
 	}
-	return &RemovedError{Deployment: name, Where: where, Replaced: dep != nil}
+	return &RemovedError{Name: name, Where: where, Replaced: dep != nil}
 }
 
 // statefulGates are the built-in gates of a StatefulSet's canary, from one
@@ -75,11 +75,11 @@ func (s *statefulGates) check(ctx context.Context, holding bool, where string) (
 	sts, pods, err := s.client.ObserveStatefulSet(ctx, s.t.Namespace, s.t.Name)
 	switch {
 	case apierrors.IsNotFound(err):
-		return nil, 0, &RemovedError{Kind: "statefulset", Deployment: s.t.Name, Where: where}
+		return nil, 0, &RemovedError{Kind: "statefulset", Name: s.t.Name, Where: where}
 	case err != nil:
 		return gate.Unknown(err), 0, nil
 	case s.uid != "" && sts.UID != s.uid:
-		return nil, 0, &RemovedError{Kind: "statefulset", Deployment: s.t.Name, Where: where, Replaced: true}
+		return nil, 0, &RemovedError{Kind: "statefulset", Name: s.t.Name, Where: where, Replaced: true}
 	}
 	s.uid = sts.UID
 	if !holding {

@@ -215,9 +215,8 @@ func (c *checker) starting(ctx context.Context) (gate.Result, error) {
 // deleted, or deleted and made again: the operation is undone as a failed
 // gate undoes it (abort, switch back), and nothing is made again.
 type RemovedError struct {
-	// Kind is "statefulset", or empty for a Deployment.
-	Kind              string
-	Deployment, Where string
+	// Kind is "statefulset", or empty for a Deployment; Name its name.
+	Kind, Name, Where string
 	Replaced          bool
 }
 
@@ -229,7 +228,7 @@ func (e *RemovedError) Error() string {
 	if kind == "" {
 		kind = "deployment"
 	}
-	return fmt.Sprintf("%s %s was %s during %s, not by this command", kind, e.Deployment, what, e.Where)
+	return fmt.Sprintf("%s %s was %s during %s, not by this command", kind, e.Name, what, e.Where)
 }
 
 func serviceName(rel *release.Release) string {
