@@ -70,6 +70,7 @@ func (r *run) recover(ctx context.Context, lock heldLock, p strategy.Recoverer, 
 		if err != nil || len(plan.Steps) == 0 && plan.Progression == nil {
 			return err
 		}
+		r.tell(plan) // a forced rollback is announced before it acts
 		if err := r.carryOut(ctx, lock, plan, false); err != nil {
 			return err
 		}
