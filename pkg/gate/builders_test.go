@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"fmt"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -112,3 +113,19 @@ func (b podBuilder) phase(p corev1.PodPhase) podBuilder {
 }
 
 func (b podBuilder) v() corev1.Pod { return *b.p }
+
+// newStatefulSet is StatefulSet db with a canary: revision db-1 current,
+// db-2 its update revision.
+func newStatefulSet() *appsv1.StatefulSet {
+	return &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "ns", UID: "uid-db"},
+		Status:     appsv1.StatefulSetStatus{CurrentRevision: "db-1", UpdateRevision: "db-2"},
+	}
+}
+
+// statefulPod is pod db-ORDINAL of sts (its controller by UID) on revision.
+func statefulPod(sts *appsv1.StatefulSet, ordinal int, revision string) podBuilder {
+	b := newPod(fmt.Sprintf("%s-%d", sts.Name, ordinal), map[string]string{"app": sts.Name, appsv1.ControllerRevisionHashLabelKey: revision})
+	b.p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "StatefulSet", Name: sts.Name, UID: sts.UID, Controller: ptr.To(true)}}
+	return b
+}

@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -15,11 +16,34 @@ import (
 // PodsGate names the built-in pod health gate in Results.
 const PodsGate = "pods"
 
-// Member is one Deployment of a release under watch, with its role as
-// reasons name it: "canary", "stable", "green", "blue".
+// Member is one Deployment of a release under watch, or the pods of one
+// revision of a StatefulSet, with its role as reasons name it: "canary",
+// "stable", "green", "blue".
 type Member struct {
 	Role       string
 	Deployment *appsv1.Deployment
+	// StatefulSet owns the member's pods (by UID) when it has no
+	// Deployment: those of Revision (their controller-revision-hash), or
+	// with Revision empty those of any revision no member before it names.
+	StatefulSet *appsv1.StatefulSet
+	Revision    string
+}
+
+// owns says whether p is one of m's pods.
+func (m Member) owns(p *corev1.Pod) bool {
+	if m.StatefulSet != nil {
+		ref := metav1.GetControllerOf(p)
+		return ref != nil && ref.UID == m.StatefulSet.UID && (m.Revision == "" || p.Labels[release.LabelRevision] == m.Revision)
+	}
+	return m.Deployment != nil && m.Deployment.Name == release.DeploymentOf(p)
+}
+
+// workload names what runs m's pods, as a reason says it.
+func (m Member) workload() string {
+	if m.StatefulSet != nil {
+		return fmt.Sprintf("statefulset %s on revision %s", m.StatefulSet.Name, m.Revision)
+	}
+	return "deployment " + m.Deployment.Name
 }
 
 // PodHealth is what the built-in gate judges, all of it read beforehand by
@@ -81,7 +105,7 @@ func (h PodHealth) Check() Result {
 		}
 	}
 	if judged := h.Members; h.Holding && len(judged) > 0 && counts[judged[0].Role] == 0 {
-		problems = append([]string{fmt.Sprintf("no %s pods: deployment %s runs none", judged[0].Role, judged[0].Deployment.Name)}, problems...)
+		problems = append([]string{fmt.Sprintf("no %s pods: %s runs none", judged[0].Role, judged[0].workload())}, problems...)
 	}
 	if len(problems) == 0 {
 		return Result{Gate: PodsGate, Verdict: Pass, Reason: h.healthy(counts)}
@@ -123,13 +147,12 @@ func (h PodHealth) podProblems(p *corev1.Pod) []string {
 	return out
 }
 
-// roleOf is the role of the member that owns p, or "". Selectors cannot
-// tell: the seed's stable selector (app=NAME) matches its canary's pods
-// too, and a route's layout may select neither.
+// roleOf is the role of the first member that owns p, or "". Selectors
+// cannot tell: the seed's stable selector (app=NAME) matches its canary's
+// pods too, and a route's layout may select neither.
 func (h PodHealth) roleOf(p *corev1.Pod) string {
-	owner := release.DeploymentOf(p)
 	for _, m := range h.Members {
-		if m.Deployment != nil && m.Deployment.Name == owner {
+		if m.owns(p) {
 			return m.Role
 		}
 	}

@@ -79,7 +79,7 @@ func TestPodHealth(t *testing.T) {
 				tc.stable = stable()
 			}
 			h := PodHealth{
-				Members: []Member{{"canary", tc.canary}, {"stable", tc.stable}},
+				Members: []Member{{Role: "canary", Deployment: tc.canary}, {Role: "stable", Deployment: tc.stable}},
 				Pods:    tc.pods, Now: t0.Add(30 * time.Second), Grace: time.Minute, Restarts: tc.restarts,
 			}
 			r := h.Check()

@@ -132,7 +132,10 @@ func stepAccess(step strategy.Step) []access {
 	switch step.Action {
 	case strategy.Stay, strategy.Await:
 		return nil
-	case strategy.Hold: // the built-in gate reads the pods and the Deployments
+	case strategy.Hold: // the built-in gate reads the pods and the Deployments, or the StatefulSet
+		if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+			return []access{{Verb: "list", Resource: "pods"}, {Verb: "get", Group: "apps", Resource: "statefulsets", Name: objectName(step.Object)}}
+		}
 		return []access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
 	case strategy.Wait:
 		switch step.Until {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
@@ -22,22 +23,32 @@ import (
 // read StatefulSets, noDeployment (the error that no Deployment has the
 // name) is the answer.
 func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, noDeployment error) (*strategy.Snapshot, error) {
-	sts, err := c.statefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	sts, pods, err := c.ObserveStatefulSet(ctx, namespace, name)
 	switch {
 	case apierrors.IsNotFound(err), apierrors.IsForbidden(err):
 		return nil, noDeployment
 	case err != nil:
 		return nil, err
 	}
+	return &strategy.Snapshot{StatefulSet: sts, Pods: pods}, nil
+}
+
+// ObserveStatefulSet reads StatefulSet name and the pods its selector
+// matches, two requests however many pods: what its built-in gates judge.
+func (c *Client) ObserveStatefulSet(ctx context.Context, namespace, name string) (*appsv1.StatefulSet, []corev1.Pod, error) {
+	sts, err := c.statefulSets(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
 	selector, err := metav1.LabelSelectorAsSelector(sts.Spec.Selector)
 	if err != nil {
-		return nil, fmt.Errorf("statefulset %s: %w", name, err)
+		return nil, nil, fmt.Errorf("statefulset %s: %w", name, err)
 	}
 	pods, err := c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &strategy.Snapshot{StatefulSet: sts, Pods: pods.Items}, nil
+	return sts, pods.Items, nil
 }
 
 // statefulStatus is LoadStatus for a StatefulSet's release, when no

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
@@ -37,8 +39,10 @@ type cluster interface {
 	Write(ctx context.Context, step strategy.Step, serverDryRun bool) (runtime.Object, error)
 	// Wait waits for what a Wait step waits for.
 	Wait(ctx context.Context, step strategy.Step, timeout time.Duration, progress io.Writer) error
-	// Observe reads what the built-in gates judge of the release.
+	// Observe reads what the built-in gates judge of the release;
+	// ObserveStatefulSet of a StatefulSet's.
 	Observe(ctx context.Context, namespace, name string, choice release.Choice, services []string) (*release.Observed, error)
+	ObserveStatefulSet(ctx context.Context, namespace, name string) (*appsv1.StatefulSet, []corev1.Pod, error)
 	// Names are the context's and its cluster's, for notifications.
 	Names() (context, cluster string)
 	// Host is the API server's URL, and HTTPClient the client that reaches

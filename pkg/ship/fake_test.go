@@ -54,6 +54,10 @@ type fakeCluster struct {
 	checkErr          error
 	observeErr        error
 	observeWithoutWeb bool
+	// statefulSet and statefulPods are what ObserveStatefulSet finds (a
+	// StatefulSet's hold), statefulSets each read in turn, the last kept.
+	statefulSets []*appsv1.StatefulSet
+	statefulPods []corev1.Pod
 	// staying is the stay the lock's Stay and Await hand out.
 	staying *fakeStay
 	// waitBlocks makes each Wait wait until its context ends.
@@ -221,6 +225,25 @@ func (c *fakeCluster) Observe(_ context.Context, namespace, _ string, _ release.
 		rel.Stable = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: namespace}}
 	}
 	return &release.Observed{Release: rel, Endpoints: release.NewEndpoints(nil, nil)}, nil
+}
+
+// ObserveStatefulSet finds statefulSets in turn (nil: not found), with
+// statefulPods.
+func (c *fakeCluster) ObserveStatefulSet(_ context.Context, _, name string) (*appsv1.StatefulSet, []corev1.Pod, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("observe statefulset")
+	var sts *appsv1.StatefulSet
+	if len(c.statefulSets) > 0 {
+		sts = c.statefulSets[0]
+		if len(c.statefulSets) > 1 {
+			c.statefulSets = c.statefulSets[1:]
+		}
+	}
+	if sts == nil {
+		return nil, nil, apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "statefulsets"}, name)
+	}
+	return sts, c.statefulPods, nil
 }
 
 func (c *fakeCluster) Names() (string, string) { return "kind-prod", "prod-cluster" }

@@ -123,8 +123,8 @@ func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window ti
 	if err != nil {
 		return nil, nil, err
 	}
-	judged := rel.UnderTest()
-	p := payload(t, client, e.currentContext, rel, judged, Soaking, nil)
-	bound, err := bindGates(client, t, rel, judged, gates, window, p)
+	subj := deploymentSubject(rel, rel.UnderTest())
+	p := payload(t, client, e.currentContext, subj, Soaking, nil)
+	bound, err := bindGates(client, t, subj, gates, window, p)
 	return bound, p, err
 }

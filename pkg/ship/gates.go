@@ -7,7 +7,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/types"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -32,16 +32,11 @@ type Gates struct {
 }
 
 // checker checks the gates of one hold: the built-in ones, from one read
-// of the release (a constant four requests whatever its pods, five through
-// a route), then each analysis and webhook.
+// of what they judge (a constant four requests whatever the pods, five
+// through a route; two for a StatefulSet), then each analysis and webhook.
 type checker struct {
-	client  cluster
-	t       Target
-	builtIn gate.BuiltIn
-	// uid is the judged Deployment's, from the first check that saw it: a
-	// Deployment of that name with another UID was deleted and made again.
-	uid   types.UID
-	gates []gate.Gate
+	builtIn builtIn
+	gates   []gate.Gate
 	// payload is what the webhooks are sent, what each check saw set in it.
 	payload *gate.Payload
 	// where names the hold in a RemovedError.
@@ -49,38 +44,72 @@ type checker struct {
 }
 
 // checker builds the gates a hold of step checks on the release as last
-// read, its analyses' queries rendered for it: the judged Deployment's
-// share of the traffic is the step's weight (none before a switch).
+// read, its analyses' queries rendered for it: the judged role's share of
+// the traffic is the step's weight (none before a switch).
 func (r *run) checker(step strategy.Step) (*checker, error) {
-	rel := r.snap.Release
-	judged, _ := step.Object.(*appsv1.Deployment)
-	if judged == nil {
-		return nil, fmt.Errorf("a hold judges a Deployment, not a %T", step.Object)
-	}
 	share := 0.0
 	if step.Progression != nil {
 		share = float64(step.Progression.Weight())
 	}
-	var services []string
-	for _, svc := range rel.Services {
-		services = append(services, svc.Name)
+	var subj subject
+	c := &checker{where: step.Reason}
+	switch judged := step.Object.(type) {
+	case *appsv1.Deployment:
+		rel := r.snap.Release
+		var services []string
+		for _, svc := range rel.Services {
+			services = append(services, svc.Name)
+		}
+		subj = deploymentSubject(rel, judged)
+		c.builtIn = &deploymentGates{client: r.client, t: r.t,
+			gates: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
+	case *appsv1.StatefulSet:
+		subj = statefulSubject(judged)
+		c.builtIn = &statefulGates{client: r.client, t: r.t, gates: gate.StatefulBuiltIn{Share: share, Grace: r.o.Gates.Grace}}
+	default:
+		return nil, fmt.Errorf("a hold judges a Deployment or a StatefulSet, not a %T", step.Object)
 	}
-	c := &checker{client: r.client, t: r.t, where: step.Reason,
-		builtIn: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
 	context := r.context
 	if len(r.o.Gates.Webhooks) == 0 {
 		context = nil // no webhook to tell it: the kubeconfig is not read again
 	}
-	c.payload = payload(r.t, r.client, context, rel, judged, string(release.ProgressionRunning), step.Progression)
+	c.payload = payload(r.t, r.client, context, subj, string(release.ProgressionRunning), step.Progression)
 	var err error
-	c.gates, err = bindGates(r.client, r.t, rel, judged, r.o.Gates, step.Duration, c.payload)
+	c.gates, err = bindGates(r.client, r.t, subj, r.o.Gates, step.Duration, c.payload)
 	return c, err
 }
 
-// bindGates binds the analyses and webhooks of gates to judged, a
-// Deployment of rel, checked over window: the analyses' queries rendered
-// for it, the webhooks told *p.
-func bindGates(client cluster, t Target, rel *release.Release, judged *appsv1.Deployment, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
+// subject is what a hold's analyses and webhooks judge, as they name it.
+type subject struct {
+	release, judged, service string
+	spec                     *corev1.PodSpec
+	// weight is the judged role's share of the traffic outside a
+	// progression, in percent.
+	weight int32
+}
+
+// deploymentSubject is judged, a Deployment of rel: the weight the canary
+// was given, else all of the traffic.
+func deploymentSubject(rel *release.Release, judged *appsv1.Deployment) subject {
+	s := subject{release: rel.Stable.Name, judged: judged.Name, service: serviceName(rel), spec: &judged.Spec.Template.Spec, weight: 100}
+	if judged == rel.Canary {
+		s.weight = 0
+		if w, err := strconv.ParseInt(judged.Annotations[release.AnnotationWeight], 10, 32); err == nil {
+			s.weight = int32(w)
+		}
+	}
+	return s
+}
+
+// statefulSubject is a StatefulSet's canary: its update revision, with no
+// Service of the release's own.
+func statefulSubject(sts *appsv1.StatefulSet) subject {
+	return subject{release: sts.Name, judged: sts.Name, spec: &sts.Spec.Template.Spec}
+}
+
+// bindGates binds the analyses and webhooks of gates to subj, checked over
+// window: the analyses' queries rendered for it, the webhooks told *p.
+func bindGates(client cluster, t Target, subj subject, gates Gates, window time.Duration, p *gate.Payload) ([]gate.Gate, error) {
 	var bound []gate.Gate
 	if len(gates.Analyses) > 0 {
 		prom := &gate.Prometheus{URL: gates.Prometheus.BaseURL(client.Host())}
@@ -89,8 +118,8 @@ func bindGates(client cluster, t Target, rel *release.Release, judged *appsv1.De
 		} else {
 			prom.Client = gate.WithoutRedirects(nil)
 		}
-		vars := gate.Vars{Name: rel.Stable.Name, Namespace: t.Namespace, Stable: rel.Stable.Name,
-			Canary: judged.Name, Service: serviceName(rel), Interval: gate.PromDuration(window)}
+		vars := gate.Vars{Name: subj.release, Namespace: t.Namespace, Stable: subj.release,
+			Canary: subj.judged, Service: subj.service, Interval: gate.PromDuration(window)}
 		for _, a := range gates.Analyses {
 			g, err := gate.NewAnalysisGate(a, vars, prom)
 			if err != nil {
@@ -157,21 +186,15 @@ func (r *run) eachHold(plan strategy.Plan, fn func(strategy.Step, *checker) erro
 	return nil
 }
 
-// check reads the release once and runs every gate. A judged Deployment
-// deleted (or made again) since the hold began ends it with a RemovedError:
-// its gates would judge what is not there.
+// check runs the built-in gates, from one read, then every other gate.
+// What they judge deleted (or made again) since the hold began ends it
+// with a RemovedError: its gates would judge what is not there.
 func (c *checker) check(ctx context.Context) ([]gate.Result, error) {
-	var results []gate.Result
-	seen, err := c.client.Observe(ctx, c.t.Namespace, c.t.Name, c.t.Choice(), c.builtIn.Services)
-	if err == nil {
-		if err := c.removed(seen.Release, true); err != nil {
-			return nil, err
-		}
-		results = c.builtIn.Check(seen, time.Now())
-		c.payload.ActualWeight = c.builtIn.Actual
-	} else {
-		results = gate.Unknown(err)
+	results, actual, err := c.builtIn.check(ctx, true, c.where)
+	if err != nil {
+		return nil, err
 	}
+	c.payload.ActualWeight = actual
 	for _, g := range c.gates {
 		results = append(results, g.Check(ctx))
 	}
@@ -181,46 +204,31 @@ func (c *checker) check(ctx context.Context) ([]gate.Result, error) {
 // starting judges the judged pods while they start (the wait before a
 // hold): only what a hold would fail on, and whether they were removed.
 func (c *checker) starting(ctx context.Context) (gate.Result, error) {
-	seen, err := c.client.Observe(ctx, c.t.Namespace, c.t.Name, c.t.Choice(), c.builtIn.Services)
+	results, _, err := c.builtIn.check(ctx, false, c.where)
 	if err != nil {
-		return gate.Unknown(err)[0], nil
-	}
-	if err := c.removed(seen.Release, false); err != nil {
 		return gate.Result{}, err
 	}
-	return c.builtIn.Starting(seen, time.Now()), nil
+	return results[0], nil
 }
 
-// removed says whether the judged Deployment is gone from rel, or was made
-// again (another UID), since a check first saw it; holding, one never seen
-// is gone too, as the hold follows its wait.
-func (c *checker) removed(rel *release.Release, holding bool) error {
-	name := c.builtIn.Judged
-	d := rel.DeploymentNamed(name)
-	switch {
-	case d != nil && (c.uid == "" || d.UID == c.uid):
-		c.uid = d.UID
-		return nil
-	case d == nil && c.uid == "" && !holding:
-		return nil // not created yet
-	}
-	return &RemovedError{Deployment: name, Where: c.where, Replaced: d != nil}
-}
-
-// RemovedError ends a hold whose Deployment under test someone else
+// RemovedError ends a hold whose workload under test someone else
 // deleted, or deleted and made again: the operation is undone as a failed
 // gate undoes it (abort, switch back), and nothing is made again.
 type RemovedError struct {
-	Deployment, Where string
+	// Kind is "statefulset", or empty for a Deployment; Name its name.
+	Kind, Name, Where string
 	Replaced          bool
 }
 
 func (e *RemovedError) Error() string {
-	what := "deleted"
+	what, kind := "deleted", e.Kind
 	if e.Replaced {
 		what = "deleted and made again"
 	}
-	return fmt.Sprintf("deployment %s was %s during %s, not by this command", e.Deployment, what, e.Where)
+	if kind == "" {
+		kind = "deployment"
+	}
+	return fmt.Sprintf("%s %s was %s during %s, not by this command", kind, e.Name, what, e.Where)
 }
 
 func serviceName(rel *release.Release) string {
@@ -230,28 +238,19 @@ func serviceName(rel *release.Release) string {
 	return rel.Services[0].Name
 }
 
-// payload is what a webhook is told of the release in phase, in the
-// cluster of client (its kubeconfig context t's, else context's, when not
-// nil): at a hold of
-// progression rec, the step's weight; or (rec nil) after the operation, the
-// weight the canary was given, else all of the traffic.
-func payload(t Target, client cluster, context func() string, rel *release.Release, judged *appsv1.Deployment, phase string, rec *release.Progression) *gate.Payload {
-	p := &gate.Payload{Server: client.Host(), Release: rel.Stable.Name, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}}
+// payload is what a webhook is told of subj in phase, in the cluster of
+// client (its kubeconfig context t's, else context's, when not nil): at a
+// hold of progression rec, the step's weight; or (rec nil) subj's own.
+func payload(t Target, client cluster, context func() string, subj subject, phase string, rec *release.Progression) *gate.Payload {
+	p := &gate.Payload{Server: client.Host(), Release: subj.release, Namespace: t.Namespace, Phase: phase, Images: map[string]string{}, Weight: subj.weight}
 	if p.Context = t.Context; p.Context == "" && context != nil {
 		p.Context = context()
 	}
-	switch {
-	case rec != nil:
+	if rec != nil {
 		p.Step = rec.Step + 1
 		p.Weight = rec.Weight()
-	case judged == rel.Canary:
-		if w, err := strconv.ParseInt(judged.Annotations[release.AnnotationWeight], 10, 32); err == nil {
-			p.Weight = int32(w)
-		}
-	default:
-		p.Weight = 100
 	}
-	for _, c := range judged.Spec.Template.Spec.Containers {
+	for _, c := range subj.spec.Containers {
 		p.Images[c.Name] = c.Image
 	}
 	return p

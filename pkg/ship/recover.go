@@ -70,6 +70,7 @@ func (r *run) recover(ctx context.Context, lock heldLock, p strategy.Recoverer, 
 		if err != nil || len(plan.Steps) == 0 && plan.Progression == nil {
 			return err
 		}
+		r.tell(plan) // a forced rollback is announced before it acts
 		if err := r.carryOut(ctx, lock, plan, false); err != nil {
 			return err
 		}
@@ -133,5 +134,5 @@ func merge(a, b strategy.Needs) strategy.Needs {
 		routes.Named = b.Routes.Named
 	}
 	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
-		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved}
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved, StatefulSet: a.StatefulSet || b.StatefulSet}
 }

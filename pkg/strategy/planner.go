@@ -152,17 +152,11 @@ func (p Canary) Needs() Needs {
 // Plan plans canary from s. Like every verb that changes a release, it
 // refuses one whose canary or green was made by hand until it is adopted.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
-	if s.StatefulSet != nil {
-		if p.Progression != nil {
-			return Plan{}, fmt.Errorf("statefulset %s: --steps is not supported on StatefulSets yet: move the canary with --replicas or --weight, then promote", s.StatefulSet.Name)
-		}
-		return PlanStatefulCanary(s.StatefulSet, p.Request)
-	}
 	return adopted(s, func() (Plan, error) {
 		if p.Progression != nil {
 			return planProgression(s, p.Request, *p.Progression)
 		}
-		return PlanCanary(s.Release, p.Request)
+		return workloadOf(s).canary(p.Request)
 	})
 }
 
@@ -175,11 +169,8 @@ func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, 
 // Plan plans promote from s. A progression under way ends promoted, by
 // this command, in the release's record.
 func (Promote) Plan(s *Snapshot) (Plan, error) {
-	if s.StatefulSet != nil {
-		return PlanStatefulPromote(s.StatefulSet)
-	}
 	return adopted(s, func() (Plan, error) {
-		plan, err := PlanPromote(s.Release)
+		plan, err := workloadOf(s).promote()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionPromoted, "promoted by hand")
 		}
@@ -197,11 +188,8 @@ func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, St
 // this command, in the release's record, even when its canary is gone
 // already.
 func (Abort) Plan(s *Snapshot) (Plan, error) {
-	if s.StatefulSet != nil {
-		return PlanStatefulAbort(s.StatefulSet, s.Pods)
-	}
 	return adopted(s, func() (Plan, error) {
-		plan, err := PlanAbort(s.Release)
+		plan, err := workloadOf(s).abort()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionRolledBack, "aborted")
 		}
@@ -320,10 +308,12 @@ func (p SetImage) Plan(s *Snapshot) (Plan, error) {
 }
 
 // adopted plans with plan unless the release has a canary or green made by
-// hand, not adopted yet.
+// hand, not adopted yet (a StatefulSet has neither).
 func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
-	if err := adoptFirst(s.Release); err != nil {
-		return Plan{}, err
+	if s.Release != nil {
+		if err := adoptFirst(s.Release); err != nil {
+			return Plan{}, err
+		}
 	}
 	return plan()
 }

@@ -87,22 +87,23 @@ type Progression struct {
 // release's record says it stands: the canary at the next weight, waited
 // for, then held; at a pause nothing but the record; after the last step,
 // the promotion. Run again after an interruption, it resumes at the step
-// recorded, whose hold starts over.
+// recorded, whose hold starts over. The workload is a Deployment's release
+// or a StatefulSet: each step is its own canary's plan.
 func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, error) {
-	rel, rec := s.Release, s.Progression
-	name := rel.Stable.Name
+	w, rec := workloadOf(s), s.Progression
+	name := w.name()
 	record := func(step int, phase release.ProgressionPhase) *release.Progression {
 		return prog.record(req, step, phase)
 	}
 	images, steps := record(0, "").Images, record(0, "").Steps
 	mine := rec.Same(images, steps)
 	switch {
-	case rec.Active() && rel.Canary != nil && !mine && !req.Replace:
+	case rec.Active() && w.running() && !mine && !req.Replace:
 		return Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
 			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
-	case mine && rel.Canary == nil && rec.Phase == release.ProgressionPromoted:
+	case mine && !w.running() && rec.Phase == release.ProgressionPromoted:
 		return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s was promoted", name)}
-	case mine && rel.Canary == nil && rec.Active() && promoted(rel.Stable, req.Images):
+	case mine && !w.running() && rec.Active() && w.promoted(req.Images):
 		// Interrupted after the promotion's last write: only its record
 		// is left to write.
 		done := record(len(steps)-1, release.ProgressionPromoted)
@@ -110,7 +111,7 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
 	}
 	next := 0
-	if mine && rel.Canary != nil && rec.Active() {
+	if mine && w.running() && rec.Active() {
 		next = rec.Step
 		if rec.Held {
 			next++
@@ -118,13 +119,13 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 	}
 	for next < len(prog.Steps) && prog.Steps[next].Pause {
 		if !mine || rec.Phase != release.ProgressionPaused || rec.Step != next {
-			return awaitApproval(rel, record(next, release.ProgressionPaused), prog.Steps[next-1].Weight), nil
+			return awaitApproval(w, record(next, release.ProgressionPaused), prog.Steps[next-1].Weight), nil
 		}
 		switch v := rec.Verdict(); {
 		case v == nil: // run again at the pause: await it again
-			return awaitApproval(rel, rec, prog.Steps[next-1].Weight), nil
+			return awaitApproval(w, rec, prog.Steps[next-1].Weight), nil
 		case v.Verdict == release.VerdictRejected:
-			return planRejected(rel, rec, *v)
+			return planRejected(w, rec, *v)
 		}
 		next++
 	}
@@ -142,42 +143,38 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 			return Plan{Progression: done, Notes: []string{fmt.Sprintf(
 				"every step held: the canary stays at %d%%; 'kubectl ship promote %s' finishes the release", last, name)}}, nil
 		}
-		plan, err := PlanPromote(rel)
+		plan, err := w.promote()
 		plan.Progression = record(len(steps)-1, release.ProgressionPromoted)
 		plan.Progression.Held = true
 		return plan, err
 	}
 	// Before it starts, every step must be one the canary can take: a
 	// weight replica counts cannot reach is refused now, not half way.
-	if rel.Canary == nil {
+	if !w.running() {
 		for _, st := range prog.Steps {
-			if _, err := PlanCanary(rel, atWeight(req, st)); err != nil && !st.Pause {
+			if _, err := w.canary(atWeight(req, st)); err != nil && !st.Pause {
 				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
 			}
 		}
 	}
 	weight := prog.Steps[next].Weight
-	plan, err := PlanCanary(rel, atWeight(req, prog.Steps[next]))
+	plan, err := w.canary(atWeight(req, prog.Steps[next]))
 	if err != nil {
 		return Plan{}, err
 	}
 	if next == 0 {
-		plan.Notes = append([]string{schedule(rel, req, prog)}, plan.Notes...)
+		plan.Notes = append([]string{schedule(w, req, prog)}, plan.Notes...)
 	}
-	canary := rel.Canary
-	if len(plan.Steps) > 0 && plan.Steps[0].Action == Create {
-		canary = plan.Steps[0].Object.(*appsv1.Deployment)
-	}
-	plan.Steps = append(plan.Steps, Step{Action: Hold, Object: canary, Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
+	plan.Steps = append(plan.Steps, Step{Action: Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
 		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
 	plan.Continue = true
 	return plan, nil
 }
 
 // awaitApproval is the plan at a pause: record it, then await a verdict.
-func awaitApproval(rel *release.Release, paused *release.Progression, weight int32) Plan {
-	name := rel.Stable.Name
-	return Plan{Steps: []Step{{Action: Await, Object: rel.Canary, Progression: paused,
+func awaitApproval(w workload, paused *release.Progression, weight int32) Plan {
+	name := w.name()
+	return Plan{Steps: []Step{{Action: Await, Object: w.judged(Plan{}), Progression: paused,
 		Reason: fmt.Sprintf("await approval of step %d of %d", paused.Step+1, len(paused.Steps))}},
 		Continue: true, Notes: []string{fmt.Sprintf(
 			"paused at step %d of %d, the canary at %d%%: awaiting approval: 'kubectl ship approve %s [--reason TEXT]' goes on, 'kubectl ship reject %s --reason TEXT' rolls back",
@@ -186,8 +183,8 @@ func awaitApproval(rel *release.Release, paused *release.Progression, weight int
 
 // planRejected rolls back a progression whose pause was rejected while no
 // process ran it: exactly what abort does, the rejection recorded.
-func planRejected(rel *release.Release, rec *release.Progression, v release.Approval) (Plan, error) {
-	plan, err := PlanAbort(rel)
+func planRejected(w workload, rec *release.Progression, v release.Approval) (Plan, error) {
+	plan, err := w.abort()
 	plan.Progression = rec.End(release.ProgressionRolledBack, fmt.Sprintf("step %d of %d: %s", rec.Step+1, len(rec.Steps), v.Describe()))
 	return plan, err
 }
@@ -196,20 +193,20 @@ func planRejected(rel *release.Release, rec *release.Progression, v release.Appr
 // weight and canary pods (as that step's plan sizes the canary: a share of
 // the pods, or through a route enough to carry its weight), its hold, and
 // the end.
-func schedule(rel *release.Release, req CanaryRequest, prog Progression) string {
+func schedule(w workload, req CanaryRequest, prog Progression) string {
 	parts := make([]string, len(prog.Steps))
 	for i, st := range prog.Steps {
 		if st.Pause {
 			parts[i] = fmt.Sprintf("%d pause", i+1)
 			continue
 		}
-		plan, _ := PlanCanary(rel, atWeight(req, st)) // each step was planned once already
-		pods := canaryReplicas(rel, plan)
+		plan, _ := w.canary(atWeight(req, st)) // each step was planned once already
+		pods := w.canaryPods(plan)
 		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, plural(pods, "pod"), prog.Interval)
 	}
 	end := "then promote"
 	if prog.NoPromote {
-		end = "then stay at the last step until 'kubectl ship promote " + rel.Stable.Name + "'"
+		end = "then stay at the last step until 'kubectl ship promote " + w.name() + "'"
 	}
 	return "progression: " + strings.Join(parts, "; ") + "; " + end
 }
@@ -232,12 +229,6 @@ func canaryReplicas(rel *release.Release, plan Plan) int32 {
 func atWeight(req CanaryRequest, st ProgressStep) CanaryRequest {
 	req.Weight, req.WeightSet, req.Replicas = st.Weight, true, 0
 	return req
-}
-
-// promoted reports whether stable runs images, as a promotion leaves it.
-func promoted(stable *appsv1.Deployment, images []Image) bool {
-	spec, err := setImages(stable.Spec.Template.Spec, images)
-	return err == nil && sameImages(&spec, &stable.Spec.Template.Spec)
 }
 
 // imageValues are the images as given, [CONTAINER=]IMAGE.
@@ -263,12 +254,13 @@ func (Canary) RecoverNeeds() Needs {
 
 // Recover aborts a progression whose gates failed: exactly what 'kubectl
 // ship abort' does (the canary goes, the Services are restored, the stable
-// Deployment is untouched), recording why. Anything else stands.
+// Deployment is untouched; a StatefulSet's template and partition are put
+// back), recording why. Anything else stands.
 func (p Canary) Recover(s *Snapshot, failure Failure) (Plan, error) {
 	if p.Progression == nil || !failure.Gate {
 		return Plan{}, nil
 	}
-	plan, err := PlanAbort(s.Release)
+	plan, err := workloadOf(s).abort()
 	rolledBack := p.Progression.record(p.Request, 0, release.ProgressionRolledBack)
 	if rec := s.Progression; rec.Same(rolledBack.Images, rolledBack.Steps) {
 		rolledBack.Step, rolledBack.Gates, rolledBack.Failures = rec.Step, rec.Gates, rec.Failures

@@ -263,9 +263,15 @@ func TestBlueGreenVerification(t *testing.T) {
 // a verified switch) and returns once its gates have been checked.
 func startHolding(t *testing.T, ns string, args []string) *started {
 	t.Helper()
+	return startHoldingRelease(t, ns, "ctwoc", args)
+}
+
+// startHoldingRelease is startHolding for release name.
+func startHoldingRelease(t *testing.T, ns, name string, args []string) *started {
+	t.Helper()
 	s := startIn(t, ns, args)
 	eventually(t, "the hold's first check", func() (bool, string) {
-		st := shipStatus(t, ns, "ctwoc")
+		st := shipStatus(t, ns, name)
 		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 	})
 	return s

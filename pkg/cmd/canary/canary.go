@@ -112,7 +112,10 @@ drops to replicas minus the canary's pods, and the StatefulSet records what
 the patch changed, for 'kubectl ship promote' (the partition back to the
 user's) and 'kubectl ship abort' (the template and partition back, a canary
 pod that is not Ready deleted when OrderedReady would block the rollback).
-A partition the user set is honoured; OnDelete, routes and --steps are refused.
+A partition the user set is honoured; OnDelete and routes are refused. With
+--steps the partition moves step by step; each hold's built-in gates judge
+the pods of the update revision (the canary) against the others, by owner
+and controller-revision-hash, and the canary's share of the ready pods.
 
 Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the

@@ -1,0 +1,81 @@
+package gate
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// StatefulBuiltIn are the built-in gates of a StatefulSet's canary, from
+// one read of the StatefulSet and one list of its pods: the pods of its
+// update revision (the canary) and of the others (the stable pods), told
+// apart by their controller's UID and their controller-revision-hash, and
+// the canary's share of the ready pods, which is its share of the
+// connections a Service spreads over them.
+type StatefulBuiltIn struct {
+	// Share is the canary's share of the pods at the step, in percent.
+	Share float64
+	// Grace is how long a pod may be not Ready.
+	Grace time.Duration
+	// Restarts is the restart baseline, taken at the first check.
+	Restarts map[string]int32
+	// Actual is the canary's share of the ready pods the last Check saw.
+	Actual float64
+}
+
+// Check judges sts and its pods at now: the pods gate, then the traffic
+// gate.
+func (b *StatefulBuiltIn) Check(sts *appsv1.StatefulSet, pods []corev1.Pod, now time.Time) []Result {
+	health := b.health(sts, pods, now)
+	health.Holding = true
+	return []Result{health.Check(), b.traffic(sts, pods)}
+}
+
+// Starting judges the pods while the canary's start: what a hold would
+// fail on, but not the lack of canary pods yet.
+func (b *StatefulBuiltIn) Starting(sts *appsv1.StatefulSet, pods []corev1.Pod, now time.Time) Result {
+	return b.health(sts, pods, now).Check()
+}
+
+func (b *StatefulBuiltIn) health(sts *appsv1.StatefulSet, pods []corev1.Pod, now time.Time) PodHealth {
+	if b.Restarts == nil {
+		b.Restarts = RestartCounts(pods)
+	}
+	members := []Member{
+		{Role: release.RoleCanary, StatefulSet: sts, Revision: sts.Status.UpdateRevision},
+		{Role: release.RoleStable, StatefulSet: sts},
+	}
+	return PodHealth{Members: members, Pods: pods, Now: now, Grace: b.Grace, Restarts: b.Restarts}
+}
+
+// traffic fails when no pod of sts is ready, or when the canary's share of
+// the ready pods is off the step's by more than release.ShareTolerance.
+func (b *StatefulBuiltIn) traffic(sts *appsv1.StatefulSet, pods []corev1.Pod) Result {
+	byRevision := release.PodsByRevision(sts, pods)
+	canary, stable := readyCount(byRevision.Update), readyCount(byRevision.Current)
+	b.Actual = 0
+	if canary+stable == 0 {
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: fmt.Sprintf("statefulset %s has no ready pods", sts.Name)}
+	}
+	b.Actual = 100 * float64(canary) / float64(canary+stable)
+	line := fmt.Sprintf("statefulset %s %s canary (%d of %d ready pods)", sts.Name, percent(b.Actual), canary, canary+stable)
+	if math.Abs(b.Actual-b.Share) > release.ShareTolerance {
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: line + ", and the step " + percent(b.Share)}
+	}
+	return Result{Gate: TrafficGate, Verdict: Pass, Reason: line}
+}
+
+func readyCount(pods []*corev1.Pod) int {
+	n := 0
+	for _, p := range pods {
+		if release.PodReady(p) {
+			n++
+		}
+	}
+	return n
+}

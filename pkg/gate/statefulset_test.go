@@ -1,0 +1,57 @@
+package gate
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+func TestStatefulBuiltIn(t *testing.T) {
+	sts := newStatefulSet()
+	other := newStatefulSet()
+	other.UID = types.UID("uid-other")
+	healthy := func() []corev1.Pod {
+		return []corev1.Pod{statefulPod(sts, 0, "db-1").v(), statefulPod(sts, 1, "db-1").v(), statefulPod(sts, 2, "db-1").v(), statefulPod(sts, 3, "db-2").v()}
+	}
+	tests := []struct {
+		name           string
+		pods           []corev1.Pod
+		share          float64
+		pods1, traffic string
+	}{
+		{"healthy at 25%", healthy(), 25,
+			"pass 1 canary, 3 stable pods healthy", "pass statefulset db 25% canary (1 of 4 ready pods)"},
+		{"a canary pod not Ready past its grace", append(healthy()[:3], statefulPod(sts, 3, "db-2").notReady(0).v()), 25,
+			"fail canary pod db-3: not Ready for 2m0s (grace 1m0s)", "fail statefulset db 0% canary (0 of 3 ready pods), and the step 25%"},
+		{"a stable pod crash-looping", append([]corev1.Pod{statefulPod(sts, 0, "db-1").waiting("CrashLoopBackOff", "").v()}, healthy()[1:]...), 25,
+			"fail stable pod db-0: container app waiting: CrashLoopBackOff", "pass statefulset db 25% canary (1 of 4 ready pods)"},
+		// The canary is the update revision's pods of this StatefulSet (by
+		// UID): none is no pass, whatever another owner's pods run.
+		{"no canary pods", append(healthy()[:3], statefulPod(other, 3, "db-2").v()), 25,
+			"fail no canary pods: statefulset db on revision db-2 runs none", "fail statefulset db 0% canary (0 of 3 ready pods), and the step 25%"},
+		{"no pods at all", nil, 25,
+			"fail no canary pods: statefulset db on revision db-2 runs none", "fail statefulset db has no ready pods"},
+		{"a share off the step", healthy(), 50,
+			"pass 1 canary, 3 stable pods healthy", "fail statefulset db 25% canary (1 of 4 ready pods), and the step 50%"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &StatefulBuiltIn{Share: tc.share, Grace: time.Minute}
+			got := b.Check(sts, tc.pods, t0.Add(2*time.Minute))
+			if len(got) != 2 || verdict(got[0]) != tc.pods1 || verdict(got[1]) != tc.traffic {
+				t.Errorf("got %+v\nwant %q, %q", got, tc.pods1, tc.traffic)
+			}
+		})
+	}
+	// While the canary starts, its lack of pods is no failure yet.
+	b := &StatefulBuiltIn{Share: 25, Grace: time.Minute}
+	if r := b.Starting(sts, healthy()[:3], t0); r.Verdict != Pass {
+		t.Errorf("starting: %+v", r)
+	}
+}
+
+// verdict is a result as "pass REASON".
+func verdict(r Result) string { return strings.ToLower(string(r.Verdict)) + " " + r.Reason }
