@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -15,7 +16,7 @@ import (
 // the rules that send traffic to the user's Service split by weight between
 // the track Services, after the header rules. The rules as they were go on
 // the canary's Service, to be put back exactly when the canary ends.
-func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *Plan) ([]Step, error) {
+func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *plans.Plan) ([]plans.Step, error) {
 	split := splitFor(rel, route, tracks.service.Name)
 	split.stableWeight, split.canaryWeight, split.matches = int64(total-weight), int64(weight), headerMatches(req)
 	names := []string{tracks.canary.Name}
@@ -53,7 +54,7 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if err != nil || step == nil {
 		return nil, err
 	}
-	return []Step{*step}, nil
+	return []plans.Step{*step}, nil
 }
 
 // splitFor is how route's rules share the traffic of Service service between

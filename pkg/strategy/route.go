@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -31,14 +32,14 @@ func ParseRouteChoice(s string) (RouteChoice, error) {
 }
 
 // Needs is what a planner with this choice reads of the routes.
-func (c RouteChoice) Needs() RouteNeeds {
+func (c RouteChoice) Needs() plans.RouteNeeds {
 	switch {
 	case c.None:
-		return RouteNeeds{}
+		return plans.RouteNeeds{}
 	case c.Ref != nil:
-		return RouteNeeds{Named: c.Ref}
+		return plans.RouteNeeds{Named: c.Ref}
 	}
-	return RouteNeeds{Discover: true, Recorded: true, Grants: true}
+	return plans.RouteNeeds{Discover: true, Recorded: true, Grants: true}
 }
 
 // token is an HTTP header or cookie name, as the Gateway API accepts it.

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -109,7 +110,7 @@ func TestPromoteThroughAnHTTPRoute(t *testing.T) {
 		t.Fatalf("promote:\n got %s\nwant %s", got, want)
 	}
 	// Interrupted after the route went back: the rest, then nothing.
-	mid := after(now, Plan{Steps: promote.Steps[:4]})
+	mid := after(now, plans.Plan{Steps: promote.Steps[:4]})
 	if rest, err := PlanPromote(mid); err != nil || actions(rest) != "wait web, delete svc/web-canary, delete svc/web-stable, delete web-canary" {
 		t.Errorf("promote after the route: %v, %s", err, actions(rest))
 	}

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -96,7 +97,7 @@ func encodeRules(rules []any) (string, error) {
 // (the API server refuses strategic merge on custom resources) of
 // spec.rules alone, carrying the resourceVersion it was planned against;
 // nil when the route already has them.
-func routePatch(route *release.HTTPRoute, rules []any, reason string) (*Step, error) {
+func routePatch(route *release.HTTPRoute, rules []any, reason string) (*plans.Step, error) {
 	if sameRules(rulesOf(route.Object), rules) {
 		return nil, nil
 	}
@@ -111,5 +112,5 @@ func routePatch(route *release.HTTPRoute, rules []any, reason string) (*Step, er
 	if err != nil {
 		return nil, err
 	}
-	return &Step{Action: Patch, Object: next, Patch: patch, PatchType: types.MergePatchType, Operation: "configured", Reason: reason}, nil
+	return &plans.Step{Action: plans.Patch, Object: next, Patch: patch, PatchType: types.MergePatchType, Operation: "configured", Reason: reason}, nil
 }

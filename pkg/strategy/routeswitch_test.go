@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -16,7 +17,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	route := newHTTPRoute("web", true, rule("web"))
 	before := rulesJSON(route)
 	rel.SetRoutes([]*release.HTTPRoute{route}, nil)
-	toGreen, err := Switch{}.Plan(&Snapshot{Release: rel})
+	toGreen, err := Switch{}.Plan(&plans.Snapshot{Release: rel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("operation %q", toGreen.Steps[2].Operation)
 	}
 	green := after(rel, toGreen)
-	if again, err := (Switch{}).Plan(&Snapshot{Release: green}); err != nil || again.Writes() {
+	if again, err := (Switch{}).Plan(&plans.Snapshot{Release: green}); err != nil || again.Writes() {
 		t.Errorf("switching again: %v, %s", err, actions(again))
 	}
 	for what, refused := range map[string]func() error{
@@ -52,7 +53,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	if scale, err := PlanScale(green, ScaleRequest{Replicas: 5}); err != nil || actions(scale) != "patch web-green, wait web-green" {
 		t.Errorf("scale should scale green, which serves through the route: %v, %s", err, actions(scale))
 	}
-	back, err := Switch{To: release.Blue}.Plan(&Snapshot{Release: green})
+	back, err := Switch{To: release.Blue}.Plan(&plans.Snapshot{Release: green})
 	if err != nil || actions(back) != "wait svc/web, patch httproute/web, delete svc/web-green" {
 		t.Fatalf("to blue: %v, %s", err, actions(back))
 	}
