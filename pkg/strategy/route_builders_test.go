@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // rule is an HTTPRoute rule as the API server stores it (defaults filled
@@ -111,6 +112,6 @@ func nilIf[T any](cond bool, v *T) *T {
 
 // rulesJSON is a route's rules as JSON, for comparing.
 func rulesJSON(route *release.HTTPRoute) string {
-	raw, _ := json.Marshal(rulesOf(route.Object))
+	raw, _ := json.Marshal(httproute.RulesOf(route.Object))
 	return string(raw)
 }

@@ -13,10 +13,11 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 func header(s string) *release.HeaderMatch {
-	h, err := ParseHeader(s)
+	h, err := httproute.ParseHeader(s)
 	if err != nil {
 		panic(err)
 	}
@@ -154,7 +155,7 @@ func TestPlanCanaryWithoutStableServiceWhenTheServiceSelectsTheTrack(t *testing.
 	if got := actions(plan); got != "create web-canary, wait web-canary, create svc/web-canary, wait svc/web-canary, patch httproute/web" {
 		t.Fatalf("steps: %s", got)
 	}
-	refs := rulesOf(plan.Steps[4].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	refs := httproute.RulesOf(plan.Steps[4].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
 	if refs[0].(map[string]any)["name"] != "web" {
 		t.Errorf("the Service already selects only the stable pods and stays the stable backend: %v", refs)
 	}

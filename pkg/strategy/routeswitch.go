@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // switchRoute finds the HTTPRoute a blue-green release switches through,
@@ -22,13 +23,13 @@ func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, 
 			ref = *choice.Ref
 		}
 		if route := rel.HTTPRoute(ref); route != nil {
-			svc = routedService(rel, route, rulesOf(route.Object))
+			svc = routedService(rel, route, httproute.RulesOf(route.Object))
 			if rec, ok := rel.Recorded(release.RoleGreen); ok && rec.Rules != nil {
 				svc = routedService(rel, route, rec.Rules)
 			}
 		}
 	} else if routes := rel.HTTPRoutesTo(names...); len(routes) == 1 {
-		svc = routedService(rel, routes[0], rulesOf(routes[0].Object))
+		svc = routedService(rel, routes[0], httproute.RulesOf(routes[0].Object))
 	}
 	if svc == nil {
 		svc = rel.Services[0]
@@ -62,13 +63,13 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return plans.Plan{}, fmt.Errorf("service %s selects %s=%s, not blue's %s: switch it back to blue first with 'kubectl ship bluegreen-switch %s --to blue --route none'",
 			svc.Name, key, svc.Spec.Selector[key], blue, name)
 	}
-	split := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: svc.Name,
-		stable: svc.Name, canary: release.GreenName(name), stableWeight: int64(100 - weight), canaryWeight: int64(weight)}
+	split := httproute.Split{RouteNamespace: route.Namespace(), Namespace: rel.Stable.Namespace, Service: svc.Name,
+		Stable: svc.Name, Canary: release.GreenName(name), StableWeight: int64(100 - weight), CanaryWeight: int64(weight)}
 	var saved []any
 	if rec, ok := rel.Recorded(release.RoleGreen); ok {
 		saved = rec.Rules
 	}
-	original, note := split.originalRules(route, saved)
+	original, note := split.OriginalRules(route, saved)
 	plan := plans.Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
@@ -90,7 +91,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	if p.ScaleDownDelay > 0 {
 		return plans.Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
 	}
-	rules, err := split.rules(route.Name(), original)
+	rules, err := split.Rules(route.Name(), original)
 	if err == nil {
 		err = granted(rel, route, release.GreenName(name))
 	}
@@ -99,7 +100,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	}
 	green := trackService(rel, svc, release.GreenName(name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
 	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
-	if green.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
+	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
 		return plans.Plan{}, err
 	}
 	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
@@ -112,7 +113,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	if weight < 100 {
 		share, operation = fmt.Sprintf("%d%% of ", weight), fmt.Sprintf("sends %d%% to green", weight)
 	}
-	step, err := routePatch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
+	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
 	if err != nil {
 		return plans.Plan{}, err
 	}

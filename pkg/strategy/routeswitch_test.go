@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 func TestSwitchThroughAnHTTPRoute(t *testing.T) {
@@ -27,7 +28,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	if got := labels.Set(toGreen.Steps[0].Object.(*corev1.Service).Spec.Selector).String(); got != "app=web,version=2.0.0" {
 		t.Errorf("web-green selects %s", got)
 	}
-	refs := rulesOf(toGreen.Steps[2].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	refs := httproute.RulesOf(toGreen.Steps[2].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
 	if refs[0].(map[string]any)["name"] != "web" || refs[0].(map[string]any)["weight"] != int64(0) ||
 		refs[1].(map[string]any)["name"] != "web-green" || refs[1].(map[string]any)["weight"] != int64(100) {
 		t.Errorf("backends: %v", refs)

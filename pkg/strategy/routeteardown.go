@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // routeTeardown plans taking a canary off its route, before the canary
@@ -57,7 +58,7 @@ func restoreRoute(rel *release.Release, role string) ([]plans.Step, []string, er
 	}
 	svc := routedService(rel, route, rec.Rules)
 	if svc == nil {
-		svc = routedService(rel, route, rulesOf(route.Object))
+		svc = routedService(rel, route, httproute.RulesOf(route.Object))
 	}
 	if svc == nil {
 		return nil, nil, fmt.Errorf("httproute %s sends traffic to none of the services of release %s (%s): put it back by hand, then run the command again",
@@ -65,14 +66,14 @@ func restoreRoute(rel *release.Release, role string) ([]plans.Step, []string, er
 	}
 	split := splitFor(rel, route, svc.Name)
 	if role == release.RoleGreen {
-		split.stable, split.canary = svc.Name, release.GreenName(rel.Stable.Name)
+		split.Stable, split.Canary = svc.Name, release.GreenName(rel.Stable.Name)
 	}
-	original, note := split.originalRules(route, rec.Rules)
+	original, note := split.OriginalRules(route, rec.Rules)
 	var notes []string
 	if note != "" {
 		notes = append(notes, note)
 	}
-	step, err := routePatch(route, original, "put the route back as it was")
+	step, err := httproute.Patch(route, original, "put the route back as it was")
 	if err != nil || step == nil {
 		return nil, notes, err
 	}

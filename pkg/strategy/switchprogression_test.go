@@ -7,12 +7,13 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // weights are the backend weights of a route's first rule, by Service.
 func weights(route *release.HTTPRoute) map[string]int64 {
 	out := map[string]int64{}
-	for _, ref := range rulesOf(route.Object)[0].(map[string]any)["backendRefs"].([]any) {
+	for _, ref := range httproute.RulesOf(route.Object)[0].(map[string]any)["backendRefs"].([]any) {
 		r := ref.(map[string]any)
 		w, ok := r["weight"].(int64)
 		if !ok {

@@ -143,6 +143,10 @@ var layers = map[string][]string{
 	"pkg/plans": {module + "pkg/strategy", module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers",
 		module + "pkg/fleet", module + "pkg/gate", module + "pkg/policy", module + "pkg/notify", module + "pkg/dashboard",
 		"github.com/spf13/cobra", "k8s.io/client-go"},
+	// An HTTPRoute's rules, edited for the planners below them: on the
+	// vocabulary and the read model alone.
+	"pkg/strategy/httproute": {module + "pkg/strategy", module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers",
+		module + "pkg/fleet", module + "pkg/gate", module + "pkg/policy", module + "pkg/dashboard", "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/strategy": {module + "pkg/kube", module + "pkg/ship", module + "pkg/cmd", module + "pkg/printers", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The API client, the engine and the fleet carry plans out: they know
 	// the vocabulary, never the planners.
