@@ -67,7 +67,7 @@ func PlanAdopt(rel *release.Release) (plans.Plan, error) {
 		d.Name, role, name, joined(labels), joined(annotations))}}
 	if role == release.RoleCanary && annotations[release.AnnotationWeight] != "" {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("its weight is its share of the pods now: %d canary %s beside %d stable",
-			release.Replicas(d), plural(release.Replicas(d), "pod"), release.Replicas(rel.Stable)))
+			release.Replicas(d), release.Plural(release.Replicas(d), "pod"), release.Replicas(rel.Stable)))
 	}
 	if serving, _ := rel.Serving(rel.ColorKey()); role == release.RoleGreen && serving == release.Blue {
 		plan.Notes = append(plan.Notes, fewerPods(rel, release.Green)...)

@@ -172,7 +172,7 @@ func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 	if math.Abs(split.Percent()-float64(req.Weight)) > tolerance {
 		e := exactSplit(req.Weight)
 		return Split{}, fmt.Errorf("%sweight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary %s give it exactly: scale the release first ('kubectl ship scale %s --replicas %d'), or give the canary's size with --replicas",
-			flag, req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary, plural(e.Canary, "pod"), stable.Name, e.Stable)
+			flag, req.Weight, replicas, split.Percent(), split.Canary, release.Plural(split.Canary, "pod"), e.Stable, e.Canary, release.Plural(e.Canary, "pod"), stable.Name, e.Stable)
 	}
 	return split, nil
 }
@@ -192,7 +192,7 @@ func stableNotes(stable *appsv1.Deployment, svc *corev1.Service, split Split) []
 	}
 	if split.Stable == 0 {
 		notes = append(notes, fmt.Sprintf("warning: deployment %s has 0 replicas: the canary's %d %s take all of service %s's traffic",
-			stable.Name, split.Canary, plural(split.Canary, "pod"), svc.Name))
+			stable.Name, split.Canary, release.Plural(split.Canary, "pod"), svc.Name))
 	}
 	return notes
 }

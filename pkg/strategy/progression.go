@@ -203,7 +203,7 @@ func schedule(w workload, req CanaryRequest, prog Progression) string {
 		}
 		plan, _ := w.canary(atWeight(req, st)) // each step was planned once already
 		pods := w.canaryPods(plan)
-		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, plural(pods, "pod"), prog.Interval)
+		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, release.Plural(pods, "pod"), prog.Interval)
 	}
 	end := "then promote"
 	if prog.NoPromote {

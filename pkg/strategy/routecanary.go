@@ -47,7 +47,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
 	}
 	plan := plans.Plan{Notes: []string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable",
-		weightString(weight, total), ref, replicas, plural(replicas, "pod"), release.Replicas(stable))}}
+		weightString(weight, total), ref, replicas, release.Plural(replicas, "pod"), release.Replicas(stable))}}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}

@@ -78,7 +78,7 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (plans.P
 		default:
 			split = Split{Stable: replicas, Canary: release.Replicas(canary)}
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: canary %s has no recorded weight and no share of the pods to keep (%d stable, %d canary): it stays at %d %s; resize it with 'kubectl ship canary %s --image IMAGE --weight PERCENT'",
-				canary.Name, release.Replicas(stable), split.Canary, split.Canary, plural(split.Canary, "pod"), stable.Name))
+				canary.Name, release.Replicas(stable), split.Canary, split.Canary, release.Plural(split.Canary, "pod"), stable.Name))
 		}
 	}
 	return scaleTo(plan, scaleTarget{canary, split.Canary, keep}, scaleTarget{stable, split.Stable, 0})
@@ -119,7 +119,7 @@ func scaleColors(rel *release.Release, req ScaleRequest) (plans.Plan, error) {
 	}
 	idle := rel.Deployment(serving.Other())
 	plan := plans.Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
-		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), plural(release.Replicas(idle), "pod"))}}
+		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), release.Plural(release.Replicas(idle), "pod"))}}
 	return scaleTo(plan, scaleTarget{rel.Deployment(serving), req.Replicas, 0})
 }
 
@@ -146,7 +146,7 @@ func scaleTo(plan plans.Plan, targets ...scaleTarget) (plans.Plan, error) {
 			next.Annotations[release.AnnotationWeight] = fmt.Sprint(t.weight)
 		}
 		step, err := patchStep(d, next, appsv1.Deployment{}, "scaled",
-			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, plural(n, "pod")))
+			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, release.Plural(n, "pod")))
 		if err != nil {
 			return plans.Plan{}, err
 		}
@@ -159,7 +159,7 @@ func scaleTo(plan plans.Plan, targets ...scaleTarget) (plans.Plan, error) {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s is paused: it scales, but ship does not wait for its rollout ('kubectl rollout resume deployment/%s')", d.Name, d.Name))
 			continue
 		}
-		waits = append(waits, waitFor(next, plans.RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, plural(n, "pod"))))
+		waits = append(waits, waitFor(next, plans.RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, release.Plural(n, "pod"))))
 	}
 	plan.Steps = append(plan.Steps, waits...)
 	return plan, nil

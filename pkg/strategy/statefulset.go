@@ -122,7 +122,7 @@ func statefulStart(sts *appsv1.StatefulSet) (*release.StatefulRecord, error) {
 func statefulCanarySize(name string, replicas, partition int32, req CanaryRequest) (int32, error) {
 	if replicas < 2 {
 		return 0, fmt.Errorf("statefulset %s has %d %s: a canary needs at least 2, one of them stable; scale it first with 'kubectl scale statefulset/%s --replicas 2'",
-			name, replicas, plural(replicas, "pod"), name)
+			name, replicas, release.Plural(replicas, "pod"), name)
 	}
 	k := int32(1)
 	switch {
@@ -136,7 +136,7 @@ func statefulCanarySize(name string, replicas, partition int32, req CanaryReques
 		}
 		if got := (Split{Stable: replicas - k, Canary: k}).Percent(); math.Abs(got-float64(req.Weight)) > tolerance || k >= replicas {
 			return 0, fmt.Errorf("%sweight %d%% cannot be reached with the %d pods of statefulset %s (closest: %.1f%% with %d canary %s): give the canary's size with --replicas",
-				flag, req.Weight, replicas, name, got, k, plural(k, "pod"))
+				flag, req.Weight, replicas, name, got, k, release.Plural(k, "pod"))
 		}
 	}
 	most := replicas - max(1, partition)
@@ -145,7 +145,7 @@ func statefulCanarySize(name string, replicas, partition int32, req CanaryReques
 		if partition > 1 {
 			why = fmt.Sprintf("its partition %d keeps the ordinals below it on the stable revision", partition)
 		}
-		return 0, fmt.Errorf("a canary of %d %s is too large for statefulset %s of %d pods: at most %d, since %s", k, plural(k, "pod"), name, replicas, most, why)
+		return 0, fmt.Errorf("a canary of %d %s is too large for statefulset %s of %d pods: at most %d, since %s", k, release.Plural(k, "pod"), name, replicas, most, why)
 	}
 	return k, nil
 }

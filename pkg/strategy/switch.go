@@ -80,7 +80,7 @@ func fewerPods(rel *release.Release, to release.Color) []string {
 	target, other := rel.Deployment(to), rel.Deployment(to.Other())
 	if n, serving := release.Replicas(target), release.Replicas(other); n > 0 && n < serving {
 		return []string{fmt.Sprintf("warning: %s (deployment %s) runs %d %s, and %s serves with %d: after the switch, what %d pods serve goes to %d; scale it first ('kubectl scale deployment/%s --replicas %d')",
-			to, target.Name, n, plural(n, "pod"), to.Other(), serving, serving, n, target.Name, serving)}
+			to, target.Name, n, release.Plural(n, "pod"), to.Other(), serving, serving, n, target.Name, serving)}
 	}
 	return nil
 }
