@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -34,7 +35,7 @@ type request struct {
 type action struct {
 	name    string
 	buttons func(st *release.Status) []actionView
-	plan    func(r request) (strategy.Planner, string, error)
+	plan    func(r request) (plans.Planner, string, error)
 }
 
 // actionView is a button of a release's page.
@@ -56,7 +57,7 @@ var actions = []action{
 			return []actionView{{Name: "promote", Label: "Promote", Primary: true,
 				Help: "Roll the stable Deployment to the canary's template, then remove the canary"}}
 		},
-		plan: func(r request) (strategy.Planner, string, error) {
+		plan: func(r request) (plans.Planner, string, error) {
 			return strategy.Promote{}, "kubectl ship promote " + r.Name, nil
 		},
 	},
@@ -69,7 +70,7 @@ var actions = []action{
 			return []actionView{{Name: "abort", Label: "Abort", Danger: true,
 				Help: "Remove the canary; the stable Deployment is untouched"}}
 		},
-		plan: func(r request) (strategy.Planner, string, error) {
+		plan: func(r request) (plans.Planner, string, error) {
 			return strategy.Abort{}, "kubectl ship abort " + r.Name, nil
 		},
 	},
@@ -92,7 +93,7 @@ var actions = []action{
 			}
 			return out
 		},
-		plan: func(r request) (strategy.Planner, string, error) {
+		plan: func(r request) (plans.Planner, string, error) {
 			color, err := release.ParseColor(r.To)
 			if err != nil {
 				return nil, "", fmt.Errorf("the color to switch to: %w", err)
@@ -104,7 +105,7 @@ var actions = []action{
 		// scale has an input of its own on the page, not a button here.
 		name:    "scale",
 		buttons: func(*release.Status) []actionView { return nil },
-		plan: func(r request) (strategy.Planner, string, error) {
+		plan: func(r request) (plans.Planner, string, error) {
 			if r.Replicas == nil || *r.Replicas < 0 {
 				return nil, "", fmt.Errorf("give the number of stable pods, 0 or more")
 			}

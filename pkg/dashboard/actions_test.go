@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -20,9 +21,9 @@ import (
 // command runs it, by the same engine; a refusal comes back with its
 // reason.
 func TestActionsPlanThenRunThroughTheEngine(t *testing.T) {
-	var planners []strategy.Planner
+	var planners []plans.Planner
 	e := &fakeEngine{feeds: map[string]*fakeFeed{"prod": newFeed(canary("ctwoc", 25))}}
-	e.run = func(target ship.Target, p strategy.Planner, o ship.Options) error {
+	e.run = func(target ship.Target, p plans.Planner, o ship.Options) error {
 		planners = append(planners, p)
 		if target != (ship.Target{Context: "prod", Namespace: "demo", Name: "ctwoc"}) {
 			return fmt.Errorf("target %+v", target)

@@ -83,7 +83,7 @@ func chartsOf(points []gatePoint, now time.Time) []chartView {
 		if hasThreshold {
 			c.ThresholdY = strconv.FormatFloat(yOf(threshold), 'f', 1, 64)
 		}
-		c.Range = fmt.Sprintf("%s to now, %d %s, %s to %s", start.Format(time.TimeOnly), len(s), plural(len(s), "change"), number(lo+pad), number(hi-pad))
+		c.Range = fmt.Sprintf("%s to now, %d %s, %s to %s", start.Format(time.TimeOnly), len(s), release.Plural(len(s), "change"), number(lo+pad), number(hi-pad))
 		if hasThreshold {
 			c.Range += clean(", threshold " + s[len(s)-1].result.Threshold)
 		}
@@ -104,11 +104,4 @@ func thresholdOf(s string) (float64, bool) {
 	}
 	v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
 	return v, err == nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }

@@ -19,16 +19,16 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // fakeEngine serves releases set by the test, and records what it is asked
 // to run; run answers a Run.
 type fakeEngine struct {
 	feeds map[string]*fakeFeed // by context
-	run   func(t ship.Target, p strategy.Planner, o ship.Options) error
+	run   func(t ship.Target, p plans.Planner, o ship.Options) error
 
 	mu   sync.Mutex
 	runs []ship.Options
@@ -47,7 +47,7 @@ func (e *fakeEngine) FollowRelease(context.Context, ship.Target, labels.Selector
 	return fakeReleaseFeed{}, nil
 }
 
-func (e *fakeEngine) Run(_ context.Context, t ship.Target, p strategy.Planner, o ship.Options) (*ship.Result, error) {
+func (e *fakeEngine) Run(_ context.Context, t ship.Target, p plans.Planner, o ship.Options) (*ship.Result, error) {
 	e.mu.Lock()
 	e.runs = append(e.runs, o)
 	e.mu.Unlock()

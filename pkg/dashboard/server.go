@@ -21,8 +21,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Engine is what the dashboard needs of the operation engine (ship.Engine).
@@ -32,7 +32,7 @@ type Engine interface {
 	// FollowRelease keeps a release's pods, ReplicaSets and Events current.
 	FollowRelease(ctx context.Context, t ship.Target, selector labels.Selector) (ship.ReleaseFeed, error)
 	// Run carries out an operation, as the commands do.
-	Run(ctx context.Context, t ship.Target, p strategy.Planner, o ship.Options) (*ship.Result, error)
+	Run(ctx context.Context, t ship.Target, p plans.Planner, o ship.Options) (*ship.Result, error)
 }
 
 // Context is a kubeconfig context the dashboard shows: Name as shown, and

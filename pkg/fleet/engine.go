@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Engine is what a fleet asks of the engine in each of its clusters, the
@@ -15,12 +15,12 @@ import (
 // the fleet's tests hand in a fake.
 type Engine interface {
 	// Run carries out an operation on the release.
-	Run(ctx context.Context, t ship.Target, p strategy.Planner, o ship.Options) (*ship.Result, error)
+	Run(ctx context.Context, t ship.Target, p plans.Planner, o ship.Options) (*ship.Result, error)
 	// Record reads the release's record and who holds its lock.
 	Record(ctx context.Context, t ship.Target) (ship.Record, error)
 	// Refusal plans the operation, writing nothing, and returns the error
 	// it would stop on before its first write.
-	Refusal(ctx context.Context, t ship.Target, p strategy.Planner) error
+	Refusal(ctx context.Context, t ship.Target, p plans.Planner) error
 	// Observe reads what the built-in gates judge of the release.
 	Observe(ctx context.Context, t ship.Target) (*release.Observed, error)
 	// SoakGates binds the user's analyses and webhooks to the release, for

@@ -15,9 +15,9 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // *ship.Engine is the fleet's engine.
@@ -75,7 +75,7 @@ func (e *fakeEngine) count(prefix string) int {
 	return n
 }
 
-func (e *fakeEngine) Run(ctx context.Context, t ship.Target, p strategy.Planner, o ship.Options) (*ship.Result, error) {
+func (e *fakeEngine) Run(ctx context.Context, t ship.Target, p plans.Planner, o ship.Options) (*ship.Result, error) {
 	e.called("run %s %s", t.Context, p.Verb())
 	res := &ship.Result{Target: t}
 	if o.DryRun == ship.DryRunNone || o.DryRun == "" {
@@ -98,7 +98,7 @@ func (e *fakeEngine) Record(_ context.Context, t ship.Target) (ship.Record, erro
 	return e.records[t.Context], e.recordErrs[t.Context]
 }
 
-func (e *fakeEngine) Refusal(_ context.Context, t ship.Target, p strategy.Planner) error {
+func (e *fakeEngine) Refusal(_ context.Context, t ship.Target, p plans.Planner) error {
 	e.called("refusal %s %s", t.Context, p.Verb())
 	return e.refusals[t.Context]
 }
@@ -151,9 +151,9 @@ func healthy() *release.Observed {
 // planner is a verb the fake engine knows by name.
 type planner string
 
-func (p planner) Verb() string                                   { return string(p) }
-func (p planner) Needs() strategy.Needs                          { return strategy.Needs{} }
-func (p planner) Plan(*strategy.Snapshot) (strategy.Plan, error) { return strategy.Plan{}, nil }
+func (p planner) Verb() string                             { return string(p) }
+func (p planner) Needs() plans.Needs                       { return plans.Needs{} }
+func (p planner) Plan(*plans.Snapshot) (plans.Plan, error) { return plans.Plan{}, nil }
 
 // reporters gives each cluster no printer of its own: the changes are
 // in the progress the fake writes.

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Operation is one verb's operation on one release, to carry out in every
@@ -17,14 +17,14 @@ import (
 type Operation struct {
 	// Target is the release; each cluster's run sets its Context.
 	Target  ship.Target
-	Planner strategy.Planner
+	Planner plans.Planner
 	// Options are each cluster's; Progress, Report and Fleet are set per
 	// cluster, CrashAfterWrite kept only for RunOptions.CrashIn.
 	Options ship.Options
 	// Rollback undoes the operation in a cluster that failed (a canary's
 	// is abort); nil when the verb has none. While an operation that can be
 	// rolled back runs, the health gate already watches it.
-	Rollback strategy.Planner
+	Rollback plans.Planner
 	// RollbackCommand is the rollback's command line, for the record.
 	RollbackCommand string
 }

@@ -13,8 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // roleFile is the minimal Role kubectl-ship needs, shipped in the repository.
@@ -41,7 +41,7 @@ func (a access) String() string {
 // between two states. When the server cannot list the rules completely (an
 // authorizer other than RBAC) or forbids the review, the check is skipped:
 // the server still enforces every request.
-func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p strategy.Plan, needs strategy.Needs) error {
+func (c *Client) CheckAccess(ctx context.Context, namespace, name string, p plans.Plan, needs plans.Needs) error {
 	rules, err := c.ReviewAccess(ctx, namespace)
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (c *Client) ReviewAccess(ctx context.Context, namespace string) (*Rules, er
 
 // Check refuses p, on release name, when one of its requests is not among
 // the rules (see CheckAccess).
-func (r *Rules) Check(name string, p strategy.Plan, needs strategy.Needs) error {
+func (r *Rules) Check(name string, p plans.Plan, needs plans.Needs) error {
 	if r == nil {
 		return nil
 	}
@@ -107,7 +107,7 @@ func leaseAccess(lease string, stays bool) []access {
 // planAccess lists, in order and once each, the requests carrying out p
 // makes: every write, the watches and lists of its waits, what needs reads,
 // and the lock, the Lease named lease.
-func planAccess(p strategy.Plan, needs strategy.Needs, lease string) []access {
+func planAccess(p plans.Plan, needs plans.Needs, lease string) []access {
 	var out []access
 	add := func(as ...access) {
 		for _, a := range as {
@@ -122,36 +122,36 @@ func planAccess(p strategy.Plan, needs strategy.Needs, lease string) []access {
 	if needs.Revisions {
 		add(access{Verb: "list", Group: "apps", Resource: "replicasets"})
 	}
-	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s strategy.Step) bool {
-		return s.Action == strategy.Stay || s.Action == strategy.Hold || s.Action == strategy.Await
+	add(leaseAccess(lease, slices.ContainsFunc(p.Steps, func(s plans.Step) bool {
+		return s.Action == plans.Stay || s.Action == plans.Hold || s.Action == plans.Await
 	}))...)
 	return out
 }
 
-func stepAccess(step strategy.Step) []access {
+func stepAccess(step plans.Step) []access {
 	switch step.Action {
-	case strategy.Stay, strategy.Await:
+	case plans.Stay, plans.Await:
 		return nil
-	case strategy.Hold: // the built-in gate reads the pods and the Deployments, or the StatefulSet
+	case plans.Hold: // the built-in gate reads the pods and the Deployments, or the StatefulSet
 		if _, ok := step.Object.(*appsv1.StatefulSet); ok {
 			return []access{{Verb: "list", Resource: "pods"}, {Verb: "get", Group: "apps", Resource: "statefulsets", Name: objectName(step.Object)}}
 		}
 		return []access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
-	case strategy.Wait:
+	case plans.Wait:
 		switch step.Until {
-		case strategy.RolledOut, strategy.Observed:
+		case plans.RolledOut, plans.Observed:
 			resource := "deployments"
 			if _, ok := step.Object.(*appsv1.StatefulSet); ok {
 				resource = "statefulsets"
 			}
 			return []access{{Verb: "watch", Group: "apps", Resource: resource, Name: objectName(step.Object)}}
-		case strategy.EndpointsSelected:
+		case plans.EndpointsSelected:
 			return []access{
 				{Verb: "list", Resource: "pods"},
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
-		case strategy.EndpointsReady:
+		case plans.EndpointsReady:
 			return []access{
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
@@ -164,7 +164,7 @@ func stepAccess(step strategy.Step) []access {
 		return nil // Write refuses it before any request
 	}
 	name := objectName(step.Object)
-	if step.Action == strategy.Create {
+	if step.Action == plans.Create {
 		name = ""
 	}
 	return []access{{Verb: string(step.Action), Group: res.Group, Resource: res.Plural, Name: name}}

@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // The role of deploy/rbac/role.yaml, as a SelfSubjectRulesReview lists it.
@@ -32,19 +32,19 @@ func deploymentNamed(name string) *appsv1.Deployment {
 
 // promotePlan has every kind of step: a patch and a wait on a Deployment, a
 // delete, a Service patch and a wait on its endpoints.
-var promotePlan = strategy.Plan{Steps: []strategy.Step{
-	{Action: strategy.Patch, Object: deploymentNamed("web")},
-	{Action: strategy.Wait, Object: deploymentNamed("web"), Until: strategy.RolledOut},
-	{Action: strategy.Delete, Object: deploymentNamed("web-canary")},
-	{Action: strategy.Create, Object: deploymentNamed("web-canary")},
-	{Action: strategy.Patch, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}},
-	{Action: strategy.Wait, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}, Until: strategy.EndpointsSelected},
-	{Action: strategy.Stay},
+var promotePlan = plans.Plan{Steps: []plans.Step{
+	{Action: plans.Patch, Object: deploymentNamed("web")},
+	{Action: plans.Wait, Object: deploymentNamed("web"), Until: plans.RolledOut},
+	{Action: plans.Delete, Object: deploymentNamed("web-canary")},
+	{Action: plans.Create, Object: deploymentNamed("web-canary")},
+	{Action: plans.Patch, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}},
+	{Action: plans.Wait, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}, Until: plans.EndpointsSelected},
+	{Action: plans.Stay},
 }}
 
 func TestPlanAccessListsEveryRequestOnce(t *testing.T) {
 	var got []string
-	for _, a := range planAccess(promotePlan, strategy.Needs{Revisions: true}, "kubectl-ship-web") {
+	for _, a := range planAccess(promotePlan, plans.Needs{Revisions: true}, "kubectl-ship-web") {
 		got = append(got, a.String()+" "+a.Name)
 	}
 	want := []string{
@@ -144,16 +144,16 @@ func TestCheckAccess(t *testing.T) {
 		name   string
 		code   int
 		status authorizationv1.SubjectRulesReviewStatus
-		needs  strategy.Needs
+		needs  plans.Needs
 		want   string
 	}{
-		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, strategy.Needs{}, ""},
-		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch}, strategy.Needs{},
+		{"allowed", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, plans.Needs{}, ""},
+		{"missing", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: withoutServicePatch}, plans.Needs{},
 			`forbidden: kubectl-ship needs "patch" on services in namespace shop (see deploy/rbac/role.yaml)`},
-		{"what the planner reads to recover", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, strategy.Needs{Revisions: true},
+		{"what the planner reads to recover", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{ResourceRules: shipRules}, plans.Needs{Revisions: true},
 			`forbidden: kubectl-ship needs "list" on replicasets.apps in namespace shop (see deploy/rbac/role.yaml)`},
-		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, strategy.Needs{}, ""},
-		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, strategy.Needs{}, ""},
+		{"incomplete rules are not judged", http.StatusOK, authorizationv1.SubjectRulesReviewStatus{Incomplete: true}, plans.Needs{}, ""},
+		{"review forbidden", http.StatusForbidden, authorizationv1.SubjectRulesReviewStatus{}, plans.Needs{}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

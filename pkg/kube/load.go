@@ -8,8 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Load reads what a planner needs of release name in namespace, made of
@@ -18,7 +18,7 @@ import (
 // HorizontalPodAutoscalers or its routes (one more each). record is the way
 // back of a route the release's lock keeps, if any: the route it names is
 // read even when ship's Services that also name it are gone.
-func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs, record *release.RouteRecord) (*strategy.Snapshot, error) {
+func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs plans.Needs, record *release.RouteRecord) (*plans.Snapshot, error) {
 	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
 	if rel == nil && needs.StatefulSet && release.IsNoDeployment(err) {
 		return c.loadStatefulSet(ctx, namespace, name, err)
@@ -27,8 +27,8 @@ func (c *Client) Load(ctx context.Context, namespace, name string, choice releas
 		return nil, err
 	}
 	rel.SetRecord(record)
-	s := &strategy.Snapshot{Release: rel}
-	if needs.Capacity && strategy.SetsRequests(rel.Stable) {
+	s := &plans.Snapshot{Release: rel}
+	if needs.Capacity && plans.SetsRequests(rel.Stable) {
 		s.Nodes = c.Nodes(ctx)
 	}
 	if needs.Autoscalers {

@@ -10,8 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // httpRouteVersion is the Gateway API version ship reads and writes
@@ -24,7 +24,7 @@ var httpRouteVersion = schema.GroupVersion{Group: release.GatewayGroup, Version:
 // ReferenceGrants that let other namespaces' routes in). A cluster without
 // the Gateway API has no HTTPRoutes; only naming one is then an error. A
 // user who may not list them is told in rel.Unreadable.
-func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs strategy.RouteNeeds) error {
+func (c *Client) loadRoutes(ctx context.Context, rel *release.Release, needs plans.RouteNeeds) error {
 	ns := rel.Stable.Namespace
 	ref, read := rel.RecordedRoute()
 	if needs.Named != nil {

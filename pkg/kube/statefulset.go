@@ -14,15 +14,15 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/watch"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // loadStatefulSet reads StatefulSet name and its pods, two requests, for a
 // planner that plans StatefulSets; when there is none, or the user may not
 // read StatefulSets, noDeployment (the error that no Deployment has the
 // name) is the answer.
-func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, noDeployment error) (*strategy.Snapshot, error) {
+func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, noDeployment error) (*plans.Snapshot, error) {
 	sts, pods, err := c.ObserveStatefulSet(ctx, namespace, name)
 	switch {
 	case apierrors.IsNotFound(err), apierrors.IsForbidden(err):
@@ -30,7 +30,7 @@ func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, no
 	case err != nil:
 		return nil, err
 	}
-	return &strategy.Snapshot{StatefulSet: sts, Pods: pods}, nil
+	return &plans.Snapshot{StatefulSet: sts, Pods: pods}, nil
 }
 
 // ObserveStatefulSet reads StatefulSet name and the pods its selector

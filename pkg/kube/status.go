@@ -13,8 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/apimachinery/pkg/util/sets"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // LoadStatus reads what `status` shows in six requests, however many pods
@@ -36,7 +36,7 @@ func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice 
 		rel.SetRecord(release.ParseRouteRecord(lock.Annotations[release.AnnotationRouteRecord]))
 	}
 	// Best effort: a route that cannot be read is said, not fatal.
-	routesErr := c.loadRoutes(ctx, rel, strategy.RouteNeeds{Discover: true, Recorded: true})
+	routesErr := c.loadRoutes(ctx, rel, plans.RouteNeeds{Discover: true, Recorded: true})
 	slices, err := c.endpointSlices(namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: discoveryv1.LabelServiceName + " in (" + strings.Join(rel.TrafficServices(), ",") + ")",
 	})
@@ -139,7 +139,7 @@ func (c *Client) Observe(ctx context.Context, namespace, name string, choice rel
 	var podList *corev1.PodList
 	var slices *discoveryv1.EndpointSliceList
 	var g errgroup.Group
-	g.Go(func() error { return c.loadRoutes(ctx, rel, strategy.RouteNeeds{Recorded: true}) })
+	g.Go(func() error { return c.loadRoutes(ctx, rel, plans.RouteNeeds{Recorded: true}) })
 	g.Go(func() (err error) {
 		podList, err = c.pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: pods})
 		return err

@@ -16,14 +16,14 @@ import (
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Wait blocks until the object of a wait step meets its condition,
 // printing progress, for at most the step's own deadline or else timeout (0:
 // no bound).
-func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Duration, progress io.Writer) error {
+func (c *Client) Wait(ctx context.Context, step plans.Step, timeout time.Duration, progress io.Writer) error {
 	if step.Duration > 0 {
 		timeout = step.Duration
 	}
@@ -35,20 +35,20 @@ func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Dura
 	switch obj := step.Object.(type) {
 	case *appsv1.Deployment:
 		switch step.Until {
-		case strategy.RolledOut:
+		case plans.RolledOut:
 			return c.WaitForRollout(ctx, obj, progress)
-		case strategy.Observed:
+		case plans.Observed:
 			return c.WaitForObserved(ctx, obj)
 		}
 	case *appsv1.StatefulSet:
-		if step.Until == strategy.RolledOut {
+		if step.Until == plans.RolledOut {
 			return c.WaitForStatefulRollout(ctx, obj, progress)
 		}
 	case *corev1.Service:
 		switch step.Until {
-		case strategy.EndpointsSelected:
+		case plans.EndpointsSelected:
 			return c.WaitForEndpoints(ctx, obj, progress)
-		case strategy.EndpointsReady:
+		case plans.EndpointsReady:
 			return c.WaitForReadyEndpoints(ctx, obj, progress)
 		}
 	}

@@ -18,8 +18,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Resource is a kind of object plans may write, as the API serves it.
@@ -87,7 +87,7 @@ func kindName(gvk schema.GroupVersionKind) string {
 // manager, with dryRun=All when serverDryRun is set, and returns the object
 // as the server left it (typed for the kinds of the scheme, unstructured for
 // others), with its kind set for printing.
-func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun bool) (runtime.Object, error) {
+func (c *Client) Write(ctx context.Context, step plans.Step, serverDryRun bool) (runtime.Object, error) {
 	res, err := ResourceOf(step.Object)
 	if err != nil {
 		return nil, err
@@ -106,17 +106,17 @@ func (c *Client) Write(ctx context.Context, step strategy.Step, serverDryRun boo
 	}
 	var req *rest.Request
 	switch step.Action {
-	case strategy.Create:
+	case plans.Create:
 		body, err := json.Marshal(step.Object)
 		if err != nil {
 			return nil, err
 		}
 		req = client.Post().Namespace(obj.GetNamespace()).Resource(res.Plural).Body(body).
 			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
-	case strategy.Patch:
+	case plans.Patch:
 		req = client.Patch(step.PatchType).Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(step.Patch).
 			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
-	case strategy.Delete:
+	case plans.Delete:
 		// The preconditions make sure that what is deleted is the object
 		// the plan was made from: not a newer one of the same name, not
 		// one changed since.

@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // maxWeightTotal is the largest weight an HTTPRoute backend may have.
@@ -145,12 +146,12 @@ func (s *Spec) validateRoute() error {
 		return fmt.Errorf("spec.stickySeconds: sticky is false: leave out one of them")
 	}
 	if s.Header != nil {
-		if _, err := strategy.ParseHeader(*s.Header); err != nil {
+		if _, err := httproute.ParseHeader(*s.Header); err != nil {
 			return fmt.Errorf("spec.header: %w", err)
 		}
 	}
 	if s.Cookie != nil {
-		if err := strategy.ValidateCookie(*s.Cookie); err != nil {
+		if err := httproute.ValidateCookie(*s.Cookie); err != nil {
 			return fmt.Errorf("spec.cookie: %w", err)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // errLeftAwaiting ends a run without --wait at a pause it recorded: the
@@ -22,7 +22,7 @@ var errLeftAwaiting = errors.New("left awaiting approval")
 // record: an approval ends it and the progression goes on; a rejection
 // fails it as a gate would, so the progression is rolled back. Without
 // --wait the run ends once the pause is recorded.
-func (r *run) await(ctx context.Context, lock heldLock, step strategy.Step) error {
+func (r *run) await(ctx context.Context, lock heldLock, step plans.Step) error {
 	p := *step.Progression
 	if last := r.progression; last.Same(p.Images, p.Steps) && last.Phase == release.ProgressionPaused && last.Step == p.Step && !last.Since.IsZero() {
 		p.Since = last.Since

@@ -14,7 +14,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // errStopped ends an operation whose stay was cut short: what it did
@@ -23,11 +23,11 @@ var errStopped = errors.New("stopped while staying")
 
 // carryOut runs the steps of plan in order; lock is nil on a server dry run,
 // which writes with dryRun=All and neither waits nor stays.
-func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, serverDryRun bool) error {
-	written := map[string]*strategy.Step{}
+func (r *run) carryOut(ctx context.Context, lock heldLock, plan plans.Plan, serverDryRun bool) error {
+	written := map[string]*plans.Step{}
 	for i, step := range plan.Steps {
 		switch step.Action {
-		case strategy.Wait:
+		case plans.Wait:
 			// Without --wait only the waits that later writes depend on
 			// are kept: blue's pods relabelled before the Services select
 			// them by it.
@@ -43,7 +43,7 @@ func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, s
 				r.waitFailed = true
 				return err
 			}
-		case strategy.Stay:
+		case plans.Stay:
 			if serverDryRun || r.stayed[step.Reason] {
 				continue
 			}
@@ -53,7 +53,7 @@ func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, s
 			if err != nil {
 				return r.stopStay(err, plan.Steps[i+1:])
 			}
-		case strategy.Hold:
+		case plans.Hold:
 			if serverDryRun {
 				continue
 			}
@@ -61,7 +61,7 @@ func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, s
 			if err := r.hold(ctx, lock, step); err != nil {
 				return err
 			}
-		case strategy.Await:
+		case plans.Await:
 			if serverDryRun {
 				continue
 			}
@@ -89,14 +89,14 @@ func (r *run) carryOut(ctx context.Context, lock heldLock, plan strategy.Plan, s
 }
 
 // rehearse sends every write of plan whose validation ship does not mirror
-// (an HTTPRoute, an Ingress, any custom resource: see strategy.Mirrored)
+// (an HTTPRoute, an Ingress, any custom resource: see plans.Mirrored)
 // to the API server with dryRun=All, before the plan's first real write: a
 // field too long, one header match too many, an admission webhook's
 // refusal stops the command with nothing changed. One request per such
 // write. A conflict is left to the real write, which plans again.
-func (r *run) rehearse(ctx context.Context, plan strategy.Plan) error {
+func (r *run) rehearse(ctx context.Context, plan plans.Plan) error {
 	for _, step := range plan.Steps {
-		if !step.Writes() || step.Action == strategy.Delete || strategy.Mirrored(step.Object) {
+		if !step.Writes() || step.Action == plans.Delete || plans.Mirrored(step.Object) {
 			continue
 		}
 		if _, err := r.client.Write(ctx, step, true); err != nil && !apierrors.IsConflict(err) {
@@ -110,10 +110,10 @@ func (r *run) rehearse(ctx context.Context, plan strategy.Plan) error {
 // verification), the built-in gate watches the pods while it waits: a
 // canary that crash-loops or cannot pull its image fails at once, as it
 // would in the hold, rather than at the timeout.
-func (r *run) wait(ctx context.Context, plan strategy.Plan, step strategy.Step) error {
+func (r *run) wait(ctx context.Context, plan plans.Plan, step plans.Step) error {
 	hold := -1
 	for i, s := range plan.Steps {
-		if s.Action == strategy.Hold {
+		if s.Action == plans.Hold {
 			hold = i
 		}
 	}
@@ -153,13 +153,13 @@ func (r *run) wait(ctx context.Context, plan strategy.Plan, step strategy.Step) 
 	return err
 }
 
-func writesAfter(steps []strategy.Step) bool {
-	return strategy.Plan{Steps: steps}.Writes()
+func writesAfter(steps []plans.Step) bool {
+	return plans.Plan{Steps: steps}.Writes()
 }
 
 // report records and reports one change, its object's kind set for
 // printing.
-func (r *run) report(step strategy.Step) error {
+func (r *run) report(step plans.Step) error {
 	obj := step.Object.DeepCopyObject()
 	if res, err := kube.ResourceOf(obj); err == nil {
 		obj.GetObjectKind().SetGroupVersionKind(res.GroupVersionKind)

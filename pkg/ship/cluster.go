@@ -12,8 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // cluster is what an operation asks of the API server of its context: the
@@ -23,22 +23,22 @@ type cluster interface {
 	// ReadLock reads the release's lock and record; nil when there is none.
 	ReadLock(ctx context.Context, namespace, name string) *coordinationv1.Lease
 	// Load reads the release, and what needs asks for, to plan from.
-	Load(ctx context.Context, namespace, name string, choice release.Choice, needs strategy.Needs, record *release.RouteRecord) (*strategy.Snapshot, error)
+	Load(ctx context.Context, namespace, name string, choice release.Choice, needs plans.Needs, record *release.RouteRecord) (*plans.Snapshot, error)
 	// Lock takes the release's lock from the Lease as read.
 	Lock(ctx context.Context, namespace, name string, current *coordinationv1.Lease, h kube.Holder, force bool, progress io.Writer) (heldLock, error)
 	// FreeStaleLock frees a lock its holder left behind, and returns the
 	// record's last operation.
 	FreeStaleLock(ctx context.Context, current *coordinationv1.Lease, name, by string) (release.Operation, error)
 	// CheckAccess refuses a plan whose requests the user may not make.
-	CheckAccess(ctx context.Context, namespace, name string, p strategy.Plan, needs strategy.Needs) error
+	CheckAccess(ctx context.Context, namespace, name string, p plans.Plan, needs plans.Needs) error
 	// ReviewAccess reads what the user may do, for a recovery's check.
 	ReviewAccess(ctx context.Context, namespace string) (*kube.Rules, error)
 	// WhoAmI is the user as the API server authenticated them.
 	WhoAmI(ctx context.Context) string
 	// Write makes one step's write and returns the object as written.
-	Write(ctx context.Context, step strategy.Step, serverDryRun bool) (runtime.Object, error)
+	Write(ctx context.Context, step plans.Step, serverDryRun bool) (runtime.Object, error)
 	// Wait waits for what a Wait step waits for.
-	Wait(ctx context.Context, step strategy.Step, timeout time.Duration, progress io.Writer) error
+	Wait(ctx context.Context, step plans.Step, timeout time.Duration, progress io.Writer) error
 	// Observe reads what the built-in gates judge of the release;
 	// ObserveStatefulSet of a StatefulSet's.
 	Observe(ctx context.Context, namespace, name string, choice release.Choice, services []string) (*release.Observed, error)

@@ -20,8 +20,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // fakeCluster is a cluster holding one release, the Deployment web, whose
@@ -70,7 +70,7 @@ type fakeCluster struct {
 	calls []string
 	loads int
 	// snaps are the snapshots handed out, in turn.
-	snaps []*strategy.Snapshot
+	snaps []*plans.Snapshot
 	lock  *fakeLock
 }
 
@@ -115,7 +115,7 @@ func (c *fakeCluster) ReadLock(_ context.Context, _, _ string) *coordinationv1.L
 	return c.lease.DeepCopy()
 }
 
-func (c *fakeCluster) Load(_ context.Context, namespace, _ string, _ release.Choice, _ strategy.Needs, _ *release.RouteRecord) (*strategy.Snapshot, error) {
+func (c *fakeCluster) Load(_ context.Context, namespace, _ string, _ release.Choice, _ plans.Needs, _ *release.RouteRecord) (*plans.Snapshot, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.called("load")
@@ -124,7 +124,7 @@ func (c *fakeCluster) Load(_ context.Context, namespace, _ string, _ release.Cho
 		return nil, c.loadErr
 	}
 	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: namespace}}
-	snap := &strategy.Snapshot{Release: &release.Release{Stable: c.web(), Services: []*corev1.Service{svc}}}
+	snap := &plans.Snapshot{Release: &release.Release{Stable: c.web(), Services: []*corev1.Service{svc}}}
 	c.snaps = append(c.snaps, snap)
 	return snap, nil
 }
@@ -151,7 +151,7 @@ func (c *fakeCluster) FreeStaleLock(_ context.Context, _ *coordinationv1.Lease, 
 	return c.last, nil
 }
 
-func (c *fakeCluster) CheckAccess(_ context.Context, _, _ string, _ strategy.Plan, _ strategy.Needs) error {
+func (c *fakeCluster) CheckAccess(_ context.Context, _, _ string, _ plans.Plan, _ plans.Needs) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.called("checkaccess")
@@ -167,7 +167,7 @@ func (c *fakeCluster) ReviewAccess(_ context.Context, _ string) (*kube.Rules, er
 
 func (c *fakeCluster) WhoAmI(context.Context) string { return "alice" }
 
-func (c *fakeCluster) Write(_ context.Context, step strategy.Step, serverDryRun bool) (runtime.Object, error) {
+func (c *fakeCluster) Write(_ context.Context, step plans.Step, serverDryRun bool) (runtime.Object, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	d, ok := step.Object.(*appsv1.Deployment)
@@ -194,7 +194,7 @@ func (c *fakeCluster) Write(_ context.Context, step strategy.Step, serverDryRun 
 	return c.web(), nil
 }
 
-func (c *fakeCluster) Wait(ctx context.Context, step strategy.Step, _ time.Duration, _ io.Writer) error {
+func (c *fakeCluster) Wait(ctx context.Context, step plans.Step, _ time.Duration, _ io.Writer) error {
 	if c.waitBlocks {
 		<-ctx.Done()
 		return ctx.Err()
@@ -359,53 +359,53 @@ func (s *fakeStay) EndRecording(_ context.Context, p *release.Progression) error
 // recover).
 type fakePlanner struct {
 	verb    string
-	plan    func(*strategy.Snapshot) (strategy.Plan, error)
-	recover func(*strategy.Snapshot, strategy.Failure) (strategy.Plan, error)
+	plan    func(*plans.Snapshot) (plans.Plan, error)
+	recover func(*plans.Snapshot, plans.Failure) (plans.Plan, error)
 	// seen are the snapshots planned from; failures what Recover was told.
-	seen     []*strategy.Snapshot
-	failures []strategy.Failure
+	seen     []*plans.Snapshot
+	failures []plans.Failure
 }
 
-func (p *fakePlanner) Verb() string          { return p.verb }
-func (p *fakePlanner) Needs() strategy.Needs { return strategy.Needs{} }
-func (p *fakePlanner) RecoverNeeds() strategy.Needs {
-	return strategy.Needs{Unserved: true}
+func (p *fakePlanner) Verb() string       { return p.verb }
+func (p *fakePlanner) Needs() plans.Needs { return plans.Needs{} }
+func (p *fakePlanner) RecoverNeeds() plans.Needs {
+	return plans.Needs{Unserved: true}
 }
 
-func (p *fakePlanner) Plan(s *strategy.Snapshot) (strategy.Plan, error) {
+func (p *fakePlanner) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	p.seen = append(p.seen, s)
 	return p.plan(s)
 }
 
-func (p *fakePlanner) Recover(s *strategy.Snapshot, f strategy.Failure) (strategy.Plan, error) {
+func (p *fakePlanner) Recover(s *plans.Snapshot, f plans.Failure) (plans.Plan, error) {
 	p.failures = append(p.failures, f)
 	return p.recover(s, f)
 }
 
 // planOnly is p without its Recover: a verb with no way back.
-func planOnly(p *fakePlanner) strategy.Planner {
-	return struct{ strategy.Planner }{p}
+func planOnly(p *fakePlanner) plans.Planner {
+	return struct{ plans.Planner }{p}
 }
 
 // setImage plans web's image to be image: a patch from the Deployment as
 // read, then a wait for its rollout; nothing when it already is.
-func setImage(image string) func(*strategy.Snapshot) (strategy.Plan, error) {
-	return func(s *strategy.Snapshot) (strategy.Plan, error) {
+func setImage(image string) func(*plans.Snapshot) (plans.Plan, error) {
+	return func(s *plans.Snapshot) (plans.Plan, error) {
 		d := s.Release.Stable.DeepCopy()
 		if d.Spec.Template.Spec.Containers[0].Image == image {
-			return strategy.Plan{}, nil
+			return plans.Plan{}, nil
 		}
 		d.Spec.Template.Spec.Containers[0].Image = image
-		return strategy.Plan{Notes: []string{"setting web to " + image}, Steps: []strategy.Step{
-			{Action: strategy.Patch, Object: d, Operation: "image updated", Reason: "the new image"},
-			{Action: strategy.Wait, Object: d, Until: strategy.RolledOut},
+		return plans.Plan{Notes: []string{"setting web to " + image}, Steps: []plans.Step{
+			{Action: plans.Patch, Object: d, Operation: "image updated", Reason: "the new image"},
+			{Action: plans.Wait, Object: d, Until: plans.RolledOut},
 		}}, nil
 	}
 }
 
 // undoImage recovers by setting web's image back to image.
-func undoImage(image string) func(*strategy.Snapshot, strategy.Failure) (strategy.Plan, error) {
-	return func(s *strategy.Snapshot, _ strategy.Failure) (strategy.Plan, error) {
+func undoImage(image string) func(*plans.Snapshot, plans.Failure) (plans.Plan, error) {
+	return func(s *plans.Snapshot, _ plans.Failure) (plans.Plan, error) {
 		plan, err := setImage(image)(s)
 		plan.Steps = plan.Steps[:len(plan.Steps)-min(len(plan.Steps), 1)] // no wait
 		return plan, err
@@ -437,7 +437,7 @@ func (n *fakeNotifier) types() []notify.Type {
 }
 
 // testRun is a run of p on release web in c, its progress kept.
-func testRun(c cluster, p strategy.Planner, o Options) (*run, *bytes.Buffer) {
+func testRun(c cluster, p plans.Planner, o Options) (*run, *bytes.Buffer) {
 	progress := &bytes.Buffer{}
 	o.Progress = progress
 	if o.DryRun == "" {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Contexts lists the kubeconfig's contexts, sorted, and the current one.
@@ -55,7 +55,7 @@ func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
 // writing nothing: the error the operation would stop on before its first
 // write, or nil when it would act (or the same verb already did it). A
 // fleet asks every cluster before it writes anywhere.
-func (e *Engine) Refusal(ctx context.Context, t Target, p strategy.Planner) error {
+func (e *Engine) Refusal(ctx context.Context, t Target, p plans.Planner) error {
 	client, t, err := e.resolve(t)
 	if err != nil {
 		return err
@@ -64,14 +64,14 @@ func (e *Engine) Refusal(ctx context.Context, t Target, p strategy.Planner) erro
 }
 
 // refusal is Refusal in client's cluster.
-func refusal(ctx context.Context, client cluster, t Target, p strategy.Planner) error {
+func refusal(ctx context.Context, client cluster, t Target, p plans.Planner) error {
 	r := &run{client: client, t: t, p: p, res: &Result{Target: t}}
 	lease := client.ReadLock(ctx, t.Namespace, t.Name)
 	if lease != nil {
 		r.progression = release.ParseProgression(lease.Annotations[release.AnnotationProgression])
 	}
 	_, err := r.firstPlan(ctx)
-	var nothingLeft *strategy.NothingLeftError
+	var nothingLeft *plans.NothingLeftError
 	if errors.As(err, &nothingLeft) && lease != nil {
 		if last, ok := release.LastOperation(lease.Annotations[release.AnnotationHistory]); ok && last.Verb == p.Verb() && (last.Interrupted || last.Error == "") {
 			return nil // already done

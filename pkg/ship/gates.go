@@ -10,8 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Gates are what a Hold checks beside the built-in pod health, and how
@@ -46,7 +46,7 @@ type checker struct {
 // checker builds the gates a hold of step checks on the release as last
 // read, its analyses' queries rendered for it: the judged role's share of
 // the traffic is the step's weight (none before a switch).
-func (r *run) checker(step strategy.Step) (*checker, error) {
+func (r *run) checker(step plans.Step) (*checker, error) {
 	share := 0.0
 	if step.Progression != nil {
 		share = float64(step.Progression.Weight())
@@ -138,8 +138,8 @@ func bindGates(client cluster, t Target, subj subject, gates Gates, window time.
 // analyses can be evaluated at all: a query Prometheus rejects or a
 // Prometheus that does not answer is the user's to fix before anything
 // starts.
-func (r *run) preflight(ctx context.Context, plan strategy.Plan) error {
-	return r.eachHold(plan, func(_ strategy.Step, c *checker) error {
+func (r *run) preflight(ctx context.Context, plan plans.Plan) error {
+	return r.eachHold(plan, func(_ plans.Step, c *checker) error {
 		for _, g := range c.gates {
 			if p, ok := g.(gate.Preflighter); ok {
 				if err := p.Preflight(ctx); err != nil {
@@ -154,8 +154,8 @@ func (r *run) preflight(ctx context.Context, plan strategy.Plan) error {
 // describeGates says, for a client dry run, what each hold of plan would
 // check: the built-in gate, the analyses with their queries as rendered for
 // the release, the webhooks.
-func (r *run) describeGates(plan strategy.Plan) error {
-	return r.eachHold(plan, func(step strategy.Step, c *checker) error {
+func (r *run) describeGates(plan plans.Plan) error {
+	return r.eachHold(plan, func(step plans.Step, c *checker) error {
 		fmt.Fprintf(r.o.Progress, "%s: every %s, gate %s (built in)", step.Reason, r.o.Gates.CheckEvery, gate.PodsGate)
 		for _, g := range c.gates {
 			if a, ok := g.(*gate.AnalysisGate); ok {
@@ -170,9 +170,9 @@ func (r *run) describeGates(plan strategy.Plan) error {
 }
 
 // eachHold calls fn with each hold of plan and its checker.
-func (r *run) eachHold(plan strategy.Plan, fn func(strategy.Step, *checker) error) error {
+func (r *run) eachHold(plan plans.Plan, fn func(plans.Step, *checker) error) error {
 	for _, step := range plan.Steps {
-		if step.Action != strategy.Hold {
+		if step.Action != plans.Hold {
 			continue
 		}
 		c, err := r.checker(step)

@@ -10,8 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // GateError is a hold whose gates failed past their limits: what the
@@ -33,7 +33,7 @@ func (e *GateError) Error() string { return "gates failed at " + e.Step + ": " +
 // someone removed with a RemovedError; Ctrl-C, or another command on the
 // release asking it to give way, stops it with the step kept and the way on
 // said.
-func (r *run) hold(ctx context.Context, lock heldLock, step strategy.Step) error {
+func (r *run) hold(ctx context.Context, lock heldLock, step plans.Step) error {
 	// A hold of a progression's step keeps the progression's record; one of
 	// a blue-green release (--verify-for) has none.
 	var p release.Progression
@@ -182,6 +182,6 @@ func summary(results []gate.Result) string {
 func GateFailed(err error) bool {
 	var gateErr *GateError
 	var removed *RemovedError
-	var refused *strategy.StepRefusedError
+	var refused *plans.StepRefusedError
 	return errors.As(err, &gateErr) || errors.As(err, &removed) || errors.As(err, &refused)
 }

@@ -11,8 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // stepOne is the first step of a progression to web:2, at 25% then 50%.
@@ -22,21 +22,21 @@ func stepOne() *release.Progression {
 
 // progression plans web:2 and holds its first step, judging web; its way
 // back sets web:1 again and records the progression rolled back.
-func progression(hold strategy.Action) *fakePlanner {
+func progression(hold plans.Action) *fakePlanner {
 	return &fakePlanner{verb: "canary",
-		plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+		plan: func(s *plans.Snapshot) (plans.Plan, error) {
 			plan, err := setImage("web:2")(s)
 			if len(plan.Steps) == 0 {
 				return plan, err
 			}
 			d, p := plan.Steps[0].Object, stepOne()
-			if hold == strategy.Await {
+			if hold == plans.Await {
 				p.Phase = release.ProgressionPaused
 			}
-			plan.Steps = append(plan.Steps, strategy.Step{Action: hold, Object: d, Duration: time.Hour, Progression: p, Reason: "step 1"})
+			plan.Steps = append(plan.Steps, plans.Step{Action: hold, Object: d, Duration: time.Hour, Progression: p, Reason: "step 1"})
 			return plan, err
 		},
-		recover: func(s *strategy.Snapshot, f strategy.Failure) (strategy.Plan, error) {
+		recover: func(s *plans.Snapshot, f plans.Failure) (plans.Plan, error) {
 			plan, err := undoImage("web:1")(s, f)
 			if s.Progression != nil { // none before its first hold
 				plan.Progression = s.Progression.End(release.ProgressionRolledBack, f.Err.Error())
@@ -128,7 +128,7 @@ func TestHold(t *testing.T) {
 				tc.cluster(c)
 			}
 			n := &fakeNotifier{}
-			r, progress := testRun(c, progression(strategy.Hold), Options{Wait: true, Gates: tc.gates, Notifier: n})
+			r, progress := testRun(c, progression(plans.Hold), Options{Wait: true, Gates: tc.gates, Notifier: n})
 			err := r.run(ctx)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("run: error %v, want one with %q", err, tc.wantErr)
@@ -162,7 +162,7 @@ func TestHold(t *testing.T) {
 
 func TestHoldRollbackSaysItRolledBack(t *testing.T) {
 	c := newFakeCluster()
-	fp := progression(strategy.Hold)
+	fp := progression(plans.Hold)
 	r, _ := testRun(c, fp, Options{Wait: true, Command: command})
 	err := r.run(context.Background())
 	var undone *UndoneError
@@ -186,7 +186,7 @@ func TestWaitBeforeHold(t *testing.T) {
 	c := newFakeCluster()
 	c.observeWithoutWeb = true
 	c.waitBlocks = true
-	r, _ := testRun(c, progression(strategy.Hold), Options{Wait: true})
+	r, _ := testRun(c, progression(plans.Hold), Options{Wait: true})
 	err := r.run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "gates failed at the wait for deployment.apps/web: pods: Fail: deployment web is not part of release other; rolled back") {
 		t.Fatalf("run: %v, want the wait's gate failure", err)
@@ -244,7 +244,7 @@ func TestAwait(t *testing.T) {
 				c.staying.verdict <- tc.verdict
 			}
 			n := &fakeNotifier{}
-			r, progress := testRun(c, progression(strategy.Await), Options{Wait: tc.wait, Notifier: n})
+			r, progress := testRun(c, progression(plans.Await), Options{Wait: tc.wait, Notifier: n})
 			err := r.run(context.Background())
 			switch {
 			case tc.wantErr == "" && err != nil:
@@ -271,7 +271,7 @@ func TestAwait(t *testing.T) {
 }
 
 func TestStay(t *testing.T) {
-	stay := func(s *strategy.Snapshot) (strategy.Plan, error) {
+	stay := func(s *plans.Snapshot) (plans.Plan, error) {
 		plan, err := setImage("web:2")(s)
 		if len(plan.Steps) == 0 {
 			return plan, err
@@ -279,7 +279,7 @@ func TestStay(t *testing.T) {
 		// Stay, then a last write that a stay cut short leaves undone.
 		last := plan.Steps[0]
 		last.Reason = "scale blue to zero"
-		plan.Steps = append(plan.Steps, strategy.Step{Action: strategy.Stay, Duration: time.Millisecond, Reason: "scale-down delay"}, last)
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Stay, Duration: time.Millisecond, Reason: "scale-down delay"}, last)
 		return plan, err
 	}
 	t.Run("the stay ends when its time is up, and the plan goes on", func(t *testing.T) {
@@ -296,7 +296,7 @@ func TestStay(t *testing.T) {
 		c := newFakeCluster()
 		c.staying = newFakeStay()
 		c.staying.preempted <- "kubectl ship switch web --to blue"
-		r, progress := testRun(c, planOnly(&fakePlanner{verb: "switch", plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+		r, progress := testRun(c, planOnly(&fakePlanner{verb: "switch", plan: func(s *plans.Snapshot) (plans.Plan, error) {
 			plan, err := stay(s)
 			for i := range plan.Steps {
 				plan.Steps[i].Duration *= 3600_000 // a stay that only ends when asked

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // notify tells the run's Notifier, if any, of an event of type t: where
@@ -40,7 +40,7 @@ func (r *run) notify(t notify.Type, user, reason string) {
 }
 
 // showPlan makes the progression plan moves the one events describe.
-func (r *run) showPlan(plan strategy.Plan) {
+func (r *run) showPlan(plan plans.Plan) {
 	r.shown = plan.Progression
 	for _, step := range plan.Steps {
 		if step.Progression != nil {

@@ -7,7 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // Resolver makes what a run carries out from the release's stable
@@ -20,7 +20,7 @@ type Resolver func(ctx context.Context, d *appsv1.Deployment, r Reader) (Resolve
 // Resolved is the operation a policy makes of the command: its planner and
 // gates, and where its notifications go. A nil Planner keeps the command's.
 type Resolved struct {
-	Planner  strategy.Planner
+	Planner  plans.Planner
 	Gates    Gates
 	Notifier Notifier
 }
@@ -60,7 +60,7 @@ func (r reader) SecretValue(ctx context.Context, name, key string) (string, erro
 // resolve applies the run's Resolver to what it read, once: it may make
 // another planner, which may need more of the release read (a route the
 // policy names).
-func (r *run) resolve(ctx context.Context, snap *strategy.Snapshot) (*strategy.Snapshot, error) {
+func (r *run) resolve(ctx context.Context, snap *plans.Snapshot) (*plans.Snapshot, error) {
 	if r.o.Resolve == nil || r.resolved || snap.StatefulSet != nil {
 		return snap, nil
 	}

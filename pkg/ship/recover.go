@@ -10,25 +10,25 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // recoverable says whether err, from carrying out a plan, is a wait that
 // failed (ran out of time, or past its progress deadline) and the planner
 // knows a way back. A wait cut short by Ctrl-C is left as it is.
-func (r *run) recoverable(ctx context.Context, err error) (strategy.Failure, strategy.Recoverer, bool) {
-	recoverer, ok := r.p.(strategy.Recoverer)
+func (r *run) recoverable(ctx context.Context, err error) (plans.Failure, plans.Recoverer, bool) {
+	recoverer, ok := r.p.(plans.Recoverer)
 	gateFailed := GateFailed(err)
 	if !ok || err == nil || !r.waitFailed && !gateFailed || ctx.Err() != nil {
-		return strategy.Failure{}, nil, false
+		return plans.Failure{}, nil, false
 	}
 	var waitErr *kube.WaitError
-	return strategy.Failure{Err: err, TimedOut: errors.As(err, &waitErr) && waitErr.TimedOut, Gate: gateFailed}, recoverer, true
+	return plans.Failure{Err: err, TimedOut: errors.As(err, &waitErr) && waitErr.TimedOut, Gate: gateFailed}, recoverer, true
 }
 
 // recover plans and carries out the planner's way back from failure, still
 // under the lock, and says what it did.
-func (r *run) recover(ctx context.Context, lock heldLock, p strategy.Recoverer, failure strategy.Failure) error {
+func (r *run) recover(ctx context.Context, lock heldLock, p plans.Recoverer, failure plans.Failure) error {
 	// The way back starts soon after a failure: the user's rules are asked
 	// for while the release is read.
 	// The lock is read again at the same time: a command that was stopped
@@ -55,12 +55,12 @@ func (r *run) recover(ctx context.Context, lock heldLock, p strategy.Recoverer, 
 		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
 	}
 	before := len(r.res.Changes)
-	var plan strategy.Plan
+	var plan plans.Plan
 	undo := func() error {
 		snap.Progression = r.progression // the step reached and its checks, for the record
 		var err error
 		if plan, err = p.Recover(snap, failure); err == nil {
-			err = strategy.Validate(plan)
+			err = plans.Validate(plan)
 		}
 		if err == nil && plan.Writes() {
 			if err = rulesErr; err == nil {
@@ -127,12 +127,12 @@ func (e *UndoneError) Unwrap() error { return e.Err }
 
 // merge is what either of a and b needs: the recovery of a release that
 // runs through a route reads the route too.
-func merge(a, b strategy.Needs) strategy.Needs {
-	routes := strategy.RouteNeeds{Named: a.Routes.Named, Recorded: a.Routes.Recorded || b.Routes.Recorded,
+func merge(a, b plans.Needs) plans.Needs {
+	routes := plans.RouteNeeds{Named: a.Routes.Named, Recorded: a.Routes.Recorded || b.Routes.Recorded,
 		Discover: a.Routes.Discover || b.Routes.Discover, Grants: a.Routes.Grants || b.Routes.Grants}
 	if routes.Named == nil {
 		routes.Named = b.Routes.Named
 	}
-	return strategy.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
+	return plans.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
 		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved, StatefulSet: a.StatefulSet || b.StatefulSet}
 }

@@ -8,8 +8,8 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // TestRefusal is what a fleet asks every cluster before its first write:
@@ -19,11 +19,11 @@ func TestRefusal(t *testing.T) {
 	cases := []struct {
 		name    string
 		lease   map[string]string
-		plan    func(*strategy.Snapshot) (strategy.Plan, error)
+		plan    func(*plans.Snapshot) (plans.Plan, error)
 		wantErr error
 	}{
 		{name: "a plan that writes: no refusal", plan: setImage("web:2")},
-		{name: "a plan refused: its error", plan: func(*strategy.Snapshot) (strategy.Plan, error) { return strategy.Plan{}, badImage }, wantErr: badImage},
+		{name: "a plan refused: its error", plan: func(*plans.Snapshot) (plans.Plan, error) { return plans.Plan{}, badImage }, wantErr: badImage},
 		{name: "nothing left and no record: refused", plan: nothingLeft, wantErr: errNothingLeft},
 		{
 			name:  "nothing left after the same verb: already done, no refusal",
@@ -102,7 +102,7 @@ func TestResolve(t *testing.T) {
 // hold would check.
 func TestDescribeGates(t *testing.T) {
 	c := newFakeCluster()
-	r, progress := testRun(c, progression(strategy.Hold), Options{DryRun: DryRunClient})
+	r, progress := testRun(c, progression(plans.Hold), Options{DryRun: DryRunClient})
 	if err := r.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Engine carries out operations on releases, in any context of the
@@ -58,7 +58,7 @@ func (e *Engine) resolve(t Target) (kubeCluster, Target, error) {
 // progression; and records the operation in the release's record. A plan
 // that writes nothing takes no lock; a run that finds nothing left to do
 // after the same verb already did it answers so, without an error.
-func (e *Engine) Run(ctx context.Context, t Target, p strategy.Planner, o Options) (*Result, error) {
+func (e *Engine) Run(ctx context.Context, t Target, p plans.Planner, o Options) (*Result, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
 		return &Result{Target: t}, err
@@ -69,7 +69,7 @@ func (e *Engine) Run(ctx context.Context, t Target, p strategy.Planner, o Option
 
 // newRun is p's operation on release t, in client's cluster, not started;
 // context names the kubeconfig's current context.
-func newRun(client cluster, t Target, p strategy.Planner, o Options, context func() string) *run {
+func newRun(client cluster, t Target, p plans.Planner, o Options, context func() string) *run {
 	return &run{client: client, t: t, p: p, o: o, res: &Result{Target: t}, noted: map[string]bool{}, stayed: map[string]bool{}, context: context}
 }
 
@@ -77,7 +77,7 @@ func newRun(client cluster, t Target, p strategy.Planner, o Options, context fun
 type run struct {
 	client cluster
 	t      Target
-	p      strategy.Planner
+	p      plans.Planner
 	o      Options
 	res    *Result
 	writes int
@@ -87,7 +87,7 @@ type run struct {
 	// snap is the release as last read; progression its record's
 	// progression, routeRecord the way back of a route it keeps, as last
 	// read or written.
-	snap        *strategy.Snapshot
+	snap        *plans.Snapshot
 	progression *release.Progression
 	routeRecord *release.RouteRecord
 	// tracker counts the failed checks of the run's holds, and the runs of
@@ -203,7 +203,7 @@ func (r *run) attempt(ctx context.Context) error {
 	if !ok {
 		return err
 	}
-	holder, err := r.check(ctx, strategy.Plan{})
+	holder, err := r.check(ctx, plans.Plan{})
 	if err != nil {
 		return err
 	}
@@ -257,30 +257,30 @@ func (r *run) locked(ctx context.Context, lease *coordinationv1.Lease, holder ku
 }
 
 // plan reads the release and plans.
-func (r *run) plan(ctx context.Context, needs strategy.Needs) (strategy.Plan, error) {
+func (r *run) plan(ctx context.Context, needs plans.Needs) (plans.Plan, error) {
 	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
 	if err == nil {
 		snap, err = r.resolve(ctx, snap)
 	}
 	if err != nil {
-		return strategy.Plan{}, err
+		return plans.Plan{}, err
 	}
 	snap.Progression, r.snap = r.progression, snap
 	plan, err := r.p.Plan(snap)
 	if err != nil {
-		return strategy.Plan{}, err
+		return plans.Plan{}, err
 	}
-	if err := strategy.Validate(plan); err != nil {
-		return strategy.Plan{}, err
+	if err := plans.Validate(plan); err != nil {
+		return plans.Plan{}, err
 	}
 	return plan, nil
 }
 
 // firstPlan is plan for a run's first segment: a progression's next step
 // refused before this run moved anything is a refusal, not a rollback.
-func (r *run) firstPlan(ctx context.Context) (strategy.Plan, error) {
+func (r *run) firstPlan(ctx context.Context) (plans.Plan, error) {
 	plan, err := r.plan(ctx, r.p.Needs())
-	var refused *strategy.StepRefusedError
+	var refused *plans.StepRefusedError
 	if errors.As(err, &refused) {
 		err = refused.Err
 	}
@@ -290,7 +290,7 @@ func (r *run) firstPlan(ctx context.Context) (strategy.Plan, error) {
 // tell says the plan's notes, each once in a run: before anything is
 // written, and after every check that could refuse the plan, so that a
 // refusal is one line.
-func (r *run) tell(plan strategy.Plan) {
+func (r *run) tell(plan plans.Plan) {
 	for _, note := range plan.Notes {
 		if !r.noted[note] {
 			fmt.Fprintln(r.o.Progress, note)
@@ -304,7 +304,7 @@ func (r *run) tell(plan strategy.Plan) {
 // to do after the same verb did it is the answer "already done".
 func (r *run) nothingToWrite(ctx context.Context, lease *coordinationv1.Lease, planErr error) error {
 	last, err := r.client.FreeStaleLock(ctx, lease, r.t.Name, r.o.Command)
-	var nothingLeft *strategy.NothingLeftError
+	var nothingLeft *plans.NothingLeftError
 	if errors.As(planErr, &nothingLeft) && last.Verb == r.p.Verb() && (last.Interrupted || last.Error == "") {
 		r.res.AlreadyDone = true
 		// The record is the cluster's to write: escaped for the terminal.
@@ -325,10 +325,10 @@ func (r *run) nothingToWrite(ctx context.Context, lease *coordinationv1.Lease, p
 // check makes sure, before the first write, that the user may make every
 // request of the plan and of its recovery, and learns who the user is, for
 // the record: two requests, at once.
-func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error) {
+func (r *run) check(ctx context.Context, plan plans.Plan) (kube.Holder, error) {
 	holder := kube.Holder{Command: r.o.Command, Verb: r.p.Verb()}
 	needs := r.p.Needs()
-	if recoverer, ok := r.p.(strategy.Recoverer); ok {
+	if recoverer, ok := r.p.(plans.Recoverer); ok {
 		needs = merge(needs, recoverer.RecoverNeeds())
 	}
 	// A plain errgroup.Group, not WithContext: a refusal must not cancel
@@ -348,7 +348,7 @@ func (r *run) check(ctx context.Context, plan strategy.Plan) (kube.Holder, error
 // and nobody's change is overwritten. A planner that can recover from a
 // failed wait or gate, or from the next step of a progression it had to
 // refuse, then does.
-func (r *run) underLock(ctx context.Context, lock heldLock, plan strategy.Plan) error {
+func (r *run) underLock(ctx context.Context, lock heldLock, plan plans.Plan) error {
 	fresh, segments := !lock.GaveWay(), 0
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		for {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/kube"
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 const command = "kubectl ship set image web web=web:2"
@@ -24,11 +24,11 @@ func leaseWith(annotations map[string]string) *coordinationv1.Lease {
 }
 
 // errNothingLeft is what promote plans with no canary.
-var errNothingLeft = &strategy.NothingLeftError{}
+var errNothingLeft = &plans.NothingLeftError{}
 
 // nothingLeft plans errNothingLeft.
-func nothingLeft(*strategy.Snapshot) (strategy.Plan, error) {
-	return strategy.Plan{}, errNothingLeft
+func nothingLeft(*plans.Snapshot) (plans.Plan, error) {
+	return plans.Plan{}, errNothingLeft
 }
 
 func TestRunPaths(t *testing.T) {
@@ -37,7 +37,7 @@ func TestRunPaths(t *testing.T) {
 		name    string
 		cluster func(*fakeCluster)
 		// plan is web:2 by setImage, undone to web:1, unless set.
-		plan      func(*strategy.Snapshot) (strategy.Plan, error)
+		plan      func(*plans.Snapshot) (plans.Plan, error)
 		noRecover bool
 		dryRun    DryRun
 		// wantErr is in the error's message; "" wants none.
@@ -218,8 +218,8 @@ func TestRunPaths(t *testing.T) {
 				c.image = "web:2"
 				c.waitErrs = []error{timedOut}
 			},
-			plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
-				return strategy.Plan{Steps: []strategy.Step{{Action: strategy.Wait, Object: s.Release.Stable, Until: strategy.RolledOut}}}, nil
+			plan: func(s *plans.Snapshot) (plans.Plan, error) {
+				return plans.Plan{Steps: []plans.Step{{Action: plans.Wait, Object: s.Release.Stable, Until: plans.RolledOut}}}, nil
 			},
 			wantErr: "; undone: deployment.apps/web image updated",
 			calls:   map[string]int{"readlock": 2, "checkaccess": 1, "lock": 1, "write patch web dry=false": 1, "release": 1},
@@ -253,7 +253,7 @@ func TestRunPaths(t *testing.T) {
 				fp.plan = tc.plan
 				fp.recover = undoImage("web:1")
 			}
-			var p strategy.Planner = fp
+			var p plans.Planner = fp
 			if tc.noRecover {
 				p = planOnly(fp)
 			}
@@ -345,7 +345,7 @@ func TestRunSegments(t *testing.T) {
 	c := newFakeCluster()
 	n := &fakeNotifier{}
 	p := &release.Progression{Images: []string{"web=web:2"}, Steps: []string{"50"}, Phase: release.ProgressionRunning}
-	fp := &fakePlanner{verb: "canary", plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+	fp := &fakePlanner{verb: "canary", plan: func(s *plans.Snapshot) (plans.Plan, error) {
 		plan, err := setImage("web:2")(s)
 		if len(plan.Steps) > 0 {
 			plan.Progression, plan.Continue = p, true
@@ -353,7 +353,7 @@ func TestRunSegments(t *testing.T) {
 		}
 		done := *p
 		done.Phase = release.ProgressionPromoted
-		return strategy.Plan{Progression: &done}, err
+		return plans.Plan{Progression: &done}, err
 	}}
 	r, _ := testRun(c, planOnly(fp), Options{Command: "kubectl ship canary web", Notifier: n})
 	if err := r.run(context.Background()); err != nil {
@@ -376,10 +376,10 @@ func TestRunSegments(t *testing.T) {
 
 func TestRunRehearsesWhatItCannotValidate(t *testing.T) {
 	c := newFakeCluster()
-	fp := &fakePlanner{verb: "canary", plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+	fp := &fakePlanner{verb: "canary", plan: func(s *plans.Snapshot) (plans.Plan, error) {
 		plan, err := setImage("web:2")(s)
 		route := leaseWith(nil) // any kind ship does not validate itself
-		plan.Steps = append([]strategy.Step{{Action: strategy.Create, Object: route, Operation: "created"}}, plan.Steps...)
+		plan.Steps = append([]plans.Step{{Action: plans.Create, Object: route, Operation: "created"}}, plan.Steps...)
 		return plan, err
 	}}
 	r, _ := testRun(c, planOnly(fp), Options{})
@@ -420,7 +420,7 @@ func TestRunFailsWhenTheLockIsLost(t *testing.T) {
 func TestRunKeepsTheRouteRecord(t *testing.T) {
 	c := newFakeCluster()
 	rec := &release.RouteRecord{}
-	fp := &fakePlanner{verb: "abort", plan: func(s *strategy.Snapshot) (strategy.Plan, error) {
+	fp := &fakePlanner{verb: "abort", plan: func(s *plans.Snapshot) (plans.Plan, error) {
 		plan, err := setImage("web:2")(s)
 		plan.Route, plan.RouteRestored = rec, true
 		return plan, err

@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // statefulWeb is StatefulSet web with a canary: revision web-2 on web-1.
@@ -39,12 +39,12 @@ func statefulWebPod(sts *appsv1.StatefulSet, ordinal, revision string, ready boo
 
 // statefulProgression is progression(Hold) holding StatefulSet sts.
 func statefulProgression(sts *appsv1.StatefulSet) *fakePlanner {
-	fp := progression(strategy.Hold)
+	fp := progression(plans.Hold)
 	plan := fp.plan
-	fp.plan = func(s *strategy.Snapshot) (strategy.Plan, error) {
+	fp.plan = func(s *plans.Snapshot) (plans.Plan, error) {
 		p, err := plan(s)
 		for i := range p.Steps {
-			if p.Steps[i].Action == strategy.Hold {
+			if p.Steps[i].Action == plans.Hold {
 				p.Steps[i].Object = sts
 			}
 		}

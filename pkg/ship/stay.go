@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // PreemptedError is a stay or a hold cut short by another command on the
@@ -38,7 +38,7 @@ func (r *run) stay(ctx context.Context, lock heldLock, d time.Duration) error {
 
 // stopStay says what a stay cut short by Ctrl-C or another command leaves
 // undone.
-func (r *run) stopStay(err error, rest []strategy.Step) error {
+func (r *run) stopStay(err error, rest []plans.Step) error {
 	var preempted *PreemptedError
 	if !errors.As(err, &preempted) && !errors.Is(err, context.Canceled) {
 		return err

@@ -10,8 +10,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Target is one release in one cluster: the unit every verb acts on.
@@ -87,7 +87,7 @@ type Reporter interface {
 // Change is one write: the object as the server (or the plan, on a client
 // dry run) left it, and what happened to it.
 type Change struct {
-	Action strategy.Action
+	Action plans.Action
 	Object runtime.Object
 	// Operation is the past-tense word of its result line ("created").
 	Operation string

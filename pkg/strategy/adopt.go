@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -19,10 +20,10 @@ type Adopt struct{}
 func (Adopt) Verb() string { return "adopt" }
 
 // Needs nothing beyond the release.
-func (Adopt) Needs() Needs { return Needs{} }
+func (Adopt) Needs() plans.Needs { return plans.Needs{} }
 
 // Plan plans the adoption (PlanAdopt).
-func (Adopt) Plan(s *Snapshot) (Plan, error) { return PlanAdopt(s.Release) }
+func (Adopt) Plan(s *plans.Snapshot) (plans.Plan, error) { return PlanAdopt(s.Release) }
 
 // PlanAdopt plans giving the release's hand-made canary or green the labels
 // and annotations kubectl-ship gives what it creates, so that every verb
@@ -30,18 +31,18 @@ func (Adopt) Plan(s *Snapshot) (Plan, error) { return PlanAdopt(s.Release) }
 // name, selector and pod template stay as they are (a selector cannot
 // change, and a new template would restart its pods). Run again, it has
 // nothing left to do.
-func PlanAdopt(rel *release.Release) (Plan, error) {
+func PlanAdopt(rel *release.Release) (plans.Plan, error) {
 	name := rel.Stable.Name
 	d := rel.HandMade()
 	if d == nil {
 		for _, m := range []*appsv1.Deployment{rel.Canary, rel.Green} {
 			if m != nil {
 				// An adoption cut short after its patch is not yet seen.
-				return Plan{Notes: []string{fmt.Sprintf("deployment %s, the %s of release %s, is already kubectl-ship's: nothing to adopt", m.Name, rel.RoleOf(m), name)},
-					Steps: []Step{waitFor(m, Observed, "wait until the Deployment controller has seen the adoption")}}, nil
+				return plans.Plan{Notes: []string{fmt.Sprintf("deployment %s, the %s of release %s, is already kubectl-ship's: nothing to adopt", m.Name, rel.RoleOf(m), name)},
+					Steps: []plans.Step{waitFor(m, plans.Observed, "wait until the Deployment controller has seen the adoption")}}, nil
 			}
 		}
-		return Plan{}, &NothingLeftError{fmt.Sprintf("release %s has no canary or green made by hand to adopt: kubectl-ship takes for a canary a Deployment of the same application its services route to, for a green one whose pods differ from its pods only in the label the services switch on; name another with --canary or --green", name)}
+		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("release %s has no canary or green made by hand to adopt: kubectl-ship takes for a canary a Deployment of the same application its services route to, for a green one whose pods differ from its pods only in the label the services switch on; name another with --canary or --green", name))
 	}
 	next := d.DeepCopy()
 	labels, annotations := adoptedMetadata(rel, d)
@@ -60,13 +61,13 @@ func PlanAdopt(rel *release.Release) (Plan, error) {
 	role := rel.RoleOf(d)
 	step, err := patchStep(d, next, appsv1.Deployment{}, "adopted", fmt.Sprintf("record deployment %s as the %s of release %s", d.Name, role, name))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	plan := Plan{Notes: []string{fmt.Sprintf("adopt deployment %s as the %s of release %s: labels %s; annotations %s; its name, selector, pod template and pods stay as they are",
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("adopt deployment %s as the %s of release %s: labels %s; annotations %s; its name, selector, pod template and pods stay as they are",
 		d.Name, role, name, joined(labels), joined(annotations))}}
 	if role == release.RoleCanary && annotations[release.AnnotationWeight] != "" {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("its weight is its share of the pods now: %d canary %s beside %d stable",
-			release.Replicas(d), plural(release.Replicas(d), "pod"), release.Replicas(rel.Stable)))
+			release.Replicas(d), release.Plural(release.Replicas(d), "pod"), release.Replicas(rel.Stable)))
 	}
 	if serving, _ := rel.Serving(rel.ColorKey()); role == release.RoleGreen && serving == release.Blue {
 		plan.Notes = append(plan.Notes, fewerPods(rel, release.Green)...)
@@ -74,7 +75,7 @@ func PlanAdopt(rel *release.Release) (Plan, error) {
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, Observed, "wait until the Deployment controller has seen the adoption"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.Observed, "wait until the Deployment controller has seen the adoption"))
 	return plan, nil
 }
 

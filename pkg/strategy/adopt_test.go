@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -46,9 +47,9 @@ func handMade(t *testing.T, stable *appsv1.Deployment, others []*appsv1.Deployme
 // adoptedBy carries out plan's one patch: the Deployment as it leaves it.
 // The controller must have seen it before the next command: its
 // annotations bumped its generation.
-func adoptedBy(t *testing.T, plan Plan) *appsv1.Deployment {
+func adoptedBy(t *testing.T, plan plans.Plan) *appsv1.Deployment {
 	t.Helper()
-	if got := actions(plan); got != "patch ctwoc-canary, wait ctwoc-canary" && got != "patch ctwoc-green, wait ctwoc-green" || plan.Steps[1].Until != Observed {
+	if got := actions(plan); got != "patch ctwoc-canary, wait ctwoc-canary" && got != "patch ctwoc-green, wait ctwoc-green" || plan.Steps[1].Until != plans.Observed {
 		t.Fatalf("want a patch, then a wait until it is observed; got %s", got)
 	}
 	return plan.Steps[0].Object.(*appsv1.Deployment)
@@ -96,7 +97,7 @@ func TestPlanAdopt(t *testing.T) {
 			}
 		})
 	}
-	var nothing *NothingLeftError
+	var nothing *plans.NothingLeftError
 	if _, err := PlanAdopt(handMade(t, stable, nil, seedApp)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
 		t.Errorf("a release with nothing to adopt: %v", err)
 	}
@@ -109,12 +110,12 @@ func TestVerbsRefuseWhatWasMadeByHand(t *testing.T) {
 	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
 	canary := handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-canary", 1, "canary", "2.0.0")}, seedApp)
 	green := handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 3, "stable", "2.0.0")}, seedBlue)
-	planners := []Planner{Promote{}, Abort{}, Canary{Request: CanaryRequest{Images: images("example/ctwoc:2.0.0"), Weight: 50}},
+	planners := []plans.Planner{Promote{}, Abort{}, Canary{Request: CanaryRequest{Images: images("example/ctwoc:2.0.0"), Weight: 50}},
 		Scale{Request: ScaleRequest{Replicas: 6}}, Switch{}, Cleanup{Delete: true}, BlueGreen{Request: BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}},
 		SetImage{Images: images("example/ctwoc:2.0.0")}}
 	for _, p := range planners {
 		for rel, cmd := range map[*release.Release]string{canary: "--canary ctwoc-canary", green: "--green ctwoc-green"} {
-			_, err := p.Plan(&Snapshot{Release: rel})
+			_, err := p.Plan(&plans.Snapshot{Release: rel})
 			if err == nil || !strings.Contains(err.Error(), "was made by hand: adopt it first with 'kubectl ship adopt ctwoc "+cmd+"'") {
 				t.Errorf("%s %s: %v", p.Verb(), cmd, err)
 			}

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -20,7 +21,7 @@ type savedAffinity struct {
 
 // stickyStep makes svc pin clients by IP, first saving its own setting. A
 // setting saved by an earlier run is kept: it is the one to restore.
-func stickyStep(svc *corev1.Service, seconds int32) (*Step, error) {
+func stickyStep(svc *corev1.Service, seconds int32) (*plans.Step, error) {
 	if svc.Spec.ClusterIP == corev1.ClusterIPNone {
 		return nil, fmt.Errorf("service %s is headless (clusterIP: None): its clients reach the pods directly, so session affinity would do nothing; drop --sticky", svc.Name)
 	}
@@ -48,7 +49,7 @@ func stickyStep(svc *corev1.Service, seconds int32) (*Step, error) {
 
 // restoreStep gives svc back the session affinity saved by stickyStep, or
 // returns nil when there is nothing to restore.
-func restoreStep(svc *corev1.Service) (*Step, error) {
+func restoreStep(svc *corev1.Service) (*plans.Step, error) {
 	raw, ok := svc.Annotations[release.AnnotationSavedAffinity]
 	if !ok {
 		return nil, nil

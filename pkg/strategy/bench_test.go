@@ -5,6 +5,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -46,20 +47,20 @@ func BenchmarkPlan(b *testing.B) {
 	blueServes, greenServes := greenRelease(release.Blue), greenRelease(release.Green)
 	cases := []struct {
 		name string
-		plan func() (Plan, error)
+		plan func() (plans.Plan, error)
 	}{
-		{"promote", func() (Plan, error) { return PlanPromote(canaried) }},
-		{"abort", func() (Plan, error) { return PlanAbort(canaried) }},
-		{"scale", func() (Plan, error) { return PlanScale(canaried, ScaleRequest{Replicas: 6}) }},
-		{"set image", func() (Plan, error) { return PlanSetImage(newRelease(stable, nil), images("web:2")) }},
-		{"bluegreen first", func() (Plan, error) {
+		{"promote", func() (plans.Plan, error) { return PlanPromote(canaried) }},
+		{"abort", func() (plans.Plan, error) { return PlanAbort(canaried) }},
+		{"scale", func() (plans.Plan, error) { return PlanScale(canaried, ScaleRequest{Replicas: 6}) }},
+		{"set image", func() (plans.Plan, error) { return PlanSetImage(newRelease(stable, nil), images("web:2")) }},
+		{"bluegreen first", func() (plans.Plan, error) {
 			return PlanBlueGreen(newRelease(versioned(), nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
 		}},
-		{"bluegreen next", func() (Plan, error) {
+		{"bluegreen next", func() (plans.Plan, error) {
 			return PlanBlueGreen(greenServes, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
 		}},
-		{"switch", func() (Plan, error) { return PlanSwitch(blueServes, "", false, 0) }},
-		{"cleanup", func() (Plan, error) { return PlanCleanup(greenServes, false) }},
+		{"switch", func() (plans.Plan, error) { return PlanSwitch(blueServes, "", false, 0) }},
+		{"cleanup", func() (plans.Plan, error) { return PlanCleanup(greenServes, false) }},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -37,29 +38,29 @@ type BlueGreenRequest struct {
 // creates NAME-green and makes the Services route to blue by the color key;
 // later it rolls whichever color is idle. nodes are the cluster's nodes when
 // the pods request resources (nil otherwise), to weigh the doubled capacity.
-func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (Plan, error) {
+func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (plans.Plan, error) {
 	blue := rel.Stable
 	if rel.Canary != nil {
-		return Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)
+		return plans.Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)
 	}
 	if _, routed := rel.RouteServing(); routed {
-		return Plan{}, greenRouteRefusal(rel, "rolling blue now would take those endpoints away")
+		return plans.Plan{}, greenRouteRefusal(rel, "rolling blue now would take those endpoints away")
 	}
-	var plan Plan
+	var plan plans.Plan
 	key, why := rel.ColorKey(), ""
 	if key == "" {
 		key, why = chooseColorKey(blue, req.Images)
 	}
 	serving, err := rel.Serving(key)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if serving == "" {
 		// The first release: blue's pods must carry the key before the
 		// Services can select on it.
 		steps, notes, err := routeToBlue(rel, key, why)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		plan.Steps, plan.Notes = steps, notes
 		serving = release.Blue
@@ -68,31 +69,31 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	live := rel.Deployment(serving)
 	spec, err := setImages(live.Spec.Template.Spec, req.Images)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if apiequality.Semantic.DeepEqual(spec, live.Spec.Template.Spec) {
-		return Plan{}, fmt.Errorf("%s (deployment %s) already serves %s: a blue-green release needs a different image", serving, live.Name, imageList(spec))
+		return plans.Plan{}, fmt.Errorf("%s (deployment %s) already serves %s: a blue-green release needs a different image", serving, live.Name, imageList(spec))
 	}
 	value, err := colorValue(key, idle, req.Images, live)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Notes = append(plan.Notes, sharedImageNotes(&live.Spec.Template.Spec, &spec)...)
 
 	var next *appsv1.Deployment
 	if idle == release.Green && rel.Green == nil {
 		if d := rel.Existing("Deployment", release.GreenName(blue.Name)); d != nil {
-			return Plan{}, inTheWay("deployment", d.GetName(), blue.Name)
+			return plans.Plan{}, inTheWay("deployment", d.GetName(), blue.Name)
 		}
 		next = newGreen(blue, spec, key, value)
-		plan.Steps = append(plan.Steps, Step{Action: Create, Object: next, Operation: "created",
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Create, Object: next, Operation: "created",
 			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
 	} else {
 		// Record first where the next switch goes: to the color coming up.
 		if idle == release.Blue {
 			step, err := newColorStep(rel.Green, idle)
 			if err != nil {
-				return Plan{}, err
+				return plans.Plan{}, err
 			}
 			if step != nil {
 				plan.Steps = append(plan.Steps, *step)
@@ -100,7 +101,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		}
 		current := rel.Deployment(idle)
 		if held, ok := current.Spec.Selector.MatchLabels[key]; ok && held != value {
-			return Plan{}, fmt.Errorf("deployment %s's selector holds %s=%s, which cannot change, so it cannot come up as %s=%s: end this blue-green release with 'kubectl ship bluegreen cleanup %s --delete', then start the next",
+			return plans.Plan{}, fmt.Errorf("deployment %s's selector holds %s=%s, which cannot change, so it cannot come up as %s=%s: end this blue-green release with 'kubectl ship bluegreen cleanup %s --delete', then start the next",
 				current.Name, key, held, key, value, blue.Name)
 		}
 		next = current.DeepCopy()
@@ -116,7 +117,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		step, err := patchStep(current, next, appsv1.Deployment{}, "configured",
 			fmt.Sprintf("roll the idle color, %s, to %s", idle, imageList(spec)))
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if step != nil {
 			plan.Steps = append(plan.Steps, *step)
@@ -127,16 +128,16 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	if req.Preview {
 		step, err := previewStep(rel, req.PreviewName, key, value)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if step != nil {
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod of the idle color is ready"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod of the idle color is ready"))
 	if req.Verify > 0 {
 		verify := &release.Progression{Images: colorImages(next), Color: idle, Verify: true, Phase: release.ProgressionRunning, Interval: metav1.Duration{Duration: req.Verify}}
-		plan.Steps = append(plan.Steps, Step{Action: Hold, Object: next, Duration: req.Verify, Progression: verify,
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: next, Duration: req.Verify, Progression: verify,
 			Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))})
 		verified := *verify
 		verified.Phase, verified.Held = release.ProgressionComplete, true
@@ -147,7 +148,7 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 
 // newColorStep records on green that color is the one the next switch goes
 // to, or returns nil when it already says so.
-func newColorStep(green *appsv1.Deployment, color release.Color) (*Step, error) {
+func newColorStep(green *appsv1.Deployment, color release.Color) (*plans.Step, error) {
 	next := green.DeepCopy()
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
@@ -211,9 +212,9 @@ func imageTag(images []Image) string {
 // routeToBlue plans the first release's preparation: label blue's pods with
 // the color key when they lack it (a rolling restart of blue, said out loud),
 // then make every Service select blue by it. Blue keeps serving throughout.
-func routeToBlue(rel *release.Release, key, why string) ([]Step, []string, error) {
+func routeToBlue(rel *release.Release, key, why string) ([]plans.Step, []string, error) {
 	blue := rel.Stable
-	var steps []Step
+	var steps []plans.Step
 	var notes []string
 	value := blue.Spec.Template.Labels[key]
 	if why == "" {
@@ -236,7 +237,7 @@ func routeToBlue(rel *release.Release, key, why string) ([]Step, []string, error
 		// Also when an interrupted run already labelled the template: until
 		// the rolling update is done, the Services would select only the
 		// pods updated so far, maybe none.
-		steps = append(steps, waitFor(next, RolledOut, "wait until every blue pod carries the color label"))
+		steps = append(steps, waitFor(next, plans.RolledOut, "wait until every blue pod carries the color label"))
 	}
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
@@ -283,7 +284,7 @@ func newGreen(blue *appsv1.Deployment, spec corev1.PodSpec, key, value string) *
 // previewStep creates or updates the preview Service (name, or NAME-preview
 // when it is ""): the first Service's ports, selecting the idle color, so it
 // can be tried before the switch.
-func previewStep(rel *release.Release, name, key, value string) (*Step, error) {
+func previewStep(rel *release.Release, name, key, value string) (*plans.Step, error) {
 	base := rel.Services[0]
 	selector := map[string]string{}
 	for k, v := range base.Spec.Selector {
@@ -315,5 +316,5 @@ func previewStep(rel *release.Release, name, key, value string) (*Step, error) {
 		port.NodePort = 0 // a ClusterIP Service has none
 		preview.Spec.Ports = append(preview.Spec.Ports, port)
 	}
-	return &Step{Action: Create, Object: preview, Operation: "created", Reason: "route a preview to the idle color"}, nil
+	return &plans.Step{Action: plans.Create, Object: preview, Operation: "created", Reason: "route a preview to the idle color"}, nil
 }

@@ -12,10 +12,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-func actions(p Plan) string {
+func actions(p plans.Plan) string {
 	var out []string
 	for _, s := range p.Steps {
 		out = append(out, string(s.Action)+" "+objectName(s.Object))
@@ -278,7 +279,7 @@ func TestPlanBlueGreenTagsThatCannotBeLabels(t *testing.T) {
 		if green.Annotations[release.AnnotationColorKey] != release.LabelColor {
 			t.Errorf("tag %q: green switches on %q, want ship's color label", tag, green.Annotations[release.AnnotationColorKey])
 		}
-		if err := Validate(plan); err != nil {
+		if err := plans.Validate(plan); err != nil {
 			t.Errorf("tag %q: the plan must be valid: %v", tag, err)
 		}
 	}

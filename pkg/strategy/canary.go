@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -52,44 +53,44 @@ type CanaryRequest struct {
 
 // PlanCanary plans starting or resizing the canary of rel. The stable
 // Deployment is never changed.
-func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
+func PlanCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	stable := rel.Stable
 	if rel.Green != nil {
-		return Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",
+		return plans.Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",
 			stable.Name, rel.Green.Name, stable.Name)
 	}
 	svc, err := rel.Service()
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	spec, err := setImages(stable.Spec.Template.Spec, req.Images)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
-		return Plan{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
+		return plans.Plan{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
 	}
 	target, err := canaryRoute(rel, svc, req.Route)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if target != nil {
 		return planRoutedCanary(rel, svc, spec, target, req)
 	}
 	if err := byShareOfPods(rel, svc, req); err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	split, err := canarySplit(stable, req)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	tr, err := canaryTrack(stable, svc)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	desired := newCanary(stable, spec, tr, split.Canary, req.Weight)
 
-	plan := Plan{Notes: append([]string{weightNote(split, req.Weight)}, sharedImageNotes(&stable.Spec.Template.Spec, &spec)...)}
+	plan := plans.Plan{Notes: append([]string{weightNote(split, req.Weight)}, sharedImageNotes(&stable.Spec.Template.Spec, &spec)...)}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
@@ -104,7 +105,7 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	}
 	steps, current, err := canaryDeployment(rel, desired, req.Replace)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Steps = steps
 	// The canary's pods take a while to become ready: the Service is sticky
@@ -112,7 +113,7 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if req.Sticky {
 		step, err := stickyStep(svc, req.StickySeconds)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if step != nil {
 			plan.Notes = append(plan.Notes, affinityCaveat)
@@ -122,27 +123,27 @@ func PlanCanary(rel *release.Release, req CanaryRequest) (Plan, error) {
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %.1f%%: nothing to change", current.Name, split.Percent()))
 	}
-	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready"))
+	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
 }
 
 // canaryDeployment creates the canary, or resizes the one there (rolling it
 // to desired's images only with replace); it returns the canary as its
 // steps leave it.
-func canaryDeployment(rel *release.Release, desired *appsv1.Deployment, replace bool) ([]Step, *appsv1.Deployment, error) {
+func canaryDeployment(rel *release.Release, desired *appsv1.Deployment, replace bool) ([]plans.Step, *appsv1.Deployment, error) {
 	stable, current := rel.Stable, rel.Canary
 	if current == nil {
 		if d := rel.Existing("Deployment", desired.Name); d != nil {
 			return nil, nil, inTheWay("deployment", d.GetName(), stable.Name)
 		}
-		return []Step{{Action: Create, Object: desired, Operation: "created",
+		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(desired.Spec.Template.Spec), stable.Name)}}, desired, nil
 	}
 	step, err := updateCanary(current, desired, replace)
 	if err != nil || step == nil {
 		return nil, current, err
 	}
-	return []Step{*step}, step.Object.(*appsv1.Deployment), nil
+	return []plans.Step{*step}, step.Object.(*appsv1.Deployment), nil
 }
 
 // canarySplit sizes the canary. With --weight, the canary's share of the
@@ -171,7 +172,7 @@ func canarySplit(stable *appsv1.Deployment, req CanaryRequest) (Split, error) {
 	if math.Abs(split.Percent()-float64(req.Weight)) > tolerance {
 		e := exactSplit(req.Weight)
 		return Split{}, fmt.Errorf("%sweight %d%% cannot be reached beside %d stable pods (closest: %.1f%% with %d canary %s); %d stable and %d canary %s give it exactly: scale the release first ('kubectl ship scale %s --replicas %d'), or give the canary's size with --replicas",
-			flag, req.Weight, replicas, split.Percent(), split.Canary, plural(split.Canary, "pod"), e.Stable, e.Canary, plural(e.Canary, "pod"), stable.Name, e.Stable)
+			flag, req.Weight, replicas, split.Percent(), split.Canary, release.Plural(split.Canary, "pod"), e.Stable, e.Canary, release.Plural(e.Canary, "pod"), stable.Name, e.Stable)
 	}
 	return split, nil
 }
@@ -191,7 +192,7 @@ func stableNotes(stable *appsv1.Deployment, svc *corev1.Service, split Split) []
 	}
 	if split.Stable == 0 {
 		notes = append(notes, fmt.Sprintf("warning: deployment %s has 0 replicas: the canary's %d %s take all of service %s's traffic",
-			stable.Name, split.Canary, plural(split.Canary, "pod"), svc.Name))
+			stable.Name, split.Canary, release.Plural(split.Canary, "pod"), svc.Name))
 	}
 	return notes
 }
@@ -232,7 +233,7 @@ func newCanary(stable *appsv1.Deployment, spec corev1.PodSpec, tr track, replica
 
 // updateCanary resizes an existing canary, and rolls it to new images only
 // when replace allows it.
-func updateCanary(current, desired *appsv1.Deployment, replace bool) (*Step, error) {
+func updateCanary(current, desired *appsv1.Deployment, replace bool) (*plans.Step, error) {
 	next := current.DeepCopy()
 	operation := "scaled"
 	if !sameImages(&current.Spec.Template.Spec, &desired.Spec.Template.Spec) {

@@ -9,6 +9,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -26,7 +27,7 @@ func TestPlanCanaryCreates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plan.Steps) != 2 || plan.Steps[0].Action != Create || plan.Steps[1].Action != Wait {
+	if len(plan.Steps) != 2 || plan.Steps[0].Action != plans.Create || plan.Steps[1].Action != plans.Wait {
 		t.Fatalf("want create then wait, got %+v", plan.Steps)
 	}
 	canary := plan.Steps[0].Object.(*appsv1.Deployment)
@@ -93,7 +94,7 @@ func TestPlanCanaryResizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	step := plan.Steps[0]
-	if step.Action != Patch || step.Operation != "scaled" {
+	if step.Action != plans.Patch || step.Operation != "scaled" {
 		t.Fatalf("want a scale patch, got %+v", step)
 	}
 	for _, want := range []string{`"replicas":3`, `"resourceVersion":"9"`, `"kubectl-ship.dev/weight":"50"`} {
@@ -216,7 +217,7 @@ func TestPlanPromote(t *testing.T) {
 	// abort refuses to pretend the stable Deployment was untouched.
 	rolled := promoted.DeepCopy()
 	plan, err = PlanPromote(newRelease(rolled, canary))
-	if err != nil || plan.Steps[0].Action != Wait {
+	if err != nil || plan.Steps[0].Action != plans.Wait {
 		t.Fatalf("re-run after the patch: %+v %v", plan.Steps, err)
 	}
 	if _, err := PlanAbort(newRelease(rolled, canary)); err == nil || !strings.Contains(err.Error(), "a promote was started") {
@@ -245,7 +246,7 @@ func TestPlanAbort(t *testing.T) {
 	canary.Labels = map[string]string{release.LabelRelease: "web", release.LabelRole: release.RoleCanary}
 	canary.Spec.Replicas = ptr.To[int32](1)
 	plan, err = PlanAbort(newRelease(stable, canary))
-	if err != nil || len(plan.Steps) != 1 || plan.Steps[0].Action != Delete || plan.Steps[0].Object != canary {
+	if err != nil || len(plan.Steps) != 1 || plan.Steps[0].Action != plans.Delete || plan.Steps[0].Object != canary {
 		t.Fatalf("abort: %+v %v", plan.Steps, err)
 	}
 }

@@ -7,15 +7,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
-
-// SetsRequests reports whether d's containers request CPU or memory: only
-// then is the nodes' capacity worth reading before a blue-green release.
-func SetsRequests(d *appsv1.Deployment) bool {
-	cpu, memory := podRequests(d.Spec.Template.Spec)
-	return !cpu.IsZero() || !memory.IsZero()
-}
 
 // capacityNote says, before anything changes, that a blue-green release runs
 // both colors at once: twice the pods, and twice their resource requests
@@ -24,7 +18,7 @@ func SetsRequests(d *appsv1.Deployment) bool {
 func capacityNote(live *appsv1.Deployment, nodes []corev1.Node) string {
 	replicas := int64(release.Replicas(live))
 	head := fmt.Sprintf("note: blue-green needs twice the capacity: %d more pods run beside the %d serving ones until cleanup", replicas, replicas)
-	cpu, memory := podRequests(live.Spec.Template.Spec)
+	cpu, memory := plans.PodRequests(live.Spec.Template.Spec)
 	if cpu.IsZero() && memory.IsZero() {
 		return head + "; their containers request no CPU or memory, so nothing checks that the nodes can hold them"
 	}
@@ -44,12 +38,4 @@ func capacityNote(live *appsv1.Deployment, nodes []corev1.Node) string {
 		note += ": more than the nodes have, so some pods will stay Pending"
 	}
 	return note
-}
-
-func podRequests(spec corev1.PodSpec) (cpu, memory resource.Quantity) {
-	for _, c := range spec.Containers {
-		cpu.Add(c.Resources.Requests[corev1.ResourceCPU])
-		memory.Add(c.Resources.Requests[corev1.ResourceMemory])
-	}
-	return cpu, memory
 }

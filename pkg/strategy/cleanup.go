@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -15,17 +16,17 @@ import (
 // release ends on its own Deployment, running what green ran. The serving
 // color is never scaled down: rolling back depends on the other color still
 // running until the user is sure.
-func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
+func PlanCleanup(rel *release.Release, del bool) (plans.Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		// An interrupted --delete removed green but not its preview, or
 		// not the Service a route sent its traffic to.
-		var plan Plan
+		var plan plans.Plan
 		if del && rel.GreenService != nil {
-			plan.Steps = append(plan.Steps, Step{Action: Delete, Object: rel.GreenService, Operation: "deleted", Reason: "green, its color, is gone"})
+			plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: rel.GreenService, Operation: "deleted", Reason: "green, its color, is gone"})
 		}
 		if del && rel.Preview != nil {
-			plan.Steps = append(plan.Steps, Step{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"})
+			plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: rel.Preview, Operation: "deleted", Reason: "green, its color, is gone"})
 		}
 		if len(plan.Steps) == 0 {
 			plan.Notes = []string{fmt.Sprintf("release %s has no green deployment: nothing to clean up", name)}
@@ -39,7 +40,7 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 	}
 	serving, err := rel.Serving(rel.ColorKey())
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	_, routed := rel.RouteServing()
 	if routed {
@@ -50,18 +51,18 @@ func PlanCleanup(rel *release.Release, del bool) (Plan, error) {
 		idle = release.Blue
 	}
 	idleDep := rel.Deployment(idle)
-	var plan Plan
+	var plan plans.Plan
 	switch {
 	case del && idle == release.Blue:
 		return planHandBack(rel, handBack)
 	case del:
 		plan.Steps = append(plan.Steps, deleteGreen(rel)...)
 	case routed:
-		return Plan{}, greenRouteRefusal(rel, "scaling blue to zero would leave that Service without endpoints")
+		return plans.Plan{}, greenRouteRefusal(rel, "scaling blue to zero would leave that Service without endpoints")
 	case release.Replicas(idleDep) > 0:
 		step, err := scaleDown(idleDep, idle)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		plan.Steps = append(plan.Steps, *step)
 	default:
@@ -91,9 +92,9 @@ func handBackTemplate(rel *release.Release) corev1.PodTemplateSpec {
 // blue to green's template at green's size and wait for it, route the
 // Services to blue and wait for their endpoints, then delete green. Green
 // serves until blue's pods are all ready, so the Services never go dark.
-func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, error) {
+func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (plans.Plan, error) {
 	blue, green, key := rel.Stable, rel.Green, rel.ColorKey()
-	plan := Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("green serves: deployment %s takes green's pod template (%s) and the traffic back before deployment %s is deleted, so the release ends on deployment %s",
 		blue.Name, imageList(template.Spec), green.Name, blue.Name)}}
 	if held, ok := blue.Spec.Selector.MatchLabels[key]; ok {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s's selector holds %s=%s, which cannot change: its pods keep that label while they run green's template, and the services select it again",
@@ -106,7 +107,7 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	routed := rel.GreenService != nil
 	selection, err := selectColor(rel, key, template.Labels[key], "switched to blue", "route to the pods that carry the served version")
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if routed {
 		plan.Steps = append(plan.Steps, selection...)
@@ -116,18 +117,18 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 	next.Spec.Replicas = green.Spec.Replicas
 	step, err := patchStep(blue, next, appsv1.Deployment{}, "configured", "run green's pod template in blue, at green's size")
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every blue pod runs green's template"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every blue pod runs green's template"))
 	if !routed {
 		plan.Steps = append(plan.Steps, selection...)
 	}
 	steps, notes, err := greenTeardown(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Notes = append(plan.Notes, notes...)
 	plan.Steps = append(plan.Steps, steps...)
@@ -138,8 +139,8 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (Plan, 
 
 // selectColor points every Service of rel at the pods whose key is value,
 // each waited for until its endpoints list only them.
-func selectColor(rel *release.Release, key, value, operation, reason string) ([]Step, error) {
-	var steps []Step
+func selectColor(rel *release.Release, key, value, operation, reason string) ([]plans.Step, error) {
+	var steps []plans.Step
 	for _, svc := range rel.Services {
 		to := svc.DeepCopy()
 		to.Spec.Selector[key] = value
@@ -148,17 +149,17 @@ func selectColor(rel *release.Release, key, value, operation, reason string) ([]
 			return nil, err
 		}
 		if step != nil {
-			steps = append(steps, *step, waitFor(to, EndpointsSelected, "wait until the endpoints list only the pods it now selects"))
+			steps = append(steps, *step, waitFor(to, plans.EndpointsSelected, "wait until the endpoints list only the pods it now selects"))
 		}
 	}
 	return steps, nil
 }
 
 // deleteGreen deletes green and its preview Service.
-func deleteGreen(rel *release.Release) []Step {
-	steps := []Step{{Action: Delete, Object: rel.Green, Operation: "deleted", Reason: "blue serves alone"}}
+func deleteGreen(rel *release.Release) []plans.Step {
+	steps := []plans.Step{{Action: plans.Delete, Object: rel.Green, Operation: "deleted", Reason: "blue serves alone"}}
 	if rel.Preview != nil {
-		steps = append(steps, Step{Action: Delete, Object: rel.Preview, Operation: "deleted", Reason: "it routes to the deleted color"})
+		steps = append(steps, plans.Step{Action: plans.Delete, Object: rel.Preview, Operation: "deleted", Reason: "it routes to the deleted color"})
 	}
 	return steps
 }

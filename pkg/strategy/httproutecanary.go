@@ -8,19 +8,21 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // httpRouteCanary plans the route's part of a canary through an HTTPRoute:
 // the rules that send traffic to the user's Service split by weight between
 // the track Services, after the header rules. The rules as they were go on
 // the canary's Service, to be put back exactly when the canary ends.
-func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *Plan) ([]Step, error) {
+func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *plans.Plan) ([]plans.Step, error) {
 	split := splitFor(rel, route, tracks.service.Name)
-	split.stableWeight, split.canaryWeight, split.matches = int64(total-weight), int64(weight), headerMatches(req)
+	split.StableWeight, split.CanaryWeight, split.Matches = int64(total-weight), int64(weight), httproute.HeaderMatches(req.Header, req.Cookie)
 	names := []string{tracks.canary.Name}
 	if tracks.stable != nil {
-		split.stable = tracks.stable.Name
+		split.Stable = tracks.stable.Name
 		names = append(names, tracks.stable.Name)
 	}
 	if err := granted(rel, route, names...); err != nil {
@@ -30,42 +32,42 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if rec, ok := rel.Recorded(release.RoleCanary); ok {
 		saved = rec.Rules
 	}
-	original, note := split.originalRules(route, saved)
+	original, note := split.OriginalRules(route, saved)
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
-	if gone := droppedMatches(split, rulesOf(route.Object), req); len(gone) > 0 {
+	if gone := droppedMatches(split, httproute.RulesOf(route.Object), req); len(gone) > 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the route's rules that send %s to the canary go, as this command does not ask for them: give %s again to keep them",
 			strings.Join(gone, " and "), strings.Join(matchFlags(gone), " ")))
 	}
-	rules, err := split.rules(route.Name(), original)
+	rules, err := split.Rules(route.Name(), original)
 	if err != nil {
 		return nil, err
 	}
-	if tracks.canary.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
+	if tracks.canary.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
 		return nil, err
 	}
 	plan.Route = &release.RouteRecord{Route: route.Ref(rel.Stable.Namespace).String(), Role: release.RoleCanary, Rules: original}
 	if warning := unaccepted(route, weightString(weight, total)); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
-	step, err := routePatch(route, rules, fmt.Sprintf("send %s of the traffic of service %s to the canary", weightString(weight, total), tracks.service.Name))
+	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %s of the traffic of service %s to the canary", weightString(weight, total), tracks.service.Name))
 	if err != nil || step == nil {
 		return nil, err
 	}
-	return []Step{*step}, nil
+	return []plans.Step{*step}, nil
 }
 
 // splitFor is how route's rules share the traffic of Service service between
 // ship's track Services, as far as they exist or the route names them (the
 // stable track is the user's Service itself until ship makes one of its
 // own).
-func splitFor(rel *release.Release, route *release.HTTPRoute, service string) routeSplit {
+func splitFor(rel *release.Release, route *release.HTTPRoute, service string) httproute.Split {
 	name := rel.Stable.Name
-	s := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: service,
-		stable: service, canary: release.CanaryName(name)}
+	s := httproute.Split{RouteNamespace: route.Namespace(), Namespace: rel.Stable.Namespace, Service: service,
+		Stable: service, Canary: release.CanaryName(name)}
 	if rel.StableService != nil || slices.Contains(route.Services(rel.Stable.Namespace), release.StableServiceName(name)) {
-		s.stable = release.StableServiceName(name)
+		s.Stable = release.StableServiceName(name)
 	}
 	return s
 }
@@ -123,7 +125,7 @@ func routedService(rel *release.Release, route *release.HTTPRoute, rules []any) 
 		for _, r := range rules {
 			refs, _ := r.(map[string]any)["backendRefs"].([]any)
 			for _, ref := range refs {
-				if s.serviceOf(ref) == svc.Name {
+				if s.ServiceOf(ref) == svc.Name {
 					return svc
 				}
 			}
@@ -135,16 +137,16 @@ func routedService(rel *release.Release, route *release.HTTPRoute, rules []any) 
 // droppedMatches describes the header and cookie matches of ship's rules in
 // the route ("header X-Canary=always", "cookie beta") that req does not ask
 // for again: a resize without --header would take the testers' rule out.
-func droppedMatches(split routeSplit, rules []any, req CanaryRequest) []string {
+func droppedMatches(split httproute.Split, rules []any, req CanaryRequest) []string {
 	asked := map[string]bool{}
-	for _, m := range headerMatches(req) {
+	for _, m := range httproute.HeaderMatches(req.Header, req.Cookie) {
 		asked[describeHeader(m)] = true
 	}
 	var gone []string
 	for _, r := range rules {
 		rule, _ := r.(map[string]any)
 		refs, _ := rule["backendRefs"].([]any)
-		if len(refs) == 0 || slices.ContainsFunc(refs, func(ref any) bool { return split.serviceOf(ref) != split.canary }) {
+		if len(refs) == 0 || slices.ContainsFunc(refs, func(ref any) bool { return split.ServiceOf(ref) != split.Canary }) {
 			continue // not one of ship's header rules
 		}
 		matches, _ := rule["matches"].([]any)

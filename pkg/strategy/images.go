@@ -94,7 +94,7 @@ func describeContainers(spec *corev1.PodSpec) string {
 	} {
 		if list := names[t.kind]; len(list) > 0 {
 			sort.Strings(list)
-			parts = append(parts, fmt.Sprintf("%d %s (%s)", len(list), plural(int32(len(list)), t.noun), strings.Join(list, ", ")))
+			parts = append(parts, fmt.Sprintf("%d %s (%s)", len(list), release.Plural(int32(len(list)), t.noun), strings.Join(list, ", ")))
 		}
 	}
 	if len(parts) < 2 {

@@ -9,6 +9,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -32,14 +33,14 @@ const (
 // paths (and default backend) that send traffic to the release's Service,
 // pointed at the canary's Service, its TLS and class kept, and the canary
 // annotations. The user's Ingress is never changed.
-func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trackServices, svc *corev1.Service, weight, total int32, req CanaryRequest) ([]Step, error) {
+func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trackServices, svc *corev1.Service, weight, total int32, req CanaryRequest) ([]plans.Step, error) {
 	desired := canaryIngress(rel, ing, svc.Name, tracks.canary.Name, weight, total, req)
 	current := rel.CanaryIngress
 	if current == nil {
 		if rel.Ingress(desired.Name) != nil {
 			return nil, inTheWay("ingress", desired.Name, rel.Stable.Name)
 		}
-		return []Step{{Action: Create, Object: desired, Operation: "created",
+		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name)}}, nil
 	}
 	next := current.DeepCopy()
@@ -51,7 +52,7 @@ func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trac
 	if err != nil || step == nil {
 		return nil, err
 	}
-	return []Step{*step}, nil
+	return []plans.Step{*step}, nil
 }
 
 // canaryIngress derives the canary Ingress from the user's.

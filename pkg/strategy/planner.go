@@ -4,94 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
-
-// Snapshot is what a planner decides from: the release as read, and what
-// else its planner needs.
-type Snapshot struct {
-	Release *release.Release
-	// Nodes are the cluster's nodes, read for Needs.Capacity when the pods
-	// request resources; nil otherwise or when they could not be read.
-	Nodes []corev1.Node
-	// ReplicaSets are those the stable Deployment controls, read for
-	// Needs.Revisions: its revisions, as 'kubectl rollout history' sees them.
-	ReplicaSets []appsv1.ReplicaSet
-	// Progression is the progression the release's record keeps, if any.
-	Progression *release.Progression
-	// StatefulSet, when no Deployment of the release's name exists and the
-	// planner has Needs.StatefulSet, is the StatefulSet of that name, and
-	// Pods its pods; Release is then nil.
-	StatefulSet *appsv1.StatefulSet
-	Pods        []corev1.Pod
-}
-
-// Needs says what a planner reads beside the release.
-type Needs struct {
-	// Capacity: the nodes' allocatable resources, when the pods request any.
-	Capacity bool
-	// Revisions: the stable Deployment's ReplicaSets.
-	Revisions bool
-	// Autoscalers: the HorizontalPodAutoscalers that scale the release's
-	// Deployments (Release.Autoscalers).
-	Autoscalers bool
-	// Routes: the routes that send traffic to the release (Release.Routes).
-	Routes RouteNeeds
-	// Unserved: the release also when no Service routes to its pods any
-	// more (a selector changed during a hold): a rollback still removes
-	// what it made.
-	Unserved bool
-	// StatefulSet: a StatefulSet of the release's name, and its pods, when
-	// no Deployment has it (Snapshot.StatefulSet).
-	StatefulSet bool
-}
-
-// RouteNeeds says which routes a planner reads: the one named, or the one
-// the release runs through (Recorded), or else those of the namespace
-// (Discover). Each is one list request, of the route's kind and namespace.
-type RouteNeeds struct {
-	// Named is the route the user named with --route.
-	Named *release.RouteRef
-	// Recorded reads the route a routed release records, if it records one.
-	Recorded bool
-	// Discover lists the namespace's HTTPRoutes.
-	Discover bool
-	// Grants, with Discover, lists the namespace's ReferenceGrants when no
-	// HTTPRoute of the namespace sends traffic to the release: the
-	// HTTPRoutes of other namespaces they let in must be named.
-	Grants bool
-}
-
-// Planner decides one verb's changes to a release from a snapshot. Plan is
-// pure and idempotent: run on the state its own plan left, it plans nothing
-// more, so an interrupted operation is finished by planning it again.
-type Planner interface {
-	// Verb names the operation in the release's record ("promote"); a
-	// NothingLeftError after the same verb means it is already done.
-	Verb() string
-	Needs() Needs
-	Plan(*Snapshot) (Plan, error)
-}
-
-// Recoverer is a Planner that knows how to undo a run that failed while it
-// waited or held: set image --undo-on-failure, a progression whose gates
-// failed. Recover plans from a fresh snapshot read with RecoverNeeds; an
-// empty plan leaves things as they are.
-type Recoverer interface {
-	RecoverNeeds() Needs
-	Recover(s *Snapshot, failure Failure) (Plan, error)
-}
-
-// Failure is why a run stopped: its error, and whether it ran out of time
-// or a gate failed.
-type Failure struct {
-	Err      error
-	TimedOut bool
-	Gate     bool
-}
 
 // The verbs' planners.
 
@@ -145,14 +60,14 @@ func (Canary) Verb() string { return "canary" }
 
 // Needs is the autoscalers, to warn of them, and the routes it may run
 // through.
-func (p Canary) Needs() Needs {
-	return Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true}
+func (p Canary) Needs() plans.Needs {
+	return plans.Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true}
 }
 
 // Plan plans canary from s. Like every verb that changes a release, it
 // refuses one whose canary or green was made by hand until it is adopted.
-func (p Canary) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) {
+func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) {
 		if p.Progression != nil {
 			return planProgression(s, p.Request, *p.Progression)
 		}
@@ -164,12 +79,14 @@ func (p Canary) Plan(s *Snapshot) (Plan, error) {
 func (Promote) Verb() string { return "promote" }
 
 // Needs is the route the release runs through, if any.
-func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
+func (Promote) Needs() plans.Needs {
+	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true}
+}
 
 // Plan plans promote from s. A progression under way ends promoted, by
 // this command, in the release's record.
-func (Promote) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) {
+func (Promote) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) {
 		plan, err := workloadOf(s).promote()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionPromoted, "promoted by hand")
@@ -182,13 +99,15 @@ func (Promote) Plan(s *Snapshot) (Plan, error) {
 func (Abort) Verb() string { return "abort" }
 
 // Needs is the route the release runs through, if any.
-func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
+func (Abort) Needs() plans.Needs {
+	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true}
+}
 
 // Plan plans abort from s. A progression under way ends rolled back, by
 // this command, in the release's record, even when its canary is gone
 // already.
-func (Abort) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) {
+func (Abort) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) {
 		plan, err := workloadOf(s).abort()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionRolledBack, "aborted")
@@ -207,34 +126,34 @@ func canaryProgression(rec *release.Progression) bool {
 func (BlueGreen) Verb() string { return "bluegreen" }
 
 // Needs is the nodes, to weigh the capacity.
-func (BlueGreen) Needs() Needs { return Needs{Capacity: true, StatefulSet: true} }
+func (BlueGreen) Needs() plans.Needs { return plans.Needs{Capacity: true, StatefulSet: true} }
 
 // Plan plans bluegreen from s.
-func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
+func (p BlueGreen) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if sts := s.StatefulSet; sts != nil {
-		return Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
+		return plans.Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
 	}
-	return adopted(s, func() (Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
+	return adopted(s, func() (plans.Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 
 // Verb is "bluegreen-switch".
 func (Switch) Verb() string { return "bluegreen-switch" }
 
 // Needs is the route it may switch.
-func (p Switch) Needs() Needs { return Needs{Routes: p.Route.Needs()} }
+func (p Switch) Needs() plans.Needs { return plans.Needs{Routes: p.Route.Needs()} }
 
 // Plan plans bluegreen-switch from s: of the Services' selectors, or of
 // the HTTPRoute that sends them traffic; step by step, or verified, from
 // where the release's record says it stands.
-func (p Switch) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) {
+func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) {
 		if s.Release.Green != nil {
 			to, err := switchTarget(s.Release, p.To)
 			if err == nil {
 				err = verificationFailed(s, to, p.Force)
 			}
 			if err != nil {
-				return Plan{}, err
+				return plans.Plan{}, err
 			}
 		}
 		if len(p.Steps) > 0 || p.VerifyFor > 0 {
@@ -258,18 +177,18 @@ func (p Switch) Plan(s *Snapshot) (Plan, error) {
 // switchTo plans the switch to p.To, green taking weight percent of the
 // HTTPRoute's traffic (100: all of it); without a route, the Services'
 // selectors switch, all at once.
-func (p Switch) switchTo(rel *release.Release, weight int32) (Plan, error) {
+func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error) {
 	if rel.Green != nil {
 		route, svc, err := switchRoute(rel, p.Route)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if route != nil {
 			return planRoutedSwitch(rel, route, svc, p, weight)
 		}
 	}
 	if weight < 100 {
-		return Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
+		return plans.Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
 	}
 	return PlanSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
 }
@@ -278,41 +197,41 @@ func (p Switch) switchTo(rel *release.Release, weight int32) (Plan, error) {
 func (Cleanup) Verb() string { return "bluegreen cleanup" }
 
 // Needs is the route the release runs through, if any.
-func (Cleanup) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}} }
+func (Cleanup) Needs() plans.Needs { return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}} }
 
 // Plan plans bluegreen cleanup from s.
-func (p Cleanup) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) { return PlanCleanup(s.Release, p.Delete) })
+func (p Cleanup) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) { return PlanCleanup(s.Release, p.Delete) })
 }
 
 // Verb is "scale".
 func (Scale) Verb() string { return "scale" }
 
 // Needs is the autoscalers, which a scale would fight.
-func (Scale) Needs() Needs { return Needs{Autoscalers: true} }
+func (Scale) Needs() plans.Needs { return plans.Needs{Autoscalers: true} }
 
 // Plan plans scale from s.
-func (p Scale) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) { return PlanScale(s.Release, p.Request) })
+func (p Scale) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) { return PlanScale(s.Release, p.Request) })
 }
 
 // Verb is "set image".
 func (SetImage) Verb() string { return "set image" }
 
 // Needs is the release alone.
-func (SetImage) Needs() Needs { return Needs{} }
+func (SetImage) Needs() plans.Needs { return plans.Needs{} }
 
 // Plan plans set image from s.
-func (p SetImage) Plan(s *Snapshot) (Plan, error) {
-	return adopted(s, func() (Plan, error) { return PlanSetImage(s.Release, p.Images) })
+func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) { return PlanSetImage(s.Release, p.Images) })
 }
 
 // adopted plans with plan unless the release has a canary or green made by
 // hand, not adopted yet (a StatefulSet has neither).
-func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
+func adopted(s *plans.Snapshot, plan func() (plans.Plan, error)) (plans.Plan, error) {
 	if s.Release != nil {
 		if err := adoptFirst(s.Release); err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 	}
 	return plan()
@@ -321,19 +240,19 @@ func adopted(s *Snapshot, plan func() (Plan, error)) (Plan, error) {
 // RecoverNeeds is the route the switch went through: the one named, or the
 // one green's Service records (none is looked for: a switch that found one
 // recorded it).
-func (p Switch) RecoverNeeds() Needs {
-	return Needs{Routes: RouteNeeds{Named: p.Route.Needs().Named, Recorded: !p.Route.None}}
+func (p Switch) RecoverNeeds() plans.Needs {
+	return plans.Needs{Routes: plans.RouteNeeds{Named: p.Route.Needs().Named, Recorded: !p.Route.None}}
 }
 
 // Recover switches back to the color that served before when the gates
 // failed while the switch was verified; the old color still runs.
-func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
+func (p Switch) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
 	if !failure.Gate {
-		return Plan{}, nil
+		return plans.Plan{}, nil
 	}
 	to, err := switchTarget(s.Release, p.To)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	back := Switch{To: to.Other(), Force: true, Route: p.Route}
 	plan, err := back.Plan(s)
@@ -349,34 +268,34 @@ func (p Switch) Recover(s *Snapshot, failure Failure) (Plan, error) {
 }
 
 // RecoverNeeds is nothing beyond the release.
-func (BlueGreen) RecoverNeeds() Needs { return Needs{} }
+func (BlueGreen) RecoverNeeds() plans.Needs { return plans.Needs{} }
 
 // Recover leaves a new color that failed its verification as it is (the
 // serving color was never switched from), and records the failure, so that
 // no switch goes to it until it is brought up again (or --force).
-func (BlueGreen) Recover(s *Snapshot, failure Failure) (Plan, error) {
+func (BlueGreen) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
 	rec := s.Progression
 	if !failure.Gate || !rec.Active() || !rec.Verify {
-		return Plan{}, nil
+		return plans.Plan{}, nil
 	}
 	failed := *rec
 	failed.Phase, failed.Reason = release.ProgressionRolledBack, failure.Err.Error()
 	if d := s.Release.Deployment(rec.Color); d != nil {
 		failed.Generation = d.Generation
 	}
-	return Plan{Progression: &failed}, nil
+	return plans.Plan{Progression: &failed}, nil
 }
 
 // RecoverNeeds is the revisions, to find the previous one.
-func (SetImage) RecoverNeeds() Needs { return Needs{Revisions: true} }
+func (SetImage) RecoverNeeds() plans.Needs { return plans.Needs{Revisions: true} }
 
 // Recover rolls the stable Deployment back to its previous revision when
 // its rollout to p.Images really failed: past its progress deadline, or
 // past --timeout. Anything else (nobody asked, or someone changed the
 // Deployment since) leaves the rollout as it is.
-func (p SetImage) Recover(s *Snapshot, failure Failure) (Plan, error) {
+func (p SetImage) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
 	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
-		return Plan{}, nil
+		return plans.Plan{}, nil
 	}
 	return PlanRollback(s.Release.Stable, s.ReplicaSets)
 }

@@ -5,6 +5,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -15,21 +16,21 @@ type workload interface {
 	name() string
 	// running says whether a canary runs.
 	running() bool
-	canary(req CanaryRequest) (Plan, error)
-	promote() (Plan, error)
-	abort() (Plan, error)
+	canary(req CanaryRequest) (plans.Plan, error)
+	promote() (plans.Plan, error)
+	abort() (plans.Plan, error)
 	// promoted says whether the workload runs images as a promotion
 	// leaves it, no canary beside.
 	promoted(images []Image) bool
 	// judged is what a hold after plan judges: the canary as plan leaves
 	// it (the Deployment, or the StatefulSet whose update revision it is).
-	judged(plan Plan) runtime.Object
+	judged(plan plans.Plan) runtime.Object
 	// canaryPods is the canary's number of pods as plan leaves it.
-	canaryPods(plan Plan) int32
+	canaryPods(plan plans.Plan) int32
 }
 
 // workloadOf is the workload of s.
-func workloadOf(s *Snapshot) workload {
+func workloadOf(s *plans.Snapshot) workload {
 	if s.StatefulSet != nil {
 		return statefulWorkload{s.StatefulSet, s.Pods}
 	}
@@ -39,20 +40,22 @@ func workloadOf(s *Snapshot) workload {
 // deploymentWorkload is a release of Deployments.
 type deploymentWorkload struct{ rel *release.Release }
 
-func (w deploymentWorkload) name() string                           { return w.rel.Stable.Name }
-func (w deploymentWorkload) running() bool                          { return w.rel.Canary != nil }
-func (w deploymentWorkload) canary(req CanaryRequest) (Plan, error) { return PlanCanary(w.rel, req) }
-func (w deploymentWorkload) promote() (Plan, error)                 { return PlanPromote(w.rel) }
-func (w deploymentWorkload) abort() (Plan, error)                   { return PlanAbort(w.rel) }
-func (w deploymentWorkload) canaryPods(plan Plan) int32             { return canaryReplicas(w.rel, plan) }
+func (w deploymentWorkload) name() string  { return w.rel.Stable.Name }
+func (w deploymentWorkload) running() bool { return w.rel.Canary != nil }
+func (w deploymentWorkload) canary(req CanaryRequest) (plans.Plan, error) {
+	return PlanCanary(w.rel, req)
+}
+func (w deploymentWorkload) promote() (plans.Plan, error)     { return PlanPromote(w.rel) }
+func (w deploymentWorkload) abort() (plans.Plan, error)       { return PlanAbort(w.rel) }
+func (w deploymentWorkload) canaryPods(plan plans.Plan) int32 { return canaryReplicas(w.rel, plan) }
 
 func (w deploymentWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.rel.Stable.Spec.Template.Spec, images)
 	return err == nil && sameImages(&spec, &w.rel.Stable.Spec.Template.Spec)
 }
 
-func (w deploymentWorkload) judged(plan Plan) runtime.Object {
-	if len(plan.Steps) > 0 && plan.Steps[0].Action == Create {
+func (w deploymentWorkload) judged(plan plans.Plan) runtime.Object {
+	if len(plan.Steps) > 0 && plan.Steps[0].Action == plans.Create {
 		return plan.Steps[0].Object.(*appsv1.Deployment)
 	}
 	return w.rel.Canary
@@ -69,11 +72,11 @@ func (w statefulWorkload) running() bool {
 	_, ok := w.sts.Annotations[release.AnnotationStatefulCanary]
 	return ok
 }
-func (w statefulWorkload) canary(req CanaryRequest) (Plan, error) {
+func (w statefulWorkload) canary(req CanaryRequest) (plans.Plan, error) {
 	return PlanStatefulCanary(w.sts, req)
 }
-func (w statefulWorkload) promote() (Plan, error) { return PlanStatefulPromote(w.sts) }
-func (w statefulWorkload) abort() (Plan, error)   { return PlanStatefulAbort(w.sts, w.pods) }
+func (w statefulWorkload) promote() (plans.Plan, error) { return PlanStatefulPromote(w.sts) }
+func (w statefulWorkload) abort() (plans.Plan, error)   { return PlanStatefulAbort(w.sts, w.pods) }
 
 func (w statefulWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.sts.Spec.Template.Spec, images)
@@ -81,9 +84,9 @@ func (w statefulWorkload) promoted(images []Image) bool {
 }
 
 // judged is the StatefulSet as the plan's patch leaves it.
-func (w statefulWorkload) judged(plan Plan) runtime.Object {
+func (w statefulWorkload) judged(plan plans.Plan) runtime.Object {
 	for i := len(plan.Steps) - 1; i >= 0; i-- {
-		if sts, ok := plan.Steps[i].Object.(*appsv1.StatefulSet); ok && plan.Steps[i].Action == Patch {
+		if sts, ok := plan.Steps[i].Object.(*appsv1.StatefulSet); ok && plan.Steps[i].Action == plans.Patch {
 			return sts
 		}
 	}
@@ -92,7 +95,7 @@ func (w statefulWorkload) judged(plan Plan) runtime.Object {
 
 // canaryPods are the ordinals at and above the partition as the plan
 // leaves it.
-func (w statefulWorkload) canaryPods(plan Plan) int32 {
+func (w statefulWorkload) canaryPods(plan plans.Plan) int32 {
 	sts := w.judged(plan).(*appsv1.StatefulSet)
 	if !(statefulWorkload{sts: sts}).running() {
 		return 0

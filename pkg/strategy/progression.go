@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -89,7 +90,7 @@ type Progression struct {
 // the promotion. Run again after an interruption, it resumes at the step
 // recorded, whose hold starts over. The workload is a Deployment's release
 // or a StatefulSet: each step is its own canary's plan.
-func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, error) {
+func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (plans.Plan, error) {
 	w, rec := workloadOf(s), s.Progression
 	name := w.name()
 	record := func(step int, phase release.ProgressionPhase) *release.Progression {
@@ -99,16 +100,16 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 	mine := rec.Same(images, steps)
 	switch {
 	case rec.Active() && w.running() && !mine && !req.Replace:
-		return Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
+		return plans.Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
 			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
 	case mine && !w.running() && rec.Phase == release.ProgressionPromoted:
-		return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s was promoted", name)}
+		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("the progression of release %s was promoted", name))
 	case mine && !w.running() && rec.Active() && w.promoted(req.Images):
 		// Interrupted after the promotion's last write: only its record
 		// is left to write.
 		done := record(len(steps)-1, release.ProgressionPromoted)
 		done.Held = true
-		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
+		return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
 	}
 	next := 0
 	if mine && w.running() && rec.Active() {
@@ -136,11 +137,11 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 		}
 		if prog.NoPromote {
 			if mine && rec.Phase == release.ProgressionComplete {
-				return Plan{}, &NothingLeftError{fmt.Sprintf("the progression of release %s is complete", name)}
+				return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("the progression of release %s is complete", name))
 			}
 			done := record(len(steps)-1, release.ProgressionComplete)
 			done.Held = true
-			return Plan{Progression: done, Notes: []string{fmt.Sprintf(
+			return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf(
 				"every step held: the canary stays at %d%%; 'kubectl ship promote %s' finishes the release", last, name)}}, nil
 		}
 		plan, err := w.promote()
@@ -153,28 +154,28 @@ func planProgression(s *Snapshot, req CanaryRequest, prog Progression) (Plan, er
 	if !w.running() {
 		for _, st := range prog.Steps {
 			if _, err := w.canary(atWeight(req, st)); err != nil && !st.Pause {
-				return Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
+				return plans.Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
 			}
 		}
 	}
 	weight := prog.Steps[next].Weight
 	plan, err := w.canary(atWeight(req, prog.Steps[next]))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if next == 0 {
 		plan.Notes = append([]string{schedule(w, req, prog)}, plan.Notes...)
 	}
-	plan.Steps = append(plan.Steps, Step{Action: Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
+	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
 		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
 	plan.Continue = true
 	return plan, nil
 }
 
 // awaitApproval is the plan at a pause: record it, then await a verdict.
-func awaitApproval(w workload, paused *release.Progression, weight int32) Plan {
+func awaitApproval(w workload, paused *release.Progression, weight int32) plans.Plan {
 	name := w.name()
-	return Plan{Steps: []Step{{Action: Await, Object: w.judged(Plan{}), Progression: paused,
+	return plans.Plan{Steps: []plans.Step{{Action: plans.Await, Object: w.judged(plans.Plan{}), Progression: paused,
 		Reason: fmt.Sprintf("await approval of step %d of %d", paused.Step+1, len(paused.Steps))}},
 		Continue: true, Notes: []string{fmt.Sprintf(
 			"paused at step %d of %d, the canary at %d%%: awaiting approval: 'kubectl ship approve %s [--reason TEXT]' goes on, 'kubectl ship reject %s --reason TEXT' rolls back",
@@ -183,7 +184,7 @@ func awaitApproval(w workload, paused *release.Progression, weight int32) Plan {
 
 // planRejected rolls back a progression whose pause was rejected while no
 // process ran it: exactly what abort does, the rejection recorded.
-func planRejected(w workload, rec *release.Progression, v release.Approval) (Plan, error) {
+func planRejected(w workload, rec *release.Progression, v release.Approval) (plans.Plan, error) {
 	plan, err := w.abort()
 	plan.Progression = rec.End(release.ProgressionRolledBack, fmt.Sprintf("step %d of %d: %s", rec.Step+1, len(rec.Steps), v.Describe()))
 	return plan, err
@@ -202,7 +203,7 @@ func schedule(w workload, req CanaryRequest, prog Progression) string {
 		}
 		plan, _ := w.canary(atWeight(req, st)) // each step was planned once already
 		pods := w.canaryPods(plan)
-		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, plural(pods, "pod"), prog.Interval)
+		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, release.Plural(pods, "pod"), prog.Interval)
 	}
 	end := "then promote"
 	if prog.NoPromote {
@@ -212,7 +213,7 @@ func schedule(w workload, req CanaryRequest, prog Progression) string {
 }
 
 // canaryReplicas is the canary's size as plan leaves it.
-func canaryReplicas(rel *release.Release, plan Plan) int32 {
+func canaryReplicas(rel *release.Release, plan plans.Plan) int32 {
 	for _, s := range plan.Steps {
 		if d, ok := s.Object.(*appsv1.Deployment); ok && s.Writes() && (d.Name == release.CanaryName(rel.Stable.Name) || rel.Canary != nil && d.Name == rel.Canary.Name) {
 			return release.Replicas(d)
@@ -246,7 +247,7 @@ func imageValues(images []Image) []string {
 // RecoverNeeds is what abort reads: the route the canary runs through, as
 // its Services record it; and the release even when someone made its
 // Service select nothing.
-func (Canary) RecoverNeeds() Needs {
+func (Canary) RecoverNeeds() plans.Needs {
 	needs := Abort{}.Needs()
 	needs.Unserved = true
 	return needs
@@ -256,9 +257,9 @@ func (Canary) RecoverNeeds() Needs {
 // ship abort' does (the canary goes, the Services are restored, the stable
 // Deployment is untouched; a StatefulSet's template and partition are put
 // back), recording why. Anything else stands.
-func (p Canary) Recover(s *Snapshot, failure Failure) (Plan, error) {
+func (p Canary) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
 	if p.Progression == nil || !failure.Gate {
-		return Plan{}, nil
+		return plans.Plan{}, nil
 	}
 	plan, err := workloadOf(s).abort()
 	rolledBack := p.Progression.record(p.Request, 0, release.ProgressionRolledBack)

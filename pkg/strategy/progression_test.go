@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -52,14 +53,14 @@ func TestParseSteps(t *testing.T) {
 
 // progression plans a progression of web (9 stable pods, so 10% is
 // reachable) from the record rec.
-func progression(t *testing.T, rel *release.Release, steps string, rec *release.Progression, noPromote bool) (Plan, error) {
+func progression(t *testing.T, rel *release.Release, steps string, rec *release.Progression, noPromote bool) (plans.Plan, error) {
 	t.Helper()
 	parsed, err := ParseSteps(steps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return Canary{Request: CanaryRequest{Images: images("web:2")}, Progression: &Progression{Steps: parsed, Interval: time.Minute, NoPromote: noPromote}}.
-		Plan(&Snapshot{Release: rel, Progression: rec})
+		Plan(&plans.Snapshot{Release: rel, Progression: rec})
 }
 
 func TestProgressionWalksItsSteps(t *testing.T) {
@@ -158,11 +159,11 @@ func TestProgressionRecoverAborts(t *testing.T) {
 	rel := newRelease(stable, first.Steps[0].Object.(*appsv1.Deployment))
 	steps, _ := ParseSteps("10,50")
 	p := Canary{Request: CanaryRequest{Images: images("web:2")}, Progression: &Progression{Steps: steps}}
-	plan, err := p.Recover(&Snapshot{Release: rel, Progression: first.Steps[2].Progression}, Failure{Err: errString("error rate 0.2"), Gate: true})
+	plan, err := p.Recover(&plans.Snapshot{Release: rel, Progression: first.Steps[2].Progression}, plans.Failure{Err: errString("error rate 0.2"), Gate: true})
 	if err != nil || actions(plan) != "delete web-canary" || plan.Progression.Phase != release.ProgressionRolledBack || plan.Progression.Reason != "error rate 0.2" {
 		t.Fatalf("recover: %s %+v %v", actions(plan), plan.Progression, err)
 	}
-	if plan, _ := p.Recover(&Snapshot{Release: rel}, Failure{Err: errString("timeout")}); len(plan.Steps) != 0 {
+	if plan, _ := p.Recover(&plans.Snapshot{Release: rel}, plans.Failure{Err: errString("timeout")}); len(plan.Steps) != 0 {
 		t.Errorf("a failure that is no gate's is left as it is: %s", actions(plan))
 	}
 }

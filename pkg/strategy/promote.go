@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -15,28 +16,28 @@ import (
 // updated and available, so the Service never runs out of ready endpoints.
 // Each step is derived from the snapshot, so a re-run after an interruption
 // continues where the last one stopped.
-func PlanPromote(rel *release.Release) (Plan, error) {
+func PlanPromote(rel *release.Release) (plans.Plan, error) {
 	stable, canary := rel.Stable, rel.Canary
 	restore, err := restoreServices(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	teardown, notes, err := routeTeardown(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if canary == nil {
 		if len(restore) == 0 && len(teardown) == 0 {
-			return Plan{}, &NothingLeftError{fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name)}
+			return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("deployment %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", stable.Name, stable.Name))
 		}
 		// An earlier promote removed the canary but stopped before this.
-		return Plan{Notes: notes, Steps: append(teardown, restore...), RouteRestored: routedRecord(rel)}, nil
+		return plans.Plan{Notes: notes, Steps: append(teardown, restore...), RouteRestored: routedRecord(rel)}, nil
 	}
 	if stable.Spec.Paused {
-		return Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
+		return plans.Plan{}, fmt.Errorf("deployment %s is paused, so its rollout to the canary's template would not start: resume it with 'kubectl rollout resume deployment/%s' and try again",
 			stable.Name, stable.Name)
 	}
-	plan := Plan{Notes: append(notes, pinnedNotes(rel)...), RouteRestored: routedRecord(rel)}
+	plan := plans.Plan{Notes: append(notes, pinnedNotes(rel)...), RouteRestored: routedRecord(rel)}
 	if missing := missingBackends(rel); missing != "" {
 		// The route sends part of its traffic nowhere: it goes back first,
 		// not after the stable rollout.
@@ -48,42 +49,42 @@ func PlanPromote(rel *release.Release) (Plan, error) {
 	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
 		fmt.Sprintf("roll deployment %s to the canary's template (%s)", stable.Name, imageList(canary.Spec.Template.Spec)))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
 	// The route goes back to the stable pods before the canary goes, so it
 	// never sends traffic to a Service without endpoints.
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every stable pod runs the promoted template"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every stable pod runs the promoted template"))
 	plan.Steps = append(plan.Steps, teardown...)
-	plan.Steps = append(plan.Steps, Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
+	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
 	plan.Steps = append(plan.Steps, restore...)
 	return plan, nil
 }
 
 // PlanAbort plans removing the canary and restoring the Service; the stable
 // Deployment is not touched. With no canary the plan is empty.
-func PlanAbort(rel *release.Release) (Plan, error) {
+func PlanAbort(rel *release.Release) (plans.Plan, error) {
 	restore, err := restoreServices(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	// The route first: traffic leaves the canary before it goes.
 	teardown, notes, err := routeTeardown(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	plan := Plan{Notes: notes, Steps: teardown, RouteRestored: routedRecord(rel)}
+	plan := plans.Plan{Notes: notes, Steps: teardown, RouteRestored: routedRecord(rel)}
 	if missing := missingBackends(rel); missing != "" {
 		plan.Notes = append(plan.Notes, "warning: "+missing+": the route goes back first")
 	}
 	if canary := rel.Canary; canary != nil {
 		if isPromoting(rel) {
-			return Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",
+			return plans.Plan{}, fmt.Errorf("deployment %s already runs the canary's template (a promote was started): finish it with 'kubectl ship promote %s', or roll back with 'kubectl rollout undo deployment/%s'",
 				rel.Stable.Name, rel.Stable.Name, rel.Stable.Name)
 		}
-		plan.Steps = append(plan.Steps, Step{Action: Delete, Object: canary, Operation: "deleted", Reason: "abort the canary"})
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: canary, Operation: "deleted", Reason: "abort the canary"})
 	}
 	plan.Steps = append(plan.Steps, restore...)
 	if len(plan.Steps) == 0 {
@@ -94,8 +95,8 @@ func PlanAbort(rel *release.Release) (Plan, error) {
 
 // restoreServices gives every Service a canary made sticky back its own
 // session affinity, whichever Service the command names.
-func restoreServices(rel *release.Release) ([]Step, error) {
-	var steps []Step
+func restoreServices(rel *release.Release) ([]plans.Step, error) {
+	var steps []plans.Step
 	for _, svc := range rel.StickyServices() {
 		step, err := restoreStep(svc)
 		if err != nil {

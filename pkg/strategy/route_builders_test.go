@@ -8,7 +8,9 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // rule is an HTTPRoute rule as the API server stores it (defaults filled
@@ -67,16 +69,16 @@ func routed(canary *appsv1.Deployment, routes ...*release.HTTPRoute) *release.Re
 // after is rel as plan leaves it: its creates, patches and deletes applied
 // to the canary, ship's Services and the routes (the API server's defaults
 // aside).
-func after(rel *release.Release, plan Plan) *release.Release {
+func after(rel *release.Release, plan plans.Plan) *release.Release {
 	next := *rel
 	next.HTTPRoutes = append([]*release.HTTPRoute(nil), rel.HTTPRoutes...)
 	for _, step := range plan.Steps {
-		del := step.Action == Delete
+		del := step.Action == plans.Delete
 		switch obj := step.Object.(type) {
 		case *appsv1.Deployment:
 			if obj.Name == release.CanaryName(rel.Stable.Name) {
 				next.Canary = nilIf(del, obj)
-			} else if step.Action == Patch {
+			} else if step.Action == plans.Patch {
 				next.Stable = obj
 			}
 		case *corev1.Service:
@@ -110,6 +112,6 @@ func nilIf[T any](cond bool, v *T) *T {
 
 // rulesJSON is a route's rules as JSON, for comparing.
 func rulesJSON(route *release.HTTPRoute) string {
-	raw, _ := json.Marshal(rulesOf(route.Object))
+	raw, _ := json.Marshal(httproute.RulesOf(route.Object))
 	return string(raw)
 }

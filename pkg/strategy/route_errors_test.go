@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 func ref(s string) *release.RouteRef {
@@ -108,7 +109,7 @@ func TestPlanCanaryNamesARouteOfAnotherNamespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	refs = rulesOf(plan.Steps[len(plan.Steps)-1].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	refs = httproute.RulesOf(plan.Steps[len(plan.Steps)-1].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
 	if got := fmt.Sprint(refs[1]); !strings.Contains(got, "name:web-canary namespace:ns") {
 		t.Errorf("the canary's backend names the Services' namespace: %s", got)
 	}
@@ -127,7 +128,7 @@ func TestHTTPRouteChangedDuringTheCanary(t *testing.T) {
 	// Someone adds a rule while the canary runs: abort keeps it, and takes
 	// out only ship's backends.
 	obj := now.HTTPRoutes[0].Object.DeepCopy()
-	rules := rulesOf(obj)
+	rules := httproute.RulesOf(obj)
 	if err := unstructured.SetNestedSlice(obj.Object, append(rules, rule("db")), "spec", "rules"); err != nil {
 		t.Fatal(err)
 	}
@@ -145,29 +146,7 @@ func TestHTTPRouteChangedDuringTheCanary(t *testing.T) {
 	}
 }
 
-func TestParseHeaderAndRoute(t *testing.T) {
-	for in, want := range map[string]string{
-		"X-Canary=always":   "Exact X-Canary always",
-		"X-User~^(ann|bo)$": "RegularExpression X-User ^(ann|bo)$",
-		"X=a=b":             "Exact X a=b",
-	} {
-		h, err := ParseHeader(in)
-		if got := fmt.Sprintf("%s %s %s", h.Type, h.Name, h.Value); err != nil || got != want {
-			t.Errorf("ParseHeader(%q) = %s, %v; want %s", in, got, err, want)
-		}
-	}
-	for in, want := range map[string]string{
-		"X-Canary=a\nb":                  `the value "a\nb" holds a control character (such as a newline), which no HTTP header value can carry`,
-		strings.Repeat("x", 257) + "=1":  "the header name is 257 characters long, more than the 256 an HTTPRoute allows",
-		"X=" + strings.Repeat("v", 4097): "the value is 4097 characters long, more than the 4096 an HTTPRoute allows",
-	} {
-		if _, err := ParseHeader(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseHeader(%.40q) = %v, want %q", in, err, want)
-		}
-	}
-	if err := ValidateCookie(strings.Repeat("c", 4100)); err == nil || !strings.Contains(err.Error(), "the cookie name is 4100 characters long: matched in the Cookie header it would take 4120 of the 4096 characters an HTTPRoute allows a header match") {
-		t.Errorf("a cookie name too long: %v", err)
-	}
+func TestParseRouteRef(t *testing.T) {
 	for in, want := range map[string]string{
 		"httproute/web":                           "HTTPRoute  web",
 		"httproutes/gw/web":                       "HTTPRoute gw web",

@@ -11,11 +11,13 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 func header(s string) *release.HeaderMatch {
-	h, err := ParseHeader(s)
+	h, err := httproute.ParseHeader(s)
 	if err != nil {
 		panic(err)
 	}
@@ -109,7 +111,7 @@ func TestPromoteThroughAnHTTPRoute(t *testing.T) {
 		t.Fatalf("promote:\n got %s\nwant %s", got, want)
 	}
 	// Interrupted after the route went back: the rest, then nothing.
-	mid := after(now, Plan{Steps: promote.Steps[:4]})
+	mid := after(now, plans.Plan{Steps: promote.Steps[:4]})
 	if rest, err := PlanPromote(mid); err != nil || actions(rest) != "wait web, delete svc/web-canary, delete svc/web-stable, delete web-canary" {
 		t.Errorf("promote after the route: %v, %s", err, actions(rest))
 	}
@@ -153,7 +155,7 @@ func TestPlanCanaryWithoutStableServiceWhenTheServiceSelectsTheTrack(t *testing.
 	if got := actions(plan); got != "create web-canary, wait web-canary, create svc/web-canary, wait svc/web-canary, patch httproute/web" {
 		t.Fatalf("steps: %s", got)
 	}
-	refs := rulesOf(plan.Steps[4].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	refs := httproute.RulesOf(plan.Steps[4].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
 	if refs[0].(map[string]any)["name"] != "web" {
 		t.Errorf("the Service already selects only the stable pods and stays the stable backend: %v", refs)
 	}

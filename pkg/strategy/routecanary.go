@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -19,19 +20,19 @@ import (
 // to carry its share), a Service selecting only its pods (and one selecting
 // only the stable pods when the user's Service selects both), each waited
 // for until it has ready endpoints, and only then the route.
-func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *routeTarget, req CanaryRequest) (Plan, error) {
+func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *routeTarget, req CanaryRequest) (plans.Plan, error) {
 	stable, ns := rel.Stable, rel.Stable.Namespace
 	ref := target.ref(ns)
 	if req.Sticky {
-		return Plan{}, fmt.Errorf("--sticky pins client IPs to pods through kube-proxy, which %s goes around: drop it, and use the router's own session persistence", ref)
+		return plans.Plan{}, fmt.Errorf("--sticky pins client IPs to pods through kube-proxy, which %s goes around: drop it, and use the router's own session persistence", ref)
 	}
 	weight, total, err := routedWeight(rel, target, req)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	tr, err := routedTrack(rel, svc, target.ingress != nil)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	replicas := req.Replicas
 	if replicas == 0 {
@@ -42,42 +43,42 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	// list finds the route from the canary too, when ship's Services are gone.
 	desired.Annotations[release.AnnotationRoute] = ref.String()
 	if c := rel.Canary; c != nil && !apiequality.Semantic.DeepEqual(c.Spec.Selector, desired.Spec.Selector) {
-		return Plan{}, fmt.Errorf("canary %s selects %s, not %s as a canary through %s needs: abort it and start the canary again",
+		return plans.Plan{}, fmt.Errorf("canary %s selects %s, not %s as a canary through %s needs: abort it and start the canary again",
 			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
 	}
-	plan := Plan{Notes: []string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable",
-		weightString(weight, total), ref, replicas, plural(replicas, "pod"), release.Replicas(stable))}}
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable",
+		weightString(weight, total), ref, replicas, release.Plural(replicas, "pod"), release.Replicas(stable))}}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
 	steps, current, err := canaryDeployment(rel, desired, req.Replace)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, steps...)
-	plan.Steps = append(plan.Steps, waitFor(current, RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 
 	tracks, err := newTrackServices(rel, svc, desired.Spec.Template.Labels, tr.key, ref)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	var route []Step
+	var route []plans.Step
 	if target.http != nil {
 		route, err = httpRouteCanary(rel, target.http, tracks, weight, total, req, &plan)
 	} else {
 		if tracks.stable != nil {
-			return Plan{}, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
+			return plans.Plan{}, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
 				svc.Name, labels.Set(svc.Spec.Selector), tr.key, stable.Spec.Template.Labels[tr.key])
 		}
 		route, err = ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
 		plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
 	}
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	services, err := tracks.plan(rel)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Notes = append(plan.Notes, otherRoutes(rel, target, tracks, replicas)...)
 	plan.Steps = append(append(plan.Steps, services...), route...)
@@ -156,10 +157,10 @@ func (req CanaryRequest) CheckShareOfPods(why string) error {
 
 // created names what steps create (service NAME-canary), to say so before
 // anything changes.
-func created(steps []Step) []string {
+func created(steps []plans.Step) []string {
 	var made []string
 	for _, s := range steps {
-		if s.Action != Create {
+		if s.Action != plans.Create {
 			continue
 		}
 		kind := "service"

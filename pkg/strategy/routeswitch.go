@@ -5,7 +5,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // switchRoute finds the HTTPRoute a blue-green release switches through,
@@ -21,13 +23,13 @@ func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, 
 			ref = *choice.Ref
 		}
 		if route := rel.HTTPRoute(ref); route != nil {
-			svc = routedService(rel, route, rulesOf(route.Object))
+			svc = routedService(rel, route, httproute.RulesOf(route.Object))
 			if rec, ok := rel.Recorded(release.RoleGreen); ok && rec.Rules != nil {
 				svc = routedService(rel, route, rec.Rules)
 			}
 		}
 	} else if routes := rel.HTTPRoutesTo(names...); len(routes) == 1 {
-		svc = routedService(rel, routes[0], rulesOf(routes[0].Object))
+		svc = routedService(rel, routes[0], httproute.RulesOf(routes[0].Object))
 	}
 	if svc == nil {
 		svc = rel.Services[0]
@@ -48,7 +50,7 @@ func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, 
 // keeps selecting blue) send weight percent of it (all of it at 100) to
 // NAME-green instead; to blue, the route back as it was, then NAME-green
 // deleted.
-func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch, weight int32) (Plan, error) {
+func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch, weight int32) (plans.Plan, error) {
 	name, key := rel.Stable.Name, rel.ColorKey()
 	to := p.To
 	if to == "" {
@@ -58,27 +60,27 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		to = release.Green
 	}
 	if blue := rel.Stable.Spec.Template.Labels[key]; svc.Spec.Selector[key] != blue {
-		return Plan{}, fmt.Errorf("service %s selects %s=%s, not blue's %s: switch it back to blue first with 'kubectl ship bluegreen-switch %s --to blue --route none'",
+		return plans.Plan{}, fmt.Errorf("service %s selects %s=%s, not blue's %s: switch it back to blue first with 'kubectl ship bluegreen-switch %s --to blue --route none'",
 			svc.Name, key, svc.Spec.Selector[key], blue, name)
 	}
-	split := routeSplit{routeNamespace: route.Namespace(), namespace: rel.Stable.Namespace, service: svc.Name,
-		stable: svc.Name, canary: release.GreenName(name), stableWeight: int64(100 - weight), canaryWeight: int64(weight)}
+	split := httproute.Split{RouteNamespace: route.Namespace(), Namespace: rel.Stable.Namespace, Service: svc.Name,
+		Stable: svc.Name, Canary: release.GreenName(name), StableWeight: int64(100 - weight), CanaryWeight: int64(weight)}
 	var saved []any
 	if rec, ok := rel.Recorded(release.RoleGreen); ok {
 		saved = rec.Rules
 	}
-	original, note := split.originalRules(route, saved)
-	plan := Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
+	original, note := split.OriginalRules(route, saved)
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
 	if to == release.Blue {
 		steps, _, err := greenTeardown(rel)
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		for i := range steps {
-			if steps[i].Action == Patch {
+			if steps[i].Action == plans.Patch {
 				steps[i].Operation = "switched to blue"
 			}
 		}
@@ -87,33 +89,33 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return switchDone(rel, plan, to, p)
 	}
 	if p.ScaleDownDelay > 0 {
-		return Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
+		return plans.Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
 	}
-	rules, err := split.rules(route.Name(), original)
+	rules, err := split.Rules(route.Name(), original)
 	if err == nil {
 		err = granted(rel, route, release.GreenName(name))
 	}
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	green := trackService(rel, svc, release.GreenName(name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
 	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
-	if green.Annotations[release.AnnotationRouteRules], err = encodeRules(original); err != nil {
-		return Plan{}, err
+	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
+		return plans.Plan{}, err
 	}
 	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
 	services, err := planServices(rel, servicePair{green, rel.GreenService})
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, services...)
 	share, operation := "", "switched to green"
 	if weight < 100 {
 		share, operation = fmt.Sprintf("%d%% of ", weight), fmt.Sprintf("sends %d%% to green", weight)
 	}
-	step, err := routePatch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
+	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if step != nil {
 		step.Operation = operation
@@ -128,16 +130,16 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 // switchDone finishes a routed switch's plan as PlanSwitch does: nothing to
 // do said so, a color that is not ready refused unless forced, and the
 // color that stopped serving scaled down after the delay.
-func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Plan, error) {
+func switchDone(rel *release.Release, plan plans.Plan, to release.Color, p Switch) (plans.Plan, error) {
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("the route already sends release %s's traffic to %s: nothing to switch", rel.Stable.Name, to))
 		return plan, nil
 	}
 	if p.ScaleDownDelay > 0 && to == release.Blue {
-		plan.Steps = append(plan.Steps, Step{Action: Stay, Duration: p.ScaleDownDelay, Reason: fmt.Sprintf("keep green running for %s, to switch back", p.ScaleDownDelay)})
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Stay, Duration: p.ScaleDownDelay, Reason: fmt.Sprintf("keep green running for %s, to switch back", p.ScaleDownDelay)})
 		if step, err := scaleDown(rel.Green, release.Green); err != nil || step != nil {
 			if err != nil {
-				return Plan{}, err
+				return plans.Plan{}, err
 			}
 			plan.Steps = append(plan.Steps, *step)
 		}
@@ -145,7 +147,7 @@ func switchDone(rel *release.Release, plan Plan, to release.Color, p Switch) (Pl
 	plan.Notes = append(plan.Notes, fewerPods(rel, to)...)
 	if err := ready(rel.Deployment(to), to); err != nil {
 		if release.Replicas(rel.Deployment(to)) == 0 || !p.Force {
-			return Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)
+			return plans.Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)
 		}
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
 	}

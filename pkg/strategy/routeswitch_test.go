@@ -8,7 +8,9 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 func TestSwitchThroughAnHTTPRoute(t *testing.T) {
@@ -16,7 +18,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	route := newHTTPRoute("web", true, rule("web"))
 	before := rulesJSON(route)
 	rel.SetRoutes([]*release.HTTPRoute{route}, nil)
-	toGreen, err := Switch{}.Plan(&Snapshot{Release: rel})
+	toGreen, err := Switch{}.Plan(&plans.Snapshot{Release: rel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	if got := labels.Set(toGreen.Steps[0].Object.(*corev1.Service).Spec.Selector).String(); got != "app=web,version=2.0.0" {
 		t.Errorf("web-green selects %s", got)
 	}
-	refs := rulesOf(toGreen.Steps[2].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
+	refs := httproute.RulesOf(toGreen.Steps[2].Object.(*unstructured.Unstructured))[0].(map[string]any)["backendRefs"].([]any)
 	if refs[0].(map[string]any)["name"] != "web" || refs[0].(map[string]any)["weight"] != int64(0) ||
 		refs[1].(map[string]any)["name"] != "web-green" || refs[1].(map[string]any)["weight"] != int64(100) {
 		t.Errorf("backends: %v", refs)
@@ -35,7 +37,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("operation %q", toGreen.Steps[2].Operation)
 	}
 	green := after(rel, toGreen)
-	if again, err := (Switch{}).Plan(&Snapshot{Release: green}); err != nil || again.Writes() {
+	if again, err := (Switch{}).Plan(&plans.Snapshot{Release: green}); err != nil || again.Writes() {
 		t.Errorf("switching again: %v, %s", err, actions(again))
 	}
 	for what, refused := range map[string]func() error{
@@ -52,7 +54,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	if scale, err := PlanScale(green, ScaleRequest{Replicas: 5}); err != nil || actions(scale) != "patch web-green, wait web-green" {
 		t.Errorf("scale should scale green, which serves through the route: %v, %s", err, actions(scale))
 	}
-	back, err := Switch{To: release.Blue}.Plan(&Snapshot{Release: green})
+	back, err := Switch{To: release.Blue}.Plan(&plans.Snapshot{Release: green})
 	if err != nil || actions(back) != "wait svc/web, patch httproute/web, delete svc/web-green" {
 		t.Fatalf("to blue: %v, %s", err, actions(back))
 	}

@@ -6,7 +6,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // routeTeardown plans taking a canary off its route, before the canary
@@ -14,7 +16,7 @@ import (
 // ship's canary Ingress deleted), once the user's Service has ready
 // endpoints, then ship's track Services deleted. Nothing is planned for a
 // release that runs through no route.
-func routeTeardown(rel *release.Release) ([]Step, []string, error) {
+func routeTeardown(rel *release.Release) ([]plans.Step, []string, error) {
 	steps, notes, err := restoreRoute(rel, release.RoleCanary)
 	if err != nil {
 		return nil, nil, err
@@ -23,7 +25,7 @@ func routeTeardown(rel *release.Release) ([]Step, []string, error) {
 		if svc, err := rel.Service(); err == nil {
 			steps = append(steps, waitForTraffic(svc))
 		}
-		steps = append(steps, Step{Action: Delete, Object: ing, Operation: "deleted", Reason: "ingress-nginx sends the canary's share back to the stable pods"})
+		steps = append(steps, plans.Step{Action: plans.Delete, Object: ing, Operation: "deleted", Reason: "ingress-nginx sends the canary's share back to the stable pods"})
 	}
 	return append(steps, removeTrackServices(rel)...), notes, nil
 }
@@ -31,10 +33,10 @@ func routeTeardown(rel *release.Release) ([]Step, []string, error) {
 // greenTeardown plans taking green off the route a blue-green release
 // switched through: the route back as it was, once the user's Service has
 // ready endpoints, then ship's green Service deleted.
-func greenTeardown(rel *release.Release) ([]Step, []string, error) {
+func greenTeardown(rel *release.Release) ([]plans.Step, []string, error) {
 	steps, notes, err := restoreRoute(rel, release.RoleGreen)
 	if err == nil && rel.GreenService != nil {
-		steps = append(steps, Step{Action: Delete, Object: rel.GreenService, Operation: "deleted", Reason: "the route no longer sends it traffic"})
+		steps = append(steps, plans.Step{Action: plans.Delete, Object: rel.GreenService, Operation: "deleted", Reason: "the route no longer sends it traffic"})
 	}
 	return steps, notes, err
 }
@@ -44,7 +46,7 @@ func greenTeardown(rel *release.Release) ([]Step, []string, error) {
 // Service it then sends traffic to has ready endpoints. The way back is the
 // one that Service keeps, else the one the release's record keeps, so that
 // the route goes back whatever of ship's objects someone deleted.
-func restoreRoute(rel *release.Release, role string) ([]Step, []string, error) {
+func restoreRoute(rel *release.Release, role string) ([]plans.Step, []string, error) {
 	rec, ok := rel.Recorded(role)
 	if !ok {
 		return nil, nil, nil
@@ -56,7 +58,7 @@ func restoreRoute(rel *release.Release, role string) ([]Step, []string, error) {
 	}
 	svc := routedService(rel, route, rec.Rules)
 	if svc == nil {
-		svc = routedService(rel, route, rulesOf(route.Object))
+		svc = routedService(rel, route, httproute.RulesOf(route.Object))
 	}
 	if svc == nil {
 		return nil, nil, fmt.Errorf("httproute %s sends traffic to none of the services of release %s (%s): put it back by hand, then run the command again",
@@ -64,18 +66,18 @@ func restoreRoute(rel *release.Release, role string) ([]Step, []string, error) {
 	}
 	split := splitFor(rel, route, svc.Name)
 	if role == release.RoleGreen {
-		split.stable, split.canary = svc.Name, release.GreenName(rel.Stable.Name)
+		split.Stable, split.Canary = svc.Name, release.GreenName(rel.Stable.Name)
 	}
-	original, note := split.originalRules(route, rec.Rules)
+	original, note := split.OriginalRules(route, rec.Rules)
 	var notes []string
 	if note != "" {
 		notes = append(notes, note)
 	}
-	step, err := routePatch(route, original, "put the route back as it was")
+	step, err := httproute.Patch(route, original, "put the route back as it was")
 	if err != nil || step == nil {
 		return nil, notes, err
 	}
-	return []Step{waitForTraffic(svc), *step}, notes, nil
+	return []plans.Step{waitForTraffic(svc), *step}, notes, nil
 }
 
 // routedRecord reports whether the release keeps the way back of a route
@@ -110,6 +112,6 @@ func missingBackends(rel *release.Release) string {
 
 // waitForTraffic waits until svc has ready endpoints, before a route sends
 // it traffic.
-func waitForTraffic(svc *corev1.Service) Step {
-	return waitFor(svc, EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
+func waitForTraffic(svc *corev1.Service) plans.Step {
+	return waitFor(svc, plans.EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
 }

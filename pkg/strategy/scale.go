@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -24,26 +25,26 @@ type ScaleRequest struct {
 // the pods, a blue-green release resizes the serving color (both with
 // AllColors), anything else is the stable Deployment alone. Every resized
 // Deployment is then waited for. Scaling to the current size writes nothing.
-func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
+func PlanScale(rel *release.Release, req ScaleRequest) (plans.Plan, error) {
 	name := rel.Stable.Name
 	for _, hpa := range rel.Autoscalers {
-		return Plan{}, fmt.Errorf("deployment %s is scaled by HorizontalPodAutoscaler %s (%d to %d pods), which would undo a scale: change its range instead, e.g. 'kubectl patch hpa %s --type=merge -p {\"spec\":{\"minReplicas\":%d}}'",
+		return plans.Plan{}, fmt.Errorf("deployment %s is scaled by HorizontalPodAutoscaler %s (%d to %d pods), which would undo a scale: change its range instead, e.g. 'kubectl patch hpa %s --type=merge -p {\"spec\":{\"minReplicas\":%d}}'",
 			hpa.Spec.ScaleTargetRef.Name, hpa.Name, ptr.Deref(hpa.Spec.MinReplicas, 1), hpa.Spec.MaxReplicas, hpa.Name, req.Replicas)
 	}
-	var plan Plan
+	var plan plans.Plan
 	var err error
 	switch {
 	case rel.Green != nil:
 		plan, err = scaleColors(rel, req)
 	case req.AllColors:
-		return Plan{}, fmt.Errorf("--all-colors: release %s has no green deployment, so it has no colors: scale it without --all-colors", name)
+		return plans.Plan{}, fmt.Errorf("--all-colors: release %s has no green deployment, so it has no colors: scale it without --all-colors", name)
 	case rel.Canary != nil:
 		plan, err = scaleWithCanary(rel.Stable, rel.Canary, req.Replicas)
 	default:
-		plan, err = scaleTo(Plan{}, scaleTarget{rel.Stable, req.Replicas, 0})
+		plan, err = scaleTo(plans.Plan{}, scaleTarget{rel.Stable, req.Replicas, 0})
 	}
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if req.Replicas == 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --replicas 0: service %s will have no ready endpoints until release %s is scaled up again",
@@ -60,8 +61,8 @@ func PlanScale(rel *release.Release, req ScaleRequest) (Plan, error) {
 // share of the pods it has now. The canary is written first, with the share
 // it keeps recorded as its weight: a re-run after an interruption between
 // the two writes then aims at the same share, not at the half-scaled one.
-func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, error) {
-	var plan Plan
+func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (plans.Plan, error) {
+	var plan plans.Plan
 	split := Split{} // at 0 the canary goes too, or it would take all the traffic
 	keep := int32(0) // the share to record on the canary
 	if replicas > 0 {
@@ -77,7 +78,7 @@ func scaleWithCanary(stable, canary *appsv1.Deployment, replicas int32) (Plan, e
 		default:
 			split = Split{Stable: replicas, Canary: release.Replicas(canary)}
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: canary %s has no recorded weight and no share of the pods to keep (%d stable, %d canary): it stays at %d %s; resize it with 'kubectl ship canary %s --image IMAGE --weight PERCENT'",
-				canary.Name, release.Replicas(stable), split.Canary, split.Canary, plural(split.Canary, "pod"), stable.Name))
+				canary.Name, release.Replicas(stable), split.Canary, split.Canary, release.Plural(split.Canary, "pod"), stable.Name))
 		}
 	}
 	return scaleTo(plan, scaleTarget{canary, split.Canary, keep}, scaleTarget{stable, split.Stable, 0})
@@ -101,24 +102,24 @@ func currentRatio(stable, canary *appsv1.Deployment) (int32, bool) {
 }
 
 // scaleColors scales the serving color of a blue-green release, or both.
-func scaleColors(rel *release.Release, req ScaleRequest) (Plan, error) {
+func scaleColors(rel *release.Release, req ScaleRequest) (plans.Plan, error) {
 	if req.AllColors {
-		return scaleTo(Plan{}, scaleTarget{rel.Stable, req.Replicas, 0}, scaleTarget{rel.Green, req.Replicas, 0})
+		return scaleTo(plans.Plan{}, scaleTarget{rel.Stable, req.Replicas, 0}, scaleTarget{rel.Green, req.Replicas, 0})
 	}
 	serving, err := rel.Serving(rel.ColorKey())
 	if color, routed := rel.RouteServing(); routed {
 		serving, err = color, nil // green serves through a route
 	}
 	if err != nil {
-		return Plan{}, fmt.Errorf("%w, or scale both colors with --all-colors", err)
+		return plans.Plan{}, fmt.Errorf("%w, or scale both colors with --all-colors", err)
 	}
 	if serving == "" {
-		return Plan{}, fmt.Errorf("service %s does not route to either color of release %s yet: finish 'kubectl ship bluegreen %s' or scale both colors with --all-colors",
+		return plans.Plan{}, fmt.Errorf("service %s does not route to either color of release %s yet: finish 'kubectl ship bluegreen %s' or scale both colors with --all-colors",
 			rel.ServiceNames(), rel.Stable.Name, rel.Stable.Name)
 	}
 	idle := rel.Deployment(serving.Other())
-	plan := Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
-		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), plural(release.Replicas(idle), "pod"))}}
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("%s (deployment %s) serves; the idle %s (deployment %s) keeps %d %s (--all-colors scales both)",
+		serving, rel.Deployment(serving).Name, serving.Other(), idle.Name, release.Replicas(idle), release.Plural(release.Replicas(idle), "pod"))}}
 	return scaleTo(plan, scaleTarget{rel.Deployment(serving), req.Replicas, 0})
 }
 
@@ -132,8 +133,8 @@ type scaleTarget struct {
 
 // scaleTo adds to plan a write of spec.replicas for each target not at its
 // size yet, then a wait for every target: all resize at once.
-func scaleTo(plan Plan, targets ...scaleTarget) (Plan, error) {
-	var waits []Step
+func scaleTo(plan plans.Plan, targets ...scaleTarget) (plans.Plan, error) {
+	var waits []plans.Step
 	for _, t := range targets {
 		d, n := t.d, t.replicas
 		next := d.DeepCopy()
@@ -145,9 +146,9 @@ func scaleTo(plan Plan, targets ...scaleTarget) (Plan, error) {
 			next.Annotations[release.AnnotationWeight] = fmt.Sprint(t.weight)
 		}
 		step, err := patchStep(d, next, appsv1.Deployment{}, "scaled",
-			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, plural(n, "pod")))
+			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, release.Plural(n, "pod")))
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if step != nil {
 			plan.Steps = append(plan.Steps, *step)
@@ -158,7 +159,7 @@ func scaleTo(plan Plan, targets ...scaleTarget) (Plan, error) {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s is paused: it scales, but ship does not wait for its rollout ('kubectl rollout resume deployment/%s')", d.Name, d.Name))
 			continue
 		}
-		waits = append(waits, waitFor(next, RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, plural(n, "pod"))))
+		waits = append(waits, waitFor(next, plans.RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, release.Plural(n, "pod"))))
 	}
 	plan.Steps = append(plan.Steps, waits...)
 	return plan, nil

@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -27,10 +28,10 @@ func withCanary(stable *appsv1.Deployment, replicas, weight int32) *release.Rele
 }
 
 // sizes describes the replica counts a plan writes: "web=6 web-canary=2".
-func sizes(p Plan) string {
+func sizes(p plans.Plan) string {
 	var out []string
 	for _, s := range p.Steps {
-		if d, ok := s.Object.(*appsv1.Deployment); ok && s.Action == Patch {
+		if d, ok := s.Object.(*appsv1.Deployment); ok && s.Action == plans.Patch {
 			out = append(out, fmt.Sprintf("%s=%d", d.Name, *d.Spec.Replicas))
 		}
 	}
@@ -92,7 +93,7 @@ func TestPlanScale(t *testing.T) {
 				t.Errorf("notes lack %q:\n%s", tt.note, notes)
 			}
 			for _, s := range plan.Steps {
-				if s.Action == Patch && (s.Operation != "scaled" || !strings.Contains(string(s.Patch), `"resourceVersion"`)) {
+				if s.Action == plans.Patch && (s.Operation != "scaled" || !strings.Contains(string(s.Patch), `"resourceVersion"`)) {
 					t.Errorf("patch %s: operation %q, want scaled and a resourceVersion", s.Patch, s.Operation)
 				}
 			}

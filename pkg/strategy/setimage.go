@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -16,38 +17,38 @@ import (
 // rollout status'. It refuses while a canary or green Deployment exists,
 // since the stable pods would then change under a release in progress.
 // Images it already runs leave a plan that only waits.
-func PlanSetImage(rel *release.Release, images []Image) (Plan, error) {
+func PlanSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
 	stable := rel.Stable
 	name := stable.Name
 	switch {
 	case rel.Canary != nil:
-		return Plan{}, fmt.Errorf("deployment %s has a canary (%s): roll the canary to the image with 'kubectl ship canary %s --image IMAGE --replace', then 'kubectl ship promote %s'; or remove it with 'kubectl ship abort %s' first",
+		return plans.Plan{}, fmt.Errorf("deployment %s has a canary (%s): roll the canary to the image with 'kubectl ship canary %s --image IMAGE --replace', then 'kubectl ship promote %s'; or remove it with 'kubectl ship abort %s' first",
 			name, rel.Canary.Name, name, name, name)
 	case rel.Green != nil:
-		return Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): release the image with 'kubectl ship bluegreen %s --image IMAGE', or end blue-green with 'kubectl ship bluegreen cleanup %s --delete' first",
+		return plans.Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): release the image with 'kubectl ship bluegreen %s --image IMAGE', or end blue-green with 'kubectl ship bluegreen cleanup %s --delete' first",
 			name, rel.Green.Name, name, name)
 	case stable.Spec.Paused:
-		return Plan{}, fmt.Errorf("deployment %s is paused, so its rolling update would not progress: resume it with 'kubectl rollout resume deployment/%s' and try again",
+		return plans.Plan{}, fmt.Errorf("deployment %s is paused, so its rolling update would not progress: resume it with 'kubectl rollout resume deployment/%s' and try again",
 			name, name)
 	}
 	spec, err := setImages(stable.Spec.Template.Spec, images)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	next := stable.DeepCopy()
 	next.Spec.Template.Spec = spec
-	plan := Plan{Notes: sharedImageNotes(&stable.Spec.Template.Spec, &spec)}
+	plan := plans.Plan{Notes: sharedImageNotes(&stable.Spec.Template.Spec, &spec)}
 	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s already runs %s: nothing to change", name, imageList(spec)))
 	} else {
 		step, err := patchStep(stable, next, appsv1.Deployment{}, "image updated",
 			fmt.Sprintf("roll deployment %s to %s", name, imageList(spec)))
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod runs the new image"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod runs the new image"))
 	return plan, nil
 }
 
@@ -71,7 +72,7 @@ func rolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 // still goes back to the revision it replaced. The change cause recorded
 // with that revision comes back too, so 'kubectl rollout history' stays
 // truthful. The step's result line names the revision restored.
-func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, error) {
+func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.Plan, error) {
 	var previous *appsv1.ReplicaSet
 	revision := int64(-1)
 	for i := range replicaSets {
@@ -83,10 +84,10 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 		previous, revision = rs, v
 	}
 	if previous == nil {
-		return Plan{}, fmt.Errorf("deployment %s has no previous revision to roll back to (its revisionHistoryLimit may have removed it)", d.Name)
+		return plans.Plan{}, fmt.Errorf("deployment %s has no previous revision to roll back to (its revisionHistoryLimit may have removed it)", d.Name)
 	}
 	if d.Spec.Paused {
-		return Plan{}, fmt.Errorf("deployment %s is paused, so rolling it back would not progress: resume it with 'kubectl rollout resume deployment/%s' and roll back with 'kubectl rollout undo deployment/%s'",
+		return plans.Plan{}, fmt.Errorf("deployment %s is paused, so rolling it back would not progress: resume it with 'kubectl rollout resume deployment/%s' and roll back with 'kubectl rollout undo deployment/%s'",
 			d.Name, d.Name, d.Name)
 	}
 	next := d.DeepCopy()
@@ -103,9 +104,9 @@ func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (Plan, 
 	step, err := patchStep(d, next, appsv1.Deployment{}, fmt.Sprintf("rolled back to revision %d", revision),
 		fmt.Sprintf("restore revision %d of deployment %s (%s)", revision, d.Name, imageList(next.Spec.Template.Spec)))
 	if err != nil || step == nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	return Plan{Steps: []Step{*step}}, nil
+	return plans.Plan{Steps: []plans.Step{*step}}, nil
 }
 
 // sameTemplate compares pod templates as the Deployment controller does,

@@ -8,18 +8,19 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // statefulProgression plans canary --steps on sts from the record rec.
-func statefulProgression(t *testing.T, sts *appsv1.StatefulSet, pods []corev1.Pod, steps string, rec *release.Progression) (Plan, error) {
+func statefulProgression(t *testing.T, sts *appsv1.StatefulSet, pods []corev1.Pod, steps string, rec *release.Progression) (plans.Plan, error) {
 	t.Helper()
 	parsed, err := ParseSteps(steps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return Canary{Request: CanaryRequest{Images: images("db:2")}, Progression: &Progression{Steps: parsed, Interval: time.Minute}}.
-		Plan(&Snapshot{StatefulSet: sts, Pods: pods, Progression: rec})
+		Plan(&plans.Snapshot{StatefulSet: sts, Pods: pods, Progression: rec})
 }
 
 // A StatefulSet's progression moves the partition step by step, holds the
@@ -95,7 +96,7 @@ func TestStatefulProgressionRollsBackAsAbort(t *testing.T) {
 	steps, _ := ParseSteps("25,50")
 	running := &release.Progression{Images: []string{"db:2"}, Steps: []string{"25", "50"}, Step: 1, Phase: release.ProgressionRunning}
 	p := Canary{Request: CanaryRequest{Images: images("db:2")}, Progression: &Progression{Steps: steps}}
-	plan, err := p.Recover(&Snapshot{StatefulSet: sts, Pods: pods, Progression: running}, Failure{Err: errString("pods: canary pod db-2 not Ready"), Gate: true})
+	plan, err := p.Recover(&plans.Snapshot{StatefulSet: sts, Pods: pods, Progression: running}, plans.Failure{Err: errString("pods: canary pod db-2 not Ready"), Gate: true})
 	if err != nil || actions(plan) != "patch sts/db, delete pod/db-2, wait sts/db" {
 		t.Fatalf("recover: %s %v", actions(plan), err)
 	}
@@ -107,11 +108,11 @@ func TestStatefulProgressionRollsBackAsAbort(t *testing.T) {
 		t.Errorf("the record: %+v", pr)
 	}
 
-	aborted, err := Abort{}.Plan(&Snapshot{StatefulSet: sts, Pods: pods, Progression: running})
+	aborted, err := Abort{}.Plan(&plans.Snapshot{StatefulSet: sts, Pods: pods, Progression: running})
 	if err != nil || actions(aborted) != actions(plan) || aborted.Progression.Phase != release.ProgressionRolledBack || aborted.Progression.Reason != "aborted" {
 		t.Fatalf("abort: %s %+v %v", actions(aborted), aborted.Progression, err)
 	}
-	promoted, err := Promote{}.Plan(&Snapshot{StatefulSet: sts, Pods: pods, Progression: running})
+	promoted, err := Promote{}.Plan(&plans.Snapshot{StatefulSet: sts, Pods: pods, Progression: running})
 	if err != nil || promoted.Progression.Phase != release.ProgressionPromoted {
 		t.Fatalf("promote by hand ends the progression promoted: %+v %v", promoted.Progression, err)
 	}

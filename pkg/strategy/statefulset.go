@@ -9,6 +9,7 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -18,33 +19,33 @@ import (
 // them, to the new revision; what the patch changed is recorded on the
 // StatefulSet in the same patch (release.StatefulRecord). Run again on a
 // canary of the same images, it moves the partition (a resize).
-func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (Plan, error) {
+func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan, error) {
 	if err := statefulFlags(sts, req); err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	rec, err := release.StatefulCanary(sts)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if rec == nil {
 		if rec, err = statefulStart(sts); err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 	}
 	replicas := release.StatefulReplicas(sts)
 	k, err := statefulCanarySize(sts.Name, replicas, rec.Partition, req)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	spec, err := setImages(rec.Template.Spec, req.Images)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if apiequality.Semantic.DeepEqual(spec, rec.Template.Spec) {
-		return Plan{}, fmt.Errorf("statefulset %s already runs %s: a canary needs a different image", sts.Name, imageList(spec))
+		return plans.Plan{}, fmt.Errorf("statefulset %s already runs %s: a canary needs a different image", sts.Name, imageList(spec))
 	}
 	if _, running := sts.Annotations[release.AnnotationStatefulCanary]; running && !req.Replace && !sameImages(&sts.Spec.Template.Spec, &spec) {
-		return Plan{}, fmt.Errorf("statefulset %s already runs a canary of %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
+		return plans.Plan{}, fmt.Errorf("statefulset %s already runs a canary of %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
 			sts.Name, imageList(sts.Spec.Template.Spec), imageList(spec))
 	}
 	next := sts.DeepCopy()
@@ -52,7 +53,7 @@ func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (Plan, error
 	next.Spec.UpdateStrategy.RollingUpdate = withPartition(sts.Spec.UpdateStrategy.RollingUpdate, replicas-k)
 	record, err := json.Marshal(rec)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
@@ -60,12 +61,12 @@ func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (Plan, error
 	next.Annotations[release.AnnotationStatefulCanary] = string(record)
 
 	split := Split{Stable: replicas - k, Canary: k}
-	plan := Plan{Notes: append([]string{weightNote(split, req.Weight) + fmt.Sprintf(" (%s of statefulset %s)", ordinals(sts.Name, replicas-k, replicas), sts.Name)},
+	plan := plans.Plan{Notes: append([]string{weightNote(split, req.Weight) + fmt.Sprintf(" (%s of statefulset %s)", ordinals(sts.Name, replicas-k, replicas), sts.Name)},
 		sharedImageNotes(&rec.Template.Spec, &spec)...)}
 	step, err := patchStep(sts, next, appsv1.StatefulSet{}, "configured",
 		fmt.Sprintf("run %s on the %d highest ordinals of statefulset %s (partition %d)", imageList(spec), k, sts.Name, replicas-k))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if step == nil {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary of statefulset %s already at %.1f%%: nothing to change", sts.Name, split.Percent()))
@@ -73,7 +74,7 @@ func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (Plan, error
 	} else {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until the canary pods are ready"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
 }
 
@@ -121,7 +122,7 @@ func statefulStart(sts *appsv1.StatefulSet) (*release.StatefulRecord, error) {
 func statefulCanarySize(name string, replicas, partition int32, req CanaryRequest) (int32, error) {
 	if replicas < 2 {
 		return 0, fmt.Errorf("statefulset %s has %d %s: a canary needs at least 2, one of them stable; scale it first with 'kubectl scale statefulset/%s --replicas 2'",
-			name, replicas, plural(replicas, "pod"), name)
+			name, replicas, release.Plural(replicas, "pod"), name)
 	}
 	k := int32(1)
 	switch {
@@ -135,7 +136,7 @@ func statefulCanarySize(name string, replicas, partition int32, req CanaryReques
 		}
 		if got := (Split{Stable: replicas - k, Canary: k}).Percent(); math.Abs(got-float64(req.Weight)) > tolerance || k >= replicas {
 			return 0, fmt.Errorf("%sweight %d%% cannot be reached with the %d pods of statefulset %s (closest: %.1f%% with %d canary %s): give the canary's size with --replicas",
-				flag, req.Weight, replicas, name, got, k, plural(k, "pod"))
+				flag, req.Weight, replicas, name, got, k, release.Plural(k, "pod"))
 		}
 	}
 	most := replicas - max(1, partition)
@@ -144,7 +145,7 @@ func statefulCanarySize(name string, replicas, partition int32, req CanaryReques
 		if partition > 1 {
 			why = fmt.Sprintf("its partition %d keeps the ordinals below it on the stable revision", partition)
 		}
-		return 0, fmt.Errorf("a canary of %d %s is too large for statefulset %s of %d pods: at most %d, since %s", k, plural(k, "pod"), name, replicas, most, why)
+		return 0, fmt.Errorf("a canary of %d %s is too large for statefulset %s of %d pods: at most %d, since %s", k, release.Plural(k, "pod"), name, replicas, most, why)
 	}
 	return k, nil
 }

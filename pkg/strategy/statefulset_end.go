@@ -6,6 +6,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -14,21 +15,21 @@ import (
 // controller moves the other pods to the canary's revision, from the highest
 // ordinal down, and the record goes with it; then it waits as 'kubectl
 // rollout status' does.
-func PlanStatefulPromote(sts *appsv1.StatefulSet) (Plan, error) {
+func PlanStatefulPromote(sts *appsv1.StatefulSet) (plans.Plan, error) {
 	rec, err := release.StatefulCanary(sts)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if rec == nil {
-		return Plan{}, &NothingLeftError{fmt.Sprintf("statefulset %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", sts.Name, sts.Name)}
+		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("statefulset %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", sts.Name, sts.Name))
 	}
 	next := ended(sts, rec)
 	step, err := patchStep(sts, next, appsv1.StatefulSet{}, "promoted",
 		fmt.Sprintf("roll every pod of statefulset %s from ordinal %d up to %s", sts.Name, rec.Partition, imageList(sts.Spec.Template.Spec)))
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	return Plan{Steps: []Step{*step, waitFor(step.Object, RolledOut, "wait until every pod runs the promoted revision")}}, nil
+	return plans.Plan{Steps: []plans.Step{*step, waitFor(step.Object, plans.RolledOut, "wait until every pod runs the promoted revision")}}, nil
 }
 
 // PlanStatefulAbort plans the abort of a StatefulSet's canary: the template
@@ -38,12 +39,12 @@ func PlanStatefulPromote(sts *appsv1.StatefulSet) (Plan, error) {
 // that under podManagementPolicy OrderedReady (Kubernetes' "forced
 // rollback"): such pods, and only them, are deleted, once the template is
 // back, so the controller makes them again from it.
-func PlanStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (Plan, error) {
+func PlanStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (plans.Plan, error) {
 	rec, err := release.StatefulCanary(sts)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
-	var plan Plan
+	var plan plans.Plan
 	next := sts
 	if rec != nil {
 		next = ended(sts, rec)
@@ -51,19 +52,19 @@ func PlanStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (Plan, error)
 		step, err := patchStep(sts, next, appsv1.StatefulSet{}, "rolled back",
 			fmt.Sprintf("put statefulset %s's template and partition back", sts.Name))
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		plan.Steps = append(plan.Steps, *step)
 	}
 	for _, p := range blocking(sts, pods) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("forced rollback: pod %s (revision %s) is not Ready, and under podManagementPolicy OrderedReady the StatefulSet controller would wait for it forever: deleting it, so that it is made again from the stable template",
 			p.Name, release.EscapeTerminal(p.Labels[release.LabelRevision])))
-		plan.Steps = append(plan.Steps, Step{Action: Delete, Object: p, Operation: "deleted", Reason: "forced rollback of a canary pod that is not Ready"})
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: p, Operation: "deleted", Reason: "forced rollback of a canary pod that is not Ready"})
 	}
 	if len(plan.Steps) == 0 {
-		return Plan{}, &NothingLeftError{fmt.Sprintf("statefulset %s has no canary to abort", sts.Name)}
+		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("statefulset %s has no canary to abort", sts.Name))
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, RolledOut, "wait until every pod is back on the stable revision"))
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod is back on the stable revision"))
 	return plan, nil
 }
 

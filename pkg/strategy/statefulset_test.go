@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -17,9 +18,9 @@ func statefulRequest(image string, replicas, weight int32) CanaryRequest {
 }
 
 // patched is the StatefulSet a plan's first step leaves.
-func patched(t *testing.T, plan Plan) *appsv1.StatefulSet {
+func patched(t *testing.T, plan plans.Plan) *appsv1.StatefulSet {
 	t.Helper()
-	if len(plan.Steps) == 0 || plan.Steps[0].Action != Patch {
+	if len(plan.Steps) == 0 || plan.Steps[0].Action != plans.Patch {
 		t.Fatalf("want a patch first, got %s", actions(plan))
 	}
 	if !strings.Contains(string(plan.Steps[0].Patch), `"resourceVersion":"7"`) {
@@ -138,7 +139,7 @@ func TestPlanStatefulPromote(t *testing.T) {
 		t.Errorf("a rollingUpdate the user had not set should be unset again (err %v)", err)
 	}
 
-	var nothing *NothingLeftError
+	var nothing *plans.NothingLeftError
 	if _, err := PlanStatefulPromote(newStatefulSet("db", "db:1", 4).v()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("err = %v", err)
 	}
@@ -162,7 +163,7 @@ func TestPlanStatefulAbort(t *testing.T) {
 		t.Errorf("the template is not restored exactly:\n%+v\nwant\n%+v", next.Spec.Template, stable.Spec.Template)
 	}
 
-	var nothing *NothingLeftError
+	var nothing *plans.NothingLeftError
 	if _, err := PlanStatefulAbort(stable, nil); !errors.As(err, &nothing) {
 		t.Errorf("err = %v, want nothing left", err)
 	}

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -18,28 +19,28 @@ import (
 // refuses a color that is not fully available unless force is set. With a
 // scaleDownDelay the plan then stays that long, holding the release, and
 // scales the color that stopped serving to zero.
-func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (Plan, error) {
+func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (plans.Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
-		return Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
+		return plans.Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
 	}
 	key := rel.ColorKey()
 	to, err := switchTarget(rel, to)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	target := rel.Deployment(to)
 	value := target.Spec.Template.Labels[key]
-	var plan Plan
+	var plan plans.Plan
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
 		next.Spec.Selector[key] = value
 		step, err := patchStep(svc, next, corev1.Service{}, "switched to "+string(to), fmt.Sprintf("route to %s's pods (%s=%s)", to, key, value))
 		if err != nil {
-			return Plan{}, err
+			return plans.Plan{}, err
 		}
 		if step != nil {
-			plan.Steps = append(plan.Steps, *step, waitFor(next, EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
+			plan.Steps = append(plan.Steps, *step, waitFor(next, plans.EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
 		}
 	}
 	if len(plan.Steps) == 0 {
@@ -51,10 +52,10 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 		old := rel.Deployment(to.Other())
 		plan.Notes = append(plan.Notes, fmt.Sprintf("after the switch, %s (deployment %s) keeps running for %s, then is scaled to zero; Ctrl-C, or any kubectl ship command on the release, keeps it running",
 			to.Other(), old.Name, scaleDownDelay))
-		plan.Steps = append(plan.Steps, Step{Action: Stay, Duration: scaleDownDelay, Reason: fmt.Sprintf("keep %s running for %s, to switch back", to.Other(), scaleDownDelay)})
+		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Stay, Duration: scaleDownDelay, Reason: fmt.Sprintf("keep %s running for %s, to switch back", to.Other(), scaleDownDelay)})
 		if step, err := scaleDown(old, to.Other()); err != nil || step != nil {
 			if err != nil {
-				return Plan{}, err
+				return plans.Plan{}, err
 			}
 			plan.Steps = append(plan.Steps, *step)
 		}
@@ -63,10 +64,10 @@ func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 		switch {
 		case release.Replicas(target) == 0:
 			// Not even --force: the Services would have no endpoints at all.
-			return Plan{}, fmt.Errorf("%w: bring it up first ('kubectl ship bluegreen %s --image IMAGE', or scale it)", err, name)
+			return plans.Plan{}, fmt.Errorf("%w: bring it up first ('kubectl ship bluegreen %s --image IMAGE', or scale it)", err, name)
 		case force:
 		default:
-			return Plan{}, fmt.Errorf("%w: wait for it ('kubectl rollout status deployment/%s') or pass --force", err, target.Name)
+			return plans.Plan{}, fmt.Errorf("%w: wait for it ('kubectl rollout status deployment/%s') or pass --force", err, target.Name)
 		}
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: --force: %v; switching anyway, so its clients may get errors", err))
 	}
@@ -79,7 +80,7 @@ func fewerPods(rel *release.Release, to release.Color) []string {
 	target, other := rel.Deployment(to), rel.Deployment(to.Other())
 	if n, serving := release.Replicas(target), release.Replicas(other); n > 0 && n < serving {
 		return []string{fmt.Sprintf("warning: %s (deployment %s) runs %d %s, and %s serves with %d: after the switch, what %d pods serve goes to %d; scale it first ('kubectl scale deployment/%s --replicas %d')",
-			to, target.Name, n, plural(n, "pod"), to.Other(), serving, serving, n, target.Name, serving)}
+			to, target.Name, n, release.Plural(n, "pod"), to.Other(), serving, serving, n, target.Name, serving)}
 	}
 	return nil
 }
@@ -99,7 +100,7 @@ func switchTarget(rel *release.Release, to release.Color) (release.Color, error)
 
 // scaleDown scales the Deployment of color c to zero, or returns nil when
 // it has no pods.
-func scaleDown(d *appsv1.Deployment, c release.Color) (*Step, error) {
+func scaleDown(d *appsv1.Deployment, c release.Color) (*plans.Step, error) {
 	if release.Replicas(d) == 0 {
 		return nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -20,17 +21,17 @@ import (
 // record keeps the step reached, so that running the command again after
 // an interruption resumes there (its hold starts over); a failed check
 // switches back (Recover).
-func planSwitchProgression(s *Snapshot, p Switch) (Plan, error) {
+func planSwitchProgression(s *plans.Snapshot, p Switch) (plans.Plan, error) {
 	rel := s.Release
 	if rel.Green == nil {
 		return p.switchTo(rel, 100) // refused: no green
 	}
 	to, err := switchTarget(rel, p.To)
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if len(p.Steps) > 0 && to != release.Green {
-		return Plan{}, fmt.Errorf("--steps shifts traffic to green, and release %s would switch to %s: switch back at once, without --steps", rel.Stable.Name, to)
+		return plans.Plan{}, fmt.Errorf("--steps shifts traffic to green, and release %s would switch to %s: switch back at once, without --steps", rel.Stable.Name, to)
 	}
 	p.To = to
 	shares := append(slices.Clone(p.Steps), 100)
@@ -56,21 +57,21 @@ func planSwitchProgression(s *Snapshot, p Switch) (Plan, error) {
 		// Interrupted after the last hold: only its record is left to write.
 		done := record(next-1, release.ProgressionComplete)
 		done.Held = true
-		return Plan{Progression: done, Notes: []string{fmt.Sprintf("the switch of release %s to %s had been held to the end: recording it", rel.Stable.Name, to)}}, nil
+		return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf("the switch of release %s to %s had been held to the end: recording it", rel.Stable.Name, to)}}, nil
 	}
 	plan, err := p.switchTo(rel, shares[next])
 	if err != nil && next > 0 && rec.Active() {
-		return Plan{}, &StepRefusedError{err}
+		return plans.Plan{}, &plans.StepRefusedError{Err: err}
 	}
 	if err != nil {
-		return Plan{}, err
+		return plans.Plan{}, err
 	}
 	if next == 0 {
 		plan.Notes = append([]string{p.schedule(to)}, plan.Notes...)
 	}
 	last := next == len(shares)-1
 	if hold := p.hold(last); hold > 0 {
-		plan.Steps = beforeStays(plan.Steps, Step{Action: Hold, Object: rel.Deployment(to), Duration: hold, Progression: record(next, release.ProgressionRunning),
+		plan.Steps = beforeStays(plan.Steps, plans.Step{Action: plans.Hold, Object: rel.Deployment(to), Duration: hold, Progression: record(next, release.ProgressionRunning),
 			Reason: fmt.Sprintf("hold step %d of %d (%d%% to %s) for %s while the gates are checked", next+1, len(shares), shares[next], to, hold)})
 	}
 	if !last {
@@ -116,8 +117,8 @@ func (p Switch) record(rel *release.Release, shares []int32, step int, phase rel
 
 // beforeStays inserts hold before the plan's first Stay: the switch is
 // verified before the color that stopped serving is scaled down.
-func beforeStays(steps []Step, hold Step) []Step {
-	i := slices.IndexFunc(steps, func(s Step) bool { return s.Action == Stay })
+func beforeStays(steps []plans.Step, hold plans.Step) []plans.Step {
+	i := slices.IndexFunc(steps, func(s plans.Step) bool { return s.Action == plans.Stay })
 	if i < 0 {
 		i = len(steps)
 	}
@@ -139,7 +140,7 @@ func colorImages(d *appsv1.Deployment) []string {
 // says its verification, or a switch to it, failed and was rolled back, and
 // its Deployment has not changed since: what the gates turned down is not
 // switched to unless force says so.
-func verificationFailed(s *Snapshot, to release.Color, force bool) error {
+func verificationFailed(s *plans.Snapshot, to release.Color, force bool) error {
 	rec, d := s.Progression, s.Release.Deployment(to)
 	if force || d == nil || rec == nil || rec.Color != to {
 		return nil

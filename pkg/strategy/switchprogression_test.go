@@ -5,13 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // weights are the backend weights of a route's first rule, by Service.
 func weights(route *release.HTTPRoute) map[string]int64 {
 	out := map[string]int64{}
-	for _, ref := range rulesOf(route.Object)[0].(map[string]any)["backendRefs"].([]any) {
+	for _, ref := range httproute.RulesOf(route.Object)[0].(map[string]any)["backendRefs"].([]any) {
 		r := ref.(map[string]any)
 		w, ok := r["weight"].(int64)
 		if !ok {
@@ -41,7 +43,7 @@ func TestSwitchStepByStepThroughAnHTTPRoute(t *testing.T) {
 		{"wait svc/web-green, patch httproute/web, hold web-green", 50, time.Minute},
 		{"wait svc/web-green, patch httproute/web, hold web-green", 100, 2 * time.Minute},
 	} {
-		plan, err := p.Plan(&Snapshot{Release: rel, Progression: rec})
+		plan, err := p.Plan(&plans.Snapshot{Release: rel, Progression: rec})
 		if err != nil {
 			t.Fatalf("step %d: %v", i+1, err)
 		}
@@ -68,7 +70,7 @@ func TestSwitchStepByStepThroughAnHTTPRoute(t *testing.T) {
 			rec = plan.Progression
 		}
 	}
-	if plan, err := p.Plan(&Snapshot{Release: rel, Progression: rec}); err != nil || plan.Writes() {
+	if plan, err := p.Plan(&plans.Snapshot{Release: rel, Progression: rec}); err != nil || plan.Writes() {
 		t.Errorf("held to the end, again: %v, %s", err, actions(plan))
 	}
 
@@ -77,21 +79,21 @@ func TestSwitchStepByStepThroughAnHTTPRoute(t *testing.T) {
 	// route exactly as it was, and records why.
 	rel = greenRelease(release.Blue)
 	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
-	var plan Plan
+	var plan plans.Plan
 	rec = nil
 	for range 2 {
 		var err error
-		if plan, err = p.Plan(&Snapshot{Release: rel, Progression: rec}); err != nil {
+		if plan, err = p.Plan(&plans.Snapshot{Release: rel, Progression: rec}); err != nil {
 			t.Fatal(err)
 		}
 		rel, rec = after(rel, plan), plan.Steps[len(plan.Steps)-1].Progression
 		rec.Held = rec.Step == 0
 	}
-	resumed, err := p.Plan(&Snapshot{Release: rel, Progression: rec})
+	resumed, err := p.Plan(&plans.Snapshot{Release: rel, Progression: rec})
 	if err != nil || actions(resumed) != "wait svc/web-green, hold web-green" || resumed.Steps[1].Progression.Step != 1 {
 		t.Fatalf("resumed: %v, %s", err, actions(resumed))
 	}
-	back, err := p.Recover(&Snapshot{Release: rel, Progression: rec}, Failure{Gate: true, Err: errString("error rate 0.2 is not < 0.1")})
+	back, err := p.Recover(&plans.Snapshot{Release: rel, Progression: rec}, plans.Failure{Gate: true, Err: errString("error rate 0.2 is not < 0.1")})
 	if err != nil || actions(back) != "wait svc/web, patch httproute/web, delete svc/web-green" {
 		t.Fatalf("rolled back: %v, %s", err, actions(back))
 	}
@@ -106,7 +108,7 @@ func TestSwitchStepByStepThroughAnHTTPRoute(t *testing.T) {
 func TestSwitchVerifiedResumes(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	p := Switch{VerifyFor: time.Minute, ScaleDownDelay: time.Hour}
-	plan, err := p.Plan(&Snapshot{Release: rel})
+	plan, err := p.Plan(&plans.Snapshot{Release: rel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,14 +121,14 @@ func TestSwitchVerifiedResumes(t *testing.T) {
 	}
 	switched := greenRelease(release.Green)
 	running := *plan.Steps[2].Progression
-	resumed, err := p.Plan(&Snapshot{Release: switched, Progression: &running})
+	resumed, err := p.Plan(&plans.Snapshot{Release: switched, Progression: &running})
 	if err != nil || actions(resumed) != "hold web-green" {
 		t.Errorf("interrupted in the hold, resumed: %v, %s", err, actions(resumed))
 	}
-	if again, err := p.Plan(&Snapshot{Release: switched, Progression: plan.Progression}); err != nil || again.Writes() {
+	if again, err := p.Plan(&plans.Snapshot{Release: switched, Progression: plan.Progression}); err != nil || again.Writes() {
 		t.Errorf("held to the end, again: %v, %s", err, actions(again))
 	}
-	if _, err := (Switch{Steps: []int32{10}, Interval: time.Minute}).Plan(&Snapshot{Release: rel}); err == nil ||
+	if _, err := (Switch{Steps: []int32{10}, Interval: time.Minute}).Plan(&plans.Snapshot{Release: rel}); err == nil ||
 		!strings.Contains(err.Error(), "switches through the selectors of its Services, all at once") {
 		t.Errorf("steps without a route: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -59,7 +60,7 @@ func trackService(rel *release.Release, svc *corev1.Service, name, role string, 
 
 // plan creates or updates the track Services, then waits until each has
 // ready endpoints: the route must never send traffic to one with none.
-func (t *trackServices) plan(rel *release.Release) ([]Step, error) {
+func (t *trackServices) plan(rel *release.Release) ([]plans.Step, error) {
 	return planServices(rel, servicePair{t.canary, rel.CanaryService}, servicePair{t.stable, rel.StableService})
 }
 
@@ -69,19 +70,19 @@ type servicePair struct{ desired, current *corev1.Service }
 
 // planServices creates or updates Services of ship's, then waits until each
 // has ready endpoints.
-func planServices(rel *release.Release, pairs ...servicePair) ([]Step, error) {
-	var steps, waits []Step
+func planServices(rel *release.Release, pairs ...servicePair) ([]plans.Step, error) {
+	var steps, waits []plans.Step
 	for _, pair := range pairs {
 		if pair.desired == nil {
 			continue
 		}
 		obj := pair.desired
-		var step *Step
+		var step *plans.Step
 		if pair.current == nil {
 			if rel.Existing("Service", obj.Name) != nil {
 				return nil, inTheWay("service", obj.Name, rel.Stable.Name)
 			}
-			step = &Step{Action: Create, Object: obj, Operation: "created",
+			step = &plans.Step{Action: plans.Create, Object: obj, Operation: "created",
 				Reason: fmt.Sprintf("select only the %s pods, for the route", obj.Labels[release.LabelRole])}
 		} else {
 			next := pair.current.DeepCopy()
@@ -104,11 +105,11 @@ func planServices(rel *release.Release, pairs ...servicePair) ([]Step, error) {
 }
 
 // removeTrackServices deletes ship's track Services of rel.
-func removeTrackServices(rel *release.Release) []Step {
-	var steps []Step
+func removeTrackServices(rel *release.Release) []plans.Step {
+	var steps []plans.Step
 	for _, svc := range []*corev1.Service{rel.CanaryService, rel.StableService} {
 		if svc != nil {
-			steps = append(steps, Step{Action: Delete, Object: svc, Operation: "deleted", Reason: "the route no longer sends it traffic"})
+			steps = append(steps, plans.Step{Action: plans.Delete, Object: svc, Operation: "deleted", Reason: "the route no longer sends it traffic"})
 		}
 	}
 	return steps

@@ -8,6 +8,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -16,19 +17,19 @@ import (
 func TestFailedVerificationBlocksTheSwitch(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Generation = 3
-	plan, err := BlueGreen{Request: BlueGreenRequest{Images: images("web:2.0.0"), Verify: time.Minute}}.Plan(&Snapshot{Release: rel})
+	plan, err := BlueGreen{Request: BlueGreenRequest{Images: images("web:2.0.0"), Verify: time.Minute}}.Plan(&plans.Snapshot{Release: rel})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hold := plan.Steps[len(plan.Steps)-1]
-	if hold.Action != Hold || !hold.Progression.Verify || hold.Progression.Color != release.Green || plan.Progression.Phase != release.ProgressionComplete {
+	if hold.Action != plans.Hold || !hold.Progression.Verify || hold.Progression.Color != release.Green || plan.Progression.Phase != release.ProgressionComplete {
 		t.Fatalf("the verification's hold and record: %+v, %+v", hold.Progression, plan.Progression)
 	}
-	failed, err := BlueGreen{}.Recover(&Snapshot{Release: rel, Progression: hold.Progression}, Failure{Err: errors.New("gates failed"), Gate: true})
+	failed, err := BlueGreen{}.Recover(&plans.Snapshot{Release: rel, Progression: hold.Progression}, plans.Failure{Err: errors.New("gates failed"), Gate: true})
 	if err != nil || len(failed.Steps) != 0 || failed.Progression.Phase != release.ProgressionRolledBack || failed.Progression.Generation != 3 {
 		t.Fatalf("recovery: %+v %v", failed, err)
 	}
-	s := &Snapshot{Release: rel, Progression: failed.Progression}
+	s := &plans.Snapshot{Release: rel, Progression: failed.Progression}
 	for _, tc := range []struct {
 		name    string
 		planner Switch
@@ -53,7 +54,7 @@ func TestFailedVerificationBlocksTheSwitch(t *testing.T) {
 	}
 	// A verification under way is no pass either.
 	rel.Green.Generation = 3
-	if _, err := (Switch{}).Plan(&Snapshot{Release: rel, Progression: hold.Progression}); err == nil || !strings.Contains(err.Error(), "has not passed its verification") {
+	if _, err := (Switch{}).Plan(&plans.Snapshot{Release: rel, Progression: hold.Progression}); err == nil || !strings.Contains(err.Error(), "has not passed its verification") {
 		t.Errorf("during the verification: %v", err)
 	}
 }
@@ -66,23 +67,23 @@ func TestPromoteAndAbortEndAProgression(t *testing.T) {
 	rel := newRelease(stable, started.Steps[0].Object.(*appsv1.Deployment))
 	running := &release.Progression{Images: []string{"web:2.0.0"}, Steps: []string{"25", "50"}, Phase: release.ProgressionRunning}
 	for _, tc := range []struct {
-		planner Planner
+		planner plans.Planner
 		phase   release.ProgressionPhase
 	}{
 		{Promote{}, release.ProgressionPromoted},
 		{Abort{}, release.ProgressionRolledBack},
 	} {
-		plan, err := tc.planner.Plan(&Snapshot{Release: rel, Progression: running})
+		plan, err := tc.planner.Plan(&plans.Snapshot{Release: rel, Progression: running})
 		if err != nil || plan.Progression == nil || plan.Progression.Phase != tc.phase || plan.Progression.Step != running.Step {
 			t.Errorf("%s: %+v %v", tc.planner.Verb(), plan.Progression, err)
 		}
 		ended := &release.Progression{Phase: release.ProgressionPromoted}
-		if plan, _ := tc.planner.Plan(&Snapshot{Release: rel, Progression: ended}); plan.Progression != nil {
+		if plan, _ := tc.planner.Plan(&plans.Snapshot{Release: rel, Progression: ended}); plan.Progression != nil {
 			t.Errorf("%s of a progression that ended: %+v", tc.planner.Verb(), plan.Progression)
 		}
 	}
 	// Its canary deleted by hand, abort still ends it in the record.
-	plan, err := Abort{}.Plan(&Snapshot{Release: newRelease(stable, nil), Progression: running})
+	plan, err := Abort{}.Plan(&plans.Snapshot{Release: newRelease(stable, nil), Progression: running})
 	if err != nil || !plan.Writes() || plan.Progression.Phase != release.ProgressionRolledBack {
 		t.Errorf("abort without the canary: %+v %v", plan, err)
 	}
@@ -94,7 +95,7 @@ func TestSwitchStepRefusedMidWay(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
 	p := Switch{Steps: []int32{10, 50}, Interval: time.Minute}
-	first, err := p.Plan(&Snapshot{Release: rel})
+	first, err := p.Plan(&plans.Snapshot{Release: rel})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +103,12 @@ func TestSwitchStepRefusedMidWay(t *testing.T) {
 	held := *first.Steps[len(first.Steps)-1].Progression
 	held.Held = true
 	rel.Green.Status.AvailableReplicas, rel.Green.Status.ReadyReplicas = 2, 2
-	_, err = p.Plan(&Snapshot{Release: rel, Progression: &held})
-	var refused *StepRefusedError
+	_, err = p.Plan(&plans.Snapshot{Release: rel, Progression: &held})
+	var refused *plans.StepRefusedError
 	if !errors.As(err, &refused) || !strings.Contains(err.Error(), "the next step cannot be taken: green is not ready") {
 		t.Errorf("mid-way: %v", err)
 	}
-	if _, err := p.Plan(&Snapshot{Release: greenReleaseNotReady(t)}); err == nil || errors.As(err, &refused) {
+	if _, err := p.Plan(&plans.Snapshot{Release: greenReleaseNotReady(t)}); err == nil || errors.As(err, &refused) {
 		t.Errorf("at the first step: %v, want a plain refusal", err)
 	}
 }

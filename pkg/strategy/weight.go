@@ -3,6 +3,8 @@ package strategy
 import (
 	"fmt"
 	"math"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // Split is how a canary shares traffic with the stable pods: by the ratio of
@@ -52,18 +54,11 @@ func gcd(a, b int32) int32 {
 // pods the canary will get and, when that is not what was asked, what it
 // would take.
 func weightNote(s Split, requested int32) string {
-	pods := fmt.Sprintf("%d canary %s beside %d stable", s.Canary, plural(s.Canary, "pod"), s.Stable)
+	pods := fmt.Sprintf("%d canary %s beside %d stable", s.Canary, release.Plural(s.Canary, "pod"), s.Stable)
 	if requested == 0 || math.Abs(s.Percent()-float64(requested)) < 0.05 {
 		return fmt.Sprintf("weight %.1f%%: %s", s.Percent(), pods)
 	}
 	e := exactSplit(requested)
 	return fmt.Sprintf("weight %d%% requested, %.1f%% achievable: %s; %d stable and %d canary %s give exactly %d%%",
-		requested, s.Percent(), pods, e.Stable, e.Canary, plural(e.Canary, "pod"), requested)
-}
-
-func plural(n int32, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
+		requested, s.Percent(), pods, e.Stable, e.Canary, release.Plural(e.Canary, "pod"), requested)
 }

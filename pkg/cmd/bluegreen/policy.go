@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // Remake is a bluegreen-switch command following beneath: the switch the
@@ -23,4 +23,4 @@ func (o *SwitchOptions) Following() *cli.Following { return &o.Policy }
 func (o *SwitchOptions) Mutating() *cli.Mutation { return o.Mutation }
 
 // Planner is the switch its flags made.
-func (o *SwitchOptions) Planner() strategy.Planner { return o.planner }
+func (o *SwitchOptions) Planner() plans.Planner { return o.planner }

@@ -11,9 +11,9 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Remake is a canary command following beneath: the canary the
@@ -31,7 +31,7 @@ func (o *Options) Following() *cli.Following { return &o.Policy }
 func (o *Options) Mutating() *cli.Mutation { return o.Mutation }
 
 // Planner is the canary its flags made.
-func (o *Options) Planner() strategy.Planner { return o.planner }
+func (o *Options) Planner() plans.Planner { return o.planner }
 
 // resume is what the progression's record keeps to be carried on by
 // another process, in this cluster: the flags typed, but those that are

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
 // maxWeightTotal is the largest weight an HTTPRoute backend may have.
@@ -32,14 +33,14 @@ func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
 		return req, fmt.Errorf("--weight must be between 0 and %d, not %d", total, o.Weight)
 	}
 	if o.Header != "" {
-		h, err := strategy.ParseHeader(o.Header)
+		h, err := httproute.ParseHeader(o.Header)
 		if err != nil {
 			return req, fmt.Errorf("--header: %w", err)
 		}
 		req.Header = &h
 	}
 	if o.Cookie != "" {
-		if err := strategy.ValidateCookie(o.Cookie); err != nil {
+		if err := httproute.ValidateCookie(o.Cookie); err != nil {
 			return req, fmt.Errorf("--cookie: %w", err)
 		}
 		req.Cookie = o.Cookie

@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	appsv1 "k8s.io/api/apps/v1"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // Following is what a verb that follows a release policy keeps: --policy
@@ -99,7 +99,7 @@ type PolicyVerb interface {
 	Following() *Following
 	Mutating() *Mutation
 	// Planner is the planner its flags made.
-	Planner() strategy.Planner
+	Planner() plans.Planner
 	// Remake is a new verb of its kind following beneath, and its command.
 	Remake(beneath Following) (PolicyVerb, *cobra.Command)
 }

@@ -12,8 +12,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // crashAfterStepEnv names the testing aid that kills kubectl-ship right
@@ -127,7 +127,7 @@ func (m *Mutation) Inherit(other *Mutation) {
 
 // Run carries out planner's operation on release t and prints its results;
 // when the operation was cut short while waiting, hint says how to go on.
-func (m *Mutation) Run(ctx context.Context, t ship.Target, planner strategy.Planner, hint string) error {
+func (m *Mutation) Run(ctx context.Context, t ship.Target, planner plans.Planner, hint string) error {
 	if m.Fleet() {
 		return m.runFleet(ctx, t, planner)
 	}

@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // ResultPrinter prints what a run changed. By default and with -o name, one
@@ -33,7 +33,7 @@ func (p *ResultPrinter) Report(c ship.Change) error {
 	switch {
 	case p.lines():
 		return p.printLine(c, p.out)
-	case c.Action == strategy.Delete:
+	case c.Action == plans.Delete:
 		return p.printLine(c, p.errOut)
 	}
 	obj := c.Object.DeepCopyObject()

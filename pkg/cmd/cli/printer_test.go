@@ -11,8 +11,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 func typed(obj runtime.Object, apiVersion, kind string) runtime.Object {
@@ -26,11 +26,11 @@ func typed(obj runtime.Object, apiVersion, kind string) runtime.Object {
 func promoteChanges() []ship.Change {
 	managed := []metav1.ManagedFieldsEntry{{Manager: "kubectl-ship"}}
 	return []ship.Change{
-		{Action: strategy.Patch, Operation: "promoted",
+		{Action: plans.Patch, Operation: "promoted",
 			Object: typed(&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web", ManagedFields: managed}}, "apps/v1", "Deployment")},
-		{Action: strategy.Delete, Operation: "deleted",
+		{Action: plans.Delete, Operation: "deleted",
 			Object: typed(&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "web-canary"}}, "apps/v1", "Deployment")},
-		{Action: strategy.Patch, Operation: "configured",
+		{Action: plans.Patch, Operation: "configured",
 			Object: typed(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}, "v1", "Service")},
 	}
 }

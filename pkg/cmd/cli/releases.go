@@ -9,9 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // releases are what a verb acts on: the names given, or the stable
@@ -133,7 +133,7 @@ func (o *ReleasesMutation) Validate() error {
 
 // RunEach carries out planner's operation on each release; hint says how
 // to go on with a release whose operation was cut short while waiting.
-func (o *ReleasesMutation) RunEach(ctx context.Context, planner strategy.Planner, hint func(name string) string) error {
+func (o *ReleasesMutation) RunEach(ctx context.Context, planner plans.Planner, hint func(name string) string) error {
 	if o.Fleet() {
 		return o.Run(ctx, ship.Target{Name: o.Names[0], Service: o.Service}, planner, hint(o.Names[0]))
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/fleet"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
-	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 )
 
 // crashInContextEnv limits crashAfterStepEnv, in a fleet run, to one
@@ -75,7 +75,7 @@ func (w *WaveFlags) Validate(f *FleetFlags) error {
 
 // Rollback is how a verb undoes its operation in a cluster that failed.
 type Rollback struct {
-	Planner strategy.Planner
+	Planner plans.Planner
 	// Command is the rollback's command line: "kubectl ship abort NAME".
 	Command string
 }
@@ -95,7 +95,7 @@ func (m *Mutation) plan() ([]fleet.Wave, error) {
 
 // runFleet carries planner's operation on release t through the waves and
 // prints the report.
-func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner strategy.Planner) error {
+func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner plans.Planner) error {
 	waves, err := m.plan()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
 	"github.com/kubectl-ship/kubectl-ship/pkg/fleet"
@@ -18,34 +19,20 @@ var operationColumns = []metav1.TableColumnDefinition{{Name: "Time"}, {Name: "Us
 // operations of each, in one table (a context with none says so), or one
 // list of histories with their context.
 func (o *Options) runFleet(ctx context.Context) error {
-	contexts, results, err := cli.ReadFleet(ctx, o.Fleet, func(ctx context.Context, name string) (*release.History, error) {
+	read := func(ctx context.Context, name string) (*release.History, error) {
 		t := o.target
 		t.Context = name
 		return o.engine.History(ctx, t)
+	}
+	return cli.ShowFleet(ctx, o.Fleet, o.Output, o.Out, read, cli.FleetView[*release.History]{
+		Kind:     "ReleaseHistoryList",
+		Objects:  func(h *release.History) []runtime.Object { return []runtime.Object{h} },
+		Rows:     func(h *release.History) []metav1.TableRow { return operationRows(h.Operations) },
+		Degraded: func(*release.History) bool { return false },
+		Table: func(w io.Writer, rows []fleet.Result[[]metav1.TableRow]) error {
+			return fleet.PrintTable(w, operationColumns, rows, fleet.TableOptions{})
+		},
 	})
-	if err != nil {
-		return err
-	}
-	outcomes := make([]fleet.Outcome, len(results))
-	rows := make([]fleet.Result[[]metav1.TableRow], len(results))
-	out := fleet.NewList("ReleaseHistoryList")
-	for i, r := range results {
-		outcomes[i] = fleet.Classify(r.Err)
-		rows[i] = fleet.Result[[]metav1.TableRow]{Context: r.Context, Err: r.Err}
-		item := fleet.Item{Context: r.Context, Err: r.Err}
-		if r.Err == nil {
-			item.Object = r.Value
-			rows[i].Value = operationRows(r.Value.Operations)
-		}
-		out.Items = append(out.Items, item)
-	}
-	err = o.Output.Print(o.Out, out, func(w io.Writer) error {
-		return fleet.PrintTable(w, operationColumns, rows, fleet.TableOptions{})
-	})
-	if err != nil {
-		return err
-	}
-	return cli.FleetExit(contexts, outcomes)
 }
 
 func operationRows(ops []release.Operation) []metav1.TableRow {

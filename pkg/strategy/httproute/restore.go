@@ -1,4 +1,4 @@
-package strategy
+package httproute
 
 import (
 	"encoding/json"
@@ -8,15 +8,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // touched reports whether rules send traffic to one of ship's Services.
-func (s routeSplit) touched(rules []any) bool {
+func (s Split) touched(rules []any) bool {
 	for _, r := range rules {
 		refs, _ := r.(map[string]any)["backendRefs"].([]any)
 		for _, ref := range refs {
-			if name := s.serviceOf(ref); name != "" && name != s.service && (name == s.canary || name == s.stable) {
+			if name := s.ServiceOf(ref); name != "" && name != s.Service && (name == s.Canary || name == s.Stable) {
 				return true
 			}
 		}
@@ -28,17 +29,17 @@ func (s routeSplit) touched(rules []any) bool {
 // rules it saved: the rules that send only to the canary go, the canary's
 // backends go, and the stable track's name the user's Service again, with
 // the Gateway API's default weight.
-func (s routeSplit) strip(rules []any) []any {
+func (s Split) strip(rules []any) []any {
 	var out []any
 	for _, r := range rules {
 		rule, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
 		refs, _ := rule["backendRefs"].([]any)
 		var kept []any
 		for _, ref := range refs {
-			switch s.serviceOf(ref) {
-			case s.canary:
-			case s.stable, s.service:
-				kept = append(kept, withBackend(ref.(map[string]any), s.service, 1))
+			switch s.ServiceOf(ref) {
+			case s.Canary:
+			case s.Stable, s.Service:
+				kept = append(kept, withBackend(ref.(map[string]any), s.Service, 1))
 			default:
 				kept = append(kept, ref)
 			}
@@ -56,12 +57,12 @@ func (s routeSplit) strip(rules []any) []any {
 
 // withoutServiceWeights is rules with the weights of the backends naming
 // the user's Service left out: what ship changes of a rule it splits.
-func (s routeSplit) withoutServiceWeights(rules []any) []any {
+func (s Split) withoutServiceWeights(rules []any) []any {
 	out, _ := runtime.DeepCopyJSONValue(rules).([]any)
 	for _, r := range out {
 		refs, _ := r.(map[string]any)["backendRefs"].([]any)
 		for _, ref := range refs {
-			if s.serviceOf(ref) == s.service {
+			if s.ServiceOf(ref) == s.Service {
 				delete(ref.(map[string]any), "weight")
 			}
 		}
@@ -69,13 +70,13 @@ func (s routeSplit) withoutServiceWeights(rules []any) []any {
 	return out
 }
 
-// originalRules are the route's rules as they were before ship changed
+// OriginalRules are the route's rules as they were before ship changed
 // them: the current ones when they hold none of ship's backends, else the
 // ones ship saved, when the route changed only where ship changed it. When
 // someone else changed it too, their changes are kept and only ship's are
 // taken out, and the note says so.
-func (s routeSplit) originalRules(route *release.HTTPRoute, saved []any) ([]any, string) {
-	current := rulesOf(route.Object)
+func (s Split) OriginalRules(route *release.HTTPRoute, saved []any) ([]any, string) {
+	current := RulesOf(route.Object)
 	if !s.touched(current) {
 		return current, ""
 	}
@@ -84,20 +85,22 @@ func (s routeSplit) originalRules(route *release.HTTPRoute, saved []any) ([]any,
 		return saved, ""
 	}
 	return stripped, fmt.Sprintf("note: httproute %s changed since kubectl-ship first changed it: its own backends and rules come out, the rest stays as it is now, and the backends of service %s get weight 1",
-		route.Name(), s.service)
+		route.Name(), s.Service)
 }
 
-func encodeRules(rules []any) (string, error) {
+// EncodeRules is rules as JSON, as a Service's annotation keeps them to
+// put the route back.
+func EncodeRules(rules []any) (string, error) {
 	raw, err := json.Marshal(rules)
 	return string(raw), err
 }
 
-// routePatch is the step that gives route the rules, as a JSON merge patch
+// Patch is the step that gives route the rules, as a JSON merge patch
 // (the API server refuses strategic merge on custom resources) of
 // spec.rules alone, carrying the resourceVersion it was planned against;
 // nil when the route already has them.
-func routePatch(route *release.HTTPRoute, rules []any, reason string) (*Step, error) {
-	if sameRules(rulesOf(route.Object), rules) {
+func Patch(route *release.HTTPRoute, rules []any, reason string) (*plans.Step, error) {
+	if sameRules(RulesOf(route.Object), rules) {
 		return nil, nil
 	}
 	next := route.Object.DeepCopy()
@@ -111,5 +114,5 @@ func routePatch(route *release.HTTPRoute, rules []any, reason string) (*Step, er
 	if err != nil {
 		return nil, err
 	}
-	return &Step{Action: Patch, Object: next, Patch: patch, PatchType: types.MergePatchType, Operation: "configured", Reason: reason}, nil
+	return &plans.Step{Action: plans.Patch, Object: next, Patch: patch, PatchType: types.MergePatchType, Operation: "configured", Reason: reason}, nil
 }

@@ -1,4 +1,10 @@
-package strategy
+// Package httproute edits an HTTPRoute's rules for the planners: how they
+// split a Service's traffic between ship's track Services, with header
+// matches in front, and how they are put back as they were; the limits the
+// Gateway API's CRD sets, mirrored so a plan it would refuse is refused
+// before its first write. It works on the rules as unstructured JSON, so
+// every field ship does not know is kept.
+package httproute
 
 import (
 	"fmt"
@@ -8,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // The limits the Gateway API's CRD puts on an HTTPRoute's rules, mirrored
@@ -22,28 +30,28 @@ const (
 	maxHeaderValue  = 4096
 )
 
-// routeSplit is how a route's rules that send traffic to the release's
+// Split is how a route's rules that send traffic to the release's
 // Service share it between the tracks. The rules are the route's own, as
 // unstructured JSON values, so that every field ship does not know is kept.
-type routeSplit struct {
-	// routeNamespace is the route's namespace, namespace the Services'.
-	routeNamespace, namespace string
-	// service is the user's Service; stable and canary the backends of
-	// each track (stable may be service itself).
-	service, stable, canary string
-	stableWeight            int64
-	canaryWeight            int64
-	// matches are the header matches that send a request to the canary
+type Split struct {
+	// RouteNamespace is the route's namespace, Namespace the Services'.
+	RouteNamespace, Namespace string
+	// Service is the user's Service; Stable and Canary the backends of
+	// each track (Stable may be Service itself).
+	Service, Stable, Canary string
+	StableWeight            int64
+	CanaryWeight            int64
+	// Matches are the header matches that send a request to the canary
 	// whatever the weights.
-	matches []map[string]any
+	Matches []map[string]any
 }
 
-// rules returns original with every rule that sends traffic to the
+// Rules returns original with every rule that sends traffic to the
 // Service alone split between the tracks, each with the same port and
 // filters, and, when there are header matches, before all of them a copy of
 // each such rule that sends matching requests to the canary alone, keeping
 // the rule's path, method and query matches.
-func (s routeSplit) rules(route string, original []any) ([]any, error) {
+func (s Split) Rules(route string, original []any) ([]any, error) {
 	var head, out []any
 	split := 0
 	for i, r := range original {
@@ -51,7 +59,7 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 		refs, _ := rule["backendRefs"].([]any)
 		at, ports, others := -1, []string{}, []string{}
 		for j, ref := range refs {
-			if s.serviceOf(ref) == s.service {
+			if s.ServiceOf(ref) == s.Service {
 				at, ports = j, append(ports, fmt.Sprint(ref.(map[string]any)["port"]))
 			} else {
 				others = append(others, describeRef(ref))
@@ -63,16 +71,16 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 			continue
 		case len(ports) > 1:
 			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s on ports %s: kubectl-ship only splits rules that send it to one port of service %s",
-				i+1, route, s.service, strings.Join(ports, " and "), s.service)
+				i+1, route, s.Service, strings.Join(ports, " and "), s.Service)
 		case len(refs) > 1:
 			return nil, fmt.Errorf("rule %d of httproute %s sends traffic to service %s and to %s: kubectl-ship only splits rules that send it to service %s alone",
-				i+1, route, s.service, strings.Join(others, ", "), s.service)
+				i+1, route, s.Service, strings.Join(others, ", "), s.Service)
 		}
 		split++
 		ref, _ := refs[at].(map[string]any)
-		rule["backendRefs"] = []any{withBackend(ref, s.stable, s.stableWeight), withBackend(ref, s.canary, s.canaryWeight)}
+		rule["backendRefs"] = []any{withBackend(ref, s.Stable, s.StableWeight), withBackend(ref, s.Canary, s.CanaryWeight)}
 		out = append(out, rule)
-		if len(s.matches) > 0 {
+		if len(s.Matches) > 0 {
 			header, _ := runtime.DeepCopyJSONValue(r).(map[string]any)
 			delete(header, "name") // rule names are unique within a route
 			matches, err := s.withHeaders(route, i, header["matches"])
@@ -80,12 +88,12 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 				return nil, err
 			}
 			header["matches"] = matches
-			header["backendRefs"] = []any{withBackend(ref, s.canary, 1)}
+			header["backendRefs"] = []any{withBackend(ref, s.Canary, 1)}
 			head = append(head, header)
 		}
 	}
 	if split == 0 {
-		return nil, fmt.Errorf("httproute %s does not send traffic to service %s", route, s.service)
+		return nil, fmt.Errorf("httproute %s does not send traffic to service %s", route, s.Service)
 	}
 	out = append(head, out...)
 	if err := withinLimits(route, out); err != nil {
@@ -96,14 +104,14 @@ func (s routeSplit) rules(route string, original []any) ([]any, error) {
 
 // withHeaders is each of a rule's matches (the Gateway API's default, a
 // path prefix of /, when it has none) once per header match of s.
-func (s routeSplit) withHeaders(route string, rule int, matches any) ([]any, error) {
+func (s Split) withHeaders(route string, rule int, matches any) ([]any, error) {
 	list, _ := matches.([]any)
 	if len(list) == 0 {
 		list = []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"}}}
 	}
 	var out []any
 	for _, m := range list {
-		for _, h := range s.matches {
+		for _, h := range s.Matches {
 			match, _ := runtime.DeepCopyJSONValue(m).(map[string]any)
 			headers, _ := match["headers"].([]any)
 			for _, existing := range headers {
@@ -168,32 +176,33 @@ func withBackend(ref map[string]any, name string, weight int64) map[string]any {
 	return out
 }
 
-// serviceOf is the Service of s.namespace a backendRef names, or "".
-func (s routeSplit) serviceOf(ref any) string {
+// ServiceOf is the Service of s.Namespace a backendRef names, or "".
+func (s Split) ServiceOf(ref any) string {
 	m, _ := ref.(map[string]any)
 	group, _ := m["group"].(string)
 	kind, hasKind := m["kind"].(string)
 	ns, hasNS := m["namespace"].(string)
 	if !hasNS {
-		ns = s.routeNamespace
+		ns = s.RouteNamespace
 	}
 	name, _ := m["name"].(string)
-	if group != "" || hasKind && kind != "Service" || ns != s.namespace {
+	if group != "" || hasKind && kind != "Service" || ns != s.Namespace {
 		return ""
 	}
 	return name
 }
 
-// headerMatches are the header matches for --header and --cookie, as an
-// HTTPRoute holds them. The Gateway API has no cookie match: a cookie is
-// matched in the Cookie header, by a regular expression.
-func headerMatches(req CanaryRequest) []map[string]any {
+// HeaderMatches are the header matches for --header and --cookie (header
+// nil and cookie "" when not given), as an HTTPRoute holds them. The
+// Gateway API has no cookie match: a cookie is matched in the Cookie
+// header, by a regular expression.
+func HeaderMatches(header *release.HeaderMatch, cookie string) []map[string]any {
 	var out []map[string]any
-	if h := req.Header; h != nil {
+	if h := header; h != nil {
 		out = append(out, map[string]any{"type": h.Type, "name": h.Name, "value": h.Value})
 	}
-	if req.Cookie != "" {
-		out = append(out, map[string]any{"type": "RegularExpression", "name": "Cookie", "value": cookiePattern(req.Cookie)})
+	if cookie != "" {
+		out = append(out, map[string]any{"type": "RegularExpression", "name": "Cookie", "value": cookiePattern(cookie)})
 	}
 	return out
 }
@@ -204,8 +213,8 @@ func cookiePattern(name string) string {
 	return `(^|;\s*)` + regexp.QuoteMeta(name) + `=always(;|$)`
 }
 
-// rulesOf is an HTTPRoute's rules as unstructured JSON values.
-func rulesOf(obj *unstructured.Unstructured) []any {
+// RulesOf is an HTTPRoute's rules as unstructured JSON values.
+func RulesOf(obj *unstructured.Unstructured) []any {
 	rules, _, _ := unstructured.NestedSlice(obj.Object, "spec", "rules")
 	return rules
 }
