@@ -154,6 +154,9 @@ var layers = map[string][]string{
 	"pkg/dashboard": {module + "pkg/kube", module + "pkg/cmd", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The gates get their objects and HTTP clients from the engine; the
 	// Prometheus API's JSON is read by hand, so no client library.
+	// The test fixtures are a leaf, so that every package's own tests can
+	// use them.
+	"pkg/internal/fixture": {module, "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/gate": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", module + "pkg/printers",
 		"github.com/spf13/cobra", "k8s.io/client-go", "github.com/prometheus/"},
 }
@@ -180,5 +183,20 @@ func TestLayers(t *testing.T) {
 	}
 	if checked < len(layers) {
 		t.Errorf("checked %d packages, want at least %d: go list output changed?", checked, len(layers))
+	}
+}
+
+// TestFixturesOnlyInTests keeps the test fixtures out of the binary: no
+// package's own files import them, only its tests.
+func TestFixturesOnlyInTests(t *testing.T) {
+	const fixture = module + "pkg/internal/fixture"
+	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if imp == fixture {
+				t.Errorf("%s imports %s outside its tests: the fixtures are for tests only", fields[0], imp)
+			}
+		}
 	}
 }
