@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 
@@ -100,18 +99,9 @@ func TestRolloutFailed(t *testing.T) {
 }
 
 // revisionOf is a ReplicaSet of d at revision with image, as the Deployment
-// controller makes it: d's template plus the pod-template-hash label.
+// controller makes it, with annotations as pairs of key and value.
 func revisionOf(d *appsv1.Deployment, revision, image string, annotations ...string) appsv1.ReplicaSet {
-	template := *d.Spec.Template.DeepCopy()
-	template.Spec.Containers[0].Image = image
-	template.Labels[appsv1.DefaultDeploymentUniqueLabelKey] = "hash-" + revision
-	rs := appsv1.ReplicaSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "web-" + revision, Annotations: map[string]string{}},
-		Spec:       appsv1.ReplicaSetSpec{Template: template},
-	}
-	if revision != "" {
-		rs.Annotations[release.RevisionAnnotation] = revision
-	}
+	rs := fixture.NewReplicaSet(d, "hash-"+revision, revision).WithImage(image).V()
 	for i := 0; i+1 < len(annotations); i += 2 {
 		rs.Annotations[annotations[i]] = annotations[i+1]
 	}
