@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -186,16 +187,19 @@ func TestLayers(t *testing.T) {
 	}
 }
 
-// TestFixturesOnlyInTests keeps the test fixtures out of the binary: no
-// package's own files import them, only its tests.
+// testOnly are the packages made for tests: the fixtures and the verbs'
+// harness stay out of the binary.
+var testOnly = []string{module + "pkg/internal/fixture", module + "pkg/cmd/internal/cmdtest"}
+
+// TestFixturesOnlyInTests checks that no package's own files import a
+// package made for tests, only its tests do.
 func TestFixturesOnlyInTests(t *testing.T) {
-	const fixture = module + "pkg/internal/fixture"
 	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...")
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		fields := strings.Fields(line)
 		for _, imp := range fields[1:] {
-			if imp == fixture {
-				t.Errorf("%s imports %s outside its tests: the fixtures are for tests only", fields[0], imp)
+			if slices.Contains(testOnly, imp) && !slices.Contains(testOnly, fields[0]) {
+				t.Errorf("%s imports %s outside its tests: that package is for tests only", fields[0], imp)
 			}
 		}
 	}
