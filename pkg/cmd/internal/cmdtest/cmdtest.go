@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,9 @@ import (
 // Nowhere is the server of the kubeconfig's one cluster: a loopback port
 // where nothing listens.
 const Nowhere = "https://127.0.0.1:1"
+
+// Refused ends the error of a request to Nowhere.
+const Refused = "127.0.0.1:1: connect: connection refused"
 
 // NewCmd is a verb's command constructor, as pkg/cmd calls it.
 type NewCmd func(*cli.Factory, genericiooptions.IOStreams) *cobra.Command
@@ -66,4 +70,25 @@ current-context: ctx
 		t.Fatal(err)
 	}
 	return path
+}
+
+// Refusal is a command line and the error it must end with.
+type Refusal struct {
+	Args []string
+	// Want is in the error, which is one line.
+	Want string
+}
+
+// Refuses runs each command line and checks that it fails with one line
+// that holds Want, having printed nothing on standard output.
+func Refuses(t *testing.T, newCmd NewCmd, refusals []Refusal) {
+	t.Helper()
+	for _, tc := range refusals {
+		t.Run(strings.Join(tc.Args, " "), func(t *testing.T) {
+			r := Run(t, newCmd, "", tc.Args...)
+			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.Want) || strings.Contains(r.Err.Error(), "\n") || r.Out != "" {
+				t.Errorf("error %v, printed %q; want one line with %q", r.Err, r.Out, tc.Want)
+			}
+		})
+	}
 }
