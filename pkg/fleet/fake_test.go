@@ -8,16 +8,16 @@ import (
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // *ship.Engine is the fleet's engine.
@@ -124,25 +124,10 @@ func (e *fakeEngine) RecordSoak(_ context.Context, t ship.Target, _ string, step
 // healthy is release web as the built-in gates see it when all is well:
 // one Ready pod of web, the Service's endpoint on it.
 func healthy() *release.Observed {
-	labels := map[string]string{"app": "web"}
-	web := &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop", UID: "uid-web"},
-		Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}},
-	}
-	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"}, Spec: corev1.ServiceSpec{Selector: labels}}
-	pod := corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "web-5t4bl3-x", Namespace: "shop", CreationTimestamp: metav1.NewTime(time.Now().Add(-time.Hour)),
-			Labels:          map[string]string{"app": "web", appsv1.DefaultDeploymentUniqueLabelKey: "5t4bl3"},
-			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-5t4bl3", Controller: ptr.To(true)}}},
-		Status: corev1.PodStatus{Phase: corev1.PodRunning,
-			Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
-			ContainerStatuses: []corev1.ContainerStatus{{Name: "web", Ready: true, State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}},
-	}
-	slice := discoveryv1.EndpointSlice{
-		ObjectMeta: metav1.ObjectMeta{Name: "web-abc", Namespace: "shop", Labels: map[string]string{discoveryv1.LabelServiceName: "web"}},
-		Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"127.0.0.1"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)},
-			TargetRef: &corev1.ObjectReference{Kind: "Pod", Name: pod.Name, Namespace: "shop"}}},
-	}
+	web := fixture.NewDeployment("web").InNamespace("shop").AppOnly().V()
+	svc := fixture.NewService("web").InNamespace("shop").V()
+	pod := fixture.NewReplicaSetPod(web, "5t4bl3", "x").WithContainerName("web").Created(time.Since(fixture.T0) - time.Hour).V()
+	slice := fixture.NewEndpointSlice("web", pod.Name)
 	meta := metav1.PartialObjectMetadata{ObjectMeta: pod.ObjectMeta}
 	return &release.Observed{Release: &release.Release{Stable: web, Services: []*corev1.Service{svc}}, Pods: []corev1.Pod{pod},
 		Endpoints: release.NewEndpoints([]discoveryv1.EndpointSlice{slice}, []metav1.PartialObjectMetadata{meta})}

@@ -6,15 +6,15 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func TestStatefulBuiltIn(t *testing.T) {
-	sts := newStatefulSet()
-	other := newStatefulSet()
-	other.UID = types.UID("uid-other")
+	sts := fixture.NewStatefulSet("db").Rolling(1).V()
+	other := fixture.NewStatefulSet("db").Rolling(1).WithUID("uid-other").V()
 	healthy := func() []corev1.Pod {
-		return []corev1.Pod{statefulPod(sts, 0, "db-1").v(), statefulPod(sts, 1, "db-1").v(), statefulPod(sts, 2, "db-1").v(), statefulPod(sts, 3, "db-2").v()}
+		return []corev1.Pod{fixture.NewStatefulPod(sts, 0, "db-1").V(), fixture.NewStatefulPod(sts, 1, "db-1").V(), fixture.NewStatefulPod(sts, 2, "db-1").V(), fixture.NewStatefulPod(sts, 3, "db-2").V()}
 	}
 	tests := []struct {
 		name           string
@@ -24,13 +24,13 @@ func TestStatefulBuiltIn(t *testing.T) {
 	}{
 		{"healthy at 25%", healthy(), 25,
 			"pass 1 canary, 3 stable pods healthy", "pass statefulset db 25% canary (1 of 4 ready pods)"},
-		{"a canary pod not Ready past its grace", append(healthy()[:3], statefulPod(sts, 3, "db-2").notReady(0).v()), 25,
+		{"a canary pod not Ready past its grace", append(healthy()[:3], fixture.NewStatefulPod(sts, 3, "db-2").NotReady(0).V()), 25,
 			"fail canary pod db-3: not Ready for 2m0s (grace 1m0s)", "fail statefulset db 0% canary (0 of 3 ready pods), and the step 25%"},
-		{"a stable pod crash-looping", append([]corev1.Pod{statefulPod(sts, 0, "db-1").waiting("CrashLoopBackOff", "").v()}, healthy()[1:]...), 25,
+		{"a stable pod crash-looping", append([]corev1.Pod{fixture.NewStatefulPod(sts, 0, "db-1").Waiting("CrashLoopBackOff", "").V()}, healthy()[1:]...), 25,
 			"fail stable pod db-0: container app waiting: CrashLoopBackOff", "pass statefulset db 25% canary (1 of 4 ready pods)"},
 		// The canary is the update revision's pods of this StatefulSet (by
 		// UID): none is no pass, whatever another owner's pods run.
-		{"no canary pods", append(healthy()[:3], statefulPod(other, 3, "db-2").v()), 25,
+		{"no canary pods", append(healthy()[:3], fixture.NewStatefulPod(other, 3, "db-2").V()), 25,
 			"fail no canary pods: statefulset db on revision db-2 runs none", "fail statefulset db 0% canary (0 of 3 ready pods), and the step 25%"},
 		{"no pods at all", nil, 25,
 			"fail no canary pods: statefulset db on revision db-2 runs none", "fail statefulset db has no ready pods"},
@@ -40,7 +40,7 @@ func TestStatefulBuiltIn(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b := &StatefulBuiltIn{Share: tc.share, Grace: time.Minute}
-			got := b.Check(sts, tc.pods, t0.Add(2*time.Minute))
+			got := b.Check(sts, tc.pods, fixture.T0.Add(2*time.Minute))
 			if len(got) != 2 || verdict(got[0]) != tc.pods1 || verdict(got[1]) != tc.traffic {
 				t.Errorf("got %+v\nwant %q, %q", got, tc.pods1, tc.traffic)
 			}
@@ -48,7 +48,7 @@ func TestStatefulBuiltIn(t *testing.T) {
 	}
 	// While the canary starts, its lack of pods is no failure yet.
 	b := &StatefulBuiltIn{Share: 25, Grace: time.Minute}
-	if r := b.Starting(sts, healthy()[:3], t0); r.Verdict != Pass {
+	if r := b.Starting(sts, healthy()[:3], fixture.T0); r.Verdict != Pass {
 		t.Errorf("starting: %+v", r)
 	}
 }

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // The role of deploy/rbac/role.yaml, as a SelfSubjectRulesReview lists it.
@@ -26,19 +26,15 @@ var shipRules = []authorizationv1.ResourceRule{
 	{Verbs: []string{"get", "create", "update", "watch"}, APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}},
 }
 
-func deploymentNamed(name string) *appsv1.Deployment {
-	return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name}}
-}
-
 // promotePlan has every kind of step: a patch and a wait on a Deployment, a
 // delete, a Service patch and a wait on its endpoints.
 var promotePlan = plans.Plan{Steps: []plans.Step{
-	{Action: plans.Patch, Object: deploymentNamed("web")},
-	{Action: plans.Wait, Object: deploymentNamed("web"), Until: plans.RolledOut},
-	{Action: plans.Delete, Object: deploymentNamed("web-canary")},
-	{Action: plans.Create, Object: deploymentNamed("web-canary")},
-	{Action: plans.Patch, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}},
-	{Action: plans.Wait, Object: &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web"}}, Until: plans.EndpointsSelected},
+	{Action: plans.Patch, Object: fixture.NewDeployment("web").V()},
+	{Action: plans.Wait, Object: fixture.NewDeployment("web").V(), Until: plans.RolledOut},
+	{Action: plans.Delete, Object: fixture.NewDeployment("web-canary").V()},
+	{Action: plans.Create, Object: fixture.NewDeployment("web-canary").V()},
+	{Action: plans.Patch, Object: fixture.NewService("web").V()},
+	{Action: plans.Wait, Object: fixture.NewService("web").V(), Until: plans.EndpointsSelected},
 	{Action: plans.Stay},
 }}
 

@@ -9,6 +9,8 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // BenchmarkSummarizeAll is `list` at 1,000 releases of 3 pods each, with a
@@ -21,14 +23,14 @@ func BenchmarkSummarizeAll(b *testing.B) {
 	for i := range 1000 {
 		name := fmt.Sprintf("app-%04d", i)
 		podLabels := map[string]string{"app": name}
-		deployments = append(deployments, *deployment(name, 3, podLabels, podLabels))
-		services = append(services, service(name, podLabels))
+		deployments = append(deployments, *fixture.NewDeployment(name).AppOnly().V())
+		services = append(services, *fixture.NewService(name).V())
 		var names []string
 		for p := range 3 {
 			names = append(names, fmt.Sprintf("%s-%d", name, p))
 			pods = append(pods, pod(names[p], name, podLabels))
 		}
-		slices = append(slices, slice(name, names...))
+		slices = append(slices, fixture.NewEndpointSlice(name, names...))
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -45,9 +47,8 @@ func BenchmarkNew(b *testing.B) {
 	var services []corev1.Service
 	for i := range 1000 {
 		name := fmt.Sprintf("app-%04d", i)
-		podLabels := map[string]string{"app": name}
-		deployments = append(deployments, *deployment(name, 3, podLabels, podLabels))
-		services = append(services, service(name, podLabels))
+		deployments = append(deployments, *fixture.NewDeployment(name).AppOnly().V())
+		services = append(services, *fixture.NewService(name).V())
 	}
 	stable := &deployments[500]
 	b.ReportAllocs()

@@ -9,29 +9,23 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // The walkthrough's manifests, as the seed describes them: every selector
 // pins all of its pods' labels.
-func seedPods(track, version string) map[string]string {
-	return map[string]string{"app": "ctwoc", "track": track, "version": version}
-}
-
-func seedDeployment(name string, replicas int32, track, version string) appsv1.Deployment {
-	return *deployment(name, replicas, seedPods(track, version), seedPods(track, version))
-}
-
 var (
-	seedStable = seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	seedCanary = seedDeployment("ctwoc-canary", 1, "canary", "2.0.0")
-	seedGreen  = seedDeployment("ctwoc-green", 3, "stable", "2.0.0")
+	seedStable = *fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
+	seedCanary = *fixture.NewSeedDeployment("ctwoc-canary", "canary", "2.0.0").WithReplicas(1).V()
+	seedGreen  = *fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V()
 	// worker shares only the app label with the release.
-	worker   = *deployment("ctwoc-worker", 1, map[string]string{"app": "ctwoc", "role": "worker"}, map[string]string{"app": "ctwoc", "role": "worker"})
-	byApp    = service("ctwoc", map[string]string{"app": "ctwoc"})
-	toBlue   = service("ctwoc", map[string]string{"app": "ctwoc", "version": "1.0.0"})
-	toGreen  = service("ctwoc", map[string]string{"app": "ctwoc", "version": "2.0.0"})
+	worker   = *fixture.NewDeployment("ctwoc-worker").WithReplicas(1).WithSelector(map[string]string{"app": "ctwoc", "role": "worker"}).WithPodLabels(map[string]string{"app": "ctwoc", "role": "worker"}).V()
+	byApp    = *fixture.NewService("ctwoc").V()
+	toBlue   = *fixture.NewService("ctwoc").WithSelector(map[string]string{"app": "ctwoc", "version": "1.0.0"}).V()
+	toGreen  = *fixture.NewService("ctwoc").WithSelector(map[string]string{"app": "ctwoc", "version": "2.0.0"}).V()
 	trackOne = func(name string) appsv1.Deployment {
-		d := seedDeployment(name, 1, name, "2.0.0")
+		d := *fixture.NewSeedDeployment(name, name, "2.0.0").WithReplicas(1).V()
 		d.Spec.Template.Labels["track"] = "canary"
 		return d
 	}
@@ -49,19 +43,19 @@ func TestRecognisesWhatWasMadeByHand(t *testing.T) {
 		handMadeOff bool // recognised, but not as made by hand
 	}{
 		{"the seed's canary", seedStable, []appsv1.Deployment{seedCanary, worker}, []corev1.Service{byApp}, Choice{}, "canary=ctwoc-canary", false, false},
-		{"a canary beside a stable selecting app alone", *deployment("ctwoc", 3, map[string]string{"app": "ctwoc"}, seedPods("stable", "1.0.0")),
+		{"a canary beside a stable selecting app alone", *fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").WithSelectorKeys("app").V(),
 			[]appsv1.Deployment{seedCanary}, []corev1.Service{byApp}, Choice{}, "canary=ctwoc-canary", false, false},
 		{"the seed's green, blue serving", seedStable, []appsv1.Deployment{seedGreen, seedCanary, worker}, []corev1.Service{toBlue}, Choice{}, "green=ctwoc-green", false, false},
 		{"the seed's green, serving", seedStable, []appsv1.Deployment{seedGreen}, []corev1.Service{toGreen}, Choice{}, "green=ctwoc-green", false, false},
 		{"only the app label shared", seedStable, []appsv1.Deployment{worker}, []corev1.Service{toBlue}, Choice{}, "", false, false},
-		{"another application behind a shared service", *deployment("ctwoc", 3, map[string]string{"app": "ctwoc"}, map[string]string{"app": "ctwoc", "tier": "web"}),
-			[]appsv1.Deployment{*deployment("shop", 1, map[string]string{"app": "shop"}, map[string]string{"app": "shop", "tier": "web"})},
-			[]corev1.Service{service("web", map[string]string{"tier": "web"})}, Choice{}, "", false, false},
+		{"another application behind a shared service", *fixture.NewDeployment("ctwoc").WithPodLabels(map[string]string{"app": "ctwoc", "tier": "web"}).V(),
+			[]appsv1.Deployment{*fixture.NewDeployment("shop").WithReplicas(1).WithPodLabels(map[string]string{"app": "shop", "tier": "web"}).V()},
+			[]corev1.Service{*fixture.NewService("web").WithSelector(map[string]string{"tier": "web"}).V()}, Choice{}, "", false, false},
 		{"two candidates", seedStable, []appsv1.Deployment{trackOne("ctwoc-a"), trackOne("ctwoc-b")}, []corev1.Service{byApp}, Choice{},
 			"deployments ctwoc-a, ctwoc-b could each be the canary of release ctwoc (its services select their pods): name one with --canary, as in 'kubectl ship adopt ctwoc --canary ctwoc-a'", false, false},
 		{"two candidates, one of the conventional name", seedStable, []appsv1.Deployment{trackOne("ctwoc-a"), seedCanary}, []corev1.Service{byApp}, Choice{}, "canary=ctwoc-canary", false, false},
 		{"two candidates, one named", seedStable, []appsv1.Deployment{trackOne("ctwoc-a"), trackOne("ctwoc-b")}, []corev1.Service{byApp}, Choice{Canary: "ctwoc-b"}, "canary=ctwoc-b", false, false},
-		{"two greens", seedStable, []appsv1.Deployment{seedDeployment("ctwoc-v2", 3, "stable", "2.0.0"), seedDeployment("ctwoc-v3", 3, "stable", "3.0.0")},
+		{"two greens", seedStable, []appsv1.Deployment{*fixture.NewSeedDeployment("ctwoc-v2", "stable", "2.0.0").V(), *fixture.NewSeedDeployment("ctwoc-v3", "stable", "3.0.0").V()},
 			[]corev1.Service{toBlue}, Choice{}, "deployments ctwoc-v2, ctwoc-v3 could each be the green of release ctwoc", false, false},
 		{"named, not selected", seedStable, []appsv1.Deployment{worker}, []corev1.Service{toBlue}, Choice{Canary: "ctwoc-worker"},
 			"--canary ctwoc-worker: service ctwoc (selector app=ctwoc,version=1.0.0) does not select its pods (pod labels app=ctwoc,role=worker), so it is no canary of release ctwoc", false, false},
@@ -75,9 +69,9 @@ func TestRecognisesWhatWasMadeByHand(t *testing.T) {
 			"deployment ctwoc-canary looks like the canary of release ctwoc, made by hand: name the release, ctwoc", true, false},
 		{"asked for a serving green", seedGreen, []appsv1.Deployment{seedStable}, []corev1.Service{toGreen}, Choice{},
 			"deployment ctwoc-green looks like the green of release ctwoc", true, false},
-		{"applications told apart by app alone", *deployment("a", 1, map[string]string{"app": "a"}, map[string]string{"app": "a"}),
-			[]appsv1.Deployment{*deployment("b", 1, map[string]string{"app": "b"}, map[string]string{"app": "b"})},
-			[]corev1.Service{service("a", map[string]string{"app": "a"})}, Choice{}, "", false, false},
+		{"applications told apart by app alone", *fixture.NewDeployment("a").WithReplicas(1).AppOnly().V(),
+			[]appsv1.Deployment{*fixture.NewDeployment("b").WithReplicas(1).AppOnly().V()},
+			[]corev1.Service{*fixture.NewService("a").V()}, Choice{}, "", false, false},
 		{"ship's canary beside a hand-made one", seedStable, []appsv1.Deployment{owned(seedCanary.DeepCopy(), "ctwoc", RoleCanary), trackOne("ctwoc-a")},
 			[]corev1.Service{byApp}, Choice{}, "canary=ctwoc-canary", false, true},
 		{"ship's canary, another named", seedStable, []appsv1.Deployment{owned(seedCanary.DeepCopy(), "ctwoc", RoleCanary), trackOne("ctwoc-a")},
@@ -126,7 +120,7 @@ func TestStatusMarksWhatWasMadeByHand(t *testing.T) {
 	if got := rel.AdoptCommand(); got != "kubectl ship adopt ctwoc --canary ctwoc-canary" {
 		t.Errorf("AdoptCommand() = %q", got)
 	}
-	st := Summarize(rel, NewEndpoints([]discoveryv1.EndpointSlice{slice("ctwoc")}, nil))
+	st := Summarize(rel, NewEndpoints([]discoveryv1.EndpointSlice{fixture.NewEndpointSlice("ctwoc")}, nil))
 	if st.Strategy != StrategyCanary || st.Deployments[1].Role != RoleCanary || !st.Deployments[1].HandMade || st.Deployments[1].Adopted || st.Deployments[0].HandMade {
 		t.Errorf("status %s: %+v", st.Strategy, st.Deployments)
 	}
@@ -152,7 +146,7 @@ func TestSummarizeAllListsAHandMadeReleaseOnce(t *testing.T) {
 		svc         corev1.Service
 		want        string
 	}{
-		{"canary", []appsv1.Deployment{seedStable, seedCanary, *deployment("shop", 1, map[string]string{"app": "shop"}, map[string]string{"app": "shop"})},
+		{"canary", []appsv1.Deployment{seedStable, seedCanary, *fixture.NewDeployment("shop").WithReplicas(1).AppOnly().V()},
 			byApp, "ctwoc:canary shop:none"},
 		{"blue serving", []appsv1.Deployment{seedGreen, seedStable}, toBlue, "ctwoc:blue-green"},
 		{"green serving", []appsv1.Deployment{seedGreen, seedStable}, toGreen, "ctwoc:blue-green"},

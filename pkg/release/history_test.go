@@ -7,8 +7,8 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func TestAppendOperationIsBounded(t *testing.T) {
@@ -71,21 +71,11 @@ func TestLastOperation(t *testing.T) {
 	}
 }
 
-func replicaSet(revision string, image string, created time.Time) appsv1.ReplicaSet {
-	return appsv1.ReplicaSet{
-		ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{RevisionAnnotation: revision}, CreationTimestamp: metav1.NewTime(created)},
-		Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{
-			Containers: []corev1.Container{{Name: "app", Image: image}},
-		}}},
-	}
-}
-
 func TestNewHistoryJoinsRevisionsAndOperations(t *testing.T) {
-	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
+	d := fixture.NewDeployment("web").V()
 	d.Annotations = map[string]string{RevisionAnnotation: "2"}
-	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	record, _, _ := AppendOperation("", Operation{Command: "kubectl ship promote web", Changes: []string{"deployment.apps/web promoted"}})
-	h := NewHistory(d, []appsv1.ReplicaSet{replicaSet("2", "web:2", at.Add(time.Hour)), replicaSet("1", "web:1", at), replicaSet("x", "?", at)}, map[string]string{AnnotationHistory: record})
+	h := NewHistory(d, []appsv1.ReplicaSet{fixture.NewReplicaSet(d, "b", "2").WithImage("web:2").Created(time.Hour).V(), fixture.NewReplicaSet(d, "a", "1").V(), fixture.NewReplicaSet(d, "x", "x").WithImage("?").V()}, map[string]string{AnnotationHistory: record})
 	var got []string
 	for _, r := range h.Revisions {
 		got = append(got, fmt.Sprintf("%d %s %v", r.Revision, strings.Join(r.Images, ","), r.Current))
@@ -122,7 +112,7 @@ func TestUnreadableRecordsAreKept(t *testing.T) {
 	if err != nil || kept != "" || !strings.HasPrefix(record, `[{"time":"not-a-time","command":"kubectl ship canary web"},`) {
 		t.Errorf("the unreadable entry should stay as written: %s, %q, %v", record, kept, err)
 	}
-	d := deployment("web", 3, map[string]string{"app": "web"}, nil)
+	d := fixture.NewDeployment("web").V()
 	h := NewHistory(d, nil, map[string]string{AnnotationHistory: "{not json", AnnotationUnreadableHistory: "older"})
 	if h.RecordError == "" || len(h.KeptRecords) != 1 {
 		t.Errorf("history: %+v", h)

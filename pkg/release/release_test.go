@@ -6,32 +6,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
-
-// deployment builds a rolled-out Deployment selecting selector, its pods
-// labelled podLabels.
-func deployment(name string, replicas int32, selector, podLabels map[string]string) *appsv1.Deployment {
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", Generation: 1},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: ptr.To(replicas),
-			Selector: &metav1.LabelSelector{MatchLabels: selector},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: name + ":1"}}},
-			},
-		},
-		Status: appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: replicas, UpdatedReplicas: replicas, ReadyReplicas: replicas, AvailableReplicas: replicas},
-	}
-}
-
-func service(name string, selector map[string]string) corev1.Service {
-	return corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"}, Spec: corev1.ServiceSpec{Selector: selector}}
-}
 
 func owned(d *appsv1.Deployment, release, role string) appsv1.Deployment {
 	d.Labels = map[string]string{LabelRelease: release, LabelRole: role}
@@ -39,21 +17,21 @@ func owned(d *appsv1.Deployment, release, role string) appsv1.Deployment {
 }
 
 func TestNewFindsTheRoutingService(t *testing.T) {
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "track": "stable"})
+	stable := fixture.NewDeployment("web").V()
 	tests := []struct {
 		name     string
 		services []corev1.Service
 		explicit string
 		want     string // the Services found, or the error
 	}{
-		{"one", []corev1.Service{service("web", map[string]string{"app": "web"}), service("db", map[string]string{"app": "db"})}, "", "web"},
-		{"several", []corev1.Service{service("web", map[string]string{"app": "web"}), service("web-2", map[string]string{"track": "stable"})}, "", "web,web-2"},
+		{"one", []corev1.Service{*fixture.NewService("web").V(), *fixture.NewService("db").V()}, "", "web"},
+		{"several", []corev1.Service{*fixture.NewService("web").V(), *fixture.NewService("web-2").WithSelector(map[string]string{"track": "stable"}).V()}, "", "web,web-2"},
 		{"none", nil, "", "no service in namespace ns selects the pods of deployment web"},
-		{"none that match", []corev1.Service{service("db", map[string]string{"app": "db"}), service("headless", nil)},
+		{"none that match", []corev1.Service{*fixture.NewService("db").V(), *fixture.NewService("headless").WithSelector(nil).V()},
 			"", "no service selects the pods of deployment web (pod labels app=web,track=stable); considered: db (selector app=db), headless (selector none)"},
-		{"explicit, not selecting", []corev1.Service{service("db", map[string]string{"app": "db"})}, "db", "service db (selector app=db) does not select the pods of deployment web"},
-		{"explicit, missing", []corev1.Service{service("web", map[string]string{"app": "web"})}, "nope", "service nope not found in namespace ns"},
-		{"explicit, among others", []corev1.Service{service("web", map[string]string{"app": "web"}), service("web-2", map[string]string{"app": "web"})}, "web-2", "web-2"},
+		{"explicit, not selecting", []corev1.Service{*fixture.NewService("db").V()}, "db", "service db (selector app=db) does not select the pods of deployment web"},
+		{"explicit, missing", []corev1.Service{*fixture.NewService("web").V()}, "nope", "service nope not found in namespace ns"},
+		{"explicit, among others", []corev1.Service{*fixture.NewService("web").V(), *fixture.NewService("web-2").WithSelector(map[string]string{"app": "web"}).V()}, "web-2", "web-2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,19 +57,18 @@ func TestNewFindsTheRoutingService(t *testing.T) {
 }
 
 func TestServiceNeedsExactlyOne(t *testing.T) {
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web"})
-	rel, _ := New(stable, nil, []corev1.Service{service("a", map[string]string{"app": "web"}), service("b", map[string]string{"app": "web"})}, "")
+	stable := fixture.NewDeployment("web").AppOnly().V()
+	rel, _ := New(stable, nil, []corev1.Service{*fixture.NewService("a").WithSelector(map[string]string{"app": "web"}).V(), *fixture.NewService("b").WithSelector(map[string]string{"app": "web"}).V()}, "")
 	if _, err := rel.Service(); err == nil || err.Error() != "services a, b all select the pods of deployment web: choose one with --service" {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func blueGreen(servingValue string) *Release {
-	blue := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "version": "1"})
-	green := owned(deployment("web-green", 3, map[string]string{"app": "web", LabelColor: "green"},
-		map[string]string{"app": "web", LabelColor: "green", "version": "2"}), "web", RoleGreen)
+	blue := fixture.NewDeployment("web").WithPodLabels(map[string]string{"app": "web", "version": "1"}).V()
+	green := owned(fixture.NewDeployment("web-green").WithSelector(map[string]string{"app": "web", LabelColor: "green"}).WithPodLabels(map[string]string{"app": "web", LabelColor: "green", "version": "2"}).V(), "web", RoleGreen)
 	green.Annotations = map[string]string{AnnotationColorKey: "version"}
-	rel, _ := New(blue, []appsv1.Deployment{green}, []corev1.Service{service("web", map[string]string{"app": "web", "version": servingValue})}, "")
+	rel, _ := New(blue, []appsv1.Deployment{green}, []corev1.Service{*fixture.NewService("web").WithSelector(map[string]string{"app": "web", "version": servingValue}).V()}, "")
 	return rel
 }
 
@@ -102,24 +79,15 @@ func TestServing(t *testing.T) {
 		}
 	}
 	rel := blueGreen("1")
-	rel.Services = append(rel.Services, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web-2"}, Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web", "version": "2"}}})
+	rel.Services = append(rel.Services, fixture.NewService("web-2").WithSelector(map[string]string{"app": "web", "version": "2"}).V())
 	if _, err := rel.Serving("version"); err == nil || !strings.Contains(err.Error(), "web route to blue, web-2 to green") {
 		t.Errorf("disagreeing services: %v", err)
 	}
 }
 
-// slice lists pods as ready endpoints of service svc.
-func slice(svc string, pods ...string) discoveryv1.EndpointSlice {
-	s := discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Name: svc + "-x", Labels: map[string]string{discoveryv1.LabelServiceName: svc}}}
-	for _, p := range pods {
-		s.Endpoints = append(s.Endpoints, discoveryv1.Endpoint{Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}, TargetRef: &corev1.ObjectReference{Name: p}})
-	}
-	return s
-}
-
 func TestPhaseAndWarnings(t *testing.T) {
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web"})
-	services := []corev1.Service{service("web", map[string]string{"app": "web"})}
+	stable := fixture.NewDeployment("web").AppOnly().V()
+	services := []corev1.Service{*fixture.NewService("web").V()}
 	tests := []struct {
 		name   string
 		change func(*appsv1.Deployment)
@@ -149,9 +117,9 @@ func TestPhaseAndWarnings(t *testing.T) {
 // A canary beside a stable Deployment of 0 replicas takes all of the
 // traffic, whatever weight it was given: status says so.
 func TestStatusWarnsOfNoStablePods(t *testing.T) {
-	stable := deployment("web", 0, map[string]string{"app": "web"}, map[string]string{"app": "web"})
-	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"}, map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
-	rel, err := New(stable, []appsv1.Deployment{*stable, canary}, []corev1.Service{service("web", map[string]string{"app": "web"})}, "")
+	stable := fixture.NewDeployment("web").WithReplicas(0).AppOnly().V()
+	canary := owned(fixture.NewDeployment("web-canary").WithReplicas(1).WithSelector(map[string]string{"app": "web", "track": "canary"}).WithPodLabels(map[string]string{"app": "web", "track": "canary"}).V(), "web", RoleCanary)
+	rel, err := New(stable, []appsv1.Deployment{*stable, canary}, []corev1.Service{*fixture.NewService("web").V()}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +144,7 @@ func TestRolloutStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := deployment("web", 3, map[string]string{"app": "web"}, nil)
+			d := fixture.NewDeployment("web").V()
 			d.Status = tt.status
 			msg, done, err := RolloutStatus(d)
 			if err != nil || done != tt.done || !strings.Contains(msg, tt.want) {
@@ -187,12 +155,12 @@ func TestRolloutStatus(t *testing.T) {
 }
 
 func TestSummarizeAllGroupsReleases(t *testing.T) {
-	web := *deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web"})
-	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"}, map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
-	lonely := *deployment("lonely", 1, map[string]string{"app": "lonely"}, map[string]string{"app": "lonely"})
-	other := *deployment("api", 2, map[string]string{"app": "api"}, map[string]string{"app": "api"})
+	web := *fixture.NewDeployment("web").AppOnly().V()
+	canary := owned(fixture.NewDeployment("web-canary").WithReplicas(1).WithSelector(map[string]string{"app": "web", "track": "canary"}).WithPodLabels(map[string]string{"app": "web", "track": "canary"}).V(), "web", RoleCanary)
+	lonely := *fixture.NewDeployment("lonely").WithReplicas(1).AppOnly().V()
+	other := *fixture.NewDeployment("api").WithReplicas(2).AppOnly().V()
 	other.Namespace = "a-first"
-	list := SummarizeAll([]appsv1.Deployment{web, canary, lonely, other}, []corev1.Service{service("web", map[string]string{"app": "web"})},
+	list := SummarizeAll([]appsv1.Deployment{web, canary, lonely, other}, []corev1.Service{*fixture.NewService("web").V()},
 		nil, nil, labels.Everything(), nil)
 	var got []string
 	for _, st := range list.Items {

@@ -7,6 +7,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // routeTo is an HTTPRoute of namespace ns attached to Gateway gw, with a
@@ -39,16 +41,16 @@ func routeTo(accepted bool) *HTTPRoute {
 }
 
 func TestSummarizeShowsTheRoute(t *testing.T) {
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "track": "stable"})
-	canary := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"}, map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
+	stable := fixture.NewDeployment("web").V()
+	canary := owned(fixture.NewDeployment("web-canary").WithReplicas(1).WithSelector(map[string]string{"app": "web", "track": "canary"}).WithPodLabels(map[string]string{"app": "web", "track": "canary"}).V(), "web", RoleCanary)
 	track := func(name, role string) corev1.Service {
-		svc := service(name, map[string]string{"app": "web", "track": role})
+		svc := *fixture.NewService(name).WithSelector(map[string]string{"app": "web", "track": role}).V()
 		svc.Labels = map[string]string{LabelRelease: "web", LabelRole: role}
 		svc.Annotations = map[string]string{AnnotationRoute: "httproute/web"}
 		return svc
 	}
 	for _, accepted := range []bool{false, true} {
-		rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{service("web", map[string]string{"app": "web"}), track("web-canary", RoleCanary), track("web-stable", RoleStable)}, "")
+		rel, err := New(stable, []appsv1.Deployment{canary}, []corev1.Service{*fixture.NewService("web").V(), track("web-canary", RoleCanary), track("web-stable", RoleStable)}, "")
 		if err != nil || rel.CanaryService == nil || rel.StableService == nil || len(rel.Services) != 1 {
 			t.Fatalf("ship's Services are not the release's: %v, %v", rel.Services, err)
 		}

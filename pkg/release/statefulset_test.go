@@ -6,21 +6,17 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
+// statefulSet is StatefulSet db of replicas running db:2 on partition,
+// ready and updated of its pods, on revisions current and update.
 func statefulSet(replicas, partition, ready, updated int32, current, update string) *appsv1.StatefulSet {
-	return &appsv1.StatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "ns", UID: "uid-db", Generation: 2},
-		Spec: appsv1.StatefulSetSpec{
-			Replicas: ptr.To(replicas),
-			Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "db", Image: "db:2"}}}},
-			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType,
-				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{Partition: ptr.To(partition)}},
-		},
-		Status: appsv1.StatefulSetStatus{ObservedGeneration: 2, ReadyReplicas: ready, UpdatedReplicas: updated, CurrentRevision: current, UpdateRevision: update},
-	}
+	sts := fixture.NewStatefulSet("db").WithImage("db:2").WithReplicas(replicas).WithPartition(partition).V()
+	sts.Generation = 2
+	sts.Status = appsv1.StatefulSetStatus{ObservedGeneration: 2, ReadyReplicas: ready, UpdatedReplicas: updated, CurrentRevision: current, UpdateRevision: update}
+	return sts
 }
 
 func TestStatefulRolloutStatus(t *testing.T) {
@@ -56,25 +52,13 @@ func TestStatefulRolloutStatus(t *testing.T) {
 	}
 }
 
-func statefulPod(name, revision string, ready bool, owner *appsv1.StatefulSet) corev1.Pod {
-	status := corev1.ConditionFalse
-	if ready {
-		status = corev1.ConditionTrue
-	}
-	return corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelRevision: revision},
-			OwnerReferences: []metav1.OwnerReference{{Kind: "StatefulSet", Name: owner.Name, UID: owner.UID, Controller: ptr.To(true)}}},
-		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: status}}},
-	}
-}
-
 func TestSummarizeStateful(t *testing.T) {
 	sts := statefulSet(4, 2, 3, 2, "r1", "r2")
 	sts.Annotations = map[string]string{AnnotationStatefulCanary: `{"template":{"spec":{"containers":[{"name":"db","image":"db:1"}]}},"partition":0}`}
-	other := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "other", UID: "uid-other"}}
+	other := fixture.NewStatefulSet("other").V()
 	pods := []corev1.Pod{
-		statefulPod("db-10", "r1", true, sts), statefulPod("db-0", "r1", true, sts), statefulPod("db-2", "r2", true, sts),
-		statefulPod("db-3", "r2", false, sts), statefulPod("other-0", "r2", true, other),
+		fixture.NewStatefulPod(sts, 10, "r1").V(), fixture.NewStatefulPod(sts, 0, "r1").V(), fixture.NewStatefulPod(sts, 2, "r2").V(),
+		fixture.NewStatefulPod(sts, 3, "r2").NotReady(0).V(), fixture.NewStatefulPod(other, 0, "r2").V(),
 	}
 	st := SummarizeStateful(sts, pods)
 	if st.Strategy != StrategyCanary || st.Phase != PhaseProgressing {

@@ -10,6 +10,8 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // pod is the metadata of a pod of Deployment owner (through its ReplicaSet
@@ -39,18 +41,17 @@ func controlledBy(name, kind, owner string) metav1.PartialObjectMetadata {
 // made by ship then stripped of its role label ("unlabelled"), or none.
 func webRelease(t *testing.T, canary string) *Release {
 	t.Helper()
-	stable := deployment("web", 3, map[string]string{"app": "web"}, map[string]string{"app": "web", "track": "stable"})
+	stable := fixture.NewDeployment("web").V()
 	var made []appsv1.Deployment
 	if canary != "" {
-		c := owned(deployment("web-canary", 1, map[string]string{"app": "web", "track": "canary"},
-			map[string]string{"app": "web", "track": "canary"}), "web", RoleCanary)
+		c := owned(fixture.NewDeployment("web-canary").WithReplicas(1).WithSelector(map[string]string{"app": "web", "track": "canary"}).WithPodLabels(map[string]string{"app": "web", "track": "canary"}).V(), "web", RoleCanary)
 		c.Annotations = map[string]string{AnnotationWeight: "25"}
 		if canary == "unlabelled" {
 			delete(c.Labels, LabelRole)
 		}
 		made = append(made, c)
 	}
-	rel, err := New(stable, made, []corev1.Service{service("web", map[string]string{"app": "web"})}, "")
+	rel, err := New(stable, made, []corev1.Service{*fixture.NewService("web").V()}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestTrafficIsCountedByOwnerNotByLabel(t *testing.T) {
 			if tt.pods == nil {
 				names = append(names, "gone")
 			}
-			st := Summarize(webRelease(t, tt.canary), NewEndpoints([]discoveryv1.EndpointSlice{slice("web", names...)}, pods))
+			st := Summarize(webRelease(t, tt.canary), NewEndpoints([]discoveryv1.EndpointSlice{fixture.NewEndpointSlice("web", names...)}, pods))
 			svc := st.Services[0]
 			if got := fmt.Sprint(svc.ReadyEndpoints); got != tt.want {
 				t.Errorf("ready endpoints %s, want %s", got, tt.want)

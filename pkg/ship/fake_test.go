@@ -14,7 +14,6 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -22,6 +21,8 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // fakeCluster is a cluster holding one release, the Deployment web, whose
@@ -96,16 +97,9 @@ func (c *fakeCluster) count(prefix string) int {
 }
 
 func (c *fakeCluster) web() *appsv1.Deployment {
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", UID: "uid-web", ResourceVersion: strconv.Itoa(c.rv)},
-		Spec: appsv1.DeploymentSpec{
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: c.image}}},
-			},
-		},
-	}
+	d := fixture.NewDeployment("web").InNamespace("prod").WithImage(c.image).AppOnly().V()
+	d.ResourceVersion = strconv.Itoa(c.rv)
+	return d
 }
 
 func (c *fakeCluster) ReadLock(_ context.Context, _, _ string) *coordinationv1.Lease {
@@ -123,7 +117,7 @@ func (c *fakeCluster) Load(_ context.Context, namespace, _ string, _ release.Cho
 	if c.loadErr != nil && c.loads >= c.loadFrom {
 		return nil, c.loadErr
 	}
-	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: namespace}}
+	svc := fixture.NewService("web").InNamespace(namespace).V()
 	snap := &plans.Snapshot{Release: &release.Release{Stable: c.web(), Services: []*corev1.Service{svc}}}
 	c.snaps = append(c.snaps, snap)
 	return snap, nil
@@ -222,7 +216,7 @@ func (c *fakeCluster) Observe(_ context.Context, namespace, _ string, _ release.
 	}
 	rel := &release.Release{Stable: c.web()}
 	if c.observeWithoutWeb {
-		rel.Stable = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: namespace}}
+		rel.Stable = fixture.NewDeployment("other").InNamespace(namespace).V()
 	}
 	return &release.Observed{Release: rel, Endpoints: release.NewEndpoints(nil, nil)}, nil
 }

@@ -6,35 +6,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
 // statefulWeb is StatefulSet web with a canary: revision web-2 on web-1.
 func statefulWeb(uid string) *appsv1.StatefulSet {
-	return &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "prod", UID: types.UID("uid-" + uid)},
-		Spec:   appsv1.StatefulSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "web:2"}}}}},
-		Status: appsv1.StatefulSetStatus{CurrentRevision: "web-1", UpdateRevision: "web-2"}}
+	return fixture.NewStatefulSet("web").InNamespace("prod").WithImage("web:2").Rolling(1).WithUID("uid-" + uid).V()
 }
 
-// statefulWebPod is pod web-ORDINAL of sts on revision, Ready or waiting
-// in CrashLoopBackOff.
-func statefulWebPod(sts *appsv1.StatefulSet, ordinal, revision string, ready bool) corev1.Pod {
-	p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web-" + ordinal, Namespace: "prod", CreationTimestamp: metav1.Now(),
-		Labels:          map[string]string{appsv1.ControllerRevisionHashLabelKey: revision},
-		OwnerReferences: []metav1.OwnerReference{{Kind: "StatefulSet", Name: sts.Name, UID: sts.UID, Controller: ptr.To(true)}}},
-		Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
-			ContainerStatuses: []corev1.ContainerStatus{{Name: "web", Ready: true}}}}
+// statefulWebPod is pod web-ORDINAL of sts on revision, created now, Ready
+// or waiting in CrashLoopBackOff.
+func statefulWebPod(sts *appsv1.StatefulSet, ordinal int, revision string, ready bool) corev1.Pod {
+	now := time.Since(fixture.T0)
+	b := fixture.NewStatefulPod(sts, ordinal, revision).WithContainerName("web").Created(now)
 	if !ready {
-		p.Status.Conditions[0].Status = corev1.ConditionFalse
-		p.Status.ContainerStatuses[0] = corev1.ContainerStatus{Name: "web", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}}
+		b = b.NotReady(now).Waiting("CrashLoopBackOff", "")
 	}
-	return p
+	return b.V()
 }
 
 // statefulProgression is progression(Hold) holding StatefulSet sts.
@@ -66,14 +59,14 @@ func TestHoldJudgesAStatefulSet(t *testing.T) {
 		wantErr string
 	}{
 		{"a canary pod crash-looping", []*appsv1.StatefulSet{sts},
-			[]corev1.Pod{statefulWebPod(sts, "0", "web-1", true), statefulWebPod(sts, "1", "web-2", false)},
+			[]corev1.Pod{statefulWebPod(sts, 0, "web-1", true), statefulWebPod(sts, 1, "web-2", false)},
 			"gates failed at step 1 of 2 (25%): pods: Fail: canary pod web-1: container web waiting: CrashLoopBackOff; traffic: Fail: statefulset web 0% canary (0 of 1 ready pods), and the step 25%"},
 		{"no canary pods", []*appsv1.StatefulSet{sts},
-			[]corev1.Pod{statefulWebPod(sts, "0", "web-1", true)},
+			[]corev1.Pod{statefulWebPod(sts, 0, "web-1", true)},
 			"pods: Fail: no canary pods: statefulset web on revision web-2 runs none"},
 		{"the StatefulSet deleted", nil, nil, "statefulset web was deleted during step 1 of 2 (25%), not by this command"},
 		{"the StatefulSet made again", []*appsv1.StatefulSet{sts, statefulWeb("b")},
-			[]corev1.Pod{statefulWebPod(sts, "0", "web-1", true), statefulWebPod(sts, "1", "web-2", true), statefulWebPod(sts, "2", "web-1", true), statefulWebPod(sts, "3", "web-1", true)},
+			[]corev1.Pod{statefulWebPod(sts, 0, "web-1", true), statefulWebPod(sts, 1, "web-2", true), statefulWebPod(sts, 2, "web-1", true), statefulWebPod(sts, 3, "web-1", true)},
 			"statefulset web was deleted and made again during step 1 of 2 (25%)"},
 	}
 	for _, tc := range tests {

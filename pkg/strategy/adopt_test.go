@@ -12,32 +12,19 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
-// seedDeployment is one of the walkthrough's Deployments: pods labelled
-// app=ctwoc, track and version, all held by its selector unless selector
-// names fewer keys.
-func seedDeployment(name string, replicas int32, track, version string, selector ...string) *appsv1.Deployment {
-	d := newDeployment(name, "example/ctwoc:"+version, replicas).v()
-	d.Spec.Template.Labels = map[string]string{"app": "ctwoc", "track": track, "version": version}
-	d.Spec.Selector.MatchLabels = map[string]string{}
-	if selector == nil {
-		selector = []string{"app", "track", "version"}
-	}
-	for _, k := range selector {
-		d.Spec.Selector.MatchLabels[k] = d.Spec.Template.Labels[k]
-	}
-	return d
-}
-
-// handMade reads a release from the walkthrough's objects, as kube.Load does.
-func handMade(t *testing.T, stable *appsv1.Deployment, others []*appsv1.Deployment, selector map[string]string) *release.Release {
+// listed reads release ctwoc as kube.LoadRelease does: from the namespace's
+// Deployments, stable among them, and the Service ctwoc selecting selector.
+func listed(t *testing.T, selector map[string]string, stable *appsv1.Deployment, others ...*appsv1.Deployment) *release.Release {
 	t.Helper()
-	var deployments []appsv1.Deployment
+	deployments := []appsv1.Deployment{*stable.DeepCopy()}
 	for _, d := range others {
 		deployments = append(deployments, *d.DeepCopy())
 	}
-	rel, err := release.New(stable.DeepCopy(), deployments, []corev1.Service{*newService("ctwoc", selector)}, "")
+	rel, err := release.New(stable.DeepCopy(), deployments, []corev1.Service{*fixture.NewService("ctwoc").WithSelector(selector).V()}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,22 +48,22 @@ var (
 )
 
 func TestPlanAdopt(t *testing.T) {
-	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
+	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
 	tests := []struct {
 		name     string
 		other    *appsv1.Deployment
 		selector map[string]string
 		want     string // the notes
 	}{
-		{"canary", seedDeployment("ctwoc-canary", 1, "canary", "2.0.0"), seedApp,
+		{"canary", fixture.NewSeedDeployment("ctwoc-canary", "canary", "2.0.0").WithReplicas(1).V(), seedApp,
 			"adopt deployment ctwoc-canary as the canary of release ctwoc: labels kubectl-ship.dev/release=ctwoc, kubectl-ship.dev/role=canary; annotations kubectl-ship.dev/adopted=true, kubectl-ship.dev/weight=25; its name, selector, pod template and pods stay as they are\n" +
 				"its weight is its share of the pods now: 1 canary pod beside 3 stable"},
-		{"green", seedDeployment("ctwoc-green", 3, "stable", "2.0.0"), seedBlue,
+		{"green", fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V(), seedBlue,
 			"adopt deployment ctwoc-green as the green of release ctwoc: labels kubectl-ship.dev/release=ctwoc, kubectl-ship.dev/role=green; annotations kubectl-ship.dev/adopted=true, kubectl-ship.dev/color-key=version, kubectl-ship.dev/new-color=green; its name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{tt.other}, tt.selector))
+			plan, err := PlanAdopt(listed(t, tt.selector, stable, tt.other))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +75,7 @@ func TestPlanAdopt(t *testing.T) {
 			if patch := string(plan.Steps[0].Patch); strings.Contains(patch, "spec") || !strings.Contains(patch, `"resourceVersion":"7"`) {
 				t.Errorf("patch %s", patch)
 			}
-			again := handMade(t, stable, []*appsv1.Deployment{adopted}, tt.selector)
+			again := listed(t, tt.selector, stable, adopted)
 			if again.HandMade() != nil || again.Canary == nil && again.Green == nil {
 				t.Fatalf("adopted, the release still has %v made by hand", again.HandMade())
 			}
@@ -98,7 +85,7 @@ func TestPlanAdopt(t *testing.T) {
 		})
 	}
 	var nothing *plans.NothingLeftError
-	if _, err := PlanAdopt(handMade(t, stable, nil, seedApp)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
+	if _, err := PlanAdopt(listed(t, seedApp, stable)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
 		t.Errorf("a release with nothing to adopt: %v", err)
 	}
 }
@@ -107,9 +94,9 @@ func TestPlanAdopt(t *testing.T) {
 // deletes or rolls it: every verb that changes the release refuses, naming
 // the command that adopts it.
 func TestVerbsRefuseWhatWasMadeByHand(t *testing.T) {
-	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	canary := handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-canary", 1, "canary", "2.0.0")}, seedApp)
-	green := handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 3, "stable", "2.0.0")}, seedBlue)
+	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
+	canary := listed(t, seedApp, stable, fixture.NewSeedDeployment("ctwoc-canary", "canary", "2.0.0").WithReplicas(1).V())
+	green := listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V())
 	planners := []plans.Planner{Promote{}, Abort{}, Canary{Request: CanaryRequest{Images: images("example/ctwoc:2.0.0"), Weight: 50}},
 		Scale{Request: ScaleRequest{Replicas: 6}}, Switch{}, Cleanup{Delete: true}, BlueGreen{Request: BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}},
 		SetImage{Images: images("example/ctwoc:2.0.0")}}
@@ -132,20 +119,20 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 		want     string
 		note     string
 	}{
-		{"the walkthrough's selector", nil, "app=ctwoc,track=stable,version=1.0.0",
+		{"the walkthrough's selector", []string{"app", "track", "version"}, "app=ctwoc,track=stable,version=1.0.0",
 			"note: deployment ctwoc's selector holds the stable pods' version=1.0.0, so they keep that label while they run the canary's template (version=2.0.0 on the canary)"},
 		{"selector app and track", []string{"app", "track"}, "app=ctwoc,track=stable,version=2.0.0", ""},
 		{"selector app", []string{"app"}, "app=ctwoc,track=stable,version=2.0.0", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stable := seedDeployment("ctwoc", 3, "stable", "1.0.0", tt.selector...)
-			canary := seedDeployment("ctwoc-canary", 1, "canary", "2.0.0")
-			plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{canary}, seedApp))
+			stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").WithSelectorKeys(tt.selector...).V()
+			canary := fixture.NewSeedDeployment("ctwoc-canary", "canary", "2.0.0").WithReplicas(1).V()
+			plan, err := PlanAdopt(listed(t, seedApp, stable, canary))
 			if err != nil {
 				t.Fatal(err)
 			}
-			rel := handMade(t, stable, []*appsv1.Deployment{adoptedBy(t, plan)}, seedApp)
+			rel := listed(t, seedApp, stable, adoptedBy(t, plan))
 			if plan, err = PlanPromote(rel); err != nil {
 				t.Fatal(err)
 			}
@@ -167,17 +154,17 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 // The walkthrough's green selector holds its version: it cannot come up as
 // another, and ending the release hands blue back its own.
 func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
-	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 3, "stable", "2.0.0")}, seedBlue))
+	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
+	plan, err := PlanAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	green := adoptedBy(t, plan)
-	_, err = PlanBlueGreen(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
+	_, err = PlanBlueGreen(listed(t, seedBlue, stable, green), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
 	if err == nil || !strings.Contains(err.Error(), "deployment ctwoc-green's selector holds version=2.0.0, which cannot change, so it cannot come up as version=3.0.0: end this blue-green release with 'kubectl ship bluegreen cleanup ctwoc --delete'") {
 		t.Errorf("bluegreen into a held color: %v", err)
 	}
-	serving := handMade(t, stable, []*appsv1.Deployment{green}, map[string]string{"app": "ctwoc", "version": "2.0.0"})
+	serving := listed(t, map[string]string{"app": "ctwoc", "version": "2.0.0"}, stable, green)
 	if plan, err = PlanCleanup(serving, true); err != nil {
 		t.Fatal(err)
 	}
@@ -194,8 +181,8 @@ func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 // A green made by hand with fewer pods than blue serves with: adopt and the
 // switch say first that its pods would take blue's traffic.
 func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
-	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 1, "stable", "2.0.0")}, seedBlue))
+	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
+	plan, err := PlanAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").WithReplicas(1).V()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +191,7 @@ func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
 		t.Errorf("adopt should warn:\n%s", notes)
 	}
 	green := adoptedBy(t, plan)
-	sw, err := PlanSwitch(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), "", false, 0)
+	sw, err := PlanSwitch(listed(t, seedBlue, stable, green), "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

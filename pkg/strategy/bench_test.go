@@ -7,6 +7,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // The planners run once per release per command, so their cost matters at
@@ -14,7 +16,7 @@ import (
 // strategic merge patches.
 
 func BenchmarkPlanCanary(b *testing.B) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	existing := canaryOf(b, stable, 25)
 	cases := []struct {
 		name   string
@@ -42,7 +44,7 @@ func BenchmarkPlanCanary(b *testing.B) {
 // BenchmarkPlan covers the other planners, each from the state it is
 // usually run in.
 func BenchmarkPlan(b *testing.B) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	canaried := newRelease(stable, canaryOf(b, stable, 25))
 	blueServes, greenServes := greenRelease(release.Blue), greenRelease(release.Green)
 	cases := []struct {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func actions(p plans.Plan) string {
@@ -44,7 +46,7 @@ func objectName(obj any) string {
 
 // versioned is blue in the seed's blue-green layout: pods labelled version.
 func versioned() *appsv1.Deployment {
-	d := newDeployment("web", "web:1.0.0", 3).v()
+	d := fixture.NewDeployment("web").WithImage("web:1.0.0").V()
 	d.Spec.Template.Labels["version"] = "1.0.0"
 	return d
 }
@@ -74,7 +76,7 @@ func TestPlanBlueGreenFirstReleaseUsesTheVersionLabel(t *testing.T) {
 }
 
 func TestPlanBlueGreenFirstReleaseLabelsBlue(t *testing.T) {
-	rel := newRelease(newDeployment("web", "web:1", 3).v(), nil)
+	rel := newRelease(fixture.NewDeployment("web").V(), nil)
 	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2")}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +93,7 @@ func TestPlanBlueGreenFirstReleaseLabelsBlue(t *testing.T) {
 // label in blue's template: the re-run waits for that update before the
 // Services select on the label, or they would route to the updated pods only.
 func TestPlanBlueGreenResumedWaitsForBlue(t *testing.T) {
-	blue := newDeployment("web", "web:1", 3).v()
+	blue := fixture.NewDeployment("web").V()
 	blue.Spec.Template.Labels[release.LabelColor] = "blue"
 	blue.Generation = 2
 	blue.Status = appsv1.DeploymentStatus{ObservedGeneration: 2, Replicas: 4, UpdatedReplicas: 1, AvailableReplicas: 3}
@@ -236,7 +238,7 @@ func TestPlanCleanup(t *testing.T) {
 }
 
 func TestCapacityNote(t *testing.T) {
-	d := newDeployment("web", "web:1", 3).v()
+	d := fixture.NewDeployment("web").V()
 	d.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{
 		corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("1Gi"),
 	}
@@ -307,7 +309,7 @@ func TestPreviewName(t *testing.T) {
 
 func TestChooseColorKeySaysWhyNotTheVersionLabel(t *testing.T) {
 	versioned := func() *appsv1.Deployment {
-		d := newDeployment("web", "example/web:1.0.0", 3).v()
+		d := fixture.NewDeployment("web").WithImage("example/web:1.0.0").V()
 		d.Spec.Template.Labels["version"] = "1.0.0"
 		return d
 	}
@@ -320,7 +322,7 @@ func TestChooseColorKeySaysWhyNotTheVersionLabel(t *testing.T) {
 		key, wants string
 	}{
 		{"a new tag", versioned(), "example/web:2.0.0", "version", ""},
-		{"no version label", newDeployment("web", "example/web:1.0.0", 3).v(), "example/web:2.0.0", release.LabelColor, "blue's pods carry no version label"},
+		{"no version label", fixture.NewDeployment("web").WithImage("example/web:1.0.0").V(), "example/web:2.0.0", release.LabelColor, "blue's pods carry no version label"},
 		{"the same tag", versioned(), "other/web:1.0.0", release.LabelColor, "blue's pods carry version=1.0.0, and the new image's tag is 1.0.0 too"},
 		{"no tag", versioned(), "example/web@sha256:" + strings.Repeat("a", 64), release.LabelColor, "but the new image has no tag"},
 		{"in the selector", inSelector, "example/web:2.0.0", release.LabelColor, "deployment web's selector holds it"},

@@ -11,6 +11,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func images(values ...string) []Image {
@@ -22,7 +24,7 @@ func images(values ...string) []Image {
 }
 
 func TestPlanCanaryCreates(t *testing.T) {
-	rel := newRelease(newDeployment("web", "web:1", 3).v(), nil)
+	rel := newRelease(fixture.NewDeployment("web").V(), nil)
 	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestPlanCanaryCreates(t *testing.T) {
 }
 
 func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).withSelector("track", "stable").v()
+	stable := fixture.NewDeployment("web").Selecting("track", "stable").V()
 	plan, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +68,7 @@ func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
 }
 
 func TestPlanCanaryRerunIsANoOp(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
@@ -84,7 +86,7 @@ func TestPlanCanaryRerunIsANoOp(t *testing.T) {
 }
 
 func TestPlanCanaryResizes(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
@@ -105,10 +107,10 @@ func TestPlanCanaryResizes(t *testing.T) {
 }
 
 func TestPlanCanaryErrors(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
-	twoContainers := newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v()
+	twoContainers := fixture.NewDeployment("web").WithContainer("proxy", "envoy:1").V()
 	routedTrack := newRelease(stable, nil)
 	routedTrack.Services[0].Spec.Selector = map[string]string{"app": "web", "track": "stable"}
 
@@ -122,12 +124,12 @@ func TestPlanCanaryErrors(t *testing.T) {
 		{"unknown container", newRelease(stable, nil), CanaryRequest{Images: images("db=pg:2")}, `container "db" not found: the pods have 1 container (web)`},
 		{"unnamed image, two containers", newRelease(twoContainers, nil), CanaryRequest{Images: images("web:2")}, "name one as CONTAINER=IMAGE"},
 		{"other image without --replace", newRelease(stable, existing), CanaryRequest{Images: images("web:3")}, "pass --replace"},
-		{"weight of nothing", newRelease(newDeployment("web", "web:1", 0).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 10}, "has 0 replicas"},
+		{"weight of nothing", newRelease(fixture.NewDeployment("web").WithReplicas(0).V(), nil), CanaryRequest{Images: images("web:2"), Weight: 10}, "has 0 replicas"},
 		{"exact weight unreachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 20, Exact: true},
 			"--exact: weight 20% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 4 stable and 1 canary pod give it exactly: scale the release first ('kubectl ship scale web --replicas 4')"},
 		{"weight far from reachable", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 10},
 			"weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly"},
-		{"weight within 5 points is no error", newRelease(newDeployment("web", "web:1", 4).v(), nil), CanaryRequest{Images: images("web:2"), Weight: 25}, ""},
+		{"weight within 5 points is no error", newRelease(fixture.NewDeployment("web").WithReplicas(4).V(), nil), CanaryRequest{Images: images("web:2"), Weight: 25}, ""},
 		{"more canary than stable pods", newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 75},
 			"weight 75% needs more canary pods than stable ones (9 beside 3): give the canary's size with --replicas 9"},
 		{"service selects the only label to vary", routedTrack, CanaryRequest{Images: images("web:2")}, `selects on "track"`},
@@ -146,7 +148,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 }
 
 func TestPlanCanaryReplaceRollsTheCanary(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
 	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:3"), Replace: true})
@@ -159,7 +161,7 @@ func TestPlanCanaryReplaceRollsTheCanary(t *testing.T) {
 }
 
 func TestStickyAndRestore(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	rel := newRelease(stable, nil)
 	rel.Services[0].Annotations = map[string]string{"owner": "team-a"}
 	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
@@ -193,7 +195,7 @@ func TestStickyAndRestore(t *testing.T) {
 }
 
 func TestPlanPromote(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	canary := running.Steps[0].Object.(*appsv1.Deployment)
 
@@ -226,23 +228,23 @@ func TestPlanPromote(t *testing.T) {
 }
 
 func TestPlanPromoteErrors(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).paused().v()
-	canary := newDeployment("web-canary", "web:2", 1).v()
+	stable := fixture.NewDeployment("web").Paused().V()
+	canary := fixture.NewDeployment("web-canary").WithImage("web:2").WithReplicas(1).V()
 	if _, err := PlanPromote(newRelease(stable, canary)); err == nil || !strings.Contains(err.Error(), "kubectl rollout resume deployment/web") {
 		t.Errorf("paused: %v", err)
 	}
-	if _, err := PlanPromote(newRelease(newDeployment("web", "web:1", 3).v(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := PlanPromote(newRelease(fixture.NewDeployment("web").V(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("no canary: %v", err)
 	}
 }
 
 func TestPlanAbort(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	plan, err := PlanAbort(newRelease(stable, nil))
 	if err != nil || plan.Writes() || plan.Notes[0] != "deployment web has no canary: nothing to abort" {
 		t.Fatalf("abort without canary: %+v %v", plan, err)
 	}
-	canary := newDeployment("web-canary", "web:2", 1).v()
+	canary := fixture.NewDeployment("web-canary").WithImage("web:2").WithReplicas(1).V()
 	canary.Labels = map[string]string{release.LabelRelease: "web", release.LabelRole: release.RoleCanary}
 	canary.Spec.Replicas = ptr.To[int32](1)
 	plan, err = PlanAbort(newRelease(stable, canary))

@@ -5,12 +5,14 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // initAndSidecar is a pod of one app container (web), an init container
 // running the app's own image (migrate) and a native sidecar (log).
 func initAndSidecar() *appsv1.Deployment {
-	return newDeployment("web", "web:1", 3).withInit("migrate", "web:1").withSidecar("log", "fluent:1").v()
+	return fixture.NewDeployment("web").WithInit("migrate", "web:1").WithSidecar("log", "fluent:1").V()
 }
 
 func TestSetImagesCoversInitContainersAndSidecars(t *testing.T) {
@@ -43,7 +45,7 @@ func TestSetImagesCoversInitContainersAndSidecars(t *testing.T) {
 // The count is of app containers, and each type is named apart: it once said
 // "the pods have 2 containers (app, migrate, proxy, sidecar)".
 func TestBareImageWithSeveralAppContainers(t *testing.T) {
-	d := newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").withInit("migrate", "web:1").withSidecar("log", "fluent:1").v()
+	d := fixture.NewDeployment("web").WithContainer("proxy", "envoy:1").WithInit("migrate", "web:1").WithSidecar("log", "fluent:1").V()
 	_, err := setImages(d.Spec.Template.Spec, images("web:2"))
 	want := "the pods have 2 containers (proxy, web), 1 init container (migrate) and 1 sidecar (log): name one as CONTAINER=IMAGE (an image without a name is for a pod's one app container)"
 	if err == nil || err.Error() != want {
@@ -99,7 +101,7 @@ func TestCanaryOfAnInitContainerImage(t *testing.T) {
 }
 
 func TestImageListEscapesWhatTheClusterHolds(t *testing.T) {
-	d := newDeployment("web", "web:1\x1b]52;c;aGk=\x07", 1).v()
+	d := fixture.NewDeployment("web").WithImage("web:1\x1b]52;c;aGk=\x07").WithReplicas(1).V()
 	if got, want := imageList(d.Spec.Template.Spec), `web=web:1^[]52;c;aGk=\x07`; got != want {
 		t.Errorf("imageList = %q, want %q", got, want)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func TestParseSteps(t *testing.T) {
@@ -64,7 +66,7 @@ func progression(t *testing.T, rel *release.Release, steps string, rec *release.
 }
 
 func TestProgressionWalksItsSteps(t *testing.T) {
-	stable := newDeployment("web", "web:1", 9).v()
+	stable := fixture.NewDeployment("web").WithReplicas(9).V()
 	first, err := progression(t, newRelease(stable, nil), "10,pause,50", nil, false)
 	if err != nil {
 		t.Fatal(err)
@@ -138,12 +140,12 @@ func TestProgressionWalksItsSteps(t *testing.T) {
 }
 
 func TestProgressionRefusals(t *testing.T) {
-	three := newDeployment("web", "web:1", 3).v()
+	three := fixture.NewDeployment("web").V()
 	if _, err := progression(t, newRelease(three, nil), "10,50", nil, false); err == nil ||
 		!strings.Contains(err.Error(), "step 10%: weight 10% cannot be reached beside 3 stable pods") {
 		t.Errorf("an unreachable step must be refused before anything starts: %v", err)
 	}
-	stable := newDeployment("web", "web:1", 9).v()
+	stable := fixture.NewDeployment("web").WithReplicas(9).V()
 	first, _ := progression(t, newRelease(stable, nil), "10,50", nil, false)
 	other := &release.Progression{Images: []string{"web:3"}, Steps: []string{"10", "50"}, Phase: release.ProgressionRunning}
 	rel := newRelease(stable, first.Steps[0].Object.(*appsv1.Deployment))
@@ -154,7 +156,7 @@ func TestProgressionRefusals(t *testing.T) {
 
 // A gate's failure aborts the progression, recording why.
 func TestProgressionRecoverAborts(t *testing.T) {
-	stable := newDeployment("web", "web:1", 9).v()
+	stable := fixture.NewDeployment("web").WithReplicas(9).V()
 	first, _ := progression(t, newRelease(stable, nil), "10,50", nil, false)
 	rel := newRelease(stable, first.Steps[0].Object.(*appsv1.Deployment))
 	steps, _ := ParseSteps("10,50")

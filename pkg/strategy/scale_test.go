@@ -10,6 +10,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // withCanary is the release of stable with a canary of the given size, its
@@ -40,8 +42,8 @@ func sizes(p plans.Plan) string {
 }
 
 func TestPlanScale(t *testing.T) {
-	three := func() *appsv1.Deployment { return newDeployment("web", "web:1", 3).v() }
-	emptyStable := withCanary(newDeployment("web", "web:1", 0).v(), 2, 0)
+	three := func() *appsv1.Deployment { return fixture.NewDeployment("web").V() }
+	emptyStable := withCanary(fixture.NewDeployment("web").WithReplicas(0).V(), 2, 0)
 	emptyCanary := withCanary(three(), 1, 0)
 	*emptyCanary.Canary.Spec.Replicas = 0
 	tests := []struct {
@@ -74,7 +76,7 @@ func TestPlanScale(t *testing.T) {
 			"patch web, wait web", "web=2", "blue (deployment web) serves"},
 		{"--all-colors scales both", greenRelease(release.Blue), ScaleRequest{Replicas: 4, AllColors: true},
 			"patch web, patch web-green, wait web, wait web-green", "web-green=4 web=4", ""},
-		{"paused deployment scales without a wait", newRelease(newDeployment("web", "web:1", 3).paused().v(), nil), ScaleRequest{Replicas: 4},
+		{"paused deployment scales without a wait", newRelease(fixture.NewDeployment("web").Paused().V(), nil), ScaleRequest{Replicas: 4},
 			"patch web", "web=4", "deployment web is paused: it scales, but ship does not wait"},
 	}
 	for _, tt := range tests {
@@ -104,7 +106,7 @@ func TestPlanScale(t *testing.T) {
 // Without a recorded weight the canary is written first and records the
 // share it keeps: a re-run after the first write aims at the same share.
 func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
-	rel := withCanary(newDeployment("web", "web:1", 3).v(), 1, 0)
+	rel := withCanary(fixture.NewDeployment("web").V(), 1, 0)
 	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +123,7 @@ func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
 }
 
 func TestPlanScaleChangesOnlyReplicas(t *testing.T) {
-	rel := withCanary(newDeployment("web", "web:1", 3).v(), 1, 25)
+	rel := withCanary(fixture.NewDeployment("web").V(), 1, 25)
 	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +149,7 @@ func TestPlanScaleErrors(t *testing.T) {
 		req  ScaleRequest
 		want string
 	}{
-		{"--all-colors without green", newRelease(newDeployment("web", "web:1", 3).v(), nil), ScaleRequest{Replicas: 2, AllColors: true},
+		{"--all-colors without green", newRelease(fixture.NewDeployment("web").V(), nil), ScaleRequest{Replicas: 2, AllColors: true},
 			"--all-colors: release web has no green deployment, so it has no colors: scale it without --all-colors"},
 		{"services disagree on the color", disagree, ScaleRequest{Replicas: 2},
 			"the services disagree: web route to blue, web-2 to green; name the color to serve with --to, or scale both colors with --all-colors"},
@@ -183,8 +185,8 @@ func TestCanaryShare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stable := newDeployment("web", "web:1", tt.stable).v()
-			canary := newDeployment("web-canary", "web:2", tt.canary).v()
+			stable := fixture.NewDeployment("web").WithReplicas(tt.stable).V()
+			canary := fixture.NewDeployment("web-canary").WithImage("web:2").WithReplicas(tt.canary).V()
 			if tt.annotation != "" {
 				canary.Annotations = map[string]string{release.AnnotationWeight: tt.annotation}
 			}

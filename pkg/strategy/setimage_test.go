@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func TestPlanSetImage(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	plan, err := PlanSetImage(newRelease(stable, nil), images("web:2"))
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestPlanSetImage(t *testing.T) {
 }
 
 func TestPlanSetImageErrors(t *testing.T) {
-	stable := newDeployment("web", "web:1", 3).v()
+	stable := fixture.NewDeployment("web").V()
 	tests := []struct {
 		name   string
 		rel    *release.Release
@@ -46,11 +47,11 @@ func TestPlanSetImageErrors(t *testing.T) {
 			"deployment web has a canary (web-canary): roll the canary to the image with 'kubectl ship canary web --image IMAGE --replace', then 'kubectl ship promote web'; or remove it with 'kubectl ship abort web' first"},
 		{"blue-green release", greenRelease(release.Blue), images("web:3"),
 			"release web is a blue-green release (deployment web-green exists): release the image with 'kubectl ship bluegreen web --image IMAGE', or end blue-green with 'kubectl ship bluegreen cleanup web --delete' first"},
-		{"paused", newRelease(newDeployment("web", "web:1", 3).paused().v(), nil), images("web:2"),
+		{"paused", newRelease(fixture.NewDeployment("web").Paused().V(), nil), images("web:2"),
 			"deployment web is paused, so its rolling update would not progress: resume it with 'kubectl rollout resume deployment/web' and try again"},
 		{"unknown container", newRelease(stable, nil), images("db=pg:2"),
 			`container "db" not found: the pods have 1 container (web)`},
-		{"unnamed image, two containers", newRelease(newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v(), nil), images("web:2"),
+		{"unnamed image, two containers", newRelease(fixture.NewDeployment("web").WithContainer("proxy", "envoy:1").V(), nil), images("web:2"),
 			"the pods have 2 containers (proxy, web): name one as CONTAINER=IMAGE (an image without a name is for a pod's one app container)"},
 	}
 	for _, tt := range tests {
@@ -65,7 +66,7 @@ func TestPlanSetImageErrors(t *testing.T) {
 
 // rolledTo is stable after set image to image, with the rollout status given.
 func rolledTo(image string, status appsv1.DeploymentStatus, conditions ...appsv1.DeploymentCondition) *appsv1.Deployment {
-	d := newDeployment("web", image, 3).v()
+	d := fixture.NewDeployment("web").WithImage(image).V()
 	d.Generation, status.ObservedGeneration = 2, 2
 	status.Conditions = conditions
 	d.Status = status
@@ -98,18 +99,9 @@ func TestRolloutFailed(t *testing.T) {
 }
 
 // revisionOf is a ReplicaSet of d at revision with image, as the Deployment
-// controller makes it: d's template plus the pod-template-hash label.
+// controller makes it, with annotations as pairs of key and value.
 func revisionOf(d *appsv1.Deployment, revision, image string, annotations ...string) appsv1.ReplicaSet {
-	template := *d.Spec.Template.DeepCopy()
-	template.Spec.Containers[0].Image = image
-	template.Labels[appsv1.DefaultDeploymentUniqueLabelKey] = "hash-" + revision
-	rs := appsv1.ReplicaSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "web-" + revision, Annotations: map[string]string{}},
-		Spec:       appsv1.ReplicaSetSpec{Template: template},
-	}
-	if revision != "" {
-		rs.Annotations[release.RevisionAnnotation] = revision
-	}
+	rs := fixture.NewReplicaSet(d, "hash-"+revision, revision).WithImage(image).V()
 	for i := 0; i+1 < len(annotations); i += 2 {
 		rs.Annotations[annotations[i]] = annotations[i+1]
 	}
@@ -117,7 +109,7 @@ func revisionOf(d *appsv1.Deployment, revision, image string, annotations ...str
 }
 
 func TestPlanRollback(t *testing.T) {
-	d := newDeployment("web", "web:3", 3).v()
+	d := fixture.NewDeployment("web").WithImage("web:3").V()
 	d.Annotations = map[string]string{release.ChangeCauseAnnotation: "release 3"}
 	tests := []struct {
 		name     string
@@ -163,8 +155,8 @@ func TestPlanRollback(t *testing.T) {
 }
 
 func TestPlanRollbackErrors(t *testing.T) {
-	d := newDeployment("web", "web:2", 3).v()
-	paused := newDeployment("web", "web:2", 3).paused().v()
+	d := fixture.NewDeployment("web").WithImage("web:2").V()
+	paused := fixture.NewDeployment("web").WithImage("web:2").Paused().V()
 	tests := []struct {
 		name string
 		d    *appsv1.Deployment

@@ -10,6 +10,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // statefulProgression plans canary --steps on sts from the record rec.
@@ -26,7 +28,7 @@ func statefulProgression(t *testing.T, sts *appsv1.StatefulSet, pods []corev1.Po
 // A StatefulSet's progression moves the partition step by step, holds the
 // StatefulSet (its update revision is the canary), then promotes.
 func TestStatefulProgressionWalksItsSteps(t *testing.T) {
-	first, err := statefulProgression(t, newStatefulSet("db", "db:1", 4).v(), nil, "25,50", nil)
+	first, err := statefulProgression(t, fixture.NewStatefulSet("db").WithReplicas(4).V(), nil, "25,50", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +47,7 @@ func TestStatefulProgressionWalksItsSteps(t *testing.T) {
 	}
 
 	// Interrupted in the hold of step 1: held again, nothing written.
-	at25 := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
+	at25 := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
 	again, err := statefulProgression(t, at25, nil, "25,50", held.Progression)
 	if err != nil || actions(again) != "wait sts/db, hold sts/db" {
 		t.Fatalf("resumed in the hold: %s %v", actions(again), err)
@@ -62,7 +64,7 @@ func TestStatefulProgressionWalksItsSteps(t *testing.T) {
 	}
 	// The last step held: promote (the user's partition back, the record
 	// gone), recorded promoted.
-	at50 := newStatefulSet("db", "db:1", 4).withCanary("db:2", 2).v()
+	at50 := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 2)
 	last := *next.Steps[2].Progression
 	last.Held = true
 	end, err := statefulProgression(t, at50, nil, "25,50", &last)
@@ -73,7 +75,7 @@ func TestStatefulProgressionWalksItsSteps(t *testing.T) {
 		t.Errorf("promoted: partition %d, record %q", release.Partition(sts), sts.Annotations[release.AnnotationStatefulCanary])
 	}
 	// Killed after the promotion's write: only the record is left.
-	promoted := newStatefulSet("db", "db:2", 4).v()
+	promoted := fixture.NewStatefulSet("db").WithImage("db:2").WithReplicas(4).V()
 	done, err := statefulProgression(t, promoted, nil, "25,50", &last)
 	if err != nil || len(done.Steps) != 0 || done.Progression.Phase != release.ProgressionPromoted {
 		t.Fatalf("after the promotion: %s %+v %v", actions(done), done.Progression, err)
@@ -81,7 +83,7 @@ func TestStatefulProgressionWalksItsSteps(t *testing.T) {
 }
 
 func TestStatefulProgressionRefusesAnUnreachableStep(t *testing.T) {
-	_, err := statefulProgression(t, newStatefulSet("db", "db:1", 4).v(), nil, "10,50", nil)
+	_, err := statefulProgression(t, fixture.NewStatefulSet("db").WithReplicas(4).V(), nil, "10,50", nil)
 	if err == nil || !strings.Contains(err.Error(), "step 10%: weight 10% cannot be reached with the 4 pods of statefulset db") {
 		t.Errorf("an unreachable step must be refused before anything starts: %v", err)
 	}
@@ -91,7 +93,7 @@ func TestStatefulProgressionRefusesAnUnreachableStep(t *testing.T) {
 // template and the partition back, a canary pod that is not Ready deleted
 // under OrderedReady; and abort from another shell ends the progression.
 func TestStatefulProgressionRollsBackAsAbort(t *testing.T) {
-	sts := newStatefulSet("db", "db:1", 4).withPartition(1).withCanary("db:2", 2).v()
+	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).WithPartition(1).V(), "db:2", 2)
 	pods := []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 1, "db-1", true), statefulPod(sts, 2, "db-2", false), statefulPod(sts, 3, "db-2", true)}
 	steps, _ := ParseSteps("25,50")
 	running := &release.Progression{Images: []string{"db:2"}, Steps: []string{"25", "50"}, Step: 1, Phase: release.ProgressionRunning}

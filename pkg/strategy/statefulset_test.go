@@ -11,6 +11,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 func statefulRequest(image string, replicas, weight int32) CanaryRequest {
@@ -38,11 +40,11 @@ func TestPlanStatefulCanary(t *testing.T) {
 		wantRecorded  int32 // the partition the record keeps
 		wantNote      string
 	}{
-		{"one pod by default", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 0, 0), 3, 0, "weight 25.0%: 1 canary pod beside 3 stable (pod db-3 of statefulset db)"},
-		{"replicas", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 2, 0), 2, 0, "(pods db-2 to db-3 of statefulset db)"},
-		{"weight as a share of the pods", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 0, 50), 2, 0, "weight 50.0%: 2 canary pods beside 2 stable"},
-		{"the user's partition is recorded", newStatefulSet("db", "db:1", 5).withPartition(1).v(), statefulRequest("db:2", 3, 0), 2, 1, "pods db-2 to db-4"},
-		{"a resize keeps the first record", newStatefulSet("db", "db:1", 4).withPartition(1).withCanary("db:2", 1).v(), statefulRequest("db:2", 2, 0), 2, 1, "2 canary pods"},
+		{"one pod by default", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 0, 0), 3, 0, "weight 25.0%: 1 canary pod beside 3 stable (pod db-3 of statefulset db)"},
+		{"replicas", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 2, 0), 2, 0, "(pods db-2 to db-3 of statefulset db)"},
+		{"weight as a share of the pods", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 0, 50), 2, 0, "weight 50.0%: 2 canary pods beside 2 stable"},
+		{"the user's partition is recorded", fixture.NewStatefulSet("db").WithReplicas(5).WithPartition(1).V(), statefulRequest("db:2", 3, 0), 2, 1, "pods db-2 to db-4"},
+		{"a resize keeps the first record", statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).WithPartition(1).V(), "db:2", 1), statefulRequest("db:2", 2, 0), 2, 1, "2 canary pods"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +77,7 @@ func TestPlanStatefulCanary(t *testing.T) {
 }
 
 func TestPlanStatefulCanaryAgainChangesNothing(t *testing.T) {
-	sts := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
+	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
 	plan, err := PlanStatefulCanary(sts, statefulRequest("db:2", 1, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -92,19 +94,19 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 		req  CanaryRequest
 		want string
 	}{
-		{"OnDelete", newStatefulSet("db", "db:1", 4).onDelete().v(), statefulRequest("db:2", 1, 0), "updateStrategy is OnDelete"},
-		{"more pods than it has", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 5, 0), "a canary of 5 pods is too large for statefulset db of 4 pods: at most 3"},
-		{"every pod", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 4, 0), "at most 3, since one pod stays stable"},
-		{"below the user's partition", newStatefulSet("db", "db:1", 4).withPartition(2).v(), statefulRequest("db:2", 3, 0), "its partition 2 keeps the ordinals below it"},
-		{"one pod", newStatefulSet("db", "db:1", 1).v(), statefulRequest("db:2", 0, 0), "a canary needs at least 2"},
-		{"weight not reachable", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:2", 0, 10), "weight 10% cannot be reached with the 4 pods"},
-		{"weight zero", newStatefulSet("db", "db:1", 4).v(), CanaryRequest{Images: []Image{{Image: "db:2"}}, WeightSet: true}, "--weight must be between 1 and 99"},
-		{"the same image", newStatefulSet("db", "db:1", 4).v(), statefulRequest("db:1", 1, 0), "already runs db=db:1"},
-		{"unknown container", newStatefulSet("db", "db:1", 4).v(), CanaryRequest{Images: []Image{{Container: "x", Image: "db:2"}}}, `container "x" not found`},
-		{"a rollout under way", newStatefulSet("db", "db:1", 4).rolling().v(), statefulRequest("db:2", 1, 0), "rollout is in progress"},
-		{"another canary", newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v(), statefulRequest("db:3", 1, 0), "already runs a canary of db=db:2, not db=db:3: pass --replace"},
-		{"a route", newStatefulSet("db", "db:1", 4).v(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Route: RouteChoice{Ref: &release.RouteRef{Name: "r"}}}, "--route, --header and --cookie"},
-		{"sticky", newStatefulSet("db", "db:1", 4).v(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Sticky: true}, "--sticky"},
+		{"OnDelete", fixture.NewStatefulSet("db").WithReplicas(4).OnDelete().V(), statefulRequest("db:2", 1, 0), "updateStrategy is OnDelete"},
+		{"more pods than it has", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 5, 0), "a canary of 5 pods is too large for statefulset db of 4 pods: at most 3"},
+		{"every pod", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 4, 0), "at most 3, since one pod stays stable"},
+		{"below the user's partition", fixture.NewStatefulSet("db").WithReplicas(4).WithPartition(2).V(), statefulRequest("db:2", 3, 0), "its partition 2 keeps the ordinals below it"},
+		{"one pod", fixture.NewStatefulSet("db").WithReplicas(1).V(), statefulRequest("db:2", 0, 0), "a canary needs at least 2"},
+		{"weight not reachable", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:2", 0, 10), "weight 10% cannot be reached with the 4 pods"},
+		{"weight zero", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, WeightSet: true}, "--weight must be between 1 and 99"},
+		{"the same image", fixture.NewStatefulSet("db").WithReplicas(4).V(), statefulRequest("db:1", 1, 0), "already runs db=db:1"},
+		{"unknown container", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Container: "x", Image: "db:2"}}}, `container "x" not found`},
+		{"a rollout under way", fixture.NewStatefulSet("db").WithReplicas(4).Rolling(1).V(), statefulRequest("db:2", 1, 0), "rollout is in progress"},
+		{"another canary", statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1), statefulRequest("db:3", 1, 0), "already runs a canary of db=db:2, not db=db:3: pass --replace"},
+		{"a route", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Route: RouteChoice{Ref: &release.RouteRef{Name: "r"}}}, "--route, --header and --cookie"},
+		{"sticky", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Sticky: true}, "--sticky"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,7 +119,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 }
 
 func TestPlanStatefulPromote(t *testing.T) {
-	sts := newStatefulSet("db", "db:1", 4).withPartition(1).withCanary("db:2", 2).v()
+	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).WithPartition(1).V(), "db:2", 2)
 	plan, err := PlanStatefulPromote(sts)
 	if err != nil {
 		t.Fatal(err)
@@ -133,21 +135,21 @@ func TestPlanStatefulPromote(t *testing.T) {
 		t.Error("the record is left behind")
 	}
 
-	absent := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
+	absent := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
 	absent.Annotations[release.AnnotationStatefulCanary] = `{"template":{},"partition":0,"noRollingUpdate":true}`
 	if plan, err = PlanStatefulPromote(absent); err != nil || patched(t, plan).Spec.UpdateStrategy.RollingUpdate != nil {
 		t.Errorf("a rollingUpdate the user had not set should be unset again (err %v)", err)
 	}
 
 	var nothing *plans.NothingLeftError
-	if _, err := PlanStatefulPromote(newStatefulSet("db", "db:1", 4).v()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := PlanStatefulPromote(fixture.NewStatefulSet("db").WithReplicas(4).V()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestPlanStatefulAbort(t *testing.T) {
-	sts := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
-	stable := newStatefulSet("db", "db:1", 4).v()
+	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
+	stable := fixture.NewStatefulSet("db").WithReplicas(4).V()
 	plan, err := PlanStatefulAbort(sts, []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 3, "db-2", true)})
 	if err != nil {
 		t.Fatal(err)
@@ -170,8 +172,8 @@ func TestPlanStatefulAbort(t *testing.T) {
 }
 
 func TestPlanStatefulAbortForcedRollback(t *testing.T) {
-	sts := newStatefulSet("db", "db:1", 4).withCanary("db:crash", 2).v()
-	other := newStatefulSet("other", "db:1", 4).v()
+	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:crash", 2)
+	other := fixture.NewStatefulSet("other").WithImage("db:1").WithReplicas(4).V()
 	pods := []corev1.Pod{
 		statefulPod(sts, 1, "db-1", false),   // stable, not Ready: not the canary's
 		statefulPod(sts, 2, "db-2", true),    // canary, Ready: the controller rolls it back
@@ -189,11 +191,11 @@ func TestPlanStatefulAbortForcedRollback(t *testing.T) {
 		t.Errorf("the deletion is not announced: %q", plan.Notes)
 	}
 	// Interrupted after the patch, abort still deletes it.
-	restored := newStatefulSet("db", "db:1", 4).v()
+	restored := fixture.NewStatefulSet("db").WithReplicas(4).V()
 	if plan, err = PlanStatefulAbort(restored, pods[2:3]); err != nil || actions(plan) != "delete pod/db-3, wait sts/db" {
 		t.Errorf("after the patch: %s, %v", actions(plan), err)
 	}
-	if plan, err = PlanStatefulAbort(newStatefulSet("db", "db:1", 4).parallel().withCanary("db:crash", 1).v(), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
+	if plan, err = PlanStatefulAbort(statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).Parallel().V(), "db:crash", 1), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
 		t.Errorf("under Parallel the controller rolls back by itself: %s, %v", actions(plan), err)
 	}
 }

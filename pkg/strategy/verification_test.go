@@ -10,6 +10,8 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 )
 
 // A failed verification is recorded, and blocks a switch to that color
@@ -62,7 +64,7 @@ func TestFailedVerificationBlocksTheSwitch(t *testing.T) {
 // promote and abort end a progression under way in the record; a
 // progression's own end is its business.
 func TestPromoteAndAbortEndAProgression(t *testing.T) {
-	stable := newDeployment("web", "web:1.0.0", 3).v()
+	stable := fixture.NewDeployment("web").WithImage("web:1.0.0").V()
 	started, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2.0.0")})
 	rel := newRelease(stable, started.Steps[0].Object.(*appsv1.Deployment))
 	running := &release.Progression{Images: []string{"web:2.0.0"}, Steps: []string{"25", "50"}, Phase: release.ProgressionRunning}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -166,6 +167,9 @@ var layers = map[string][]string{
 	"pkg/dashboard": {module + "pkg/kube", module + "pkg/cmd", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The gates get their objects and HTTP clients from the engine; the
 	// Prometheus API's JSON is read by hand, so no client library.
+	// The test fixtures are a leaf, so that every package's own tests can
+	// use them.
+	"pkg/internal/fixture": {module, "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/gate": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", module + "pkg/printers",
 		"github.com/spf13/cobra", "k8s.io/client-go", "github.com/prometheus/"},
 }
@@ -192,5 +196,23 @@ func TestLayers(t *testing.T) {
 	}
 	if checked < len(layers) {
 		t.Errorf("checked %d packages, want at least %d: go list output changed?", checked, len(layers))
+	}
+}
+
+// testOnly are the packages made for tests: the fixtures and the verbs'
+// harness stay out of the binary.
+var testOnly = []string{module + "pkg/internal/fixture", module + "pkg/cmd/internal/cmdtest"}
+
+// TestFixturesOnlyInTests checks that no package's own files import a
+// package made for tests, only its tests do.
+func TestFixturesOnlyInTests(t *testing.T) {
+	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../...")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if slices.Contains(testOnly, imp) && !slices.Contains(testOnly, fields[0]) {
+				t.Errorf("%s imports %s outside its tests: that package is for tests only", fields[0], imp)
+			}
+		}
 	}
 }
