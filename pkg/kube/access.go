@@ -141,8 +141,11 @@ func stepAccess(step strategy.Step) []access {
 		switch step.Until {
 		case strategy.RolledOut, strategy.Observed:
 			resource := "deployments"
-			if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+			switch step.Object.(type) {
+			case *appsv1.StatefulSet:
 				resource = "statefulsets"
+			case *appsv1.DaemonSet:
+				resource = "daemonsets"
 			}
 			return []access{{Verb: "watch", Group: "apps", Resource: resource, Name: objectName(step.Object)}}
 		case strategy.EndpointsSelected:
@@ -151,6 +154,8 @@ func stepAccess(step strategy.Step) []access {
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
+		case strategy.NodesReady:
+			return []access{{Verb: "list", Resource: "pods"}, {Verb: "watch", Resource: "pods"}}
 		case strategy.EndpointsReady:
 			return []access{
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},

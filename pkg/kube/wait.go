@@ -44,6 +44,13 @@ func (c *Client) Wait(ctx context.Context, step strategy.Step, timeout time.Dura
 		if step.Until == strategy.RolledOut {
 			return c.WaitForStatefulRollout(ctx, obj, progress)
 		}
+	case *appsv1.DaemonSet:
+		switch step.Until {
+		case strategy.RolledOut:
+			return c.WaitForDaemonRollout(ctx, obj, progress)
+		case strategy.NodesReady:
+			return c.WaitForNodesReady(ctx, obj, progress)
+		}
 	case *corev1.Service:
 		switch step.Until {
 		case strategy.EndpointsSelected:

@@ -27,6 +27,11 @@ type Snapshot struct {
 	// Pods its pods; Release is then nil.
 	StatefulSet *appsv1.StatefulSet
 	Pods        []corev1.Pod
+	// DaemonSet, when neither a Deployment nor a StatefulSet has the
+	// release's name and the planner has Needs.DaemonSet, is the DaemonSet
+	// of that name, Pods its pods, and Nodes those Needs.NodeSelector
+	// matches.
+	DaemonSet *appsv1.DaemonSet
 }
 
 // Needs says what a planner reads beside the release.
@@ -47,6 +52,11 @@ type Needs struct {
 	// StatefulSet: a StatefulSet of the release's name, and its pods, when
 	// no Deployment has it (Snapshot.StatefulSet).
 	StatefulSet bool
+	// DaemonSet: a DaemonSet of the release's name, and its pods, when no
+	// Deployment or StatefulSet has it (Snapshot.DaemonSet); NodeSelector,
+	// the nodes it matches (Snapshot.Nodes).
+	DaemonSet    bool
+	NodeSelector string
 }
 
 // RouteNeeds says which routes a planner reads: the one named, or the one
@@ -146,14 +156,20 @@ func (Canary) Verb() string { return "canary" }
 // Needs is the autoscalers, to warn of them, and the routes it may run
 // through.
 func (p Canary) Needs() Needs {
-	return Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true}
+	return Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true, DaemonSet: true, NodeSelector: p.Request.Nodes.Selector}
 }
 
 // Plan plans canary from s. Like every verb that changes a release, it
 // refuses one whose canary or green was made by hand until it is adopted.
 func (p Canary) Plan(s *Snapshot) (Plan, error) {
+	if p.Request.Nodes.Set() && s.DaemonSet == nil {
+		return Plan{}, fmt.Errorf("--nodes and --node-selector choose the nodes of a DaemonSet's canary, and %s is not a DaemonSet: give --weight or --replicas", workloadOf(s).name())
+	}
 	return adopted(s, func() (Plan, error) {
 		if p.Progression != nil {
+			if s.DaemonSet != nil {
+				return Plan{}, fmt.Errorf("daemonset %s: --steps is not supported on DaemonSets yet: give the canary's nodes with --nodes or --node-selector, then promote", s.DaemonSet.Name)
+			}
 			return planProgression(s, p.Request, *p.Progression)
 		}
 		return workloadOf(s).canary(p.Request)
@@ -164,7 +180,9 @@ func (p Canary) Plan(s *Snapshot) (Plan, error) {
 func (Promote) Verb() string { return "promote" }
 
 // Needs is the route the release runs through, if any.
-func (Promote) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
+func (Promote) Needs() Needs {
+	return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true, DaemonSet: true}
+}
 
 // Plan plans promote from s. A progression under way ends promoted, by
 // this command, in the release's record.
@@ -182,7 +200,9 @@ func (Promote) Plan(s *Snapshot) (Plan, error) {
 func (Abort) Verb() string { return "abort" }
 
 // Needs is the route the release runs through, if any.
-func (Abort) Needs() Needs { return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true} }
+func (Abort) Needs() Needs {
+	return Needs{Routes: RouteNeeds{Recorded: true}, StatefulSet: true, DaemonSet: true}
+}
 
 // Plan plans abort from s. A progression under way ends rolled back, by
 // this command, in the release's record, even when its canary is gone
@@ -207,12 +227,15 @@ func canaryProgression(rec *release.Progression) bool {
 func (BlueGreen) Verb() string { return "bluegreen" }
 
 // Needs is the nodes, to weigh the capacity.
-func (BlueGreen) Needs() Needs { return Needs{Capacity: true, StatefulSet: true} }
+func (BlueGreen) Needs() Needs { return Needs{Capacity: true, StatefulSet: true, DaemonSet: true} }
 
 // Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *Snapshot) (Plan, error) {
 	if sts := s.StatefulSet; sts != nil {
 		return Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
+	}
+	if ds := s.DaemonSet; ds != nil {
+		return Plan{}, fmt.Errorf("daemonset %s cannot be released blue-green: a DaemonSet runs one pod per node, so a green copy would run a second pod on every node beside the first (twice the agents, both acting on the node); use 'kubectl ship canary %s --image IMAGE --nodes N', which replaces the pods of the chosen nodes in place", ds.Name, ds.Name)
 	}
 	return adopted(s, func() (Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
 }

@@ -33,6 +33,9 @@ func workloadOf(s *Snapshot) workload {
 	if s.StatefulSet != nil {
 		return statefulWorkload{s.StatefulSet, s.Pods}
 	}
+	if s.DaemonSet != nil {
+		return daemonWorkload{s.DaemonSet, s.Pods, s.Nodes}
+	}
 	return deploymentWorkload{s.Release}
 }
 
