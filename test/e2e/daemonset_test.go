@@ -101,9 +101,10 @@ func readDaemon(t *testing.T, ns string) map[string]daemonPod {
 	return out
 }
 
-// daemonView is what the tests compare of DaemonSet agent: its template
-// and update strategy, whether ship's record is on it, each node's image
-// and revision, and the lock.
+// daemonView is what the tests compare of DaemonSet agent, across
+// namespaces (the namespace written NS): its template and update strategy,
+// whether ship's record is on it, each node's image and readiness, and the
+// lock.
 func daemonView(t *testing.T, ns string) string {
 	t.Helper()
 	spec := mustKubectl(t, "get", "daemonset", "agent", "-n", ns, "-o", "jsonpath={.spec.template}{.spec.updateStrategy}")
@@ -111,10 +112,11 @@ func daemonView(t *testing.T, ns string) string {
 	pods := readDaemon(t, ns)
 	var nodes []string
 	for node, p := range pods {
-		nodes = append(nodes, fmt.Sprintf("%s=%s %s ready=%v", node, p.Image, p.Revision, p.Ready))
+		nodes = append(nodes, fmt.Sprintf("%s=%s ready=%v", node, p.Image, p.Ready))
 	}
 	sort.Strings(nodes)
-	return fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(nodes, ", "), lockHolder(t, ns, "agent"))
+	view := fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(nodes, ", "), lockHolder(t, ns, "agent"))
+	return strings.ReplaceAll(view, ns, "NS")
 }
 
 // unavailableWatch follows the pods of DaemonSet agent with 'kubectl get
