@@ -160,7 +160,9 @@ func TestPlanDaemonCanaryRefusals(t *testing.T) {
 		{"every node", func(_ *appsv1.DaemonSet, _ []corev1.Pod, r *CanaryRequest) { r.Nodes.Count = 3 }, "leaves none stable"},
 		{"a selector of no node of it", func(_ *appsv1.DaemonSet, _ []corev1.Pod, r *CanaryRequest) { r.Nodes.Selector = "zone=x" }, "matches no node that runs a pod of daemonset agent"},
 		{"a rollout under way", func(_ *appsv1.DaemonSet, p []corev1.Pod, _ *CanaryRequest) { p[1].Labels[release.LabelRevision] = "r0" }, "rollout is in progress"},
-		{"a node without a ready pod", func(_ *appsv1.DaemonSet, p []corev1.Pod, _ *CanaryRequest) { p[2].Status.Conditions[0].Status = corev1.ConditionFalse }, "1 of 3 nodes without a ready pod"},
+		{"a node without a ready pod", func(_ *appsv1.DaemonSet, p []corev1.Pod, _ *CanaryRequest) {
+			p[2].Status.Conditions[0].Status = corev1.ConditionFalse
+		}, "1 of 3 nodes without a ready pod"},
 		{"maxUnavailable 0", func(ds *appsv1.DaemonSet, _ []corev1.Pod, _ *CanaryRequest) {
 			ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable = ptr.To(intstr.FromInt32(0))
 		}, "maxUnavailable 0"},
@@ -234,10 +236,10 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 }
 
 func TestParseNodes(t *testing.T) {
-	for in, want := range map[string]string{"2": "{Count:2 Percent:0 Selector:}", "25%": "{Count:0 Percent:25 Selector:}", " 3 ": "{Count:3 Percent:0 Selector:}"} {
+	for in, want := range map[string]NodeChoice{"2": {Count: 2}, "25%": {Percent: 25}, " 3 ": {Count: 3}} {
 		got, err := ParseNodes(in)
-		if err != nil || fmt.Sprintf("%+v", got) != want {
-			t.Errorf("ParseNodes(%q) = %v, %v; want %s", in, got, err, want)
+		if err != nil || got != want {
+			t.Errorf("ParseNodes(%q) = %#v, %v; want %#v", in, got, err, want)
 		}
 	}
 	for in, want := range map[string]string{"0": "at least one node", "0%": "at least one node", "101%": "at most all", "x": "neither a number", "-1": "at least one node"} {
