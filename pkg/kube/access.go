@@ -141,8 +141,11 @@ func stepAccess(step plans.Step) []access {
 		switch step.Until {
 		case plans.RolledOut, plans.Observed:
 			resource := "deployments"
-			if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+			switch step.Object.(type) {
+			case *appsv1.StatefulSet:
 				resource = "statefulsets"
+			case *appsv1.DaemonSet:
+				resource = "daemonsets"
 			}
 			return []access{{Verb: "watch", Group: "apps", Resource: resource, Name: objectName(step.Object)}}
 		case plans.EndpointsSelected:
@@ -151,6 +154,8 @@ func stepAccess(step plans.Step) []access {
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},
 				{Verb: "watch", Group: "discovery.k8s.io", Resource: "endpointslices"},
 			}
+		case plans.NodesReady:
+			return []access{{Verb: "list", Resource: "pods"}, {Verb: "watch", Resource: "pods"}}
 		case plans.EndpointsReady:
 			return []access{
 				{Verb: "list", Group: "discovery.k8s.io", Resource: "endpointslices"},

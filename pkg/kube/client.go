@@ -139,6 +139,10 @@ func (c *Client) statefulSets(namespace string) *gentype.ClientWithList[*appsv1.
 	return resource[appsv1.StatefulSet, appsv1.StatefulSetList](c.apps, "statefulsets", namespace)
 }
 
+func (c *Client) daemonSets(namespace string) *gentype.ClientWithList[*appsv1.DaemonSet, *appsv1.DaemonSetList] {
+	return resource[appsv1.DaemonSet, appsv1.DaemonSetList](c.apps, "daemonsets", namespace)
+}
+
 func (c *Client) replicaSets(namespace string) *gentype.ClientWithList[*appsv1.ReplicaSet, *appsv1.ReplicaSetList] {
 	return resource[appsv1.ReplicaSet, appsv1.ReplicaSetList](c.apps, "replicasets", namespace)
 }

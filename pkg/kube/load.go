@@ -20,8 +20,8 @@ import (
 // read even when ship's Services that also name it are gone.
 func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs plans.Needs, record *release.RouteRecord) (*plans.Snapshot, error) {
 	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
-	if rel == nil && needs.StatefulSet && release.IsNoDeployment(err) {
-		return c.loadStatefulSet(ctx, namespace, name, err)
+	if rel == nil && release.IsNoDeployment(err) && (needs.StatefulSet || needs.DaemonSet) {
+		return c.loadWorkload(ctx, namespace, name, needs, err)
 	}
 	if err != nil {
 		return nil, err
@@ -112,4 +112,16 @@ func (c *Client) Nodes(ctx context.Context) []corev1.Node {
 		return nil
 	}
 	return list.Items
+}
+
+// loadWorkload reads the StatefulSet of name, or else the DaemonSet, as
+// needs asks, when no Deployment has the name (noDeployment).
+func (c *Client) loadWorkload(ctx context.Context, namespace, name string, needs plans.Needs, noDeployment error) (*plans.Snapshot, error) {
+	if needs.StatefulSet {
+		snap, err := c.loadStatefulSet(ctx, namespace, name, noDeployment)
+		if err != noDeployment || !needs.DaemonSet {
+			return snap, err
+		}
+	}
+	return c.loadDaemonSet(ctx, namespace, name, needs.NodeSelector, noDeployment)
 }

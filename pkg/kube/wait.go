@@ -44,6 +44,13 @@ func (c *Client) Wait(ctx context.Context, step plans.Step, timeout time.Duratio
 		if step.Until == plans.RolledOut {
 			return c.WaitForStatefulRollout(ctx, obj, progress)
 		}
+	case *appsv1.DaemonSet:
+		switch step.Until {
+		case plans.RolledOut:
+			return c.WaitForDaemonRollout(ctx, obj, progress)
+		case plans.NodesReady:
+			return c.WaitForNodesReady(ctx, obj, progress)
+		}
 	case *corev1.Service:
 		switch step.Until {
 		case plans.EndpointsSelected:

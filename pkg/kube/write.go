@@ -45,6 +45,7 @@ func register(gvk schema.GroupVersionKind, plural string) {
 func init() {
 	register(appsv1.SchemeGroupVersion.WithKind("Deployment"), "deployments")
 	register(appsv1.SchemeGroupVersion.WithKind("StatefulSet"), "statefulsets")
+	register(appsv1.SchemeGroupVersion.WithKind("DaemonSet"), "daemonsets")
 	register(corev1.SchemeGroupVersion.WithKind("Service"), "services")
 	register(corev1.SchemeGroupVersion.WithKind("Pod"), "pods")
 	register(networkingv1.SchemeGroupVersion.WithKind("Ingress"), "ingresses")

@@ -55,6 +55,10 @@ const (
 	// Observed: the Deployment controller has seen a Deployment's latest
 	// generation, which a change of its annotations alone also bumps.
 	Observed Condition = "Observed"
+	// NodesReady: every node a DaemonSet should run on
+	// (status.desiredNumberScheduled) runs one ready pod of it, and none of
+	// its pods is going away.
+	NodesReady Condition = "NodesReady"
 )
 
 // Step is one idempotent change, or a wait. Object is the object as the step

@@ -24,6 +24,11 @@ type Snapshot struct {
 	// Pods its pods; Release is then nil.
 	StatefulSet *appsv1.StatefulSet
 	Pods        []corev1.Pod
+	// DaemonSet, when neither a Deployment nor a StatefulSet has the
+	// release's name and the planner has Needs.DaemonSet, is the DaemonSet
+	// of that name, Pods its pods, and Nodes those Needs.NodeSelector
+	// matches.
+	DaemonSet *appsv1.DaemonSet
 }
 
 // Needs says what a planner reads beside the release.
@@ -44,6 +49,11 @@ type Needs struct {
 	// StatefulSet: a StatefulSet of the release's name, and its pods, when
 	// no Deployment has it (Snapshot.StatefulSet).
 	StatefulSet bool
+	// DaemonSet: a DaemonSet of the release's name, and its pods, when no
+	// Deployment or StatefulSet has it (Snapshot.DaemonSet); NodeSelector,
+	// the nodes it matches (Snapshot.Nodes).
+	DaemonSet    bool
+	NodeSelector string
 }
 
 // RouteNeeds says which routes a planner reads: the one named, or the one

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // AnnotationStatefulCanary is, on a StatefulSet whose canary runs, what
@@ -108,9 +109,14 @@ func PodsByRevision(sts *appsv1.StatefulSet, pods []corev1.Pod) StatefulPods {
 // ControlledPods are the pods whose controller is sts (by UID): not those
 // of another StatefulSet its selector also matches.
 func ControlledPods(sts *appsv1.StatefulSet, pods []corev1.Pod) []*corev1.Pod {
+	return podsControlledBy(sts.UID, pods)
+}
+
+// podsControlledBy are the pods whose controller has UID uid.
+func podsControlledBy(uid types.UID, pods []corev1.Pod) []*corev1.Pod {
 	var out []*corev1.Pod
 	for i := range pods {
-		if ref := metav1.GetControllerOf(&pods[i]); ref != nil && ref.UID == sts.UID {
+		if ref := metav1.GetControllerOf(&pods[i]); ref != nil && ref.UID == uid {
 			out = append(out, &pods[i])
 		}
 	}

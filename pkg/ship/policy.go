@@ -61,7 +61,7 @@ func (r reader) SecretValue(ctx context.Context, name, key string) (string, erro
 // another planner, which may need more of the release read (a route the
 // policy names).
 func (r *run) resolve(ctx context.Context, snap *plans.Snapshot) (*plans.Snapshot, error) {
-	if r.o.Resolve == nil || r.resolved || snap.StatefulSet != nil {
+	if r.o.Resolve == nil || r.resolved || snap.StatefulSet != nil || snap.DaemonSet != nil {
 		return snap, nil
 	}
 	res, err := r.o.Resolve(ctx, snap.Release.Stable, reader{r.client, r.t.Namespace})

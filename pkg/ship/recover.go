@@ -1,6 +1,7 @@
 package ship
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -134,5 +135,6 @@ func merge(a, b plans.Needs) plans.Needs {
 		routes.Named = b.Routes.Named
 	}
 	return plans.Needs{Capacity: a.Capacity || b.Capacity, Revisions: a.Revisions || b.Revisions,
-		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved, StatefulSet: a.StatefulSet || b.StatefulSet}
+		Autoscalers: a.Autoscalers || b.Autoscalers, Routes: routes, Unserved: a.Unserved || b.Unserved, StatefulSet: a.StatefulSet || b.StatefulSet,
+		DaemonSet: a.DaemonSet || b.DaemonSet, NodeSelector: cmp.Or(a.NodeSelector, b.NodeSelector)}
 }

@@ -49,6 +49,8 @@ type CanaryRequest struct {
 	// whatever the weight (a route only).
 	Header *release.HeaderMatch
 	Cookie string
+	// Nodes are the nodes of a DaemonSet's canary.
+	Nodes NodeChoice
 }
 
 // PlanCanary plans starting or resizing the canary of rel. The stable

@@ -61,14 +61,20 @@ func (Canary) Verb() string { return "canary" }
 // Needs is the autoscalers, to warn of them, and the routes it may run
 // through.
 func (p Canary) Needs() plans.Needs {
-	return plans.Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true}
+	return plans.Needs{Autoscalers: true, Routes: p.Request.Route.Needs(), StatefulSet: true, DaemonSet: true, NodeSelector: p.Request.Nodes.Selector}
 }
 
 // Plan plans canary from s. Like every verb that changes a release, it
 // refuses one whose canary or green was made by hand until it is adopted.
 func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	if p.Request.Nodes.Set() && s.DaemonSet == nil {
+		return plans.Plan{}, fmt.Errorf("--nodes and --node-selector choose the nodes of a DaemonSet's canary, and %s is not a DaemonSet: give --weight or --replicas", workloadOf(s).name())
+	}
 	return adopted(s, func() (plans.Plan, error) {
 		if p.Progression != nil {
+			if s.DaemonSet != nil {
+				return plans.Plan{}, fmt.Errorf("daemonset %s: --steps is not supported on DaemonSets yet: give the canary's nodes with --nodes or --node-selector, then promote", s.DaemonSet.Name)
+			}
 			return planProgression(s, p.Request, *p.Progression)
 		}
 		return workloadOf(s).canary(p.Request)
@@ -80,7 +86,7 @@ func (Promote) Verb() string { return "promote" }
 
 // Needs is the route the release runs through, if any.
 func (Promote) Needs() plans.Needs {
-	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true}
+	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true, DaemonSet: true}
 }
 
 // Plan plans promote from s. A progression under way ends promoted, by
@@ -100,7 +106,7 @@ func (Abort) Verb() string { return "abort" }
 
 // Needs is the route the release runs through, if any.
 func (Abort) Needs() plans.Needs {
-	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true}
+	return plans.Needs{Routes: plans.RouteNeeds{Recorded: true}, StatefulSet: true, DaemonSet: true}
 }
 
 // Plan plans abort from s. A progression under way ends rolled back, by
@@ -126,12 +132,17 @@ func canaryProgression(rec *release.Progression) bool {
 func (BlueGreen) Verb() string { return "bluegreen" }
 
 // Needs is the nodes, to weigh the capacity.
-func (BlueGreen) Needs() plans.Needs { return plans.Needs{Capacity: true, StatefulSet: true} }
+func (BlueGreen) Needs() plans.Needs {
+	return plans.Needs{Capacity: true, StatefulSet: true, DaemonSet: true}
+}
 
 // Plan plans bluegreen from s.
 func (p BlueGreen) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if sts := s.StatefulSet; sts != nil {
 		return plans.Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
+	}
+	if ds := s.DaemonSet; ds != nil {
+		return plans.Plan{}, fmt.Errorf("daemonset %s cannot be released blue-green: a DaemonSet runs one pod per node, so a green copy would run a second pod on every node beside the first (twice the agents, both acting on the node); use 'kubectl ship canary %s --image IMAGE --nodes N', which replaces the pods of the chosen nodes in place", ds.Name, ds.Name)
 	}
 	return adopted(s, func() (plans.Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
 }

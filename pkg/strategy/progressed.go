@@ -34,6 +34,9 @@ func workloadOf(s *plans.Snapshot) workload {
 	if s.StatefulSet != nil {
 		return statefulWorkload{s.StatefulSet, s.Pods}
 	}
+	if s.DaemonSet != nil {
+		return daemonWorkload{s.DaemonSet, s.Pods, s.Nodes}
+	}
 	return deploymentWorkload{s.Release}
 }
 

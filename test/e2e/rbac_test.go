@@ -210,6 +210,10 @@ var needs = map[string][]rbacNeed{
 	"watch statefulsets.apps": nil,
 	"patch statefulsets.apps": nil,
 	"delete pods":             nil, // a StatefulSet's forced rollback: see TestStatefulSetForcedRollback
+	// DaemonSets' releases only (TestDaemonSet*).
+	"get daemonsets.apps":   nil,
+	"watch daemonsets.apps": nil,
+	"patch daemonsets.apps": nil,
 	// Routes: optional, see TestRBACWithoutRouteRules.
 	"list httproutes.gateway.networking.k8s.io":      {{args: []string{"canary", "routed", "--image", v2, "--weight", "5", "--route", "httproute/routed"}}},
 	"patch httproutes.gateway.networking.k8s.io":     {{args: []string{"canary", "routed", "--image", v2, "--weight", "5"}, checked: true}},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
@@ -47,9 +48,12 @@ type Options struct {
 	Weight   int32
 	Replicas int32
 	Service  string
-	Replace  bool
-	Exact    bool
-	Sticky   stickyValue
+	// Nodes and NodeSelector choose a DaemonSet's canary nodes.
+	Nodes        string
+	NodeSelector string
+	Replace      bool
+	Exact        bool
+	Sticky       stickyValue
 	// The progression: --steps and how it advances.
 	Steps     string
 	Interval  time.Duration
@@ -117,6 +121,18 @@ A partition the user set is honoured; OnDelete and routes are refused. With
 the pods of the update revision (the canary) against the others, by owner
 and controller-revision-hash, and the canary's share of the ready pods.
 
+When NAME is a DaemonSet (no Deployment or StatefulSet has that name), its
+canary runs on --nodes N (or P% of its nodes, rounded up), the first by
+name among the nodes that run its pods (and that --node-selector matches):
+in one patch the template gets the new image(s) and the update strategy
+becomes OnDelete, recording the user's template, strategy and the nodes;
+then ship deletes the chosen nodes' pods, at most maxUnavailable at a time
+and each batch once every node runs a ready pod, and the controller makes
+them again from the new template. The other nodes' pods are never touched.
+'kubectl ship promote' puts the user's strategy back (the controller rolls
+the other nodes; under OnDelete ship does, by batches), 'kubectl ship abort'
+the template, the chosen nodes' old pods and the strategy.
+
 Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the
 same arguments it changes nothing. A canary on another image is only rolled
@@ -166,6 +182,8 @@ other error; on a bad argument nothing in the cluster is changed.
 	flags.StringVar(&o.Header, "header", "", "Send the requests with this header to the canary, whatever the weight: NAME=VALUE (exact) or NAME~REGEX (through a route only).")
 	flags.StringVar(&o.Cookie, "cookie", "", "Send the requests whose cookie NAME is 'always' to the canary, whatever the weight (through a route only).")
 	flags.Int32Var(&o.Replicas, "replicas", 0, "Number of canary pods: without a route instead of --weight (default 1); through a route beside it (default: enough for its share of the stable's).")
+	flags.StringVar(&o.Nodes, "nodes", "", "For a DaemonSet, how many of its nodes run the canary: N, or P% of them (default 1, or all that --node-selector matches).")
+	flags.StringVar(&o.NodeSelector, "node-selector", "", "For a DaemonSet, run the canary on the nodes this label selector matches (e.g. zone=a), or --nodes of them.")
 	flags.StringVar(&o.Service, "service", "", "The Service that routes to the release, when several select its pods.")
 	flags.Var(&o.Sticky, "sticky", "Pin each client IP to the pods it first reached (Service sessionAffinity ClientIP), optionally for SECONDS.")
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
@@ -200,6 +218,8 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		return fmt.Errorf("--steps is empty: list the weights, e.g. --steps 10,25,50")
 	case o.Steps != "" && (o.weightSet || cmd.Flags().Changed("replicas")):
 		return fmt.Errorf("give --steps or --weight (--replicas), not both: --steps sets the weights")
+	case (cmd.Flags().Changed("nodes") || o.NodeSelector != "") && (o.weightSet || cmd.Flags().Changed("replicas")):
+		return fmt.Errorf("give --nodes (--node-selector) or --weight (--replicas), not both: a DaemonSet's canary is chosen by node, any other's by its share of the pods")
 	case o.Steps == "" && (cmd.Flags().Changed("interval") || o.NoPromote):
 		return fmt.Errorf("--interval and --no-promote need --steps: they shape its steps")
 	case o.Steps == "" && (cmd.Flags().Changed("analysis") || cmd.Flags().Changed("webhook")) && o.WaveFlags.Soak == 0:
@@ -219,6 +239,16 @@ func (o *Options) Validate() error {
 	}
 	if req.Images, err = strategy.ParseImages(o.Images); err != nil {
 		return fmt.Errorf("--image: %w", err)
+	}
+	if o.Nodes != "" {
+		if req.Nodes, err = strategy.ParseNodes(o.Nodes); err != nil {
+			return fmt.Errorf("--nodes: %w", err)
+		}
+	}
+	if req.Nodes.Selector = o.NodeSelector; o.NodeSelector != "" {
+		if _, err := labels.Parse(o.NodeSelector); err != nil {
+			return fmt.Errorf("--node-selector: %w", err)
+		}
 	}
 	req.Sticky, req.StickySeconds = o.Sticky.enabled, o.Sticky.seconds
 	req.Replace, req.Exact = o.Replace, o.Exact
