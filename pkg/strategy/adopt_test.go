@@ -76,7 +76,7 @@ func TestPlanAdopt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{tt.other}, tt.selector))
+			plan, err := planAdopt(handMade(t, stable, []*appsv1.Deployment{tt.other}, tt.selector))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,13 +92,13 @@ func TestPlanAdopt(t *testing.T) {
 			if again.HandMade() != nil || again.Canary == nil && again.Green == nil {
 				t.Fatalf("adopted, the release still has %v made by hand", again.HandMade())
 			}
-			if plan, err := PlanAdopt(again); err != nil || plan.Writes() || len(plan.Steps) != 1 || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
+			if plan, err := planAdopt(again); err != nil || plan.Writes() || len(plan.Steps) != 1 || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
 				t.Errorf("adopt again: %v, %+v", err, plan)
 			}
 		})
 	}
 	var nothing *plans.NothingLeftError
-	if _, err := PlanAdopt(handMade(t, stable, nil, seedApp)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
+	if _, err := planAdopt(handMade(t, stable, nil, seedApp)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
 		t.Errorf("a release with nothing to adopt: %v", err)
 	}
 }
@@ -141,12 +141,12 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			stable := seedDeployment("ctwoc", 3, "stable", "1.0.0", tt.selector...)
 			canary := seedDeployment("ctwoc-canary", 1, "canary", "2.0.0")
-			plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{canary}, seedApp))
+			plan, err := planAdopt(handMade(t, stable, []*appsv1.Deployment{canary}, seedApp))
 			if err != nil {
 				t.Fatal(err)
 			}
 			rel := handMade(t, stable, []*appsv1.Deployment{adoptedBy(t, plan)}, seedApp)
-			if plan, err = PlanPromote(rel); err != nil {
+			if plan, err = planPromote(rel); err != nil {
 				t.Fatal(err)
 			}
 			promoted := plan.Steps[0].Object.(*appsv1.Deployment)
@@ -157,7 +157,7 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 				t.Errorf("notes %q, want %q", got, tt.note)
 			}
 			rel.Stable = promoted
-			if _, err := PlanAbort(rel); err == nil || !strings.Contains(err.Error(), "a promote was started") {
+			if _, err := planAbort(rel); err == nil || !strings.Contains(err.Error(), "a promote was started") {
 				t.Errorf("abort once promoted: %v", err)
 			}
 		})
@@ -168,17 +168,17 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 // another, and ending the release hands blue back its own.
 func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 3, "stable", "2.0.0")}, seedBlue))
+	plan, err := planAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 3, "stable", "2.0.0")}, seedBlue))
 	if err != nil {
 		t.Fatal(err)
 	}
 	green := adoptedBy(t, plan)
-	_, err = PlanBlueGreen(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
+	_, err = planBlueGreen(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
 	if err == nil || !strings.Contains(err.Error(), "deployment ctwoc-green's selector holds version=2.0.0, which cannot change, so it cannot come up as version=3.0.0: end this blue-green release with 'kubectl ship bluegreen cleanup ctwoc --delete'") {
 		t.Errorf("bluegreen into a held color: %v", err)
 	}
 	serving := handMade(t, stable, []*appsv1.Deployment{green}, map[string]string{"app": "ctwoc", "version": "2.0.0"})
-	if plan, err = PlanCleanup(serving, true); err != nil {
+	if plan, err = planCleanup(serving, true); err != nil {
 		t.Fatal(err)
 	}
 	blue := plan.Steps[0].Object.(*appsv1.Deployment)
@@ -195,7 +195,7 @@ func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 // switch say first that its pods would take blue's traffic.
 func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
 	stable := seedDeployment("ctwoc", 3, "stable", "1.0.0")
-	plan, err := PlanAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 1, "stable", "2.0.0")}, seedBlue))
+	plan, err := planAdopt(handMade(t, stable, []*appsv1.Deployment{seedDeployment("ctwoc-green", 1, "stable", "2.0.0")}, seedBlue))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +204,7 @@ func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
 		t.Errorf("adopt should warn:\n%s", notes)
 	}
 	green := adoptedBy(t, plan)
-	sw, err := PlanSwitch(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), "", false, 0)
+	sw, err := planSwitch(handMade(t, stable, []*appsv1.Deployment{green}, seedBlue), "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

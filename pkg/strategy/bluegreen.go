@@ -33,12 +33,12 @@ type BlueGreenRequest struct {
 	Verify time.Duration
 }
 
-// PlanBlueGreen plans bringing the new images up in the idle color, at the
+// planBlueGreen plans bringing the new images up in the idle color, at the
 // serving color's size, without moving any traffic. The first time it
 // creates NAME-green and makes the Services route to blue by the color key;
 // later it rolls whichever color is idle. nodes are the cluster's nodes when
 // the pods request resources (nil otherwise), to weigh the doubled capacity.
-func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (plans.Plan, error) {
+func planBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (plans.Plan, error) {
 	blue := rel.Stable
 	if rel.Canary != nil {
 		return plans.Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)

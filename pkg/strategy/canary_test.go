@@ -23,7 +23,7 @@ func images(values ...string) []Image {
 
 func TestPlanCanaryCreates(t *testing.T) {
 	rel := newRelease(newDeployment("web", "web:1", 3).v(), nil)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestPlanCanaryCreates(t *testing.T) {
 
 func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).withSelector("track", "stable").v()
-	plan, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	plan, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,11 +67,11 @@ func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
 
 func TestPlanCanaryRerunIsANoOp(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
+	first, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
 
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 25})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +85,11 @@ func TestPlanCanaryRerunIsANoOp(t *testing.T) {
 
 func TestPlanCanaryResizes(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
+	first, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
 
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 50})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestPlanCanaryResizes(t *testing.T) {
 
 func TestPlanCanaryErrors(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
 	twoContainers := newDeployment("web", "web:1", 3).withContainer("proxy", "envoy:1").v()
 	routedTrack := newRelease(stable, nil)
@@ -134,7 +134,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanCanary(tt.rel, tt.req)
+			_, err := planCanary(tt.rel, tt.req)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -147,9 +147,9 @@ func TestPlanCanaryErrors(t *testing.T) {
 
 func TestPlanCanaryReplaceRollsTheCanary(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:3"), Replace: true})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:3"), Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestStickyAndRestore(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
 	rel := newRelease(stable, nil)
 	rel.Services[0].Annotations = map[string]string{"owner": "team-a"}
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +194,10 @@ func TestStickyAndRestore(t *testing.T) {
 
 func TestPlanPromote(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	canary := running.Steps[0].Object.(*appsv1.Deployment)
 
-	plan, err := PlanPromote(newRelease(stable, canary))
+	plan, err := planPromote(newRelease(stable, canary))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,11 +216,11 @@ func TestPlanPromote(t *testing.T) {
 	// Interrupted after the patch: the re-run only waits and cleans up, and
 	// abort refuses to pretend the stable Deployment was untouched.
 	rolled := promoted.DeepCopy()
-	plan, err = PlanPromote(newRelease(rolled, canary))
+	plan, err = planPromote(newRelease(rolled, canary))
 	if err != nil || plan.Steps[0].Action != plans.Wait {
 		t.Fatalf("re-run after the patch: %+v %v", plan.Steps, err)
 	}
-	if _, err := PlanAbort(newRelease(rolled, canary)); err == nil || !strings.Contains(err.Error(), "a promote was started") {
+	if _, err := planAbort(newRelease(rolled, canary)); err == nil || !strings.Contains(err.Error(), "a promote was started") {
 		t.Errorf("abort mid-promote: %v", err)
 	}
 }
@@ -228,24 +228,24 @@ func TestPlanPromote(t *testing.T) {
 func TestPlanPromoteErrors(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).paused().v()
 	canary := newDeployment("web-canary", "web:2", 1).v()
-	if _, err := PlanPromote(newRelease(stable, canary)); err == nil || !strings.Contains(err.Error(), "kubectl rollout resume deployment/web") {
+	if _, err := planPromote(newRelease(stable, canary)); err == nil || !strings.Contains(err.Error(), "kubectl rollout resume deployment/web") {
 		t.Errorf("paused: %v", err)
 	}
-	if _, err := PlanPromote(newRelease(newDeployment("web", "web:1", 3).v(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := planPromote(newRelease(newDeployment("web", "web:1", 3).v(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("no canary: %v", err)
 	}
 }
 
 func TestPlanAbort(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	plan, err := PlanAbort(newRelease(stable, nil))
+	plan, err := planAbort(newRelease(stable, nil))
 	if err != nil || plan.Writes() || plan.Notes[0] != "deployment web has no canary: nothing to abort" {
 		t.Fatalf("abort without canary: %+v %v", plan, err)
 	}
 	canary := newDeployment("web-canary", "web:2", 1).v()
 	canary.Labels = map[string]string{release.LabelRelease: "web", release.LabelRole: release.RoleCanary}
 	canary.Spec.Replicas = ptr.To[int32](1)
-	plan, err = PlanAbort(newRelease(stable, canary))
+	plan, err = planAbort(newRelease(stable, canary))
 	if err != nil || len(plan.Steps) != 1 || plan.Steps[0].Action != plans.Delete || plan.Steps[0].Object != canary {
 		t.Fatalf("abort: %+v %v", plan.Steps, err)
 	}

@@ -133,7 +133,7 @@ func (p BlueGreen) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if sts := s.StatefulSet; sts != nil {
 		return plans.Plan{}, fmt.Errorf("statefulset %s cannot be released blue-green: a green copy would run a second set of pods on its own or the same data beside the first; use 'kubectl ship canary %s --image IMAGE', which moves its highest ordinals in place", sts.Name, sts.Name)
 	}
-	return adopted(s, func() (plans.Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
+	return adopted(s, func() (plans.Plan, error) { return planBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 
 // Verb is "bluegreen-switch".
@@ -190,7 +190,7 @@ func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error)
 	if weight < 100 {
 		return plans.Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
 	}
-	return PlanSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
+	return planSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
 }
 
 // Verb is "bluegreen cleanup".
@@ -201,7 +201,7 @@ func (Cleanup) Needs() plans.Needs { return plans.Needs{Routes: plans.RouteNeeds
 
 // Plan plans bluegreen cleanup from s.
 func (p Cleanup) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanCleanup(s.Release, p.Delete) })
+	return adopted(s, func() (plans.Plan, error) { return planCleanup(s.Release, p.Delete) })
 }
 
 // Verb is "scale".
@@ -212,7 +212,7 @@ func (Scale) Needs() plans.Needs { return plans.Needs{Autoscalers: true} }
 
 // Plan plans scale from s.
 func (p Scale) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanScale(s.Release, p.Request) })
+	return adopted(s, func() (plans.Plan, error) { return planScale(s.Release, p.Request) })
 }
 
 // Verb is "set image".
@@ -223,7 +223,7 @@ func (SetImage) Needs() plans.Needs { return plans.Needs{} }
 
 // Plan plans set image from s.
 func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanSetImage(s.Release, p.Images) })
+	return adopted(s, func() (plans.Plan, error) { return planSetImage(s.Release, p.Images) })
 }
 
 // adopted plans with plan unless the release has a canary or green made by
@@ -297,5 +297,5 @@ func (p SetImage) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan,
 	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
 		return plans.Plan{}, nil
 	}
-	return PlanRollback(s.Release.Stable, s.ReplicaSets)
+	return planRollback(s.Release.Stable, s.ReplicaSets)
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanSetImage plans a plain rolling update of the stable Deployment to new
+// planSetImage plans a plain rolling update of the stable Deployment to new
 // images, then a wait for it, as 'kubectl set image' followed by 'kubectl
 // rollout status'. It refuses while a canary or green Deployment exists,
 // since the stable pods would then change under a release in progress.
 // Images it already runs leave a plan that only waits.
-func PlanSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
+func planSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
 	stable := rel.Stable
 	name := stable.Name
 	switch {
@@ -65,14 +65,14 @@ func rolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 	return err != nil || (timedOut && !done)
 }
 
-// PlanRollback plans what 'kubectl rollout undo' does: put the pod template
+// planRollback plans what 'kubectl rollout undo' does: put the pod template
 // of d's previous revision back. replicaSets are the ReplicaSets d controls;
 // the previous revision is the newest one whose template is not d's current
 // template, so a rollout whose ReplicaSet the controller has not created yet
 // still goes back to the revision it replaced. The change cause recorded
 // with that revision comes back too, so 'kubectl rollout history' stays
 // truthful. The step's result line names the revision restored.
-func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.Plan, error) {
+func planRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.Plan, error) {
 	var previous *appsv1.ReplicaSet
 	revision := int64(-1)
 	for i := range replicaSets {

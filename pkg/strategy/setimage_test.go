@@ -13,7 +13,7 @@ import (
 
 func TestPlanSetImage(t *testing.T) {
 	stable := newDeployment("web", "web:1", 3).v()
-	plan, err := PlanSetImage(newRelease(stable, nil), images("web:2"))
+	plan, err := planSetImage(newRelease(stable, nil), images("web:2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestPlanSetImage(t *testing.T) {
 		t.Error("planning changed the snapshot")
 	}
 
-	plan, err = PlanSetImage(newRelease(stable, nil), images("web=web:1"))
+	plan, err = planSetImage(newRelease(stable, nil), images("web=web:1"))
 	if err != nil || actions(plan) != "wait web" || plan.Notes[0] != "deployment web already runs web=web:1: nothing to change" {
 		t.Errorf("the same image should only wait: %s %v %v", actions(plan), plan.Notes, err)
 	}
@@ -55,7 +55,7 @@ func TestPlanSetImageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanSetImage(tt.rel, tt.images)
+			_, err := planSetImage(tt.rel, tt.images)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}
@@ -138,7 +138,7 @@ func TestPlanRollback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanRollback(d, tt.sets)
+			plan, err := planRollback(d, tt.sets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +180,7 @@ func TestPlanRollbackErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanRollback(tt.d, tt.sets)
+			_, err := planRollback(tt.d, tt.sets)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}

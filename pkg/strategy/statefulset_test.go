@@ -46,7 +46,7 @@ func TestPlanStatefulCanary(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			plan, err := PlanStatefulCanary(tc.sts, tc.req)
+			plan, err := planStatefulCanary(tc.sts, tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestPlanStatefulCanary(t *testing.T) {
 
 func TestPlanStatefulCanaryAgainChangesNothing(t *testing.T) {
 	sts := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
-	plan, err := PlanStatefulCanary(sts, statefulRequest("db:2", 1, 0))
+	plan, err := planStatefulCanary(sts, statefulRequest("db:2", 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := PlanStatefulCanary(tc.sts, tc.req)
+			_, err := planStatefulCanary(tc.sts, tc.req)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
@@ -118,7 +118,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 
 func TestPlanStatefulPromote(t *testing.T) {
 	sts := newStatefulSet("db", "db:1", 4).withPartition(1).withCanary("db:2", 2).v()
-	plan, err := PlanStatefulPromote(sts)
+	plan, err := planStatefulPromote(sts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,12 +135,12 @@ func TestPlanStatefulPromote(t *testing.T) {
 
 	absent := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
 	absent.Annotations[release.AnnotationStatefulCanary] = `{"template":{},"partition":0,"noRollingUpdate":true}`
-	if plan, err = PlanStatefulPromote(absent); err != nil || patched(t, plan).Spec.UpdateStrategy.RollingUpdate != nil {
+	if plan, err = planStatefulPromote(absent); err != nil || patched(t, plan).Spec.UpdateStrategy.RollingUpdate != nil {
 		t.Errorf("a rollingUpdate the user had not set should be unset again (err %v)", err)
 	}
 
 	var nothing *plans.NothingLeftError
-	if _, err := PlanStatefulPromote(newStatefulSet("db", "db:1", 4).v()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := planStatefulPromote(newStatefulSet("db", "db:1", 4).v()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -148,7 +148,7 @@ func TestPlanStatefulPromote(t *testing.T) {
 func TestPlanStatefulAbort(t *testing.T) {
 	sts := newStatefulSet("db", "db:1", 4).withCanary("db:2", 1).v()
 	stable := newStatefulSet("db", "db:1", 4).v()
-	plan, err := PlanStatefulAbort(sts, []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 3, "db-2", true)})
+	plan, err := planStatefulAbort(sts, []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 3, "db-2", true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestPlanStatefulAbort(t *testing.T) {
 	}
 
 	var nothing *plans.NothingLeftError
-	if _, err := PlanStatefulAbort(stable, nil); !errors.As(err, &nothing) {
+	if _, err := planStatefulAbort(stable, nil); !errors.As(err, &nothing) {
 		t.Errorf("err = %v, want nothing left", err)
 	}
 }
@@ -178,7 +178,7 @@ func TestPlanStatefulAbortForcedRollback(t *testing.T) {
 		statefulPod(sts, 3, "db-2", false),   // canary, not Ready: blocks the rollback
 		statefulPod(other, 3, "db-2", false), // another owner's
 	}
-	plan, err := PlanStatefulAbort(sts, pods)
+	plan, err := planStatefulAbort(sts, pods)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,10 +190,10 @@ func TestPlanStatefulAbortForcedRollback(t *testing.T) {
 	}
 	// Interrupted after the patch, abort still deletes it.
 	restored := newStatefulSet("db", "db:1", 4).v()
-	if plan, err = PlanStatefulAbort(restored, pods[2:3]); err != nil || actions(plan) != "delete pod/db-3, wait sts/db" {
+	if plan, err = planStatefulAbort(restored, pods[2:3]); err != nil || actions(plan) != "delete pod/db-3, wait sts/db" {
 		t.Errorf("after the patch: %s, %v", actions(plan), err)
 	}
-	if plan, err = PlanStatefulAbort(newStatefulSet("db", "db:1", 4).parallel().withCanary("db:crash", 1).v(), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
+	if plan, err = planStatefulAbort(newStatefulSet("db", "db:1", 4).parallel().withCanary("db:crash", 1).v(), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
 		t.Errorf("under Parallel the controller rolls back by itself: %s, %v", actions(plan), err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanSwitch plans pointing every Service of rel at color to, all at once,
+// planSwitch plans pointing every Service of rel at color to, all at once,
 // then waiting until their EndpointSlices list only that color's pods. With
 // no color given it goes to the one the last bluegreen brought up (the idle
 // one when that is not recorded): a fixed target, so running the command
@@ -19,7 +19,7 @@ import (
 // refuses a color that is not fully available unless force is set. With a
 // scaleDownDelay the plan then stays that long, holding the release, and
 // scales the color that stopped serving to zero.
-func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (plans.Plan, error) {
+func planSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (plans.Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		return plans.Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
