@@ -117,3 +117,35 @@ func sameTemplate(a, b *corev1.PodTemplateSpec) bool {
 	delete(b.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	return apiequality.Semantic.DeepEqual(a, b)
 }
+
+// SetImage rolls the stable Deployment to new images; with UndoOnFailure a
+// rollout that fails is rolled back to the previous revision.
+type SetImage struct {
+	Images        []Image
+	UndoOnFailure bool
+}
+
+// Verb is "set image".
+func (SetImage) Verb() string { return "set image" }
+
+// Needs is the release alone.
+func (SetImage) Needs() plans.Needs { return plans.Needs{} }
+
+// Plan plans set image from s.
+func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) { return planSetImage(s.Release, p.Images) })
+}
+
+// RecoverNeeds is the revisions, to find the previous one.
+func (SetImage) RecoverNeeds() plans.Needs { return plans.Needs{Revisions: true} }
+
+// Recover rolls the stable Deployment back to its previous revision when
+// its rollout to p.Images really failed: past its progress deadline, or
+// past --timeout. Anything else (nobody asked, or someone changed the
+// Deployment since) leaves the rollout as it is.
+func (p SetImage) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
+	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
+		return plans.Plan{}, nil
+	}
+	return planRollback(s.Release.Stable, s.ReplicaSets)
+}
