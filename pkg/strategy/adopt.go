@@ -22,16 +22,16 @@ func (Adopt) Verb() string { return "adopt" }
 // Needs nothing beyond the release.
 func (Adopt) Needs() plans.Needs { return plans.Needs{} }
 
-// Plan plans the adoption (PlanAdopt).
-func (Adopt) Plan(s *plans.Snapshot) (plans.Plan, error) { return PlanAdopt(s.Release) }
+// Plan plans the adoption (planAdopt).
+func (Adopt) Plan(s *plans.Snapshot) (plans.Plan, error) { return planAdopt(s.Release) }
 
-// PlanAdopt plans giving the release's hand-made canary or green the labels
+// planAdopt plans giving the release's hand-made canary or green the labels
 // and annotations kubectl-ship gives what it creates, so that every verb
 // acts on it as on its own: one patch of the Deployment's own metadata. Its
 // name, selector and pod template stay as they are (a selector cannot
 // change, and a new template would restart its pods). Run again, it has
 // nothing left to do.
-func PlanAdopt(rel *release.Release) (plans.Plan, error) {
+func planAdopt(rel *release.Release) (plans.Plan, error) {
 	name := rel.Stable.Name
 	d := rel.HandMade()
 	if d == nil {

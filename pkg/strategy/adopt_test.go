@@ -63,7 +63,7 @@ func TestPlanAdopt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanAdopt(listed(t, tt.selector, stable, tt.other))
+			plan, err := planAdopt(listed(t, tt.selector, stable, tt.other))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -79,13 +79,13 @@ func TestPlanAdopt(t *testing.T) {
 			if again.HandMade() != nil || again.Canary == nil && again.Green == nil {
 				t.Fatalf("adopted, the release still has %v made by hand", again.HandMade())
 			}
-			if plan, err := PlanAdopt(again); err != nil || plan.Writes() || len(plan.Steps) != 1 || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
+			if plan, err := planAdopt(again); err != nil || plan.Writes() || len(plan.Steps) != 1 || !strings.Contains(plan.Notes[0], "is already kubectl-ship's: nothing to adopt") {
 				t.Errorf("adopt again: %v, %+v", err, plan)
 			}
 		})
 	}
 	var nothing *plans.NothingLeftError
-	if _, err := PlanAdopt(listed(t, seedApp, stable)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
+	if _, err := planAdopt(listed(t, seedApp, stable)); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "release ctwoc has no canary or green made by hand to adopt") {
 		t.Errorf("a release with nothing to adopt: %v", err)
 	}
 }
@@ -128,12 +128,12 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").WithSelectorKeys(tt.selector...).V()
 			canary := fixture.NewSeedDeployment("ctwoc-canary", "canary", "2.0.0").WithReplicas(1).V()
-			plan, err := PlanAdopt(listed(t, seedApp, stable, canary))
+			plan, err := planAdopt(listed(t, seedApp, stable, canary))
 			if err != nil {
 				t.Fatal(err)
 			}
 			rel := listed(t, seedApp, stable, adoptedBy(t, plan))
-			if plan, err = PlanPromote(rel); err != nil {
+			if plan, err = planPromote(rel); err != nil {
 				t.Fatal(err)
 			}
 			promoted := plan.Steps[0].Object.(*appsv1.Deployment)
@@ -144,7 +144,7 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 				t.Errorf("notes %q, want %q", got, tt.note)
 			}
 			rel.Stable = promoted
-			if _, err := PlanAbort(rel); err == nil || !strings.Contains(err.Error(), "a promote was started") {
+			if _, err := planAbort(rel); err == nil || !strings.Contains(err.Error(), "a promote was started") {
 				t.Errorf("abort once promoted: %v", err)
 			}
 		})
@@ -155,17 +155,17 @@ func TestPromoteAnAdoptedCanaryKeepsTheSelectedLabels(t *testing.T) {
 // another, and ending the release hands blue back its own.
 func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
-	plan, err := PlanAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V()))
+	plan, err := planAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").V()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	green := adoptedBy(t, plan)
-	_, err = PlanBlueGreen(listed(t, seedBlue, stable, green), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
+	_, err = planBlueGreen(listed(t, seedBlue, stable, green), BlueGreenRequest{Images: images("example/ctwoc:3.0.0")}, nil)
 	if err == nil || !strings.Contains(err.Error(), "deployment ctwoc-green's selector holds version=2.0.0, which cannot change, so it cannot come up as version=3.0.0: end this blue-green release with 'kubectl ship bluegreen cleanup ctwoc --delete'") {
 		t.Errorf("bluegreen into a held color: %v", err)
 	}
 	serving := listed(t, map[string]string{"app": "ctwoc", "version": "2.0.0"}, stable, green)
-	if plan, err = PlanCleanup(serving, true); err != nil {
+	if plan, err = planCleanup(serving, true); err != nil {
 		t.Fatal(err)
 	}
 	blue := plan.Steps[0].Object.(*appsv1.Deployment)
@@ -182,7 +182,7 @@ func TestAdoptedGreenWhoseSelectorHoldsTheVersion(t *testing.T) {
 // switch say first that its pods would take blue's traffic.
 func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
 	stable := fixture.NewSeedDeployment("ctwoc", "stable", "1.0.0").V()
-	plan, err := PlanAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").WithReplicas(1).V()))
+	plan, err := planAdopt(listed(t, seedBlue, stable, fixture.NewSeedDeployment("ctwoc-green", "stable", "2.0.0").WithReplicas(1).V()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestAdoptedGreenWithFewerPodsIsWarned(t *testing.T) {
 		t.Errorf("adopt should warn:\n%s", notes)
 	}
 	green := adoptedBy(t, plan)
-	sw, err := PlanSwitch(listed(t, seedBlue, stable, green), "", false, 0)
+	sw, err := planSwitch(listed(t, seedBlue, stable, green), "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

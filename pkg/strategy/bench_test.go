@@ -33,7 +33,7 @@ func BenchmarkPlanCanary(b *testing.B) {
 			req := CanaryRequest{Images: images("web:2"), Weight: c.weight}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := PlanCanary(rel, req); err != nil {
+				if _, err := planCanary(rel, req); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -51,18 +51,18 @@ func BenchmarkPlan(b *testing.B) {
 		name string
 		plan func() (plans.Plan, error)
 	}{
-		{"promote", func() (plans.Plan, error) { return PlanPromote(canaried) }},
-		{"abort", func() (plans.Plan, error) { return PlanAbort(canaried) }},
-		{"scale", func() (plans.Plan, error) { return PlanScale(canaried, ScaleRequest{Replicas: 6}) }},
-		{"set image", func() (plans.Plan, error) { return PlanSetImage(newRelease(stable, nil), images("web:2")) }},
+		{"promote", func() (plans.Plan, error) { return planPromote(canaried) }},
+		{"abort", func() (plans.Plan, error) { return planAbort(canaried) }},
+		{"scale", func() (plans.Plan, error) { return planScale(canaried, ScaleRequest{Replicas: 6}) }},
+		{"set image", func() (plans.Plan, error) { return planSetImage(newRelease(stable, nil), images("web:2")) }},
 		{"bluegreen first", func() (plans.Plan, error) {
-			return PlanBlueGreen(newRelease(versioned(), nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+			return planBlueGreen(newRelease(versioned(), nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
 		}},
 		{"bluegreen next", func() (plans.Plan, error) {
-			return PlanBlueGreen(greenServes, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
+			return planBlueGreen(greenServes, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
 		}},
-		{"switch", func() (plans.Plan, error) { return PlanSwitch(blueServes, "", false, 0) }},
-		{"cleanup", func() (plans.Plan, error) { return PlanCleanup(greenServes, false) }},
+		{"switch", func() (plans.Plan, error) { return planSwitch(blueServes, "", false, 0) }},
+		{"cleanup", func() (plans.Plan, error) { return planCleanup(greenServes, false) }},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -76,10 +76,10 @@ func BenchmarkPlan(b *testing.B) {
 	}
 }
 
-// canaryOf returns the canary that PlanCanary creates beside stable.
+// canaryOf returns the canary that planCanary creates beside stable.
 func canaryOf(b *testing.B, stable *appsv1.Deployment, weight int32) *appsv1.Deployment {
 	b.Helper()
-	plan, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: weight})
+	plan, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: weight})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -33,12 +33,12 @@ type BlueGreenRequest struct {
 	Verify time.Duration
 }
 
-// PlanBlueGreen plans bringing the new images up in the idle color, at the
+// planBlueGreen plans bringing the new images up in the idle color, at the
 // serving color's size, without moving any traffic. The first time it
 // creates NAME-green and makes the Services route to blue by the color key;
 // later it rolls whichever color is idle. nodes are the cluster's nodes when
 // the pods request resources (nil otherwise), to weigh the doubled capacity.
-func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (plans.Plan, error) {
+func planBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.Node) (plans.Plan, error) {
 	blue := rel.Stable
 	if rel.Canary != nil {
 		return plans.Plan{}, fmt.Errorf("release %s has a canary (%s): promote or abort it before a blue-green release", blue.Name, rel.Canary.Name)
@@ -80,49 +80,11 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	}
 	plan.Notes = append(plan.Notes, sharedImageNotes(&live.Spec.Template.Spec, &spec)...)
 
-	var next *appsv1.Deployment
-	if idle == release.Green && rel.Green == nil {
-		if d := rel.Existing("Deployment", release.GreenName(blue.Name)); d != nil {
-			return plans.Plan{}, inTheWay("deployment", d.GetName(), blue.Name)
-		}
-		next = newGreen(blue, spec, key, value)
-		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Create, Object: next, Operation: "created",
-			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
-	} else {
-		// Record first where the next switch goes: to the color coming up.
-		if idle == release.Blue {
-			step, err := newColorStep(rel.Green, idle)
-			if err != nil {
-				return plans.Plan{}, err
-			}
-			if step != nil {
-				plan.Steps = append(plan.Steps, *step)
-			}
-		}
-		current := rel.Deployment(idle)
-		if held, ok := current.Spec.Selector.MatchLabels[key]; ok && held != value {
-			return plans.Plan{}, fmt.Errorf("deployment %s's selector holds %s=%s, which cannot change, so it cannot come up as %s=%s: end this blue-green release with 'kubectl ship bluegreen cleanup %s --delete', then start the next",
-				current.Name, key, held, key, value, blue.Name)
-		}
-		next = current.DeepCopy()
-		if idle == release.Green {
-			next.Annotations[release.AnnotationNewColor] = string(idle)
-		}
-		labels := next.Spec.Template.Labels // the idle color's own, matching its selector
-		next.Spec.Template = *live.Spec.Template.DeepCopy()
-		next.Spec.Template.Spec = spec
-		next.Spec.Template.Labels = labels
-		next.Spec.Template.Labels[key] = value
-		next.Spec.Replicas = live.Spec.Replicas
-		step, err := patchStep(current, next, appsv1.Deployment{}, "configured",
-			fmt.Sprintf("roll the idle color, %s, to %s", idle, imageList(spec)))
-		if err != nil {
-			return plans.Plan{}, err
-		}
-		if step != nil {
-			plan.Steps = append(plan.Steps, *step)
-		}
+	next, steps, err := idleColorSteps(rel, live, idle, spec, key, value)
+	if err != nil {
+		return plans.Plan{}, err
 	}
+	plan.Steps = append(plan.Steps, steps...)
 	plan.Notes = append(plan.Notes, capacityNote(live, nodes), fmt.Sprintf("%s brings up %s beside %s; no traffic moves until 'kubectl ship bluegreen-switch %s'",
 		idle, imageList(spec), serving, blue.Name))
 	if req.Preview {
@@ -144,6 +106,57 @@ func PlanBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		plan.Progression = &verified
 	}
 	return plan, nil
+}
+
+// idleColorSteps brings the idle color up on spec, labelled key=value:
+// green created beside blue the first time, else the idle Deployment
+// patched to live's template (blue first recording that the next switch
+// goes to it). next is the idle Deployment as the steps leave it.
+func idleColorSteps(rel *release.Release, live *appsv1.Deployment, idle release.Color, spec corev1.PodSpec, key, value string) (next *appsv1.Deployment, steps []plans.Step, err error) {
+	blue := rel.Stable
+	if idle == release.Green && rel.Green == nil {
+		if d := rel.Existing("Deployment", release.GreenName(blue.Name)); d != nil {
+			return nil, nil, inTheWay("deployment", d.GetName(), blue.Name)
+		}
+		next = newGreen(blue, spec, key, value)
+		steps = append(steps, plans.Step{Action: plans.Create, Object: next, Operation: "created",
+			Reason: fmt.Sprintf("run %s as green beside blue", imageList(spec))})
+	} else {
+		// Record first where the next switch goes: to the color coming up.
+		if idle == release.Blue {
+			step, err := newColorStep(rel.Green, idle)
+			if err != nil {
+				return nil, nil, err
+			}
+			if step != nil {
+				steps = append(steps, *step)
+			}
+		}
+		current := rel.Deployment(idle)
+		if held, ok := current.Spec.Selector.MatchLabels[key]; ok && held != value {
+			return nil, nil, fmt.Errorf("deployment %s's selector holds %s=%s, which cannot change, so it cannot come up as %s=%s: end this blue-green release with 'kubectl ship bluegreen cleanup %s --delete', then start the next",
+				current.Name, key, held, key, value, blue.Name)
+		}
+		next = current.DeepCopy()
+		if idle == release.Green {
+			next.Annotations[release.AnnotationNewColor] = string(idle)
+		}
+		labels := next.Spec.Template.Labels // the idle color's own, matching its selector
+		next.Spec.Template = *live.Spec.Template.DeepCopy()
+		next.Spec.Template.Spec = spec
+		next.Spec.Template.Labels = labels
+		next.Spec.Template.Labels[key] = value
+		next.Spec.Replicas = live.Spec.Replicas
+		step, err := patchStep(current, next, appsv1.Deployment{}, "configured",
+			fmt.Sprintf("roll the idle color, %s, to %s", idle, imageList(spec)))
+		if err != nil {
+			return nil, nil, err
+		}
+		if step != nil {
+			steps = append(steps, *step)
+		}
+	}
+	return next, steps, nil
 }
 
 // newColorStep records on green that color is the one the next switch goes

@@ -53,7 +53,7 @@ func versioned() *appsv1.Deployment {
 
 func TestPlanBlueGreenFirstReleaseUsesTheVersionLabel(t *testing.T) {
 	rel := newRelease(versioned(), nil)
-	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+	plan, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestPlanBlueGreenFirstReleaseUsesTheVersionLabel(t *testing.T) {
 
 func TestPlanBlueGreenFirstReleaseLabelsBlue(t *testing.T) {
 	rel := newRelease(fixture.NewDeployment("web").V(), nil)
-	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2")}, nil)
+	plan, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:2")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestPlanBlueGreenResumedWaitsForBlue(t *testing.T) {
 	blue.Spec.Template.Labels[release.LabelColor] = "blue"
 	blue.Generation = 2
 	blue.Status = appsv1.DeploymentStatus{ObservedGeneration: 2, Replicas: 4, UpdatedReplicas: 1, AvailableReplicas: 3}
-	plan, err := PlanBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2")}, nil)
+	plan, err := planBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestPlanBlueGreenResumedWaitsForBlue(t *testing.T) {
 // Service routes to serving by version.
 func greenRelease(serving release.Color) *release.Release {
 	blue := versioned()
-	first, _ := PlanBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
+	first, _ := planBlueGreen(newRelease(blue, nil), BlueGreenRequest{Images: images("web:2.0.0")}, nil)
 	rel := newRelease(blue, nil)
 	rel.Green = first.Steps[1].Object.(*appsv1.Deployment)
 	rel.Green.ResourceVersion = "5"
@@ -121,7 +121,7 @@ func greenRelease(serving release.Color) *release.Release {
 
 func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 	rel := greenRelease(release.Green)
-	plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
+	plan, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestPlanBlueGreenNextReleaseRollsTheIdleColor(t *testing.T) {
 
 func TestPlanSwitch(t *testing.T) {
 	rel := greenRelease(release.Blue)
-	plan, err := PlanSwitch(rel, "", false, 0)
+	plan, err := planSwitch(rel, "", false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestPlanSwitch(t *testing.T) {
 		t.Errorf("patch: %s", plan.Steps[0].Patch)
 	}
 
-	plan, err = PlanSwitch(rel, release.Blue, false, 0)
+	plan, err = planSwitch(rel, release.Blue, false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to blue") {
 		t.Errorf("switch to the serving color: %+v %v", plan, err)
 	}
@@ -163,7 +163,7 @@ func TestPlanSwitch(t *testing.T) {
 // it goes where the last bluegreen pointed, whatever serves now.
 func TestPlanSwitchAgainConverges(t *testing.T) {
 	rel := greenRelease(release.Green) // the first run switched, then died
-	plan, err := PlanSwitch(rel, "", false, 0)
+	plan, err := planSwitch(rel, "", false, 0)
 	if err != nil || plan.Writes() || !strings.Contains(plan.Notes[0], "already routes to green") {
 		t.Fatalf("re-run: %+v %v", plan, err)
 	}
@@ -171,7 +171,7 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 	switched := two.Services[0].DeepCopy()
 	switched.Name, switched.Spec.Selector["version"] = "web-2", "2.0.0"
 	two.Services = append(two.Services, switched)
-	plan, err = PlanSwitch(two, "", false, 0)
+	plan, err = planSwitch(two, "", false, 0)
 	if err != nil || actions(plan) != "patch svc/web, wait svc/web" {
 		t.Fatalf("half-switched services: %s %v", actions(plan), err)
 	}
@@ -180,10 +180,10 @@ func TestPlanSwitchAgainConverges(t *testing.T) {
 func TestPlanSwitchRefusesAColorThatIsNotReady(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Status.AvailableReplicas = 1
-	if _, err := PlanSwitch(rel, "", false, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
+	if _, err := planSwitch(rel, "", false, 0); err == nil || !strings.Contains(err.Error(), "green is not ready: Waiting for deployment \"web-green\" rollout to finish: 1 of 3 updated replicas are available") {
 		t.Fatalf("err = %v", err)
 	}
-	plan, err := PlanSwitch(rel, "", true, 0)
+	plan, err := planSwitch(rel, "", true, 0)
 	if err != nil || !strings.Contains(plan.Notes[0], "--force") {
 		t.Fatalf("--force: %+v %v", plan.Notes, err)
 	}
@@ -193,18 +193,18 @@ func TestPlanSwitchNeverToAColorWithoutPods(t *testing.T) {
 	rel := greenRelease(release.Blue)
 	rel.Green.Spec.Replicas = new(int32)
 	for _, force := range []bool{false, true} {
-		if _, err := PlanSwitch(rel, "", force, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
+		if _, err := planSwitch(rel, "", force, 0); err == nil || !strings.Contains(err.Error(), "has 0 replicas: bring it up first") {
 			t.Errorf("force=%v: %v", force, err)
 		}
 	}
 }
 
 func TestPlanCleanup(t *testing.T) {
-	plan, err := PlanCleanup(greenRelease(release.Blue), false)
+	plan, err := planCleanup(greenRelease(release.Blue), false)
 	if err != nil || actions(plan) != "patch web-green" || !strings.Contains(string(plan.Steps[0].Patch), `"replicas":0`) {
 		t.Fatalf("cleanup: %s %v", actions(plan), err)
 	}
-	plan, err = PlanCleanup(greenRelease(release.Blue), true)
+	plan, err = planCleanup(greenRelease(release.Blue), true)
 	if err != nil || actions(plan) != "delete web-green" {
 		t.Fatalf("cleanup --delete: %s %v", actions(plan), err)
 	}
@@ -212,7 +212,7 @@ func TestPlanCleanup(t *testing.T) {
 	// The version label is the same on both, so the Service keeps its
 	// selector and simply loses green's pods.
 	serving := greenRelease(release.Green)
-	plan, err = PlanCleanup(serving, true)
+	plan, err = planCleanup(serving, true)
 	if err != nil || actions(plan) != "patch web, wait web, delete web-green" {
 		t.Fatalf("cleanup --delete while green serves: %s %v", actions(plan), err)
 	}
@@ -223,16 +223,16 @@ func TestPlanCleanup(t *testing.T) {
 	// Interrupted after blue took the template: both colors match the
 	// Service, and the hand-back goes on.
 	serving.Stable = blue
-	if plan, err = PlanCleanup(serving, true); err != nil || actions(plan) != "wait web, delete web-green" {
+	if plan, err = planCleanup(serving, true); err != nil || actions(plan) != "wait web, delete web-green" {
 		t.Fatalf("cleanup --delete again: %s %v", actions(plan), err)
 	}
 	// An interrupted --delete removed green but not yet its preview.
 	rel := newRelease(versioned(), nil)
 	rel.Preview = &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "web-preview"}}
-	if plan, err := PlanCleanup(rel, true); err != nil || actions(plan) != "delete svc/web-preview" {
+	if plan, err := planCleanup(rel, true); err != nil || actions(plan) != "delete svc/web-preview" {
 		t.Fatalf("cleanup --delete without green: %s %v", actions(plan), err)
 	}
-	if plan, err := PlanCleanup(rel, false); err != nil || len(plan.Steps) != 0 {
+	if plan, err := planCleanup(rel, false); err != nil || len(plan.Steps) != 0 {
 		t.Fatalf("cleanup without --delete keeps the preview: %s %v", actions(plan), err)
 	}
 }
@@ -255,7 +255,7 @@ func TestCapacityNote(t *testing.T) {
 // With --scale-down-delay the switch stays, then scales the color that
 // stopped serving to zero.
 func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
-	plan, err := PlanSwitch(greenRelease(release.Blue), "", false, time.Minute)
+	plan, err := planSwitch(greenRelease(release.Blue), "", false, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func TestPlanSwitchWithScaleDownDelay(t *testing.T) {
 func TestPlanBlueGreenTagsThatCannotBeLabels(t *testing.T) {
 	for _, tag := range []string{"2.0.", strings.Repeat("9", 64)} {
 		rel := newRelease(versioned(), nil)
-		plan, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:" + tag)}, nil)
+		plan, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:" + tag)}, nil)
 		if err != nil {
 			t.Fatalf("tag %q: %v", tag, err)
 		}
@@ -286,7 +286,7 @@ func TestPlanBlueGreenTagsThatCannotBeLabels(t *testing.T) {
 		}
 	}
 	rel := greenRelease(release.Green) // switching on version: blue is idle
-	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.")}, nil); err == nil ||
+	if _, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.")}, nil); err == nil ||
 		!strings.Contains(err.Error(), `the new image's tag "2.0." cannot be its value`) {
 		t.Errorf("a tag that cannot be the version label: %v", err)
 	}
@@ -298,11 +298,11 @@ func TestPreviewName(t *testing.T) {
 	d := versioned()
 	d.Name = "web.v1"
 	rel := newRelease(d, nil)
-	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true}, nil); err == nil ||
+	if _, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true}, nil); err == nil ||
 		!strings.Contains(err.Error(), `the preview Service cannot be named "web.v1-preview"`) || !strings.Contains(err.Error(), "--preview-service-name") {
 		t.Errorf("dotted name: %v", err)
 	}
-	if _, err := PlanBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true, PreviewName: "web-v1-try"}, nil); err != nil {
+	if _, err := planBlueGreen(rel, BlueGreenRequest{Images: images("web:2.0.0"), Preview: true, PreviewName: "web-v1-try"}, nil); err != nil {
 		t.Errorf("named preview: %v", err)
 	}
 }

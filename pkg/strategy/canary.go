@@ -53,9 +53,9 @@ type CanaryRequest struct {
 	Nodes NodeChoice
 }
 
-// PlanCanary plans starting or resizing the canary of rel. The stable
+// planCanary plans starting or resizing the canary of rel. The stable
 // Deployment is never changed.
-func PlanCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
+func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	stable := rel.Stable
 	if rel.Green != nil {
 		return plans.Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",

@@ -25,7 +25,7 @@ func images(values ...string) []Image {
 
 func TestPlanCanaryCreates(t *testing.T) {
 	rel := newRelease(fixture.NewDeployment("web").V(), nil)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestPlanCanaryCreates(t *testing.T) {
 
 func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
 	stable := fixture.NewDeployment("web").Selecting("track", "stable").V()
-	plan, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	plan, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,11 @@ func TestPlanCanaryVariesTheStableSelectorsOwnLabel(t *testing.T) {
 
 func TestPlanCanaryRerunIsANoOp(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
+	first, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
 
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 25})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestPlanCanaryRerunIsANoOp(t *testing.T) {
 
 func TestPlanCanaryResizes(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	first, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
+	first, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Weight: 25})
 	existing := first.Steps[0].Object.(*appsv1.Deployment)
 	existing.ResourceVersion = "9"
 
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 50})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:2"), Weight: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestPlanCanaryResizes(t *testing.T) {
 
 func TestPlanCanaryErrors(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
 	twoContainers := fixture.NewDeployment("web").WithContainer("proxy", "envoy:1").V()
 	routedTrack := newRelease(stable, nil)
@@ -136,7 +136,7 @@ func TestPlanCanaryErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanCanary(tt.rel, tt.req)
+			_, err := planCanary(tt.rel, tt.req)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -149,9 +149,9 @@ func TestPlanCanaryErrors(t *testing.T) {
 
 func TestPlanCanaryReplaceRollsTheCanary(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	existing := running.Steps[0].Object.(*appsv1.Deployment)
-	plan, err := PlanCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:3"), Replace: true})
+	plan, err := planCanary(newRelease(stable, existing), CanaryRequest{Images: images("web:3"), Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestStickyAndRestore(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
 	rel := newRelease(stable, nil)
 	rel.Services[0].Annotations = map[string]string{"owner": "team-a"}
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Sticky: true, StickySeconds: 600})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,10 +196,10 @@ func TestStickyAndRestore(t *testing.T) {
 
 func TestPlanPromote(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	running, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
+	running, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2")})
 	canary := running.Steps[0].Object.(*appsv1.Deployment)
 
-	plan, err := PlanPromote(newRelease(stable, canary))
+	plan, err := planPromote(newRelease(stable, canary))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,11 +218,11 @@ func TestPlanPromote(t *testing.T) {
 	// Interrupted after the patch: the re-run only waits and cleans up, and
 	// abort refuses to pretend the stable Deployment was untouched.
 	rolled := promoted.DeepCopy()
-	plan, err = PlanPromote(newRelease(rolled, canary))
+	plan, err = planPromote(newRelease(rolled, canary))
 	if err != nil || plan.Steps[0].Action != plans.Wait {
 		t.Fatalf("re-run after the patch: %+v %v", plan.Steps, err)
 	}
-	if _, err := PlanAbort(newRelease(rolled, canary)); err == nil || !strings.Contains(err.Error(), "a promote was started") {
+	if _, err := planAbort(newRelease(rolled, canary)); err == nil || !strings.Contains(err.Error(), "a promote was started") {
 		t.Errorf("abort mid-promote: %v", err)
 	}
 }
@@ -230,24 +230,24 @@ func TestPlanPromote(t *testing.T) {
 func TestPlanPromoteErrors(t *testing.T) {
 	stable := fixture.NewDeployment("web").Paused().V()
 	canary := fixture.NewDeployment("web-canary").WithImage("web:2").WithReplicas(1).V()
-	if _, err := PlanPromote(newRelease(stable, canary)); err == nil || !strings.Contains(err.Error(), "kubectl rollout resume deployment/web") {
+	if _, err := planPromote(newRelease(stable, canary)); err == nil || !strings.Contains(err.Error(), "kubectl rollout resume deployment/web") {
 		t.Errorf("paused: %v", err)
 	}
-	if _, err := PlanPromote(newRelease(fixture.NewDeployment("web").V(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := planPromote(newRelease(fixture.NewDeployment("web").V(), nil)); err == nil || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("no canary: %v", err)
 	}
 }
 
 func TestPlanAbort(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	plan, err := PlanAbort(newRelease(stable, nil))
+	plan, err := planAbort(newRelease(stable, nil))
 	if err != nil || plan.Writes() || plan.Notes[0] != "deployment web has no canary: nothing to abort" {
 		t.Fatalf("abort without canary: %+v %v", plan, err)
 	}
 	canary := fixture.NewDeployment("web-canary").WithImage("web:2").WithReplicas(1).V()
 	canary.Labels = map[string]string{release.LabelRelease: "web", release.LabelRole: release.RoleCanary}
 	canary.Spec.Replicas = ptr.To[int32](1)
-	plan, err = PlanAbort(newRelease(stable, canary))
+	plan, err = planAbort(newRelease(stable, canary))
 	if err != nil || len(plan.Steps) != 1 || plan.Steps[0].Action != plans.Delete || plan.Steps[0].Object != canary {
 		t.Fatalf("abort: %+v %v", plan.Steps, err)
 	}

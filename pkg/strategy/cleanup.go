@@ -10,13 +10,13 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanCleanup plans scaling the idle color to zero, or with del ending the
+// planCleanup plans scaling the idle color to zero, or with del ending the
 // blue-green release: deleting green (and the preview Service). When green
 // serves, blue first takes green's pod template and the traffic back, so the
 // release ends on its own Deployment, running what green ran. The serving
 // color is never scaled down: rolling back depends on the other color still
 // running until the user is sure.
-func PlanCleanup(rel *release.Release, del bool) (plans.Plan, error) {
+func planCleanup(rel *release.Release, del bool) (plans.Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		// An interrupted --delete removed green but not its preview, or

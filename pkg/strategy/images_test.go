@@ -71,11 +71,11 @@ func TestSharedImageNotes(t *testing.T) {
 // and changing that image again is a change, refused without --replace.
 func TestCanaryOfAnInitContainerImage(t *testing.T) {
 	stable := initAndSidecar()
-	if _, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("migrate=web:1")}); err == nil ||
+	if _, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("migrate=web:1")}); err == nil ||
 		!strings.Contains(err.Error(), "already runs web=web:1, migrate=web:1, log=fluent:1: a canary needs a different image") {
 		t.Errorf("same images as stable: %v", err)
 	}
-	first, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("migrate=migrate:2"), Weight: 25})
+	first, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("migrate=migrate:2"), Weight: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +83,11 @@ func TestCanaryOfAnInitContainerImage(t *testing.T) {
 	canary.ResourceVersion = "8"
 	rel := newRelease(stable, canary)
 
-	_, err = PlanCanary(rel, CanaryRequest{Images: images("migrate=migrate:3"), Weight: 25})
+	_, err = planCanary(rel, CanaryRequest{Images: images("migrate=migrate:3"), Weight: 25})
 	if want := "canary web-canary runs web=web:1, migrate=migrate:2, log=fluent:1, not web=web:1, migrate=migrate:3, log=fluent:1: pass --replace"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("a new init image without --replace: %v\nwant %s", err, want)
 	}
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("migrate=migrate:3"), Weight: 25, Replace: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("migrate=migrate:3"), Weight: 25, Replace: true})
 	if err != nil {
 		t.Fatal(err)
 	}

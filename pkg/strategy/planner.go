@@ -2,7 +2,6 @@ package strategy
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -26,34 +25,11 @@ type Abort struct{}
 // BlueGreen brings new images up in the idle color.
 type BlueGreen struct{ Request BlueGreenRequest }
 
-// Switch points the Services at a color, or the route that sends them
-// traffic; with ScaleDownDelay it then stays that long and scales the color
-// that stopped serving to zero. With Steps, green takes each of these
-// shares of the route's traffic in turn, each held for Interval while the
-// gates are checked, before it takes all of it; with VerifyFor, the switch
-// is then held that long.
-type Switch struct {
-	To             release.Color
-	Force          bool
-	Steps          []int32
-	Interval       time.Duration
-	VerifyFor      time.Duration
-	ScaleDownDelay time.Duration
-	Route          RouteChoice
-}
-
 // Cleanup scales the idle color to zero, or deletes green.
 type Cleanup struct{ Delete bool }
 
 // Scale resizes a release as a whole.
 type Scale struct{ Request ScaleRequest }
-
-// SetImage rolls the stable Deployment to new images; with UndoOnFailure a
-// rollout that fails is rolled back to the previous revision.
-type SetImage struct {
-	Images        []Image
-	UndoOnFailure bool
-}
 
 // Verb is "canary".
 func (Canary) Verb() string { return "canary" }
@@ -144,64 +120,7 @@ func (p BlueGreen) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if ds := s.DaemonSet; ds != nil {
 		return plans.Plan{}, fmt.Errorf("daemonset %s cannot be released blue-green: a DaemonSet runs one pod per node, so a green copy would run a second pod on every node beside the first (twice the agents, both acting on the node); use 'kubectl ship canary %s --image IMAGE --nodes N', which replaces the pods of the chosen nodes in place", ds.Name, ds.Name)
 	}
-	return adopted(s, func() (plans.Plan, error) { return PlanBlueGreen(s.Release, p.Request, s.Nodes) })
-}
-
-// Verb is "bluegreen-switch".
-func (Switch) Verb() string { return "bluegreen-switch" }
-
-// Needs is the route it may switch.
-func (p Switch) Needs() plans.Needs { return plans.Needs{Routes: p.Route.Needs()} }
-
-// Plan plans bluegreen-switch from s: of the Services' selectors, or of
-// the HTTPRoute that sends them traffic; step by step, or verified, from
-// where the release's record says it stands.
-func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) {
-		if s.Release.Green != nil {
-			to, err := switchTarget(s.Release, p.To)
-			if err == nil {
-				err = verificationFailed(s, to, p.Force)
-			}
-			if err != nil {
-				return plans.Plan{}, err
-			}
-		}
-		if len(p.Steps) > 0 || p.VerifyFor > 0 {
-			return planSwitchProgression(s, p)
-		}
-		plan, err := p.switchTo(s.Release, 100)
-		if rec := s.Progression; err == nil && rec.Active() && rec.Color != "" && plan.Writes() {
-			// A switch or verification under way ends: the other way,
-			// rolled back; the same way, by hand.
-			to, _ := switchTarget(s.Release, p.To)
-			if to == rec.Color {
-				plan.Progression = rec.End(release.ProgressionComplete, "switched by hand")
-			} else {
-				plan.Progression = rec.End(release.ProgressionRolledBack, "switched back by hand")
-			}
-		}
-		return plan, err
-	})
-}
-
-// switchTo plans the switch to p.To, green taking weight percent of the
-// HTTPRoute's traffic (100: all of it); without a route, the Services'
-// selectors switch, all at once.
-func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error) {
-	if rel.Green != nil {
-		route, svc, err := switchRoute(rel, p.Route)
-		if err != nil {
-			return plans.Plan{}, err
-		}
-		if route != nil {
-			return planRoutedSwitch(rel, route, svc, p, weight)
-		}
-	}
-	if weight < 100 {
-		return plans.Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
-	}
-	return PlanSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
+	return adopted(s, func() (plans.Plan, error) { return planBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 
 // Verb is "bluegreen cleanup".
@@ -212,7 +131,7 @@ func (Cleanup) Needs() plans.Needs { return plans.Needs{Routes: plans.RouteNeeds
 
 // Plan plans bluegreen cleanup from s.
 func (p Cleanup) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanCleanup(s.Release, p.Delete) })
+	return adopted(s, func() (plans.Plan, error) { return planCleanup(s.Release, p.Delete) })
 }
 
 // Verb is "scale".
@@ -223,18 +142,7 @@ func (Scale) Needs() plans.Needs { return plans.Needs{Autoscalers: true} }
 
 // Plan plans scale from s.
 func (p Scale) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanScale(s.Release, p.Request) })
-}
-
-// Verb is "set image".
-func (SetImage) Verb() string { return "set image" }
-
-// Needs is the release alone.
-func (SetImage) Needs() plans.Needs { return plans.Needs{} }
-
-// Plan plans set image from s.
-func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return PlanSetImage(s.Release, p.Images) })
+	return adopted(s, func() (plans.Plan, error) { return planScale(s.Release, p.Request) })
 }
 
 // adopted plans with plan unless the release has a canary or green made by
@@ -246,36 +154,6 @@ func adopted(s *plans.Snapshot, plan func() (plans.Plan, error)) (plans.Plan, er
 		}
 	}
 	return plan()
-}
-
-// RecoverNeeds is the route the switch went through: the one named, or the
-// one green's Service records (none is looked for: a switch that found one
-// recorded it).
-func (p Switch) RecoverNeeds() plans.Needs {
-	return plans.Needs{Routes: plans.RouteNeeds{Named: p.Route.Needs().Named, Recorded: !p.Route.None}}
-}
-
-// Recover switches back to the color that served before when the gates
-// failed while the switch was verified; the old color still runs.
-func (p Switch) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
-	if !failure.Gate {
-		return plans.Plan{}, nil
-	}
-	to, err := switchTarget(s.Release, p.To)
-	if err != nil {
-		return plans.Plan{}, err
-	}
-	back := Switch{To: to.Other(), Force: true, Route: p.Route}
-	plan, err := back.Plan(s)
-	if rec := s.Progression; rec.Active() && rec.Color == to {
-		rolledBack := *rec
-		rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, failure.Err.Error()
-		if d := s.Release.Deployment(to); d != nil {
-			rolledBack.Generation = d.Generation
-		}
-		plan.Progression = &rolledBack
-	}
-	return plan, err
 }
 
 // RecoverNeeds is nothing beyond the release.
@@ -295,18 +173,4 @@ func (BlueGreen) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, 
 		failed.Generation = d.Generation
 	}
 	return plans.Plan{Progression: &failed}, nil
-}
-
-// RecoverNeeds is the revisions, to find the previous one.
-func (SetImage) RecoverNeeds() plans.Needs { return plans.Needs{Revisions: true} }
-
-// Recover rolls the stable Deployment back to its previous revision when
-// its rollout to p.Images really failed: past its progress deadline, or
-// past --timeout. Anything else (nobody asked, or someone changed the
-// Deployment since) leaves the rollout as it is.
-func (p SetImage) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
-	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
-		return plans.Plan{}, nil
-	}
-	return PlanRollback(s.Release.Stable, s.ReplicaSets)
 }

@@ -46,10 +46,10 @@ type deploymentWorkload struct{ rel *release.Release }
 func (w deploymentWorkload) name() string  { return w.rel.Stable.Name }
 func (w deploymentWorkload) running() bool { return w.rel.Canary != nil }
 func (w deploymentWorkload) canary(req CanaryRequest) (plans.Plan, error) {
-	return PlanCanary(w.rel, req)
+	return planCanary(w.rel, req)
 }
-func (w deploymentWorkload) promote() (plans.Plan, error)     { return PlanPromote(w.rel) }
-func (w deploymentWorkload) abort() (plans.Plan, error)       { return PlanAbort(w.rel) }
+func (w deploymentWorkload) promote() (plans.Plan, error)     { return planPromote(w.rel) }
+func (w deploymentWorkload) abort() (plans.Plan, error)       { return planAbort(w.rel) }
 func (w deploymentWorkload) canaryPods(plan plans.Plan) int32 { return canaryReplicas(w.rel, plan) }
 
 func (w deploymentWorkload) promoted(images []Image) bool {
@@ -76,10 +76,10 @@ func (w statefulWorkload) running() bool {
 	return ok
 }
 func (w statefulWorkload) canary(req CanaryRequest) (plans.Plan, error) {
-	return PlanStatefulCanary(w.sts, req)
+	return planStatefulCanary(w.sts, req)
 }
-func (w statefulWorkload) promote() (plans.Plan, error) { return PlanStatefulPromote(w.sts) }
-func (w statefulWorkload) abort() (plans.Plan, error)   { return PlanStatefulAbort(w.sts, w.pods) }
+func (w statefulWorkload) promote() (plans.Plan, error) { return planStatefulPromote(w.sts) }
+func (w statefulWorkload) abort() (plans.Plan, error)   { return planStatefulAbort(w.sts, w.pods) }
 
 func (w statefulWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.sts.Spec.Template.Spec, images)

@@ -10,13 +10,13 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanPromote plans making the canary's pod template the stable one: roll the
+// planPromote plans making the canary's pod template the stable one: roll the
 // stable Deployment to it, wait for that rollout, then remove the canary and
 // restore the Service. The canary keeps serving until the stable pods are all
 // updated and available, so the Service never runs out of ready endpoints.
 // Each step is derived from the snapshot, so a re-run after an interruption
 // continues where the last one stopped.
-func PlanPromote(rel *release.Release) (plans.Plan, error) {
+func planPromote(rel *release.Release) (plans.Plan, error) {
 	stable, canary := rel.Stable, rel.Canary
 	restore, err := restoreServices(rel)
 	if err != nil {
@@ -63,9 +63,9 @@ func PlanPromote(rel *release.Release) (plans.Plan, error) {
 	return plan, nil
 }
 
-// PlanAbort plans removing the canary and restoring the Service; the stable
+// planAbort plans removing the canary and restoring the Service; the stable
 // Deployment is not touched. With no canary the plan is empty.
-func PlanAbort(rel *release.Release) (plans.Plan, error) {
+func planAbort(rel *release.Release) (plans.Plan, error) {
 	restore, err := restoreServices(rel)
 	if err != nil {
 		return plans.Plan{}, err

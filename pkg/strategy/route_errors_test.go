@@ -90,7 +90,7 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanCanary(tt.rel, tt.req)
+			_, err := planCanary(tt.rel, tt.req)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error = %v\nwant %q", err, tt.want)
 			}
@@ -105,7 +105,7 @@ func TestPlanCanaryNamesARouteOfAnotherNamespace(t *testing.T) {
 	refs[0].(map[string]any)["namespace"] = "ns"
 	route, _ = release.NewHTTPRoute(route.Object)
 	rel := routed(nil, route)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestPlanCanaryNamesARouteOfAnotherNamespace(t *testing.T) {
 
 func TestHTTPRouteChangedDuringTheCanary(t *testing.T) {
 	rel := routed(nil, newHTTPRoute("web", true, rule("web")))
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestHTTPRouteChangedDuringTheCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	now.HTTPRoutes[0], _ = release.NewHTTPRoute(obj)
-	abort, err := PlanAbort(now)
+	abort, err := planAbort(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rel := routed(nil, route)
 			rel.SetReferenceGrants(tt.grants)
-			_, err := PlanCanary(rel, req)
+			_, err := planCanary(rel, req)
 			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
 				t.Errorf("error = %v\nwant %q", err, tt.want)
 			}

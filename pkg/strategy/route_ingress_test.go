@@ -42,7 +42,7 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 	user := userIngress()
 	rel.SetRoutes(nil, []networkingv1.Ingress{*user})
 	req := CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}, Header: header("X-Canary=always"), Cookie: "beta"}
-	plan, err := PlanCanary(rel, req)
+	plan, err := planCanary(rel, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,14 +69,14 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 		t.Error("planning changed the user's Ingress")
 	}
 	now := after(rel, plan)
-	resize, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 20, WeightSet: true, WeightTotal: 1000})
+	resize, err := planCanary(now, CanaryRequest{Images: images("web:2"), Weight: 20, WeightSet: true, WeightTotal: 1000})
 	if err != nil || actions(resize) != "wait web-canary, wait svc/web-canary, patch ing/web-canary" {
 		t.Fatalf("resize: %v, %s", err, actions(resize))
 	}
 	if a := resize.Steps[2].Object.(*networkingv1.Ingress).Annotations; a["nginx.ingress.kubernetes.io/canary-weight-total"] != "1000" || a["nginx.ingress.kubernetes.io/canary-by-cookie"] != "" {
 		t.Errorf("resized annotations: %v", a)
 	}
-	abort, err := PlanAbort(now)
+	abort, err := planAbort(now)
 	if err != nil || actions(abort) != "wait svc/web, delete ing/web-canary, delete svc/web-canary, delete web-canary" {
 		t.Errorf("abort: %v, %s", err, actions(abort))
 	}
@@ -87,7 +87,7 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 func TestPlanCanaryThroughIngressKeepsTheCanaryOutOfTheService(t *testing.T) {
 	rel := routed(nil)
 	rel.SetRoutes(nil, []networkingv1.Ingress{*userIngress()})
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}})
 	if err != nil {
 		t.Fatal(err)
 	}

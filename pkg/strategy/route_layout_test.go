@@ -28,7 +28,7 @@ func TestPlanCanaryThroughARouteOnPodsLabelledOnlyApp(t *testing.T) {
 	before := rulesJSON(route)
 	rel := appOnlyRouted(route)
 	req := CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Cookie: "beta"}
-	plan, err := PlanCanary(rel, req)
+	plan, err := planCanary(rel, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,14 +60,14 @@ func TestPlanCanaryThroughARouteOnPodsLabelledOnlyApp(t *testing.T) {
 	}
 
 	now := after(rel, plan)
-	if again, err := PlanCanary(now, req); err != nil || again.Writes() {
+	if again, err := planCanary(now, req); err != nil || again.Writes() {
 		t.Errorf("a re-run should write nothing: %v, %s", err, actions(again))
 	}
-	resize, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 50, WeightSet: true})
+	resize, err := planCanary(now, CanaryRequest{Images: images("web:2"), Weight: 50, WeightSet: true})
 	if err != nil || actions(resize) != "patch web-canary, wait web-canary, wait svc/web-canary, patch httproute/web" {
 		t.Errorf("resize: %v, %s", err, actions(resize))
 	}
-	promote, err := PlanPromote(now)
+	promote, err := planPromote(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestPlanCanaryThroughARouteOnPodsLabelledOnlyApp(t *testing.T) {
 	if got := labels.Set(promote.Steps[0].Object.(*appsv1.Deployment).Spec.Template.Labels).String(); got != "app=web" {
 		t.Errorf("the promoted stable pods keep their own labels, not %s", got)
 	}
-	abort, err := PlanAbort(now)
+	abort, err := planAbort(now)
 	if err != nil || actions(abort) != "wait svc/web, patch httproute/web, delete svc/web-canary, delete web-canary" {
 		t.Fatalf("abort: %v, %s", err, actions(abort))
 	}
@@ -99,7 +99,7 @@ func TestPlanCanaryThroughARouteKeepsAnAdoptedCanarysLabels(t *testing.T) {
 	canary.Annotations[release.AnnotationAdopted] = "true"
 	rel := newRelease(stable, canary)
 	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("ctwoc", true, rule("ctwoc"))}, nil)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("example/ctwoc:2.0.0"), Weight: 10, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("example/ctwoc:2.0.0"), Weight: 10, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +117,12 @@ func TestPlanCanaryThroughARouteKeepsAnAdoptedCanarysLabels(t *testing.T) {
 // it says so first, with the flags that keep them.
 func TestPlanCanaryResizeSaysWhichHeaderRulesGo(t *testing.T) {
 	rel := appOnlyRouted(newHTTPRoute("web", true, rule("web")))
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always"), Cookie: "beta"})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always"), Cookie: "beta"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := after(rel, plan)
-	resize, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 20, WeightSet: true, Cookie: "beta"})
+	resize, err := planCanary(now, CanaryRequest{Images: images("web:2"), Weight: 20, WeightSet: true, Cookie: "beta"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
 	route := newHTTPRoute("web", true, rule("web"), rule("web", apiGET()))
 	before := rulesJSON(route)
 	rel := routed(nil, route)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
 	now := after(rel, plan)
 	now.CanaryService, now.StableService = nil, nil // deleted by hand
 	now.SetRecord(plan.Route)
-	abort, err := PlanAbort(now)
+	abort, err := planAbort(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
 	if got := rulesJSON(after(now, abort).HTTPRoutes[0]); got != before {
 		t.Errorf("abort should put the rules back exactly:\n got %s\nwant %s", got, before)
 	}
-	promote, err := PlanPromote(now)
+	promote, err := planPromote(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,13 +175,13 @@ func TestTheRouteGoesBackFromTheRecord(t *testing.T) {
 // cannot go through a route as it is: abort it first, says the refusal.
 func TestPlanCanaryOfTheShareOfThePodsThroughARoute(t *testing.T) {
 	rel := appOnlyRouted()
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 25, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := after(rel, plan)
 	now.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("web"))}, nil)
-	_, err = PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
+	_, err = planCanary(now, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true})
 	if err == nil || !strings.Contains(err.Error(), "canary web-canary selects app=web,track=canary, not app=web-canary,track=canary as a canary through httproute/web needs: abort it and start the canary again") {
 		t.Errorf("error = %v", err)
 	}

@@ -28,7 +28,7 @@ func TestPlanCanaryThroughAnHTTPRoute(t *testing.T) {
 	route := newHTTPRoute("web", true, rule("web"), rule("web", apiGET()), rule("db"))
 	before := rulesJSON(route)
 	rel := routed(nil, route)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always")})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,13 +76,13 @@ func TestPlanCanaryThroughAnHTTPRoute(t *testing.T) {
 	// Run again on what it left: nothing more. Then abort: the route goes
 	// back first, exactly as it was, then ship's Services, then the canary.
 	now := after(rel, plan)
-	if again, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always")}); err != nil || again.Writes() {
+	if again, err := planCanary(now, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Header: header("X-Canary=always")}); err != nil || again.Writes() {
 		t.Errorf("a re-run should write nothing: %v, %s", err, actions(again))
 	}
-	if kept, err := PlanCanary(now, CanaryRequest{Images: images("web:2"), Header: header("X-Canary=always")}); err != nil || kept.Writes() {
+	if kept, err := planCanary(now, CanaryRequest{Images: images("web:2"), Header: header("X-Canary=always")}); err != nil || kept.Writes() {
 		t.Errorf("without --weight the route's weight is kept: %v, %s", err, actions(kept))
 	}
-	abort, err := PlanAbort(now)
+	abort, err := planAbort(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,12 +97,12 @@ func TestPlanCanaryThroughAnHTTPRoute(t *testing.T) {
 func TestPromoteThroughAnHTTPRoute(t *testing.T) {
 	route := newHTTPRoute("web", true, rule("web"))
 	rel := routed(nil, route)
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 50, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 50, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := after(rel, plan)
-	promote, err := PlanPromote(now)
+	promote, err := planPromote(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestPromoteThroughAnHTTPRoute(t *testing.T) {
 	}
 	// Interrupted after the route went back: the rest, then nothing.
 	mid := after(now, plans.Plan{Steps: promote.Steps[:4]})
-	if rest, err := PlanPromote(mid); err != nil || actions(rest) != "wait web, delete svc/web-canary, delete svc/web-stable, delete web-canary" {
+	if rest, err := planPromote(mid); err != nil || actions(rest) != "wait web, delete svc/web-canary, delete svc/web-stable, delete web-canary" {
 		t.Errorf("promote after the route: %v, %s", err, actions(rest))
 	}
 }
@@ -131,7 +131,7 @@ func TestPlanCanaryWeightIsExactWhateverThePods(t *testing.T) {
 		{5, 0, 4, 95, 5, 4},
 	} {
 		rel := routed(nil, newHTTPRoute("web", true, rule("web")))
-		plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: tt.weight, WeightSet: true, WeightTotal: tt.total, Replicas: tt.replicas})
+		plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: tt.weight, WeightSet: true, WeightTotal: tt.total, Replicas: tt.replicas})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestPlanCanaryWeightIsExactWhateverThePods(t *testing.T) {
 func TestPlanCanaryWithoutStableServiceWhenTheServiceSelectsTheTrack(t *testing.T) {
 	rel := routed(nil, newHTTPRoute("web", true, rule("web")))
 	rel.Services[0].Spec.Selector["track"] = "stable"
-	plan, err := PlanCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	return switchDone(rel, plan, to, p)
 }
 
-// switchDone finishes a routed switch's plan as PlanSwitch does: nothing to
+// switchDone finishes a routed switch's plan as planSwitch does: nothing to
 // do said so, a color that is not ready refused unless forced, and the
 // color that stopped serving scaled down after the delay.
 func switchDone(rel *release.Release, plan plans.Plan, to release.Color, p Switch) (plans.Plan, error) {

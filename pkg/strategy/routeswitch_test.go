@@ -42,16 +42,16 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	}
 	for what, refused := range map[string]func() error{
 		"bluegreen": func() error {
-			_, err := PlanBlueGreen(green, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
+			_, err := planBlueGreen(green, BlueGreenRequest{Images: images("web:3.0.0")}, nil)
 			return err
 		},
-		"cleanup": func() error { _, err := PlanCleanup(green, false); return err },
+		"cleanup": func() error { _, err := planCleanup(green, false); return err },
 	} {
 		if err := refused(); err == nil || !strings.Contains(err.Error(), "green serves release web through httproute/web") {
 			t.Errorf("%s while green serves through the route: %v", what, err)
 		}
 	}
-	if scale, err := PlanScale(green, ScaleRequest{Replicas: 5}); err != nil || actions(scale) != "patch web-green, wait web-green" {
+	if scale, err := planScale(green, ScaleRequest{Replicas: 5}); err != nil || actions(scale) != "patch web-green, wait web-green" {
 		t.Errorf("scale should scale green, which serves through the route: %v, %s", err, actions(scale))
 	}
 	back, err := Switch{To: release.Blue}.Plan(&plans.Snapshot{Release: green})
@@ -63,7 +63,7 @@ func TestSwitchThroughAnHTTPRoute(t *testing.T) {
 	}
 	// Ending the release: the Service first selects the version blue's
 	// pods are about to carry, then blue rolls, then the route goes back.
-	end, err := PlanCleanup(green, true)
+	end, err := planCleanup(green, true)
 	if err != nil {
 		t.Fatal(err)
 	}

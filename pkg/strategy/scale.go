@@ -21,11 +21,11 @@ type ScaleRequest struct {
 	AllColors bool
 }
 
-// PlanScale plans resizing a release as a whole: a canary keeps its share of
+// planScale plans resizing a release as a whole: a canary keeps its share of
 // the pods, a blue-green release resizes the serving color (both with
 // AllColors), anything else is the stable Deployment alone. Every resized
 // Deployment is then waited for. Scaling to the current size writes nothing.
-func PlanScale(rel *release.Release, req ScaleRequest) (plans.Plan, error) {
+func planScale(rel *release.Release, req ScaleRequest) (plans.Plan, error) {
 	name := rel.Stable.Name
 	for _, hpa := range rel.Autoscalers {
 		return plans.Plan{}, fmt.Errorf("deployment %s is scaled by HorizontalPodAutoscaler %s (%d to %d pods), which would undo a scale: change its range instead, e.g. 'kubectl patch hpa %s --type=merge -p {\"spec\":{\"minReplicas\":%d}}'",

@@ -17,7 +17,7 @@ import (
 // withCanary is the release of stable with a canary of the given size, its
 // weight annotation set when weight is not 0.
 func withCanary(stable *appsv1.Deployment, replicas, weight int32) *release.Release {
-	plan, err := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Replicas: replicas})
+	plan, err := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2"), Replicas: replicas})
 	if err != nil {
 		panic(err)
 	}
@@ -81,7 +81,7 @@ func TestPlanScale(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanScale(tt.rel, tt.req)
+			plan, err := planScale(tt.rel, tt.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +107,7 @@ func TestPlanScale(t *testing.T) {
 // share it keeps: a re-run after the first write aims at the same share.
 func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
 	rel := withCanary(fixture.NewDeployment("web").V(), 1, 0)
-	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
+	plan, err := planScale(rel, ScaleRequest{Replicas: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
 		t.Fatalf("first write: %s with %d pods, weight %q", canary.Name, *canary.Spec.Replicas, canary.Annotations[release.AnnotationWeight])
 	}
 	// Interrupted right after it: the re-run still gives 6 stable beside 2.
-	rerun, err := PlanScale(newRelease(rel.Stable, canary), ScaleRequest{Replicas: 6})
+	rerun, err := planScale(newRelease(rel.Stable, canary), ScaleRequest{Replicas: 6})
 	if err != nil || actions(rerun) != "patch web, wait web-canary, wait web" {
 		t.Fatalf("re-run: %s %v", actions(rerun), err)
 	}
@@ -124,7 +124,7 @@ func TestPlanScaleRecordsTheShareItKeeps(t *testing.T) {
 
 func TestPlanScaleChangesOnlyReplicas(t *testing.T) {
 	rel := withCanary(fixture.NewDeployment("web").V(), 1, 25)
-	plan, err := PlanScale(rel, ScaleRequest{Replicas: 6})
+	plan, err := planScale(rel, ScaleRequest{Replicas: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestPlanScaleErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanScale(tt.rel, tt.req)
+			_, err := planScale(tt.rel, tt.req)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}

@@ -12,12 +12,12 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanSetImage plans a plain rolling update of the stable Deployment to new
+// planSetImage plans a plain rolling update of the stable Deployment to new
 // images, then a wait for it, as 'kubectl set image' followed by 'kubectl
 // rollout status'. It refuses while a canary or green Deployment exists,
 // since the stable pods would then change under a release in progress.
 // Images it already runs leave a plan that only waits.
-func PlanSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
+func planSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
 	stable := rel.Stable
 	name := stable.Name
 	switch {
@@ -65,14 +65,14 @@ func rolloutFailed(d *appsv1.Deployment, images []Image, timedOut bool) bool {
 	return err != nil || (timedOut && !done)
 }
 
-// PlanRollback plans what 'kubectl rollout undo' does: put the pod template
+// planRollback plans what 'kubectl rollout undo' does: put the pod template
 // of d's previous revision back. replicaSets are the ReplicaSets d controls;
 // the previous revision is the newest one whose template is not d's current
 // template, so a rollout whose ReplicaSet the controller has not created yet
 // still goes back to the revision it replaced. The change cause recorded
 // with that revision comes back too, so 'kubectl rollout history' stays
 // truthful. The step's result line names the revision restored.
-func PlanRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.Plan, error) {
+func planRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.Plan, error) {
 	var previous *appsv1.ReplicaSet
 	revision := int64(-1)
 	for i := range replicaSets {
@@ -116,4 +116,36 @@ func sameTemplate(a, b *corev1.PodTemplateSpec) bool {
 	delete(a.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	delete(b.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	return apiequality.Semantic.DeepEqual(a, b)
+}
+
+// SetImage rolls the stable Deployment to new images; with UndoOnFailure a
+// rollout that fails is rolled back to the previous revision.
+type SetImage struct {
+	Images        []Image
+	UndoOnFailure bool
+}
+
+// Verb is "set image".
+func (SetImage) Verb() string { return "set image" }
+
+// Needs is the release alone.
+func (SetImage) Needs() plans.Needs { return plans.Needs{} }
+
+// Plan plans set image from s.
+func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) { return planSetImage(s.Release, p.Images) })
+}
+
+// RecoverNeeds is the revisions, to find the previous one.
+func (SetImage) RecoverNeeds() plans.Needs { return plans.Needs{Revisions: true} }
+
+// Recover rolls the stable Deployment back to its previous revision when
+// its rollout to p.Images really failed: past its progress deadline, or
+// past --timeout. Anything else (nobody asked, or someone changed the
+// Deployment since) leaves the rollout as it is.
+func (p SetImage) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
+	if !p.UndoOnFailure || !rolloutFailed(s.Release.Stable, p.Images, failure.TimedOut) {
+		return plans.Plan{}, nil
+	}
+	return planRollback(s.Release.Stable, s.ReplicaSets)
 }

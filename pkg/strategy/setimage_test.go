@@ -14,7 +14,7 @@ import (
 
 func TestPlanSetImage(t *testing.T) {
 	stable := fixture.NewDeployment("web").V()
-	plan, err := PlanSetImage(newRelease(stable, nil), images("web:2"))
+	plan, err := planSetImage(newRelease(stable, nil), images("web:2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestPlanSetImage(t *testing.T) {
 		t.Error("planning changed the snapshot")
 	}
 
-	plan, err = PlanSetImage(newRelease(stable, nil), images("web=web:1"))
+	plan, err = planSetImage(newRelease(stable, nil), images("web=web:1"))
 	if err != nil || actions(plan) != "wait web" || plan.Notes[0] != "deployment web already runs web=web:1: nothing to change" {
 		t.Errorf("the same image should only wait: %s %v %v", actions(plan), plan.Notes, err)
 	}
@@ -56,7 +56,7 @@ func TestPlanSetImageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanSetImage(tt.rel, tt.images)
+			_, err := planSetImage(tt.rel, tt.images)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}
@@ -130,7 +130,7 @@ func TestPlanRollback(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan, err := PlanRollback(d, tt.sets)
+			plan, err := planRollback(d, tt.sets)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +172,7 @@ func TestPlanRollbackErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := PlanRollback(tt.d, tt.sets)
+			_, err := planRollback(tt.d, tt.sets)
 			if err == nil || err.Error() != tt.want {
 				t.Fatalf("error = %v\nwant    %s", err, tt.want)
 			}

@@ -13,13 +13,13 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanStatefulCanary plans the canary of a StatefulSet: in one patch, the
+// planStatefulCanary plans the canary of a StatefulSet: in one patch, the
 // template gets the new images and the partition drops to replicas - k, so
 // that the StatefulSet controller moves the k highest ordinals, and only
 // them, to the new revision; what the patch changed is recorded on the
 // StatefulSet in the same patch (release.StatefulRecord). Run again on a
 // canary of the same images, it moves the partition (a resize).
-func PlanStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan, error) {
+func planStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan, error) {
 	if err := statefulFlags(sts, req); err != nil {
 		return plans.Plan{}, err
 	}

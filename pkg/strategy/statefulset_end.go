@@ -10,12 +10,12 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanStatefulPromote plans the promotion of a StatefulSet's canary: the
+// planStatefulPromote plans the promotion of a StatefulSet's canary: the
 // partition goes back to the user's (0 unless they had set one), so the
 // controller moves the other pods to the canary's revision, from the highest
 // ordinal down, and the record goes with it; then it waits as 'kubectl
 // rollout status' does.
-func PlanStatefulPromote(sts *appsv1.StatefulSet) (plans.Plan, error) {
+func planStatefulPromote(sts *appsv1.StatefulSet) (plans.Plan, error) {
 	rec, err := release.StatefulCanary(sts)
 	if err != nil {
 		return plans.Plan{}, err
@@ -32,14 +32,14 @@ func PlanStatefulPromote(sts *appsv1.StatefulSet) (plans.Plan, error) {
 	return plans.Plan{Steps: []plans.Step{*step, waitFor(step.Object, plans.RolledOut, "wait until every pod runs the promoted revision")}}, nil
 }
 
-// PlanStatefulAbort plans the abort of a StatefulSet's canary: the template
+// planStatefulAbort plans the abort of a StatefulSet's canary: the template
 // and the partition go back exactly as the record keeps them, in one patch
 // made against the StatefulSet as read; then it waits until every pod is
 // back on the stable revision. A canary pod that is not Ready would block
 // that under podManagementPolicy OrderedReady (Kubernetes' "forced
 // rollback"): such pods, and only them, are deleted, once the template is
 // back, so the controller makes them again from it.
-func PlanStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (plans.Plan, error) {
+func planStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (plans.Plan, error) {
 	rec, err := release.StatefulCanary(sts)
 	if err != nil {
 		return plans.Plan{}, err

@@ -48,7 +48,7 @@ func TestPlanStatefulCanary(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			plan, err := PlanStatefulCanary(tc.sts, tc.req)
+			plan, err := planStatefulCanary(tc.sts, tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestPlanStatefulCanary(t *testing.T) {
 
 func TestPlanStatefulCanaryAgainChangesNothing(t *testing.T) {
 	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
-	plan, err := PlanStatefulCanary(sts, statefulRequest("db:2", 1, 0))
+	plan, err := planStatefulCanary(sts, statefulRequest("db:2", 1, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := PlanStatefulCanary(tc.sts, tc.req)
+			_, err := planStatefulCanary(tc.sts, tc.req)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
@@ -120,7 +120,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 
 func TestPlanStatefulPromote(t *testing.T) {
 	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).WithPartition(1).V(), "db:2", 2)
-	plan, err := PlanStatefulPromote(sts)
+	plan, err := planStatefulPromote(sts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +137,12 @@ func TestPlanStatefulPromote(t *testing.T) {
 
 	absent := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
 	absent.Annotations[release.AnnotationStatefulCanary] = `{"template":{},"partition":0,"noRollingUpdate":true}`
-	if plan, err = PlanStatefulPromote(absent); err != nil || patched(t, plan).Spec.UpdateStrategy.RollingUpdate != nil {
+	if plan, err = planStatefulPromote(absent); err != nil || patched(t, plan).Spec.UpdateStrategy.RollingUpdate != nil {
 		t.Errorf("a rollingUpdate the user had not set should be unset again (err %v)", err)
 	}
 
 	var nothing *plans.NothingLeftError
-	if _, err := PlanStatefulPromote(fixture.NewStatefulSet("db").WithReplicas(4).V()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
+	if _, err := planStatefulPromote(fixture.NewStatefulSet("db").WithReplicas(4).V()); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "no canary to promote") {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -150,7 +150,7 @@ func TestPlanStatefulPromote(t *testing.T) {
 func TestPlanStatefulAbort(t *testing.T) {
 	sts := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
 	stable := fixture.NewStatefulSet("db").WithReplicas(4).V()
-	plan, err := PlanStatefulAbort(sts, []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 3, "db-2", true)})
+	plan, err := planStatefulAbort(sts, []corev1.Pod{statefulPod(sts, 0, "db-1", true), statefulPod(sts, 3, "db-2", true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestPlanStatefulAbort(t *testing.T) {
 	}
 
 	var nothing *plans.NothingLeftError
-	if _, err := PlanStatefulAbort(stable, nil); !errors.As(err, &nothing) {
+	if _, err := planStatefulAbort(stable, nil); !errors.As(err, &nothing) {
 		t.Errorf("err = %v, want nothing left", err)
 	}
 }
@@ -180,7 +180,7 @@ func TestPlanStatefulAbortForcedRollback(t *testing.T) {
 		statefulPod(sts, 3, "db-2", false),   // canary, not Ready: blocks the rollback
 		statefulPod(other, 3, "db-2", false), // another owner's
 	}
-	plan, err := PlanStatefulAbort(sts, pods)
+	plan, err := planStatefulAbort(sts, pods)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,10 +192,10 @@ func TestPlanStatefulAbortForcedRollback(t *testing.T) {
 	}
 	// Interrupted after the patch, abort still deletes it.
 	restored := fixture.NewStatefulSet("db").WithReplicas(4).V()
-	if plan, err = PlanStatefulAbort(restored, pods[2:3]); err != nil || actions(plan) != "delete pod/db-3, wait sts/db" {
+	if plan, err = planStatefulAbort(restored, pods[2:3]); err != nil || actions(plan) != "delete pod/db-3, wait sts/db" {
 		t.Errorf("after the patch: %s, %v", actions(plan), err)
 	}
-	if plan, err = PlanStatefulAbort(statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).Parallel().V(), "db:crash", 1), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
+	if plan, err = planStatefulAbort(statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).Parallel().V(), "db:crash", 1), pods); err != nil || actions(plan) != "patch sts/db, wait sts/db" {
 		t.Errorf("under Parallel the controller rolls back by itself: %s, %v", actions(plan), err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanSwitch plans pointing every Service of rel at color to, all at once,
+// planSwitch plans pointing every Service of rel at color to, all at once,
 // then waiting until their EndpointSlices list only that color's pods. With
 // no color given it goes to the one the last bluegreen brought up (the idle
 // one when that is not recorded): a fixed target, so running the command
@@ -19,7 +19,7 @@ import (
 // refuses a color that is not fully available unless force is set. With a
 // scaleDownDelay the plan then stays that long, holding the release, and
 // scales the color that stopped serving to zero.
-func PlanSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (plans.Plan, error) {
+func planSwitch(rel *release.Release, to release.Color, force bool, scaleDownDelay time.Duration) (plans.Plan, error) {
 	name := rel.Stable.Name
 	if rel.Green == nil {
 		return plans.Plan{}, fmt.Errorf("release %s has no green deployment: start a blue-green release with 'kubectl ship bluegreen %s --image IMAGE'", name, name)
@@ -122,4 +122,107 @@ func ready(d *appsv1.Deployment, c release.Color) error {
 		return fmt.Errorf("%s is not ready: deployment %s has 0 replicas", c, d.Name)
 	}
 	return nil
+}
+
+// Switch points the Services at a color, or the route that sends them
+// traffic; with ScaleDownDelay it then stays that long and scales the color
+// that stopped serving to zero. With Steps, green takes each of these
+// shares of the route's traffic in turn, each held for Interval while the
+// gates are checked, before it takes all of it; with VerifyFor, the switch
+// is then held that long.
+type Switch struct {
+	To             release.Color
+	Force          bool
+	Steps          []int32
+	Interval       time.Duration
+	VerifyFor      time.Duration
+	ScaleDownDelay time.Duration
+	Route          RouteChoice
+}
+
+// Verb is "bluegreen-switch".
+func (Switch) Verb() string { return "bluegreen-switch" }
+
+// Needs is the route it may switch.
+func (p Switch) Needs() plans.Needs { return plans.Needs{Routes: p.Route.Needs()} }
+
+// Plan plans bluegreen-switch from s: of the Services' selectors, or of
+// the HTTPRoute that sends them traffic; step by step, or verified, from
+// where the release's record says it stands.
+func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
+	return adopted(s, func() (plans.Plan, error) {
+		if s.Release.Green != nil {
+			to, err := switchTarget(s.Release, p.To)
+			if err == nil {
+				err = verificationFailed(s, to, p.Force)
+			}
+			if err != nil {
+				return plans.Plan{}, err
+			}
+		}
+		if len(p.Steps) > 0 || p.VerifyFor > 0 {
+			return planSwitchProgression(s, p)
+		}
+		plan, err := p.switchTo(s.Release, 100)
+		if rec := s.Progression; err == nil && rec.Active() && rec.Color != "" && plan.Writes() {
+			// A switch or verification under way ends: the other way,
+			// rolled back; the same way, by hand.
+			to, _ := switchTarget(s.Release, p.To)
+			if to == rec.Color {
+				plan.Progression = rec.End(release.ProgressionComplete, "switched by hand")
+			} else {
+				plan.Progression = rec.End(release.ProgressionRolledBack, "switched back by hand")
+			}
+		}
+		return plan, err
+	})
+}
+
+// switchTo plans the switch to p.To, green taking weight percent of the
+// HTTPRoute's traffic (100: all of it); without a route, the Services'
+// selectors switch, all at once.
+func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error) {
+	if rel.Green != nil {
+		route, svc, err := switchRoute(rel, p.Route)
+		if err != nil {
+			return plans.Plan{}, err
+		}
+		if route != nil {
+			return planRoutedSwitch(rel, route, svc, p, weight)
+		}
+	}
+	if weight < 100 {
+		return plans.Plan{}, fmt.Errorf("--steps: release %s switches through the selectors of its Services, all at once: shifting its traffic step by step needs an HTTPRoute that sends traffic to them (or --route httproute/NAME)", rel.Stable.Name)
+	}
+	return planSwitch(rel, p.To, p.Force, p.ScaleDownDelay)
+}
+
+// RecoverNeeds is the route the switch went through: the one named, or the
+// one green's Service records (none is looked for: a switch that found one
+// recorded it).
+func (p Switch) RecoverNeeds() plans.Needs {
+	return plans.Needs{Routes: plans.RouteNeeds{Named: p.Route.Needs().Named, Recorded: !p.Route.None}}
+}
+
+// Recover switches back to the color that served before when the gates
+// failed while the switch was verified; the old color still runs.
+func (p Switch) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, error) {
+	if !failure.Gate {
+		return plans.Plan{}, nil
+	}
+	to, err := switchTarget(s.Release, p.To)
+	if err != nil {
+		return plans.Plan{}, err
+	}
+	back := Switch{To: to.Other(), Force: true, Route: p.Route}
+	plan, err := back.Plan(s)
+	if rec := s.Progression; rec.Active() && rec.Color == to {
+		rolledBack := *rec
+		rolledBack.Phase, rolledBack.Reason = release.ProgressionRolledBack, failure.Err.Error()
+		if d := s.Release.Deployment(to); d != nil {
+			rolledBack.Generation = d.Generation
+		}
+		plan.Progression = &rolledBack
+	}
+	return plan, err
 }

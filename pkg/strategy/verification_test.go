@@ -65,7 +65,7 @@ func TestFailedVerificationBlocksTheSwitch(t *testing.T) {
 // progression's own end is its business.
 func TestPromoteAndAbortEndAProgression(t *testing.T) {
 	stable := fixture.NewDeployment("web").WithImage("web:1.0.0").V()
-	started, _ := PlanCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2.0.0")})
+	started, _ := planCanary(newRelease(stable, nil), CanaryRequest{Images: images("web:2.0.0")})
 	rel := newRelease(stable, started.Steps[0].Object.(*appsv1.Deployment))
 	running := &release.Progression{Images: []string{"web:2.0.0"}, Steps: []string{"25", "50"}, Phase: release.ProgressionRunning}
 	for _, tc := range []struct {
