@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,13 +33,9 @@ func hostileRelease() releaseIn {
 	st.Progression = &release.Progression{Steps: []string{"10", hostile}, Phase: release.ProgressionPhase(hostile), Step: 0,
 		Gates: []release.GateResult{{Gate: "webhook https://admin:s3cret@hooks.example/check?token=abc123 " + hostile,
 			Verdict: release.Fail, Value: ptr.To(0.5), Threshold: "< 0.1" + hostile, Reason: hostile}}}
-	rs := appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "ctwoc-abc", UID: "rs-uid",
-		Annotations:     map[string]string{release.RevisionAnnotation: "1", release.ChangeCauseAnnotation: hostile},
-		OwnerReferences: []metav1.OwnerReference{{Kind: "Deployment", Name: "ctwoc", Controller: ptr.To(true)}}},
-		Spec: appsv1.ReplicaSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: hostile}}}}}}
-	pod := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "ctwoc-abc-x1",
-		OwnerReferences: []metav1.OwnerReference{{Kind: "ReplicaSet", Name: "ctwoc-abc", UID: "rs-uid", Controller: ptr.To(true)}}},
-		Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: hostile}}}}}}
+	ctwoc := fixture.NewDeployment("ctwoc").V()
+	rs := fixture.NewReplicaSet(ctwoc, "abc", "1").WithImage(hostile).WithAnnotations(map[string]string{release.ChangeCauseAnnotation: hostile}).V()
+	pod := fixture.NewReplicaSetPod(ctwoc, "abc", "x1").Waiting(hostile, "").V()
 	event := corev1.Event{InvolvedObject: corev1.ObjectReference{Kind: "Pod", Name: "ctwoc-abc-x1"}, Reason: hostile, Message: hostile,
 		LastTimestamp: metav1.NewTime(time.Date(2026, 11, 25, 10, 4, 0, 0, time.UTC))}
 	return releaseIn{
