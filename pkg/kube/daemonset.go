@@ -152,3 +152,15 @@ func (c *Client) nodesWaitError(ctx context.Context, ds *appsv1.DaemonSet, last 
 	}
 	return &WaitError{msg: fmt.Sprintf("interrupted while waiting for the pods of daemonset %s", ds.Name)}
 }
+
+// daemonStatus is LoadStatus for a DaemonSet's release, when no Deployment
+// or StatefulSet has its name: the DaemonSet, its pods and the release's
+// lock, three requests (five with the Deployments' list and the
+// StatefulSet's get before), however many pods.
+func (c *Client) daemonStatus(ctx context.Context, namespace, name string, noDeployment error) (*release.Status, error) {
+	snap, err := c.loadDaemonSet(ctx, namespace, name, "", noDeployment)
+	if err != nil {
+		return nil, err
+	}
+	return c.withLock(ctx, release.SummarizeDaemon(snap.DaemonSet, snap.Pods)), nil
+}

@@ -55,11 +55,17 @@ func (c *Client) statefulStatus(ctx context.Context, namespace, name string, noD
 	if err != nil {
 		return nil, err
 	}
-	st := release.SummarizeStateful(snap.StatefulSet, snap.Pods)
-	if lock, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{}); err == nil {
+	return c.withLock(ctx, release.SummarizeStateful(snap.StatefulSet, snap.Pods)), nil
+}
+
+// withLock is st with what the release's lock says (an operation in
+// progress or interrupted, the progression), one request; without the
+// right to read it, st as it is.
+func (c *Client) withLock(ctx context.Context, st *release.Status) *release.Status {
+	if lock, err := c.leases(st.Namespace).Get(ctx, release.LockName(st.Name), metav1.GetOptions{}); err == nil {
 		applyLock(st, lock)
 	}
-	return st, nil
+	return st
 }
 
 // WaitForStatefulRollout blocks until sts has rolled out as far as its

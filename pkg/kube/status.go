@@ -25,7 +25,11 @@ import (
 func (c *Client) LoadStatus(ctx context.Context, namespace, name string, choice release.Choice) (*release.Status, error) {
 	rel, err := c.LoadRelease(ctx, namespace, name, choice)
 	if release.IsNoDeployment(err) {
-		return c.statefulStatus(ctx, namespace, name, err)
+		st, stsErr := c.statefulStatus(ctx, namespace, name, err)
+		if stsErr == err {
+			return c.daemonStatus(ctx, namespace, name, err)
+		}
+		return st, stsErr
 	}
 	if err != nil {
 		return nil, err

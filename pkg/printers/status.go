@@ -33,6 +33,9 @@ func Status(w io.Writer, st *release.Status) error {
 	if st.StatefulSet != nil {
 		return statefulStatus(w, st)
 	}
+	if st.DaemonSet != nil {
+		return daemonStatus(w, st)
+	}
 	tw := cliprinters.GetNewTabWriter(w)
 	fmt.Fprintln(tw, "DEPLOYMENT\tROLE\tIMAGES\tDESIRED\tUPDATED\tREADY\tAVAILABLE\tREVISION")
 	for _, d := range st.Deployments {

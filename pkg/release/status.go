@@ -52,6 +52,8 @@ type Status struct {
 	// StatefulSet is the release's StatefulSet, when its workload is one
 	// (it then has no Deployments).
 	StatefulSet *StatefulSetStatus `json:"statefulSet,omitempty"`
+	// DaemonSet is the release's DaemonSet, when its workload is one.
+	DaemonSet *DaemonSetStatus `json:"daemonSet,omitempty"`
 	// Operation is the kubectl-ship command that holds the release's lock:
 	// one in progress, or one interrupted that a re-run continues.
 	Operation string `json:"operation,omitempty"`

@@ -133,8 +133,10 @@ func daemonStart(ds *appsv1.DaemonSet, nodes release.DaemonNodes) (*release.Daem
 // the first of them by name, so that a run again picks the same ones, after
 // those recorded already. A canary grows; it cannot shrink in place (each
 // node's pod is made from the one template), and one node at least stays
-// stable.
+// stable. The nodes recorded count as running: the pod of one may be
+// between its deletion and its replacement.
 func chooseNodes(name string, running, recorded []string, matched []corev1.Node, choice NodeChoice) ([]string, error) {
+	running = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(running), recorded...))))
 	candidates, where := running, ""
 	if choice.Selector != "" {
 		where = fmt.Sprintf(" and match --node-selector %s", choice.Selector)

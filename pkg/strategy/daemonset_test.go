@@ -126,8 +126,13 @@ func TestPlanDaemonCanaryResumes(t *testing.T) {
 	}
 	ds = first.Steps[0].Object.(*appsv1.DaemonSet)
 	ds.Annotations[appsv1.DeprecatedTemplateGeneration] = "2"
+	// n0's pod deleted, not made again yet: n0 is still the canary's.
+	plan, err := PlanDaemonCanary(ds, pods[1:], nil, daemonRequest(NodeChoice{Count: 2}))
+	if err != nil || deleted(plan) != "n1" {
+		t.Fatalf("n0 without a pod: deletes %q (%v), want n1", deleted(plan), err)
+	}
 	pods[0] = daemonPod(ds, "n0", "2", "r2", false) // n0's new pod, not ready yet
-	plan, err := PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
+	plan, err = PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
 const (
@@ -368,5 +371,50 @@ func TestDaemonSetPromoteAbortAtOnce(t *testing.T) {
 	allNew, allOld := strings.Count(v, agent2+" ") == 3, strings.Count(v, agent1+" ") == 3
 	if !allNew && !allOld || strings.Contains(v, "record true") || !strings.Contains(v, `lock ""`) {
 		t.Errorf("after promote and abort at once (exits %d, %d):\n%s", results[0].code, results[1].code, v)
+	}
+}
+
+// TestDaemonSetStatus: status shows a DaemonSet's canary as the pods are,
+// node by node (role, revision, image), in the same requests at 3 nodes as
+// at 6: the Deployments' list and the StatefulSet's get that find none of
+// that name, the DaemonSet, its pods, the lock.
+func TestDaemonSetStatus(t *testing.T) {
+	t.Parallel()
+	for _, nodes := range []int{3, 6} {
+		t.Run(fmt.Sprintf("%d nodes", nodes), func(t *testing.T) {
+			t.Parallel()
+			ns := namespace(t)
+			seedDaemonSet(t, ns, nodes, "{type: RollingUpdate, rollingUpdate: {maxUnavailable: 1}}")
+			mustShip(t, ns, "canary", "agent", "--image", agent2, "--nodes", "1")
+			pods := readDaemon(t, ns)
+			res := mustShip(t, ns, "status", "agent", "-o", "json", "-v=6")
+			var st struct {
+				Strategy  string
+				DaemonSet struct {
+					CanaryNodes []string
+					Nodes       []struct {
+						Node, Role, Revision string
+						Ready                bool
+						Containers           []struct{ Image string }
+					}
+				}
+			}
+			if err := json.Unmarshal([]byte(res.stdout), &st); err != nil {
+				t.Fatalf("status -o json: %v\n%s", err, res.stdout)
+			}
+			if st.Strategy != "canary" || len(st.DaemonSet.Nodes) != nodes || fmt.Sprint(st.DaemonSet.CanaryNodes) != fmt.Sprintf("[%s-0]", ns) {
+				t.Errorf("status: %s", res.stdout)
+			}
+			for _, n := range st.DaemonSet.Nodes {
+				p := pods[n.Node]
+				wantRole := map[bool]string{true: "canary", false: "stable"}[p.Image == agent2]
+				if n.Role != wantRole || n.Revision != p.Revision || n.Ready != p.Ready || len(n.Containers) != 1 || n.Containers[0].Image != p.Image {
+					t.Errorf("status of node %s: %+v, want role %s as the pod %+v", n.Node, n, wantRole, p)
+				}
+			}
+			if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"GET": 3, "LIST": 2}); off != "" {
+				t.Errorf("status at %d nodes: %s", nodes, off)
+			}
+		})
 	}
 }

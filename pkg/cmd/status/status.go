@@ -109,7 +109,9 @@ walkthrough's manifests) shows with its role, marked made by hand until
 'kubectl ship adopt' takes it over; --canary or --green names it when
 several Deployments could be it. A StatefulSet's release shows its partition,
 its current and update revisions, and the pods, images and share of the ready
-pods of each role (four requests). A canary progressing by itself (canary --steps)
+pods of each role (four requests); a DaemonSet's, its update strategy, the
+canary's nodes and each node's pod, role (canary or stable), revision and
+images (five requests). A canary progressing by itself (canary --steps)
 shows its step, the time held and left, and each gate's last check.
 
 --watch keeps it current from watch events and prints it again only when it
