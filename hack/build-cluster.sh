@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the e2e cluster's binaries (kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl, etcd, kwok) from the Go module proxy, at the versions
-# pinned in hack/cluster/*/go.sum. A build that already exists is kept.
+# pinned in hack/cluster/$K8S_PIN and hack/cluster/kwok. A build that already
+# exists is kept.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -15,9 +16,10 @@ fi
 
 # Without the version stamps every binary reports v0.0.0-master and kubectl
 # version fails to parse the server version.
+minor=${K8S_VERSION#v1.}
 ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=37"
+  ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor%%.*}"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=2026-01-01T00:00:00Z"
 done
 
@@ -25,11 +27,11 @@ tmp=$(mktemp -d "$SHIP_CACHE.build.XXXXXX" 2>/dev/null || { mkdir -p "$SHIP_CACH
 trap 'rm -rf "$tmp"' EXIT
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
 start=$SECONDS
-log "building Kubernetes $K8S_VERSION control plane and etcd (cold: about 12 minutes on 2 cores)"
-(cd "$HACK_DIR/cluster/k8s" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" \
+log "building Kubernetes $K8S_VERSION control plane and etcd (cold: about 12 minutes on 2 cores for the first)"
+(cd "$K8S_MODULE" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
-(cd "$HACK_DIR/cluster/k8s" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
+(cd "$K8S_MODULE" && go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3)
 log "building kwok $KWOK_VERSION"
 (cd "$HACK_DIR/cluster/kwok" && go build -trimpath -ldflags "-s -w" -o "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok)
 

@@ -80,6 +80,29 @@ say "Once sure, scale the idle color down"
 run kubectl ship bluegreen cleanup ctwoc
 run kubectl ship list
 
+say "A StatefulSet's canary: its partition puts db:2 on the highest ordinal only, the others stay untouched"
+kubectl apply -f - <<'YAML'
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 4
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: "example/db:1"}]}
+YAML
+run kubectl rollout status statefulset/db
+run kubectl ship canary db --image example/db:2 --replicas 1
+run kubectl get pods -l app=db -L controller-revision-hash
+run kubectl ship status db
+
+say "Its history: the ControllerRevisions kubectl knows, beside ship's record; then promote"
+run kubectl ship history db
+run kubectl ship promote db
+run kubectl rollout history statefulset/db
+
 say "A second cluster (its own etcd, API server, controllers and kwok), and one kubeconfig with both"
 fleet_dir=$ROOT_DIR/_output/fleet
 FLEET_DIR=$fleet_dir FLEET_CLUSTERS=west hack/fleet-up.sh

@@ -1,14 +1,22 @@
 # Shared settings for the hack/ scripts: where the pinned cluster binaries and
 # the running cluster live. Sourced, not run.
-K8S_VERSION=v1.37.2
-KWOK_VERSION=v0.8.0
 HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(dirname "$HACK_DIR")
+
+# K8S_PIN names the control plane's module under hack/cluster: k8s, the
+# release the e2e suite is tested on, or k8s-1.34, the oldest supported minor
+# (make e2e-compat). The version is the one that module requires.
+K8S_PIN=${K8S_PIN:-k8s}
+[ -f "$HACK_DIR/cluster/$K8S_PIN/go.mod" ] || { echo "error: K8S_PIN: no hack/cluster/$K8S_PIN/go.mod" >&2; exit 1; }
+K8S_MODULE=$HACK_DIR/cluster/$K8S_PIN
+K8S_VERSION=$(awk '$1 == "k8s.io/kubernetes" { print $2; exit }' "$K8S_MODULE/go.mod")
+KWOK_VERSION=v0.8.0
 
 # The binaries live outside the checkout, keyed by the pinned module sums, so a
 # fresh clone on the same machine (CI, a later session) reuses them.
 SHIP_CACHE=${SHIP_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-ship}
-pin_hash=$(cat "$HACK_DIR"/cluster/*/go.mod "$HACK_DIR"/cluster/*/go.sum "$HACK_DIR/build-cluster.sh" | sha256sum | cut -c1-12)
+pin_hash=$(cat "$K8S_MODULE"/go.mod "$HACK_DIR"/cluster/kwok/go.mod "$K8S_MODULE"/go.sum "$HACK_DIR"/cluster/kwok/go.sum \
+  "$HACK_DIR/build-cluster.sh" | sha256sum | cut -c1-12)
 CLUSTER_BIN=${CLUSTER_BIN:-$SHIP_CACHE/cluster-$K8S_VERSION-$pin_hash/bin}
 
 # The running cluster: certificates, data, logs, PIDs and the kubeconfig.

@@ -135,6 +135,10 @@ func (c *Client) deployments(namespace string) *gentype.ClientWithList[*appsv1.D
 	return resource[appsv1.Deployment, appsv1.DeploymentList](c.apps, "deployments", namespace)
 }
 
+func (c *Client) controllerRevisions(namespace string) *gentype.ClientWithList[*appsv1.ControllerRevision, *appsv1.ControllerRevisionList] {
+	return resource[appsv1.ControllerRevision, appsv1.ControllerRevisionList](c.apps, "controllerrevisions", namespace)
+}
+
 func (c *Client) statefulSets(namespace string) *gentype.ClientWithList[*appsv1.StatefulSet, *appsv1.StatefulSetList] {
 	return resource[appsv1.StatefulSet, appsv1.StatefulSetList](c.apps, "statefulsets", namespace)
 }

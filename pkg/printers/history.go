@@ -11,7 +11,8 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// History writes the revisions of a release's stable Deployment and the
+// History writes the revisions of a release's stable Deployment (or its
+// StatefulSet's) and the
 // operations kubectl-ship ran on it. The record is an annotation anyone who
 // may update the Lease can rewrite, so all of it is escaped.
 func History(w io.Writer, h *release.History) error {
@@ -20,8 +21,11 @@ func History(w io.Writer, h *release.History) error {
 	fmt.Fprintln(tw, "REVISION\tCREATED\tIMAGES\tCHANGE-CAUSE")
 	for _, r := range h.Revisions {
 		number := fmt.Sprint(r.Revision)
-		if r.Current {
+		switch {
+		case r.Current:
 			number += " (current)"
+		case r.Update:
+			number += " (update)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", number, r.Created.Format(time.DateTime), Images(r.Containers), esc(r.ChangeCause))
 	}

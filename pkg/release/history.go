@@ -158,7 +158,8 @@ func ParseOperations(raw string) []Operation {
 }
 
 // History is what `kubectl ship history` shows: the revisions of the stable
-// Deployment, as kubectl rollout history knows them, beside what ship did.
+// Deployment or of the StatefulSet, as kubectl rollout history knows them,
+// beside what ship did.
 type History struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata"`
@@ -171,7 +172,8 @@ type History struct {
 	KeptRecords []string `json:"keptRecords,omitempty"`
 }
 
-// Revision is one ReplicaSet generation of the stable Deployment.
+// Revision is one ReplicaSet generation of the stable Deployment, or one
+// ControllerRevision of a StatefulSet.
 type Revision struct {
 	Revision int64       `json:"revision"`
 	Created  metav1.Time `json:"created"`
@@ -180,6 +182,9 @@ type Revision struct {
 	Containers  []Container `json:"containers"`
 	ChangeCause string      `json:"changeCause,omitempty"`
 	Current     bool        `json:"current,omitempty"`
+	// Update marks a StatefulSet's update revision while it is not the
+	// current one: the revision of the pods at and above the partition.
+	Update bool `json:"update,omitempty"`
 }
 
 // DeepCopyObject makes History printable by cli-runtime's printers.
@@ -194,22 +199,7 @@ func (h *History) DeepCopyObject() runtime.Object {
 // the operations of its record (the annotations of its lock), each sorted
 // by time.
 func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, lock map[string]string) *History {
-	record := lock[AnnotationHistory]
-	h := &History{
-		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseHistory"},
-		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace},
-		Revisions:  []Revision{},
-		Operations: ParseOperations(record),
-	}
-	if err := RecordError(record); err != nil {
-		h.RecordError = err.Error()
-	}
-	for k := range lock {
-		if strings.HasPrefix(k, AnnotationUnreadableHistory) {
-			h.KeptRecords = append(h.KeptRecords, k)
-		}
-	}
-	sort.Strings(h.KeptRecords)
+	h := newHistory(d.Name, d.Namespace, lock)
 	current := d.Annotations[RevisionAnnotation]
 	for _, rs := range replicaSets {
 		number, err := strconv.ParseInt(rs.Annotations[RevisionAnnotation], 10, 64)
@@ -222,11 +212,37 @@ func NewHistory(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet, lock map[
 		rev.Images = Images(rev.Containers)
 		h.Revisions = append(h.Revisions, rev)
 	}
-	sort.Slice(h.Revisions, func(i, j int) bool { return h.Revisions[i].Revision < h.Revisions[j].Revision })
+	sortRevisions(h.Revisions)
+	return h
+}
+
+// newHistory is the history of release name with no revisions yet: the
+// operations of its record, and what of the record could not be read.
+func newHistory(name, namespace string, lock map[string]string) *History {
+	record := lock[AnnotationHistory]
+	h := &History{
+		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseHistory"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Revisions:  []Revision{},
+		Operations: ParseOperations(record),
+	}
+	if err := RecordError(record); err != nil {
+		h.RecordError = err.Error()
+	}
+	for k := range lock {
+		if strings.HasPrefix(k, AnnotationUnreadableHistory) {
+			h.KeptRecords = append(h.KeptRecords, k)
+		}
+	}
+	sort.Strings(h.KeptRecords)
 	if h.Operations == nil {
 		h.Operations = []Operation{}
 	}
 	return h
+}
+
+func sortRevisions(revisions []Revision) {
+	sort.Slice(revisions, func(i, j int) bool { return revisions[i].Revision < revisions[j].Revision })
 }
 
 // KeepUnreadable keeps raw, a record that could not be read, among a lock's

@@ -57,12 +57,20 @@ func (e *Engine) History(ctx context.Context, t Target) (*release.History, error
 		return nil, err
 	}
 	d, replicaSets, err := client.RolloutHistory(ctx, t.Namespace, t.Name)
+	var sts *appsv1.StatefulSet
+	var revisions []appsv1.ControllerRevision
+	if release.IsNoDeployment(err) {
+		sts, revisions, err = client.StatefulHistory(ctx, t.Namespace, t.Name, err)
+	}
 	if err != nil {
 		return nil, err
 	}
 	lock, err := client.Record(ctx, t.Namespace, t.Name)
 	if err != nil {
 		return nil, err
+	}
+	if sts != nil {
+		return release.NewStatefulHistory(sts, revisions, lock), nil
 	}
 	return release.NewHistory(d, replicaSets, lock), nil
 }

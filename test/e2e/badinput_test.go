@@ -10,6 +10,7 @@ import (
 // Every wrong input gets one clear error line, a non-zero exit, nothing on
 // stdout, and leaves the namespace exactly as it was.
 func TestCanaryBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	apply(t, ns, deployment("lonely", v1, 1)+"---\n"+service("other", "nothing"))
 	apply(t, ns, deploymentAndService("twins", v1, 1)+"---\n"+service("twins-2", "twins"))

@@ -16,6 +16,7 @@ func serviceSelector(t *testing.T, ns, name string) string {
 }
 
 func TestBlueGreenSeedFlow(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	watcher := watchEndpoints(t, ns, "ctwoc")
 
@@ -83,6 +84,7 @@ func TestBlueGreenSeedFlow(t *testing.T) {
 // the Service serves the new version throughout. Both label layouts: the
 // pods' own version label, and ship's color label.
 func TestCleanupDeleteWhileGreenServes(t *testing.T) {
+	t.Parallel()
 	for _, versioned := range []bool{true, false} {
 		t.Run(fmt.Sprintf("version label %v", versioned), func(t *testing.T) {
 			ns := seedRelease(t, seed{versioned: versioned})
@@ -110,6 +112,7 @@ func TestCleanupDeleteWhileGreenServes(t *testing.T) {
 // Without a version label, blue's pods first get ship's color label through
 // a rolling update, announced, while the Service keeps serving.
 func TestBlueGreenAddsColorLabel(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	watcher := watchEndpoints(t, ns, "ctwoc")
 	res := mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
@@ -128,6 +131,7 @@ func TestBlueGreenAddsColorLabel(t *testing.T) {
 }
 
 func TestBlueGreenBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	apply(t, ns, deploymentAndService("plain", v1, 1))
 	apply(t, ns, deploymentAndService("canaried", v1, 1))

@@ -27,6 +27,7 @@ func mustShip(t *testing.T, ns string, args ...string) result {
 }
 
 func TestCanaryResizeStickyPromote(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
@@ -87,6 +88,7 @@ func TestCanaryResizeStickyPromote(t *testing.T) {
 }
 
 func TestAbortLeavesStableUntouched(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	stableRV := mustKubectl(t, "get", "deployment", "ctwoc", "-n", ns, "-o", "jsonpath={.metadata.generation}")
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--replicas", "1", "--sticky=600")
@@ -116,6 +118,7 @@ func TestAbortLeavesStableUntouched(t *testing.T) {
 }
 
 func TestDryRunChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	before := settledSnapshot(t, ns)
 	res := mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25", "--dry-run=client")
@@ -132,6 +135,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 // A promote killed right after its first write (the stable Deployment rolled
 // to the canary's template) converges when run again.
 func TestPromoteKilledMidwayConverges(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--sticky")
 	res := kubectlEnv(t, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=1"}, "ship", "-n", ns, "promote", "ctwoc")

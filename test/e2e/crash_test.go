@@ -31,14 +31,17 @@ type expected struct {
 // ship's annotations, and a free lock. The Service must never go dark.
 //
 // The cases run concurrently, each in its own namespace, through goroutines
-// rather than t.Parallel: go test runs at most GOMAXPROCS parallel tests (2
-// here), and these mostly wait on the cluster. SHIP_E2E_CRASH_PARALLEL sets
-// how many run at once (default 8).
+// rather than t.Parallel: go test runs at most -parallel tests at once (3
+// in make e2e), and these mostly wait on the cluster. They take their turns
+// from matrixSlots, which the race matrix shares: the matrix itself runs
+// beside other tests, and the cluster never has more than
+// SHIP_E2E_CRASH_PARALLEL (default 8) cells of both at once.
 func TestCrashMatrix(t *testing.T) {
+	t.Parallel()
 	m := newCrashMatrix()
 	start := time.Now()
 	t.Cleanup(func() { m.log(t, time.Since(start)) })
-	slots := make(chan struct{}, crashParallelism())
+	slots := matrixSlots
 	var rows sync.WaitGroup
 	for _, c := range crashCases {
 		rows.Add(1)
@@ -76,6 +79,10 @@ func TestCrashMatrix(t *testing.T) {
 func crashParallelism() int {
 	return envInt("SHIP_E2E_CRASH_PARALLEL", 8)
 }
+
+// matrixSlots are the turns the crash and race matrices share, so that
+// running side by side they load the cluster no more than one of them.
+var matrixSlots = make(chan struct{}, crashParallelism())
 
 // envInt reads a positive number from the environment, or gives def.
 func envInt(name string, def int) int {

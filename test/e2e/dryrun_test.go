@@ -15,6 +15,7 @@ import (
 // stream is applied with kubectl apply --dry-run=server, which checks it
 // against the API server, and the cluster is left as it was.
 func TestClientDryRunIsAStreamKubectlApplies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		versioned bool
@@ -78,6 +79,7 @@ func yamlDocuments(stream string) int {
 // Every dry-run strategy and the real run give the same one line and leave
 // the namespace as it was.
 func TestClientDryRunRefusesWhatTheRunWould(t *testing.T) {
+	t.Parallel()
 	inTheWay := func(name string) string {
 		return strings.ReplaceAll(deployment(name, v2, 1), "app: "+name, "app: other")
 	}

@@ -37,6 +37,7 @@ func assertInert(t *testing.T, what, out string) {
 // Strings from the cluster reach terminals escaped, in text output and in
 // error lines; -o json keeps them exact.
 func TestClusterStringsReachTheTerminalEscaped(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	ctx := context.Background()
 	client := apiClient(t)

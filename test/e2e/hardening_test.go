@@ -19,6 +19,7 @@ import (
 // A Deployment name of 70 characters is valid, and every verb works on it:
 // ship's label holds a bounded form of the name, its annotation the name.
 func TestLongReleaseName(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	name := "shop-" + strings.Repeat("frontend-", 7) + "x"
 	// The name is no label value nor container name: the pods are app:
@@ -42,6 +43,7 @@ func TestLongReleaseName(t *testing.T) {
 // What a careful user would want of the weight, said before anything
 // changes, and warnings of what would move it.
 func TestCanaryWeightRules(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	assertRefused(t, ns, 1, "weight 10% cannot be reached beside 3 stable pods (closest: 25.0% with 1 canary pod); 9 stable and 1 canary pod give it exactly",
 		"canary", "ctwoc", "--image", v2, "--weight", "10")
@@ -69,6 +71,7 @@ func TestCanaryWeightRules(t *testing.T) {
 // A canary made sticky through one Service is restored by a promote that
 // names another: every Service ship changed goes back.
 func TestPromoteRestoresEveryStickyService(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{services: []string{"ctwoc-internal"}})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--service", "ctwoc", "--sticky")
 	mustShip(t, ns, "promote", "ctwoc", "--service", "ctwoc-internal")
@@ -82,6 +85,7 @@ func TestPromoteRestoresEveryStickyService(t *testing.T) {
 
 // A headless Service has no affinity to make sticky: refused.
 func TestStickyOnAHeadlessService(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, deployment("db", v1, 1)+"---\n"+strings.Replace(service("db", "db"), "spec:\n", "spec:\n  clusterIP: None\n", 1))
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/db", "--timeout=60s")
@@ -92,6 +96,7 @@ func TestStickyOnAHeadlessService(t *testing.T) {
 // release named web.v1, NAME-preview is no Service name, and the flag that
 // avoids it is named.
 func TestBlueGreenNamesCheckedFirst(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	// A Deployment may have dots in its name; its container and its
 	// Service may not.
@@ -130,6 +135,7 @@ func TestPauseDuringPromote(t *testing.T) {
 // The record names who ran each operation, as the API server knew them,
 // and the local account it ran from.
 func TestRecordNamesTheUser(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	bindRole(t, ns, "alice", forReleases(readRole(t, "role.yaml"), "ctwoc"))
 	mustShip(t, ns, "--as", "alice", "canary", "ctwoc", "--image", v2)

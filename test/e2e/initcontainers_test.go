@@ -42,6 +42,7 @@ spec:
 // app container only. A re-run with another init image once said "already
 // at 33.3%: nothing to change" and promote shipped the old one.
 func TestInitContainerAndSidecarImages(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	apply(t, ns, withInitAndSidecar)
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/web", "--timeout=60s")

@@ -55,6 +55,7 @@ func writeFile(t *testing.T, name, content string) string {
 // -o yaml is a document --policy takes back, and `canary NAME --image` runs
 // the whole effective policy.
 func TestPolicyPrecedence(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	namespaceDefault(t, ns, "team-release", policyDoc("steps: [10, 20]", "interval: 9s", "checkEvery: 1s", "readyGrace: 7s", "failureLimit: 3"))
 	annotatePolicy(t, ns, policyDoc("steps: [25, 50]", "interval: 8s"))
@@ -109,6 +110,7 @@ func TestPolicyPrecedence(t *testing.T) {
 // naming it, before any request that writes: by policy validate, in
 // --policy, in the Deployment's annotation and in a namespace default.
 func TestPolicyInvalidFieldsChangeNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	cases := []struct{ spec, want string }{
 		{"stpes: [10]", "spec.stpes: unknown field"},

@@ -59,8 +59,9 @@ var raceCases = []raceCase{
 // them one after the other leaves it, and its Service never goes dark.
 // SHIP_E2E_RACE_ROUNDS sets the rounds per pair (default 50).
 func TestTwoCommandsAtOnce(t *testing.T) {
+	t.Parallel()
 	rounds := envInt("SHIP_E2E_RACE_ROUNDS", 50)
-	slots := make(chan struct{}, crashParallelism())
+	slots := matrixSlots // shared with the crash matrix
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	tally := map[string]map[string]int{}

@@ -205,11 +205,12 @@ var needs = map[string][]rbacNeed{
 	"get secrets":                               nil, // only for notifications: see TestNotifySecretNeverShown
 	// StatefulSets' releases only (TestStatefulSet*); list skips them when
 	// it may not list them.
-	"get statefulsets.apps":   nil,
-	"list statefulsets.apps":  nil,
-	"watch statefulsets.apps": nil,
-	"patch statefulsets.apps": nil,
-	"delete pods":             nil, // a StatefulSet's forced rollback: see TestStatefulSetForcedRollback
+	"get statefulsets.apps":         nil,
+	"list statefulsets.apps":        nil,
+	"watch statefulsets.apps":       nil,
+	"patch statefulsets.apps":       nil,
+	"list controllerrevisions.apps": nil, // a StatefulSet's history: see TestStatefulSetHistory
+	"delete pods":                   nil, // a StatefulSet's forced rollback: see TestStatefulSetForcedRollback
 	// DaemonSets' releases only (TestDaemonSet*).
 	"get daemonsets.apps":   nil,
 	"watch daemonsets.apps": nil,

@@ -48,6 +48,7 @@ spec:
 // the release's Service, re-pointed, its TLS and class kept and the canary
 // annotations; the user's Ingress is never written.
 func TestCanaryThroughIngressNginx(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	apply(t, ns, trackService+"---\n"+userIngress)
 	before := objectJSON(t, ingressResource, ns, "ctwoc")
@@ -92,6 +93,7 @@ func TestCanaryThroughIngressNginx(t *testing.T) {
 // 0/100 between the Service (blue) and ship's NAME-green, switching back
 // puts the route back exactly, and cleanup --delete ends on blue.
 func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{versioned: true})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	before, rulesBefore := routeSpec(t, ns, "ctwoc"), routeRules(t, ns, "ctwoc")
@@ -132,6 +134,7 @@ func TestBlueGreenThroughAnHTTPRoute(t *testing.T) {
 
 // Every wrong input about routes is one error line, and changes nothing.
 func TestRouteBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("elsewhere", "other"))
 	canary := func(args ...string) []string { return append([]string{"canary", "ctwoc", "--image", v2}, args...) }

@@ -27,6 +27,7 @@ func routeRules(t *testing.T, ns, name string) []string {
 // of each track, the header rules first, the route's own rules otherwise as
 // they were; promote and abort put the spec back byte for byte.
 func TestCanaryThroughAnHTTPRoute(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc"))
 	before, rulesBefore := routeSpec(t, ns, "ctwoc"), routeRules(t, ns, "ctwoc")
@@ -117,6 +118,7 @@ func TestCanaryThroughAnHTTPRoute(t *testing.T) {
 // ship ask for --route; one in another namespace, let in by a
 // ReferenceGrant, is only driven when named.
 func TestHTTPRouteMustBeNamedWhenUnclear(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{})
 	apply(t, ns, httpRoute("ctwoc", "ctwoc")+"---\n"+httpRoute("ctwoc-admin", "ctwoc"))
 	assertRefused(t, ns, 1, "httproutes ctwoc, ctwoc-admin send traffic to service ctwoc: name the one to drive with --route httproute/NAME",

@@ -13,6 +13,7 @@ func replicasOf(t *testing.T, ns, deployment string) string {
 }
 
 func TestScaleKeepsTheCanaryShare(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	mustShip(t, ns, "canary", "ctwoc", "--image", v2, "--weight", "25")
 	eventuallyServed(t, ns, "ctwoc", map[string]int{v1: 3, v2: 1})
@@ -45,6 +46,7 @@ func TestScaleKeepsTheCanaryShare(t *testing.T) {
 // Zero is refused by nothing, since --replicas 0 is always explicit, but it
 // is said out loud: the Service loses every endpoint.
 func TestScaleToZeroAndBack(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	res := mustShip(t, ns, "scale", "ctwoc", "--replicas", "0")
 	if res.stdout != "deployment.apps/ctwoc scaled\n" || !strings.Contains(res.stderr, "service ctwoc will have no ready endpoints") {
@@ -56,6 +58,7 @@ func TestScaleToZeroAndBack(t *testing.T) {
 }
 
 func TestScaleBlueGreenScalesTheServingColor(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen-switch", "ctwoc")
@@ -81,6 +84,7 @@ func TestScaleBlueGreenScalesTheServingColor(t *testing.T) {
 }
 
 func TestScaleBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	cases := []struct {
 		name string

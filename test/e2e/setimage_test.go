@@ -13,6 +13,7 @@ func imageOf(t *testing.T, ns, deployment string) string {
 }
 
 func TestSetImageRollsTheStablePods(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	res := mustShip(t, ns, "set", "image", "ctwoc", v2)
 	if res.stdout != "deployment.apps/ctwoc image updated\n" {
@@ -103,6 +104,7 @@ func assertRolledBack(t *testing.T, ns string) {
 }
 
 func TestSetImageBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	apply(t, ns, deploymentAndService("canaried", v1, 1))
 	mustShip(t, ns, "canary", "canaried", "--image", v2)

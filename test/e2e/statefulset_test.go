@@ -108,6 +108,7 @@ func eventuallyStateful(t *testing.T, ns string, want ...string) {
 }
 
 func TestStatefulSetCanaryResizePromote(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 4, "")
 
@@ -157,6 +158,7 @@ func TestStatefulSetCanaryResizePromote(t *testing.T) {
 // abort puts the template and the user's partition back exactly, and every
 // pod back on the stable revision; the user's partition is honoured.
 func TestStatefulSetCanaryAbortRestoresExactly(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 5, "  podManagementPolicy: Parallel\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2}}\n")
 	template := mustKubectl(t, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.spec.template}{.spec.updateStrategy}")
@@ -179,6 +181,7 @@ func TestStatefulSetCanaryAbortRestoresExactly(t *testing.T) {
 // A canary pod that never becomes Ready blocks the controller's own
 // rollback under OrderedReady: abort deletes it, and only it, announced.
 func TestStatefulSetForcedRollback(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 3, "")
 	if res := ship(t, ns, "canary", "db", "--image", "example/db:notready", "--timeout", "5s"); res.code != 1 || !strings.Contains(res.stderr, "timed out waiting for the rollout of statefulset db") {
@@ -198,6 +201,7 @@ func TestStatefulSetForcedRollback(t *testing.T) {
 }
 
 func TestStatefulSetBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 4, "")
 	mustShip(t, ns, "canary", "db", "--image", db2)
@@ -243,6 +247,7 @@ func TestStatefulSetBadInputChangesNothing(t *testing.T) {
 // status and list show a StatefulSet's canary as the pods are, in one
 // request per kind whatever the pods.
 func TestStatefulSetStatusAndList(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 4, "")
 	mustShip(t, ns, "canary", "db", "--image", db2, "--replicas", "1")
@@ -268,6 +273,7 @@ func TestStatefulSetStatusAndList(t *testing.T) {
 // Killed (-9) right after each write, the same command run again, or
 // abort, converges: the canary's change and its record are one patch.
 func TestStatefulSetKilledConverges(t *testing.T) {
+	t.Parallel()
 	ns := namespace(t)
 	seedStatefulSet(t, ns, 3, "")
 	killed := []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=1"}

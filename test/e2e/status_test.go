@@ -112,6 +112,7 @@ func byImage(st releaseStatus) map[string]int {
 }
 
 func TestStatusFollowsTheCanaryFlow(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	st := shipStatus(t, ns, "ctwoc")
 	if st.Kind != "ReleaseStatus" || st.APIVersion != "kubectl-ship.dev/v1alpha1" || st.Strategy != "none" || st.Phase != "Healthy" {
@@ -145,6 +146,7 @@ func TestStatusFollowsTheCanaryFlow(t *testing.T) {
 }
 
 func TestStatusBlueGreen(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{versioned: true, rolledOut: true})
 	mustShip(t, ns, "bluegreen", "ctwoc", "--image", v2)
 	mustShip(t, ns, "bluegreen-switch", "ctwoc")
@@ -221,6 +223,7 @@ func TestStatusWatchPrintsOnlyChanges(t *testing.T) {
 }
 
 func TestStatusExitCodes(t *testing.T) {
+	t.Parallel()
 	ns := seedRelease(t, seed{rolledOut: true})
 	if res := ship(t, ns, "status", "nope"); res.code != 3 || !strings.Contains(res.stderr, "deployment nope not found") {
 		t.Errorf("unknown release: exit %d %s", res.code, res.stderr)

@@ -58,6 +58,7 @@ func assertOther(t *testing.T, ns string) {
 // pod, not to the selectors its labels match: a hand-made canary's pod once
 // counted as stable (stable 100.0% (4) for 3 stable replicas).
 func TestStatusCountsTrafficByOwner(t *testing.T) {
+	t.Parallel()
 	// The walkthrough's canary made by hand is the release's canary, marked
 	// so (walkthrough_test.go); its pods count for it.
 	t.Run("a canary made by hand", func(t *testing.T) {

@@ -50,6 +50,7 @@ func servingOf(st releaseStatus) string {
 // no pod restarted, it is switched back and forth and ended as one
 // kubectl-ship made.
 func TestWalkthroughBlueGreenAdoptedAndSwitched(t *testing.T) {
+	t.Parallel()
 	ns := walkthroughRelease(t, walkthroughBlueGreen...)
 	st := shipStatus(t, ns, "ctwoc")
 	if st.Strategy != "blue-green" || st.roles() != "blue=ctwoc green=ctwoc-green(made by hand)" || servingOf(st) != "blue=ctwoc" {
@@ -110,6 +111,7 @@ func TestWalkthroughBlueGreenAdoptedAndSwitched(t *testing.T) {
 // Deployment that only shares the app label, whose pods no Service of the
 // release selects, is no canary.
 func TestWalkthroughCandidates(t *testing.T) {
+	t.Parallel()
 	t.Run("two canaries", func(t *testing.T) {
 		ns := walkthroughRelease(t, "deployments/ctwoc.yaml", "services/ctwoc.yaml")
 		canary := walkthroughManifest(t, "deployments/ctwoc-canary.yaml")

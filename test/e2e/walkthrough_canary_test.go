@@ -22,6 +22,7 @@ func assertAdoptFirst(t *testing.T, ns, adopt string, verbs ...[]string) {
 // a canary kubectl-ship made, and 'kubectl rollout undo' still works on the
 // stable Deployment.
 func TestWalkthroughCanaryAdoptedAndPromoted(t *testing.T) {
+	t.Parallel()
 	ns := walkthroughRelease(t, walkthroughCanary...)
 	list := mustShip(t, ns, "list").stdout
 	if rows := strings.Split(strings.TrimSpace(list), "\n"); len(rows) != 2 || !strings.Contains(rows[1], "canary") || !strings.Contains(rows[1], "25.0%") {
@@ -73,6 +74,7 @@ func TestWalkthroughCanaryAdoptedAndPromoted(t *testing.T) {
 // Adopted, the walkthrough's canary is aborted as one ship made: it goes,
 // and the stable Deployment and its pods are untouched.
 func TestWalkthroughCanaryAdoptedAndAborted(t *testing.T) {
+	t.Parallel()
 	ns := walkthroughRelease(t, walkthroughCanary...)
 	stablePods := func() string {
 		var out []string

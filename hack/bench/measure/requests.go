@@ -63,6 +63,7 @@ func requests(c *cluster, _ int) (string, error) {
 		fmt.Fprintf(&b, " %.2f |\n", s.wall.Seconds())
 	}
 	b.WriteString(routedRequests)
+	b.WriteString(statefulRequests)
 	fmt.Fprintln(&b, "\nEvery verb first reads the release's lock (a GET of its Lease) and the release: a LIST of the namespace's Deployments and one of its Services (canary and scale also list the HorizontalPodAutoscalers; canary and bluegreen-switch the HTTPRoutes, and finding none the ReferenceGrants). A command that writes checks the user's access to all of its plan in one POST (a SelfSubjectRulesReview), asks who the user is for the record (a SelfSubjectReview POST), takes the lock from the Lease as read (a POST or PUT), releases it with the operation recorded (PUT) and leaves an Event (POST). A wait is one WATCH; a command with nothing to do writes nothing.")
 	return b.String(), nil
 }
