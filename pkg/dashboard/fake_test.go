@@ -95,7 +95,7 @@ func (f *fakeFeed) Releases() (*release.StatusList, error, error) {
 	defer f.mu.Unlock()
 	return f.list, nil, f.err
 }
-func (f *fakeFeed) Record(string, string) []release.Operation { return f.record }
+func (f *fakeFeed) Operations(string, string) []release.Operation { return f.record }
 func (f *fakeFeed) PodSelector(string, []string) labels.Selector {
 	return labels.SelectorFromSet(labels.Set{"app": "ctwoc"})
 }

@@ -141,7 +141,7 @@ func (rs *releaseStream) render(detail ship.ReleaseFeed) {
 	st, points := rs.cluster.release(rs.target.Namespace, rs.target.Name)
 	in := releaseIn{context: rs.cluster.name, target: rs.target, status: st, gates: points}
 	if rs.cluster.feed != nil {
-		in.record = rs.cluster.feed.Record(rs.target.Namespace, rs.target.Name)
+		in.record = rs.cluster.feed.Operations(rs.target.Namespace, rs.target.Name)
 	}
 	if detail != nil {
 		var errs [3]error

@@ -21,11 +21,11 @@ func (r *runner) preflight(ctx context.Context) (start int, soakAgain bool, err 
 		contexts = append(contexts, st.Context)
 	}
 	type answer struct {
-		record  ship.Record
+		record  ship.LockState
 		refusal error
 	}
 	results := Read(ctx, contexts, ReadOptions{Parallel: r.o.Parallel}, func(ctx context.Context, name string) (answer, error) {
-		record, err := r.engine.Record(ctx, r.target(name))
+		record, err := r.engine.ReadLockState(ctx, r.target(name))
 		if err != nil {
 			return answer{}, err
 		}

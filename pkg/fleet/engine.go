@@ -16,8 +16,8 @@ import (
 type Engine interface {
 	// Run carries out an operation on the release.
 	Run(ctx context.Context, t ship.Target, p plans.Planner, o ship.Options) (*ship.Result, error)
-	// Record reads the release's record and who holds its lock.
-	Record(ctx context.Context, t ship.Target) (ship.Record, error)
+	// ReadLockState reads the release's record and who holds its lock.
+	ReadLockState(ctx context.Context, t ship.Target) (ship.LockState, error)
 	// Refusal plans the operation, writing nothing, and returns the error
 	// it would stop on before its first write.
 	Refusal(ctx context.Context, t ship.Target, p plans.Planner) error

@@ -29,7 +29,7 @@ type fakeEngine struct {
 	mu    sync.Mutex
 	calls []string
 
-	records    map[string]ship.Record
+	records    map[string]ship.LockState
 	recordErrs map[string]error
 	refusals   map[string]error
 	runErrs    map[string]error
@@ -40,7 +40,7 @@ type fakeEngine struct {
 }
 
 func newFakeEngine() *fakeEngine {
-	return &fakeEngine{records: map[string]ship.Record{}, recordErrs: map[string]error{}, refusals: map[string]error{},
+	return &fakeEngine{records: map[string]ship.LockState{}, recordErrs: map[string]error{}, refusals: map[string]error{},
 		runErrs: map[string]error{}, blocks: map[string]bool{}, sick: map[string]bool{}}
 }
 
@@ -93,7 +93,7 @@ func (e *fakeEngine) Run(ctx context.Context, t ship.Target, p plans.Planner, o 
 	return res, e.runErrs[t.Context+" "+p.Verb()]
 }
 
-func (e *fakeEngine) Record(_ context.Context, t ship.Target) (ship.Record, error) {
+func (e *fakeEngine) ReadLockState(_ context.Context, t ship.Target) (ship.LockState, error) {
 	e.called("record %s", t.Context)
 	return e.records[t.Context], e.recordErrs[t.Context]
 }

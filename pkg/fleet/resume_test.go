@@ -16,19 +16,19 @@ func TestProgressOf(t *testing.T) {
 	failed.Error = "interrupted while waiting"
 	tests := []struct {
 		name   string
-		record ship.Record
+		record ship.LockState
 		want   Progress
 	}{
-		{"no record", ship.Record{}, NotStarted},
-		{"another command last", ship.Record{Operations: []release.Operation{{Command: "kubectl ship promote web"}}}, NotStarted},
-		{"done", ship.Record{Operations: []release.Operation{{Command: "kubectl ship abort web"}, done}}, Done},
-		{"failed", ship.Record{Operations: []release.Operation{failed}}, Started},
-		{"interrupted", ship.Record{Operations: []release.Operation{{Command: fleetCommand, Interrupted: true}}}, Started},
-		{"rolled back", ship.Record{Operations: []release.Operation{failed, {Command: "kubectl ship abort web",
+		{"no record", ship.LockState{}, NotStarted},
+		{"another command last", ship.LockState{Operations: []release.Operation{{Command: "kubectl ship promote web"}}}, NotStarted},
+		{"done", ship.LockState{Operations: []release.Operation{{Command: "kubectl ship abort web"}, done}}, Done},
+		{"failed", ship.LockState{Operations: []release.Operation{failed}}, Started},
+		{"interrupted", ship.LockState{Operations: []release.Operation{{Command: fleetCommand, Interrupted: true}}}, Started},
+		{"rolled back", ship.LockState{Operations: []release.Operation{failed, {Command: "kubectl ship abort web",
 			Fleet: &release.FleetStep{Wave: 2, Waves: 3, Command: fleetCommand}}}}, Started},
-		{"holding the lock", ship.Record{Holder: fleetCommand}, Started},
-		{"done, then changed by another", ship.Record{Operations: []release.Operation{done, {Command: "kubectl ship abort web"}}}, NotStarted},
-		{"soaked", ship.Record{Operations: []release.Operation{done, {Command: fleetCommand, Verb: ship.SoakVerb}}}, Soaked},
+		{"holding the lock", ship.LockState{Holder: fleetCommand}, Started},
+		{"done, then changed by another", ship.LockState{Operations: []release.Operation{done, {Command: "kubectl ship abort web"}}}, NotStarted},
+		{"soaked", ship.LockState{Operations: []release.Operation{done, {Command: fleetCommand, Verb: ship.SoakVerb}}}, Soaked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

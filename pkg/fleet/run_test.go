@@ -108,7 +108,7 @@ func TestFleetRun(t *testing.T) {
 			name: "the waves a run of the same command finished are skipped",
 			engine: func(e *fakeEngine) {
 				done := release.Operation{Command: fleetCommand, Time: metav1.Now(), Fleet: &release.FleetStep{Wave: 1, Waves: 3}}
-				e.records["a"] = ship.Record{Operations: []release.Operation{done}}
+				e.records["a"] = ship.LockState{Operations: []release.Operation{done}}
 			},
 			states:   map[string]State{"a": StateAlreadyDone, "b": StateDone, "c": StateDone, "d": StateDone},
 			ran:      []string{"b canary", "c canary", "d canary"},
@@ -232,7 +232,7 @@ func TestFleetSoak(t *testing.T) {
 	t.Run("a wave whose soak may have been cut short is soaked again", func(t *testing.T) {
 		e := newFakeEngine()
 		done := release.Operation{Command: fleetCommand, Time: metav1.Now(), Fleet: &release.FleetStep{Wave: 1, Waves: 3}}
-		e.records["a"] = ship.Record{Operations: []release.Operation{done}}
+		e.records["a"] = ship.LockState{Operations: []release.Operation{done}}
 		op := canary(ship.DryRunNone)
 		op.Options.Gates = gates
 		_, progress, err := runFleet(e, op, RunOptions{Soak: 5 * time.Millisecond})

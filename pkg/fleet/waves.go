@@ -60,7 +60,7 @@ const (
 )
 
 // progressOf reads from a cluster's record where command stands there.
-func progressOf(r ship.Record, command string) Progress {
+func progressOf(r ship.LockState, command string) Progress {
 	command = release.BoundCommand(command)
 	if r.Holder != "" && release.BoundCommand(r.Holder) == command {
 		return Started

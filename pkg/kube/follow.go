@@ -236,8 +236,8 @@ func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
 	return list, stale, nil
 }
 
-// Record is the record of release name, as its lock keeps it.
-func (f *Follower) Record(namespace, name string) []release.Operation {
+// Operations is the record of release name's operations, as its lock keeps it.
+func (f *Follower) Operations(namespace, name string) []release.Operation {
 	lease := f.locks()[namespace+"/"+release.LockName(name)]
 	if lease == nil {
 		return nil

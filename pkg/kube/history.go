@@ -53,9 +53,9 @@ func (c *Client) replicaSetsOf(ctx context.Context, d *appsv1.Deployment) ([]app
 	return owned, nil
 }
 
-// Record reads the annotations of the release's lock, which keep its record
+// ReadLockAnnotations reads the annotations of the release's lock, which keep its record
 // of operations (none when ship never ran an operation on it).
-func (c *Client) Record(ctx context.Context, namespace, name string) (map[string]string, error) {
+func (c *Client) ReadLockAnnotations(ctx context.Context, namespace, name string) (map[string]string, error) {
 	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil
@@ -66,10 +66,10 @@ func (c *Client) Record(ctx context.Context, namespace, name string) (map[string
 	return lease.Annotations, nil
 }
 
-// RecordAndHolder reads, in one GET of the release's lock, its record and
+// ReadHistoryAndHolder reads, in one GET of the release's lock, its record and
 // the command that holds the lock ("" when it is free): what a fleet run
 // reads of every cluster before its first write, to know where it stands.
-func (c *Client) RecordAndHolder(ctx context.Context, namespace, name string) (record, holder string, err error) {
+func (c *Client) ReadHistoryAndHolder(ctx context.Context, namespace, name string) (record, holder string, err error) {
 	lease, err := c.leases(namespace).Get(ctx, release.LockName(name), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return "", "", nil

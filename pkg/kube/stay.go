@@ -102,7 +102,7 @@ func (s *Staying) End(ctx context.Context, gaveWay bool) error {
 func (s *Staying) Leave() { s.cancel() }
 
 // EndRecording ends the stay as End does and, in the same write, records
-// p (when not nil) as Record does: a progression's hold that ends costs
+// p (when not nil) as SaveProgression does: a progression's hold that ends costs
 // one request.
 func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) error {
 	s.cancel()
@@ -115,8 +115,8 @@ func (s *Staying) EndRecording(ctx context.Context, p *release.Progression) erro
 	return err
 }
 
-// Record keeps p, the progression of the release's canary, in its record.
-func (l *Lock) Record(ctx context.Context, p *release.Progression) error {
+// SaveProgression keeps p, the progression of the release's canary, in its record.
+func (l *Lock) SaveProgression(ctx context.Context, p *release.Progression) error {
 	_, err := l.update(ctx, func(lease *coordinationv1.Lease) {
 		lease.Annotations[release.AnnotationProgression] = withTrail(lease, p).Encode()
 	})

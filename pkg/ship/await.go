@@ -30,7 +30,7 @@ func (r *run) await(ctx context.Context, lock heldLock, step plans.Step) error {
 		// The record keeps seconds: the verdict names the pause by it.
 		p.Since = metav1.Now().Rfc3339Copy()
 	}
-	if err := r.record(ctx, lock, &p); err != nil {
+	if err := r.saveProgression(ctx, lock, &p); err != nil {
 		return err
 	}
 	where := fmt.Sprintf("step %d of %d", p.Step+1, len(p.Steps))

@@ -68,8 +68,8 @@ type heldLock interface {
 	// of the route the run changes.
 	KeepRoute(ctx context.Context, rec *release.RouteRecord) error
 	ForgetRoute()
-	// Record keeps a progression in the release's record.
-	Record(ctx context.Context, p *release.Progression) error
+	// SaveProgression keeps a progression in the release's record.
+	SaveProgression(ctx context.Context, p *release.Progression) error
 	// Stay marks the lock as staying until until; Await until a verdict.
 	Stay(ctx context.Context, until time.Time) (heldStay, error)
 	Await(ctx context.Context) (heldStay, error)

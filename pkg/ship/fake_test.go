@@ -299,7 +299,7 @@ func (l *fakeLock) KeepRoute(_ context.Context, rec *release.RouteRecord) error 
 
 func (l *fakeLock) ForgetRoute() { l.forgot = true }
 
-func (l *fakeLock) Record(_ context.Context, p *release.Progression) error {
+func (l *fakeLock) SaveProgression(_ context.Context, p *release.Progression) error {
 	l.cluster.mu.Lock()
 	defer l.cluster.mu.Unlock()
 	l.cluster.called("record %s", p.Phase)

@@ -33,22 +33,22 @@ func (e *Engine) Observe(ctx context.Context, t Target) (*release.Observed, erro
 	return client.Observe(ctx, t.Namespace, t.Name, t.Choice(), nil)
 }
 
-// Record is what a release's lock says of the operations on it.
-type Record struct {
+// LockState is what a release's lock says of the operations on it.
+type LockState struct {
 	// Operations are those of its record, oldest first.
 	Operations []release.Operation
 	// Holder is the command that holds the lock; "" when it is free.
 	Holder string
 }
 
-// Record reads release t's record and who holds its lock, in one request.
-func (e *Engine) Record(ctx context.Context, t Target) (Record, error) {
+// ReadLockState reads release t's record and who holds its lock, in one request.
+func (e *Engine) ReadLockState(ctx context.Context, t Target) (LockState, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
-		return Record{}, err
+		return LockState{}, err
 	}
-	raw, holder, err := client.RecordAndHolder(ctx, t.Namespace, t.Name)
-	return Record{Operations: release.ParseOperations(raw), Holder: holder}, err
+	raw, holder, err := client.ReadHistoryAndHolder(ctx, t.Namespace, t.Name)
+	return LockState{Operations: release.ParseOperations(raw), Holder: holder}, err
 }
 
 // Refusal reads release t in one cluster and plans p's operation on it,

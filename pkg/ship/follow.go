@@ -21,8 +21,8 @@ type Feed interface {
 	// operation and progression; stale says why they may be out of date,
 	// err why they could never be read.
 	Releases() (list *release.StatusList, stale, err error)
-	// Record is a release's record of operations.
-	Record(namespace, name string) []release.Operation
+	// Operations are the operations a release's record keeps.
+	Operations(namespace, name string) []release.Operation
 	// PodSelector picks the pods of the Deployments named: the labels
 	// their pod templates share.
 	PodSelector(namespace string, deployments []string) labels.Selector

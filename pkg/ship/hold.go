@@ -52,7 +52,7 @@ func (r *run) hold(ctx context.Context, lock heldLock, step plans.Step) error {
 		if step.Progression == nil {
 			return nil
 		}
-		return r.record(ctx, lock, &p)
+		return r.saveProgression(ctx, lock, &p)
 	}
 	// end ends the stay, recording where the progression stands in the
 	// same write.
@@ -153,9 +153,9 @@ type interruptedError struct{ msg string }
 
 func (e *interruptedError) Error() string { return e.msg }
 
-// record keeps p in the release's record, and as the progression this run
+// saveProgression keeps p in the release's record, and as the progression this run
 // plans from; a progression that ends says by which command and whom.
-func (r *run) record(ctx context.Context, lock heldLock, p *release.Progression) error {
+func (r *run) saveProgression(ctx context.Context, lock heldLock, p *release.Progression) error {
 	if p.Ended() && p.EndedBy == "" {
 		p.EndedBy = r.holder.Command
 		if r.holder.User != "" {
@@ -163,7 +163,7 @@ func (r *run) record(ctx context.Context, lock heldLock, p *release.Progression)
 		}
 	}
 	r.progression = p
-	return lock.Record(ctx, p)
+	return lock.SaveProgression(ctx, p)
 }
 
 // summary is one check's results on a line.

@@ -65,7 +65,7 @@ func (e *Engine) History(ctx context.Context, t Target) (*release.History, error
 	if err != nil {
 		return nil, err
 	}
-	lock, err := client.Record(ctx, t.Namespace, t.Name)
+	lock, err := client.ReadLockAnnotations(ctx, t.Namespace, t.Name)
 	if err != nil {
 		return nil, err
 	}

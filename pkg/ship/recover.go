@@ -79,7 +79,7 @@ func (r *run) recover(ctx context.Context, lock heldLock, p plans.Recoverer, fai
 			r.forgetRoute(lock)
 		}
 		if plan.Progression != nil {
-			return r.record(ctx, lock, plan.Progression)
+			return r.saveProgression(ctx, lock, plan.Progression)
 		}
 		return nil
 	}

@@ -381,7 +381,7 @@ func (r *run) underLock(ctx context.Context, lock heldLock, plan plans.Plan) err
 				r.forgetRoute(lock)
 			}
 			if plan.Progression != nil {
-				if err := r.record(ctx, lock, plan.Progression); err != nil {
+				if err := r.saveProgression(ctx, lock, plan.Progression); err != nil {
 					return err
 				}
 				r.notifyRecorded(plan.Progression)

@@ -94,7 +94,7 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 	w, rec := workloadOf(s), s.Progression
 	name := w.name()
 	record := func(step int, phase release.ProgressionPhase) *release.Progression {
-		return prog.record(req, step, phase)
+		return prog.progressionAt(req, step, phase)
 	}
 	images, steps := record(0, "").Images, record(0, "").Steps
 	mine := rec.Same(images, steps)
@@ -262,7 +262,7 @@ func (p Canary) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, e
 		return plans.Plan{}, nil
 	}
 	plan, err := workloadOf(s).abort()
-	rolledBack := p.Progression.record(p.Request, 0, release.ProgressionRolledBack)
+	rolledBack := p.Progression.progressionAt(p.Request, 0, release.ProgressionRolledBack)
 	if rec := s.Progression; rec.Same(rolledBack.Images, rolledBack.Steps) {
 		rolledBack.Step, rolledBack.Gates, rolledBack.Failures = rec.Step, rec.Gates, rec.Failures
 	}
@@ -271,8 +271,8 @@ func (p Canary) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, e
 	return plan, err
 }
 
-// record is the progression's record at step, in phase.
-func (prog Progression) record(req CanaryRequest, step int, phase release.ProgressionPhase) *release.Progression {
+// progressionAt is the progression as its record keeps it at step, in phase.
+func (prog Progression) progressionAt(req CanaryRequest, step int, phase release.ProgressionPhase) *release.Progression {
 	steps := make([]string, len(prog.Steps))
 	for i, st := range prog.Steps {
 		steps[i] = st.String()

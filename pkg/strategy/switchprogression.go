@@ -36,7 +36,7 @@ func planSwitchProgression(s *plans.Snapshot, p Switch) (plans.Plan, error) {
 	p.To = to
 	shares := append(slices.Clone(p.Steps), 100)
 	record := func(step int, phase release.ProgressionPhase) *release.Progression {
-		return p.record(rel, shares, step, phase)
+		return p.progressionAt(rel, shares, step, phase)
 	}
 	rec, mine := s.Progression, record(0, "")
 	next := 0
@@ -105,9 +105,9 @@ func (p Switch) schedule(to release.Color) string {
 	return fmt.Sprintf("switch to %s: %s", to, strings.Join(append(parts, end), "; "))
 }
 
-// record is the switch's record at step, in phase: its steps are green's
-// shares, its images those of the color it goes to.
-func (p Switch) record(rel *release.Release, shares []int32, step int, phase release.ProgressionPhase) *release.Progression {
+// progressionAt is the switch's progression at step, in phase: its steps
+// are green's shares, its images those of the color it goes to.
+func (p Switch) progressionAt(rel *release.Release, shares []int32, step int, phase release.ProgressionPhase) *release.Progression {
 	steps := make([]string, len(shares))
 	for i, w := range shares {
 		steps[i] = strconv.Itoa(int(w))
