@@ -129,7 +129,7 @@ func TestHold(t *testing.T) {
 			}
 			n := &fakeNotifier{}
 			r, progress := testRun(c, progression(plans.Hold), Options{Wait: true, Gates: tc.gates, Notifier: n})
-			err := r.run(ctx)
+			err := r.execute(ctx)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("run: error %v, want one with %q", err, tc.wantErr)
 			}
@@ -164,7 +164,7 @@ func TestHoldRollbackSaysItRolledBack(t *testing.T) {
 	c := newFakeCluster()
 	fp := progression(plans.Hold)
 	r, _ := testRun(c, fp, Options{Wait: true, Command: command})
-	err := r.run(context.Background())
+	err := r.execute(context.Background())
 	var undone *UndoneError
 	if !errors.As(err, &undone) || !undone.Gate {
 		t.Fatalf("run: %v, want an UndoneError by a gate", err)
@@ -187,7 +187,7 @@ func TestWaitBeforeHold(t *testing.T) {
 	c.observeWithoutWeb = true
 	c.waitBlocks = true
 	r, _ := testRun(c, progression(plans.Hold), Options{Wait: true})
-	err := r.run(context.Background())
+	err := r.execute(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "gates failed at the wait for deployment.apps/web: pods: Fail: deployment web is not part of release other; rolled back") {
 		t.Fatalf("run: %v, want the wait's gate failure", err)
 	}
@@ -245,7 +245,7 @@ func TestAwait(t *testing.T) {
 			}
 			n := &fakeNotifier{}
 			r, progress := testRun(c, progression(plans.Await), Options{Wait: tc.wait, Notifier: n})
-			err := r.run(context.Background())
+			err := r.execute(context.Background())
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("run: %v", err)
@@ -285,7 +285,7 @@ func TestStay(t *testing.T) {
 	t.Run("the stay ends when its time is up, and the plan goes on", func(t *testing.T) {
 		c := newFakeCluster()
 		r, progress := testRun(c, planOnly(&fakePlanner{verb: "switch", plan: stay}), Options{Wait: true})
-		if err := r.run(context.Background()); err != nil {
+		if err := r.execute(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(progress.String(), "staying 1ms: scale-down delay") || !slices.Equal(c.staying.ended, []string{"end false"}) {
@@ -303,7 +303,7 @@ func TestStay(t *testing.T) {
 			}
 			return plan, err
 		}}), Options{Wait: true})
-		if err := r.run(context.Background()); err != nil {
+		if err := r.execute(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if want := "stopped for kubectl ship switch web --to blue: left undone: scale blue to zero"; !strings.Contains(progress.String(), want) {

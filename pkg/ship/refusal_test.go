@@ -87,7 +87,7 @@ func TestResolve(t *testing.T) {
 		return Resolved{Planner: planOnly(byPolicy), Notifier: n}, nil
 	}
 	r, _ := testRun(c, planOnly(&fakePlanner{verb: "canary", plan: setImage("web:2")}), Options{Resolve: resolve})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if c.image != "web:3" || resolves != 1 || len(byPolicy.seen) != 1 {
@@ -103,7 +103,7 @@ func TestResolve(t *testing.T) {
 func TestDescribeGates(t *testing.T) {
 	c := newFakeCluster()
 	r, progress := testRun(c, progression(plans.Hold), Options{DryRun: DryRunClient})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if want := "step 1: every 1ms, gate pods (built in)\n"; !strings.Contains(progress.String(), want) {

@@ -64,7 +64,7 @@ func (e *Engine) Run(ctx context.Context, t Target, p plans.Planner, o Options) 
 		return &Result{Target: t}, err
 	}
 	r := newRun(client, t, p, o, e.currentContext)
-	return r.res, r.run(ctx)
+	return r.res, r.execute(ctx)
 }
 
 // newRun is p's operation on release t, in client's cluster, not started;
@@ -117,7 +117,11 @@ type run struct {
 	ended bool
 }
 
-func (r *run) run(ctx context.Context) error {
+// execute carries the operation out: a client-side dry run only tells its
+// plan, a server-side one sends its writes with dryRun; a real run attempts
+// it up to three times, planning again when another operation moved the
+// lock between its read and its taking of the lock.
+func (r *run) execute(ctx context.Context) error {
 	if r.o.DryRun == DryRunClient {
 		plan, err := r.firstPlan(ctx)
 		if err != nil {

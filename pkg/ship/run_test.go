@@ -258,7 +258,7 @@ func TestRunPaths(t *testing.T) {
 				p = planOnly(fp)
 			}
 			r, progress := testRun(c, p, Options{DryRun: tc.dryRun, Wait: true, Command: command})
-			err := r.run(ctx)
+			err := r.execute(ctx)
 			switch {
 			case tc.wantErr == "" && tc.wantIs == nil && err != nil:
 				t.Fatalf("run: %v", err)
@@ -298,7 +298,7 @@ func TestRunRecordsTheOperation(t *testing.T) {
 	n := &fakeNotifier{}
 	fp := &fakePlanner{verb: "set-image", plan: setImage("web:2")}
 	r, _ := testRun(c, planOnly(fp), Options{Wait: true, Command: command, Notifier: n, Fleet: &release.FleetStep{Wave: 1, Waves: 2}})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	op := c.lock.released
@@ -331,7 +331,7 @@ func TestRunPlansFromTheProgressionRecorded(t *testing.T) {
 	c.lease = leaseWith(map[string]string{release.AnnotationProgression: recorded.Encode()})
 	fp := &fakePlanner{verb: "canary", plan: setImage("web:2")}
 	r, _ := testRun(c, planOnly(fp), Options{})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := fp.seen[0].Progression; got == nil || got.Step != 1 || got.Phase != release.ProgressionRunning {
@@ -356,7 +356,7 @@ func TestRunSegments(t *testing.T) {
 		return plans.Plan{Progression: &done}, err
 	}}
 	r, _ := testRun(c, planOnly(fp), Options{Command: "kubectl ship canary web", Notifier: n})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if len(fp.seen) != 2 || fp.seen[1].Release.Stable.ResourceVersion != "2" {
@@ -383,7 +383,7 @@ func TestRunRehearsesWhatItCannotValidate(t *testing.T) {
 		return plan, err
 	}}
 	r, _ := testRun(c, planOnly(fp), Options{})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"write create *v1.Lease dry=true", "write create *v1.Lease dry=false", "write patch web dry=false"}
@@ -405,7 +405,7 @@ func TestRunFailsWhenTheLockIsLost(t *testing.T) {
 	c.waitErrs = []error{context.Canceled}
 	fp := &fakePlanner{verb: "set-image", plan: setImage("web:2")}
 	r, _ := testRun(c, planOnly(fp), Options{Wait: true})
-	err := r.run(context.Background())
+	err := r.execute(context.Background())
 	if !errors.Is(err, lost) {
 		t.Fatalf("run: %v, want the lost lock", err)
 	}
@@ -426,7 +426,7 @@ func TestRunKeepsTheRouteRecord(t *testing.T) {
 		return plan, err
 	}}
 	r, _ := testRun(c, planOnly(fp), Options{})
-	if err := r.run(context.Background()); err != nil {
+	if err := r.execute(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if len(c.lock.routes) != 1 || c.lock.routes[0] != rec || !c.lock.forgot {

@@ -74,7 +74,7 @@ func TestHoldJudgesAStatefulSet(t *testing.T) {
 			c := newFakeCluster()
 			c.statefulSets, c.statefulPods = tc.found, tc.pods
 			r, _ := testRun(c, statefulProgression(sts), Options{Wait: true, Gates: Gates{Grace: time.Hour}})
-			err := r.run(context.Background())
+			err := r.execute(context.Background())
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !GateFailed(err) {
 				t.Fatalf("run: %v, want a gate failure with %q", err, tc.wantErr)
 			}

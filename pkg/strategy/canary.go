@@ -79,7 +79,7 @@ func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	if target != nil {
 		return planRoutedCanary(rel, svc, spec, target, req)
 	}
-	if err := byShareOfPods(rel, svc, req); err != nil {
+	if err := checkWithoutRoute(rel, svc, req); err != nil {
 		return plans.Plan{}, err
 	}
 	split, err := canarySplit(stable, req)

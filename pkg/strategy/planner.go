@@ -46,7 +46,7 @@ func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if p.Request.Nodes.Set() && s.DaemonSet == nil {
 		return plans.Plan{}, fmt.Errorf("--nodes and --node-selector choose the nodes of a DaemonSet's canary, and %s is not a DaemonSet: give --weight or --replicas", workloadOf(s).name())
 	}
-	return adopted(s, func() (plans.Plan, error) {
+	return planIfAdopted(s, func() (plans.Plan, error) {
 		if p.Progression != nil {
 			if s.DaemonSet != nil {
 				return plans.Plan{}, fmt.Errorf("daemonset %s: --steps is not supported on DaemonSets yet: give the canary's nodes with --nodes or --node-selector, then promote", s.DaemonSet.Name)
@@ -68,7 +68,7 @@ func (Promote) Needs() plans.Needs {
 // Plan plans promote from s. A progression under way ends promoted, by
 // this command, in the release's record.
 func (Promote) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) {
+	return planIfAdopted(s, func() (plans.Plan, error) {
 		plan, err := workloadOf(s).promote()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionPromoted, "promoted by hand")
@@ -89,7 +89,7 @@ func (Abort) Needs() plans.Needs {
 // this command, in the release's record, even when its canary is gone
 // already.
 func (Abort) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) {
+	return planIfAdopted(s, func() (plans.Plan, error) {
 		plan, err := workloadOf(s).abort()
 		if rec := s.Progression; err == nil && canaryProgression(rec) && rec.Active() {
 			plan.Progression = rec.End(release.ProgressionRolledBack, "aborted")
@@ -120,7 +120,7 @@ func (p BlueGreen) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	if ds := s.DaemonSet; ds != nil {
 		return plans.Plan{}, fmt.Errorf("daemonset %s cannot be released blue-green: a DaemonSet runs one pod per node, so a green copy would run a second pod on every node beside the first (twice the agents, both acting on the node); use 'kubectl ship canary %s --image IMAGE --nodes N', which replaces the pods of the chosen nodes in place", ds.Name, ds.Name)
 	}
-	return adopted(s, func() (plans.Plan, error) { return planBlueGreen(s.Release, p.Request, s.Nodes) })
+	return planIfAdopted(s, func() (plans.Plan, error) { return planBlueGreen(s.Release, p.Request, s.Nodes) })
 }
 
 // Verb is "bluegreen cleanup".
@@ -131,7 +131,7 @@ func (Cleanup) Needs() plans.Needs { return plans.Needs{Routes: plans.RouteNeeds
 
 // Plan plans bluegreen cleanup from s.
 func (p Cleanup) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return planCleanup(s.Release, p.Delete) })
+	return planIfAdopted(s, func() (plans.Plan, error) { return planCleanup(s.Release, p.Delete) })
 }
 
 // Verb is "scale".
@@ -142,12 +142,12 @@ func (Scale) Needs() plans.Needs { return plans.Needs{Autoscalers: true} }
 
 // Plan plans scale from s.
 func (p Scale) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return planScale(s.Release, p.Request) })
+	return planIfAdopted(s, func() (plans.Plan, error) { return planScale(s.Release, p.Request) })
 }
 
-// adopted plans with plan unless the release has a canary or green made by
+// planIfAdopted plans with plan unless the release has a canary or green made by
 // hand, not adopted yet (a StatefulSet has neither).
-func adopted(s *plans.Snapshot, plan func() (plans.Plan, error)) (plans.Plan, error) {
+func planIfAdopted(s *plans.Snapshot, plan func() (plans.Plan, error)) (plans.Plan, error) {
 	if s.Release != nil {
 		if err := adoptFirst(s.Release); err != nil {
 			return plans.Plan{}, err

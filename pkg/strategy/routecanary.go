@@ -125,9 +125,9 @@ func weightString(weight, total int32) string {
 	return fmt.Sprintf("%d/%d", weight, total)
 }
 
-// byShareOfPods refuses what only a route can do, for a canary that takes
+// checkWithoutRoute refuses what only a route can do, for a canary that takes
 // its share of the pods.
-func byShareOfPods(rel *release.Release, svc *corev1.Service, req CanaryRequest) error {
+func checkWithoutRoute(rel *release.Release, svc *corev1.Service, req CanaryRequest) error {
 	if req.Route.None {
 		return req.CheckShareOfPods(NoRoute)
 	}

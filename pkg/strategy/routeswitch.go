@@ -145,7 +145,7 @@ func switchDone(rel *release.Release, plan plans.Plan, to release.Color, p Switc
 		}
 	}
 	plan.Notes = append(plan.Notes, fewerPods(rel, to)...)
-	if err := ready(rel.Deployment(to), to); err != nil {
+	if err := checkReady(rel.Deployment(to), to); err != nil {
 		if release.Replicas(rel.Deployment(to)) == 0 || !p.Force {
 			return plans.Plan{}, fmt.Errorf("%w: bring it up or wait for it ('kubectl rollout status deployment/%s'), or pass --force", err, rel.Deployment(to).Name)
 		}

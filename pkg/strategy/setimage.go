@@ -133,7 +133,7 @@ func (SetImage) Needs() plans.Needs { return plans.Needs{} }
 
 // Plan plans set image from s.
 func (p SetImage) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) { return planSetImage(s.Release, p.Images) })
+	return planIfAdopted(s, func() (plans.Plan, error) { return planSetImage(s.Release, p.Images) })
 }
 
 // RecoverNeeds is the revisions, to find the previous one.

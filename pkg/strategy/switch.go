@@ -60,7 +60,7 @@ func planSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
-	if err := ready(target, to); err != nil {
+	if err := checkReady(target, to); err != nil {
 		switch {
 		case release.Replicas(target) == 0:
 			// Not even --force: the Services would have no endpoints at all.
@@ -109,9 +109,9 @@ func scaleDown(d *appsv1.Deployment, c release.Color) (*plans.Step, error) {
 	return patchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
 }
 
-// ready checks that every desired pod of d runs its current template and is
+// checkReady checks that every desired pod of d runs its current template and is
 // available, and that there is at least one.
-func ready(d *appsv1.Deployment, c release.Color) error {
+func checkReady(d *appsv1.Deployment, c release.Color) error {
 	msg, done, err := release.RolloutStatus(d)
 	switch {
 	case err != nil:
@@ -150,7 +150,7 @@ func (p Switch) Needs() plans.Needs { return plans.Needs{Routes: p.Route.Needs()
 // the HTTPRoute that sends them traffic; step by step, or verified, from
 // where the release's record says it stands.
 func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
-	return adopted(s, func() (plans.Plan, error) {
+	return planIfAdopted(s, func() (plans.Plan, error) {
 		if s.Release.Green != nil {
 			to, err := switchTarget(s.Release, p.To)
 			if err == nil {

@@ -10,7 +10,7 @@ import (
 // Remake is a bluegreen-switch command following beneath: the switch the
 // Deployment's policy of strategy blueGreen asks for, once the flags typed
 // are given again.
-func (o *SwitchOptions) Remake(beneath cli.Following) (cli.PolicyVerb, *cobra.Command) {
+func (o *SwitchOptions) Remake(beneath cli.Following) (cli.PolicyOptions, *cobra.Command) {
 	fresh := NewSwitchOptions(o.IOStreams)
 	fresh.Policy = beneath
 	return fresh, newCmdSwitch(o.Policy.Factory(), fresh)

@@ -198,7 +198,7 @@ func (o *SwitchOptions) Run(ctx context.Context) error {
 	hint := func(name string) string {
 		return "the Services are switched; run 'kubectl ship bluegreen-switch " + name + "' again to keep waiting for the endpoints"
 	}
-	return cli.RunFollowing(o, func(v cli.PolicyVerb) error {
+	return cli.RunFollowing(o, func(v cli.PolicyOptions) error {
 		w := v.(*SwitchOptions)
 		return w.RunEach(ctx, w.planner, hint)
 	})

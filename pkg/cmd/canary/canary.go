@@ -276,7 +276,7 @@ func (o *Options) Validate() error {
 // runs across them.
 func (o *Options) Run(ctx context.Context) error {
 	hint := "the canary is in place; run the same command again to keep waiting, or 'kubectl ship abort " + o.target.Name + "' to remove it"
-	return cli.RunFollowing(o, func(v cli.PolicyVerb) error {
+	return cli.RunFollowing(o, func(v cli.PolicyOptions) error {
 		w := v.(*Options)
 		return w.Mutation.Run(ctx, w.target, w.planner, hint)
 	})

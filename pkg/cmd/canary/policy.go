@@ -18,7 +18,7 @@ import (
 
 // Remake is a canary command following beneath: the canary the
 // Deployment's policy asks for, once the flags typed are given again.
-func (o *Options) Remake(beneath cli.Following) (cli.PolicyVerb, *cobra.Command) {
+func (o *Options) Remake(beneath cli.Following) (cli.PolicyOptions, *cobra.Command) {
 	fresh := NewOptions(o.IOStreams)
 	fresh.Policy = beneath
 	return fresh, newCmd(o.Policy.Factory(), fresh)

@@ -32,16 +32,16 @@ func NewFactory(flags *genericclioptions.ConfigFlags, warnings io.Writer) *Facto
 // Engine returns the operation engine.
 func (f *Factory) Engine() *ship.Engine { return f.engine() }
 
-// Verb is what every command's Options is: Complete reads the factory and
+// CommandOptions is what every command's Options is: Complete reads the factory and
 // the arguments, Validate checks the values without a request, Run acts.
-type Verb interface {
+type CommandOptions interface {
 	Complete(f *Factory, cmd *cobra.Command, args []string) error
 	Validate() error
 	Run(ctx context.Context) error
 }
 
 // RunE is the RunE of a command whose Options are o: the three in turn.
-func RunE(f *Factory, o Verb) func(*cobra.Command, []string) error {
+func RunE(f *Factory, o CommandOptions) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := o.Complete(f, cmd, args); err != nil {
 			return err

@@ -61,7 +61,7 @@ func (p *Following) Complete(f *Factory, cmd *cobra.Command, args []string, stra
 // the cluster: remake returns its Options, following beneath, and its
 // command; the flags typed are given again, then it is completed and
 // validated. Its errors name the policies.
-func (p *Following) Again(layers []policy.Layer, remake func(beneath Following) (Verb, *cobra.Command)) (Verb, error) {
+func (p *Following) Again(layers []policy.Layer, remake func(beneath Following) (CommandOptions, *cobra.Command)) (CommandOptions, error) {
 	o, cmd := remake(Following{PolicyFlags: PolicyFlags{Recorded: p.Recorded}, Extra: layers, typedElsewhere: p.typedElsewhere})
 	err := cmd.Flags().Parse(TypedFlags(p.cmd))
 	if err == nil {
@@ -92,33 +92,33 @@ func (p *Following) ReadFrom(ctx context.Context, d *appsv1.Deployment, r ship.R
 	return WorkloadLayers(ctx, d, r)
 }
 
-// PolicyVerb is a verb that follows a release policy.
-type PolicyVerb interface {
-	Verb
+// PolicyOptions are the Options of a verb that follows a release policy.
+type PolicyOptions interface {
+	CommandOptions
 	// Following is its policy; Mutating the core of its Options.
 	Following() *Following
 	Mutating() *Mutation
 	// Planner is the planner its flags made.
 	Planner() plans.Planner
 	// Remake is a new verb of its kind following beneath, and its command.
-	Remake(beneath Following) (PolicyVerb, *cobra.Command)
+	Remake(beneath Following) (PolicyOptions, *cobra.Command)
 }
 
 // RunFollowing runs o, following the policy its Deployment carries: run
 // carries the verb out. When that policy has waves and o runs in one
 // cluster, o made again with it runs across them.
-func RunFollowing(o PolicyVerb, run func(PolicyVerb) error) error {
+func RunFollowing(o PolicyOptions, run func(PolicyOptions) error) error {
 	o.Mutating().Resolve = resolver(o)
 	err := run(o)
 	var waves *AcrossWaves
 	if !errors.As(err, &waves) {
 		return err
 	}
-	waves.Verb.Mutating().Resolve = resolver(waves.Verb)
-	return run(waves.Verb)
+	waves.Options.Mutating().Resolve = resolver(waves.Options)
+	return run(waves.Options)
 }
 
-func resolver(o PolicyVerb) ship.Resolver {
+func resolver(o PolicyOptions) ship.Resolver {
 	return func(ctx context.Context, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
 		return Resolve(ctx, o, d, r)
 	}
@@ -129,7 +129,7 @@ func resolver(o PolicyVerb) ship.Resolver {
 // them, its planner, gates and notifications. A Deployment without a
 // policy costs nothing. Waves in a run in one cluster end it before any
 // write with AcrossWaves.
-func Resolve(ctx context.Context, o PolicyVerb, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
+func Resolve(ctx context.Context, o PolicyOptions, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
 	p := o.Following()
 	layers, err := p.ReadFrom(ctx, d, r)
 	if err != nil {
@@ -137,11 +137,11 @@ func Resolve(ctx context.Context, o PolicyVerb, d *appsv1.Deployment, r ship.Rea
 	}
 	run := o
 	if len(layers) > 0 {
-		again, err := p.Again(layers, func(beneath Following) (Verb, *cobra.Command) { return o.Remake(beneath) })
+		again, err := p.Again(layers, func(beneath Following) (CommandOptions, *cobra.Command) { return o.Remake(beneath) })
 		if err != nil {
 			return ship.Resolved{}, err
 		}
-		run = again.(PolicyVerb)
+		run = again.(PolicyOptions)
 		run.Mutating().Inherit(o.Mutating())
 	}
 	m := run.Mutating()
@@ -157,8 +157,8 @@ func Resolve(ctx context.Context, o PolicyVerb, d *appsv1.Deployment, r ship.Rea
 	return res, err
 }
 
-// AcrossWaves ends a run in one cluster whose policy has waves: Verb, made
+// AcrossWaves ends a run in one cluster whose policy has waves: Options, made
 // again with the policy, runs across them.
-type AcrossWaves struct{ Verb PolicyVerb }
+type AcrossWaves struct{ Options PolicyOptions }
 
 func (e *AcrossWaves) Error() string { return "the release policy runs in waves across contexts" }
