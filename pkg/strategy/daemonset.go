@@ -16,7 +16,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanDaemonCanary plans the canary of a DaemonSet, one batch of nodes at a
+// planDaemonCanary plans the canary of a DaemonSet, one batch of nodes at a
 // time: the template gets the new images and the update strategy becomes
 // OnDelete, in one patch that also records the user's template and strategy
 // and the chosen nodes (release.DaemonRecord), so that the controller
@@ -26,7 +26,7 @@ import (
 // of the other nodes are never touched. matched are the nodes
 // --node-selector matches. A plan that deleted a batch continues with the
 // next, planned from a fresh read; run again, it resumes or resizes.
-func PlanDaemonCanary(ds *appsv1.DaemonSet, pods []corev1.Pod, matched []corev1.Node, req CanaryRequest) (plans.Plan, error) {
+func planDaemonCanary(ds *appsv1.DaemonSet, pods []corev1.Pod, matched []corev1.Node, req CanaryRequest) (plans.Plan, error) {
 	if err := daemonFlags(ds, req); err != nil {
 		return plans.Plan{}, err
 	}
@@ -44,16 +44,10 @@ func PlanDaemonCanary(ds *appsv1.DaemonSet, pods []corev1.Pod, matched []corev1.
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	spec, err := setImages(rec.Template.Spec, req.Images)
+	_, running := ds.Annotations[release.AnnotationDaemonCanary]
+	spec, err := canarySpec("daemonset", ds.Name, running, ds.Spec.Template.Spec, rec.Template.Spec, req)
 	if err != nil {
 		return plans.Plan{}, err
-	}
-	if apiequality.Semantic.DeepEqual(spec, rec.Template.Spec) {
-		return plans.Plan{}, fmt.Errorf("daemonset %s already runs %s: a canary needs a different image", ds.Name, imageList(spec))
-	}
-	if _, running := ds.Annotations[release.AnnotationDaemonCanary]; running && !req.Replace && !sameImages(&ds.Spec.Template.Spec, &spec) {
-		return plans.Plan{}, fmt.Errorf("daemonset %s already runs a canary of %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
-			ds.Name, imageList(ds.Spec.Template.Spec), imageList(spec))
 	}
 	next := ds.DeepCopy()
 	next.Spec.Template.Spec = spec

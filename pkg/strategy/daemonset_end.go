@@ -11,13 +11,13 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// PlanDaemonPromote plans the promotion of a DaemonSet's canary. Under the
+// planDaemonPromote plans the promotion of a DaemonSet's canary. Under the
 // user's RollingUpdate, one patch puts their update strategy back and drops
 // the record, and the controller rolls the other nodes within their
 // maxUnavailable, waited for as 'kubectl rollout status' does. Under their
 // OnDelete, ship replaces the other nodes' pods by batches as the canary
 // did, then drops the record.
-func PlanDaemonPromote(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error) {
+func planDaemonPromote(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error) {
 	rec, err := release.DaemonCanary(ds)
 	if err != nil {
 		return plans.Plan{}, err
@@ -42,13 +42,13 @@ func PlanDaemonPromote(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, err
 	return endDaemon(plan, ds, daemonEnded(ds, rec), "promoted", reason)
 }
 
-// PlanDaemonAbort plans the abort of a DaemonSet's canary: the template
+// planDaemonAbort plans the abort of a DaemonSet's canary: the template
 // goes back exactly as recorded (the update strategy stays OnDelete, so no
 // pod changes by itself), then the canary's pods, those not on the stable
 // revision, are replaced by batches within maxUnavailable, made again from
 // the template put back; last, the user's update strategy goes back and the
 // record goes. The stable pods are never touched.
-func PlanDaemonAbort(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error) {
+func planDaemonAbort(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error) {
 	rec, err := release.DaemonCanary(ds)
 	if err != nil {
 		return plans.Plan{}, err

@@ -95,7 +95,7 @@ func TestPlanDaemonCanary(t *testing.T) {
 			for _, n := range c.matched {
 				matched = append(matched, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n}})
 			}
-			plan, err := PlanDaemonCanary(ds, pods, matched, daemonRequest(c.choice))
+			plan, err := planDaemonCanary(ds, pods, matched, daemonRequest(c.choice))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,19 +120,19 @@ func TestPlanDaemonCanary(t *testing.T) {
 // the next; once all its nodes run the template, it only waits.
 func TestPlanDaemonCanaryResumes(t *testing.T) {
 	ds, pods := newDaemonSet(4, 1)
-	first, err := PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
+	first, err := planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ds = first.Steps[0].Object.(*appsv1.DaemonSet)
 	ds.Annotations[appsv1.DeprecatedTemplateGeneration] = "2"
 	// n0's pod deleted, not made again yet: n0 is still the canary's.
-	plan, err := PlanDaemonCanary(ds, pods[1:], nil, daemonRequest(NodeChoice{Count: 2}))
+	plan, err := planDaemonCanary(ds, pods[1:], nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil || deleted(plan) != "n1" {
 		t.Fatalf("n0 without a pod: deletes %q (%v), want n1", deleted(plan), err)
 	}
 	pods[0] = daemonPod(ds, "n0", "2", "r2", false) // n0's new pod, not ready yet
-	plan, err = PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
+	plan, err = planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +141,14 @@ func TestPlanDaemonCanaryResumes(t *testing.T) {
 	}
 	pods[0] = daemonPod(ds, "n0", "2", "r2", true)
 	pods[1] = daemonPod(ds, "n1", "2", "r2", true)
-	plan, err = PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
+	plan, err = planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil || plan.Writes() || plan.Continue || len(plan.Steps) != 1 || plan.Steps[0].Until != plans.NodesReady {
 		t.Errorf("done: %+v (%v), want only the wait", plan, err)
 	}
-	if _, err := PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 1})); err == nil || !strings.Contains(err.Error(), "cannot shrink to 1 in place") {
+	if _, err := planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 1})); err == nil || !strings.Contains(err.Error(), "cannot shrink to 1 in place") {
 		t.Errorf("shrinking: %v", err)
 	}
-	grown, err := PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 3}))
+	grown, err := planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 3}))
 	if err != nil || deleted(grown) != "n2" {
 		t.Errorf("growing to 3: deletes %q (%v), want n2", deleted(grown), err)
 	}
@@ -184,7 +184,7 @@ func TestPlanDaemonCanaryRefusals(t *testing.T) {
 			ds, pods := newDaemonSet(3, 1)
 			req := daemonRequest(NodeChoice{})
 			c.edit(ds, pods, &req)
-			_, err := PlanDaemonCanary(ds, pods, nil, req)
+			_, err := planDaemonCanary(ds, pods, nil, req)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want an error with %q", err, c.want)
 			}
@@ -197,7 +197,7 @@ func TestPlanDaemonCanaryRefusals(t *testing.T) {
 // one patch and the controller's rollout, under OnDelete batches.
 func TestPlanDaemonAbortAndPromote(t *testing.T) {
 	ds, pods := newDaemonSet(4, 1)
-	first, err := PlanDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
+	first, err := planDaemonCanary(ds, pods, nil, daemonRequest(NodeChoice{Count: 2}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 	ds.Annotations[appsv1.DeprecatedTemplateGeneration] = "2"
 	pods[0], pods[1] = daemonPod(ds, "n0", "2", "r2", true), daemonPod(ds, "n1", "2", "r2", true)
 
-	abort, err := PlanDaemonAbort(ds, pods)
+	abort, err := planDaemonAbort(ds, pods)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 	// Both canary pods back on r1: the strategy and the record go.
 	restored.Annotations[appsv1.DeprecatedTemplateGeneration] = "3"
 	pods[0], pods[1] = daemonPod(ds, "n0", "3", "r1", true), daemonPod(ds, "n1", "3", "r1", true)
-	end, err := PlanDaemonAbort(restored, pods)
+	end, err := planDaemonAbort(restored, pods)
 	if err != nil || len(end.Steps) != 2 || end.Steps[0].Action != plans.Patch || end.Steps[1].Until != plans.RolledOut {
 		t.Fatalf("abort's last segment: %+v (%v), want the strategy's patch and the rollout's wait", end.Steps, err)
 	}
@@ -226,7 +226,7 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 	}
 
 	pods[0], pods[1] = daemonPod(ds, "n0", "2", "r2", true), daemonPod(ds, "n1", "2", "r2", true)
-	promote, err := PlanDaemonPromote(ds, pods)
+	promote, err := planDaemonPromote(ds, pods)
 	if err != nil || len(promote.Steps) != 2 || deleted(promote) != "" || promote.Steps[1].Until != plans.RolledOut {
 		t.Errorf("promote under RollingUpdate: %+v (%v), want one patch and the rollout's wait", promote.Steps, err)
 	}
@@ -235,7 +235,7 @@ func TestPlanDaemonAbortAndPromote(t *testing.T) {
 	if err := annotate(ds, rec); err != nil {
 		t.Fatal(err)
 	}
-	promote, err = PlanDaemonPromote(ds, pods)
+	promote, err = planDaemonPromote(ds, pods)
 	if err != nil || deleted(promote) != "n2" || promote.Writes() && promote.Steps[0].Action == plans.Patch {
 		t.Errorf("promote under OnDelete: deletes %q (%v), want n2's pod first, no patch yet", deleted(promote), err)
 	}

@@ -23,10 +23,10 @@ func (w daemonWorkload) running() bool {
 	return ok
 }
 func (w daemonWorkload) canary(req CanaryRequest) (plans.Plan, error) {
-	return PlanDaemonCanary(w.ds, w.pods, w.matched, req)
+	return planDaemonCanary(w.ds, w.pods, w.matched, req)
 }
-func (w daemonWorkload) promote() (plans.Plan, error) { return PlanDaemonPromote(w.ds, w.pods) }
-func (w daemonWorkload) abort() (plans.Plan, error)   { return PlanDaemonAbort(w.ds, w.pods) }
+func (w daemonWorkload) promote() (plans.Plan, error) { return planDaemonPromote(w.ds, w.pods) }
+func (w daemonWorkload) abort() (plans.Plan, error)   { return planDaemonAbort(w.ds, w.pods) }
 
 func (w daemonWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.ds.Spec.Template.Spec, images)

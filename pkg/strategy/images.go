@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -149,4 +150,23 @@ func imageList(spec corev1.PodSpec) string {
 		parts[i] = c.Name + "=" + release.EscapeTerminal(c.Image)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// canarySpec is the pod spec of a workload's canary, made in place: the
+// recorded template's with req's images. It refuses the images the
+// workload already runs and, while a canary runs (running) and unless
+// req.Replace, other images than the canary's (current).
+func canarySpec(kind, name string, running bool, current, recorded corev1.PodSpec, req CanaryRequest) (corev1.PodSpec, error) {
+	spec, err := setImages(recorded, req.Images)
+	if err != nil {
+		return corev1.PodSpec{}, err
+	}
+	if apiequality.Semantic.DeepEqual(spec, recorded) {
+		return corev1.PodSpec{}, fmt.Errorf("%s %s already runs %s: a canary needs a different image", kind, name, imageList(spec))
+	}
+	if running && !req.Replace && !sameImages(&current, &spec) {
+		return corev1.PodSpec{}, fmt.Errorf("%s %s already runs a canary of %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
+			kind, name, imageList(current), imageList(spec))
+	}
+	return spec, nil
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 
 	appsv1 "k8s.io/api/apps/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
@@ -37,16 +36,10 @@ func planStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan,
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	spec, err := setImages(rec.Template.Spec, req.Images)
+	_, running := sts.Annotations[release.AnnotationStatefulCanary]
+	spec, err := canarySpec("statefulset", sts.Name, running, sts.Spec.Template.Spec, rec.Template.Spec, req)
 	if err != nil {
 		return plans.Plan{}, err
-	}
-	if apiequality.Semantic.DeepEqual(spec, rec.Template.Spec) {
-		return plans.Plan{}, fmt.Errorf("statefulset %s already runs %s: a canary needs a different image", sts.Name, imageList(spec))
-	}
-	if _, running := sts.Annotations[release.AnnotationStatefulCanary]; running && !req.Replace && !sameImages(&sts.Spec.Template.Spec, &spec) {
-		return plans.Plan{}, fmt.Errorf("statefulset %s already runs a canary of %s, not %s: pass --replace to roll the canary to the new image, or abort it first",
-			sts.Name, imageList(sts.Spec.Template.Spec), imageList(spec))
 	}
 	next := sts.DeepCopy()
 	next.Spec.Template.Spec = spec

@@ -9,25 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
-
-// settledDaemonView is daemonView once it has not changed for a few reads
-// (or is want): the pods follow the DaemonSet the command left.
-func settledDaemonView(t *testing.T, ns, want string) string {
-	t.Helper()
-	last, same := "", 0
-	_, got := pollUntil(60*time.Second, 300*time.Millisecond, func() (bool, string) {
-		v := daemonView(t, ns)
-		if v == last {
-			same++
-		} else {
-			last, same = v, 0
-		}
-		return (want == "" && same >= 3) || v == want, v
-	})
-	return got
-}
 
 // TestDaemonSetCrashMatrix kills each DaemonSet verb right after each of
 // its writes (the patch, each pod deleted, the strategy put back), then
@@ -69,13 +51,13 @@ func TestDaemonSetCrashMatrix(t *testing.T) {
 				var want, wantBack string
 				slot(slots, func() {
 					ns := prepare(t, c)
-					wantBack = settledDaemonView(t, ns, "")
+					wantBack = settledView(t, func() string { return daemonView(t, ns) }, "")
 					res := runIn(t, ns, nil, c.args)
 					if res.code != 0 {
 						t.Errorf("uninterrupted: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 					}
 					writes = strings.Count(res.stdout, "\n")
-					want = settledDaemonView(t, ns, "")
+					want = settledView(t, func() string { return daemonView(t, ns) }, "")
 				})
 				if t.Failed() {
 					return
@@ -106,7 +88,7 @@ func TestDaemonSetCrashMatrix(t *testing.T) {
 										t.Errorf("%s after the crash: exit %d\n%s%s", strings.Join(args, " "), res.code, res.stdout, res.stderr)
 									}
 									outcome := "ok"
-									if got := settledDaemonView(t, ns, wanted); got != wanted {
+									if got := settledView(t, func() string { return daemonView(t, ns) }, wanted); got != wanted {
 										t.Errorf("after the crash at write %d and %s:\n%s\nwant:\n%s", n, mode, got, wanted)
 										outcome = "DIFFERS"
 									}

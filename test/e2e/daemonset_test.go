@@ -367,7 +367,7 @@ func TestDaemonSetPromoteAbortAtOnce(t *testing.T) {
 	if results[0].code != 0 && results[1].code != 0 {
 		t.Fatalf("neither promote nor abort acted:\n%s\n%s", results[0].stderr, results[1].stderr)
 	}
-	v := settledDaemonView(t, ns, "")
+	v := settledView(t, func() string { return daemonView(t, ns) }, "")
 	allNew, allOld := strings.Count(v, agent2+" ") == 3, strings.Count(v, agent1+" ") == 3
 	if !allNew && !allOld || strings.Contains(v, "record true") || !strings.Contains(v, `lock ""`) {
 		t.Errorf("after promote and abort at once (exits %d, %d):\n%s", results[0].code, results[1].code, v)

@@ -42,13 +42,13 @@ func statefulView(t *testing.T, ns string) string {
 	return fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(readStateful(t, ns).Pods, ", "), lockHolder(t, ns, "db"))
 }
 
-// settledStatefulView is statefulView once it has not changed for a few
-// reads: the pods follow the StatefulSet the command left.
-func settledStatefulView(t *testing.T, ns, want string) string {
+// settledView is view once it has not changed for a few reads (or is
+// want): the pods follow the workload the command left.
+func settledView(t *testing.T, view func() string, want string) string {
 	t.Helper()
 	last, same := "", 0
 	_, got := pollUntil(60*time.Second, 300*time.Millisecond, func() (bool, string) {
-		v := statefulView(t, ns)
+		v := view()
 		if v == last {
 			same++
 		} else {
@@ -101,13 +101,13 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 				slot(slots, func() {
 					ns := prepare(t, c)
 					// The way back leaves the StatefulSet as it was before.
-					wantBack = settledStatefulView(t, ns, "")
+					wantBack = settledView(t, func() string { return statefulView(t, ns) }, "")
 					res := runIn(t, ns, nil, c.args)
 					if res.code != c.code {
 						t.Errorf("uninterrupted: exit %d, want %d\n%s%s", res.code, c.code, res.stdout, res.stderr)
 					}
 					writes = strings.Count(res.stdout, "\n")
-					want = settledStatefulView(t, ns, "")
+					want = settledView(t, func() string { return statefulView(t, ns) }, "")
 				})
 				if t.Failed() {
 					return
@@ -142,7 +142,7 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 									if res.code != code {
 										t.Errorf("%s after the crash: exit %d, want %d\n%s%s", strings.Join(args, " "), res.code, code, res.stdout, res.stderr)
 									}
-									if got := settledStatefulView(t, ns, wanted); got != wanted {
+									if got := settledView(t, func() string { return statefulView(t, ns) }, wanted); got != wanted {
 										t.Errorf("after the crash at write %d and %s:\n%s\nwant (uninterrupted):\n%s", n, mode, got, wanted)
 										outcome = "DIFFERS"
 									}
