@@ -28,15 +28,21 @@ type testResult struct {
 }
 
 // stream prints a go test -json stream as plain go test would, keeping the
-// top-level tests' results.
+// top-level tests' results; of a failed test, only what its failed
+// subtests (and itself) said, so that a long matrix's failure is not lost
+// among the lines of the cases that passed.
 type stream struct {
 	out     io.Writer
-	pending map[string][]string // each running top-level test's output
+	pending map[string][]said // each running top-level test's output
+	passed  map[string]bool   // the subtests that passed, by full name
 	tests   []testResult
 }
 
+// said is one line of output and the test, or subtest, that printed it.
+type said struct{ test, output string }
+
 func newStream(out io.Writer) *stream {
-	return &stream{out: out, pending: map[string][]string{}}
+	return &stream{out: out, pending: map[string][]said{}, passed: map[string]bool{}}
 }
 
 func (s *stream) copy(r io.Reader) {
@@ -66,11 +72,17 @@ func (s *stream) line(b []byte) {
 		}
 	case e.Action == "output":
 		if !strings.HasPrefix(e.Output, "=== ") {
-			s.pending[key] = append(s.pending[key], e.Output)
+			s.pending[key] = append(s.pending[key], said{e.Package + " " + e.Test, e.Output})
 		}
+	case e.Test != top && e.Action == "pass":
+		s.passed[e.Package+" "+e.Test] = true
 	case e.Test == top && (e.Action == "pass" || e.Action == "fail" || e.Action == "skip"):
 		if e.Action == "fail" {
-			fmt.Fprint(s.out, strings.Join(s.pending[key], ""))
+			for _, line := range s.pending[key] {
+				if !s.passed[line.test] {
+					fmt.Fprint(s.out, line.output)
+				}
+			}
 		}
 		delete(s.pending, key)
 		s.tests = append(s.tests, testResult{Package: e.Package, Name: e.Test, Result: e.Action, Seconds: e.Elapsed})

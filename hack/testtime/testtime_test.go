@@ -12,6 +12,9 @@ const goTestJSON = `{"Action":"start","Package":"example.com/e2e"}
 {"Action":"output","Package":"example.com/e2e","Test":"TestSlow","Output":"    slow_test.go:9: said while passing\n"}
 {"Action":"output","Package":"example.com/e2e","Test":"TestSlow","Output":"--- PASS: TestSlow (75.20s)\n"}
 {"Action":"pass","Package":"example.com/e2e","Test":"TestSlow","Elapsed":75.2}
+{"Action":"output","Package":"example.com/e2e","Test":"TestBroken/fine","Output":"    broken_test.go:10: said by a case that passed\n"}
+{"Action":"output","Package":"example.com/e2e","Test":"TestBroken/fine","Output":"    --- PASS: TestBroken/fine (1.00s)\n"}
+{"Action":"pass","Package":"example.com/e2e","Test":"TestBroken/fine","Elapsed":1}
 {"Action":"output","Package":"example.com/e2e","Test":"TestBroken/case","Output":"    broken_test.go:12: want 3 pods, got 2\n"}
 {"Action":"fail","Package":"example.com/e2e","Test":"TestBroken/case","Elapsed":1.5}
 {"Action":"output","Package":"example.com/e2e","Test":"TestBroken","Output":"--- FAIL: TestBroken (1.50s)\n"}
