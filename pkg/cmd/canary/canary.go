@@ -12,6 +12,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/cli"
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/internal/run"
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
@@ -208,7 +209,7 @@ func (o *Options) Complete(f *cli.Factory, cmd *cobra.Command, args []string) er
 		return err
 	}
 	// Across clusters, one that fails loses its canary.
-	o.Rollback = cli.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
+	o.Rollback = run.Rollback{Planner: strategy.Abort{}, Command: "kubectl ship abort " + o.target.Name}
 	if o.Service != "" {
 		o.Rollback.Command += " --service " + o.Service
 	}
