@@ -105,39 +105,12 @@ func (c *Client) Write(ctx context.Context, step plans.Step, serverDryRun bool) 
 	if serverDryRun {
 		dryRun = []string{metav1.DryRunAll}
 	}
-	var req *rest.Request
-	switch step.Action {
-	case plans.Create:
-		body, err := json.Marshal(step.Object)
-		if err != nil {
-			return nil, err
-		}
-		req = client.Post().Namespace(obj.GetNamespace()).Resource(res.Plural).Body(body).
-			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
-	case plans.Patch:
-		req = client.Patch(step.PatchType).Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(step.Patch).
-			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion)
-	case plans.Delete:
-		// The preconditions make sure that what is deleted is the object
-		// the plan was made from: not a newer one of the same name, not
-		// one changed since.
-		body, err := json.Marshal(&metav1.DeleteOptions{
-			DryRun: dryRun,
-			Preconditions: &metav1.Preconditions{
-				UID: ptr.To(obj.GetUID()), ResourceVersion: ptr.To(obj.GetResourceVersion()),
-			},
-			PropagationPolicy: ptr.To(metav1.DeletePropagationBackground),
-		})
-		if err != nil {
-			return nil, err
-		}
-		err = client.Delete().Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(body).Do(ctx).Error()
-		if apierrors.IsNotFound(err) {
-			err = nil
-		}
-		return step.Object, err
-	default:
-		return nil, fmt.Errorf("%s is not a write", step.Action)
+	if step.Action == plans.Delete {
+		return deleteObject(ctx, client, res, step.Object, obj, dryRun)
+	}
+	req, err := writeRequest(client, res, step, obj, dryRun)
+	if err != nil {
+		return nil, err
 	}
 	// Error, not Raw, for the error: it reads the server's Status, which
 	// Raw leaves undecoded for the groups of custom resources.
@@ -153,6 +126,46 @@ func (c *Client) Write(ctx context.Context, step plans.Step, serverDryRun bool) 
 		return nil, err
 	}
 	return decode(raw, res)
+}
+
+// writeRequest is the request of a create or a patch.
+func writeRequest(client rest.Interface, res Resource, step plans.Step, obj metav1.Object, dryRun []string) (*rest.Request, error) {
+	switch step.Action {
+	case plans.Create:
+		body, err := json.Marshal(step.Object)
+		if err != nil {
+			return nil, err
+		}
+		return client.Post().Namespace(obj.GetNamespace()).Resource(res.Plural).Body(body).
+			SpecificallyVersionedParams(&metav1.CreateOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion), nil
+	case plans.Patch:
+		return client.Patch(step.PatchType).Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(step.Patch).
+			SpecificallyVersionedParams(&metav1.PatchOptions{FieldManager: fieldManager, DryRun: dryRun}, parameterCodec(), optionsVersion), nil
+	}
+	return nil, fmt.Errorf("%s is not a write", step.Action)
+}
+
+// deleteObject deletes object, already gone being as good as deleted, and
+// returns it as the plan had it.
+func deleteObject(ctx context.Context, client rest.Interface, res Resource, object runtime.Object, obj metav1.Object, dryRun []string) (runtime.Object, error) {
+	// The preconditions make sure that what is deleted is the object
+	// the plan was made from: not a newer one of the same name, not
+	// one changed since.
+	body, err := json.Marshal(&metav1.DeleteOptions{
+		DryRun: dryRun,
+		Preconditions: &metav1.Preconditions{
+			UID: ptr.To(obj.GetUID()), ResourceVersion: ptr.To(obj.GetResourceVersion()),
+		},
+		PropagationPolicy: ptr.To(metav1.DeletePropagationBackground),
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = client.Delete().Namespace(obj.GetNamespace()).Resource(res.Plural).Name(obj.GetName()).Body(body).Do(ctx).Error()
+	if apierrors.IsNotFound(err) {
+		err = nil
+	}
+	return object, err
 }
 
 // decode reads an object the server returned: typed when the scheme knows

@@ -30,83 +30,119 @@ func (r *run) recoverable(ctx context.Context, err error) (plans.Failure, plans.
 // recover plans and carries out the planner's way back from failure, still
 // under the lock, and says what it did.
 func (r *run) recover(ctx context.Context, lock heldLock, p plans.Recoverer, failure plans.Failure) error {
-	// The way back starts soon after a failure: the user's rules are asked
-	// for while the release is read.
-	// The lock is read again at the same time: a command that was stopped
-	// while another took its lock over undoes nothing.
-	var rules *kube.Rules
-	var rulesErr, lockErr error
-	var checked sync.WaitGroup
-	checked.Add(2)
-	go func() {
-		defer checked.Done()
-		rules, rulesErr = r.client.ReviewAccess(ctx, r.t.Namespace)
-	}()
-	go func() {
-		defer checked.Done()
-		lockErr = lock.Check(ctx)
-	}()
-	needs := p.RecoverNeeds()
-	snap, err := r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord)
-	checked.Wait()
-	if lockErr != nil {
-		return fmt.Errorf("%w; nothing undone: %v", failure.Err, lockErr)
-	}
-	if err != nil {
-		return fmt.Errorf("%w; could not read the release to undo it: %v", failure.Err, err)
+	rec := &recovery{r: r, lock: lock, recoverer: p, failure: failure, needs: p.RecoverNeeds()}
+	if err := rec.read(ctx); err != nil {
+		return err
 	}
 	before := len(r.res.Changes)
-	var plan plans.Plan
-	undo := func() error {
-		snap.Progression = r.progression // the step reached and its checks, for the record
-		var err error
-		if plan, err = p.Recover(snap, failure); err == nil {
-			err = plans.Validate(plan)
-		}
-		if err == nil && plan.Writes() {
-			if err = rulesErr; err == nil {
-				err = rules.Check(r.t.Name, plan, needs)
-			}
-		}
-		if err != nil || len(plan.Steps) == 0 && plan.Progression == nil {
-			return err
-		}
-		r.tell(plan) // a forced rollback is announced before it acts
-		if err := r.carryOut(ctx, lock, plan, false); err != nil {
-			return err
-		}
-		if plan.RouteRestored {
-			r.forgetRoute(lock)
-		}
-		if plan.Progression != nil {
-			return r.saveProgression(ctx, lock, plan.Progression)
-		}
-		return nil
-	}
 	// Someone else wrote what the way back was planned from (a controller
 	// updating a Deployment's status while its pods come up): it is planned
 	// again from a fresh read, what it already undid left out.
 	first := true
-	err = retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
+	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
 		if !first {
 			var err error
-			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord); err != nil {
+			if rec.from, err = rec.load(ctx); err != nil {
 				return err
 			}
 		}
 		first = false
-		return undo()
+		return rec.undo(ctx)
 	})
 	switch {
 	case err != nil:
 		return fmt.Errorf("%w; could not undo it: %v", failure.Err, err)
-	case len(plan.Steps) == 0:
+	case len(rec.plan.Steps) == 0:
 		return failure.Err // nothing to undo: only the record, if anything, says what failed
 	}
-	if plan.Progression != nil {
-		r.notifyRecorded(plan.Progression)
+	if rec.plan.Progression != nil {
+		r.notifyRecorded(rec.plan.Progression)
 	}
 	return &UndoneError{Err: failure.Err, Undone: r.lines()[before:], Gate: failure.Gate}
+}
+
+// recovery is one way back from a failure: what it was planned from, and
+// the plan.
+type recovery struct {
+	r         *run
+	lock      heldLock
+	recoverer plans.Recoverer
+	failure   plans.Failure
+	needs     plans.Needs
+
+	rules    *kube.Rules
+	rulesErr error
+	// from is the release as read for the way back.
+	from *plans.Snapshot
+	plan plans.Plan
+}
+
+// read loads the release to undo. The way back starts soon after a
+// failure: the user's rules are asked for while the release is read. The
+// lock is read again at the same time: a command that was stopped while
+// another took its lock over undoes nothing.
+func (rec *recovery) read(ctx context.Context) error {
+	var lockErr error
+	var checked sync.WaitGroup
+	checked.Add(2)
+	go func() {
+		defer checked.Done()
+		rec.rules, rec.rulesErr = rec.r.client.ReviewAccess(ctx, rec.r.t.Namespace)
+	}()
+	go func() {
+		defer checked.Done()
+		lockErr = rec.lock.Check(ctx)
+	}()
+	var err error
+	rec.from, err = rec.load(ctx)
+	checked.Wait()
+	if lockErr != nil {
+		return fmt.Errorf("%w; nothing undone: %v", rec.failure.Err, lockErr)
+	}
+	if err != nil {
+		return fmt.Errorf("%w; could not read the release to undo it: %v", rec.failure.Err, err)
+	}
+	return nil
+}
+
+// load reads what the way back is planned from.
+func (rec *recovery) load(ctx context.Context) (*plans.Snapshot, error) {
+	return rec.r.client.Load(ctx, rec.r.t.Namespace, rec.r.t.Name, rec.r.t.Choice(), rec.needs, rec.r.routeRecord)
+}
+
+// undo plans the way back from what was read and carries it out, its
+// progression recorded.
+func (rec *recovery) undo(ctx context.Context) error {
+	if err := rec.planUndo(); err != nil || len(rec.plan.Steps) == 0 && rec.plan.Progression == nil {
+		return err
+	}
+	rec.r.tell(rec.plan) // a forced rollback is announced before it acts
+	if err := rec.r.carryOut(ctx, rec.lock, rec.plan, false); err != nil {
+		return err
+	}
+	if rec.plan.RouteRestored {
+		rec.r.forgetRoute(rec.lock)
+	}
+	if rec.plan.Progression != nil {
+		return rec.r.saveProgression(ctx, rec.lock, rec.plan.Progression)
+	}
+	return nil
+}
+
+// planUndo plans the way back and checks it as every plan is: valid, and
+// allowed to the user when it writes.
+func (rec *recovery) planUndo() error {
+	rec.from.Progression = rec.r.progression // the step reached and its checks, for the record
+	var err error
+	if rec.plan, err = rec.recoverer.Recover(rec.from, rec.failure); err == nil {
+		err = plans.Validate(rec.plan)
+	}
+	if err == nil && rec.plan.Writes() {
+		if err = rec.rulesErr; err == nil {
+			err = rec.rules.Check(rec.r.t.Name, rec.plan, rec.needs)
+		}
+	}
+	return err
 }
 
 // UndoneError is a failure that the operation then undid.

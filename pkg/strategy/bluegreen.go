@@ -16,11 +16,6 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// versionLabels are pod labels that already tell versions apart in many
-// manifests; a blue-green release switches on one of them when the pods
-// carry it, and on ship's own color label otherwise.
-var versionLabels = []string{"app.kubernetes.io/version", "version"}
-
 // BlueGreenRequest is what `kubectl ship bluegreen` asks for.
 type BlueGreenRequest struct {
 	Images []Image
@@ -47,23 +42,9 @@ func planBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 		return plans.Plan{}, greenRouteRefusal(rel, "rolling blue now would take those endpoints away")
 	}
 	var plan plans.Plan
-	key, why := rel.ColorKey(), ""
-	if key == "" {
-		key, why = chooseColorKey(blue, req.Images)
-	}
-	serving, err := rel.Serving(key)
+	key, serving, err := servingColor(rel, req.Images, &plan)
 	if err != nil {
 		return plans.Plan{}, err
-	}
-	if serving == "" {
-		// The first release: blue's pods must carry the key before the
-		// Services can select on it.
-		steps, notes, err := routeToBlue(rel, key, why)
-		if err != nil {
-			return plans.Plan{}, err
-		}
-		plan.Steps, plan.Notes = steps, notes
-		serving = release.Blue
 	}
 	idle := serving.Other()
 	live := rel.Deployment(serving)
@@ -98,14 +79,22 @@ func planBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 	}
 	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod of the idle color is ready"))
 	if req.Verify > 0 {
-		verify := &release.Progression{Images: colorImages(next), Color: idle, Verify: true, Phase: release.ProgressionRunning, Interval: metav1.Duration{Duration: req.Verify}}
-		plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: next, Duration: req.Verify, Progression: verify,
-			Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))})
-		verified := *verify
-		verified.Phase, verified.Held = release.ProgressionComplete, true
-		plan.Progression = &verified
+		var hold plans.Step
+		hold, plan.Progression = verifyHold(next, idle, spec, req.Verify)
+		plan.Steps = append(plan.Steps, hold)
 	}
 	return plan, nil
+}
+
+// verifyHold holds the idle color, once ready, for d while its gates are
+// checked, and is the progression recorded when the hold passed.
+func verifyHold(next *appsv1.Deployment, idle release.Color, spec corev1.PodSpec, d time.Duration) (plans.Step, *release.Progression) {
+	verify := &release.Progression{Images: colorImages(next), Color: idle, Verify: true, Phase: release.ProgressionRunning, Interval: metav1.Duration{Duration: d}}
+	hold := plans.Step{Action: plans.Hold, Object: next, Duration: d, Progression: verify,
+		Reason: fmt.Sprintf("the verification of %s (%s) before any switch", idle, imageList(spec))}
+	verified := *verify
+	verified.Phase, verified.Held = release.ProgressionComplete, true
+	return hold, &verified
 }
 
 // idleColorSteps brings the idle color up on spec, labelled key=value:
@@ -168,100 +157,6 @@ func newColorStep(green *appsv1.Deployment, color release.Color) (*plans.Step, e
 	}
 	next.Annotations[release.AnnotationNewColor] = string(color)
 	return patchStep(green, next, appsv1.Deployment{}, "configured", fmt.Sprintf("the next switch goes to %s", color))
-}
-
-// chooseColorKey picks the label the Services will switch on: a version
-// label blue's pods already carry, when the new image's tag gives green a
-// different value; ship's color label otherwise, with why blue's pods' own
-// label cannot do.
-func chooseColorKey(blue *appsv1.Deployment, images []Image) (key, why string) {
-	tag := imageTag(images)
-	why = "blue's pods carry no version label"
-	for _, k := range versionLabels {
-		v, ok := blue.Spec.Template.Labels[k]
-		if !ok {
-			continue
-		}
-		_, inSelector := blue.Spec.Selector.MatchLabels[k]
-		switch {
-		case inSelector:
-			why = fmt.Sprintf("blue's pods carry %s=%s, but deployment %s's selector holds it, so it cannot change", k, v, blue.Name)
-		case tag == "":
-			why = fmt.Sprintf("blue's pods carry %s=%s, but the new image has no tag to give green another value", k, v)
-		case tag == v:
-			why = fmt.Sprintf("blue's pods carry %s=%s, and the new image's tag is %s too", k, v, tag)
-		case len(validation.IsValidLabelValue(tag)) > 0:
-			why = fmt.Sprintf("blue's pods carry %s=%s, but the new image's tag %q cannot be a label value", k, v, tag)
-		default:
-			return k, ""
-		}
-	}
-	return release.LabelColor, why
-}
-
-// colorValue is the value of key the idle color's pods get: the color's name
-// for ship's label, the new image's tag for a version label.
-func colorValue(key string, idle release.Color, images []Image, live *appsv1.Deployment) (string, error) {
-	if key == release.LabelColor {
-		return string(idle), nil
-	}
-	tag := imageTag(images)
-	if tag == "" || tag == live.Spec.Template.Labels[key] {
-		return "", fmt.Errorf("the Services switch on the pods' %q label, so the new image needs a tag other than %q to tell the colors apart",
-			key, live.Spec.Template.Labels[key])
-	}
-	if errs := validation.IsValidLabelValue(tag); len(errs) > 0 {
-		return "", fmt.Errorf("the Services switch on the pods' %q label, and the new image's tag %q cannot be its value (%s): tag the image so that it can",
-			key, tag, strings.Join(errs, "; "))
-	}
-	return tag, nil
-}
-
-func imageTag(images []Image) string {
-	tag, _ := parseReference(images[0].Image) // checked by ParseImages
-	return tag
-}
-
-// routeToBlue plans the first release's preparation: label blue's pods with
-// the color key when they lack it (a rolling restart of blue, said out loud),
-// then make every Service select blue by it. Blue keeps serving throughout.
-func routeToBlue(rel *release.Release, key, why string) ([]plans.Step, []string, error) {
-	blue := rel.Stable
-	var steps []plans.Step
-	var notes []string
-	value := blue.Spec.Template.Labels[key]
-	if why == "" {
-		why = "blue's pods do not carry the color label yet"
-	}
-	if key == release.LabelColor {
-		next := blue
-		if value != string(release.Blue) {
-			value = string(release.Blue)
-			next = blue.DeepCopy()
-			next.Spec.Template.Labels[key] = value
-			step, err := patchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
-			if err != nil {
-				return nil, nil, err
-			}
-			notes = append(notes, fmt.Sprintf("note: %s, so deployment %s's pod template gets %s=blue: its pods restart through a rolling update first",
-				why, blue.Name, key))
-			steps = append(steps, *step)
-		}
-		// Also when an interrupted run already labelled the template: until
-		// the rolling update is done, the Services would select only the
-		// pods updated so far, maybe none.
-		steps = append(steps, waitFor(next, plans.RolledOut, "wait until every blue pod carries the color label"))
-	}
-	for _, svc := range rel.Services {
-		next := svc.DeepCopy()
-		next.Spec.Selector[key] = value
-		step, err := patchStep(svc, next, corev1.Service{}, "configured", "route only to blue's pods")
-		if err != nil {
-			return nil, nil, err
-		}
-		steps = append(steps, *step)
-	}
-	return steps, notes, nil
 }
 
 // newGreen derives the green Deployment from blue: blue's pod template with

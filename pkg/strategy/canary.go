@@ -56,21 +56,9 @@ type CanaryRequest struct {
 // planCanary plans starting or resizing the canary of rel. The stable
 // Deployment is never changed.
 func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
-	stable := rel.Stable
-	if rel.Green != nil {
-		return plans.Plan{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",
-			stable.Name, rel.Green.Name, stable.Name)
-	}
-	svc, err := rel.Service()
+	svc, spec, err := canaryPodSpec(rel, req)
 	if err != nil {
 		return plans.Plan{}, err
-	}
-	spec, err := setImages(stable.Spec.Template.Spec, req.Images)
-	if err != nil {
-		return plans.Plan{}, err
-	}
-	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
-		return plans.Plan{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
 	}
 	target, err := canaryRoute(rel, svc, req.Route)
 	if err != nil {
@@ -79,54 +67,30 @@ func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	if target != nil {
 		return planRoutedCanary(rel, svc, spec, target, req)
 	}
-	if err := checkWithoutRoute(rel, svc, req); err != nil {
-		return plans.Plan{}, err
-	}
-	split, err := canarySplit(stable, req)
-	if err != nil {
-		return plans.Plan{}, err
-	}
-	tr, err := canaryTrack(stable, svc)
-	if err != nil {
-		return plans.Plan{}, err
-	}
-	desired := newCanary(stable, spec, tr, split.Canary, req.Weight)
+	return planShareOfPods(rel, svc, spec, req)
+}
 
-	plan := plans.Plan{Notes: append([]string{weightNote(split, req.Weight)}, sharedImageNotes(&stable.Spec.Template.Spec, &spec)...)}
-	if tr.note != "" {
-		plan.Notes = append(plan.Notes, tr.note)
+// canaryPodSpec is the canary's pod spec, the stable's with the new images,
+// and the Service it shares; a blue-green release, or images the stable
+// already runs, are refused.
+func canaryPodSpec(rel *release.Release, req CanaryRequest) (*corev1.Service, corev1.PodSpec, error) {
+	stable := rel.Stable
+	if rel.Green != nil {
+		return nil, corev1.PodSpec{}, fmt.Errorf("release %s is a blue-green release (deployment %s exists): finish it with 'kubectl ship bluegreen cleanup %s --delete' before a canary",
+			stable.Name, rel.Green.Name, stable.Name)
 	}
-	if why := rel.Unreadable; why != "" && !req.Route.None {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("note: %s, so the canary takes its share of the pods; an HTTPRoute sending traffic to service %s would not see the weight (--route none says so and skips the look-up)", why, svc.Name))
-	}
-	plan.Notes = append(plan.Notes, stableNotes(stable, svc, split)...)
-	if hpa := rel.AutoscalerOf(stable); hpa != nil {
-		low, high := Split{Stable: max(1, ptr.Deref(hpa.Spec.MinReplicas, 1)), Canary: split.Canary}, Split{Stable: hpa.Spec.MaxReplicas, Canary: split.Canary}
-		plan.Notes = append(plan.Notes, fmt.Sprintf("note: HorizontalPodAutoscaler %s scales deployment %s between %d and %d pods, and the canary's share moves with it (%.1f%% to %.1f%%); kubectl-ship does not follow it: run the canary command again to resize",
-			hpa.Name, stable.Name, low.Stable, high.Stable, high.Percent(), low.Percent()))
-	}
-	steps, current, err := canaryDeployment(rel, desired, req.Replace)
+	svc, err := rel.Service()
 	if err != nil {
-		return plans.Plan{}, err
+		return nil, corev1.PodSpec{}, err
 	}
-	plan.Steps = steps
-	// The canary's pods take a while to become ready: the Service is sticky
-	// before they get any traffic.
-	if req.Sticky {
-		step, err := stickyStep(svc, req.StickySeconds)
-		if err != nil {
-			return plans.Plan{}, err
-		}
-		if step != nil {
-			plan.Notes = append(plan.Notes, affinityCaveat)
-			plan.Steps = append(plan.Steps, *step)
-		}
+	spec, err := setImages(stable.Spec.Template.Spec, req.Images)
+	if err != nil {
+		return nil, corev1.PodSpec{}, err
 	}
-	if !plan.Writes() {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %.1f%%: nothing to change", current.Name, split.Percent()))
+	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
+		return nil, corev1.PodSpec{}, fmt.Errorf("deployment %s already runs %s: a canary needs a different image", stable.Name, imageList(spec))
 	}
-	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready"))
-	return plan, nil
+	return svc, spec, nil
 }
 
 // canaryDeployment creates the canary, or resizes the one there (rolling it

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -34,11 +35,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	replicas := req.Replicas
-	if replicas == 0 {
-		// Enough pods to carry its share of the stable's load.
-		replicas = max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
-	}
+	replicas := routedReplicas(stable, req, weight, total)
 	desired := newCanary(stable, spec, tr, replicas, 0)
 	// list finds the route from the canary too, when ship's Services are gone.
 	desired.Annotations[release.AnnotationRoute] = ref.String()
@@ -58,21 +55,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	plan.Steps = append(plan.Steps, steps...)
 	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 
-	tracks, err := newTrackServices(rel, svc, desired.Spec.Template.Labels, tr.key, ref)
-	if err != nil {
-		return plans.Plan{}, err
-	}
-	var route []plans.Step
-	if target.http != nil {
-		route, err = httpRouteCanary(rel, target.http, tracks, weight, total, req, &plan)
-	} else {
-		if tracks.stable != nil {
-			return plans.Plan{}, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
-				svc.Name, labels.Set(svc.Spec.Selector), tr.key, stable.Spec.Template.Labels[tr.key])
-		}
-		route, err = ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
-		plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
-	}
+	tracks, route, err := routeToCanary(rel, svc, target, tr, desired.Spec.Template.Labels, weight, total, req, &plan)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -83,16 +66,55 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 	plan.Notes = append(plan.Notes, otherRoutes(rel, target, tracks, replicas)...)
 	plan.Steps = append(append(plan.Steps, services...), route...)
 	if made := created(append(services, route...)); len(made) > 0 {
-		them := "them"
-		if len(made) == 1 {
-			them = "it"
-		}
-		plan.Notes = append(plan.Notes, fmt.Sprintf("for %s kubectl-ship creates %s; promote and abort delete %s", ref, strings.Join(made, " and "), them))
+		plan.Notes = append(plan.Notes, createdNote(ref, made))
 	}
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %s through %s: nothing to change", current.Name, weightString(weight, total), ref))
 	}
 	return plan, nil
+}
+
+// routedReplicas is the canary's size: --replicas, or enough pods to carry
+// its share of the stable's load.
+func routedReplicas(stable *appsv1.Deployment, req CanaryRequest, weight, total int32) int32 {
+	if req.Replicas != 0 {
+		return req.Replicas
+	}
+	return max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
+}
+
+// routeToCanary plans the Services that select only the canary's pods (and
+// only the stable ones, when the user's Service selects both) and the route's
+// share for the canary: an HTTPRoute's rules, or a canary Ingress beside the
+// user's, which records the route in plan.
+func routeToCanary(rel *release.Release, svc *corev1.Service, target *routeTarget, tr track, canaryPods map[string]string,
+	weight, total int32, req CanaryRequest, plan *plans.Plan) (*trackServices, []plans.Step, error) {
+	ref := target.ref(rel.Stable.Namespace)
+	tracks, err := newTrackServices(rel, svc, canaryPods, tr.key, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	if target.http != nil {
+		route, err := httpRouteCanary(rel, target.http, tracks, weight, total, req, plan)
+		return tracks, route, err
+	}
+	if tracks.stable != nil {
+		return nil, nil, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
+			svc.Name, labels.Set(svc.Spec.Selector), tr.key, rel.Stable.Spec.Template.Labels[tr.key])
+	}
+	route, err := ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
+	plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
+	return tracks, route, err
+}
+
+// createdNote says what ship creates for the route, and that promote and
+// abort delete it.
+func createdNote(ref release.RouteRef, made []string) string {
+	them := "them"
+	if len(made) == 1 {
+		them = "it"
+	}
+	return fmt.Sprintf("for %s kubectl-ship creates %s; promote and abort delete %s", ref, strings.Join(made, " and "), them)
 }
 
 // routedWeight is the weight asked for, out of its total; without one, the

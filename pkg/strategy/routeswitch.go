@@ -75,18 +75,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		plan.Notes = append(plan.Notes, note)
 	}
 	if to == release.Blue {
-		steps, _, err := greenTeardown(rel)
-		if err != nil {
-			return plans.Plan{}, err
-		}
-		for i := range steps {
-			if steps[i].Action == plans.Patch {
-				steps[i].Operation = "switched to blue"
-			}
-		}
-		plan.Steps = append(plan.Steps, steps...)
-		_, plan.RouteRestored = rel.Recorded(release.RoleGreen)
-		return switchDone(rel, plan, to, p)
+		return routedSwitchBack(rel, plan, p)
 	}
 	if p.ScaleDownDelay > 0 {
 		return plans.Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
@@ -98,33 +87,68 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	green := trackService(rel, svc, release.GreenName(name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
-	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
-	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
-		return plans.Plan{}, err
-	}
-	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
-	services, err := planServices(rel, servicePair{green, rel.GreenService})
+	services, err := greenService(rel, route, svc, original, &plan)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, services...)
-	share, operation := "", "switched to green"
-	if weight < 100 {
-		share, operation = fmt.Sprintf("%d%% of ", weight), fmt.Sprintf("sends %d%% to green", weight)
-	}
-	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
+	step, err := routeToGreen(route, rules, svc, weight)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	if step != nil {
-		step.Operation = operation
 		plan.Steps = append(plan.Steps, *step)
 	}
 	if warning := unaccepted(route, "green"); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
 	return switchDone(rel, plan, to, p)
+}
+
+// routedSwitchBack plans the switch back to blue through the route: the
+// route's rules as they were, then NAME-green deleted.
+func routedSwitchBack(rel *release.Release, plan plans.Plan, p Switch) (plans.Plan, error) {
+	steps, _, err := greenTeardown(rel)
+	if err != nil {
+		return plans.Plan{}, err
+	}
+	for i := range steps {
+		if steps[i].Action == plans.Patch {
+			steps[i].Operation = "switched to blue"
+		}
+	}
+	plan.Steps = append(plan.Steps, steps...)
+	_, plan.RouteRestored = rel.Recorded(release.RoleGreen)
+	return switchDone(rel, plan, release.Blue, p)
+}
+
+// greenService plans the Service NAME-green, selecting only green's pods,
+// which keeps the route's original rules for the way back, also recorded in
+// plan.
+func greenService(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, original []any, plan *plans.Plan) ([]plans.Step, error) {
+	key := rel.ColorKey()
+	green := trackService(rel, svc, release.GreenName(rel.Stable.Name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
+	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
+	var err error
+	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
+		return nil, err
+	}
+	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
+	return planServices(rel, servicePair{green, rel.GreenService})
+}
+
+// routeToGreen is the patch of the route's rules that sends weight percent
+// of the Service's traffic to green; nil when they already do.
+func routeToGreen(route *release.HTTPRoute, rules []any, svc *corev1.Service, weight int32) (*plans.Step, error) {
+	share, operation := "", "switched to green"
+	if weight < 100 {
+		share, operation = fmt.Sprintf("%d%% of ", weight), fmt.Sprintf("sends %d%% to green", weight)
+	}
+	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %sthe traffic of service %s to green", share, svc.Name))
+	if step != nil {
+		step.Operation = operation
+	}
+	return step, err
 }
 
 // switchDone finishes a routed switch's plan as planSwitch does: nothing to

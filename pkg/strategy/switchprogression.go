@@ -66,6 +66,14 @@ func planSwitchProgression(s *plans.Snapshot, p Switch) (plans.Plan, error) {
 	if err != nil {
 		return plans.Plan{}, err
 	}
+	return p.holdStep(plan, rel, to, shares, next, record), nil
+}
+
+// holdStep finishes the plan of step next, green's share shares[next]: the
+// schedule said at the first step, the step held (before any stay) while the
+// gates are checked, and at the last the progression recorded complete.
+func (p Switch) holdStep(plan plans.Plan, rel *release.Release, to release.Color, shares []int32, next int,
+	record func(step int, phase release.ProgressionPhase) *release.Progression) plans.Plan {
 	if next == 0 {
 		plan.Notes = append([]string{p.schedule(to)}, plan.Notes...)
 	}
@@ -76,11 +84,11 @@ func planSwitchProgression(s *plans.Snapshot, p Switch) (plans.Plan, error) {
 	}
 	if !last {
 		plan.Continue = true
-		return plan, nil
+		return plan
 	}
 	plan.Progression = record(next, release.ProgressionComplete)
 	plan.Progression.Held = true
-	return plan, nil
+	return plan
 }
 
 // hold is how long a step holds: the interval, or at the last step (all of

@@ -137,7 +137,11 @@ const module = "github.com/kubectl-ship/kubectl-ship/"
 // packages stay free of clients and cobra.
 var layers = map[string][]string{
 	// The verbs reach the cluster only through the engine.
-	"pkg/cmd":     {module + "pkg/kube", "k8s.io/client-go"},
+	"pkg/cmd": {module + "pkg/kube", "k8s.io/client-go"},
+	// Carrying a verb's operation out, below the verbs' shared flags and
+	// printing: values in, no flags, no printers.
+	"pkg/cmd/internal/run": {module + "pkg/cmd/cli", module + "pkg/kube", module + "pkg/strategy", module + "pkg/printers",
+		"github.com/spf13/cobra", "github.com/spf13/pflag", "k8s.io/cli-runtime", "k8s.io/client-go"},
 	"pkg/release": {module + "pkg/", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The plan vocabulary: what a planner reads and returns, on the read
 	// model alone, so that what carries plans out needs no planner.

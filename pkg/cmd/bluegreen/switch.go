@@ -38,16 +38,9 @@ func NewSwitchOptions(streams genericiooptions.IOStreams) *SwitchOptions {
 	return &SwitchOptions{ReleasesMutation: cli.NewReleasesMutation(streams), GateFlags: cli.NewGateFlags(), Interval: time.Minute}
 }
 
-// NewCmdSwitch returns the bluegreen-switch command.
-func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
-	return newCmdSwitch(f, NewSwitchOptions(streams))
-}
-
-func newCmdSwitch(f *cli.Factory, o *SwitchOptions) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "bluegreen-switch NAME... [--to blue|green]",
-		Short: "Point the Services of a blue-green release at the other color, all at once",
-		Long: `Switch the Services of release NAME to the color the last 'kubectl ship
+// switchLong is the bluegreen-switch command's help: what it changes, at
+// the Services or through a route, how it rolls back and resumes.
+const switchLong = `Switch the Services of release NAME to the color the last 'kubectl ship
 bluegreen' brought up (or the one --to names) by changing their selector in
 one write each, then wait until their EndpointSlices list only that color's
 ready pods, and say how long it took. The color must be fully available
@@ -84,12 +77,27 @@ kubectl-ship.dev/policy, over the namespace default it names; its steps
 are green's shares, and its notify where notifications go. A policy of
 strategy canary (the default) is not followed here: the flags alone are.
 
-` + cli.FleetWriteHelp,
-		Example: `  kubectl ship bluegreen-switch ctwoc
+`
+
+// switchExample shows a switch, its rollback, a delayed scale-down, a verified
+// switch and steps through a route.
+const switchExample = `  kubectl ship bluegreen-switch ctwoc
   kubectl ship bluegreen-switch ctwoc --to blue   # roll back
   kubectl ship bluegreen-switch ctwoc --scale-down-delay 10m
   kubectl ship bluegreen-switch ctwoc --verify-for 5m --analysis 'sum(rate(http_errors_total{app="ctwoc"}[1m])) < 1' --prometheus http://127.0.0.1:9090
-  kubectl ship bluegreen-switch ctwoc --steps 10,50 --interval 2m   # through an HTTPRoute`,
+  kubectl ship bluegreen-switch ctwoc --steps 10,50 --interval 2m   # through an HTTPRoute`
+
+// NewCmdSwitch returns the bluegreen-switch command.
+func NewCmdSwitch(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Command {
+	return newCmdSwitch(f, NewSwitchOptions(streams))
+}
+
+func newCmdSwitch(f *cli.Factory, o *SwitchOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:               "bluegreen-switch NAME... [--to blue|green]",
+		Short:             "Point the Services of a blue-green release at the other color, all at once",
+		Long:              switchLong + cli.FleetWriteHelp,
+		Example:           switchExample,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),
 	}

@@ -1,7 +1,8 @@
 // Package cli holds what every kubectl-ship verb shares at the command line:
 // the client factory built from kubectl's connection flags, the flags of
-// mutating verbs and how their results print, and working through several
-// releases.
+// mutating verbs, their validation, and how their results print. Carrying
+// an operation out (one cluster, several releases, a fleet's waves) is
+// pkg/cmd/internal/run's.
 package cli
 
 import (

@@ -4,21 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/internal/run"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
-
-// crashAfterStepEnv names the testing aid that kills kubectl-ship right
-// after the Nth write, to prove every step boundary is safe to stop at.
-const crashAfterStepEnv = "KUBECTL_SHIP_CRASH_AFTER_STEP"
 
 // MutationFlags are the flags of every verb that changes the cluster.
 type MutationFlags struct {
@@ -95,7 +90,7 @@ type Mutation struct {
 	Gates ship.Gates
 	// Rollback, set by a verb that has one, undoes the operation in a
 	// cluster of a fleet that failed.
-	Rollback Rollback
+	Rollback run.Rollback
 	// Resolve makes the operation from the policy the release carries;
 	// Notifier is told of its moments.
 	Resolve  ship.Resolver
@@ -134,23 +129,17 @@ func (m *Mutation) Run(ctx context.Context, t ship.Target, planner plans.Planner
 	if m.ForceUnlock {
 		fmt.Fprintf(m.ErrOut, "warning: --force-unlock: taking the lock of release %s even if another operation holds it\n", t.Name)
 	}
-	printer := m.printer(m.Out, m.ErrOut)
 	options := m.options()
-	options.Progress, options.Report = m.ErrOut, printer
-	_, err := m.Engine.Run(ctx, t, planner, options)
-	if flushErr := printer.Flush(); err == nil {
-		err = flushErr
-	}
-	return resumeHint(err, hint)
+	options.Progress = m.ErrOut
+	return run.One(ctx, m.Engine, t, planner, options, m.printer(m.Out, m.ErrOut), hint)
 }
 
 // options are the engine's options from the flags, in one cluster or many.
 func (m *Mutation) options() ship.Options {
-	crashAfter, _ := strconv.Atoi(os.Getenv(crashAfterStepEnv))
-	return ship.Options{
+	return run.Options(ship.Options{
 		DryRun: ship.DryRun(m.DryRun), Timeout: m.Timeout, Wait: m.Wait, ForceUnlock: m.ForceUnlock, Gates: m.Gates,
-		Command: m.command, CrashAfterWrite: crashAfter, Resolve: m.Resolve, Notifier: m.Notifier,
-	}
+		Command: m.command, Resolve: m.Resolve, Notifier: m.Notifier,
+	})
 }
 
 func (m *Mutation) printer(out, errOut io.Writer) *ResultPrinter {

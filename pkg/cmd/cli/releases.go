@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/internal/run"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
@@ -17,11 +18,7 @@ import (
 // releases are what a verb acts on: the names given, or the stable
 // Deployments that -l matches, and the Service (--service) that routes to
 // them when several do.
-type releases struct {
-	Names    []string
-	Selector string
-	Service  string
-}
+type releases struct{ run.Releases }
 
 // AddFlags binds -l and --service to cmd.
 func (r *releases) AddFlags(cmd *cobra.Command) {
@@ -40,32 +37,6 @@ func (r *releases) Validate() error {
 	return nil
 }
 
-// Each runs fn on every release, going on past failures as kubectl rollout
-// does; each failure is printed as it happens and the count returned.
-func (r *releases) Each(ctx context.Context, engine *ship.Engine, errOut io.Writer, fn func(ship.Target) error) error {
-	names := r.Names
-	if r.Selector != "" {
-		var err error
-		if names, err = engine.Releases(ctx, ship.Target{}, r.Selector); err != nil {
-			return err
-		}
-	}
-	if len(names) == 1 {
-		return fn(ship.Target{Name: names[0], Service: r.Service})
-	}
-	failed := 0
-	for _, name := range names {
-		if err := fn(ship.Target{Name: name, Service: r.Service}); err != nil {
-			PrintError(errOut, fmt.Errorf("%s: %w", name, err))
-			failed++
-		}
-	}
-	if failed > 0 {
-		return fmt.Errorf("%d of %d releases failed", failed, len(names))
-	}
-	return nil
-}
-
 // CompleteReleaseNames completes release names from the current namespace.
 func CompleteReleaseNames(f *Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
@@ -75,16 +46,6 @@ func CompleteReleaseNames(f *Factory) cobra.CompletionFunc {
 		}
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
-}
-
-// resumeHint adds to an operation cut short while it waited (by --timeout,
-// Ctrl-C, or a pause) what the user can do next; other errors pass through
-// unchanged.
-func resumeHint(err error, hint string) error {
-	if ship.CutShort(err) {
-		return fmt.Errorf("%w: %s", err, hint)
-	}
-	return err
 }
 
 // PrintError writes err the way kubectl does: one line, prefixed "error: ".
@@ -137,7 +98,8 @@ func (o *ReleasesMutation) RunEach(ctx context.Context, planner plans.Planner, h
 	if o.Fleet() {
 		return o.Run(ctx, ship.Target{Name: o.Names[0], Service: o.Service}, planner, hint(o.Names[0]))
 	}
-	return o.Each(ctx, o.Engine, o.ErrOut, func(t ship.Target) error {
+	failed := func(err error) { PrintError(o.ErrOut, err) }
+	return o.Each(ctx, o.Engine, failed, func(t ship.Target) error {
 		return o.Run(ctx, t, planner, hint(t.Name))
 	})
 }

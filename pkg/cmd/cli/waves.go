@@ -3,20 +3,16 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/cmd/internal/run"
 	"github.com/kubectl-ship/kubectl-ship/pkg/fleet"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
-
-// crashInContextEnv limits crashAfterStepEnv, in a fleet run, to one
-// context's run: a testing aid that kills the fleet in the middle of a wave.
-const crashInContextEnv = "KUBECTL_SHIP_CRASH_IN_CONTEXT"
 
 // FleetWriteHelp ends the help of the verbs that change a release.
 const FleetWriteHelp = `Across clusters: --wave (repeatable; kubeconfig contexts by name or
@@ -73,43 +69,18 @@ func (w *WaveFlags) Validate(f *FleetFlags) error {
 	return nil
 }
 
-// Rollback is how a verb undoes its operation in a cluster that failed.
-type Rollback struct {
-	Planner plans.Planner
-	// Command is the rollback's command line: "kubectl ship abort NAME".
-	Command string
-}
-
-// plan turns the flags into waves over the kubeconfig's contexts.
-func (m *Mutation) plan() ([]fleet.Wave, error) {
-	if len(m.WaveFlags.Waves) > 0 {
-		all, _, err := m.Engine.Contexts()
-		if err != nil {
-			return nil, err
-		}
-		return fleet.PlanWaves(m.WaveFlags.Waves, all)
-	}
-	contexts, err := m.FleetFlags.Select()
-	return []fleet.Wave{{Number: 1, Contexts: contexts}}, err
-}
-
 // runFleet carries planner's operation on release t through the waves and
 // prints the report.
 func (m *Mutation) runFleet(ctx context.Context, t ship.Target, planner plans.Planner) error {
-	waves, err := m.plan()
-	if err != nil {
+	report, err := run.Fleet{
+		Waves: m.WaveFlags.Waves, Select: m.FleetFlags.Select,
+		Soak: m.WaveFlags.Soak, OnFailure: fleet.OnFailure(m.WaveFlags.OnFailure), Parallel: m.FleetFlags.Parallel,
+		Out: m.Out, ErrOut: m.ErrOut, Reporters: m,
+		Command: m.command, Connection: m.connection, Rollback: m.Rollback,
+	}.Run(ctx, m.Engine, t, planner, m.options())
+	if report == nil {
 		return err
 	}
-	op := fleet.Operation{Target: t, Planner: planner, Options: m.options()}
-	hints := fleet.Hints{Continue: m.command + m.connection}
-	if m.Rollback.Planner != nil {
-		op.Rollback, op.RollbackCommand = m.Rollback.Planner, m.Rollback.Command
-		hints.Rollback = m.Rollback.Command + m.connection
-	}
-	report, err := fleet.Run(ctx, m.Engine, op, fleet.RunOptions{
-		Waves: waves, Soak: m.WaveFlags.Soak, OnFailure: fleet.OnFailure(m.WaveFlags.OnFailure), Parallel: m.FleetFlags.Parallel,
-		Out: m.Out, ErrOut: m.ErrOut, Reporters: m, Hints: hints, CrashIn: os.Getenv(crashInContextEnv),
-	})
 	fmt.Fprintln(m.Out)
 	if printErr := report.Print(m.Out); err == nil {
 		return printErr
