@@ -21,8 +21,10 @@ type Engine interface {
 	// Refusal plans the operation, writing nothing, and returns the error
 	// it would stop on before its first write.
 	Refusal(ctx context.Context, t ship.Target, p plans.Planner) error
-	// Observe reads what the built-in gates judge of the release.
-	Observe(ctx context.Context, t ship.Target) (*release.Observed, error)
+	// Observe reads what the built-in gates judge of the release: of a
+	// workload of kind (release.Observed.Kind), or "" of the one its name
+	// finds.
+	Observe(ctx context.Context, t ship.Target, kind string) (*release.Observed, error)
 	// SoakGates binds the user's analyses and webhooks to the release, for
 	// a soak of length window.
 	SoakGates(ctx context.Context, t ship.Target, gates ship.Gates, window time.Duration) ([]gate.Gate, *gate.Payload, error)

@@ -37,6 +37,9 @@ type fakeEngine struct {
 	blocks map[string]bool
 	// sick are the clusters whose release cannot be read by the gates.
 	sick map[string]bool
+	// workload, when set, is what the gates read in a cluster, before its
+	// soak began and after; else healthy().
+	workload func(cluster string, soaking bool) *release.Observed
 }
 
 func newFakeEngine() *fakeEngine {
@@ -103,12 +106,20 @@ func (e *fakeEngine) Refusal(_ context.Context, t ship.Target, p plans.Planner) 
 	return e.refusals[t.Context]
 }
 
-func (e *fakeEngine) Observe(_ context.Context, t ship.Target) (*release.Observed, error) {
-	e.called("observe %s", t.Context)
-	if e.sick[t.Context] {
+func (e *fakeEngine) Observe(_ context.Context, t ship.Target, kind string) (*release.Observed, error) {
+	soaking := e.index("soakgates "+t.Context) >= 0
+	e.called("observe %s %q", t.Context, kind)
+	seen := healthy()
+	switch {
+	case e.sick[t.Context]:
 		return nil, fmt.Errorf("the server is currently unable to handle the request")
+	case e.workload != nil:
+		seen = e.workload(t.Context, soaking)
 	}
-	return healthy(), nil
+	if kind != "" && kind != seen.Kind() {
+		return nil, fmt.Errorf("no %s web", kind)
+	}
+	return seen, nil
 }
 
 func (e *fakeEngine) SoakGates(_ context.Context, t ship.Target, _ ship.Gates, _ time.Duration) ([]gate.Gate, *gate.Payload, error) {

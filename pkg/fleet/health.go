@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
@@ -27,13 +28,19 @@ const (
 // fail on); while its wave soaks, the pods under test must run and the
 // traffic have somewhere to go, and the user's analyses and webhooks are
 // checked beside them. The restart counts of the first check are the
-// baseline of every later one.
+// baseline of every later one. A StatefulSet's release is judged by its
+// revisions, a DaemonSet's by its canary's nodes, as their holds judge
+// them.
 type health struct {
-	engine  Engine
-	target  ship.Target
-	gates   ship.Gates
-	every   time.Duration
-	builtIn gate.BuiltIn
+	engine   Engine
+	target   ship.Target
+	gates    ship.Gates
+	every    time.Duration
+	builtIn  gate.BuiltIn
+	stateful gate.StatefulBuiltIn
+	daemon   gate.DaemonBuiltIn
+	// kind is the workload's, from the first check that read it.
+	kind    string
 	tracker gate.Tracker
 	soaking bool
 	soaked  []gate.Gate
@@ -51,25 +58,23 @@ func newHealth(engine Engine, target ship.Target, gates ship.Gates) *health {
 		h.every, h.builtIn.Grace = gates.CheckEvery, gates.Grace
 		h.tracker = gate.Tracker{FailureLimit: gates.FailureLimit, InconclusiveLimit: gates.InconclusiveLimit}
 	}
+	h.stateful = gate.StatefulBuiltIn{Share: gate.AnyShare, Grace: h.builtIn.Grace}
+	h.daemon = gate.DaemonBuiltIn{Grace: h.builtIn.Grace}
 	return h
 }
 
 // check runs one check and returns why the cluster failed, or "".
 func (h *health) check(ctx context.Context) string {
-	seen, err := h.engine.Observe(ctx, h.target)
+	seen, err := h.engine.Observe(ctx, h.target, h.kind)
 	var results []gate.Result
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return "" // stopped, not unhealthy
 	case err != nil:
 		results = gate.Unknown(err)
-	case h.soaking:
-		h.builtIn.Judged = seen.Release.UnderTest().Name
-		results = h.builtIn.Check(seen, time.Now())
-		h.payload.ActualWeight = h.builtIn.Actual
 	default:
-		h.builtIn.Judged = seen.Release.UnderTest().Name
-		results = []gate.Result{h.builtIn.Starting(seen, time.Now())}
+		h.kind = seen.Kind()
+		results = h.judge(seen, time.Now())
 	}
 	h.last = results[0]
 	for _, g := range h.soaked {
@@ -79,6 +84,32 @@ func (h *health) check(ctx context.Context) string {
 		return outcome.Reason
 	}
 	return ""
+}
+
+// judge runs the built-in gates of seen's kind at now: soaking, all of
+// them, with the share of the traffic seen set in the webhooks' payload;
+// else the pods alone.
+func (h *health) judge(seen *release.Observed, now time.Time) []gate.Result {
+	var actual float64
+	var results []gate.Result
+	switch {
+	case seen.StatefulSet != nil && h.soaking:
+		results, actual = h.stateful.Check(seen.StatefulSet, seen.Pods, now), h.stateful.Actual
+	case seen.StatefulSet != nil:
+		return []gate.Result{h.stateful.Starting(seen.StatefulSet, seen.Pods, now)}
+	case seen.DaemonSet != nil && h.soaking:
+		results, actual = h.daemon.Check(seen.DaemonSet, seen.Pods, now), h.daemon.Actual
+	case seen.DaemonSet != nil:
+		return []gate.Result{h.daemon.Starting(seen.DaemonSet, seen.Pods, now)}
+	case h.soaking:
+		h.builtIn.Judged = seen.Release.UnderTest().Name
+		results, actual = h.builtIn.Check(seen, now), h.builtIn.Actual
+	default:
+		h.builtIn.Judged = seen.Release.UnderTest().Name
+		return []gate.Result{h.builtIn.Starting(seen, now)}
+	}
+	h.payload.ActualWeight = actual
+	return results
 }
 
 // soak checks the cluster for d with the user's analyses and webhooks too,

@@ -27,10 +27,17 @@ type Member struct {
 	// with Revision empty those of any revision no member before it names.
 	StatefulSet *appsv1.StatefulSet
 	Revision    string
+	// Picks, when set, says which pods are the member's instead, and
+	// Workload names what runs them (a DaemonSet's canary nodes).
+	Picks    func(*corev1.Pod) bool
+	Workload string
 }
 
 // owns says whether p is one of m's pods.
 func (m Member) owns(p *corev1.Pod) bool {
+	if m.Picks != nil {
+		return m.Picks(p)
+	}
 	if m.StatefulSet != nil {
 		ref := metav1.GetControllerOf(p)
 		return ref != nil && ref.UID == m.StatefulSet.UID && (m.Revision == "" || p.Labels[release.LabelRevision] == m.Revision)
@@ -40,6 +47,9 @@ func (m Member) owns(p *corev1.Pod) bool {
 
 // workload names what runs m's pods, as a reason says it.
 func (m Member) workload() string {
+	if m.Workload != "" {
+		return m.Workload
+	}
 	if m.StatefulSet != nil {
 		return fmt.Sprintf("statefulset %s on revision %s", m.StatefulSet.Name, m.Revision)
 	}

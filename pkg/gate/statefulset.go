@@ -18,7 +18,8 @@ import (
 // the canary's share of the ready pods, which is its share of the
 // connections a Service spreads over them.
 type StatefulBuiltIn struct {
-	// Share is the canary's share of the pods at the step, in percent.
+	// Share is the canary's share of the pods at the step, in percent, or
+	// AnyShare (a fleet's soak: only that some pod is ready).
 	Share float64
 	// Grace is how long a pod may be not Ready.
 	Grace time.Duration
@@ -64,7 +65,7 @@ func (b *StatefulBuiltIn) traffic(sts *appsv1.StatefulSet, pods []corev1.Pod) Re
 	}
 	b.Actual = 100 * float64(canary) / float64(canary+stable)
 	line := fmt.Sprintf("statefulset %s %s canary (%d of %d ready pods)", sts.Name, percent(b.Actual), canary, canary+stable)
-	if math.Abs(b.Actual-b.Share) > release.ShareTolerance {
+	if b.Share != AnyShare && math.Abs(b.Actual-b.Share) > release.ShareTolerance {
 		return Result{Gate: TrafficGate, Verdict: Fail, Reason: line + ", and the step " + percent(b.Share)}
 	}
 	return Result{Gate: TrafficGate, Verdict: Pass, Reason: line}

@@ -13,10 +13,32 @@ import (
 // Observed is a release as one check of its gates reads it: the release
 // (with the route it runs through), its pods whole, for their status, and
 // the EndpointSlices of its Services and of those ship made for a route.
+// A StatefulSet's or a DaemonSet's release has no Release: that workload
+// and its pods instead.
 type Observed struct {
-	Release   *Release
-	Pods      []corev1.Pod
-	Endpoints *Endpoints
+	Release     *Release
+	StatefulSet *appsv1.StatefulSet
+	DaemonSet   *appsv1.DaemonSet
+	Pods        []corev1.Pod
+	Endpoints   *Endpoints
+}
+
+// The kinds of workload a release runs, as kubectl names them.
+const (
+	KindDeployment  = "deployment"
+	KindStatefulSet = "statefulset"
+	KindDaemonSet   = "daemonset"
+)
+
+// Kind is the kind of workload o's release runs.
+func (o *Observed) Kind() string {
+	switch {
+	case o.StatefulSet != nil:
+		return KindStatefulSet
+	case o.DaemonSet != nil:
+		return KindDaemonSet
+	}
+	return KindDeployment
 }
 
 // PodSelector selects every pod of every Deployment of the release, in one

@@ -22,17 +22,6 @@ func (e *Engine) Contexts() (names []string, current string, err error) {
 	return names, current, err
 }
 
-// Observe reads what the built-in gates judge of release t, as it is now
-// (an operation may have changed it), in four requests whatever its pods
-// (five through a route): see kube.Client.Observe.
-func (e *Engine) Observe(ctx context.Context, t Target) (*release.Observed, error) {
-	client, t, err := e.resolve(t)
-	if err != nil {
-		return nil, err
-	}
-	return client.Observe(ctx, t.Namespace, t.Name, t.Choice(), nil)
-}
-
 // LockState is what a release's lock says of the operations on it.
 type LockState struct {
 	// Operations are those of its record, oldest first.
@@ -109,8 +98,8 @@ func (e *Engine) RecordSoak(ctx context.Context, t Target, command string, step 
 // operation left it, for a fleet's soak of length window beside the
 // built-in gate, and returns the payload its webhooks are sent: the caller
 // sets in it the share of the traffic each check saw. They judge the
-// canary, else the color the release serves, else the stable Deployment.
-// With neither analyses nor webhooks it makes no request.
+// canary, else the color the release serves, else the stable Deployment;
+// or its StatefulSet or DaemonSet. With neither analyses nor webhooks it makes no request.
 func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window time.Duration) ([]gate.Gate, *gate.Payload, error) {
 	if len(gates.Analyses) == 0 && len(gates.Webhooks) == 0 {
 		return nil, &gate.Payload{}, nil
@@ -119,11 +108,20 @@ func (e *Engine) SoakGates(ctx context.Context, t Target, gates Gates, window ti
 	if err != nil {
 		return nil, nil, err
 	}
+	var subj subject
 	rel, err := client.LoadRelease(ctx, t.Namespace, t.Name, t.Choice())
+	switch {
+	case err == nil:
+		subj = deploymentSubject(rel, rel.UnderTest())
+	case release.IsNoDeployment(err):
+		var seen *release.Observed
+		if seen, err = observeWorkload(ctx, client, t, err); err == nil {
+			subj = workloadSubject(seen)
+		}
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	subj := deploymentSubject(rel, rel.UnderTest())
 	p := payload(t, client, e.currentContext, subj, Soaking, nil)
 	bound, err := bindGates(client, t, subj, gates, window, p)
 	return bound, p, err

@@ -41,11 +41,25 @@ func eachCluster(fn func(name string, c *kubernetes.Clientset)) {
 // behind a Service), and returns once every one is available.
 func fleetRelease(t *testing.T) string {
 	t.Helper()
+	return fleetNamespace(t, seedIn)
+}
+
+// fleetNamespace creates a namespace of the test's own in the three
+// clusters, deleted when it ends, seeds each with seed at once, and returns
+// once every seed has.
+func fleetNamespace(t *testing.T, seed func(c *kubernetes.Clientset, ns string) error) string {
+	t.Helper()
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
 	ns := "fleet-" + hex.EncodeToString(suffix)
 	errs := make(chan error, len(fleetContexts))
-	eachCluster(func(_ string, c *kubernetes.Clientset) { errs <- seedIn(c, ns) })
+	eachCluster(func(_ string, c *kubernetes.Clientset) {
+		_, err := c.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+		if err == nil {
+			err = seed(c, ns)
+		}
+		errs <- err
+	})
 	close(errs)
 	t.Cleanup(func() {
 		eachCluster(func(_ string, c *kubernetes.Clientset) {
@@ -62,9 +76,6 @@ func fleetRelease(t *testing.T) string {
 
 func seedIn(c *kubernetes.Clientset, ns string) error {
 	ctx := context.Background()
-	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		return err
-	}
 	if _, err := c.AppsV1().Deployments(ns).Create(ctx, seedDeployment(seed{}), metav1.CreateOptions{}); err != nil {
 		return err
 	}
