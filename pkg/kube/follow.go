@@ -23,7 +23,7 @@ import (
 )
 
 // Follower keeps the releases of a namespace (or of every namespace) current
-// from watches: the four lists of LoadStatuses, and the routes the releases
+// from watches: the lists of LoadStatuses, and the routes the releases
 // run through, each then followed by one watch; and after them the
 // namespace's release locks, for the operations in progress and the
 // progressions. However many read it, it makes these requests once.
@@ -33,9 +33,9 @@ type Follower struct {
 	synced    chan struct{}
 
 	deployments, services, slices, pods, leases *mirror
-	// statefulSets are followed beside them, best effort: a user who may
-	// not list them sees the Deployments' releases.
-	statefulSets *mirror
+	// statefulSets and daemonSets are followed beside them, best effort: a
+	// user who may not list them sees the other releases.
+	statefulSets, daemonSets *mirror
 
 	mu sync.Mutex
 	// routes are followed by kind, once a release runs through one; listed
@@ -66,6 +66,14 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 			},
 			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return c.statefulSets(namespace).Watch(ctx, o)
+			},
+		}, nil),
+		daemonSets: newMirror(source{
+			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+				return c.daemonSets(namespace).List(ctx, o)
+			},
+			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+				return c.daemonSets(namespace).Watch(ctx, o)
 			},
 		}, nil),
 		services: newMirror(source{
@@ -108,7 +116,7 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 // run lists what `list` lists, in as many requests, then the locks.
 func (f *Follower) run(ctx context.Context, c *Client) {
 	var first sync.WaitGroup
-	for _, m := range []*mirror{f.deployments, f.statefulSets, f.services, f.slices, f.pods} {
+	for _, m := range []*mirror{f.deployments, f.statefulSets, f.daemonSets, f.services, f.slices, f.pods} {
 		first.Add(1)
 		go m.follow(ctx, f.onChange(ctx, m, c), first.Done, f.synced)
 	}
@@ -226,6 +234,9 @@ func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
 	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), f.listedRoutes())
 	if items, listed, _ := f.statefulSets.state(); listed {
 		release.AddStatefulSets(list, values[appsv1.StatefulSet](items), labels.Everything())
+	}
+	if items, listed, _ := f.daemonSets.state(); listed {
+		release.AddDaemonSets(list, values[appsv1.DaemonSet](items), labels.Everything())
 	}
 	leases := f.locks()
 	for _, st := range list.Items {

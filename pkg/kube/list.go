@@ -14,8 +14,8 @@ import (
 )
 
 // LoadStatuses reads every release of the namespace, or of all namespaces,
-// in five list requests (Deployments, StatefulSets, Services,
-// EndpointSlices, and the pods' metadata) whatever their number, and one more per kind of route
+// in six list requests (Deployments, Services, EndpointSlices, the pods'
+// metadata, StatefulSets and DaemonSets) whatever their number, and one more per kind of route
 // the releases run through: never a request per release or per pod.
 // namespace "" is every namespace.
 func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector labels.Selector) (*release.StatusList, error) {
@@ -40,10 +40,15 @@ func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector la
 		return nil, err
 	}
 	list := release.SummarizeAll(deployments.Items, services.Items, slices.Items, pods, selector, routes)
-	// Best effort: a user who may not list StatefulSets sees the
-	// Deployments' releases.
+	// Best effort: a user who may not list StatefulSets or DaemonSets sees
+	// the other releases.
 	if statefulSets, err := c.statefulSets(namespace).List(ctx, metav1.ListOptions{}); err == nil {
 		release.AddStatefulSets(list, statefulSets.Items, selector)
+	} else if !apierrors.IsForbidden(err) {
+		return nil, err
+	}
+	if daemonSets, err := c.daemonSets(namespace).List(ctx, metav1.ListOptions{}); err == nil {
+		release.AddDaemonSets(list, daemonSets.Items, selector)
 	} else if !apierrors.IsForbidden(err) {
 		return nil, err
 	}

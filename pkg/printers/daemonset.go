@@ -35,3 +35,15 @@ func daemonStatus(w io.Writer, st *release.Status) error {
 	}
 	return warnings(w, st)
 }
+
+// daemonColumns are a DaemonSet release's cells of list's image and weight
+// columns: the canary's weight is its share of the nodes ("50.0% (2 of 4
+// nodes)"); -o wide names them.
+func daemonColumns(ds *release.DaemonSetStatus) (current, next, weight string) {
+	current, next, weight = Images(ds.Stable), "-", "-"
+	if len(ds.Canary) > 0 && ds.Desired > 0 {
+		next = Images(ds.Canary)
+		weight = fmt.Sprintf("%.1f%% (%d of %d nodes)", 100*float64(len(ds.CanaryNodes))/float64(ds.Desired), len(ds.CanaryNodes), ds.Desired)
+	}
+	return current, next, weight
+}

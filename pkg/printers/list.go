@@ -58,6 +58,13 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 			current, next, weight = statefulColumns(ss)
 			ready, desired = ss.ReadyReplicas, ss.Replicas
 		}
+		if ds := st.DaemonSet; ds != nil {
+			current, next, weight = daemonColumns(ds)
+			ready, desired = ds.Ready, ds.Desired
+			if len(ds.CanaryNodes) > 0 {
+				traffic = []string{"canary nodes " + esc(strings.Join(ds.CanaryNodes, ","))}
+			}
+		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []any{esc(st.Name), st.Strategy, st.Phase, current, next, weight, fmt.Sprintf("%d/%d", ready, desired),
 				duration.HumanDuration(now.Sub(st.CreationTimestamp.Time)), strings.Join(services, ","), strings.Join(traffic, "; ")},

@@ -8,10 +8,13 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
 	"k8s.io/utils/ptr"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
@@ -99,8 +102,28 @@ func handMadeStatus() *release.Status {
 	return st
 }
 
+// workloadStatuses are list's rows of a StatefulSet canary on its highest
+// ordinal, a DaemonSet canary on 2 of its 4 nodes, and a DaemonSet with no
+// canary and one node not ready, as list reads them (no pods).
+func workloadStatuses() []*release.Status {
+	created := metav1.NewTime(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
+	var out []*release.Status
+	list := &release.StatusList{}
+	db := fixture.NewStatefulSet("db").WithReplicas(4).WithImage("db:2").WithPartition(3).Rolling(1).
+		WithAnnotations(map[string]string{release.AnnotationStatefulCanary: `{"template":{"spec":{"containers":[{"name":"db","image":"db:1"}]}},"partition":0}`})
+	release.AddStatefulSets(list, []appsv1.StatefulSet{*db.V()}, labels.Everything())
+	agent := fixture.NewDaemonSet("agent").WithNodes(4).WithImage("agent:2").OnDelete().WithAnnotations(map[string]string{release.AnnotationDaemonCanary: `{"template":{"spec":{"containers":[{"name":"agent","image":"agent:1"}]}},` +
+		`"updateStrategy":{"type":"RollingUpdate"},"stableRevision":"6d4f","nodes":["kwok-0","kwok-1"]}`})
+	release.AddDaemonSets(list, []appsv1.DaemonSet{*agent.V(), *fixture.NewDaemonSet("logs").WithReady(2).V()}, labels.Everything())
+	for _, st := range list.Items {
+		st.CreationTimestamp = created
+		out = append(out, st)
+	}
+	return out
+}
+
 func TestReleaseTable(t *testing.T) {
-	list := &release.StatusList{Items: []*release.Status{canaryStatus(), switchedStatus(), handMadeStatus()}}
+	list := &release.StatusList{Items: append([]*release.Status{canaryStatus(), switchedStatus(), handMadeStatus()}, workloadStatuses()...)}
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // a frozen clock: the age is 2h
 	var out bytes.Buffer
 	p := cliprinters.NewTablePrinter(cliprinters.PrintOptions{Wide: true, WithNamespace: true})

@@ -16,9 +16,16 @@ type DaemonSetStatus struct {
 	Desired        int32  `json:"desired"`
 	Ready          int32  `json:"ready"`
 	Message        string `json:"message"`
-	// CanaryNodes are the nodes ship's canary runs on, when one runs.
-	CanaryNodes []string     `json:"canaryNodes,omitempty"`
-	Nodes       []DaemonNode `json:"nodes"`
+	// Stable are the containers of the template the nodes run without a
+	// canary (the record's, while one runs), Canary those of the canary's
+	// template.
+	Stable []Container `json:"stable"`
+	Canary []Container `json:"canary,omitempty"`
+	// StableRevision is, while a canary runs, the revision the other nodes
+	// keep; CanaryNodes are the nodes the canary runs on.
+	StableRevision string       `json:"stableRevision,omitempty"`
+	CanaryNodes    []string     `json:"canaryNodes,omitempty"`
+	Nodes          []DaemonNode `json:"nodes"`
 }
 
 // DaemonNode is the pod of one node: its role (canary: a canary's
@@ -38,7 +45,8 @@ type DaemonNode struct {
 const RoleOutdated = "outdated"
 
 // SummarizeDaemon builds the status of the release of DaemonSet ds from it
-// and its pods, listed already: no request.
+// and its pods, listed already: no request. Without pods (nil, as list
+// reads none) the ready nodes count from ds's status.
 func SummarizeDaemon(ds *appsv1.DaemonSet, pods []corev1.Pod) *Status {
 	st := &Status{
 		TypeMeta:   metav1.TypeMeta{APIVersion: StatusAPIVersion, Kind: "ReleaseStatus"},
@@ -47,14 +55,19 @@ func SummarizeDaemon(ds *appsv1.DaemonSet, pods []corev1.Pod) *Status {
 	}
 	nodes := NodesOf(ds, pods)
 	ss := &DaemonSetStatus{Name: ds.Name, UpdateStrategy: string(ds.Spec.UpdateStrategy.Type),
-		Desired: max(ds.Status.DesiredNumberScheduled, int32(len(nodes.Names))), Ready: nodes.Ready(), Nodes: []DaemonNode{}}
+		Desired: max(ds.Status.DesiredNumberScheduled, int32(len(nodes.Names))), Ready: nodes.Ready(),
+		Stable: Containers(&ds.Spec.Template.Spec), Nodes: []DaemonNode{}}
+	if pods == nil {
+		ss.Ready = ds.Status.NumberReady
+	}
 	rec, err := DaemonCanary(ds)
 	switch {
 	case err != nil:
 		st.Warnings, st.Phase = append(st.Warnings, err.Error()), PhaseDegraded
 	case rec != nil:
-		st.Strategy, ss.CanaryNodes = StrategyCanary, rec.Nodes
-		ss.Message = fmt.Sprintf("canary on %d of %d nodes (updateStrategy %s while it runs)", len(rec.Nodes), len(nodes.Names), ds.Spec.UpdateStrategy.Type)
+		st.Strategy, ss.CanaryNodes, ss.StableRevision = StrategyCanary, rec.Nodes, rec.StableRevision
+		ss.Stable, ss.Canary = Containers(&rec.Template.Spec), ss.Stable
+		ss.Message = fmt.Sprintf("canary on %d of %d nodes (updateStrategy %s while it runs)", len(rec.Nodes), ss.Desired, ds.Spec.UpdateStrategy.Type)
 	default:
 		msg, done, err := DaemonRolloutStatus(ds)
 		if err != nil {

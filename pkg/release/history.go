@@ -183,7 +183,8 @@ type Revision struct {
 	ChangeCause string      `json:"changeCause,omitempty"`
 	Current     bool        `json:"current,omitempty"`
 	// Update marks a StatefulSet's update revision while it is not the
-	// current one: the revision of the pods at and above the partition.
+	// current one (the revision of the pods at and above the partition),
+	// or the revision of a DaemonSet's canary nodes.
 	Update bool `json:"update,omitempty"`
 }
 

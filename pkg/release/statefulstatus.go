@@ -122,17 +122,34 @@ func ordinalLess(a, b string) bool {
 // the StatefulSets alone: their pods' roles and shares count from their
 // status (status shows each pod).
 func AddStatefulSets(list *StatusList, statefulSets []appsv1.StatefulSet, selector labels.Selector) {
+	addWorkloads(list, statefulSets, selector, func(sts *appsv1.StatefulSet) *Status { return SummarizeStateful(sts, nil) })
+}
+
+// AddDaemonSets adds to list the releases of the DaemonSets that selector
+// matches and no Deployment or StatefulSet of the list shares a name with
+// (status reads those first), from the DaemonSets alone: their ready nodes
+// count from their status (status shows each node).
+func AddDaemonSets(list *StatusList, daemonSets []appsv1.DaemonSet, selector labels.Selector) {
+	addWorkloads(list, daemonSets, selector, func(ds *appsv1.DaemonSet) *Status { return SummarizeDaemon(ds, nil) })
+}
+
+// addWorkloads adds to list the summary of each workload selector matches
+// whose name no release of the list has, and sorts the list.
+func addWorkloads[T any, P interface {
+	*T
+	metav1.Object
+}](list *StatusList, workloads []T, selector labels.Selector, summarize func(P) *Status) {
 	taken := map[string]bool{}
 	for _, st := range list.Items {
 		taken[st.Namespace+"/"+st.Name] = true
 	}
-	for i := range statefulSets {
-		sts := &statefulSets[i]
-		if taken[sts.Namespace+"/"+sts.Name] || !selector.Matches(labels.Set(sts.Labels)) {
+	for i := range workloads {
+		w := P(&workloads[i])
+		if taken[w.GetNamespace()+"/"+w.GetName()] || !selector.Matches(labels.Set(w.GetLabels())) {
 			continue
 		}
-		st := SummarizeStateful(sts, nil)
-		st.CreationTimestamp = sts.CreationTimestamp
+		st := summarize(w)
+		st.CreationTimestamp = w.GetCreationTimestamp()
 		list.Items = append(list.Items, st)
 	}
 	sort.Slice(list.Items, func(i, j int) bool {

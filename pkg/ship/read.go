@@ -57,10 +57,15 @@ func (e *Engine) History(ctx context.Context, t Target) (*release.History, error
 		return nil, err
 	}
 	d, replicaSets, err := client.RolloutHistory(ctx, t.Namespace, t.Name)
+	// No Deployment of that name: a StatefulSet's, else a DaemonSet's.
 	var sts *appsv1.StatefulSet
+	var ds *appsv1.DaemonSet
 	var revisions []appsv1.ControllerRevision
-	if release.IsNoDeployment(err) {
-		sts, revisions, err = client.StatefulHistory(ctx, t.Namespace, t.Name, err)
+	if noDeployment := err; release.IsNoDeployment(err) {
+		sts, revisions, err = client.StatefulHistory(ctx, t.Namespace, t.Name, noDeployment)
+		if err == noDeployment {
+			ds, revisions, err = client.DaemonHistory(ctx, t.Namespace, t.Name, noDeployment)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -69,8 +74,11 @@ func (e *Engine) History(ctx context.Context, t Target) (*release.History, error
 	if err != nil {
 		return nil, err
 	}
-	if sts != nil {
+	switch {
+	case sts != nil:
 		return release.NewStatefulHistory(sts, revisions, lock), nil
+	case ds != nil:
+		return release.NewDaemonHistory(ds, revisions, lock), nil
 	}
 	return release.NewHistory(d, replicaSets, lock), nil
 }

@@ -209,10 +209,12 @@ var needs = map[string][]rbacNeed{
 	"list statefulsets.apps":        nil,
 	"watch statefulsets.apps":       nil,
 	"patch statefulsets.apps":       nil,
-	"list controllerrevisions.apps": nil, // a StatefulSet's history: see TestStatefulSetHistory
+	"list controllerrevisions.apps": nil, // a StatefulSet's or DaemonSet's history: see TestStatefulSetHistory, TestDaemonSetHistory
 	"delete pods":                   nil, // a StatefulSet's forced rollback: see TestStatefulSetForcedRollback
-	// DaemonSets' releases only (TestDaemonSet*).
+	// DaemonSets' releases only (TestDaemonSet*); list skips them when it
+	// may not list them (TestDaemonSetList).
 	"get daemonsets.apps":   nil,
+	"list daemonsets.apps":  nil,
 	"watch daemonsets.apps": nil,
 	"patch daemonsets.apps": nil,
 	// Routes: optional, see TestRBACWithoutRouteRules.

@@ -21,6 +21,8 @@ type requestBudget = requestlog.Counts
 // more is a wasted round trip, one fewer a skipped read or wait.
 func TestRequestBudgets(t *testing.T) {
 	ns := seedRelease(t, seed{rolledOut: true})
+	seedStatefulSet(t, ns, 2, "")
+	seedDaemonSet(t, ns, 2, "{type: RollingUpdate}")
 	canary := []string{"canary", "ctwoc", "--image", v2, "--weight", "25"}
 	// Every verb but version first reads the release: the Deployments and
 	// the Services of its namespace (two LISTs); canary and scale also list
@@ -38,11 +40,7 @@ func TestRequestBudgets(t *testing.T) {
 	// let another namespace's (LIST each); promote, abort and cleanup read
 	// only the route a release records (TestRouteRequestBudgets counts the
 	// verbs through a route).
-	steps := []struct {
-		name   string
-		args   []string
-		budget requestBudget
-	}{
+	steps := []budgetStep{
 		{"version --client", []string{"version", "--client"}, requestBudget{}},
 		{"version", []string{"version"}, requestBudget{"GET": 1}},
 		{"canary create", canary, requestBudget{"GET": 1, "LIST": 5, "POST": 5, "PUT": 1, "WATCH": 1}},
@@ -55,9 +53,10 @@ func TestRequestBudgets(t *testing.T) {
 		{"abort without canary", []string{"abort", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},
 		// status adds the Services' EndpointSlices and the release's pods.
 		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 5}},
-		// list reads the StatefulSets too, for their releases.
-		{"list", []string{"list"}, requestBudget{"LIST": 5}},
+		// list reads the StatefulSets and DaemonSets too, for their releases.
+		{"list", []string{"list"}, requestBudget{"LIST": 6}},
 		{"history", []string{"history", "ctwoc"}, requestBudget{"GET": 2, "LIST": 1}},
+		workloadReads[0], workloadReads[1], workloadReads[2], workloadReads[3],
 		// A resize or a new image is one PATCH and a wait on its rollout.
 		{"scale", []string{"scale", "ctwoc", "--replicas", "4"}, requestBudget{"GET": 1, "LIST": 3, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
 		{"set image", []string{"set", "image", "ctwoc", v1}, requestBudget{"GET": 1, "LIST": 2, "POST": 3, "PUT": 2, "PATCH": 1, "WATCH": 1}},
@@ -88,20 +87,52 @@ func TestRequestBudgets(t *testing.T) {
 	}
 }
 
-// list makes the same five requests for 200 releases as for one.
+// budgetStep is a command and the requests it makes.
+type budgetStep struct {
+	name   string
+	args   []string
+	budget requestBudget
+}
+
+// workloadReads are the reads of the releases of StatefulSet db and
+// DaemonSet agent. Each first looks for a Deployment of the name (status
+// lists the Deployments, history gets it); a DaemonSet's then looks for a
+// StatefulSet (GET). status reads the workload, its pods (LIST) and the lock
+// (GET); history the workload, its ControllerRevisions (LIST) and the lock.
+var workloadReads = []budgetStep{
+	{"statefulset status", []string{"status", "db"}, requestBudget{"GET": 2, "LIST": 2}},
+	{"statefulset history", []string{"history", "db"}, requestBudget{"GET": 3, "LIST": 1}},
+	{"daemonset status", []string{"status", "agent"}, requestBudget{"GET": 3, "LIST": 2}},
+	{"daemonset history", []string{"history", "agent"}, requestBudget{"GET": 4, "LIST": 1}},
+}
+
+// list makes the same six requests for 200 releases as for one, and status
+// and history of a StatefulSet's and a DaemonSet's release as many at 6
+// pods as at 2.
 func TestListRequestsDoNotGrow(t *testing.T) {
 	ns := seedRelease(t, seed{rolledOut: true})
+	for _, pods := range []int{2, 6} {
+		seedStatefulSet(t, ns, pods, "")
+		seedDaemonSet(t, ns, pods, "{type: RollingUpdate}")
+		for _, step := range workloadReads {
+			requests := requestlog.Parse(mustShip(t, ns, append([]string{"-v=6"}, step.args...)...).stderr, ns)
+			if off := offBudget(requests, step.budget); off != "" {
+				t.Errorf("%s at %d pods: %s\n%s", step.name, pods, off, requestlog.Format(requests))
+			}
+		}
+	}
 	var manifest strings.Builder
 	for i := range 200 {
 		fmt.Fprintf(&manifest, "%s---\n", deployment(fmt.Sprintf("app-%03d", i), v1, 0))
 	}
 	apply(t, ns, manifest.String())
 	res := mustShip(t, ns, "list", "-v=6")
-	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"LIST": 5}); off != "" {
-		t.Errorf("list of 201 releases: %s", off)
+	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"LIST": 6}); off != "" {
+		t.Errorf("list of 203 releases: %s", off)
 	}
-	if rows := strings.Count(res.stdout, "\n"); rows != 202 {
-		t.Errorf("want a header and 201 rows, got %d lines", rows)
+	// The header, ctwoc, the 200 Deployments, db and agent.
+	if rows := strings.Count(res.stdout, "\n"); rows != 204 {
+		t.Errorf("want a header and 203 rows, got %d lines", rows)
 	}
 }
 
@@ -125,13 +156,9 @@ func offBudget(requests []requestlog.Request, budget requestBudget) string {
 // generation).
 func TestAdoptRequestBudgets(t *testing.T) {
 	ns := walkthroughRelease(t, walkthroughCanary...)
-	steps := []struct {
-		name   string
-		args   []string
-		budget requestBudget
-	}{
+	steps := []budgetStep{
 		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 5}},
-		{"list", []string{"list"}, requestBudget{"LIST": 5}},
+		{"list", []string{"list"}, requestBudget{"LIST": 6}},
 		{"adopt --dry-run=client", []string{"adopt", "ctwoc", "--dry-run=client"}, requestBudget{"LIST": 2}},
 		{"adopt", []string{"adopt", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2, "POST": 4, "PUT": 1, "PATCH": 1, "WATCH": 1}},
 		{"adopt again", []string{"adopt", "ctwoc"}, requestBudget{"GET": 1, "LIST": 2}},

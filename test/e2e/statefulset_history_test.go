@@ -12,10 +12,10 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/test/requestlog"
 )
 
-// statefulHistory reads `kubectl ship history db -o json`: each revision as
-// "NUMBER=IMAGE" with its mark (current, update), and the commands of the
+// workloadHistory reads `kubectl ship history NAME -o json`: each revision
+// as "NUMBER=IMAGE" with its mark (current, update), and the commands of the
 // record.
-func statefulHistory(t *testing.T, ns string) (revisions, commands []string) {
+func workloadHistory(t *testing.T, ns, name string) (revisions, commands []string) {
 	t.Helper()
 	var h struct {
 		Revisions []struct {
@@ -25,7 +25,7 @@ func statefulHistory(t *testing.T, ns string) (revisions, commands []string) {
 		}
 		Operations []struct{ Command string }
 	}
-	if err := json.Unmarshal([]byte(mustShip(t, ns, "history", "db", "-o", "json").stdout), &h); err != nil {
+	if err := json.Unmarshal([]byte(mustShip(t, ns, "history", name, "-o", "json").stdout), &h); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range h.Revisions {
@@ -45,15 +45,33 @@ func statefulHistory(t *testing.T, ns string) (revisions, commands []string) {
 }
 
 // kubectlRevisions are the revision numbers 'kubectl rollout history
-// statefulset/db' lists.
-func kubectlRevisions(t *testing.T, ns string) string {
+// KIND/NAME' lists.
+func kubectlRevisions(t *testing.T, ns, workload string) string {
 	t.Helper()
-	out := mustKubectl(t, "rollout", "history", "-n", ns, "statefulset/db")
+	out := mustKubectl(t, "rollout", "history", "-n", ns, workload)
 	var numbers []string
 	for _, m := range regexp.MustCompile(`(?m)^(\d+)\s`).FindAllStringSubmatch(out, -1) {
 		numbers = append(numbers, m[1])
 	}
 	return strings.Join(numbers, " ")
+}
+
+// checkHistory checks, when (the moment it names), the revisions history
+// shows of release name ("NUMBER=IMAGE mark", joined by ", "), the revision
+// numbers kubectl rollout history lists of workload ("KIND/NAME"), and that
+// the record holds n commands, the last starting with last.
+func checkHistory(t *testing.T, ns, name, workload, when, revisions, numbers string, n int, last string) {
+	t.Helper()
+	got, commands := workloadHistory(t, ns, name)
+	if strings.Join(got, ", ") != revisions {
+		t.Errorf("history's revisions %s: %s, want %s", when, strings.Join(got, ", "), revisions)
+	}
+	if got := kubectlRevisions(t, ns, workload); got != numbers {
+		t.Errorf("%s, kubectl rollout history lists %q, want %q", when, got, numbers)
+	}
+	if len(commands) != n || !strings.HasPrefix(commands[n-1], last) {
+		t.Errorf("history's record %s: %q", when, commands)
+	}
 }
 
 // history of a StatefulSet shows its ControllerRevisions, those kubectl
@@ -67,16 +85,7 @@ func TestStatefulSetHistory(t *testing.T) {
 	mustShip(t, ns, "canary", "db", "--image", db2, "--replicas", "1")
 	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
 
-	revisions, commands := statefulHistory(t, ns)
-	if got := strings.Join(revisions, ", "); got != "1="+db1+" current, 2="+db2+" update" {
-		t.Errorf("history's revisions during the canary: %s", got)
-	}
-	if got := kubectlRevisions(t, ns); got != "1 2" {
-		t.Errorf("kubectl rollout history lists %q, want revisions 1 and 2", got)
-	}
-	if len(commands) != 1 || !strings.HasPrefix(commands[0], "kubectl ship canary db --image "+db2) {
-		t.Errorf("history's record: %q", commands)
-	}
+	checkHistory(t, ns, "db", "statefulset/db", "during the canary", "1="+db1+" current, 2="+db2+" update", "1 2", 1, "kubectl ship canary db --image "+db2)
 	res := mustShip(t, ns, "history", "db", "-v=6")
 	if !regexp.MustCompile(`(?m)^2 \(update\)\s+\S+ \S+\s+` + regexp.QuoteMeta(db2)).MatchString(res.stdout) {
 		t.Errorf("history's text should mark the update revision:\n%s", res.stdout)
@@ -94,17 +103,8 @@ func TestStatefulSetHistory(t *testing.T) {
 	if st := shipStatus(t, ns, "db"); st.Strategy != "none" {
 		t.Errorf("after kubectl rollout undo, status says %s", st.Strategy)
 	}
-	revisions, commands = statefulHistory(t, ns)
 	// The undo made revision 1's template revision 3, as kubectl shows it.
-	if got := strings.Join(revisions, ", "); got != "2="+db2+", 3="+db1+" current" {
-		t.Errorf("history's revisions after the undo: %s", got)
-	}
-	if got := kubectlRevisions(t, ns); got != "2 3" {
-		t.Errorf("kubectl rollout history lists %q, want revisions 2 and 3", got)
-	}
-	if len(commands) != 2 || !strings.HasPrefix(commands[1], "kubectl ship promote db") {
-		t.Errorf("history's record: %q", commands)
-	}
+	checkHistory(t, ns, "db", "statefulset/db", "after the undo", "2="+db2+", 3="+db1+" current", "2 3", 2, "kubectl ship promote db")
 
 	// ship takes the StatefulSet as kubectl left it.
 	mustShip(t, ns, "canary", "db", "--image", db2, "--replicas", "1")

@@ -265,7 +265,7 @@ func TestStatefulSetStatusAndList(t *testing.T) {
 	if !strings.Contains(res.stdout, "db     canary     Healthy   "+db1+"     "+db2+"   25.0% (partition 3)   4/4") {
 		t.Errorf("list:\n%s", res.stdout)
 	}
-	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"LIST": 5}); off != "" {
+	if off := offBudget(requestlog.Parse(res.stderr, ns), requestBudget{"LIST": 6}); off != "" {
 		t.Errorf("list: %s", off)
 	}
 }

@@ -34,13 +34,15 @@ func NewCmdHistory(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "history NAME",
 		Short: "Show the revisions of a release and what kubectl-ship did to it",
-		Long: `Show the revisions of the stable Deployment NAME, or of the StatefulSet NAME,
-as 'kubectl rollout history' knows them (with their images and change cause;
-a StatefulSet's current revision and, during a canary, its update revision
-are marked), and the kubectl-ship operations run on the release: when, the
-command, and what it changed or why it stopped. ship keeps the last 30
-operations in the release's Lease (kubectl-ship-NAME) and leaves each as an
-Event on the Deployment too. Three requests (four for a StatefulSet).
+		Long: `Show the revisions of the stable Deployment NAME, or of the StatefulSet or
+DaemonSet NAME, as 'kubectl rollout history' knows them (with their images
+and change cause; a StatefulSet's or DaemonSet's current revision is marked
+and, during a canary, the canary's revision as update), and the kubectl-ship
+operations run on the release: when, the command, and what it changed or why
+it stopped. ship keeps the last 30 operations in the release's Lease
+(kubectl-ship-NAME) and leaves each as an Event on the Deployment too. Three
+requests (four for a StatefulSet, five for a DaemonSet), however many
+revisions.
 
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship history ctwoc

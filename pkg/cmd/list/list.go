@@ -44,7 +44,11 @@ func NewCmdList(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Comma
 		Long: `List every release of the namespace (every namespace with -A): each Deployment
 kubectl-ship did not create, with its strategy, what it and its canary or idle
 color run, the canary's actual share of ready endpoints (or the serving
-color), and its ready pods. Four list requests, however many Deployments.
+color), and its ready pods. StatefulSets and DaemonSets are releases too: a
+StatefulSet's canary weight is its share of the pods, with the partition; a
+DaemonSet's, its share of the nodes (-o wide names the canary's nodes). Six
+list requests, however many releases and pods; StatefulSets or DaemonSets
+the user may not list are left out quietly.
 
 ` + cli.FleetReadHelp,
 		Example: `  kubectl ship list
