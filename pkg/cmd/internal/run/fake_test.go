@@ -78,7 +78,7 @@ func (e *fakeEngine) Refusal(_ context.Context, t ship.Target, p plans.Planner) 
 	return nil
 }
 
-func (e *fakeEngine) Observe(_ context.Context, t ship.Target) (*release.Observed, error) {
+func (e *fakeEngine) Observe(_ context.Context, t ship.Target, _ string) (*release.Observed, error) {
 	e.called("observe %s", t.Context)
 	return nil, fmt.Errorf("the fake reads no pods")
 }
