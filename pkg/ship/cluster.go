@@ -40,9 +40,11 @@ type cluster interface {
 	// Wait waits for what a Wait step waits for.
 	Wait(ctx context.Context, step plans.Step, timeout time.Duration, progress io.Writer) error
 	// Observe reads what the built-in gates judge of the release;
-	// ObserveStatefulSet of a StatefulSet's.
+	// ObserveStatefulSet of a StatefulSet's, ObserveDaemonSet of a
+	// DaemonSet's.
 	Observe(ctx context.Context, namespace, name string, choice release.Choice, services []string) (*release.Observed, error)
 	ObserveStatefulSet(ctx context.Context, namespace, name string) (*appsv1.StatefulSet, []corev1.Pod, error)
+	ObserveDaemonSet(ctx context.Context, namespace, name string) (*appsv1.DaemonSet, []corev1.Pod, error)
 	// Names are the context's and its cluster's, for notifications.
 	Names() (context, cluster string)
 	// Host is the API server's URL, and HTTPClient the client that reaches

@@ -78,24 +78,30 @@ func (r *run) recover(ctx context.Context, lock heldLock, p plans.Recoverer, fai
 		if plan.RouteRestored {
 			r.forgetRoute(lock)
 		}
-		if plan.Progression != nil {
+		if plan.Progression != nil && !plan.Continue {
 			return r.saveProgression(ctx, lock, plan.Progression)
 		}
 		return nil
 	}
 	// Someone else wrote what the way back was planned from (a controller
 	// updating a Deployment's status while its pods come up): it is planned
-	// again from a fresh read, what it already undid left out.
+	// again from a fresh read, what it already undid left out. A way back
+	// in segments (a DaemonSet's nodes, batch by batch) plans each from a
+	// fresh read too.
 	first := true
 	err = retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
-		if !first {
-			var err error
-			if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord); err != nil {
+		for {
+			if !first {
+				var err error
+				if snap, err = r.client.Load(ctx, r.t.Namespace, r.t.Name, r.t.Choice(), needs, r.routeRecord); err != nil {
+					return err
+				}
+			}
+			first = false
+			if err := undo(); err != nil || !plan.Continue {
 				return err
 			}
 		}
-		first = false
-		return undo()
 	})
 	switch {
 	case err != nil:
