@@ -53,6 +53,8 @@ func (m Member) workload() string {
 	switch {
 	case m.StatefulSet != nil:
 		return fmt.Sprintf("statefulset %s on revision %s", m.StatefulSet.Name, m.Revision)
+	case m.DaemonSet != nil && m.Canary != nil && len(m.Canary.Nodes) == 0:
+		return fmt.Sprintf("daemonset %s (no canary recorded)", m.DaemonSet.Name)
 	case m.DaemonSet != nil && m.Canary != nil:
 		return fmt.Sprintf("daemonset %s on its canary's nodes (%s)", m.DaemonSet.Name, strings.Join(m.Canary.Nodes, ", "))
 	case m.DaemonSet != nil:
@@ -121,11 +123,13 @@ func (h PodHealth) Check() Result {
 			problems = append(problems, fmt.Sprintf("%s pod %s: %s", role, p.Name, problem))
 		}
 	}
+	var missing []string
 	for i, m := range h.Members {
 		if h.Holding && (i == 0 || h.EveryRole) && counts[m.Role] == 0 {
-			problems = append([]string{fmt.Sprintf("no %s pods: %s runs none", m.Role, m.workload())}, problems...)
+			missing = append(missing, fmt.Sprintf("no %s pods: %s runs none", m.Role, m.workload()))
 		}
 	}
+	problems = append(missing, problems...)
 	if len(problems) == 0 {
 		return Result{Gate: PodsGate, Verdict: Pass, Reason: h.healthy(counts)}
 	}

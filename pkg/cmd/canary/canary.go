@@ -131,7 +131,12 @@ and each batch once every node runs a ready pod, and the controller makes
 them again from the new template. The other nodes' pods are never touched.
 'kubectl ship promote' puts the user's strategy back (the controller rolls
 the other nodes; under OnDelete ship does, by batches), 'kubectl ship abort'
-the template, the chosen nodes' old pods and the strategy.
+the template, the chosen nodes' old pods and the strategy. With --steps the
+canary grows node by node: each step is a number of nodes (2) or a
+percentage of them (50%, rounded up, one node at least and never all), as
+--nodes reads; each hold's built-in gate judges the canary's pods (on its
+nodes, off the stable revision) against the others, by owner and
+controller-revision-hash, and a failure rolls back as abort does.
 
 Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the
@@ -189,7 +194,7 @@ other error; on a bad argument nothing in the cluster is changed.
 	flags.Lookup("sticky").NoOptDefVal = stickyDefault
 	flags.BoolVar(&o.Replace, "replace", false, "Roll an existing canary to the new image(s).")
 	flags.BoolVar(&o.Exact, "exact", false, "Refuse when the replica counts cannot reach --weight within one percentage point (without it, five).")
-	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote.`)
+	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote. For a DaemonSet, numbers of nodes or percentages of them (e.g. 1,50%).`)
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)
