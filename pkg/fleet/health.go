@@ -59,7 +59,7 @@ func newHealth(engine Engine, target ship.Target, gates ship.Gates) *health {
 		h.tracker = gate.Tracker{FailureLimit: gates.FailureLimit, InconclusiveLimit: gates.InconclusiveLimit}
 	}
 	h.stateful = gate.StatefulBuiltIn{Share: gate.AnyShare, Grace: h.builtIn.Grace}
-	h.daemon = gate.DaemonBuiltIn{Grace: h.builtIn.Grace}
+	h.daemon = gate.DaemonBuiltIn{Grace: h.builtIn.Grace, WholeWithoutCanary: true}
 	return h
 }
 
@@ -98,7 +98,7 @@ func (h *health) judge(seen *release.Observed, now time.Time) []gate.Result {
 	case seen.StatefulSet != nil:
 		return []gate.Result{h.stateful.Starting(seen.StatefulSet, seen.Pods, now)}
 	case seen.DaemonSet != nil && h.soaking:
-		results, actual = h.daemon.Check(seen.DaemonSet, seen.Pods, now), h.daemon.Actual
+		results, actual = h.daemon.Check(seen.DaemonSet, seen.Pods, now), 0 // a DaemonSet's pods serve their nodes, not a share
 	case seen.DaemonSet != nil:
 		return []gate.Result{h.daemon.Starting(seen.DaemonSet, seen.Pods, now)}
 	case h.soaking:

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,31 +28,37 @@ type Member struct {
 	// with Revision empty those of any revision no member before it names.
 	StatefulSet *appsv1.StatefulSet
 	Revision    string
-	// Picks, when set, says which pods are the member's instead, and
-	// Workload names what runs them (a DaemonSet's canary nodes).
-	Picks    func(*corev1.Pod) bool
-	Workload string
+	// DaemonSet owns the member's pods (by UID) when it has no Deployment
+	// or StatefulSet: with a Canary, those on the canary's nodes not on its
+	// stable revision; without, any no member before it names.
+	DaemonSet *appsv1.DaemonSet
+	Canary    *release.DaemonRecord
 }
 
 // owns says whether p is one of m's pods.
 func (m Member) owns(p *corev1.Pod) bool {
-	if m.Picks != nil {
-		return m.Picks(p)
-	}
-	if m.StatefulSet != nil {
-		ref := metav1.GetControllerOf(p)
+	ref := metav1.GetControllerOf(p)
+	switch {
+	case m.StatefulSet != nil:
 		return ref != nil && ref.UID == m.StatefulSet.UID && (m.Revision == "" || p.Labels[release.LabelRevision] == m.Revision)
+	case m.DaemonSet != nil:
+		return ref != nil && ref.UID == m.DaemonSet.UID && (m.Canary == nil ||
+			slices.Contains(m.Canary.Nodes, p.Spec.NodeName) && p.Labels[release.LabelRevision] != m.Canary.StableRevision)
 	}
 	return m.Deployment != nil && m.Deployment.Name == release.DeploymentOf(p)
 }
 
 // workload names what runs m's pods, as a reason says it.
 func (m Member) workload() string {
-	if m.Workload != "" {
-		return m.Workload
-	}
-	if m.StatefulSet != nil {
+	switch {
+	case m.StatefulSet != nil:
 		return fmt.Sprintf("statefulset %s on revision %s", m.StatefulSet.Name, m.Revision)
+	case m.DaemonSet != nil && m.Canary != nil && len(m.Canary.Nodes) == 0:
+		return fmt.Sprintf("daemonset %s (no canary recorded)", m.DaemonSet.Name)
+	case m.DaemonSet != nil && m.Canary != nil:
+		return fmt.Sprintf("daemonset %s on its canary's nodes (%s)", m.DaemonSet.Name, strings.Join(m.Canary.Nodes, ", "))
+	case m.DaemonSet != nil:
+		return "daemonset " + m.DaemonSet.Name
 	}
 	return "deployment " + m.Deployment.Name
 }
@@ -66,6 +73,8 @@ type PodHealth struct {
 	// Holding says the first member must have pods: a hold judges them,
 	// where a wait for them to start does not.
 	Holding bool
+	// EveryRole, holding, says every member must have pods.
+	EveryRole bool
 	// Pods are the pods as one list returns them; others are ignored.
 	Pods []corev1.Pod
 	// Now is the time of the check; Grace how long a pod may be not Ready.
@@ -114,9 +123,13 @@ func (h PodHealth) Check() Result {
 			problems = append(problems, fmt.Sprintf("%s pod %s: %s", role, p.Name, problem))
 		}
 	}
-	if judged := h.Members; h.Holding && len(judged) > 0 && counts[judged[0].Role] == 0 {
-		problems = append([]string{fmt.Sprintf("no %s pods: %s runs none", judged[0].Role, judged[0].workload())}, problems...)
+	var missing []string
+	for i, m := range h.Members {
+		if h.Holding && (i == 0 || h.EveryRole) && counts[m.Role] == 0 {
+			missing = append(missing, fmt.Sprintf("no %s pods: %s runs none", m.Role, m.workload()))
+		}
 	}
+	problems = append(missing, problems...)
 	if len(problems) == 0 {
 		return Result{Gate: PodsGate, Verdict: Pass, Reason: h.healthy(counts)}
 	}

@@ -132,9 +132,12 @@ func stepAccess(step plans.Step) []access {
 	switch step.Action {
 	case plans.Stay, plans.Await:
 		return nil
-	case plans.Hold: // the built-in gate reads the pods and the Deployments, or the StatefulSet
-		if _, ok := step.Object.(*appsv1.StatefulSet); ok {
+	case plans.Hold: // the built-in gate reads the pods and the Deployments, or the StatefulSet or DaemonSet
+		switch step.Object.(type) {
+		case *appsv1.StatefulSet:
 			return []access{{Verb: "list", Resource: "pods"}, {Verb: "get", Group: "apps", Resource: "statefulsets", Name: objectName(step.Object)}}
+		case *appsv1.DaemonSet:
+			return []access{{Verb: "list", Resource: "pods"}, {Verb: "get", Group: "apps", Resource: "daemonsets", Name: objectName(step.Object)}}
 		}
 		return []access{{Verb: "list", Resource: "pods"}, {Verb: "list", Group: "apps", Resource: "deployments"}}
 	case plans.Wait:

@@ -80,7 +80,9 @@ type Step struct {
 	Duration time.Duration
 	// Progression is what a Hold or an Await records in the release's
 	// record while it lasts: the step of a progression it holds or the
-	// pause it awaits a verdict on.
+	// pause it awaits a verdict on. On a Wait in a segment with no Hold
+	// (a DaemonSet's batch before its step holds), it is the step whose
+	// gates judge the pods while they start.
 	Progression *release.Progression
 	// Operation is the past-tense word of the result line ("created").
 	Operation string

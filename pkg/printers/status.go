@@ -86,7 +86,7 @@ func Progression(w io.Writer, p *release.Progression, now time.Time) {
 	case p.Color != "":
 		fmt.Fprintf(w, "Switch to %s: %s, step %d of %d (%d%%) of %s", esc(string(p.Color)), p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
 	default:
-		fmt.Fprintf(w, "Progression: %s, step %d of %d (%d%%) of %s", p.Phase, p.Step+1, len(p.Steps), p.Weight(), esc(strings.Join(p.Steps, ",")))
+		fmt.Fprintf(w, "Progression: %s, step %d of %d (%s) of %s", p.Phase, p.Step+1, len(p.Steps), esc(p.At()), esc(strings.Join(p.Steps, ",")))
 	}
 	switch {
 	case p.Phase == release.ProgressionRunning && !p.Held && !p.Since.IsZero():

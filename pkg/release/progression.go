@@ -2,6 +2,7 @@ package release
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,9 @@ type Progression struct {
 	// with others is another progression.
 	Images []string `json:"images"`
 	Steps  []string `json:"steps"`
+	// Nodes says the steps count a DaemonSet's nodes: "2" is two nodes,
+	// "50%" half of them.
+	Nodes bool `json:"nodes,omitempty"`
 	// Color is the color a switch goes to, or that a verification judges
 	// before any switch (Verify); empty for a canary.
 	Color Color `json:"color,omitempty"`
@@ -154,14 +158,40 @@ func (p *Progression) Same(images, steps []string) bool {
 }
 
 // Weight is the canary's weight at the step reached: the last weight at or
-// before it (a pause keeps the weight before it).
+// before it (a pause keeps the weight before it); 0 for a number of nodes.
 func (p *Progression) Weight() int32 {
-	for i := min(p.Step, len(p.Steps)-1); i >= 0; i-- {
-		if n, err := strconv.ParseInt(p.Steps[i], 10, 32); err == nil {
+	if i := p.weightStep(); i >= 0 {
+		number, percent := strings.CutSuffix(p.Steps[i], "%")
+		if n, err := strconv.ParseInt(number, 10, 32); err == nil && (percent || !p.Nodes) {
 			return int32(n)
 		}
 	}
 	return 0
+}
+
+// At says where the step reached puts the canary, as a person reads it:
+// "25%", or for a DaemonSet "2 nodes" or "50%".
+func (p *Progression) At() string {
+	i := p.weightStep()
+	if i < 0 {
+		return "0%"
+	}
+	number, percent := strings.CutSuffix(p.Steps[i], "%")
+	if n, err := strconv.ParseInt(number, 10, 32); err == nil && p.Nodes && !percent {
+		return fmt.Sprintf("%d %s", n, Plural(int32(n), "node"))
+	}
+	return number + "%"
+}
+
+// weightStep is the index of the last step at or before the one reached
+// that is not a pause, or -1.
+func (p *Progression) weightStep() int {
+	for i := min(p.Step, len(p.Steps)-1); i >= 0; i-- {
+		if p.Steps[i] != "pause" {
+			return i
+		}
+	}
+	return -1
 }
 
 // Left is how much of the step's hold is left at now.

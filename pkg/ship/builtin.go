@@ -5,6 +5,7 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/gate"
@@ -73,17 +74,49 @@ type statefulGates struct {
 
 func (s *statefulGates) check(ctx context.Context, holding bool, where string) ([]gate.Result, float64, error) {
 	sts, pods, err := s.client.ObserveStatefulSet(ctx, s.t.Namespace, s.t.Name)
-	switch {
-	case apierrors.IsNotFound(err):
-		return nil, 0, &RemovedError{Kind: "statefulset", Name: s.t.Name, Where: where}
-	case err != nil:
-		return gate.Unknown(err), 0, nil
-	case s.uid != "" && sts.UID != s.uid:
-		return nil, 0, &RemovedError{Kind: "statefulset", Name: s.t.Name, Where: where, Replaced: true}
+	if results, err := observed(sts, err, &s.uid, "statefulset", s.t.Name, where); results != nil || err != nil {
+		return results, 0, err
 	}
-	s.uid = sts.UID
 	if !holding {
 		return []gate.Result{s.gates.Starting(sts, pods, time.Now())}, 0, nil
 	}
 	return s.gates.Check(sts, pods, time.Now()), s.gates.Actual, nil
+}
+
+// daemonGates are the built-in gate of a DaemonSet's canary, from one read
+// of the DaemonSet and one list of its pods.
+type daemonGates struct {
+	client cluster
+	t      Target
+	gates  gate.DaemonBuiltIn
+	// uid is the DaemonSet's, from the first check.
+	uid types.UID
+}
+
+func (d *daemonGates) check(ctx context.Context, holding bool, where string) ([]gate.Result, float64, error) {
+	ds, pods, err := d.client.ObserveDaemonSet(ctx, d.t.Namespace, d.t.Name)
+	if results, err := observed(ds, err, &d.uid, "daemonset", d.t.Name, where); results != nil || err != nil {
+		return results, 0, err
+	}
+	if !holding {
+		return []gate.Result{d.gates.Starting(ds, pods, time.Now())}, 0, nil
+	}
+	return d.gates.Check(ds, pods, time.Now()), 0, nil
+}
+
+// observed judges the read of a workload under test, obj of kind, before
+// its gates do: gone, or made again since the first check saw uid, it ends
+// the hold with a RemovedError; unread, the check is inconclusive. Else
+// both are nil and uid is obj's.
+func observed(obj metav1.Object, err error, uid *types.UID, kind, name, where string) ([]gate.Result, error) {
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, &RemovedError{Kind: kind, Name: name, Where: where}
+	case err != nil:
+		return gate.Unknown(err), nil
+	case *uid != "" && obj.GetUID() != *uid:
+		return nil, &RemovedError{Kind: kind, Name: name, Where: where, Replaced: true}
+	}
+	*uid = obj.GetUID()
+	return nil, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,16 +112,14 @@ func (r *run) rehearse(ctx context.Context, plan plans.Plan) error {
 // canary that crash-loops or cannot pull its image fails at once, as it
 // would in the hold, rather than at the timeout.
 func (r *run) wait(ctx context.Context, plan plans.Plan, step plans.Step) error {
-	hold := -1
-	for i, s := range plan.Steps {
-		if s.Action == plans.Hold {
-			hold = i
-		}
+	judge := step
+	if i := slices.IndexFunc(plan.Steps, func(s plans.Step) bool { return s.Action == plans.Hold }); i >= 0 {
+		judge = plan.Steps[i]
 	}
-	if hold < 0 {
+	if judge.Action != plans.Hold && judge.Progression == nil {
 		return r.client.Wait(ctx, step, r.o.Timeout, r.o.Progress)
 	}
-	checks, err := r.checker(plan.Steps[hold])
+	checks, err := r.checker(judge)
 	if err != nil {
 		return err
 	}

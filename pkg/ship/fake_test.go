@@ -59,8 +59,9 @@ type fakeCluster struct {
 	// StatefulSet's hold), statefulSets each read in turn, the last kept.
 	statefulSets []*appsv1.StatefulSet
 	statefulPods []corev1.Pod
-	// daemonSet is what ObserveDaemonSet finds (nil: not found).
-	daemonSet *appsv1.DaemonSet
+	// daemonSet and daemonPods are what ObserveDaemonSet finds.
+	daemonSet  *appsv1.DaemonSet
+	daemonPods []corev1.Pod
 	// staying is the stay the lock's Stay and Await hand out.
 	staying *fakeStay
 	// waitBlocks makes each Wait wait until its context ends.
@@ -242,7 +243,7 @@ func (c *fakeCluster) ObserveStatefulSet(_ context.Context, _, name string) (*ap
 	return sts, c.statefulPods, nil
 }
 
-// ObserveDaemonSet finds daemonSet (nil: not found), with statefulPods.
+// ObserveDaemonSet finds daemonSet (nil: not found), with daemonPods.
 func (c *fakeCluster) ObserveDaemonSet(_ context.Context, _, name string) (*appsv1.DaemonSet, []corev1.Pod, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -250,7 +251,7 @@ func (c *fakeCluster) ObserveDaemonSet(_ context.Context, _, name string) (*apps
 	if c.daemonSet == nil {
 		return nil, nil, apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "daemonsets"}, name)
 	}
-	return c.daemonSet, c.statefulPods, nil
+	return c.daemonSet, c.daemonPods, nil
 }
 
 func (c *fakeCluster) Names() (string, string) { return "kind-prod", "prod-cluster" }

@@ -33,7 +33,8 @@ type Gates struct {
 
 // checker checks the gates of one hold: the built-in ones, from one read
 // of what they judge (a constant four requests whatever the pods, five
-// through a route; two for a StatefulSet), then each analysis and webhook.
+// through a route; two for a StatefulSet or a DaemonSet), then each
+// analysis and webhook.
 type checker struct {
 	builtIn builtIn
 	gates   []gate.Gate
@@ -64,10 +65,13 @@ func (r *run) checker(step plans.Step) (*checker, error) {
 		c.builtIn = &deploymentGates{client: r.client, t: r.t,
 			gates: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
 	case *appsv1.StatefulSet:
-		subj = statefulSubject(judged)
+		subj = serviceless(judged.Name, &judged.Spec.Template.Spec)
 		c.builtIn = &statefulGates{client: r.client, t: r.t, gates: gate.StatefulBuiltIn{Share: share, Grace: r.o.Gates.Grace}}
+	case *appsv1.DaemonSet:
+		subj = serviceless(judged.Name, &judged.Spec.Template.Spec)
+		c.builtIn = &daemonGates{client: r.client, t: r.t, gates: gate.DaemonBuiltIn{Grace: r.o.Gates.Grace}}
 	default:
-		return nil, fmt.Errorf("a hold judges a Deployment or a StatefulSet, not a %T", step.Object)
+		return nil, fmt.Errorf("a hold judges a Deployment, a StatefulSet or a DaemonSet, not a %T", step.Object)
 	}
 	context := r.context
 	if len(r.o.Gates.Webhooks) == 0 {
@@ -101,10 +105,10 @@ func deploymentSubject(rel *release.Release, judged *appsv1.Deployment) subject 
 	return s
 }
 
-// statefulSubject is a StatefulSet's canary: its update revision, with no
-// Service of the release's own.
-func statefulSubject(sts *appsv1.StatefulSet) subject {
-	return subject{release: sts.Name, judged: sts.Name, spec: &sts.Spec.Template.Spec}
+// serviceless is the canary of a StatefulSet or a DaemonSet, name: its
+// new revision, with no Service of the release's own.
+func serviceless(name string, spec *corev1.PodSpec) subject {
+	return subject{release: name, judged: name, spec: spec}
 }
 
 // bindGates binds the analyses and webhooks of gates to subj, checked over
@@ -215,7 +219,8 @@ func (c *checker) starting(ctx context.Context) (gate.Result, error) {
 // deleted, or deleted and made again: the operation is undone as a failed
 // gate undoes it (abort, switch back), and nothing is made again.
 type RemovedError struct {
-	// Kind is "statefulset", or empty for a Deployment; Name its name.
+	// Kind is "statefulset" or "daemonset", or empty for a Deployment;
+	// Name its name.
 	Kind, Name, Where string
 	Replaced          bool
 }

@@ -45,7 +45,7 @@ func (r *run) hold(ctx context.Context, lock heldLock, step plans.Step) error {
 			p.Failures = last.Failures // a resumed step keeps its failures; a retry after a rollback does not
 		}
 		if !p.Verify {
-			where = fmt.Sprintf("step %d of %d (%d%%)", p.Step+1, len(p.Steps), p.Weight())
+			where = fmt.Sprintf("step %d of %d (%s)", p.Step+1, len(p.Steps), p.At())
 		}
 	}
 	record := func() error {

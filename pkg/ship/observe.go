@@ -54,9 +54,8 @@ func observeWorkload(ctx context.Context, client cluster, t Target, noDeployment
 // workloadSubject is what the analyses and webhooks of a soak judge of a
 // StatefulSet's or a DaemonSet's release: the workload, as its own canary.
 func workloadSubject(seen *release.Observed) subject {
-	if seen.StatefulSet != nil {
-		return statefulSubject(seen.StatefulSet)
+	if sts := seen.StatefulSet; sts != nil {
+		return serviceless(sts.Name, &sts.Spec.Template.Spec)
 	}
-	ds := seen.DaemonSet
-	return subject{release: ds.Name, judged: ds.Name, spec: &ds.Spec.Template.Spec}
+	return serviceless(seen.DaemonSet.Name, &seen.DaemonSet.Spec.Template.Spec)
 }

@@ -37,17 +37,23 @@ func (r *run) recover(ctx context.Context, lock heldLock, p plans.Recoverer, fai
 	before := len(r.res.Changes)
 	// Someone else wrote what the way back was planned from (a controller
 	// updating a Deployment's status while its pods come up): it is planned
-	// again from a fresh read, what it already undid left out.
+	// again from a fresh read, what it already undid left out. A way back
+	// in segments (a DaemonSet's nodes, batch by batch) plans each from a
+	// fresh read too.
 	first := true
 	err := retry.OnError(retry.DefaultRetry, apierrors.IsConflict, func() error {
-		if !first {
-			var err error
-			if rec.from, err = rec.load(ctx); err != nil {
+		for {
+			if !first {
+				var err error
+				if rec.from, err = rec.load(ctx); err != nil {
+					return err
+				}
+			}
+			first = false
+			if err := rec.undo(ctx); err != nil || !rec.plan.Continue {
 				return err
 			}
 		}
-		first = false
-		return rec.undo(ctx)
 	})
 	switch {
 	case err != nil:
@@ -123,7 +129,7 @@ func (rec *recovery) undo(ctx context.Context) error {
 	if rec.plan.RouteRestored {
 		rec.r.forgetRoute(rec.lock)
 	}
-	if rec.plan.Progression != nil {
+	if rec.plan.Progression != nil && !rec.plan.Continue {
 		return rec.r.saveProgression(ctx, rec.lock, rec.plan.Progression)
 	}
 	return nil

@@ -34,6 +34,8 @@ func objectName(obj any) string {
 		return "svc/" + o.Name
 	case *appsv1.StatefulSet:
 		return "sts/" + o.Name
+	case *appsv1.DaemonSet:
+		return "ds/" + o.Name
 	case *corev1.Pod:
 		return "pod/" + o.Name
 	case *networkingv1.Ingress:

@@ -150,6 +150,11 @@ func chooseNodes(name string, running, recorded []string, matched []corev1.Node,
 		k = int(choice.Count)
 	case choice.Percent > 0:
 		k = int(math.Ceil(float64(len(candidates)) * float64(choice.Percent) / 100))
+		if choice.Step {
+			// A step's percentage leaves one node stable at least:
+			// promote, not a step, puts the canary on every node.
+			k = max(1, min(k, len(running)-1))
+		}
 	case choice.Selector != "":
 		k = len(candidates)
 	}
@@ -236,6 +241,8 @@ func annotate(ds *appsv1.DaemonSet, rec *release.DaemonRecord) error {
 type NodeChoice struct {
 	Count, Percent int32
 	Selector       string
+	// Step says the choice is a progression's step.
+	Step bool
 }
 
 // ParseNodes parses --nodes: a number of nodes or a percentage of them,

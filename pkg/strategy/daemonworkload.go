@@ -1,6 +1,8 @@
 package strategy
 
 import (
+	"fmt"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -50,4 +52,23 @@ func (w daemonWorkload) canaryPods(plan plans.Plan) int32 {
 		return 0
 	}
 	return int32(len(rec.Nodes))
+}
+
+// at is req at a step: its number of nodes, or its percentage of them,
+// among the nodes --node-selector matches if given.
+func (daemonWorkload) at(req CanaryRequest, st ProgressStep) CanaryRequest {
+	req.Nodes = NodeChoice{Selector: req.Nodes.Selector, Step: true}
+	if st.Percent {
+		req.Nodes.Percent = st.Weight
+	} else {
+		req.Nodes.Count = st.Weight
+	}
+	return req
+}
+
+func (daemonWorkload) label(st ProgressStep) string {
+	if st.Percent {
+		return percentLabel(st)
+	}
+	return fmt.Sprintf("%d %s", st.Weight, release.Plural(st.Weight, "node"))
 }

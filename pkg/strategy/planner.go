@@ -48,8 +48,8 @@ func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
 	}
 	return planIfAdopted(s, func() (plans.Plan, error) {
 		if p.Progression != nil {
-			if s.DaemonSet != nil {
-				return plans.Plan{}, fmt.Errorf("daemonset %s: --steps is not supported on DaemonSets yet: give the canary's nodes with --nodes or --node-selector, then promote", s.DaemonSet.Name)
+			if n := p.Request.Nodes; n.Count > 0 || n.Percent > 0 {
+				return plans.Plan{}, fmt.Errorf("give --steps or --nodes, not both: each step of --steps is the canary's number of nodes (N) or share of them (P%%)")
 			}
 			return planProgression(s, p.Request, *p.Progression)
 		}

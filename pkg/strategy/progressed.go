@@ -1,6 +1,8 @@
 package strategy
 
 import (
+	"fmt"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -27,6 +29,10 @@ type workload interface {
 	judged(plan plans.Plan) runtime.Object
 	// canaryPods is the canary's number of pods as plan leaves it.
 	canaryPods(plan plans.Plan) int32
+	// at is req at a progression's step; label says the step as a
+	// person reads it ("25%", "2 nodes").
+	at(req CanaryRequest, st ProgressStep) CanaryRequest
+	label(st ProgressStep) string
 }
 
 // workloadOf is the workload of s.
@@ -51,6 +57,10 @@ func (w deploymentWorkload) canary(req CanaryRequest) (plans.Plan, error) {
 func (w deploymentWorkload) promote() (plans.Plan, error)     { return planPromote(w.rel) }
 func (w deploymentWorkload) abort() (plans.Plan, error)       { return planAbort(w.rel) }
 func (w deploymentWorkload) canaryPods(plan plans.Plan) int32 { return canaryReplicas(w.rel, plan) }
+func (deploymentWorkload) at(req CanaryRequest, st ProgressStep) CanaryRequest {
+	return atWeight(req, st)
+}
+func (deploymentWorkload) label(st ProgressStep) string { return percentLabel(st) }
 
 func (w deploymentWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.rel.Stable.Spec.Template.Spec, images)
@@ -80,6 +90,10 @@ func (w statefulWorkload) canary(req CanaryRequest) (plans.Plan, error) {
 }
 func (w statefulWorkload) promote() (plans.Plan, error) { return planStatefulPromote(w.sts) }
 func (w statefulWorkload) abort() (plans.Plan, error)   { return planStatefulAbort(w.sts, w.pods) }
+func (statefulWorkload) at(req CanaryRequest, st ProgressStep) CanaryRequest {
+	return atWeight(req, st)
+}
+func (statefulWorkload) label(st ProgressStep) string { return percentLabel(st) }
 
 func (w statefulWorkload) promoted(images []Image) bool {
 	spec, err := setImages(w.sts.Spec.Template.Spec, images)
@@ -105,3 +119,6 @@ func (w statefulWorkload) canaryPods(plan plans.Plan) int32 {
 	}
 	return release.StatefulReplicas(sts) - release.Partition(sts)
 }
+
+// percentLabel is a step whose weight is a percentage.
+func percentLabel(st ProgressStep) string { return fmt.Sprintf("%d%%", st.Weight) }

@@ -13,22 +13,31 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// ProgressStep is one step of canary --steps: a weight, or a pause.
+// ProgressStep is one step of canary --steps: a weight, or a pause. For a
+// DaemonSet, Weight is a number of nodes, or with Percent a percentage of
+// them (as --nodes reads); elsewhere it is a percentage either way.
 type ProgressStep struct {
-	Weight int32
-	Pause  bool
+	Weight  int32
+	Percent bool
+	Pause   bool
 }
 
 func (s ProgressStep) String() string {
-	if s.Pause {
+	switch {
+	case s.Pause:
 		return "pause"
+	case s.Percent:
+		return strconv.Itoa(int(s.Weight)) + "%"
 	}
 	return strconv.Itoa(int(s.Weight))
 }
 
 // ParseSteps reads --steps: comma-separated weights in percent, from 1 to
 // 99 and each above the one before, with "pause" after a weight where the
-// progression is to wait for a person. Its errors name no flag.
+// progression is to wait for a person. A weight may end in %: for a
+// DaemonSet, N is a number of nodes and P% a percentage of them (its
+// planner then checks that each step has more nodes than the one before).
+// Its errors name no flag.
 func ParseSteps(s string) ([]ProgressStep, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fmt.Errorf("no steps given: list the weights, e.g. 10,25,50")
@@ -48,7 +57,8 @@ func ParseSteps(s string) ([]ProgressStep, error) {
 			steps = append(steps, ProgressStep{Pause: true})
 			continue
 		}
-		n, err := strconv.ParseInt(f, 10, 32)
+		number, percent := strings.CutSuffix(f, "%")
+		n, err := strconv.ParseInt(number, 10, 32)
 		switch {
 		case err != nil:
 			return nil, fmt.Errorf("%s: %s is neither a weight in percent nor pause", quoted, quoteBounded(f))
@@ -58,7 +68,7 @@ func ParseSteps(s string) ([]ProgressStep, error) {
 			return nil, fmt.Errorf("%s: the weights must increase, and %d comes after %d (step %d)", quoted, n, last, i+1)
 		}
 		last = int32(n)
-		steps = append(steps, ProgressStep{Weight: last})
+		steps = append(steps, ProgressStep{Weight: int32(n), Percent: percent})
 	}
 	return steps, nil
 }
@@ -94,7 +104,7 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 	w, rec := workloadOf(s), s.Progression
 	name := w.name()
 	record := func(step int, phase release.ProgressionPhase) *release.Progression {
-		return prog.progressionAt(req, step, phase)
+		return prog.progressionAt(req, s, step, phase)
 	}
 	images, steps := record(0, "").Images, record(0, "").Steps
 	mine := rec.Same(images, steps)
@@ -120,20 +130,20 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 	}
 	for next < len(prog.Steps) && prog.Steps[next].Pause {
 		if !mine || rec.Phase != release.ProgressionPaused || rec.Step != next {
-			return awaitApproval(w, record(next, release.ProgressionPaused), prog.Steps[next-1].Weight), nil
+			return awaitApproval(w, record(next, release.ProgressionPaused), w.label(prog.Steps[next-1])), nil
 		}
 		switch v := rec.Verdict(); {
 		case v == nil: // run again at the pause: await it again
-			return awaitApproval(w, rec, prog.Steps[next-1].Weight), nil
+			return awaitApproval(w, rec, w.label(prog.Steps[next-1])), nil
 		case v.Verdict == release.VerdictRejected:
 			return planRejected(w, rec, *v)
 		}
 		next++
 	}
 	if next == len(prog.Steps) {
-		last := prog.Steps[len(prog.Steps)-1].Weight
-		if prog.Steps[len(prog.Steps)-1].Pause {
-			last = prog.Steps[len(prog.Steps)-2].Weight
+		last := prog.Steps[len(prog.Steps)-1]
+		if last.Pause {
+			last = prog.Steps[len(prog.Steps)-2]
 		}
 		if prog.NoPromote {
 			if mine && rec.Phase == release.ProgressionComplete {
@@ -142,44 +152,78 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 			done := record(len(steps)-1, release.ProgressionComplete)
 			done.Held = true
 			return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf(
-				"every step held: the canary stays at %d%%; 'kubectl ship promote %s' finishes the release", last, name)}}, nil
+				"every step held: the canary stays at %s; 'kubectl ship promote %s' finishes the release", w.label(last), name)}}, nil
 		}
 		plan, err := w.promote()
 		plan.Progression = record(len(steps)-1, release.ProgressionPromoted)
 		plan.Progression.Held = true
 		return plan, err
 	}
-	// Before it starts, every step must be one the canary can take: a
-	// weight replica counts cannot reach is refused now, not half way.
 	if !w.running() {
-		for _, st := range prog.Steps {
-			if _, err := w.canary(atWeight(req, st)); err != nil && !st.Pause {
-				return plans.Plan{}, fmt.Errorf("step %d%%: %w", st.Weight, err)
-			}
+		if err := checkSteps(w, req, prog); err != nil {
+			return plans.Plan{}, err
 		}
 	}
-	weight := prog.Steps[next].Weight
-	plan, err := w.canary(atWeight(req, prog.Steps[next]))
+	plan, err := w.canary(w.at(req, prog.Steps[next]))
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	if next == 0 {
+	// The schedule is told once, as the progression starts (a DaemonSet's
+	// later batches of step 1 find its canary running but nothing
+	// recorded yet), and again when it resumes.
+	if next == 0 && (!w.running() || mine || req.Replace) {
 		plan.Notes = append([]string{schedule(w, req, prog)}, plan.Notes...)
 	}
+	if plan.Continue {
+		// The step's canary takes more than one segment (a DaemonSet's
+		// nodes replaced batch by batch): its hold follows the last, and
+		// the step's gates judge the pods while each batch starts.
+		for i := range plan.Steps {
+			if plan.Steps[i].Action == plans.Wait {
+				plan.Steps[i].Progression = record(next, release.ProgressionRunning)
+			}
+		}
+		return plan, nil
+	}
 	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
-		Reason: fmt.Sprintf("hold step %d of %d (%d%%) for %s while the gates are checked", next+1, len(steps), weight, prog.Interval)})
+		Reason: fmt.Sprintf("hold step %d of %d (%s) for %s while the gates are checked", next+1, len(steps), w.label(prog.Steps[next]), prog.Interval)})
 	plan.Continue = true
 	return plan, nil
 }
 
+// checkSteps refuses, before a progression starts, a step the canary
+// cannot take (a weight replica counts cannot reach, more nodes than run
+// the DaemonSet), and a DaemonSet's step that puts its canary on no more
+// nodes than the step before (10%,25% of four nodes are one node each).
+func checkSteps(w workload, req CanaryRequest, prog Progression) error {
+	var last ProgressStep
+	lastPods := int32(0)
+	for _, st := range prog.Steps {
+		if st.Pause {
+			continue
+		}
+		at := w.at(req, st)
+		plan, err := w.canary(at)
+		if err != nil {
+			return fmt.Errorf("step %s: %w", w.label(st), err)
+		}
+		pods := w.canaryPods(plan)
+		if at.Nodes.Set() && pods <= lastPods {
+			return fmt.Errorf("step %s is %d of the nodes of daemonset %s, no more than step %s: each step must put the canary on more nodes", w.label(st), pods, w.name(), w.label(last))
+		}
+		last, lastPods = st, pods
+	}
+	return nil
+}
+
 // awaitApproval is the plan at a pause: record it, then await a verdict.
-func awaitApproval(w workload, paused *release.Progression, weight int32) plans.Plan {
+func awaitApproval(w workload, paused *release.Progression, at string) plans.Plan {
 	name := w.name()
 	return plans.Plan{Steps: []plans.Step{{Action: plans.Await, Object: w.judged(plans.Plan{}), Progression: paused,
 		Reason: fmt.Sprintf("await approval of step %d of %d", paused.Step+1, len(paused.Steps))}},
 		Continue: true, Notes: []string{fmt.Sprintf(
-			"paused at step %d of %d, the canary at %d%%: awaiting approval: 'kubectl ship approve %s [--reason TEXT]' goes on, 'kubectl ship reject %s --reason TEXT' rolls back",
-			paused.Step+1, len(paused.Steps), weight, name, name)}}
+			"paused at step %d of %d, the canary at %s: awaiting approval: 'kubectl ship approve %s [--reason TEXT]' goes on, 'kubectl ship reject %s --reason TEXT' rolls back",
+			paused.Step+1, len(paused.Steps), at, name, name)}}
 }
 
 // planRejected rolls back a progression whose pause was rejected while no
@@ -201,9 +245,9 @@ func schedule(w workload, req CanaryRequest, prog Progression) string {
 			parts[i] = fmt.Sprintf("%d pause", i+1)
 			continue
 		}
-		plan, _ := w.canary(atWeight(req, st)) // each step was planned once already
+		plan, _ := w.canary(w.at(req, st)) // each step was planned once already
 		pods := w.canaryPods(plan)
-		parts[i] = fmt.Sprintf("%d %d%% (%d canary %s) held %s", i+1, st.Weight, pods, release.Plural(pods, "pod"), prog.Interval)
+		parts[i] = fmt.Sprintf("%d %s (%d canary %s) held %s", i+1, w.label(st), pods, release.Plural(pods, "pod"), prog.Interval)
 	}
 	end := "then promote"
 	if prog.NoPromote {
@@ -262,7 +306,7 @@ func (p Canary) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, e
 		return plans.Plan{}, nil
 	}
 	plan, err := workloadOf(s).abort()
-	rolledBack := p.Progression.progressionAt(p.Request, 0, release.ProgressionRolledBack)
+	rolledBack := p.Progression.progressionAt(p.Request, s, 0, release.ProgressionRolledBack)
 	if rec := s.Progression; rec.Same(rolledBack.Images, rolledBack.Steps) {
 		rolledBack.Step, rolledBack.Gates, rolledBack.Failures = rec.Step, rec.Gates, rec.Failures
 	}
@@ -272,11 +316,12 @@ func (p Canary) Recover(s *plans.Snapshot, failure plans.Failure) (plans.Plan, e
 }
 
 // progressionAt is the progression as its record keeps it at step, in phase.
-func (prog Progression) progressionAt(req CanaryRequest, step int, phase release.ProgressionPhase) *release.Progression {
+// A DaemonSet's steps count its nodes.
+func (prog Progression) progressionAt(req CanaryRequest, s *plans.Snapshot, step int, phase release.ProgressionPhase) *release.Progression {
 	steps := make([]string, len(prog.Steps))
 	for i, st := range prog.Steps {
 		steps[i] = st.String()
 	}
 	return &release.Progression{Images: imageValues(req.Images), Steps: steps, Step: step, Phase: phase,
-		Interval: metav1.Duration{Duration: prog.Interval}, Resume: prog.Resume}
+		Interval: metav1.Duration{Duration: prog.Interval}, Resume: prog.Resume, Nodes: s.DaemonSet != nil}
 }

@@ -28,6 +28,10 @@ func TestParseSteps(t *testing.T) {
 		{"0,10", "weight 0 is not between 1 and 99 percent"},
 		{"10,100", "weight 100 is not between 1 and 99 percent"},
 		{"10,x", `"x" is neither a weight in percent nor pause`},
+		{"1,50%,pause,75%", "1,50%,pause,75%"},
+		{"25%,3", "the weights must increase, and 3 comes after 25"},
+		{"10,100%", "weight 100 is not between 1 and 99 percent"},
+		{"10,%", `"%" is neither a weight`},
 		{"", "no steps given"},
 		{"10,", `"" is neither a weight`},
 		// A long list is quoted in part, not echoed whole.

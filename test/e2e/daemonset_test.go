@@ -321,7 +321,9 @@ func TestDaemonSetBadInputs(t *testing.T) {
 		{[]string{"canary", "agent", "--image", agent2, "--nodes", "1", "--weight", "10"}, "not both"},
 		{[]string{"canary", "agent", "--image", "Example/Agent:2"}, "not a valid image reference"},
 		{[]string{"canary", "agent", "--image", agent1}, "already runs agent=example/agent:1: a canary needs a different image"},
-		{[]string{"canary", "agent", "--image", agent2, "--steps", "25,50"}, "--steps is not supported on DaemonSets yet"},
+		{[]string{"canary", "agent", "--image", agent2, "--steps", "1,3"}, "step 3 nodes: "},
+		{[]string{"canary", "agent", "--image", agent2, "--steps", "10%,20%"}, "each step must put the canary on more nodes"},
+		{[]string{"canary", "agent", "--image", agent2, "--steps", "1", "--nodes", "1"}, "give --steps or --nodes, not both"},
 		{[]string{"bluegreen", "agent", "--image", agent2}, "cannot be released blue-green: a DaemonSet runs one pod per node"},
 		{[]string{"promote", "agent"}, "has no canary to promote"},
 	}

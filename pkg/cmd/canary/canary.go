@@ -104,7 +104,7 @@ func (o *Options) addTrafficFlags(cmd *cobra.Command) {
 // addProgressionFlags binds --steps, how the steps advance, and their gates.
 func (o *Options) addProgressionFlags(cmd *cobra.Command) {
 	flags := cmd.Flags()
-	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote.`)
+	flags.StringVar(&o.Steps, "steps", "", `Advance the canary by itself through these weights (e.g. 10,25,50, with "pause" where a person approves), holding each for --interval while the gates are checked, then promote. For a DaemonSet, numbers of nodes or percentages of them (e.g. 1,50%).`)
 	flags.DurationVar(&o.Interval, "interval", o.Interval, "With --steps, how long each step holds.")
 	flags.BoolVar(&o.NoPromote, "no-promote", false, "With --steps, stay at the last step instead of promoting; 'kubectl ship promote' finishes.")
 	o.GateFlags.AddFlags(cmd)

@@ -41,7 +41,12 @@ and each batch once every node runs a ready pod, and the controller makes
 them again from the new template. The other nodes' pods are never touched.
 'kubectl ship promote' puts the user's strategy back (the controller rolls
 the other nodes; under OnDelete ship does, by batches), 'kubectl ship abort'
-the template, the chosen nodes' old pods and the strategy.
+the template, the chosen nodes' old pods and the strategy. With --steps the
+canary grows node by node: each step is a number of nodes (2) or a
+percentage of them (50%, rounded up, one node at least and never all), as
+--nodes reads; each hold's built-in gate judges the canary's pods (on its
+nodes, off the stable revision) against the others, by owner and
+controller-revision-hash, and a failure rolls back as abort does.
 
 Without a route, the weight that replica counts can reach is printed before anything changes.
 Re-running with another --weight or --replicas resizes the canary; with the
