@@ -28,11 +28,15 @@ func main() {
 	out := flag.String("o", "", "also write the report to this file")
 	fleetKubeconfig := flag.String("fleet-kubeconfig", "", "the clusters hack/fleet-up.sh started beside -kubeconfig's: measure list across clusters only (needs kubectl-ship=PATH)")
 	dashboard := flag.Bool("dashboard", false, "with -fleet-kubeconfig, measure the dashboard over -kubeconfig's cluster and bench-b instead")
+	requestsOnly := flag.Bool("requests", false, "measure only the API requests per command on -kubeconfig's cluster (needs kubectl-ship=PATH), to refresh that table alone")
 	flag.Parse()
 	var err error
-	if *fleetKubeconfig != "" {
+	switch {
+	case *requestsOnly:
+		err = runRequests(flag.Args(), *kubeconfig)
+	case *fleetKubeconfig != "":
 		err = runFleet(flag.Args(), *kubeconfig, *fleetKubeconfig, *clusterRounds, *dashboard)
-	} else {
+	default:
 		var bins []binary
 		if bins, err = parseBinaries(flag.Args()); err == nil {
 			err = run(bins, *rounds, *clusterRounds, *kubeconfig, *out)
@@ -44,12 +48,29 @@ func main() {
 	}
 }
 
+// runRequests prints the section of the API requests per command.
+func runRequests(args []string, kubeconfig string) error {
+	shipPath, err := shipOnly(args, kubeconfig, "-requests")
+	if err != nil {
+		return err
+	}
+	c, err := newCluster(kubeconfig, "", shipPath)
+	if err != nil {
+		return err
+	}
+	section, err := requests(c, 1)
+	if err == nil {
+		fmt.Print(section)
+	}
+	return err
+}
+
 // runFleet prints the section across clusters, or the dashboard's, to
 // append to the report.
 func runFleet(args []string, kubeconfig, fleetKubeconfig string, rounds int, dashboard bool) error {
-	shipPath, ok := strings.CutPrefix(strings.Join(args, " "), ship+"=")
-	if len(args) != 1 || !ok || kubeconfig == "" {
-		return fmt.Errorf("with -fleet-kubeconfig, give -kubeconfig and only %s=PATH", ship)
+	shipPath, err := shipOnly(args, kubeconfig, "-fleet-kubeconfig")
+	if err != nil {
+		return err
 	}
 	measure := fleetBench
 	if dashboard {
@@ -60,6 +81,16 @@ func runFleet(args []string, kubeconfig, fleetKubeconfig string, rounds int, das
 		fmt.Print("\n" + section)
 	}
 	return err
+}
+
+// shipOnly is kubectl-ship's path, when args give it alone and kubeconfig
+// is set, as mode (a flag) needs.
+func shipOnly(args []string, kubeconfig, mode string) (string, error) {
+	path, ok := strings.CutPrefix(strings.Join(args, " "), ship+"=")
+	if len(args) != 1 || !ok || kubeconfig == "" {
+		return "", fmt.Errorf("with %s, give -kubeconfig and only %s=PATH", mode, ship)
+	}
+	return path, nil
 }
 
 func parseBinaries(args []string) ([]binary, error) {
