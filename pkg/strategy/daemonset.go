@@ -56,7 +56,7 @@ func planDaemonCanary(ds *appsv1.DaemonSet, pods []corev1.Pod, matched []corev1.
 	if err := annotate(next, rec); err != nil {
 		return plans.Plan{}, err
 	}
-	plan := plans.Plan{Notes: append([]string{fmt.Sprintf("canary on %d of the %d nodes of daemonset %s: %s", len(chosen), len(nodes.Names), ds.Name, strings.Join(chosen, ", "))},
+	plan := plans.Plan{Notes: append([]string{fmt.Sprintf("canary on %d of the %d nodes of daemonset %s: %s", len(chosen), desired(ds, nodes), ds.Name, strings.Join(chosen, ", "))},
 		sharedImageNotes(&rec.Template.Spec, &spec)...)}
 	step, err := patchStep(ds, next, appsv1.DaemonSet{}, "configured",
 		fmt.Sprintf("run %s on %d %s of daemonset %s (updateStrategy OnDelete while the canary runs)", imageList(spec), len(chosen), release.Plural(int32(len(chosen)), "node"), ds.Name))

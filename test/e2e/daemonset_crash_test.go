@@ -7,7 +7,8 @@ import (
 )
 
 // TestDaemonSetCrashMatrix kills each DaemonSet verb right after each of
-// its writes (the patch, each pod deleted, the strategy put back), then
+// its writes (the patch, each pod deleted, the strategy put back; each
+// step's of a progression, then its promotion's), then
 // runs the same command again or abort: either must leave what an
 // uninterrupted run leaves (abort: the DaemonSet as before the canary),
 // from the DaemonSet and its pods, with the lock free. A DaemonSet on 4
@@ -18,6 +19,7 @@ func TestDaemonSetCrashMatrix(t *testing.T) {
 	abort := []string{"ship", "abort", "agent"}
 	cases := []workloadCrashCase{
 		{name: "canary --nodes 2", args: canary, recovery: abort},
+		{name: "canary --steps 1,50%", args: daemonSteps(agent2, "--interval", "2s"), recovery: abort},
 		{name: "promote", setup: [][]string{canary}, args: []string{"ship", "promote", "agent"}},
 		{name: "abort", setup: [][]string{canary}, args: abort},
 		{name: "promote under OnDelete", extra: "{type: OnDelete}", setup: [][]string{canary}, args: []string{"ship", "promote", "agent"}},
