@@ -51,6 +51,9 @@ func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
 			if s.DaemonSet != nil {
 				return plans.Plan{}, fmt.Errorf("daemonset %s: --steps is not supported on DaemonSets yet: give the canary's nodes with --nodes or --node-selector, then promote", s.DaemonSet.Name)
 			}
+			if sts := s.StatefulSet; sts != nil && (s.StatefulRoute != nil || p.Request.Route.Ref != nil) {
+				return plans.Plan{}, fmt.Errorf("statefulset %s: --steps through a route is not supported yet, as its gates judge the canary's share of the pods: run 'kubectl ship canary %s' at each weight, then promote, or give --steps without --route", sts.Name, sts.Name)
+			}
 			return planProgression(s, p.Request, *p.Progression)
 		}
 		return workloadOf(s).canary(p.Request)

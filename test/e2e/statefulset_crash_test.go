@@ -30,16 +30,26 @@ type statefulCrashCase struct {
 	// recovery is what a user runs instead of the same command; nil when
 	// only re-running makes sense. Rows with a recovery have no setup.
 	recovery []string
+	// routed seeds Service db and httproute web sending traffic to it.
+	routed bool
 }
 
 // statefulView is what the crash matrix compares of StatefulSet db: its
 // template and update strategy, whether ship's record is on it, each
-// ordinal's image and revision, and the lock.
-func statefulView(t *testing.T, ns string) string {
+// ordinal's image and revision, and the lock; routed, also the route's
+// spec and the Services with the pods behind each.
+func statefulView(t *testing.T, ns string, routed bool) string {
 	t.Helper()
 	spec := mustKubectl(t, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.spec.template}{.spec.updateStrategy}")
 	recorded := strings.Contains(mustKubectl(t, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"), "kubectl-ship")
-	return fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(readStateful(t, ns).Pods, ", "), lockHolder(t, ns, "db"))
+	view := fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(readStateful(t, ns).Pods, ", "), lockHolder(t, ns, "db"))
+	if routed {
+		view += "\nroute " + routeSpec(t, ns, "web")
+		for _, svc := range strings.Fields(mustKubectl(t, "get", "services", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}")) {
+			view += fmt.Sprintf("\nservice %s: %s", svc, endpointPods(t, ns, svc))
+		}
+	}
+	return view
 }
 
 // settledView is view once it has not changed for a few reads (or is
@@ -79,10 +89,19 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 		{name: "abort, a canary pod not Ready (forced rollback)",
 			setup: [][]string{{"ship", "canary", "db", "--image", "example/db:notready", "--timeout", "5s"}},
 			args:  []string{"ship", "abort", "db", "--timeout", "60s"}},
+		{name: "canary through a route", routed: true, args: []string{"ship", "canary", "db", "--image", db2, "--weight", "10", "--route", "httproute/web"}, recovery: abortDB},
+		{name: "promote through a route", routed: true, setup: [][]string{{"ship", "canary", "db", "--image", db2, "--weight", "25", "--route", "httproute/web"}},
+			args: []string{"ship", "promote", "db"}},
+		{name: "abort through a route", routed: true, setup: [][]string{{"ship", "canary", "db", "--image", db2, "--weight", "25", "--route", "httproute/web"}},
+			args: abortDB},
 	}
 	prepare := func(t *testing.T, c statefulCrashCase) string {
 		ns := namespace(t)
-		seedStatefulSet(t, ns, 4, c.extra)
+		if c.routed {
+			seedRoutedStatefulSet(t, ns)
+		} else {
+			seedStatefulSet(t, ns, 4, c.extra)
+		}
 		for _, args := range c.setup {
 			runIn(t, ns, nil, args)
 		}
@@ -101,13 +120,13 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 				slot(slots, func() {
 					ns := prepare(t, c)
 					// The way back leaves the StatefulSet as it was before.
-					wantBack = settledView(t, func() string { return statefulView(t, ns) }, "")
+					wantBack = settledView(t, func() string { return statefulView(t, ns, c.routed) }, "")
 					res := runIn(t, ns, nil, c.args)
 					if res.code != c.code {
 						t.Errorf("uninterrupted: exit %d, want %d\n%s%s", res.code, c.code, res.stdout, res.stderr)
 					}
 					writes = strings.Count(res.stdout, "\n")
-					want = settledView(t, func() string { return statefulView(t, ns) }, "")
+					want = settledView(t, func() string { return statefulView(t, ns, c.routed) }, "")
 				})
 				if t.Failed() {
 					return
@@ -142,7 +161,7 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 									if res.code != code {
 										t.Errorf("%s after the crash: exit %d, want %d\n%s%s", strings.Join(args, " "), res.code, code, res.stdout, res.stderr)
 									}
-									if got := settledView(t, func() string { return statefulView(t, ns) }, wanted); got != wanted {
+									if got := settledView(t, func() string { return statefulView(t, ns, c.routed) }, wanted); got != wanted {
 										t.Errorf("after the crash at write %d and %s:\n%s\nwant (uninterrupted):\n%s", n, mode, got, wanted)
 										outcome = "DIFFERS"
 									}
