@@ -21,7 +21,7 @@ import (
 func (c *Client) Load(ctx context.Context, namespace, name string, choice release.Choice, needs plans.Needs, record *release.RouteRecord) (*plans.Snapshot, error) {
 	rel, err := c.loadServed(ctx, namespace, name, choice, needs.Unserved)
 	if rel == nil && release.IsNoDeployment(err) && (needs.StatefulSet || needs.DaemonSet) {
-		return c.loadWorkload(ctx, namespace, name, needs, err)
+		return c.loadWorkload(ctx, namespace, name, needs, statefulRoutes{needs.Routes, record, choice}, err)
 	}
 	if err != nil {
 		return nil, err
@@ -116,9 +116,9 @@ func (c *Client) Nodes(ctx context.Context) []corev1.Node {
 
 // loadWorkload reads the StatefulSet of name, or else the DaemonSet, as
 // needs asks, when no Deployment has the name (noDeployment).
-func (c *Client) loadWorkload(ctx context.Context, namespace, name string, needs plans.Needs, noDeployment error) (*plans.Snapshot, error) {
+func (c *Client) loadWorkload(ctx context.Context, namespace, name string, needs plans.Needs, routes statefulRoutes, noDeployment error) (*plans.Snapshot, error) {
 	if needs.StatefulSet {
-		snap, err := c.loadStatefulSet(ctx, namespace, name, noDeployment)
+		snap, err := c.loadStatefulSet(ctx, namespace, name, routes, noDeployment)
 		if err != noDeployment || !needs.DaemonSet {
 			return snap, err
 		}

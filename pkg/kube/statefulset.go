@@ -17,8 +17,9 @@ import (
 // loadStatefulSet reads StatefulSet name and its pods, two requests, for a
 // planner that plans StatefulSets; when there is none, or the user may not
 // read StatefulSets, noDeployment (the error that no Deployment has the
-// name) is the answer.
-func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, noDeployment error) (*plans.Snapshot, error) {
+// name) is the answer. A canary through a route, named or recorded, also
+// reads the namespace's Services and the route (two requests more).
+func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, routes statefulRoutes, noDeployment error) (*plans.Snapshot, error) {
 	sts, pods, err := c.ObserveStatefulSet(ctx, namespace, name)
 	switch {
 	case apierrors.IsNotFound(err), apierrors.IsForbidden(err):
@@ -26,7 +27,39 @@ func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, no
 	case err != nil:
 		return nil, err
 	}
-	return &plans.Snapshot{StatefulSet: sts, Pods: pods}, nil
+	snap := &plans.Snapshot{StatefulSet: sts, Pods: pods}
+	if !routes.read() {
+		return snap, nil
+	}
+	services, err := c.services(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	// With no Service of its pods, the release is still read: the planner
+	// says what the route needs, and puts back a route recorded.
+	rel, err := release.NewChosen(release.StatefulView(sts), nil, services.Items, routes.choice)
+	if rel == nil {
+		return nil, err
+	}
+	rel.SetRecord(routes.record)
+	if err := c.loadRoutes(ctx, rel, routes.needs); err != nil {
+		return nil, err
+	}
+	snap.StatefulRoute = rel
+	return snap, nil
+}
+
+// statefulRoutes is what a StatefulSet's planner reads of its routes: the
+// route named, or the one the release's lock records.
+type statefulRoutes struct {
+	needs  plans.RouteNeeds
+	record *release.RouteRecord
+	choice release.Choice
+}
+
+// read says whether a route is to be read: named, or recorded and needed.
+func (r statefulRoutes) read() bool {
+	return r.needs.Named != nil || (r.record != nil && (r.needs.Recorded || r.needs.Discover))
 }
 
 // ObserveStatefulSet reads StatefulSet name and the pods its selector
@@ -51,7 +84,7 @@ func (c *Client) ObserveStatefulSet(ctx context.Context, namespace, name string)
 // Deployment has its name: the StatefulSet, its pods and the release's lock,
 // three requests (four with the Deployments' list before), however many pods.
 func (c *Client) statefulStatus(ctx context.Context, namespace, name string, noDeployment error) (*release.Status, error) {
-	snap, err := c.loadStatefulSet(ctx, namespace, name, noDeployment)
+	snap, err := c.loadStatefulSet(ctx, namespace, name, statefulRoutes{}, noDeployment)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,11 @@ type Snapshot struct {
 	// Pods its pods; Release is then nil.
 	StatefulSet *appsv1.StatefulSet
 	Pods        []corev1.Pod
+	// StatefulRoute, for a StatefulSet whose canary runs through a route
+	// (named, or recorded), is its Services and routes, read as those of a
+	// release whose stable Deployment stands for its pods
+	// (release.StatefulView).
+	StatefulRoute *release.Release
 	// DaemonSet, when neither a Deployment nor a StatefulSet has the
 	// release's name and the planner has Needs.DaemonSet, is the DaemonSet
 	// of that name, Pods its pods, and Nodes those Needs.NodeSelector

@@ -132,3 +132,22 @@ func PodReady(p *corev1.Pod) bool {
 	}
 	return false
 }
+
+// StatefulView is sts as the stable Deployment of a release: its name, its
+// pods and their labels, with the current revision's hash that tells its
+// stable pods from the canary's. A canary through a route reads its Services
+// and routes as that release's.
+func StatefulView(sts *appsv1.StatefulSet) *appsv1.Deployment {
+	template := sts.Spec.Template.DeepCopy()
+	if template.Labels == nil {
+		template.Labels = map[string]string{}
+	}
+	if rev := sts.Status.CurrentRevision; rev != "" {
+		template.Labels[LabelRevision] = rev
+	}
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: sts.Name, Namespace: sts.Namespace, UID: sts.UID, Labels: sts.Labels, Annotations: sts.Annotations},
+		Spec:       appsv1.DeploymentSpec{Replicas: sts.Spec.Replicas, Selector: sts.Spec.Selector, Template: *template},
+	}
+}

@@ -4,18 +4,19 @@ import (
 	"context"
 	"reflect"
 
-	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 )
 
-// Resolver makes what a run carries out from the release's stable
-// Deployment as the run first read it: the policy it carries (and the
-// namespace default it names, read through r) under the command's flags.
-// It is called once, before any write, and costs no request of its own
-// when the Deployment carries no policy.
-type Resolver func(ctx context.Context, d *appsv1.Deployment, r Reader) (Resolved, error)
+// Resolver makes what a run carries out from the workload of kind
+// ("deployment": the release's stable Deployment, or "statefulset") as the
+// run first read it: the policy it carries (and the namespace default it
+// names, read through r) under the command's flags. It is called once,
+// before any write, and costs no request of its own when the workload
+// carries no policy.
+type Resolver func(ctx context.Context, kind string, w metav1.Object, r Reader) (Resolved, error)
 
 // Resolved is the operation a policy makes of the command: its planner and
 // gates, and where its notifications go. A nil Planner keeps the command's.
@@ -61,10 +62,16 @@ func (r reader) SecretValue(ctx context.Context, name, key string) (string, erro
 // another planner, which may need more of the release read (a route the
 // policy names).
 func (r *run) resolve(ctx context.Context, snap *plans.Snapshot) (*plans.Snapshot, error) {
-	if r.o.Resolve == nil || r.resolved || snap.StatefulSet != nil || snap.DaemonSet != nil {
+	if r.o.Resolve == nil || r.resolved || snap.DaemonSet != nil {
 		return snap, nil
 	}
-	res, err := r.o.Resolve(ctx, snap.Release.Stable, reader{r.client, r.t.Namespace})
+	kind, w := "deployment", metav1.Object(nil)
+	if snap.StatefulSet != nil {
+		kind, w = "statefulset", snap.StatefulSet
+	} else {
+		w = snap.Release.Stable
+	}
+	res, err := r.o.Resolve(ctx, kind, w, reader{r.client, r.t.Namespace})
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
@@ -74,14 +74,14 @@ func TestResolve(t *testing.T) {
 	n := &fakeNotifier{}
 	byPolicy := &fakePlanner{verb: "canary", plan: setImage("web:3")}
 	resolves := 0
-	resolve := func(ctx context.Context, d *appsv1.Deployment, r Reader) (Resolved, error) {
+	resolve := func(ctx context.Context, kind string, d metav1.Object, r Reader) (Resolved, error) {
 		resolves++
 		data, err := r.ConfigMapData(ctx, "ship-policy")
 		if err != nil {
 			return Resolved{}, err
 		}
 		secret, err := r.SecretValue(ctx, "hooks", "token")
-		if err != nil || data["policy"] == "" || secret == "" || d.Name != "web" {
+		if err != nil || data["policy"] == "" || secret == "" || kind != "deployment" || d.GetName() != "web" {
 			return Resolved{}, errors.New("the policy was not read")
 		}
 		return Resolved{Planner: planOnly(byPolicy), Notifier: n}, nil

@@ -38,7 +38,7 @@ type workload interface {
 // workloadOf is the workload of s.
 func workloadOf(s *plans.Snapshot) workload {
 	if s.StatefulSet != nil {
-		return statefulWorkload{s.StatefulSet, s.Pods}
+		return statefulWorkload{s.StatefulSet, s.Pods, s.StatefulRoute}
 	}
 	if s.DaemonSet != nil {
 		return daemonWorkload{s.DaemonSet, s.Pods, s.Nodes}
@@ -74,10 +74,12 @@ func (w deploymentWorkload) judged(plan plans.Plan) runtime.Object {
 	return w.rel.Canary
 }
 
-// statefulWorkload is a StatefulSet and its pods.
+// statefulWorkload is a StatefulSet and its pods; rel, when its canary
+// runs through a route, is its Services and routes.
 type statefulWorkload struct {
 	sts  *appsv1.StatefulSet
 	pods []corev1.Pod
+	rel  *release.Release
 }
 
 func (w statefulWorkload) name() string { return w.sts.Name }
@@ -86,10 +88,19 @@ func (w statefulWorkload) running() bool {
 	return ok
 }
 func (w statefulWorkload) canary(req CanaryRequest) (plans.Plan, error) {
+	if w.rel != nil || req.Route.Ref != nil {
+		return planStatefulRouted(w.sts, w.rel, req)
+	}
 	return planStatefulCanary(w.sts, req)
 }
-func (w statefulWorkload) promote() (plans.Plan, error) { return planStatefulPromote(w.sts) }
-func (w statefulWorkload) abort() (plans.Plan, error)   { return planStatefulAbort(w.sts, w.pods) }
+func (w statefulWorkload) promote() (plans.Plan, error) {
+	plan, err := planStatefulPromote(w.sts)
+	return statefulRouted(w.rel, plan, err)
+}
+func (w statefulWorkload) abort() (plans.Plan, error) {
+	plan, err := planStatefulAbort(w.sts, w.pods)
+	return statefulRouted(w.rel, plan, err)
+}
 func (statefulWorkload) at(req CanaryRequest, st ProgressStep) CanaryRequest {
 	return atWeight(req, st)
 }

@@ -22,53 +22,69 @@ func planStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan,
 	if err := statefulFlags(sts, req); err != nil {
 		return plans.Plan{}, err
 	}
-	rec, err := release.StatefulCanary(sts)
+	rec, err := statefulRecordOf(sts)
 	if err != nil {
 		return plans.Plan{}, err
-	}
-	if rec == nil {
-		if rec, err = statefulStart(sts); err != nil {
-			return plans.Plan{}, err
-		}
 	}
 	replicas := release.StatefulReplicas(sts)
 	k, err := statefulCanarySize(sts.Name, replicas, rec.Partition, req)
 	if err != nil {
 		return plans.Plan{}, err
 	}
+	plan, next, err := statefulPartition(sts, rec, k, req)
+	if err != nil {
+		return plans.Plan{}, err
+	}
+	split := Split{Stable: replicas - k, Canary: k}
+	plan.Notes = append([]string{weightNote(split, req.Weight) + fmt.Sprintf(" (%s of statefulset %s)", ordinals(sts.Name, replicas-k, replicas), sts.Name)}, plan.Notes...)
+	if !plan.Writes() {
+		plan.Notes = append(plan.Notes, fmt.Sprintf("canary of statefulset %s already at %.1f%%: nothing to change", sts.Name, split.Percent()))
+	}
+	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until the canary pods are ready"))
+	return plan, nil
+}
+
+// statefulRecordOf is the record of sts's canary, or of one about to start.
+func statefulRecordOf(sts *appsv1.StatefulSet) (*release.StatefulRecord, error) {
+	rec, err := release.StatefulCanary(sts)
+	if err != nil || rec != nil {
+		return rec, err
+	}
+	return statefulStart(sts)
+}
+
+// statefulPartition plans the one patch that runs req's images on the k
+// highest ordinals of sts, with the record rec in the same patch; it
+// returns sts as the patch leaves it (no step when it is so already).
+func statefulPartition(sts *appsv1.StatefulSet, rec *release.StatefulRecord, k int32, req CanaryRequest) (plans.Plan, *appsv1.StatefulSet, error) {
+	replicas := release.StatefulReplicas(sts)
 	_, running := sts.Annotations[release.AnnotationStatefulCanary]
 	spec, err := canarySpec("statefulset", sts.Name, running, sts.Spec.Template.Spec, rec.Template.Spec, req)
 	if err != nil {
-		return plans.Plan{}, err
+		return plans.Plan{}, nil, err
 	}
 	next := sts.DeepCopy()
 	next.Spec.Template.Spec = spec
 	next.Spec.UpdateStrategy.RollingUpdate = withPartition(sts.Spec.UpdateStrategy.RollingUpdate, replicas-k)
 	record, err := json.Marshal(rec)
 	if err != nil {
-		return plans.Plan{}, err
+		return plans.Plan{}, nil, err
 	}
 	if next.Annotations == nil {
 		next.Annotations = map[string]string{}
 	}
 	next.Annotations[release.AnnotationStatefulCanary] = string(record)
-
-	split := Split{Stable: replicas - k, Canary: k}
-	plan := plans.Plan{Notes: append([]string{weightNote(split, req.Weight) + fmt.Sprintf(" (%s of statefulset %s)", ordinals(sts.Name, replicas-k, replicas), sts.Name)},
-		sharedImageNotes(&rec.Template.Spec, &spec)...)}
+	plan := plans.Plan{Notes: sharedImageNotes(&rec.Template.Spec, &spec)}
 	step, err := patchStep(sts, next, appsv1.StatefulSet{}, "configured",
 		fmt.Sprintf("run %s on the %d highest ordinals of statefulset %s (partition %d)", imageList(spec), k, sts.Name, replicas-k))
 	if err != nil {
-		return plans.Plan{}, err
+		return plans.Plan{}, nil, err
 	}
 	if step == nil {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("canary of statefulset %s already at %.1f%%: nothing to change", sts.Name, split.Percent()))
-		next = sts
-	} else {
-		plan.Steps = append(plan.Steps, *step)
+		return plan, sts, nil
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until the canary pods are ready"))
-	return plan, nil
+	plan.Steps = append(plan.Steps, *step)
+	return plan, next, nil
 }
 
 // statefulFlags refuses what a StatefulSet's canary cannot do (yet): its
@@ -76,14 +92,14 @@ func planStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan,
 func statefulFlags(sts *appsv1.StatefulSet, req CanaryRequest) error {
 	why := ""
 	switch {
-	case req.Route.Ref != nil || req.Header != nil || req.Cookie != "":
-		why = "--route, --header and --cookie need a route of its own to each revision's pods, which kubectl-ship does not make for StatefulSets yet: the canary's share is its share of the pods (--route none)"
+	case req.Header != nil || req.Cookie != "":
+		why = "--header and --cookie need a route: name the HTTPRoute that sends traffic to its Service with --route httproute/NAME"
 	case req.Sticky:
 		why = "--sticky is not supported on StatefulSets yet"
 	case req.WeightSet && (req.Weight < 1 || req.Weight > 99):
 		why = fmt.Sprintf("--weight must be between 1 and 99, not %d: the canary's share of the pods", req.Weight)
 	case req.WeightTotal != 0:
-		why = "--weight-total is for a route's weights, and a StatefulSet's canary takes its share of the pods"
+		why = "--weight-total is for a route's weights, and without --route a StatefulSet's canary takes its share of the pods"
 	case sts.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType:
 		why = "its updateStrategy is OnDelete, so no partition chooses the canary's pods: set updateStrategy.type to RollingUpdate first"
 	}

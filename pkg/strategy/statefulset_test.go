@@ -105,7 +105,7 @@ func TestPlanStatefulCanaryRefusals(t *testing.T) {
 		{"unknown container", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Container: "x", Image: "db:2"}}}, `container "x" not found`},
 		{"a rollout under way", fixture.NewStatefulSet("db").WithReplicas(4).Rolling(1).V(), statefulRequest("db:2", 1, 0), "rollout is in progress"},
 		{"another canary", statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1), statefulRequest("db:3", 1, 0), "already runs a canary of db=db:2, not db=db:3: pass --replace"},
-		{"a route", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Route: RouteChoice{Ref: &release.RouteRef{Name: "r"}}}, "--route, --header and --cookie"},
+		{"a header without a route", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Cookie: "beta"}, "--header and --cookie need a route"},
 		{"sticky", fixture.NewStatefulSet("db").WithReplicas(4).V(), CanaryRequest{Images: []Image{{Image: "db:2"}}, Sticky: true}, "--sticky"},
 	}
 	for _, tc := range tests {

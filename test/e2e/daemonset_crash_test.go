@@ -36,5 +36,5 @@ func TestDaemonSetCrashMatrix(t *testing.T) {
 		}
 		return ns
 	}
-	runCrashMatrix(t, "daemonset", 3, cases, prepare, daemonView)
+	runCrashMatrix(t, "daemonset", 3, cases, prepare, func(t *testing.T, _ workloadCrashCase, ns string) string { return daemonView(t, ns) })
 }

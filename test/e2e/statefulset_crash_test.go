@@ -13,12 +13,20 @@ import (
 
 // statefulView is what the crash matrix compares of StatefulSet db: its
 // template and update strategy, whether ship's record is on it, each
-// ordinal's image and revision, and the lock.
-func statefulView(t *testing.T, ns string) string {
+// ordinal's image and revision, and the lock; routed, also the route's
+// spec and the Services with the pods behind each.
+func statefulView(t *testing.T, ns string, routed bool) string {
 	t.Helper()
 	spec := mustKubectl(t, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.spec.template}{.spec.updateStrategy}")
 	recorded := strings.Contains(mustKubectl(t, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"), "kubectl-ship")
-	return fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(readStateful(t, ns).Pods, ", "), lockHolder(t, ns, "db"))
+	view := fmt.Sprintf("%s\nrecord %v\npods %s\nlock %q", spec, recorded, strings.Join(readStateful(t, ns).Pods, ", "), lockHolder(t, ns, "db"))
+	if routed {
+		view += "\nroute " + routeSpec(t, ns, "web")
+		for _, svc := range strings.Fields(mustKubectl(t, "get", "services", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}")) {
+			view += fmt.Sprintf("\nservice %s: %s", svc, endpointPods(t, ns, svc))
+		}
+	}
+	return view
 }
 
 // settledView is view once it has not changed for a few reads (or is
@@ -58,14 +66,23 @@ func TestStatefulSetCrashMatrix(t *testing.T) {
 		{name: "abort, a canary pod not Ready (forced rollback)",
 			setup: [][]string{{"ship", "canary", "db", "--image", "example/db:notready", "--timeout", "5s"}},
 			args:  []string{"ship", "abort", "db", "--timeout", "60s"}},
+		{name: "canary through a route", routed: true, args: []string{"ship", "canary", "db", "--image", db2, "--weight", "10", "--route", "httproute/web"}, recovery: abortDB},
+		{name: "promote through a route", routed: true, setup: [][]string{{"ship", "canary", "db", "--image", db2, "--weight", "25", "--route", "httproute/web"}},
+			args: []string{"ship", "promote", "db"}},
+		{name: "abort through a route", routed: true, setup: [][]string{{"ship", "canary", "db", "--image", db2, "--weight", "25", "--route", "httproute/web"}},
+			args: abortDB},
 	}
 	prepare := func(t *testing.T, c workloadCrashCase) string {
 		ns := namespace(t)
-		seedStatefulSet(t, ns, 4, c.extra)
-		for _, args := range c.setup { // whatever their exit
+		if c.routed {
+			seedRoutedStatefulSet(t, ns)
+		} else {
+			seedStatefulSet(t, ns, 4, c.extra)
+		}
+		for _, args := range c.setup {
 			runIn(t, ns, nil, args)
 		}
 		return ns
 	}
-	runCrashMatrix(t, "statefulset", 4, cases, prepare, statefulView)
+	runCrashMatrix(t, "statefulset", 4, cases, prepare, func(t *testing.T, c workloadCrashCase, ns string) string { return statefulView(t, ns, c.routed) })
 }

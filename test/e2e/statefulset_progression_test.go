@@ -193,3 +193,28 @@ func TestStatefulSetGateCheckRequests(t *testing.T) {
 		t.Errorf("%d checks: %d reads of the StatefulSet, %d lists of pods; want one each per check and per plan", checks, gets, lists)
 	}
 }
+
+// A release policy in the StatefulSet's annotation drives its canary as a
+// Deployment's does: its steps, interval and webhook, with only the image
+// typed; the webhook is told each step's weight.
+func TestStatefulSetPolicySteps(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedStatefulSet(t, ns, 4, "")
+	hook, weights := webhookWeights(t)
+	mustKubectl(t, "annotate", "statefulset", "db", "-n", ns,
+		`kubectl-ship.dev/policy={"apiVersion": "kubectl-ship.dev/v1alpha1", "kind": "ReleasePolicy", "spec": {"steps": [25, 50], "interval": "3s", "checkEvery": "1s", "readyGrace": "3s", "webhooks": ["`+hook.URL+`"]}}`)
+
+	res := mustShip(t, ns, "canary", "db", "--image", db2)
+	if !strings.Contains(res.stderr, "holding step 1 of 2 (25%)") || !strings.Contains(res.stderr, "holding step 2 of 2 (50%)") ||
+		!strings.Contains(res.stderr, "traffic: Pass: statefulset db 50% canary (2 of 4 ready pods)") {
+		t.Errorf("the policy's steps should drive the canary:\n%s", res.stderr)
+	}
+	if res.stdout != "statefulset.apps/db configured\nstatefulset.apps/db configured\nstatefulset.apps/db promoted\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+	if got := weights(); len(got) != 2 || got[0] != 25 || got[1] != 50 {
+		t.Errorf("the policy's webhook was told the weights %v, want [25 50]", got)
+	}
+	eventuallyStateful(t, ns, "db-0="+db2+" current", "db-1="+db2+" current", "db-2="+db2+" current", "db-3="+db2+" current")
+}

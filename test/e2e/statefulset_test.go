@@ -223,7 +223,7 @@ func TestStatefulSetBadInputChangesNothing(t *testing.T) {
 		{"unknown container", fresh, []string{"canary", "db", "--image", "sidecar=" + db2}, `container "sidecar" not found`},
 		{"same image", fresh, []string{"canary", "db", "--image", db1}, "already runs db=" + db1},
 		{"weight not reachable", fresh, []string{"canary", "db", "--image", db2, "--weight", "10"}, "weight 10% cannot be reached"},
-		{"a route", fresh, []string{"canary", "db", "--image", db2, "--route", "httproute/db"}, "--route, --header and --cookie"},
+		{"a route that does not exist", fresh, []string{"canary", "db", "--image", db2, "--route", "httproute/db"}, "httproute db not found in namespace"},
 		{"blue-green", fresh, []string{"bluegreen", "db", "--image", db2}, "cannot be released blue-green"},
 		{"a canary already running another image", ns, []string{"canary", "db", "--image", "example/db:3"}, "already runs a canary of db=" + db2},
 		{"abort with no canary", fresh, []string{"abort", "db"}, "statefulset db has no canary to abort"},

@@ -27,6 +27,9 @@ type workloadCrashCase struct {
 	// recovery is what a user runs instead of the same command; nil when
 	// only re-running makes sense. Rows with a recovery have no setup.
 	recovery []string
+	// routed seeds a Service and an HTTPRoute sending traffic to it, which
+	// the view shows too.
+	routed bool
 }
 
 // runCrashMatrix kills each case's command right after each of its writes
@@ -36,7 +39,7 @@ type workloadCrashCase struct {
 // with the lock free. Each cell runs in a namespace of its own made by
 // prepare, at most slots at once; kind names the matrix in the log.
 func runCrashMatrix(t *testing.T, kind string, slots int, cases []workloadCrashCase,
-	prepare func(*testing.T, workloadCrashCase) string, view func(*testing.T, string) string) {
+	prepare func(*testing.T, workloadCrashCase) string, view func(*testing.T, workloadCrashCase, string) string) {
 	t.Helper()
 	free := make(chan struct{}, slots)
 	var outcomes sync.Map
@@ -50,13 +53,13 @@ func runCrashMatrix(t *testing.T, kind string, slots int, cases []workloadCrashC
 				var want, wantBack string
 				slot(free, func() {
 					ns := prepare(t, c)
-					wantBack = settledView(t, func() string { return view(t, ns) }, "")
+					wantBack = settledView(t, func() string { return view(t, c, ns) }, "")
 					res := runIn(t, ns, nil, c.args)
 					if res.code != c.code {
 						t.Errorf("uninterrupted: exit %d, want %d\n%s%s", res.code, c.code, res.stdout, res.stderr)
 					}
 					writes = strings.Count(res.stdout, "\n")
-					want = settledView(t, func() string { return view(t, ns) }, "")
+					want = settledView(t, func() string { return view(t, c, ns) }, "")
 				})
 				if t.Failed() {
 					return
@@ -94,7 +97,7 @@ func runCrashMatrix(t *testing.T, kind string, slots int, cases []workloadCrashC
 // (mode rerun) or c's recovery (recover), and compares the view with want
 // (after a rerun) or wantBack (after the recovery); it returns the outcome.
 func workloadCrashCell(t *testing.T, c workloadCrashCase, n int, mode string,
-	prepare func(*testing.T, workloadCrashCase) string, view func(*testing.T, string) string, want, wantBack string) string {
+	prepare func(*testing.T, workloadCrashCase) string, view func(*testing.T, workloadCrashCase, string) string, want, wantBack string) string {
 	t.Helper()
 	ns := prepare(t, c)
 	crash := runIn(t, ns, []string{"KUBECTL_SHIP_CRASH_AFTER_STEP=" + strconv.Itoa(n)}, c.args)
@@ -114,7 +117,7 @@ func workloadCrashCell(t *testing.T, c workloadCrashCase, n int, mode string,
 	if res.code != code {
 		t.Errorf("%s after the crash: exit %d, want %d\n%s%s", strings.Join(args, " "), res.code, code, res.stdout, res.stderr)
 	}
-	if got := settledView(t, func() string { return view(t, ns) }, wanted); got != wanted {
+	if got := settledView(t, func() string { return view(t, c, ns) }, wanted); got != wanted {
 		t.Errorf("after the crash at write %d and %s:\n%s\nwant:\n%s", n, mode, got, wanted)
 		outcome = "DIFFERS"
 	}

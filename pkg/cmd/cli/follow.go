@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
@@ -83,13 +83,13 @@ func (p *Following) Again(layers []policy.Layer, remake func(beneath Following) 
 // Factory is the factory the verb completed with.
 func (p *Following) Factory() *Factory { return p.factory }
 
-// ReadFrom reads the policies Deployment d carries, through r; none when
-// the progression carried on follows the one it recorded.
-func (p *Following) ReadFrom(ctx context.Context, d *appsv1.Deployment, r ship.Reader) ([]policy.Layer, error) {
+// ReadFrom reads the policies the workload w of kind carries, through r;
+// none when the progression carried on follows the one it recorded.
+func (p *Following) ReadFrom(ctx context.Context, kind string, w metav1.Object, r ship.Reader) ([]policy.Layer, error) {
 	if p.Recorded != "" {
 		return nil, nil
 	}
-	return WorkloadLayers(ctx, d, r)
+	return WorkloadLayers(ctx, kind, w, r)
 }
 
 // PolicyOptions are the Options of a verb that follows a release policy.
@@ -119,19 +119,19 @@ func RunFollowing(o PolicyOptions, run func(PolicyOptions) error) error {
 }
 
 func resolver(o PolicyOptions) ship.Resolver {
-	return func(ctx context.Context, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
-		return Resolve(ctx, o, d, r)
+	return func(ctx context.Context, kind string, w metav1.Object, r ship.Reader) (ship.Resolved, error) {
+		return Resolve(ctx, o, kind, w, r)
 	}
 }
 
-// Resolve makes what a run of o carries out from the policies Deployment
-// d carries, read through r, under the flags typed: o made again with
+// Resolve makes what a run of o carries out from the policies the workload
+// w of kind carries, read through r, under the flags typed: o made again with
 // them, its planner, gates and notifications. A Deployment without a
 // policy costs nothing. Waves in a run in one cluster end it before any
 // write with AcrossWaves.
-func Resolve(ctx context.Context, o PolicyOptions, d *appsv1.Deployment, r ship.Reader) (ship.Resolved, error) {
+func Resolve(ctx context.Context, o PolicyOptions, kind string, w metav1.Object, r ship.Reader) (ship.Resolved, error) {
 	p := o.Following()
-	layers, err := p.ReadFrom(ctx, d, r)
+	layers, err := p.ReadFrom(ctx, kind, w, r)
 	if err != nil {
 		return ship.Resolved{}, err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
@@ -68,22 +68,23 @@ func (p *PolicyFlags) Layers() []policy.Layer {
 	return []policy.Layer{*p.layer}
 }
 
-// WorkloadLayers are the policies Deployment d carries: its own, in its
-// annotation, and the namespace default its other annotation names, read
-// through r (one request). None costs no request.
-func WorkloadLayers(ctx context.Context, d *appsv1.Deployment, r ship.Reader) ([]policy.Layer, error) {
+// WorkloadLayers are the policies the workload d of kind (a Deployment or
+// a StatefulSet) carries: its own, in its annotation, and the namespace
+// default its other annotation names, read through r (one request). None
+// costs no request.
+func WorkloadLayers(ctx context.Context, kind string, d metav1.Object, r ship.Reader) ([]policy.Layer, error) {
 	var layers []policy.Layer
-	if doc, ok := d.Annotations[policy.Annotation]; ok {
+	if doc, ok := d.GetAnnotations()[policy.Annotation]; ok {
 		p, err := policy.Parse([]byte(doc))
 		if err != nil {
-			return nil, fmt.Errorf("deployment %s: annotation %s: %w", d.Name, policy.Annotation, err)
+			return nil, fmt.Errorf("%s %s: annotation %s: %w", kind, d.GetName(), policy.Annotation, err)
 		}
-		layers = append(layers, policy.Layer{Source: "deployment/" + d.Name, Spec: &p.Spec})
+		layers = append(layers, policy.Layer{Source: kind + "/" + d.GetName(), Spec: &p.Spec})
 	}
-	if name := d.Annotations[policy.DefaultsAnnotation]; name != "" {
+	if name := d.GetAnnotations()[policy.DefaultsAnnotation]; name != "" {
 		data, err := r.ConfigMapData(ctx, name)
 		if err != nil {
-			return nil, fmt.Errorf("deployment %s: annotation %s: %w", d.Name, policy.DefaultsAnnotation, err)
+			return nil, fmt.Errorf("%s %s: annotation %s: %w", kind, d.GetName(), policy.DefaultsAnnotation, err)
 		}
 		doc, ok := data[policy.DefaultsKey]
 		if !ok {

@@ -80,7 +80,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	layers, err := cli.WorkloadLayers(ctx, d, r)
+	layers, err := cli.WorkloadLayers(ctx, "deployment", d, r)
 	if err != nil {
 		return err
 	}

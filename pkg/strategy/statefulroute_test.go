@@ -1,0 +1,154 @@
+package strategy
+
+import (
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+)
+
+// statefulRoutedRelease is what kube reads of a StatefulSet's Services and
+// routes: service db selecting its pods, httproute web sending to it.
+func statefulRoutedRelease(t *testing.T, sts *appsv1.StatefulSet, routes ...*release.HTTPRoute) *release.Release {
+	t.Helper()
+	rel, err := release.NewChosen(release.StatefulView(sts), nil, []corev1.Service{*fixture.NewService("db").WithPort(80).V()}, release.Choice{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel.SetRoutes(routes, nil)
+	return rel
+}
+
+func routedRequest(weight int32) CanaryRequest {
+	ref := release.RouteRef{Kind: release.KindHTTPRoute, Name: "web"}
+	return CanaryRequest{Images: []Image{{Image: "db:2"}}, Weight: weight, WeightSet: true, Route: RouteChoice{Ref: &ref}}
+}
+
+// TestPlanStatefulRouted follows a StatefulSet's canary through an
+// HTTPRoute: the partition first (the revision is not known yet), then
+// ship's Services by revision and the route's exact weights, then abort
+// and promote putting the route back exactly before ship's Services go.
+func TestPlanStatefulRouted(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	route := newHTTPRoute("web", true, rule("db"))
+	original := rulesJSON(route)
+	rel := statefulRoutedRelease(t, sts, route)
+
+	first, err := statefulWorkload{sts, nil, rel}.canary(routedRequest(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(first); got != "patch sts/db, wait sts/db" || !first.Continue || first.Route != nil {
+		t.Fatalf("first segment: %s (continue %v, route record %v)", got, first.Continue, first.Route)
+	}
+	if got := release.Partition(patched(t, first)); got != 3 {
+		t.Errorf("partition = %d, want 3: one pod carries 10%%", got)
+	}
+	if !strings.HasPrefix(first.Notes[0], "weight 10% through httproute/web, whatever the pods: 1 canary pod beside 3 stable (pod db-3") {
+		t.Errorf("note = %q", first.Notes[0])
+	}
+
+	// The controller made revision db-2 and the canary's pod is ready.
+	running := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
+	rel = statefulRoutedRelease(t, running, route)
+	second, err := statefulWorkload{running, nil, rel}.canary(routedRequest(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "wait sts/db, create svc/db-canary, create svc/db-stable, wait svc/db-canary, wait svc/db-stable, patch httproute/web"
+	if got := actions(second); got != want || second.Continue || second.Route == nil {
+		t.Fatalf("second segment: %s (continue %v), want %s", got, second.Continue, want)
+	}
+	selectors := map[string]string{}
+	for _, s := range second.Steps {
+		if svc, ok := s.Object.(*corev1.Service); ok && s.Action == plans.Create {
+			selectors[svc.Name] = svc.Spec.Selector["app"] + "," + svc.Spec.Selector[release.LabelRevision]
+		}
+	}
+	if selectors["db-canary"] != "db,db-2" || selectors["db-stable"] != "db,db-1" {
+		t.Errorf("selectors = %v: the canary's must be the update revision's pods, the stable one's the current revision's", selectors)
+	}
+	routedRel := after(rel, second)
+	weights := rulesJSON(routedRel.HTTPRoutes[0])
+	if !strings.Contains(weights, `"name":"db-stable","port":80,"weight":90`) || !strings.Contains(weights, `"name":"db-canary","port":80,"weight":10`) {
+		t.Errorf("route rules = %s", weights)
+	}
+
+	again, err := statefulWorkload{running, nil, routedRel}.canary(CanaryRequest{Images: []Image{{Image: "db:2"}}, Weight: 10, WeightSet: true})
+	if err != nil || again.Writes() {
+		t.Errorf("a rerun through the recorded route writes %s (%v)", actions(again), err)
+	}
+
+	for _, end := range []struct {
+		name string
+		plan func(w statefulWorkload) (plans.Plan, error)
+		sts  string
+	}{
+		{"abort", statefulWorkload.abort, "patch sts/db, wait sts/db"},
+		{"promote", statefulWorkload.promote, "patch sts/db, wait sts/db"},
+	} {
+		t.Run(end.name, func(t *testing.T) {
+			plan, err := end.plan(statefulWorkload{running, nil, routedRel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "wait svc/db, patch httproute/web, delete svc/db-canary, delete svc/db-stable, " + end.sts
+			if got := actions(plan); got != want || !plan.RouteRestored {
+				t.Fatalf("%s: %s (route restored %v), want %s", end.name, got, plan.RouteRestored, want)
+			}
+			if got := rulesJSON(after(routedRel, plan).HTTPRoutes[0]); got != original {
+				t.Errorf("route after %s = %s, want %s", end.name, got, original)
+			}
+		})
+	}
+}
+
+func TestPlanStatefulRoutedRefusals(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	elsewhere := newHTTPRoute("web", true, rule("other"))
+	tests := []struct {
+		name  string
+		route *release.HTTPRoute
+		req   CanaryRequest
+		want  string
+	}{
+		{"a route that does not send to its service", elsewhere, routedRequest(10),
+			"httproute web does not send traffic to a service of statefulset db (its backends there: other; services selecting its pods: db)"},
+		{"a route that does not exist", nil, routedRequest(10), "httproute web not found in namespace ns"},
+		{"a weight the pods cannot carry", newHTTPRoute("web", true, rule("db")), routedRequest(90),
+			"weight 90% through httproute/web needs 4 of the 4 pods of statefulset db to carry it, and at most 3 can run the canary: give at most --weight 75"},
+		{"too few replicas for the weight", newHTTPRoute("web", true, rule("db")), func() CanaryRequest { r := routedRequest(50); r.Replicas = 1; return r }(),
+			"--replicas 1: 1 of the 4 pods of statefulset db cannot carry 50% of the traffic through httproute/web: give --replicas 2 or more, or a lower --weight"},
+		{"an ingress", newHTTPRoute("web", true, rule("db")), func() CanaryRequest {
+			r := routedRequest(10)
+			r.Route.Ref = &release.RouteRef{Kind: release.KindIngress, Name: "web"}
+			return r
+		}(), "statefulset db: --route ingress/web: a StatefulSet's canary runs through an HTTPRoute"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var routes []*release.HTTPRoute
+			if tc.route != nil {
+				routes = append(routes, tc.route)
+			}
+			_, err := statefulWorkload{sts, nil, statefulRoutedRelease(t, sts, routes...)}.canary(tc.req)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStatefulStepsThroughARouteRefused(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	s := &plans.Snapshot{StatefulSet: sts, StatefulRoute: statefulRoutedRelease(t, sts, newHTTPRoute("web", true, rule("db")))}
+	_, err := Canary{Request: routedRequest(10), Progression: &Progression{Steps: []ProgressStep{{Weight: 10}, {Weight: 50}}}}.Plan(s)
+	if err == nil || !strings.HasPrefix(err.Error(), "statefulset db: --steps through a route is not supported yet") {
+		t.Errorf("error = %v", err)
+	}
+}
