@@ -4,7 +4,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +292,51 @@ func TestFleetStatefulSetSoakFails(t *testing.T) {
 	}
 	if leases := fleetKubectl(t, "fleet-a", "get", "leases", "-n", ns, "-o", "name"); leases != "" {
 		t.Errorf("fleet-a was locked: %s", leases)
+	}
+}
+
+// A webhook that refuses a StatefulSet's canary while its first wave soaks
+// is told the StatefulSet and its canary's images: that cluster is rolled
+// back, and the next wave never starts.
+func TestFleetStatefulSetSoakChecksTheWebhooks(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetNamespace(t, seedStatefulIn)
+	untouched := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}")
+	told := make(chan string, 16)
+	frozen := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Phase, Release string
+			Images         map[string]string
+		}
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		told <- p.Phase + " " + p.Release + " " + p.Images["db"]
+		http.Error(w, "release frozen", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(frozen.Close)
+
+	res := fleetShip(t, nil, ns, "canary", "db", "--image", db2, "--replicas", "1", "--webhook", frozen.URL,
+		"--wave", "fleet-b", "--wave", "fleet-c", "--soak", soak)
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	// The command has ended: every call it made is in told already.
+	select {
+	case got := <-told:
+		if got != "Soaking db "+db2 {
+			t.Errorf("the webhook was told %q, want the phase Soaking, the StatefulSet and its canary's image", got)
+		}
+	default:
+		t.Errorf("the webhook was never called:\n%s", res.stdout)
+	}
+	rolledBack := "partition 0: db-0=" + db1 + " True, db-1=" + db1 + " True, db-2=" + db1 + " True"
+	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
+		got := statefulIn(t, "fleet-b", ns)
+		return got == rolledBack, got
+	}); !ok {
+		t.Errorf("fleet-b not rolled back: %s\n%s", got, res.stdout)
+	}
+	if now := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); now != untouched {
+		t.Errorf("fleet-c was written to: resourceVersion %s, was %s", now, untouched)
 	}
 }
