@@ -125,6 +125,27 @@ func statefulIn(t *testing.T, cluster, ns string) string {
 	return "partition " + partition + ": " + strings.TrimSuffix(pods, ", ")
 }
 
+// eventuallyStatefulIn waits until statefulIn shows want, or fails the test.
+func eventuallyStatefulIn(t *testing.T, cluster, ns, want string) {
+	t.Helper()
+	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
+		got := statefulIn(t, cluster, ns)
+		return got == want, got
+	}); !ok {
+		t.Errorf("%s: %s, want %s", cluster, got, want)
+	}
+}
+
+// statefulRolledBack waits until StatefulSet db in cluster is as abort
+// leaves it: every pod on db1, the partition back, no record of a canary.
+func statefulRolledBack(t *testing.T, cluster, ns string) {
+	t.Helper()
+	eventuallyStatefulIn(t, cluster, ns, "partition 0: db-0="+db1+" True, db-1="+db1+" True, db-2="+db1+" True")
+	if annotations := fleetKubectl(t, cluster, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"); strings.Contains(annotations, "kubectl-ship") {
+		t.Errorf("%s keeps the canary's record: %s", cluster, annotations)
+	}
+}
+
 // daemonIn is what cluster shows of DaemonSet agent's pods: by node, its
 // image and UID.
 func daemonIn(t *testing.T, cluster, ns string) map[string]string {
@@ -187,13 +208,7 @@ func TestFleetStatefulSetWaves(t *testing.T) {
 		t.Fatalf("promote: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	for _, c := range []string{"fleet-b", "fleet-c"} {
-		want := "partition 0: db-0=" + db2 + " True, db-1=" + db2 + " True, db-2=" + db2 + " True"
-		if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
-			got := statefulIn(t, c, ns)
-			return got == want, got
-		}); !ok {
-			t.Errorf("%s after promote: %s, want %s", c, got, want)
-		}
+		eventuallyStatefulIn(t, c, ns, "partition 0: db-0="+db2+" True, db-1="+db2+" True, db-2="+db2+" True")
 	}
 }
 
@@ -277,16 +292,7 @@ func TestFleetStatefulSetSoakFails(t *testing.T) {
 	if got := statefulIn(t, "fleet-b", ns); got != canary || !soakRecorded(t, "fleet-b", ns, "db") {
 		t.Errorf("fleet-b, soaked healthy, should keep its canary: %s", got)
 	}
-	rolledBack := "partition 0: db-0=" + db1 + " True, db-1=" + db1 + " True, db-2=" + db1 + " True"
-	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
-		got := statefulIn(t, "fleet-c", ns)
-		return got == rolledBack, got
-	}); !ok {
-		t.Errorf("fleet-c not rolled back: %s\n%s", got, res.stdout)
-	}
-	if annotations := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"); strings.Contains(annotations, "kubectl-ship") {
-		t.Errorf("fleet-c keeps the canary's record: %s", annotations)
-	}
+	statefulRolledBack(t, "fleet-c", ns)
 	if now := fleetKubectl(t, "fleet-a", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); now != untouched {
 		t.Errorf("fleet-a was written to: resourceVersion %s, was %s", now, untouched)
 	}
@@ -329,13 +335,7 @@ func TestFleetStatefulSetSoakChecksTheWebhooks(t *testing.T) {
 	default:
 		t.Errorf("the webhook was never called:\n%s", res.stdout)
 	}
-	rolledBack := "partition 0: db-0=" + db1 + " True, db-1=" + db1 + " True, db-2=" + db1 + " True"
-	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
-		got := statefulIn(t, "fleet-b", ns)
-		return got == rolledBack, got
-	}); !ok {
-		t.Errorf("fleet-b not rolled back: %s\n%s", got, res.stdout)
-	}
+	statefulRolledBack(t, "fleet-b", ns)
 	if now := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); now != untouched {
 		t.Errorf("fleet-c was written to: resourceVersion %s, was %s", now, untouched)
 	}
