@@ -4,7 +4,10 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +125,27 @@ func statefulIn(t *testing.T, cluster, ns string) string {
 	return "partition " + partition + ": " + strings.TrimSuffix(pods, ", ")
 }
 
+// eventuallyStatefulIn waits until statefulIn shows want, or fails the test.
+func eventuallyStatefulIn(t *testing.T, cluster, ns, want string) {
+	t.Helper()
+	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
+		got := statefulIn(t, cluster, ns)
+		return got == want, got
+	}); !ok {
+		t.Errorf("%s: %s, want %s", cluster, got, want)
+	}
+}
+
+// statefulRolledBack waits until StatefulSet db in cluster is as abort
+// leaves it: every pod on db1, the partition back, no record of a canary.
+func statefulRolledBack(t *testing.T, cluster, ns string) {
+	t.Helper()
+	eventuallyStatefulIn(t, cluster, ns, "partition 0: db-0="+db1+" True, db-1="+db1+" True, db-2="+db1+" True")
+	if annotations := fleetKubectl(t, cluster, "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"); strings.Contains(annotations, "kubectl-ship") {
+		t.Errorf("%s keeps the canary's record: %s", cluster, annotations)
+	}
+}
+
 // daemonIn is what cluster shows of DaemonSet agent's pods: by node, its
 // image and UID.
 func daemonIn(t *testing.T, cluster, ns string) map[string]string {
@@ -184,13 +208,7 @@ func TestFleetStatefulSetWaves(t *testing.T) {
 		t.Fatalf("promote: exit %d\n%s%s", res.code, res.stdout, res.stderr)
 	}
 	for _, c := range []string{"fleet-b", "fleet-c"} {
-		want := "partition 0: db-0=" + db2 + " True, db-1=" + db2 + " True, db-2=" + db2 + " True"
-		if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
-			got := statefulIn(t, c, ns)
-			return got == want, got
-		}); !ok {
-			t.Errorf("%s after promote: %s, want %s", c, got, want)
-		}
+		eventuallyStatefulIn(t, c, ns, "partition 0: db-0="+db2+" True, db-1="+db2+" True, db-2="+db2+" True")
 	}
 }
 
@@ -274,20 +292,51 @@ func TestFleetStatefulSetSoakFails(t *testing.T) {
 	if got := statefulIn(t, "fleet-b", ns); got != canary || !soakRecorded(t, "fleet-b", ns, "db") {
 		t.Errorf("fleet-b, soaked healthy, should keep its canary: %s", got)
 	}
-	rolledBack := "partition 0: db-0=" + db1 + " True, db-1=" + db1 + " True, db-2=" + db1 + " True"
-	if ok, got := pollUntil(2*time.Minute, 500*time.Millisecond, func() (bool, string) {
-		got := statefulIn(t, "fleet-c", ns)
-		return got == rolledBack, got
-	}); !ok {
-		t.Errorf("fleet-c not rolled back: %s\n%s", got, res.stdout)
-	}
-	if annotations := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.annotations}"); strings.Contains(annotations, "kubectl-ship") {
-		t.Errorf("fleet-c keeps the canary's record: %s", annotations)
-	}
+	statefulRolledBack(t, "fleet-c", ns)
 	if now := fleetKubectl(t, "fleet-a", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); now != untouched {
 		t.Errorf("fleet-a was written to: resourceVersion %s, was %s", now, untouched)
 	}
 	if leases := fleetKubectl(t, "fleet-a", "get", "leases", "-n", ns, "-o", "name"); leases != "" {
 		t.Errorf("fleet-a was locked: %s", leases)
+	}
+}
+
+// A webhook that refuses a StatefulSet's canary while its first wave soaks
+// is told the StatefulSet and its canary's images: that cluster is rolled
+// back, and the next wave never starts.
+func TestFleetStatefulSetSoakChecksTheWebhooks(t *testing.T) {
+	t.Parallel()
+	fleet(t)
+	ns := fleetNamespace(t, seedStatefulIn)
+	untouched := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}")
+	told := make(chan string, 16)
+	frozen := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			Phase, Release string
+			Images         map[string]string
+		}
+		_ = json.NewDecoder(r.Body).Decode(&p)
+		told <- p.Phase + " " + p.Release + " " + p.Images["db"]
+		http.Error(w, "release frozen", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(frozen.Close)
+
+	res := fleetShip(t, nil, ns, "canary", "db", "--image", db2, "--replicas", "1", "--webhook", frozen.URL,
+		"--wave", "fleet-b", "--wave", "fleet-c", "--soak", soak)
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
+	}
+	// The command has ended: every call it made is in told already.
+	select {
+	case got := <-told:
+		if got != "Soaking db "+db2 {
+			t.Errorf("the webhook was told %q, want the phase Soaking, the StatefulSet and its canary's image", got)
+		}
+	default:
+		t.Errorf("the webhook was never called:\n%s", res.stdout)
+	}
+	statefulRolledBack(t, "fleet-b", ns)
+	if now := fleetKubectl(t, "fleet-c", "get", "statefulset", "db", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); now != untouched {
+		t.Errorf("fleet-c was written to: resourceVersion %s, was %s", now, untouched)
 	}
 }

@@ -20,7 +20,8 @@ shell-style glob) runs the waves in order and the clusters of a wave at
 once; after each wave every cluster must stay healthy for --soak by the
 built-in pod gate, checked every 2s (no pod not Ready past 30s, none
 restarting, crash-looping or failing to pull; no rollout past its progress
-deadline), or as --check-every and --ready-grace say when --steps or
+deadline; a StatefulSet's update revision and a DaemonSet's canary nodes
+judged against its other pods), or as --check-every and --ready-grace say when --steps or
 --verify-for set them, with --analysis and --webhook checked beside it. The
 first cluster that fails stops the fleet: later waves are not touched, the others of its
 wave are left as they are, and it is rolled back when the verb has a
