@@ -110,6 +110,13 @@ func workloadCrashCell(t *testing.T, c workloadCrashCase, n int, mode string,
 	}
 	outcome := "ok"
 	res := runIn(t, ns, nil, args)
+	if wait, ok := waitAdvised(res); ok {
+		// Killed after a rollback's first write: the workload is still
+		// rolling back, and the command refused, changing nothing, until it
+		// is done. Do as it says, then run it again.
+		mustRun(t, ns, wait)
+		res, outcome = runIn(t, ns, nil, args), "ok, after waiting as told"
+	}
 	if mode == "recover" && res.code == 1 && strings.Contains(res.stderr, "has no canary to abort") {
 		// Killed after the promotion's write: nothing is left to abort.
 		res.code, wanted, outcome = 0, want, "ok, nothing left to abort"
@@ -122,4 +129,16 @@ func workloadCrashCell(t *testing.T, c workloadCrashCase, n int, mode string,
 		outcome = "DIFFERS"
 	}
 	return outcome
+}
+
+// waitAdvised is the kubectl command a refusal of a rollout in progress
+// says to wait with ("wait for 'kubectl rollout status statefulset/db'").
+func waitAdvised(res result) ([]string, bool) {
+	_, advice, found := strings.Cut(res.stderr, "rollout is in progress")
+	_, advice, waits := strings.Cut(advice, "wait for 'kubectl ")
+	advice, _, quoted := strings.Cut(advice, "'")
+	if res.code != 1 || !found || !waits || !quoted {
+		return nil, false
+	}
+	return append(strings.Fields(advice), "--timeout=120s"), true
 }
