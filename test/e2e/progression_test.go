@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -271,7 +272,13 @@ func startHoldingRelease(t *testing.T, ns, name string, args []string) *started 
 	t.Helper()
 	s := startIn(t, ns, args)
 	eventually(t, "the hold's first check", func() (bool, string) {
-		st := shipStatus(t, ns, name)
+		// A read while the command writes may see the route before ship's
+		// Service it names, and say degraded (exit 1): read again.
+		res := ship(t, ns, "status", name, "-o", "json")
+		var st releaseStatus
+		if err := json.Unmarshal([]byte(res.stdout), &st); err != nil {
+			return false, res.stderr
+		}
 		return st.Progression.Phase == "Progressing" && len(st.Progression.Gates) > 0, fmt.Sprint(st.Progression)
 	})
 	return s
