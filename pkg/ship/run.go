@@ -152,6 +152,12 @@ func (r *run) attempt(ctx context.Context) error {
 	// A plan that only waits (for a rollout started earlier) holds no lock;
 	// if its wait fails, the recovery takes it.
 	err = r.carryOut(ctx, nil, plan, false)
+	if err == nil && plan.Continue && len(plan.Steps) > 0 {
+		// The wait was the first segment of a longer operation (a rerun
+		// after a kill, while a StatefulSet's new revision came up): the
+		// next is planned from a fresh read, as under the lock.
+		return r.attempt(ctx)
+	}
 	failure, recoverer, ok := r.recoverable(ctx, err)
 	if !ok {
 		return err

@@ -59,6 +59,22 @@ func TestRunPaths(t *testing.T) {
 			progress: []string{"setting web to web:2"},
 		},
 		{
+			name: "a first segment that only waits is followed by the next, planned from a fresh read",
+			plan: func() func(*plans.Snapshot) (plans.Plan, error) {
+				waited := false
+				return func(s *plans.Snapshot) (plans.Plan, error) {
+					if waited {
+						return setImage("web:2")(s)
+					}
+					waited = true
+					return plans.Plan{Continue: true, Steps: []plans.Step{{Action: plans.Wait, Object: s.Release.Stable, Until: plans.RolledOut}}}, nil
+				}
+			}(),
+			calls:    map[string]int{"readlock": 2, "load": 2, "wait": 2, "lock set-image": 1, "write patch web dry=false": 1, "release": 1},
+			image:    "web:2",
+			progress: []string{"setting web to web:2"},
+		},
+		{
 			name:     "the lock moved once since it was read: read, planned and locked again",
 			cluster:  func(c *fakeCluster) { c.lockErrs = []error{kube.ErrLockMoved} },
 			calls:    map[string]int{"readlock": 2, "load": 2, "lock": 2, "write": 1, "release": 1},

@@ -41,8 +41,8 @@ func TestRouteRequestBudgets(t *testing.T) {
 		{"canary re-run", routed, requestBudget{"GET": 1, "LIST": 6}, 0},
 		{"canary resize", []string{"canary", "ctwoc", "--image", v2, "--weight", "20"}, requestBudget{"GET": 1, "LIST": 6, "POST": 3, "PUT": 2, "PATCH": 2}, 2},
 		{"status", []string{"status", "ctwoc"}, requestBudget{"GET": 1, "LIST": 5}, 0},
-		// list: Deployments, StatefulSets, Services, EndpointSlices, pods, the route.
-		{"list", []string{"list"}, requestBudget{"LIST": 6}, 0},
+		// list: Deployments, StatefulSets, DaemonSets, Services, EndpointSlices, pods, the route.
+		{"list", []string{"list"}, requestBudget{"LIST": 7}, 0},
 		// The route back once the Service has ready endpoints, then ship's
 		// Services and the canary deleted.
 		{"promote", []string{"promote", "ctwoc"}, requestBudget{"GET": 1, "LIST": 4, "POST": 3, "PUT": 2, "PATCH": 3, "WATCH": 1, "DELETE": 3}, 1},
