@@ -101,64 +101,118 @@ type Progression struct {
 // recorded, whose hold starts over. The workload is a Deployment's release
 // or a StatefulSet: each step is its own canary's plan.
 func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (plans.Plan, error) {
-	w, rec := workloadOf(s), s.Progression
-	name := w.name()
-	record := func(step int, phase release.ProgressionPhase) *release.Progression {
-		return prog.progressionAt(req, s, step, phase)
+	w := workloadOf(s)
+	pp := progressionPlan{s: s, req: req, prog: prog, w: w, rec: s.Progression, name: w.name()}
+	images, steps := pp.record(0, "").Images, pp.record(0, "").Steps
+	pp.mine, pp.steps = pp.rec.Same(images, steps), len(steps)
+	if plan, done, err := pp.settled(); done {
+		return plan, err
 	}
-	images, steps := record(0, "").Images, record(0, "").Steps
-	mine := rec.Same(images, steps)
+	next, plan, err := pp.pastPauses()
+	if plan != nil || err != nil {
+		return *plan, err
+	}
+	if next == len(prog.Steps) {
+		return pp.finish()
+	}
+	return pp.step(next)
+}
+
+// progressionPlan is what planProgression plans from: the request, the
+// workload, the release's record and whether it is of this progression.
+type progressionPlan struct {
+	s     *plans.Snapshot
+	req   CanaryRequest
+	prog  Progression
+	w     workload
+	rec   *release.Progression
+	name  string
+	mine  bool
+	steps int
+}
+
+// record is the progression's record at step in phase.
+func (pp *progressionPlan) record(step int, phase release.ProgressionPhase) *release.Progression {
+	return pp.prog.progressionAt(pp.req, pp.s, step, phase)
+}
+
+// settled plans, with done, a release whose record leaves nothing to run:
+// another progression under way, this one promoted, or its promotion
+// interrupted after its last write.
+func (pp *progressionPlan) settled() (plan plans.Plan, done bool, err error) {
+	w, rec, name := pp.w, pp.rec, pp.name
 	switch {
-	case rec.Active() && w.running() && !mine && !req.Replace:
-		return plans.Plan{}, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
+	case rec.Active() && w.running() && !pp.mine && !pp.req.Replace:
+		return plans.Plan{}, true, fmt.Errorf("release %s has another progression under way (%s through %s, at step %d of %d): pass --replace to start this one instead, or end it with 'kubectl ship abort %s'",
 			name, strings.Join(rec.Images, ", "), strings.Join(rec.Steps, ","), rec.Step+1, len(rec.Steps), name)
-	case mine && !w.running() && rec.Phase == release.ProgressionPromoted:
-		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("the progression of release %s was promoted", name))
-	case mine && !w.running() && rec.Active() && w.promoted(req.Images):
+	case pp.mine && !w.running() && rec.Phase == release.ProgressionPromoted:
+		return plans.Plan{}, true, plans.NothingLeft(fmt.Sprintf("the progression of release %s was promoted", name))
+	case pp.mine && !w.running() && rec.Active() && w.promoted(pp.req.Images):
 		// Interrupted after the promotion's last write: only its record
 		// is left to write.
-		done := record(len(steps)-1, release.ProgressionPromoted)
+		done := pp.record(pp.steps-1, release.ProgressionPromoted)
 		done.Held = true
-		return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, nil
+		return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf("the progression of release %s had been promoted: recording it", name)}}, true, nil
 	}
+	return plans.Plan{}, false, nil
+}
+
+// pastPauses is the step to run next, past the pauses approved; at a
+// pause not approved, the plan that awaits it, or the rejection's.
+func (pp *progressionPlan) pastPauses() (int, *plans.Plan, error) {
+	w, rec, prog := pp.w, pp.rec, pp.prog
 	next := 0
-	if mine && w.running() && rec.Active() {
+	if pp.mine && w.running() && rec.Active() {
 		next = rec.Step
 		if rec.Held {
 			next++
 		}
 	}
 	for next < len(prog.Steps) && prog.Steps[next].Pause {
-		if !mine || rec.Phase != release.ProgressionPaused || rec.Step != next {
-			return awaitApproval(w, record(next, release.ProgressionPaused), w.label(prog.Steps[next-1])), nil
+		if !pp.mine || rec.Phase != release.ProgressionPaused || rec.Step != next {
+			plan := awaitApproval(w, pp.record(next, release.ProgressionPaused), w.label(prog.Steps[next-1]))
+			return next, &plan, nil
 		}
 		switch v := rec.Verdict(); {
 		case v == nil: // run again at the pause: await it again
-			return awaitApproval(w, rec, w.label(prog.Steps[next-1])), nil
+			plan := awaitApproval(w, rec, w.label(prog.Steps[next-1]))
+			return next, &plan, nil
 		case v.Verdict == release.VerdictRejected:
-			return planRejected(w, rec, *v)
+			plan, err := planRejected(w, rec, *v)
+			return next, &plan, err
 		}
 		next++
 	}
-	if next == len(prog.Steps) {
-		last := prog.Steps[len(prog.Steps)-1]
-		if last.Pause {
-			last = prog.Steps[len(prog.Steps)-2]
-		}
-		if prog.NoPromote {
-			if mine && rec.Phase == release.ProgressionComplete {
-				return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("the progression of release %s is complete", name))
-			}
-			done := record(len(steps)-1, release.ProgressionComplete)
-			done.Held = true
-			return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf(
-				"every step held: the canary stays at %s; 'kubectl ship promote %s' finishes the release", w.label(last), name)}}, nil
-		}
-		plan, err := w.promote()
-		plan.Progression = record(len(steps)-1, release.ProgressionPromoted)
-		plan.Progression.Held = true
-		return plan, err
+	return next, nil, nil
+}
+
+// finish plans the end of a progression whose every step held: the
+// promotion, or with --no-promote the record that it is complete.
+func (pp *progressionPlan) finish() (plans.Plan, error) {
+	w, prog := pp.w, pp.prog
+	last := prog.Steps[len(prog.Steps)-1]
+	if last.Pause {
+		last = prog.Steps[len(prog.Steps)-2]
 	}
+	if prog.NoPromote {
+		if pp.mine && pp.rec.Phase == release.ProgressionComplete {
+			return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("the progression of release %s is complete", pp.name))
+		}
+		done := pp.record(pp.steps-1, release.ProgressionComplete)
+		done.Held = true
+		return plans.Plan{Progression: done, Notes: []string{fmt.Sprintf(
+			"every step held: the canary stays at %s; 'kubectl ship promote %s' finishes the release", w.label(last), pp.name)}}, nil
+	}
+	plan, err := w.promote()
+	plan.Progression = pp.record(pp.steps-1, release.ProgressionPromoted)
+	plan.Progression.Held = true
+	return plan, err
+}
+
+// step plans step next: its canary, waited for, then held while the gates
+// are checked.
+func (pp *progressionPlan) step(next int) (plans.Plan, error) {
+	w, req, prog := pp.w, pp.req, pp.prog
 	if !w.running() {
 		if err := checkSteps(w, req, prog); err != nil {
 			return plans.Plan{}, err
@@ -171,7 +225,7 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 	// The schedule is told once, as the progression starts (a DaemonSet's
 	// later batches of step 1 find its canary running but nothing
 	// recorded yet), and again when it resumes.
-	if next == 0 && (!w.running() || mine || req.Replace) {
+	if next == 0 && (!w.running() || pp.mine || req.Replace) {
 		plan.Notes = append([]string{schedule(w, req, prog)}, plan.Notes...)
 	}
 	if plan.Continue {
@@ -180,13 +234,13 @@ func planProgression(s *plans.Snapshot, req CanaryRequest, prog Progression) (pl
 		// the step's gates judge the pods while each batch starts.
 		for i := range plan.Steps {
 			if plan.Steps[i].Action == plans.Wait {
-				plan.Steps[i].Progression = record(next, release.ProgressionRunning)
+				plan.Steps[i].Progression = pp.record(next, release.ProgressionRunning)
 			}
 		}
 		return plan, nil
 	}
-	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: record(next, release.ProgressionRunning),
-		Reason: fmt.Sprintf("hold step %d of %d (%s) for %s while the gates are checked", next+1, len(steps), w.label(prog.Steps[next]), prog.Interval)})
+	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Hold, Object: w.judged(plan), Duration: prog.Interval, Progression: pp.record(next, release.ProgressionRunning),
+		Reason: fmt.Sprintf("hold step %d of %d (%s) for %s while the gates are checked", next+1, pp.steps, w.label(prog.Steps[next]), prog.Interval)})
 	plan.Continue = true
 	return plan, nil
 }
