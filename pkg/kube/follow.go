@@ -47,51 +47,16 @@ type Follower struct {
 // Follow starts following namespace ("" is every namespace) until ctx ends.
 func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 	f := &Follower{
-		namespace: namespace,
-		changed:   make(chan struct{}, 1),
-		synced:    make(chan struct{}),
-		routes:    map[string]*mirror{},
-		listed:    map[string]chan struct{}{},
-		deployments: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.deployments(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.deployments(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		statefulSets: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.statefulSets(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.statefulSets(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		daemonSets: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.daemonSets(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.daemonSets(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		services: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.services(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.services(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		slices: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.endpointSlices(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.endpointSlices(namespace).Watch(ctx, o)
-			},
-		}, nil),
+		namespace:    namespace,
+		changed:      make(chan struct{}, 1),
+		synced:       make(chan struct{}),
+		routes:       map[string]*mirror{},
+		listed:       map[string]chan struct{}{},
+		deployments:  newMirror(sourceOf(c.deployments(namespace)), nil),
+		statefulSets: newMirror(sourceOf(c.statefulSets(namespace)), nil),
+		daemonSets:   newMirror(sourceOf(c.daemonSets(namespace)), nil),
+		services:     newMirror(sourceOf(c.services(namespace)), nil),
+		slices:       newMirror(sourceOf(c.endpointSlices(namespace)), nil),
 		pods: newMirror(source{
 			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return c.podMetadataList(ctx, namespace, o)
@@ -100,17 +65,28 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 				return c.watchPodMetadata(ctx, namespace, o)
 			},
 		}, nil),
-		leases: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.leases(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.leases(namespace).Watch(ctx, o)
-			},
-		}, func(o metav1.Object) bool { return strings.HasPrefix(o.GetName(), release.LockName("")) }),
+		leases: newMirror(sourceOf(c.leases(namespace)),
+			func(o metav1.Object) bool { return strings.HasPrefix(o.GetName(), release.LockName("")) }),
 	}
 	go f.run(ctx, c)
 	return f
+}
+
+// listWatcher is a typed client of one kind: what a mirror lists and
+// watches.
+type listWatcher[L runtime.Object] interface {
+	List(ctx context.Context, opts metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+}
+
+// sourceOf is the source of a mirror of the kind r lists and watches.
+func sourceOf[L runtime.Object](r listWatcher[L]) source {
+	return source{
+		list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return r.List(ctx, o)
+		},
+		watch: r.Watch,
+	}
 }
 
 // run lists what `list` lists, in as many requests, then the locks.
