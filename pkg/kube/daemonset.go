@@ -74,35 +74,12 @@ func (c *Client) WaitForDaemonRollout(ctx context.Context, ds *appsv1.DaemonSet,
 // pod of it, none going away: a list of its pods, then a watch of them from
 // there (opened again from a fresh list if it ends early).
 func (c *Client) WaitForNodesReady(ctx context.Context, ds *appsv1.DaemonSet, progress io.Writer) error {
-	last := ""
-	check := func(pods map[string]corev1.Pod) bool {
-		list := make([]corev1.Pod, 0, len(pods))
-		for _, p := range pods {
-			list = append(list, p)
-		}
-		nodes := release.NodesOf(ds, list)
-		ready, want := nodes.Ready(), max(ds.Status.DesiredNumberScheduled, int32(len(nodes.Names)))
-		going := 0
-		for _, p := range list {
-			if p.DeletionTimestamp != nil {
-				going++
-			}
-		}
-		msg := fmt.Sprintf("Waiting for daemon set %q: %d of %d nodes run a ready pod...", ds.Name, ready, want)
-		if ready >= want && going == 0 {
-			msg = fmt.Sprintf("daemon set %q: %d of %d nodes run a ready pod", ds.Name, ready, want)
-		}
-		if msg != last {
-			fmt.Fprintln(progress, msg)
-			last = msg
-		}
-		return ready >= want && going == 0
-	}
+	np := &nodesProgress{ds: ds, progress: progress}
 	for {
 		list, err := c.podsOf(ctx, ds)
 		if err != nil {
 			if ctx.Err() != nil {
-				return c.nodesWaitError(ctx, ds, last)
+				return c.nodesWaitError(ctx, ds, np.last)
 			}
 			return err
 		}
@@ -110,7 +87,7 @@ func (c *Client) WaitForNodesReady(ctx context.Context, ds *appsv1.DaemonSet, pr
 		for _, p := range list.Items {
 			pods[p.Name] = p
 		}
-		if check(pods) {
+		if np.check(pods) {
 			return nil
 		}
 		selector, _ := metav1.LabelSelectorAsSelector(ds.Spec.Selector)
@@ -118,24 +95,16 @@ func (c *Client) WaitForNodesReady(ctx context.Context, ds *appsv1.DaemonSet, pr
 			opts.LabelSelector = selector.String()
 			return c.pods(ds.Namespace).Watch(ctx, opts)
 		}, func(ev watch.Event) (bool, error) {
-			p, ok := ev.Object.(*corev1.Pod)
-			switch {
-			case ev.Type == watch.Error:
-				return false, apierrors.FromObject(ev.Object)
-			case !ok:
-				return false, nil
-			case ev.Type == watch.Deleted:
-				delete(pods, p.Name)
-			default:
-				pods[p.Name] = *p
+			if ok, err := applyPodEvent(pods, ev); !ok || err != nil {
+				return false, err
 			}
-			return check(pods), nil
+			return np.check(pods), nil
 		})
 		switch {
 		case err == nil:
 			return nil
 		case ctx.Err() != nil:
-			return c.nodesWaitError(ctx, ds, last)
+			return c.nodesWaitError(ctx, ds, np.last)
 		case !errWatchEnded(err):
 			return err
 		}
@@ -144,6 +113,58 @@ func (c *Client) WaitForNodesReady(ctx context.Context, ds *appsv1.DaemonSet, pr
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// applyPodEvent keeps pods, by name, as ev leaves them, and says whether ev
+// was of a pod; a watch's error event is its error.
+func applyPodEvent(pods map[string]corev1.Pod, ev watch.Event) (bool, error) {
+	p, ok := ev.Object.(*corev1.Pod)
+	switch {
+	case ev.Type == watch.Error:
+		return false, apierrors.FromObject(ev.Object)
+	case !ok:
+		return false, nil
+	case ev.Type == watch.Deleted:
+		delete(pods, p.Name)
+	default:
+		pods[p.Name] = *p
+	}
+	return true, nil
+}
+
+// nodesProgress tells how many of a DaemonSet's nodes run a ready pod,
+// each time that changes.
+type nodesProgress struct {
+	ds       *appsv1.DaemonSet
+	progress io.Writer
+	last     string
+}
+
+// check says whether every node ds should run on runs one ready pod of
+// pods, none going away, and tells the count if it changed.
+func (np *nodesProgress) check(pods map[string]corev1.Pod) bool {
+	ds := np.ds
+	list := make([]corev1.Pod, 0, len(pods))
+	for _, p := range pods {
+		list = append(list, p)
+	}
+	nodes := release.NodesOf(ds, list)
+	ready, want := nodes.Ready(), max(ds.Status.DesiredNumberScheduled, int32(len(nodes.Names)))
+	going := 0
+	for _, p := range list {
+		if p.DeletionTimestamp != nil {
+			going++
+		}
+	}
+	msg := fmt.Sprintf("Waiting for daemon set %q: %d of %d nodes run a ready pod...", ds.Name, ready, want)
+	if ready >= want && going == 0 {
+		msg = fmt.Sprintf("daemon set %q: %d of %d nodes run a ready pod", ds.Name, ready, want)
+	}
+	if msg != np.last {
+		fmt.Fprintln(np.progress, msg)
+		np.last = msg
+	}
+	return ready >= want && going == 0
 }
 
 func (c *Client) nodesWaitError(ctx context.Context, ds *appsv1.DaemonSet, last string) error {

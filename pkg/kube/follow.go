@@ -2,18 +2,11 @@ package kube
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"sync"
 
-	appsv1 "k8s.io/api/apps/v1"
-	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/dynamic"
@@ -47,51 +40,16 @@ type Follower struct {
 // Follow starts following namespace ("" is every namespace) until ctx ends.
 func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 	f := &Follower{
-		namespace: namespace,
-		changed:   make(chan struct{}, 1),
-		synced:    make(chan struct{}),
-		routes:    map[string]*mirror{},
-		listed:    map[string]chan struct{}{},
-		deployments: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.deployments(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.deployments(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		statefulSets: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.statefulSets(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.statefulSets(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		daemonSets: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.daemonSets(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.daemonSets(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		services: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.services(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.services(namespace).Watch(ctx, o)
-			},
-		}, nil),
-		slices: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.endpointSlices(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.endpointSlices(namespace).Watch(ctx, o)
-			},
-		}, nil),
+		namespace:    namespace,
+		changed:      make(chan struct{}, 1),
+		synced:       make(chan struct{}),
+		routes:       map[string]*mirror{},
+		listed:       map[string]chan struct{}{},
+		deployments:  newMirror(sourceOf(c.deployments(namespace)), nil),
+		statefulSets: newMirror(sourceOf(c.statefulSets(namespace)), nil),
+		daemonSets:   newMirror(sourceOf(c.daemonSets(namespace)), nil),
+		services:     newMirror(sourceOf(c.services(namespace)), nil),
+		slices:       newMirror(sourceOf(c.endpointSlices(namespace)), nil),
 		pods: newMirror(source{
 			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
 				return c.podMetadataList(ctx, namespace, o)
@@ -100,17 +58,28 @@ func (c *Client) Follow(ctx context.Context, namespace string) *Follower {
 				return c.watchPodMetadata(ctx, namespace, o)
 			},
 		}, nil),
-		leases: newMirror(source{
-			list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return c.leases(namespace).List(ctx, o)
-			},
-			watch: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return c.leases(namespace).Watch(ctx, o)
-			},
-		}, func(o metav1.Object) bool { return strings.HasPrefix(o.GetName(), release.LockName("")) }),
+		leases: newMirror(sourceOf(c.leases(namespace)),
+			func(o metav1.Object) bool { return strings.HasPrefix(o.GetName(), release.LockName("")) }),
 	}
 	go f.run(ctx, c)
 	return f
+}
+
+// listWatcher is a typed client of one kind: what a mirror lists and
+// watches.
+type listWatcher[L runtime.Object] interface {
+	List(ctx context.Context, opts metav1.ListOptions) (L, error)
+	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+}
+
+// sourceOf is the source of a mirror of the kind r lists and watches.
+func sourceOf[L runtime.Object](r listWatcher[L]) source {
+	return source{
+		list: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			return r.List(ctx, o)
+		},
+		watch: r.Watch,
+	}
 }
 
 // run lists what `list` lists, in as many requests, then the locks.
@@ -210,118 +179,3 @@ func (f *Follower) Changed() <-chan struct{} { return f.changed }
 
 // Synced is closed once the releases were listed, or could not be.
 func (f *Follower) Synced() <-chan struct{} { return f.synced }
-
-// Releases builds the releases from what is followed, as list shows them,
-// with the operation holding each one's lock and its progression. The
-// error is why a kind could never be listed (an unreachable cluster, RBAC);
-// stale, when set, says why the releases may no longer be current.
-func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
-	var objects [4][]runtime.Object
-	for i, m := range []*mirror{f.deployments, f.services, f.slices, f.pods} {
-		items, listed, mErr := m.state()
-		if !listed {
-			return nil, nil, mErr
-		}
-		if mErr != nil && stale == nil {
-			stale = mErr
-		}
-		objects[i] = items
-	}
-	deployments := values[appsv1.Deployment](objects[0])
-	services := values[corev1.Service](objects[1])
-	slices := values[discoveryv1.EndpointSlice](objects[2])
-	pods := values[metav1.PartialObjectMetadata](objects[3])
-	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), f.listedRoutes())
-	if items, listed, _ := f.statefulSets.state(); listed {
-		release.AddStatefulSets(list, values[appsv1.StatefulSet](items), labels.Everything())
-	}
-	if items, listed, _ := f.daemonSets.state(); listed {
-		release.AddDaemonSets(list, values[appsv1.DaemonSet](items), labels.Everything())
-	}
-	leases := f.locks()
-	for _, st := range list.Items {
-		if lease := leases[st.Namespace+"/"+release.LockName(st.Name)]; lease != nil {
-			applyLock(st, lease)
-		}
-	}
-	return list, stale, nil
-}
-
-// Operations is the record of release name's operations, as its lock keeps it.
-func (f *Follower) Operations(namespace, name string) []release.Operation {
-	lease := f.locks()[namespace+"/"+release.LockName(name)]
-	if lease == nil {
-		return nil
-	}
-	return release.ParseOperations(lease.Annotations[release.AnnotationHistory])
-}
-
-// PodSelector picks the pods of the Deployments named: the labels their
-// pod templates share (app=web of web's track=stable and web-canary's
-// track=canary). It picks nothing when none of them is known.
-func (f *Follower) PodSelector(namespace string, deployments []string) labels.Selector {
-	items, _, _ := f.deployments.state()
-	var shared labels.Set
-	for _, obj := range items {
-		d := obj.(*appsv1.Deployment)
-		if d.Namespace != namespace || !slices.Contains(deployments, d.Name) {
-			continue
-		}
-		if shared == nil {
-			shared = labels.Set{}
-			for k, v := range d.Spec.Template.Labels {
-				shared[k] = v
-			}
-			continue
-		}
-		for k, v := range shared {
-			if d.Spec.Template.Labels[k] != v {
-				delete(shared, k)
-			}
-		}
-	}
-	if len(shared) == 0 {
-		return labels.Nothing()
-	}
-	return labels.SelectorFromSet(shared)
-}
-
-func (f *Follower) locks() map[string]*coordinationv1.Lease {
-	items, _, _ := f.leases.state()
-	out := make(map[string]*coordinationv1.Lease, len(items))
-	for _, obj := range items {
-		out[key(obj)] = obj.(*coordinationv1.Lease)
-	}
-	return out
-}
-
-func (f *Follower) listedRoutes() *release.ListedRoutes {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	routes := &release.ListedRoutes{}
-	if m := f.routes[release.KindIngress]; m != nil {
-		items, _, _ := m.state()
-		routes.Ingresses = values[networkingv1.Ingress](items)
-	}
-	if m := f.routes[release.KindHTTPRoute]; m != nil {
-		items, _, _ := m.state()
-		for _, obj := range items {
-			u := obj.(*unstructured.Unstructured).DeepCopy()
-			u.SetGroupVersionKind(httpRouteVersion.WithKind(release.KindHTTPRoute))
-			if route, err := release.NewHTTPRoute(u); err == nil {
-				routes.HTTPRoutes = append(routes.HTTPRoutes, route)
-			}
-		}
-	}
-	return routes
-}
-
-// values copies the objects, all of type *T, into a slice of T, as the
-// read model takes them.
-func values[T any](objects []runtime.Object) []T {
-	out := make([]T, len(objects))
-	for i, obj := range objects {
-		out[i] = *any(obj).(*T)
-	}
-	return out
-}

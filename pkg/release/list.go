@@ -35,23 +35,7 @@ func (l *StatusList) DeepCopyObject() runtime.Object {
 // no Services. Sorted by namespace and name.
 func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, slices []discoveryv1.EndpointSlice,
 	pods []metav1.PartialObjectMetadata, selector labels.Selector, routes *ListedRoutes) *StatusList {
-	type key struct{ namespace, name string }
-	owned := map[key][]appsv1.Deployment{}
-	for i := range deployments {
-		if name, ok := OwnerOf(&deployments[i]); ok {
-			k := key{deployments[i].Namespace, name}
-			owned[k] = append(owned[k], deployments[i])
-		}
-	}
-	// ship's Services for a route select one track, maybe not by a label
-	// pair of the stable pods: they go with their release.
-	ownedServices := map[key][]corev1.Service{}
-	for _, svc := range services {
-		if name, ok := OwnerOf(&svc); ok {
-			k := key{svc.Namespace, name}
-			ownedServices[k] = append(ownedServices[k], svc)
-		}
-	}
+	owned, ownedServices := shipCreated(deployments, services)
 	index := indexServices(services)
 	near := indexNearby(deployments)
 	slicesIn := map[string][]discoveryv1.EndpointSlice{}
@@ -71,7 +55,7 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 			continue
 		}
 		others, candidates := near.around(d, index)
-		k := key{d.Namespace, d.Name}
+		k := releaseKey{d.Namespace, d.Name}
 		rel, err := New(d, append(others, owned[k]...), append(candidates, ownedServices[k]...), "")
 		if rel.memberOf != "" {
 			continue // a canary or green made by hand, listed with its release
@@ -95,6 +79,30 @@ func SummarizeAll(deployments []appsv1.Deployment, services []corev1.Service, sl
 		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
 	})
 	return list
+}
+
+// releaseKey names a release: its namespace and its Deployment's name.
+type releaseKey struct{ namespace, name string }
+
+// shipCreated files the Deployments and Services ship created under the
+// release each is for. ship's Services for a route select one track, maybe
+// not by a label pair of the stable pods: they go with their release.
+func shipCreated(deployments []appsv1.Deployment, services []corev1.Service) (map[releaseKey][]appsv1.Deployment, map[releaseKey][]corev1.Service) {
+	owned := map[releaseKey][]appsv1.Deployment{}
+	for i := range deployments {
+		if name, ok := OwnerOf(&deployments[i]); ok {
+			k := releaseKey{deployments[i].Namespace, name}
+			owned[k] = append(owned[k], deployments[i])
+		}
+	}
+	ownedServices := map[releaseKey][]corev1.Service{}
+	for _, svc := range services {
+		if name, ok := OwnerOf(&svc); ok {
+			k := releaseKey{svc.Namespace, name}
+			ownedServices[k] = append(ownedServices[k], svc)
+		}
+	}
+	return owned, ownedServices
 }
 
 // serviceIndex finds the Services that may route to a Deployment without

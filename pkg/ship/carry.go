@@ -70,20 +70,29 @@ func (r *run) carryOut(ctx context.Context, lock heldLock, plan plans.Plan, serv
 				return err
 			}
 		default:
-			result, err := r.client.Write(ctx, step, serverDryRun)
-			if err != nil {
+			if err := r.writeStep(ctx, step, serverDryRun, written); err != nil {
 				return err
 			}
-			step.Object = result
-			written[objectKey(result)] = &step
-			if err := r.report(step); err != nil {
-				return err
-			}
-			if r.writes++; r.writes == r.o.CrashAfterWrite {
-				if self, err := os.FindProcess(os.Getpid()); err == nil {
-					_ = self.Kill() // SIGKILL: no deferred cleanup runs
-				}
-			}
+		}
+	}
+	return nil
+}
+
+// writeStep sends the write of step, keeps what the API server returned in
+// written by object, and reports it.
+func (r *run) writeStep(ctx context.Context, step plans.Step, serverDryRun bool, written map[string]*plans.Step) error {
+	result, err := r.client.Write(ctx, step, serverDryRun)
+	if err != nil {
+		return err
+	}
+	step.Object = result
+	written[objectKey(result)] = &step
+	if err := r.report(step); err != nil {
+		return err
+	}
+	if r.writes++; r.writes == r.o.CrashAfterWrite {
+		if self, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = self.Kill() // SIGKILL: no deferred cleanup runs
 		}
 	}
 	return nil

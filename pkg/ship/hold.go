@@ -34,8 +34,33 @@ func (e *GateError) Error() string { return "gates failed at " + e.Step + ": " +
 // release asking it to give way, stops it with the step kept and the way on
 // said.
 func (r *run) hold(ctx context.Context, lock heldLock, step plans.Step) error {
-	// A hold of a progression's step keeps the progression's record; one of
-	// a blue-green release (--verify-for) has none.
+	h := &holding{r: r, step: step}
+	h.p, h.where = r.holdProgression(step)
+	if err := h.record(ctx, lock); err != nil {
+		return err
+	}
+	checks, err := r.checker(step)
+	if err != nil {
+		return err
+	}
+	checks.where = h.where
+	every := r.o.Gates.CheckEvery
+	n := len(checks.gates) + 2 // the pods and traffic gates are built in
+	fmt.Fprintf(r.o.Progress, "holding %s for %s, checking %d gates every %s\n", h.where, step.Duration, n, every)
+	if r.tracker == nil {
+		r.tracker = &gate.Tracker{FailureLimit: r.o.Gates.FailureLimit, InconclusiveLimit: r.o.Gates.InconclusiveLimit, Failures: h.p.Failures}
+	}
+	if h.staying, err = lock.Stay(ctx, time.Now().Add(step.Duration)); err != nil {
+		return err
+	}
+	return h.checkUntilHeld(ctx, lock, checks, every)
+}
+
+// holdProgression is the progression record a hold of step keeps, and
+// where the hold is said to be. A hold of a progression's step keeps the
+// progression's record; one of a blue-green release (--verify-for) has
+// none.
+func (r *run) holdProgression(step plans.Step) (release.Progression, string) {
 	var p release.Progression
 	where := step.Reason
 	if step.Progression != nil {
@@ -48,92 +73,102 @@ func (r *run) hold(ctx context.Context, lock heldLock, step plans.Step) error {
 			where = fmt.Sprintf("step %d of %d (%s)", p.Step+1, len(p.Steps), p.At())
 		}
 	}
-	record := func() error {
-		if step.Progression == nil {
-			return nil
-		}
-		return r.saveProgression(ctx, lock, &p)
-	}
-	// end ends the stay, recording where the progression stands in the
-	// same write.
-	end := func(staying heldStay) error {
-		if step.Progression == nil {
-			return staying.End(ctx, false)
-		}
-		r.progression = &p
-		return staying.EndRecording(ctx, &p)
-	}
-	if err := record(); err != nil {
-		return err
-	}
-	checks, err := r.checker(step)
-	if err != nil {
-		return err
-	}
-	checks.where = where
-	every := r.o.Gates.CheckEvery
-	n := len(checks.gates) + 2 // the pods and traffic gates are built in
-	fmt.Fprintf(r.o.Progress, "holding %s for %s, checking %d gates every %s\n", where, step.Duration, n, every)
-	if r.tracker == nil {
-		r.tracker = &gate.Tracker{FailureLimit: r.o.Gates.FailureLimit, InconclusiveLimit: r.o.Gates.InconclusiveLimit, Failures: p.Failures}
-	}
-	staying, err := lock.Stay(ctx, time.Now().Add(step.Duration))
-	if err != nil {
-		return err
-	}
-	ticker, timer := time.NewTicker(every), time.NewTimer(step.Duration)
+	return p, where
+}
+
+// holding is one hold under way: its step, the progression it records,
+// where it is said to be, and the stay that keeps the release.
+type holding struct {
+	r       *run
+	step    plans.Step
+	p       release.Progression
+	where   string
+	staying heldStay
+}
+
+// checkUntilHeld checks the gates every every until the hold's time is up
+// and a check passed, or a failure, a preemption or Ctrl-C ends it.
+func (h *holding) checkUntilHeld(ctx context.Context, lock heldLock, checks *checker, every time.Duration) error {
+	ticker, timer := time.NewTicker(every), time.NewTimer(h.step.Duration)
 	defer ticker.Stop()
 	defer timer.Stop()
 	timeUp, passed := false, false
-	held := func() error {
-		p.Held = true
-		r.trail = append(r.trail, fmt.Sprintf("%s held %s", where, step.Duration))
-		return end(staying)
-	}
 	for {
 		select {
 		case <-timer.C:
 			if timeUp = true; passed {
-				return held()
+				return h.held(ctx)
 			}
-			fmt.Fprintf(r.o.Progress, "%s: held %s, but no check has passed every gate since its last failure or inconclusive result: checking on until one does\n", where, step.Duration)
-		case by := <-staying.Preempted():
-			_ = staying.End(ctx, true)
-			return fmt.Errorf("%w at %s", &PreemptedError{By: by}, where)
+			fmt.Fprintf(h.r.o.Progress, "%s: held %s, but no check has passed every gate since its last failure or inconclusive result: checking on until one does\n", h.where, h.step.Duration)
+		case by := <-h.staying.Preempted():
+			_ = h.staying.End(ctx, true)
+			return fmt.Errorf("%w at %s", &PreemptedError{By: by}, h.where)
 		case <-ctx.Done():
-			_ = staying.End(context.WithoutCancel(ctx), false)
-			return &interruptedError{"interrupted at " + where + " (run again, its hold starts over)"}
+			_ = h.staying.End(context.WithoutCancel(ctx), false)
+			return &interruptedError{"interrupted at " + h.where + " (run again, its hold starts over)"}
 		case <-ticker.C:
-			results, err := checks.check(ctx)
-			if err != nil {
-				// The rollback reads the release at once: no write before it.
-				staying.Leave()
-				if step.Progression != nil {
-					r.progression = &p
-				}
+			var err error
+			if passed, err = h.check(ctx, checks); err != nil {
 				return err
 			}
-			outcome := r.tracker.Observe(results)
-			passed = allPass(results)
-			p.Gates, p.Failures = results, r.tracker.Failures
-			// A webhook's or Prometheus's answer is untrusted: escaped.
-			fmt.Fprintf(r.o.Progress, "%s: %s\n", where, release.EscapeTerminal(summary(results)))
-			if outcome.Exhausted {
-				// The rollback reads the release at once and records the
-				// failure: no write before it.
-				staying.Leave()
-				if step.Progression != nil {
-					r.progression = &p
-				}
-				return &GateError{Step: where, Reason: outcome.Reason}
-			}
 			if timeUp && passed {
-				return held()
+				return h.held(ctx)
 			}
-			if err := record(); err != nil {
+			if err := h.record(ctx, lock); err != nil {
 				return err
 			}
 		}
+	}
+}
+
+// check checks the gates once and says whether every gate passed; a
+// check that fails to run, or failures past the limits, end the hold.
+func (h *holding) check(ctx context.Context, checks *checker) (bool, error) {
+	results, err := checks.check(ctx)
+	if err != nil {
+		// The rollback reads the release at once: no write before it.
+		h.leave()
+		return false, err
+	}
+	outcome := h.r.tracker.Observe(results)
+	passed := allPass(results)
+	h.p.Gates, h.p.Failures = results, h.r.tracker.Failures
+	// A webhook's or Prometheus's answer is untrusted: escaped.
+	fmt.Fprintf(h.r.o.Progress, "%s: %s\n", h.where, release.EscapeTerminal(summary(results)))
+	if outcome.Exhausted {
+		// The rollback reads the release at once and records the
+		// failure: no write before it.
+		h.leave()
+		return false, &GateError{Step: h.where, Reason: outcome.Reason}
+	}
+	return passed, nil
+}
+
+// record keeps the progression's record, if the hold has one.
+func (h *holding) record(ctx context.Context, lock heldLock) error {
+	if h.step.Progression == nil {
+		return nil
+	}
+	return h.r.saveProgression(ctx, lock, &h.p)
+}
+
+// held ends a hold whose time is up and whose last check passed.
+func (h *holding) held(ctx context.Context) error {
+	h.p.Held = true
+	h.r.trail = append(h.r.trail, fmt.Sprintf("%s held %s", h.where, h.step.Duration))
+	// The stay ends recording where the progression stands in the same write.
+	if h.step.Progression == nil {
+		return h.staying.End(ctx, false)
+	}
+	h.r.progression = &h.p
+	return h.staying.EndRecording(ctx, &h.p)
+}
+
+// leave gives up the stay without a write, for the rollback that follows.
+func (h *holding) leave() {
+	h.staying.Leave()
+	if h.step.Progression != nil {
+		h.r.progression = &h.p
 	}
 }
 

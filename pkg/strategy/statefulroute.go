@@ -62,6 +62,13 @@ func planStatefulRouted(sts *appsv1.StatefulSet, rel *release.Release, req Canar
 		plan.Continue = true
 		return plan, nil
 	}
+	return statefulRouteWeights(sts, rel, svc, target.http, ref, weight, total, req, plan)
+}
+
+// statefulRouteWeights plans, once the canary's pods are ready on their
+// revision, ship's Services selecting each revision's pods and the route's
+// weights after the steps of plan.
+func statefulRouteWeights(sts *appsv1.StatefulSet, rel *release.Release, svc *corev1.Service, http *release.HTTPRoute, ref release.RouteRef, weight, total int32, req CanaryRequest, plan plans.Plan) (plans.Plan, error) {
 	if sts.Status.UpdateRevision == sts.Status.CurrentRevision {
 		return plans.Plan{}, fmt.Errorf("statefulset %s's canary runs on its current revision %s: abort it and start the canary again", sts.Name, release.EscapeTerminal(sts.Status.CurrentRevision))
 	}
@@ -70,7 +77,7 @@ func planStatefulRouted(sts *appsv1.StatefulSet, rel *release.Release, req Canar
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	route, err := httpRouteCanary(rel, target.http, tracks, weight, total, req, &plan)
+	route, err := httpRouteCanary(rel, http, tracks, weight, total, req, &plan)
 	if err != nil {
 		return plans.Plan{}, err
 	}
