@@ -5,6 +5,8 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
@@ -51,7 +53,51 @@ func (b *BuiltIn) Starting(seen *release.Observed, now time.Time) Result {
 	if len(members) == 0 {
 		return b.missing(seen.Release)[0]
 	}
-	return b.health(seen, members, now).Check()
+	health := b.health(seen, members, now)
+	health.Pods = withoutReplaced(members, health.Pods)
+	return health.Check()
+}
+
+// withoutReplaced leaves out of pods those a member Deployment's rollout in
+// progress is replacing: an earlier release's crash-looping pods say
+// nothing of the new one, and failing on them would refuse the release
+// that fixes them. Until the new ReplicaSet has pods (the template not yet
+// seen by the controller, or no updated replica yet) none of the
+// Deployment's pods are judged; then only those of the ReplicaSet of its
+// newest pod, as a rollout never creates pods for the ReplicaSets it
+// scales down. Only a start leaves pods out: a hold judges them all.
+func withoutReplaced(members []Member, pods []corev1.Pod) []corev1.Pod {
+	newest := map[string]*corev1.Pod{} // by Deployment
+	for i := range pods {
+		p := &pods[i]
+		d := release.DeploymentOf(p)
+		if n := newest[d]; n == nil || n.CreationTimestamp.Before(&p.CreationTimestamp) ||
+			n.CreationTimestamp.Equal(&p.CreationTimestamp) && n.Name < p.Name {
+			newest[d] = p
+		}
+	}
+	rolling := map[string]bool{}
+	for _, m := range members {
+		if d := m.Deployment; d != nil && (d.Status.ObservedGeneration < d.Generation ||
+			d.Status.UpdatedReplicas == 0 && d.Status.Replicas > 0) {
+			rolling[d.Name] = true
+		}
+	}
+	var out []corev1.Pod
+	for _, p := range pods {
+		d := release.DeploymentOf(&p)
+		if n := newest[d]; !rolling[d] && (n == nil || replicaSetOf(&p) == replicaSetOf(n)) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func replicaSetOf(p *corev1.Pod) string {
+	if ref := metav1.GetControllerOf(p); ref != nil {
+		return ref.Name
+	}
+	return ""
 }
 
 func (b *BuiltIn) health(seen *release.Observed, members []Member, now time.Time) PodHealth {
