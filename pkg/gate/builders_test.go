@@ -1,7 +1,7 @@
 package gate
 
 import (
-	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // canaryPod is a pod of web's canary, web-canary, as its ReplicaSet makes it.

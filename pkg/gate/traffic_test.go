@@ -12,7 +12,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // webCanary is release web in the seed's layout (Service web selecting

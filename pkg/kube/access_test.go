@@ -14,7 +14,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // The role of deploy/rbac/role.yaml, as a SelfSubjectRulesReview lists it.

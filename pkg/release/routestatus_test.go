@@ -8,7 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // routeTo is an HTTPRoute of namespace ns attached to Gateway gw, with a

@@ -12,6 +12,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // seed says which of the seed's layouts seedRelease makes, and what it
@@ -57,33 +59,19 @@ func seedRelease(t *testing.T, s seed) string {
 // app=ctwoc, track=stable (app=ctwoc alone when appOnly), and version=1.0.0
 // when versioned.
 func seedDeployment(s seed) *appsv1.Deployment {
-	podLabels := map[string]string{"app": "ctwoc", "track": "stable"}
+	d := fixture.NewDeployment("ctwoc").WithImage(v1)
 	if s.appOnly {
-		delete(podLabels, "track")
+		d = d.AppOnly()
 	}
 	if s.versioned {
-		podLabels["version"] = "1.0.0"
+		d = d.WithPodLabel("version", "1.0.0")
 	}
-	three := int32(3)
-	return &appsv1.Deployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "ctwoc"},
-		Spec: appsv1.DeploymentSpec{
-			Replicas: &three,
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "ctwoc"}},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
-				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "ctwoc", Image: v1}}},
-			},
-		},
-	}
+	return fixture.ForCreate(d.V())
 }
 
 // seedService is a Service name in front of the seed's pods (app=ctwoc).
 func seedService(name string) *corev1.Service {
-	return &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Spec:       corev1.ServiceSpec{Selector: map[string]string{"app": "ctwoc"}, Ports: []corev1.ServicePort{{Port: 80}}},
-	}
+	return fixture.ForCreate(fixture.NewService(name).WithSelector(map[string]string{"app": "ctwoc"}).WithPort(80).V())
 }
 
 // deploymentAndService is the seed's layout: a Deployment selecting app=NAME

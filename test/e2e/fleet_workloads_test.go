@@ -13,11 +13,10 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/utils/ptr"
+
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
 
 // The waves of a StatefulSet's and a DaemonSet's canary over the two
@@ -38,12 +37,7 @@ func fleetKubectl(t *testing.T, cluster string, args ...string) string {
 // seedStatefulIn creates StatefulSet db of 3 pods of db1 in ns, and waits
 // until it is rolled out.
 func seedStatefulIn(c *kubernetes.Clientset, ns string) error {
-	labels := map[string]string{"app": "db"}
-	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"}, Spec: appsv1.StatefulSetSpec{
-		Replicas: ptr.To[int32](3), ServiceName: "db", Selector: &metav1.LabelSelector{MatchLabels: labels},
-		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
-			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "db", Image: db1}}}},
-	}}
+	sts := fixture.ForCreate(fixture.NewStatefulSet("db").WithImage(db1).WithServiceName("db").V())
 	return createAndWait(c.AppsV1().StatefulSets(ns), sts, func(s *appsv1.StatefulSet) bool {
 		return s.Status.ReadyReplicas == 3 && s.Status.UpdatedReplicas == 3 && s.Status.CurrentRevision == s.Status.UpdateRevision
 	})
@@ -55,28 +49,13 @@ func seedStatefulIn(c *kubernetes.Clientset, ns string) error {
 // nodes (fleetNodesCleanup).
 func seedDaemonIn(c *kubernetes.Clientset, ns string) error {
 	ctx := context.Background()
-	capacity := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("32"), corev1.ResourceMemory: resource.MustParse("256Gi"), corev1.ResourcePods: resource.MustParse("1000")}
 	for i := range 3 {
-		name := fmt.Sprintf("%s-%d", ns, i)
-		node := &corev1.Node{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: map[string]string{"kwok.x-k8s.io/node": "fake"},
-				Labels: map[string]string{"ship-e2e-ds": ns, "kubernetes.io/hostname": name}},
-			Spec:   corev1.NodeSpec{Taints: []corev1.Taint{{Key: "ship-e2e-ds", Value: ns, Effect: corev1.TaintEffectNoSchedule}}},
-			Status: corev1.NodeStatus{Allocatable: capacity, Capacity: capacity},
-		}
-		if _, err := c.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+		node := fixture.NewNode(fmt.Sprintf("%s-%d", ns, i)).WithLabels(map[string]string{"ship-e2e-ds": ns}).WithTaint("ship-e2e-ds", ns)
+		if _, err := c.CoreV1().Nodes().Create(ctx, node.V(), metav1.CreateOptions{}); err != nil {
 			return err
 		}
 	}
-	labels := map[string]string{"app": "agent"}
-	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent"}, Spec: appsv1.DaemonSetSpec{
-		Selector: &metav1.LabelSelector{MatchLabels: labels},
-		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{
-			NodeSelector: map[string]string{"ship-e2e-ds": ns},
-			Tolerations:  []corev1.Toleration{{Key: "ship-e2e-ds", Operator: corev1.TolerationOpExists}},
-			Containers:   []corev1.Container{{Name: "agent", Image: agent1}},
-		}},
-	}}
+	ds := fixture.ForCreate(fixture.NewDaemonSet("agent").WithImage(agent1).OnNodes("ship-e2e-ds", ns).V())
 	return createAndWait(c.AppsV1().DaemonSets(ns), ds, func(d *appsv1.DaemonSet) bool {
 		return d.Status.DesiredNumberScheduled == 3 && d.Status.NumberReady == 3
 	})

@@ -171,15 +171,15 @@ var layers = map[string][]string{
 	"pkg/dashboard": {module + "pkg/kube", module + "pkg/cmd", "github.com/spf13/cobra", "k8s.io/client-go"},
 	// The gates get their objects and HTTP clients from the engine; the
 	// Prometheus API's JSON is read by hand, so no client library.
-	// The test fixtures are a leaf, so that every package's own tests can
-	// use them.
-	"pkg/internal/fixture": {module, "github.com/spf13/cobra", "k8s.io/client-go"},
 	"pkg/gate": {module + "pkg/kube", module + "pkg/ship", module + "pkg/strategy", module + "pkg/cmd", module + "pkg/printers",
 		"github.com/spf13/cobra", "k8s.io/client-go", "github.com/prometheus/"},
+	// The test fixtures are a leaf, so that every package's own tests and
+	// the e2e seeds can use them.
+	"internal/fixture": {module, "github.com/spf13/cobra", "k8s.io/client-go"},
 }
 
 func TestLayers(t *testing.T) {
-	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../pkg/...")
+	out := goList(t, nil, "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "../../pkg/...", "../../internal/...")
 	checked := 0
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		fields := strings.Fields(line)
@@ -205,7 +205,7 @@ func TestLayers(t *testing.T) {
 
 // testOnly are the packages made for tests: the fixtures and the verbs'
 // harness stay out of the binary.
-var testOnly = []string{module + "pkg/internal/fixture", module + "pkg/cmd/internal/cmdtest"}
+var testOnly = []string{module + "internal/fixture", module + "pkg/cmd/internal/cmdtest"}
 
 // TestFixturesOnlyInTests checks that no package's own files import a
 // package made for tests, only its tests do.
