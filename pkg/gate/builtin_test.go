@@ -6,7 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
