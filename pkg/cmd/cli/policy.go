@@ -31,7 +31,7 @@ type PolicyFlags struct {
 
 // AddFlags binds --policy and --notify to cmd.
 func (p *PolicyFlags) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&p.File, "policy", "", "A ReleasePolicy document (YAML or JSON) to follow: under the flags typed, over the policy the Deployment carries (annotation "+policy.Annotation+").")
+	cmd.Flags().StringVar(&p.File, "policy", "", "A ReleasePolicy document (YAML or JSON) to follow: under the flags typed, over the policy the workload (its Deployment, StatefulSet or DaemonSet) carries (annotation "+policy.Annotation+").")
 	cmd.Flags().StringArrayVar(&p.Notify, "notify", nil, "Send notifications: FORMAT=env:VAR or FORMAT=secret:NAME/KEY, FORMAT slack or cloudevents, the receiver's URL read from that variable or Secret key (repeatable).")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("notify", cobra.FixedCompletions([]string{policy.FormatSlack + "=", policy.FormatCloudEvents + "="}, cobra.ShellCompDirectiveNoSpace))
