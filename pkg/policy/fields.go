@@ -39,7 +39,7 @@ var Fields = sync.OnceValue(func() []Field {
 		{Name: "strategy", Doc: "canary (kubectl ship canary) or blueGreen (kubectl ship bluegreen-switch): the verb that follows this policy",
 			get: str(func(s *Spec) **string { return &s.Strategy }), set: setStr(func(s *Spec) **string { return &s.Strategy })},
 		{Name: "steps", Flag: "steps", MaskedBy: []string{"weight", "replicas"},
-			Doc: "the weights a canary advances through, in percent, with pause where a person approves: [10, 25, pause, 50]",
+			Doc: "the weights a canary advances through, in percent, with pause where a person approves: [10, 25, pause, 50]; for a DaemonSet, numbers of nodes or percentages of them: [1, 50%]",
 			get: func(s *Spec) []string {
 				if s.Steps == nil {
 					return nil

@@ -53,7 +53,8 @@ func (s *Spec) validateSteps() error {
 		return fmt.Errorf("spec.steps: empty: give the weights, e.g. [10, 25, pause, 50], or leave it out")
 	}
 	for i, st := range s.Steps {
-		if st.Type == intstr.String && st.StrVal != "pause" {
+		// "50%" is a percentage, as --steps takes it: of a DaemonSet's nodes.
+		if st.Type == intstr.String && st.StrVal != "pause" && !strings.HasSuffix(st.StrVal, "%") {
 			return fmt.Errorf("spec.steps[%d]: %q is neither a weight in percent nor pause", i, st.StrVal)
 		}
 	}

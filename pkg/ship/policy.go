@@ -8,12 +8,13 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 // Resolver makes what a run carries out from the workload of kind
-// ("deployment": the release's stable Deployment, or "statefulset") as the
-// run first read it: the policy it carries (and the namespace default it
-// names, read through r) under the command's flags. It is called once,
+// (release.KindDeployment: the release's stable Deployment, KindStatefulSet
+// or KindDaemonSet) as the run first read it: the policy it carries (and
+// the namespace default it names, read through r) under the command's flags. It is called once,
 // before any write, and costs no request of its own when the workload
 // carries no policy.
 type Resolver func(ctx context.Context, kind string, w metav1.Object, r Reader) (Resolved, error)
@@ -62,13 +63,16 @@ func (r reader) SecretValue(ctx context.Context, name, key string) (string, erro
 // another planner, which may need more of the release read (a route the
 // policy names).
 func (r *run) resolve(ctx context.Context, snap *plans.Snapshot) (*plans.Snapshot, error) {
-	if r.o.Resolve == nil || r.resolved || snap.DaemonSet != nil {
+	if r.o.Resolve == nil || r.resolved {
 		return snap, nil
 	}
-	kind, w := "deployment", metav1.Object(nil)
-	if snap.StatefulSet != nil {
-		kind, w = "statefulset", snap.StatefulSet
-	} else {
+	kind, w := release.KindDeployment, metav1.Object(nil)
+	switch {
+	case snap.StatefulSet != nil:
+		kind, w = release.KindStatefulSet, snap.StatefulSet
+	case snap.DaemonSet != nil:
+		kind, w = release.KindDaemonSet, snap.DaemonSet
+	default:
 		w = snap.Release.Stable
 	}
 	res, err := r.o.Resolve(ctx, kind, w, reader{r.client, r.t.Namespace})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/version"
 
@@ -106,13 +107,14 @@ func (e *Engine) ServerVersion(ctx context.Context, t Target) (*version.Info, er
 	return client.ServerVersion(ctx)
 }
 
-// Workload reads release t's stable Deployment, in one request, and returns
-// what reads what its policy names in its namespace.
-func (e *Engine) Workload(ctx context.Context, t Target) (*appsv1.Deployment, Reader, error) {
+// Workload reads release t's workload as the verbs find it (see
+// kube.Client.Workload: one request for a Deployment), its kind, and what
+// reads what its policy names in its namespace.
+func (e *Engine) Workload(ctx context.Context, t Target) (string, metav1.Object, Reader, error) {
 	client, t, err := e.resolve(t)
 	if err != nil {
-		return nil, nil, err
+		return "", nil, nil, err
 	}
-	d, err := client.Deployment(ctx, t.Namespace, t.Name)
-	return d, reader{client, t.Namespace}, err
+	kind, w, err := client.Workload(ctx, t.Namespace, t.Name)
+	return kind, w, reader{client, t.Namespace}, err
 }

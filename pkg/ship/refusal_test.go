@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
@@ -95,6 +96,32 @@ func TestResolve(t *testing.T) {
 	}
 	if len(n.types()) == 0 {
 		t.Error("the policy's notifier was not told")
+	}
+}
+
+// TestResolveEachKind hands the Resolver the workload the run read and its
+// kind: a StatefulSet's and a DaemonSet's policies are followed as a
+// Deployment's.
+func TestResolveEachKind(t *testing.T) {
+	meta := metav1.ObjectMeta{Name: "web", Namespace: "default"}
+	snaps := map[string]*plans.Snapshot{
+		release.KindStatefulSet: {StatefulSet: &appsv1.StatefulSet{ObjectMeta: meta}},
+		release.KindDaemonSet:   {DaemonSet: &appsv1.DaemonSet{ObjectMeta: meta}},
+	}
+	for want, snap := range snaps {
+		byPolicy := planOnly(&fakePlanner{verb: "canary"})
+		var got string
+		resolve := func(_ context.Context, kind string, w metav1.Object, _ Reader) (Resolved, error) {
+			got = kind + "/" + w.GetName()
+			return Resolved{Planner: byPolicy}, nil
+		}
+		r, _ := testRun(newFakeCluster(), planOnly(&fakePlanner{verb: "canary"}), Options{Resolve: resolve})
+		if _, err := r.resolve(context.Background(), snap); err != nil {
+			t.Fatal(err)
+		}
+		if got != want+"/web" || r.p != byPolicy {
+			t.Errorf("resolved %q, want %s/web, and the policy's planner", got, want)
+		}
 	}
 }
 

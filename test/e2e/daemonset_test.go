@@ -327,28 +327,13 @@ func TestDaemonSetBadInputs(t *testing.T) {
 		{[]string{"bluegreen", "agent", "--image", agent2}, "cannot be released blue-green: a DaemonSet runs one pod per node"},
 		{[]string{"promote", "agent"}, "has no canary to promote"},
 	}
-	check := func(args []string, want string) {
-		t.Helper()
-		rv := mustKubectl(t, "get", "daemonset", "agent", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}")
-		pods := readDaemon(t, ns)
-		res := ship(t, ns, args...)
-		if res.code == 0 || !strings.Contains(res.stderr, want) || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
-			t.Errorf("kubectl ship %s: exit %d, stderr %q; want one line with %q", strings.Join(args, " "), res.code, res.stderr, want)
-		}
-		if got := mustKubectl(t, "get", "daemonset", "agent", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); got != rv {
-			t.Errorf("kubectl ship %s changed the DaemonSet (resourceVersion %s -> %s)", strings.Join(args, " "), rv, got)
-		}
-		if got := readDaemon(t, ns); fmt.Sprint(got) != fmt.Sprint(pods) {
-			t.Errorf("kubectl ship %s changed the pods:\n%v\nwant\n%v", strings.Join(args, " "), got, pods)
-		}
-	}
 	for _, c := range cases {
-		check(c.args, c.want)
+		assertDaemonRefused(t, ns, c.want, c.args...)
 	}
 	// A canary running: another image is refused, as is shrinking it.
 	mustShip(t, ns, "canary", "agent", "--image", agent2, "--nodes", "2")
-	check([]string{"canary", "agent", "--image", "example/agent:3", "--nodes", "2"}, "already runs a canary of agent=example/agent:2")
-	check([]string{"canary", "agent", "--image", agent2, "--nodes", "1"}, "cannot shrink to 1 in place")
+	assertDaemonRefused(t, ns, "already runs a canary of agent=example/agent:2", "canary", "agent", "--image", "example/agent:3", "--nodes", "2")
+	assertDaemonRefused(t, ns, "cannot shrink to 1 in place", "canary", "agent", "--image", agent2, "--nodes", "1")
 }
 
 // TestDaemonSetPromoteAbortAtOnce: promote and abort started together act
@@ -418,5 +403,24 @@ func TestDaemonSetStatus(t *testing.T) {
 				t.Errorf("status at %d nodes: %s", nodes, off)
 			}
 		})
+	}
+}
+
+// assertDaemonRefused runs kubectl ship args and wants it refused in one
+// line holding want, with DaemonSet agent (its resourceVersion) and its
+// pods unchanged.
+func assertDaemonRefused(t *testing.T, ns, want string, args ...string) {
+	t.Helper()
+	rv := mustKubectl(t, "get", "daemonset", "agent", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}")
+	pods := readDaemon(t, ns)
+	res := ship(t, ns, args...)
+	if res.code == 0 || !strings.Contains(res.stderr, want) || strings.Count(strings.TrimSpace(res.stderr), "\n") != 0 {
+		t.Errorf("kubectl ship %s: exit %d, stderr %q; want one line with %q", strings.Join(args, " "), res.code, res.stderr, want)
+	}
+	if got := mustKubectl(t, "get", "daemonset", "agent", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"); got != rv {
+		t.Errorf("kubectl ship %s changed the DaemonSet (resourceVersion %s -> %s)", strings.Join(args, " "), rv, got)
+	}
+	if got := readDaemon(t, ns); fmt.Sprint(got) != fmt.Sprint(pods) {
+		t.Errorf("kubectl ship %s changed the pods:\n%v\nwant\n%v", strings.Join(args, " "), got, pods)
 	}
 }

@@ -22,12 +22,14 @@ type Request struct {
 var responseLine = regexp.MustCompile(`"Response" verb="([A-Z]+)" url="([^"]+)" status="([^"]*)"`)
 
 // Parse reads the requests of a -v=6 log. Paths are shown without the server
-// and with namespace as NS, so they compare across runs.
+// and with namespace as NS, so they compare across runs. A request the API
+// server's priority and fairness turned away (429) is left out: client-go
+// sends it again by itself, and the command made it once.
 func Parse(log, namespace string) []Request {
 	var requests []Request
 	for _, m := range responseLine.FindAllStringSubmatch(log, -1) {
 		u, err := url.Parse(m[2])
-		if err != nil {
+		if err != nil || strings.HasPrefix(m[3], "429") {
 			continue
 		}
 		path := strings.Replace(u.RequestURI(), "/namespaces/"+namespace+"/", "/namespaces/NS/", 1)

@@ -131,6 +131,9 @@ func resolver(o PolicyOptions) ship.Resolver {
 // write with AcrossWaves.
 func Resolve(ctx context.Context, o PolicyOptions, kind string, w metav1.Object, r ship.Reader) (ship.Resolved, error) {
 	p := o.Following()
+	if err := p.CheckFor(kind); err != nil {
+		return ship.Resolved{}, err
+	}
 	layers, err := p.ReadFrom(ctx, kind, w, r)
 	if err != nil {
 		return ship.Resolved{}, err

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/ship"
 )
 
@@ -30,7 +31,7 @@ type PolicyFlags struct {
 
 // AddFlags binds --policy and --notify to cmd.
 func (p *PolicyFlags) AddFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&p.File, "policy", "", "A ReleasePolicy document (YAML or JSON) to follow: under the flags typed, over the policy the Deployment carries (annotation "+policy.Annotation+").")
+	cmd.Flags().StringVar(&p.File, "policy", "", "A ReleasePolicy document (YAML or JSON) to follow: under the flags typed, over the policy the workload (its Deployment, StatefulSet or DaemonSet) carries (annotation "+policy.Annotation+").")
 	cmd.Flags().StringArrayVar(&p.Notify, "notify", nil, "Send notifications: FORMAT=env:VAR or FORMAT=secret:NAME/KEY, FORMAT slack or cloudevents, the receiver's URL read from that variable or Secret key (repeatable).")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("notify", cobra.FixedCompletions([]string{policy.FormatSlack + "=", policy.FormatCloudEvents + "="}, cobra.ShellCompDirectiveNoSpace))
@@ -68,14 +69,15 @@ func (p *PolicyFlags) Layers() []policy.Layer {
 	return []policy.Layer{*p.layer}
 }
 
-// WorkloadLayers are the policies the workload d of kind (a Deployment or
-// a StatefulSet) carries: its own, in its annotation, and the namespace
-// default its other annotation names, read through r (one request). None
-// costs no request.
+// WorkloadLayers are the policies the workload d of kind (a Deployment, a
+// StatefulSet or a DaemonSet) carries: its own, in its annotation, and the
+// namespace default its other annotation names, read through r (one
+// request). None costs no request. On a DaemonSet, a field its canary
+// cannot follow is refused, named with where it came from.
 func WorkloadLayers(ctx context.Context, kind string, d metav1.Object, r ship.Reader) ([]policy.Layer, error) {
 	var layers []policy.Layer
 	if doc, ok := d.GetAnnotations()[policy.Annotation]; ok {
-		p, err := policy.Parse([]byte(doc))
+		p, err := parseFor(kind, doc)
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: annotation %s: %w", kind, d.GetName(), policy.Annotation, err)
 		}
@@ -90,13 +92,36 @@ func WorkloadLayers(ctx context.Context, kind string, d metav1.Object, r ship.Re
 		if !ok {
 			return nil, fmt.Errorf("configmap %s: no key %s holding a %s", name, policy.DefaultsKey, policy.Kind)
 		}
-		p, err := policy.Parse([]byte(doc))
+		p, err := parseFor(kind, doc)
 		if err != nil {
 			return nil, fmt.Errorf("configmap %s: %s: %w", name, policy.DefaultsKey, err)
 		}
 		layers = append(layers, policy.Layer{Source: "configmap/" + name + " (namespace default)", Spec: &p.Spec})
 	}
 	return layers, nil
+}
+
+// parseFor parses a policy the workload of kind carries: on a DaemonSet,
+// with the fields its canary cannot follow refused.
+func parseFor(kind, doc string) (*policy.Policy, error) {
+	p, err := policy.Parse([]byte(doc))
+	if err == nil && kind == release.KindDaemonSet {
+		err = p.Spec.ValidateDaemonSet()
+	}
+	return p, err
+}
+
+// CheckFor refuses, when the workload of kind is a DaemonSet, a policy of
+// --policy (or the one recorded) with a field its canary cannot follow; no
+// request.
+func (p *PolicyFlags) CheckFor(kind string) error {
+	if p.layer == nil || kind != release.KindDaemonSet {
+		return nil
+	}
+	if err := p.layer.Spec.ValidateDaemonSet(); err != nil {
+		return fmt.Errorf("%s: %w", p.layer.Source, err)
+	}
+	return nil
 }
 
 // ApplyPolicy gives the flags of cmd that were not typed the values layers

@@ -39,16 +39,20 @@ func NewCmdPolicy(f *cli.Factory, streams genericiooptions.IOStreams) *cobra.Com
 		Short: "Show the release policy a release follows, and where each value comes from",
 		Long: `Show the effective release policy of release NAME: what 'kubectl ship canary
 NAME --image IMAGE' (or for strategy blueGreen 'kubectl ship bluegreen-switch
-NAME') follows when no flag is typed, field by field, with where
-each value comes from: --policy FILE, the Deployment's annotation
-` + policy.Annotation + `, the namespace default its annotation
+NAME') follows when no flag is typed, field by field, with where each
+value comes from: --policy FILE, the annotation ` + policy.Annotation + `
+of NAME's workload (its Deployment, else its StatefulSet, else its
+DaemonSet, as the verbs find it), the namespace default its annotation
 ` + policy.DefaultsAnnotation + ` names (a ConfigMap whose key ` + policy.DefaultsKey + `
 holds the document), or the flag's default. Flags typed on a command go
 over all of them, field by field; each field is the flag of the same name.
 
 -o yaml or -o json prints the effective policy as a ReleasePolicy document,
-which --policy takes back. One request (the Deployment), two when it names
-a namespace default. An invalid policy is refused with the field named.`,
+which --policy takes back. One request for a Deployment (a StatefulSet
+two, a DaemonSet three: the kinds looked for before it), one more when it
+names a namespace default. An invalid policy, or on a DaemonSet a field its
+canary cannot follow (route, weightTotal, header, cookie, sticky), is
+refused with the field named.`,
 		Example: `  kubectl ship policy ctwoc
   kubectl ship policy ctwoc -o yaml > ctwoc-policy.yaml
   kubectl ship policy validate -f ctwoc-policy.yaml
@@ -57,7 +61,7 @@ a namespace default. An invalid policy is refused with the field named.`,
 		ValidArgsFunction: cli.CompleteReleaseNames(f),
 		RunE:              cli.RunE(f, o),
 	}
-	cmd.Flags().StringVar(&o.Policy.File, "policy", "", "A ReleasePolicy document to show over the Deployment's policy, as --policy does on canary.")
+	cmd.Flags().StringVar(&o.Policy.File, "policy", "", "A ReleasePolicy document to show over the workload's policy, as --policy does on canary.")
 	_ = cmd.MarkFlagFilename("policy", "yaml", "yml", "json")
 	o.Output.AddFlags(cmd)
 	cmd.AddCommand(newCmdValidate(streams), newCmdExplain(streams))
@@ -73,15 +77,19 @@ func (o *Options) Complete(f *cli.Factory, _ *cobra.Command, args []string) erro
 // Validate checks -o; it makes no request.
 func (o *Options) Validate() error { return o.Output.Validate() }
 
-// Run reads the Deployment and the namespace default it names, and prints
-// the effective policy.
+// Run reads the workload (a Deployment, else a StatefulSet, else a
+// DaemonSet, as the verbs find it) and the namespace default it names, and
+// prints the effective policy.
 func (o *Options) Run(ctx context.Context) error {
-	d, r, err := o.factory.Engine().Workload(ctx, o.target)
+	kind, w, r, err := o.factory.Engine().Workload(ctx, o.target)
 	if err != nil {
 		return err
 	}
-	layers, err := cli.WorkloadLayers(ctx, "deployment", d, r)
+	layers, err := cli.WorkloadLayers(ctx, kind, w, r)
 	if err != nil {
+		return err
+	}
+	if err := o.Policy.CheckFor(kind); err != nil {
 		return err
 	}
 	layers = append(o.Policy.Layers(), layers...)
@@ -95,7 +103,9 @@ func (o *Options) Run(ctx context.Context) error {
 		return err
 	}
 	doc := policy.New(o.target.Name, eff.Spec)
-	return o.Output.Print(o.Out, doc, func(w io.Writer) error { return printEffective(w, d.Name, d.Namespace, eff) })
+	// Named as kubectl names it: deployment.apps/ctwoc, daemonset.apps/agent.
+	name := kind + ".apps/" + w.GetName()
+	return o.Output.Print(o.Out, doc, func(out io.Writer) error { return printEffective(out, name, w.GetNamespace(), eff) })
 }
 
 // printEffective writes the effective policy as a table of its fields,
