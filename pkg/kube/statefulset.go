@@ -80,6 +80,21 @@ func (c *Client) ObserveStatefulSet(ctx context.Context, namespace, name string)
 	return sts, pods.Items, nil
 }
 
+// ObserveHTTPRoute reads HTTPRoute ref (its namespace given), one list of
+// its namespace's routes as every read of routes is: nil when it is gone.
+func (c *Client) ObserveHTTPRoute(ctx context.Context, ref release.RouteRef) (*release.HTTPRoute, error) {
+	routes, err := c.httpRoutes(ctx, ref.Namespace)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	for _, route := range routes {
+		if route.Name() == ref.Name {
+			return route, nil
+		}
+	}
+	return nil, nil
+}
+
 // statefulStatus is LoadStatus for a StatefulSet's release, when no
 // Deployment has its name: the StatefulSet, its pods and the release's lock,
 // three requests (four with the Deployments' list before), however many pods.
