@@ -48,6 +48,17 @@ func TestStatefulSetStepsThroughAnHTTPRoute(t *testing.T) {
 	}
 	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db2+" update", "db-3="+db2+" update")
 	eventuallyTracked(t, ns, "db-2 db-3", "db-0 db-1")
+	// status shows the route the canary runs through and its weights, as
+	// for a Deployment's routed canary.
+	status := mustShip(t, ns, "status", "db").stdout
+	for _, want := range []string{"httproute/web (drives the release)", "db-stable (stable) 50%, db-canary (canary) 50%"} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status should show %q:\n%s", want, status)
+		}
+	}
+	if got := mustShip(t, ns, "status", "db", "-o", "jsonpath={.routes[0].canaryWeight}").stdout; got != "50" {
+		t.Errorf("status -o jsonpath canaryWeight = %q, want 50", got)
+	}
 	mustShip(t, ns, "approve", "db")
 	res := run.wait(t)
 	for _, want := range []string{"holding step 1 of 3 (10%)", "traffic: Pass: httproute/web 10% canary (1 ready canary pod, 3 stable)",
