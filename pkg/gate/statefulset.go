@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -35,6 +36,22 @@ func (b *StatefulBuiltIn) Check(sts *appsv1.StatefulSet, pods []corev1.Pod, now 
 	health := b.health(sts, pods, now)
 	health.Holding = true
 	return []Result{health.Check(), b.traffic(sts, pods)}
+}
+
+// RouteSeen is the route a StatefulSet's canary runs through, as one check
+// read it: Route nil when it is gone, Err when it could not be read.
+type RouteSeen struct {
+	Ref   release.RouteRef
+	Route *release.HTTPRoute
+	Err   error
+}
+
+// CheckRouted is Check for a canary through a route: the traffic gate
+// judges the route's weights, not the pods' shares.
+func (b *StatefulBuiltIn) CheckRouted(sts *appsv1.StatefulSet, pods []corev1.Pod, seen RouteSeen, now time.Time) []Result {
+	health := b.health(sts, pods, now)
+	health.Holding = true
+	return []Result{health.Check(), b.routeTraffic(sts, pods, seen)}
 }
 
 // Starting judges the pods while the canary's start: what a hold would
@@ -79,4 +96,40 @@ func readyCount(pods []*corev1.Pod) int {
 		}
 	}
 	return n
+}
+
+// routeTraffic fails when the route sends the canary's Service a weight
+// off the step's, or sends traffic to a Service of ship's whose revision
+// has no ready pod (they select the pods by revision); a route gone fails,
+// and one not read is no answer.
+func (b *StatefulBuiltIn) routeTraffic(sts *appsv1.StatefulSet, pods []corev1.Pod, seen RouteSeen) Result {
+	b.Actual = 0
+	canaryService := release.CanaryName(sts.Name)
+	switch {
+	case seen.Err != nil:
+		return Result{Gate: TrafficGate, Verdict: Inconclusive, Reason: fmt.Sprintf("reading %s: %v", seen.Ref, seen.Err)}
+	case seen.Route == nil:
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: fmt.Sprintf("%s, the route the canary runs through, was not found", seen.Ref)}
+	}
+	weight, total, ok := seen.Route.SplitTo(sts.Namespace, canaryService)
+	if !ok || total == 0 {
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: fmt.Sprintf("%s splits no traffic between service %s and another", seen.Ref, canaryService)}
+	}
+	b.Actual = 100 * float64(weight) / float64(total)
+	byRevision := release.PodsByRevision(sts, pods)
+	canary, stable := readyCount(byRevision.Update), readyCount(byRevision.Current)
+	var problems []string
+	if b.Share != AnyShare && math.Abs(b.Actual-b.Share) > routeTolerance {
+		problems = append(problems, fmt.Sprintf("%s sends %s to the canary, and the step %s", seen.Ref, percent(b.Actual), percent(b.Share)))
+	}
+	if canary == 0 && b.Actual > 0 {
+		problems = append(problems, fmt.Sprintf("service %s has no ready pod of revision %s, and %s sends it %s", canaryService, sts.Status.UpdateRevision, seen.Ref, percent(b.Actual)))
+	}
+	if stable == 0 && b.Actual < 100 {
+		problems = append(problems, fmt.Sprintf("service %s has no ready pod of revision %s, and %s sends it %s", release.StableServiceName(sts.Name), sts.Status.CurrentRevision, seen.Ref, percent(100-b.Actual)))
+	}
+	if len(problems) > 0 {
+		return Result{Gate: TrafficGate, Verdict: Fail, Reason: strings.Join(problems, "; ")}
+	}
+	return Result{Gate: TrafficGate, Verdict: Pass, Reason: fmt.Sprintf("%s %s canary (%d ready canary %s, %d stable)", seen.Ref, percent(b.Actual), canary, release.Plural(canary, "pod"), stable)}
 }

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
+	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
 func TestStatefulBuiltIn(t *testing.T) {
@@ -55,3 +57,55 @@ func TestStatefulBuiltIn(t *testing.T) {
 
 // verdict is a result as "pass REASON".
 func verdict(r Result) string { return strings.ToLower(string(r.Verdict)) + " " + r.Reason }
+
+// Through a route, the traffic gate judges the route's weights and the
+// ready pods of the revisions ship's Services select; a route not read is
+// no pass.
+func TestStatefulBuiltInThroughARoute(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").Rolling(2).V()
+	ref := release.RouteRef{Kind: release.KindHTTPRoute, Namespace: "ns", Name: "web"}
+	route := func(canary int32) *release.HTTPRoute {
+		obj := unstructuredRoute{"db", canary}.object()
+		r, err := release.NewHTTPRoute(&obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	pods := func(canaryReady bool) []corev1.Pod {
+		canary := fixture.NewStatefulPod(sts, 3, "db-2")
+		if !canaryReady {
+			canary = canary.NotReady(0)
+		}
+		return []corev1.Pod{fixture.NewStatefulPod(sts, 0, "db-1").V(), fixture.NewStatefulPod(sts, 1, "db-1").V(),
+			fixture.NewStatefulPod(sts, 2, "db-2").V(), canary.V()}
+	}
+	tests := []struct {
+		name    string
+		seen    RouteSeen
+		pods    []corev1.Pod
+		traffic string
+	}{
+		{"the step's weight", RouteSeen{Ref: ref, Route: route(10)}, pods(true),
+			"pass httproute/ns/web 10% canary (2 ready canary pods, 2 stable)"},
+		// Half the pods carry a tenth of the traffic: the route, not the
+		// pods, says the canary's share.
+		{"a weight off the step", RouteSeen{Ref: ref, Route: route(40)}, pods(true),
+			"fail httproute/ns/web sends 40% to the canary, and the step 10%"},
+		{"no ready canary pod", RouteSeen{Ref: ref, Route: route(10)}, append(pods(false)[:2], pods(false)[3]),
+			"fail service db-canary has no ready pod of revision db-2, and httproute/ns/web sends it 10%"},
+		{"the route gone", RouteSeen{Ref: ref}, pods(true),
+			"fail httproute/ns/web, the route the canary runs through, was not found"},
+		{"the route not read", RouteSeen{Ref: ref, Err: errors.New("connection refused")}, pods(true),
+			"inconclusive reading httproute/ns/web: connection refused"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &StatefulBuiltIn{Share: 10, Grace: time.Minute}
+			got := b.CheckRouted(sts, tc.pods, tc.seen, fixture.T0.Add(2*time.Minute))
+			if len(got) != 2 || verdict(got[1]) != tc.traffic {
+				t.Errorf("got %+v\nwant traffic %q", got, tc.traffic)
+			}
+		})
+	}
+}

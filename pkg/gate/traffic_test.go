@@ -57,7 +57,7 @@ func endpoints(canaries int, slices ...discoveryv1.EndpointSlice) *release.Endpo
 // web-stable and web-canary at canary percent.
 func withRoute(t *testing.T, rel *release.Release, canary int32) *release.Release {
 	t.Helper()
-	obj := unstructuredRoute{canary}.object()
+	obj := unstructuredRoute{"web", canary}.object()
 	route, err := release.NewHTTPRoute(&obj)
 	if err != nil {
 		t.Fatal(err)
@@ -67,8 +67,12 @@ func withRoute(t *testing.T, rel *release.Release, canary int32) *release.Releas
 }
 
 // unstructuredRoute is HTTPRoute web of namespace ns, its one rule split
-// between web-stable and web-canary, the canary getting canary percent.
-type unstructuredRoute struct{ canary int32 }
+// between ship's Services of release (web-stable and web-canary), the
+// canary getting canary percent.
+type unstructuredRoute struct {
+	release string
+	canary  int32
+}
 
 func (r unstructuredRoute) object() unstructured.Unstructured {
 	backend := func(name string, weight int32) any {
@@ -78,7 +82,7 @@ func (r unstructuredRoute) object() unstructured.Unstructured {
 		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
 		"metadata": map[string]any{"name": "web", "namespace": "ns"},
 		"spec": map[string]any{"rules": []any{map[string]any{"backendRefs": []any{
-			backend("web-stable", 100-r.canary), backend("web-canary", r.canary)}}}},
+			backend(r.release+"-stable", 100-r.canary), backend(r.release+"-canary", r.canary)}}}},
 	}}
 }
 

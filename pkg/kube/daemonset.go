@@ -183,5 +183,6 @@ func (c *Client) daemonStatus(ctx context.Context, namespace, name string, noDep
 	if err != nil {
 		return nil, err
 	}
-	return c.withLock(ctx, release.SummarizeDaemon(snap.DaemonSet, snap.Pods)), nil
+	st, _ := c.withLock(ctx, release.SummarizeDaemon(snap.DaemonSet, snap.Pods))
+	return st, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -80,25 +81,58 @@ func (c *Client) ObserveStatefulSet(ctx context.Context, namespace, name string)
 	return sts, pods.Items, nil
 }
 
+// ObserveHTTPRoute reads HTTPRoute ref (its namespace given), one list of
+// its namespace's routes as every read of routes is: nil when it is gone.
+func (c *Client) ObserveHTTPRoute(ctx context.Context, ref release.RouteRef) (*release.HTTPRoute, error) {
+	routes, err := c.httpRoutes(ctx, ref.Namespace)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	for _, route := range routes {
+		if route.Name() == ref.Name {
+			return route, nil
+		}
+	}
+	return nil, nil
+}
+
 // statefulStatus is LoadStatus for a StatefulSet's release, when no
 // Deployment has its name: the StatefulSet, its pods and the release's lock,
-// three requests (four with the Deployments' list before), however many pods.
+// three requests (four with the Deployments' list before), however many pods;
+// and when the lock records a route its canary runs through, that route's
+// weights (a list of the routes, one more).
 func (c *Client) statefulStatus(ctx context.Context, namespace, name string, noDeployment error) (*release.Status, error) {
 	snap, err := c.loadStatefulSet(ctx, namespace, name, statefulRoutes{}, noDeployment)
 	if err != nil {
 		return nil, err
 	}
-	return c.withLock(ctx, release.SummarizeStateful(snap.StatefulSet, snap.Pods)), nil
+	st, lock := c.withLock(ctx, release.SummarizeStateful(snap.StatefulSet, snap.Pods))
+	if lock == nil || st.Strategy != release.StrategyCanary {
+		return st, nil
+	}
+	ref, routed := release.ParseRouteRecord(lock.Annotations[release.AnnotationRouteRecord]).Ref()
+	if !routed || ref.Kind != release.KindHTTPRoute {
+		return st, nil
+	}
+	route, err := c.ObserveHTTPRoute(ctx, ref.In(namespace))
+	if err != nil {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("reading %s, which the canary runs through: %v", ref.Relative(namespace), err))
+		return st, nil
+	}
+	release.AddStatefulRoute(st, ref.Relative(namespace), route)
+	return st, nil
 }
 
 // withLock is st with what the release's lock says (an operation in
-// progress or interrupted, the progression), one request; without the
-// right to read it, st as it is.
-func (c *Client) withLock(ctx context.Context, st *release.Status) *release.Status {
-	if lock, err := c.leases(st.Namespace).Get(ctx, release.LockName(st.Name), metav1.GetOptions{}); err == nil {
-		applyLock(st, lock)
+// progress or interrupted, the progression), one request, and the lock;
+// without the right to read it, st as it is and no lock.
+func (c *Client) withLock(ctx context.Context, st *release.Status) (*release.Status, *coordinationv1.Lease) {
+	lock, err := c.leases(st.Namespace).Get(ctx, release.LockName(st.Name), metav1.GetOptions{})
+	if err != nil {
+		return st, nil
 	}
-	return st
+	applyLock(st, lock)
+	return st, lock
 }
 
 // WaitForStatefulRollout blocks until sts has rolled out as far as its

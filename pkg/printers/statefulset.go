@@ -30,6 +30,9 @@ func statefulStatus(w io.Writer, st *release.Status) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := Routes(w, st); err != nil {
+		return err
+	}
 	return warnings(w, st)
 }
 

@@ -198,6 +198,26 @@ func (b BackendRef) WeightOf() int32 {
 	return *b.Weight
 }
 
+// SplitTo is the weight the route gives service (of namespace) in its
+// first rule that splits traffic between it and one other backend, and
+// that rule's total weight; false when no rule does.
+func (r *HTTPRoute) SplitTo(namespace, service string) (weight, total int32, ok bool) {
+	for _, rule := range r.Spec.Rules {
+		var sum int32
+		found := false
+		for _, b := range rule.BackendRefs {
+			sum += b.WeightOf()
+			if b.Service(r.Namespace(), namespace) == service {
+				weight, found = b.WeightOf(), true
+			}
+		}
+		if found && len(rule.BackendRefs) == 2 {
+			return weight, sum, true
+		}
+	}
+	return 0, 0, false
+}
+
 // Services are the Services of namespace the route sends traffic to.
 func (r *HTTPRoute) Services(namespace string) []string {
 	var out []string

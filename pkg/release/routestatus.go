@@ -88,40 +88,12 @@ func routeStatuses(r *Release, ep *Endpoints) ([]RouteStatus, []string) {
 	var out []RouteStatus
 	var warnings []string
 	for _, route := range r.HTTPRoutesTo(r.routeTargets()...) {
-		st := RouteStatus{Kind: KindHTTPRoute, Name: route.Name(), Drives: routed && route.Ref(ns) == recorded.Relative(ns)}
-		if route.Namespace() != ns {
-			st.Namespace = route.Namespace()
-		}
-		accepted := false
-		for _, ref := range route.Spec.ParentRefs {
-			parent := RouteParent{Name: ref.Name, Namespace: deref(ref.Namespace), SectionName: deref(ref.SectionName)}
-			for _, p := range route.Status.Parents {
-				if p.ParentRef.Name == ref.Name && deref(p.ParentRef.Namespace) == parent.Namespace && deref(p.ParentRef.SectionName) == parent.SectionName {
-					parent.Accepted = p.Accepted()
-					parent.ResolvedRefs, warnings = resolvedRefs(route, p, warnings)
-				}
-			}
-			st.Parents = append(st.Parents, parent)
-			accepted = accepted || parent.Accepted
-		}
-		view := &serviceView{rel: r, ep: ep}
-		for _, rule := range route.Spec.Rules {
-			st.Rules = append(st.Rules, ruleStatus(rule, route.Namespace(), ns, roles, view))
-		}
-		st.CanaryWeight = shipWeight(st)
-		st.CanaryShare = canaryShare(st.Rules, route.Spec.Rules)
-		warnings = append(warnings, backendWarnings(st)...)
+		st, said := httpRouteStatus(route, ns, routed && route.Ref(ns) == recorded.Relative(ns), roles, &serviceView{rel: r, ep: ep})
 		if _, driven := r.RecordedRoute(); driven && !st.Drives && st.CanaryShare != nil && r.Canary != nil {
-			warnings = append(warnings, fmt.Sprintf("httproute %s sends traffic to the release outside the weight of the route it runs through: %s of its requests reach the canary",
+			said = append(said, fmt.Sprintf("httproute %s sends traffic to the release outside the weight of the route it runs through: %s of its requests reach the canary",
 				route.Name(), percent(*st.CanaryShare)))
 		}
-		switch {
-		case accepted:
-		case st.CanaryWeight != nil:
-			warnings = append(warnings, fmt.Sprintf("httproute %s: the route says %s but no gateway has accepted it", route.Name(), percent(*st.CanaryWeight)))
-		default:
-			warnings = append(warnings, fmt.Sprintf("httproute %s: no gateway has accepted it, so it carries no traffic", route.Name()))
-		}
+		warnings = append(warnings, said...)
 		out = append(out, st)
 	}
 	if gone, warning := r.goneRoute(recorded, routed); gone != nil {
@@ -131,6 +103,44 @@ func routeStatuses(r *Release, ep *Endpoints) ([]RouteStatus, []string) {
 		out = append(out, ingressStatus(ing, recorded.Name, r.Services, roles))
 	}
 	return out, warnings
+}
+
+// httpRouteStatus describes route as seen from namespace ns, where roles
+// name ship's Services and view (nil: not read) their endpoints; drives
+// says the release runs through it. It warns of backends that send
+// traffic nowhere and of a route no Gateway accepted.
+func httpRouteStatus(route *HTTPRoute, ns string, drives bool, roles map[string]string, view *serviceView) (RouteStatus, []string) {
+	var warnings []string
+	st := RouteStatus{Kind: KindHTTPRoute, Name: route.Name(), Drives: drives}
+	if route.Namespace() != ns {
+		st.Namespace = route.Namespace()
+	}
+	accepted := false
+	for _, ref := range route.Spec.ParentRefs {
+		parent := RouteParent{Name: ref.Name, Namespace: deref(ref.Namespace), SectionName: deref(ref.SectionName)}
+		for _, p := range route.Status.Parents {
+			if p.ParentRef.Name == ref.Name && deref(p.ParentRef.Namespace) == parent.Namespace && deref(p.ParentRef.SectionName) == parent.SectionName {
+				parent.Accepted = p.Accepted()
+				parent.ResolvedRefs, warnings = resolvedRefs(route, p, warnings)
+			}
+		}
+		st.Parents = append(st.Parents, parent)
+		accepted = accepted || parent.Accepted
+	}
+	for _, rule := range route.Spec.Rules {
+		st.Rules = append(st.Rules, ruleStatus(rule, route.Namespace(), ns, roles, view))
+	}
+	st.CanaryWeight = shipWeight(st)
+	st.CanaryShare = canaryShare(st.Rules, route.Spec.Rules)
+	warnings = append(warnings, backendWarnings(st)...)
+	switch {
+	case accepted:
+	case st.CanaryWeight != nil:
+		warnings = append(warnings, fmt.Sprintf("httproute %s: the route says %s but no gateway has accepted it", route.Name(), percent(*st.CanaryWeight)))
+	default:
+		warnings = append(warnings, fmt.Sprintf("httproute %s: no gateway has accepted it, so it carries no traffic", route.Name()))
+	}
+	return st, warnings
 }
 
 // serviceRoles are the roles of the Services a route may send the

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
@@ -73,5 +74,24 @@ func TestSummarizeShowsTheRoute(t *testing.T) {
 		if warned == accepted {
 			t.Errorf("accepted %v: warnings %v", accepted, st.Warnings)
 		}
+	}
+}
+
+// A StatefulSet's canary through a route shows the route, ship's Services
+// by role and the canary's weight; a route gone says so.
+func TestAddStatefulRoute(t *testing.T) {
+	ref := RouteRef{Kind: KindHTTPRoute, Name: "web"}
+	st := &Status{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"}}
+	AddStatefulRoute(st, ref, routeTo(true))
+	if len(st.Routes) != 1 || !st.Routes[0].Drives || st.Routes[0].CanaryWeight == nil || *st.Routes[0].CanaryWeight != 5 {
+		t.Fatalf("routes = %+v", st.Routes)
+	}
+	if b := st.Routes[0].Rules[1].Backends; b[0].Role != RoleStable || b[1].Role != RoleCanary || len(st.Warnings) != 0 {
+		t.Errorf("backends = %+v, warnings %v", b, st.Warnings)
+	}
+	gone := &Status{ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns"}}
+	AddStatefulRoute(gone, ref, nil)
+	if len(gone.Routes) != 1 || !gone.Routes[0].Missing || len(gone.Warnings) != 1 || !strings.HasPrefix(gone.Warnings[0], "httproute/web, which the canary of statefulset web runs through, no longer exists") {
+		t.Errorf("gone: %+v %v", gone.Routes, gone.Warnings)
 	}
 }

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"fmt"
 	"sort"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -156,4 +157,25 @@ func addWorkloads[T any, P interface {
 		a, b := list.Items[i], list.Items[j]
 		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
 	})
+}
+
+// AddStatefulRoute adds to st, a StatefulSet's release, the route ref its
+// canary runs through as read (nil: gone): its backends with ship's
+// Services by name, and the canary's weight.
+func AddStatefulRoute(st *Status, ref RouteRef, route *HTTPRoute) {
+	ns := st.Namespace
+	if route == nil {
+		gone := RouteStatus{Kind: ref.Kind, Name: ref.Name, Namespace: ref.Namespace, Drives: true, Missing: true, Rules: []RouteRuleStatus{}}
+		if gone.Namespace == ns {
+			gone.Namespace = ""
+		}
+		st.Routes = append(st.Routes, gone)
+		st.Warnings = append(st.Warnings, fmt.Sprintf("%s, which the canary of statefulset %s runs through, no longer exists: 'kubectl ship abort %s' deletes ship's Services and moves the pods back",
+			ref.Relative(ns), st.Name, st.Name))
+		return
+	}
+	roles := map[string]string{CanaryName(st.Name): RoleCanary, StableServiceName(st.Name): RoleStable}
+	rs, warnings := httpRouteStatus(route, ns, true, roles, nil)
+	st.Routes = append(st.Routes, rs)
+	st.Warnings = append(st.Warnings, warnings...)
 }

@@ -2,6 +2,7 @@ package ship
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -68,17 +69,35 @@ type statefulGates struct {
 	client cluster
 	t      Target
 	gates  gate.StatefulBuiltIn
+	// route, when the canary runs through one, is read beside them (one
+	// request more): its weights are what the traffic gate judges. It is
+	// named relative to the StatefulSet's namespace.
+	route *release.RouteRef
 	// uid is the StatefulSet's, from the first check.
 	uid types.UID
 }
 
 func (s *statefulGates) check(ctx context.Context, holding bool, where string) ([]gate.Result, float64, error) {
+	var seen gate.RouteSeen
+	var g sync.WaitGroup
+	if s.route != nil && holding {
+		seen.Ref = *s.route
+		g.Add(1)
+		go func() {
+			defer g.Done()
+			seen.Route, seen.Err = s.client.ObserveHTTPRoute(ctx, seen.Ref.In(s.t.Namespace))
+		}()
+	}
 	sts, pods, err := s.client.ObserveStatefulSet(ctx, s.t.Namespace, s.t.Name)
+	g.Wait()
 	if results, err := observed(sts, err, &s.uid, "statefulset", s.t.Name, where); results != nil || err != nil {
 		return results, 0, err
 	}
-	if !holding {
+	switch {
+	case !holding:
 		return []gate.Result{s.gates.Starting(sts, pods, time.Now())}, 0, nil
+	case s.route != nil:
+		return s.gates.CheckRouted(sts, pods, seen, time.Now()), s.gates.Actual, nil
 	}
 	return s.gates.Check(sts, pods, time.Now()), s.gates.Actual, nil
 }

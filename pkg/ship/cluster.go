@@ -45,6 +45,9 @@ type cluster interface {
 	Observe(ctx context.Context, namespace, name string, choice release.Choice, services []string) (*release.Observed, error)
 	ObserveStatefulSet(ctx context.Context, namespace, name string) (*appsv1.StatefulSet, []corev1.Pod, error)
 	ObserveDaemonSet(ctx context.Context, namespace, name string) (*appsv1.DaemonSet, []corev1.Pod, error)
+	// ObserveHTTPRoute reads the route a StatefulSet's canary runs
+	// through, for its traffic gate: nil when it is gone.
+	ObserveHTTPRoute(ctx context.Context, ref release.RouteRef) (*release.HTTPRoute, error)
 	// Names are the context's and its cluster's, for notifications.
 	Names() (context, cluster string)
 	// Host is the API server's URL, and HTTPClient the client that reaches

@@ -59,6 +59,9 @@ type fakeCluster struct {
 	// StatefulSet's hold), statefulSets each read in turn, the last kept.
 	statefulSets []*appsv1.StatefulSet
 	statefulPods []corev1.Pod
+	// httpRoute and httpRouteErr are what ObserveHTTPRoute finds.
+	httpRoute    *release.HTTPRoute
+	httpRouteErr error
 	// daemonSet and daemonPods are what ObserveDaemonSet finds.
 	daemonSet  *appsv1.DaemonSet
 	daemonPods []corev1.Pod
@@ -241,6 +244,14 @@ func (c *fakeCluster) ObserveStatefulSet(_ context.Context, _, name string) (*ap
 		return nil, nil, apierrors.NewNotFound(schema.GroupResource{Group: "apps", Resource: "statefulsets"}, name)
 	}
 	return sts, c.statefulPods, nil
+}
+
+// ObserveHTTPRoute finds httpRoute (nil: gone), or httpRouteErr.
+func (c *fakeCluster) ObserveHTTPRoute(context.Context, release.RouteRef) (*release.HTTPRoute, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.called("observe httproute")
+	return c.httpRoute, c.httpRouteErr
 }
 
 // ObserveDaemonSet finds daemonSet (nil: not found), with daemonPods.

@@ -31,7 +31,8 @@ type Gates struct {
 
 // checker checks the gates of one hold: the built-in ones, from one read
 // of what they judge (a constant four requests whatever the pods, five
-// through a route; two for a StatefulSet or a DaemonSet), then each
+// through a route; two for a StatefulSet, three through a route, or a
+// DaemonSet), then each
 // analysis and webhook.
 type checker struct {
 	builtIn builtIn
@@ -64,7 +65,12 @@ func (r *run) checker(step plans.Step) (*checker, error) {
 			gates: gate.BuiltIn{Judged: judged.Name, Share: share, Services: services, Grace: r.o.Gates.Grace}}
 	case *appsv1.StatefulSet:
 		subj = serviceless(judged.Name, &judged.Spec.Template.Spec)
-		c.builtIn = &statefulGates{client: r.client, t: r.t, gates: gate.StatefulBuiltIn{Share: share, Grace: r.o.Gates.Grace}}
+		stateful := &statefulGates{client: r.client, t: r.t, gates: gate.StatefulBuiltIn{Share: share, Grace: r.o.Gates.Grace}}
+		if ref, routed := r.routeRecord.Ref(); routed && ref.Kind == release.KindHTTPRoute {
+			ref = ref.Relative(r.t.Namespace)
+			stateful.route = &ref
+		}
+		c.builtIn = stateful
 	case *appsv1.DaemonSet:
 		subj = serviceless(judged.Name, &judged.Spec.Template.Spec)
 		c.builtIn = &daemonGates{client: r.client, t: r.t, gates: gate.DaemonBuiltIn{Grace: r.o.Gates.Grace}}

@@ -100,21 +100,7 @@ func currentWeight(rel *release.Release, target *routeTarget) (int32, int32, boo
 	if target.http == nil {
 		return 0, 0, false
 	}
-	ns := rel.Stable.Namespace
-	for _, rule := range target.http.Spec.Rules {
-		var canary, sum int32
-		found := false
-		for _, b := range rule.BackendRefs {
-			sum += b.WeightOf()
-			if b.Service(target.http.Namespace(), ns) == rel.CanaryService.Name {
-				canary, found = b.WeightOf(), true
-			}
-		}
-		if found && len(rule.BackendRefs) == 2 {
-			return canary, sum, true
-		}
-	}
-	return 0, 0, false
+	return target.http.SplitTo(rel.Stable.Namespace, rel.CanaryService.Name)
 }
 
 // routedService is the Service of the release the route's rules (as they

@@ -51,9 +51,6 @@ func (p Canary) Plan(s *plans.Snapshot) (plans.Plan, error) {
 			if n := p.Request.Nodes; n.Count > 0 || n.Percent > 0 {
 				return plans.Plan{}, fmt.Errorf("give --steps or --nodes, not both: each step of --steps is the canary's number of nodes (N) or share of them (P%%)")
 			}
-			if sts := s.StatefulSet; sts != nil && (s.StatefulRoute != nil || p.Request.Route.Ref != nil) {
-				return plans.Plan{}, fmt.Errorf("statefulset %s: --steps through a route is not supported yet, as its gates judge the canary's share of the pods: run 'kubectl ship canary %s' at each weight, then promote, or give --steps without --route", sts.Name, sts.Name)
-			}
 			return planProgression(s, p.Request, *p.Progression)
 		}
 		return workloadOf(s).canary(p.Request)

@@ -3,6 +3,7 @@ package strategy
 import (
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -144,11 +145,79 @@ func TestPlanStatefulRoutedRefusals(t *testing.T) {
 	}
 }
 
-func TestStatefulStepsThroughARouteRefused(t *testing.T) {
+// routedProgression plans canary --steps through httproute web on sts,
+// its release rel, from the record rec.
+func routedProgression(sts *appsv1.StatefulSet, rel *release.Release, steps []ProgressStep, rec *release.Progression) (plans.Plan, error) {
+	req := routedRequest(0)
+	req.Weight, req.WeightSet = 0, false
+	return Canary{Request: req, Progression: &Progression{Steps: steps, Interval: time.Minute}}.
+		Plan(&plans.Snapshot{StatefulSet: sts, StatefulRoute: rel, Progression: rec})
+}
+
+// A StatefulSet's progression through a route sizes each step's canary
+// pods to carry its weight and waits for them, then ship's Services, and
+// only then sets the route's weights exactly and holds.
+func TestPlanStatefulRoutedSteps(t *testing.T) {
+	steps := []ProgressStep{{Weight: 10}, {Weight: 50}}
+	route := newHTTPRoute("web", true, rule("db"))
 	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
-	s := &plans.Snapshot{StatefulSet: sts, StatefulRoute: statefulRoutedRelease(t, sts, newHTTPRoute("web", true, rule("db")))}
-	_, err := Canary{Request: routedRequest(10), Progression: &Progression{Steps: []ProgressStep{{Weight: 10}, {Weight: 50}}}}.Plan(s)
-	if err == nil || !strings.HasPrefix(err.Error(), "statefulset db: --steps through a route is not supported yet") {
-		t.Errorf("error = %v", err)
+	first, err := routedProgression(sts, statefulRoutedRelease(t, sts, route), steps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(first); got != "patch sts/db, wait sts/db" || !first.Continue {
+		t.Fatalf("step 1, its pods: %s (continue %v)", got, first.Continue)
+	}
+	if want := "progression: 1 10% (1 canary pod) held 1m0s; 2 50% (2 canary pods) held 1m0s; then promote"; first.Notes[0] != want {
+		t.Errorf("schedule = %q, want %q", first.Notes[0], want)
+	}
+	if p := first.Steps[1].Progression; p == nil || p.Step != 0 || p.Held {
+		t.Errorf("the wait records step 1 under way: %+v", p)
+	}
+
+	at10 := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 1)
+	rel := statefulRoutedRelease(t, at10, route)
+	second, err := routedProgression(at10, rel, steps, first.Steps[1].Progression)
+	want := "wait sts/db, create svc/db-canary, create svc/db-stable, wait svc/db-canary, wait svc/db-stable, patch httproute/web, hold sts/db"
+	if err != nil || actions(second) != want {
+		t.Fatalf("step 1, its route: %s (%v), want %s", actions(second), err, want)
+	}
+	hold := second.Steps[len(second.Steps)-1]
+	if hold.Progression.Weight() != 10 || hold.Progression.Step != 0 {
+		t.Errorf("the hold judges step 1 at 10%%: %+v", hold.Progression)
+	}
+	routedRel := after(rel, second)
+	routedRel.SetRecord(second.Route)
+	if w := rulesJSON(routedRel.HTTPRoutes[0]); !strings.Contains(w, `"name":"db-canary","port":80,"weight":10`) {
+		t.Errorf("route rules = %s", w)
+	}
+
+	held := *hold.Progression
+	held.Held = true
+	third, err := routedProgression(at10, routedRel, steps, &held)
+	if err != nil || actions(third) != "patch sts/db, wait sts/db" || !third.Continue || release.Partition(patched(t, third)) != 2 {
+		t.Fatalf("step 2, its pods first: %s (%v)", actions(third), err)
+	}
+	if w := rulesJSON(after(routedRel, third).HTTPRoutes[0]); !strings.Contains(w, `"weight":10`) {
+		t.Errorf("the route keeps step 1's weights while step 2's pods start: %s", w)
+	}
+	at50 := statefulCanary(fixture.NewStatefulSet("db").WithReplicas(4).V(), "db:2", 2)
+	fourth, err := routedProgression(at50, routedRel, steps, third.Steps[1].Progression)
+	if err != nil || actions(fourth) != "wait sts/db, wait svc/db-canary, wait svc/db-stable, patch httproute/web, hold sts/db" {
+		t.Fatalf("step 2, its route: %s (%v)", actions(fourth), err)
+	}
+	if w := rulesJSON(after(routedRel, fourth).HTTPRoutes[0]); !strings.Contains(w, `"name":"db-canary","port":80,"weight":50`) {
+		t.Errorf("route rules at step 2 = %s", w)
+	}
+}
+
+// A step the pods cannot carry through the route is refused before
+// anything starts.
+func TestPlanStatefulRoutedStepsRefused(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	_, err := routedProgression(sts, statefulRoutedRelease(t, sts, newHTTPRoute("web", true, rule("db"))), []ProgressStep{{Weight: 10}, {Weight: 90}}, nil)
+	want := "step 90%: weight 90% through httproute/web needs 4 of the 4 pods of statefulset db to carry it, and at most 3 can run the canary: give at most --weight 75"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
 	}
 }
