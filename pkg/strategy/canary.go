@@ -100,7 +100,7 @@ func canaryDeployment(rel *release.Release, desired *appsv1.Deployment, replace 
 	stable, current := rel.Stable, rel.Canary
 	if current == nil {
 		if d := rel.Existing("Deployment", desired.Name); d != nil {
-			return nil, nil, inTheWay("deployment", d.GetName(), stable.Name)
+			return nil, nil, plans.InTheWay("deployment", d.GetName(), stable.Name)
 		}
 		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(desired.Spec.Template.Spec), stable.Name)}}, desired, nil
@@ -222,5 +222,5 @@ func updateCanary(current, desired *appsv1.Deployment, replace bool) (*plans.Ste
 	for k, v := range desired.Annotations {
 		next.Annotations[k] = v
 	}
-	return patchStep(current, next, appsv1.Deployment{}, operation, "resize the canary to the requested weight")
+	return plans.PatchStep(current, next, appsv1.Deployment{}, operation, "resize the canary to the requested weight")
 }

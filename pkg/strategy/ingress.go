@@ -38,7 +38,7 @@ func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trac
 	current := rel.CanaryIngress
 	if current == nil {
 		if rel.Ingress(desired.Name) != nil {
-			return nil, inTheWay("ingress", desired.Name, rel.Stable.Name)
+			return nil, plans.InTheWay("ingress", desired.Name, rel.Stable.Name)
 		}
 		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name)}}, nil
@@ -48,7 +48,7 @@ func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trac
 	if apiequality.Semantic.DeepEqual(next, current) {
 		return nil, nil
 	}
-	step, err := patchStep(current, next, networkingv1.Ingress{}, "configured", fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name))
+	step, err := plans.PatchStep(current, next, networkingv1.Ingress{}, "configured", fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name))
 	if err != nil || step == nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	}
 	next := stable.DeepCopy()
 	next.Spec.Template = promotedTemplate(rel)
-	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
+	step, err := plans.PatchStep(stable, next, appsv1.Deployment{}, "promoted",
 		fmt.Sprintf("roll deployment %s to the canary's template (%s)", stable.Name, imageList(canary.Spec.Template.Spec)))
 	if err != nil {
 		return plans.Plan{}, err
@@ -56,7 +56,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	}
 	// The route goes back to the stable pods before the canary goes, so it
 	// never sends traffic to a Service without endpoints.
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every stable pod runs the promoted template"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every stable pod runs the promoted template"))
 	plan.Steps = append(plan.Steps, teardown...)
 	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
 	plan.Steps = append(plan.Steps, restore...)

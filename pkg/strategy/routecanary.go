@@ -53,7 +53,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, steps...)
-	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 
 	tracks, route, err := routeToCanary(rel, svc, target, tr, desired.Spec.Template.Labels, weight, total, req, &plan)
 	if err != nil {

@@ -113,5 +113,5 @@ func missingBackends(rel *release.Release) string {
 // waitForTraffic waits until svc has ready endpoints, before a route sends
 // it traffic.
 func waitForTraffic(svc *corev1.Service) plans.Step {
-	return waitFor(svc, plans.EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
+	return plans.WaitFor(svc, plans.EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
 }

@@ -55,7 +55,7 @@ func planStatefulRouted(sts *appsv1.StatefulSet, rel *release.Release, req Canar
 	}
 	plan.Notes = append([]string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable (%s of statefulset %s)",
 		weightString(weight, total), ref, k, release.Plural(k, "pod"), replicas-k, ordinals(sts.Name, replicas-k, replicas), sts.Name)}, plan.Notes...)
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 	if plan.Writes() || !revisionKnown(sts) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("then, once the canary's pods are ready on their revision, kubectl-ship's Services select each revision's pods and %s sends %s to the canary",
 			ref, weightString(weight, total)))

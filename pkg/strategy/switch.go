@@ -35,12 +35,12 @@ func planSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
 		next.Spec.Selector[key] = value
-		step, err := patchStep(svc, next, corev1.Service{}, "switched to "+string(to), fmt.Sprintf("route to %s's pods (%s=%s)", to, key, value))
+		step, err := plans.PatchStep(svc, next, corev1.Service{}, "switched to "+string(to), fmt.Sprintf("route to %s's pods (%s=%s)", to, key, value))
 		if err != nil {
 			return plans.Plan{}, err
 		}
 		if step != nil {
-			plan.Steps = append(plan.Steps, *step, waitFor(next, plans.EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
+			plan.Steps = append(plan.Steps, *step, plans.WaitFor(next, plans.EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
 		}
 	}
 	if len(plan.Steps) == 0 {
@@ -106,7 +106,7 @@ func scaleDown(d *appsv1.Deployment, c release.Color) (*plans.Step, error) {
 	}
 	next := d.DeepCopy()
 	next.Spec.Replicas = new(int32)
-	return patchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
+	return plans.PatchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
 }
 
 // checkReady checks that every desired pod of d runs its current template and is

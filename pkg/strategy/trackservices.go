@@ -80,7 +80,7 @@ func planServices(rel *release.Release, pairs ...servicePair) ([]plans.Step, err
 		var step *plans.Step
 		if pair.current == nil {
 			if rel.Existing("Service", obj.Name) != nil {
-				return nil, inTheWay("service", obj.Name, rel.Stable.Name)
+				return nil, plans.InTheWay("service", obj.Name, rel.Stable.Name)
 			}
 			step = &plans.Step{Action: plans.Create, Object: obj, Operation: "created",
 				Reason: fmt.Sprintf("select only the %s pods, for the route", obj.Labels[release.LabelRole])}
@@ -91,7 +91,7 @@ func planServices(rel *release.Release, pairs ...servicePair) ([]plans.Step, err
 				next.Annotations[k] = v
 			}
 			var err error
-			if step, err = patchStep(pair.current, next, corev1.Service{}, "configured", "select only the "+obj.Labels[release.LabelRole]+" pods, for the route"); err != nil {
+			if step, err = plans.PatchStep(pair.current, next, corev1.Service{}, "configured", "select only the "+obj.Labels[release.LabelRole]+" pods, for the route"); err != nil {
 				return nil, err
 			}
 			obj = next
