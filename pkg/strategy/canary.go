@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // How far, in percentage points, the weight replica counts can reach may be
@@ -44,7 +45,7 @@ type CanaryRequest struct {
 	// WeightTotal is what Weight is out of, through a route (0: 100).
 	WeightTotal int32
 	// Route is the route the canary runs through, if any.
-	Route RouteChoice
+	Route route.Choice
 	// Header and Cookie send the requests that match them to the canary,
 	// whatever the weight (a route only).
 	Header *release.HeaderMatch
@@ -60,7 +61,7 @@ func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	target, err := canaryRoute(rel, svc, req.Route)
+	target, err := route.ForCanary(rel, svc, req.Route)
 	if err != nil {
 		return plans.Plan{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planCleanup plans scaling the idle color to zero, or with del ending the
@@ -126,7 +127,7 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (plans.
 	if !routed {
 		plan.Steps = append(plan.Steps, selection...)
 	}
-	steps, notes, err := greenTeardown(rel)
+	steps, notes, err := route.GreenTeardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}

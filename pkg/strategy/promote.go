@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planPromote plans making the canary's pod template the stable one: roll the
@@ -22,7 +23,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	teardown, notes, err := routeTeardown(rel)
+	teardown, notes, err := route.Teardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -38,7 +39,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 			stable.Name, stable.Name)
 	}
 	plan := plans.Plan{Notes: append(notes, pinnedNotes(rel)...), RouteRestored: routedRecord(rel)}
-	if missing := missingBackends(rel); missing != "" {
+	if missing := route.MissingBackends(rel); missing != "" {
 		// The route sends part of its traffic nowhere: it goes back first,
 		// not after the stable rollout.
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: %s: the route goes back first, then deployment %s rolls", missing, stable.Name))
@@ -71,12 +72,12 @@ func planAbort(rel *release.Release) (plans.Plan, error) {
 		return plans.Plan{}, err
 	}
 	// The route first: traffic leaves the canary before it goes.
-	teardown, notes, err := routeTeardown(rel)
+	teardown, notes, err := route.Teardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	plan := plans.Plan{Notes: notes, Steps: teardown, RouteRestored: routedRecord(rel)}
-	if missing := missingBackends(rel); missing != "" {
+	if missing := route.MissingBackends(rel); missing != "" {
 		plan.Notes = append(plan.Notes, "warning: "+missing+": the route goes back first")
 	}
 	if canary := rel.Canary; canary != nil {
@@ -111,4 +112,12 @@ func restoreServices(rel *release.Release) ([]plans.Step, error) {
 
 func isPromoting(rel *release.Release) bool {
 	return apiequality.Semantic.DeepEqual(promotedTemplate(rel), rel.Stable.Spec.Template)
+}
+
+// routedRecord reports whether the release keeps the way back of a route
+// its canary runs through: a plan that tears the canary down puts it back,
+// and the record then forgets it.
+func routedRecord(rel *release.Release) bool {
+	_, ok := rel.Recorded(release.RoleCanary)
+	return ok
 }

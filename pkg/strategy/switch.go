@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planSwitch plans pointing every Service of rel at color to, all at once,
@@ -137,7 +138,7 @@ type Switch struct {
 	Interval       time.Duration
 	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
-	Route          RouteChoice
+	Route          route.Choice
 }
 
 // Verb is "bluegreen-switch".
@@ -183,12 +184,12 @@ func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
 // selectors switch, all at once.
 func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error) {
 	if rel.Green != nil {
-		route, svc, err := switchRoute(rel, p.Route)
+		http, svc, err := route.ForSwitch(rel, p.Route)
 		if err != nil {
 			return plans.Plan{}, err
 		}
-		if route != nil {
-			return planRoutedSwitch(rel, route, svc, p, weight)
+		if http != nil {
+			return planRoutedSwitch(rel, http, svc, p, weight)
 		}
 	}
 	if weight < 100 {
