@@ -1,6 +1,7 @@
 // Package plans is the vocabulary the planners and the code that carries out
-// their plans share: a Plan of Steps, what a planner reads (Needs, Snapshot),
-// the Planner interface and the validation of a plan before its first write.
+// their plans share: a Plan of Steps (and the wait and patch steps every
+// planner builds), what a planner reads (Needs, Snapshot), the Planner
+// interface and the validation of a plan before its first write.
 // It decides nothing and calls nothing: kube, ship and fleet depend on it,
 // not on the planners in pkg/strategy.
 package plans

@@ -14,6 +14,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/notify"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // maxWeightTotal is the largest weight an HTTPRoute backend may have.
@@ -134,7 +135,7 @@ func (s *Spec) validateGates() error {
 
 func (s *Spec) validateRoute() error {
 	if s.Route != nil {
-		if _, err := strategy.ParseRouteChoice(*s.Route); err != nil {
+		if _, err := route.ParseChoice(*s.Route); err != nil {
 			return fmt.Errorf("spec.route: %w", err)
 		}
 	}

@@ -39,7 +39,7 @@ func planAdopt(rel *release.Release) (plans.Plan, error) {
 			if m != nil {
 				// An adoption cut short after its patch is not yet seen.
 				return plans.Plan{Notes: []string{fmt.Sprintf("deployment %s, the %s of release %s, is already kubectl-ship's: nothing to adopt", m.Name, rel.RoleOf(m), name)},
-					Steps: []plans.Step{waitFor(m, plans.Observed, "wait until the Deployment controller has seen the adoption")}}, nil
+					Steps: []plans.Step{plans.WaitFor(m, plans.Observed, "wait until the Deployment controller has seen the adoption")}}, nil
 			}
 		}
 		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("release %s has no canary or green made by hand to adopt: kubectl-ship takes for a canary a Deployment of the same application its services route to, for a green one whose pods differ from its pods only in the label the services switch on; name another with --canary or --green", name))
@@ -59,7 +59,7 @@ func planAdopt(rel *release.Release) (plans.Plan, error) {
 		next.Annotations[k] = v
 	}
 	role := rel.RoleOf(d)
-	step, err := patchStep(d, next, appsv1.Deployment{}, "adopted", fmt.Sprintf("record deployment %s as the %s of release %s", d.Name, role, name))
+	step, err := plans.PatchStep(d, next, appsv1.Deployment{}, "adopted", fmt.Sprintf("record deployment %s as the %s of release %s", d.Name, role, name))
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -75,7 +75,7 @@ func planAdopt(rel *release.Release) (plans.Plan, error) {
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.Observed, "wait until the Deployment controller has seen the adoption"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.Observed, "wait until the Deployment controller has seen the adoption"))
 	return plan, nil
 }
 

@@ -44,7 +44,7 @@ func stickyStep(svc *corev1.Service, seconds int32) (*plans.Step, error) {
 		next.Spec.SessionAffinityConfig = nil
 	}
 	next.Spec.SessionAffinity = corev1.ServiceAffinityClientIP
-	return patchStep(svc, next, corev1.Service{}, "configured", "pin each client IP to the pods it first reached")
+	return plans.PatchStep(svc, next, corev1.Service{}, "configured", "pin each client IP to the pods it first reached")
 }
 
 // restoreStep gives svc back the session affinity saved by stickyStep, or
@@ -63,5 +63,5 @@ func restoreStep(svc *corev1.Service) (*plans.Step, error) {
 	next.Spec.SessionAffinity = saved.SessionAffinity
 	next.Spec.SessionAffinityConfig = saved.Config
 	delete(next.Annotations, release.AnnotationSavedAffinity)
-	return patchStep(svc, next, corev1.Service{}, "configured", "restore the session affinity it had before the canary")
+	return plans.PatchStep(svc, next, corev1.Service{}, "configured", "restore the session affinity it had before the canary")
 }

@@ -77,7 +77,7 @@ func planBlueGreen(rel *release.Release, req BlueGreenRequest, nodes []corev1.No
 			plan.Steps = append(plan.Steps, *step)
 		}
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod of the idle color is ready"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every pod of the idle color is ready"))
 	if req.Verify > 0 {
 		var hold plans.Step
 		hold, plan.Progression = verifyHold(next, idle, spec, req.Verify)
@@ -105,7 +105,7 @@ func idleColorSteps(rel *release.Release, live *appsv1.Deployment, idle release.
 	blue := rel.Stable
 	if idle == release.Green && rel.Green == nil {
 		if d := rel.Existing("Deployment", release.GreenName(blue.Name)); d != nil {
-			return nil, nil, inTheWay("deployment", d.GetName(), blue.Name)
+			return nil, nil, plans.InTheWay("deployment", d.GetName(), blue.Name)
 		}
 		next = newGreen(blue, spec, key, value)
 		steps = append(steps, plans.Step{Action: plans.Create, Object: next, Operation: "created",
@@ -136,7 +136,7 @@ func idleColorSteps(rel *release.Release, live *appsv1.Deployment, idle release.
 		next.Spec.Template.Labels = labels
 		next.Spec.Template.Labels[key] = value
 		next.Spec.Replicas = live.Spec.Replicas
-		step, err := patchStep(current, next, appsv1.Deployment{}, "configured",
+		step, err := plans.PatchStep(current, next, appsv1.Deployment{}, "configured",
 			fmt.Sprintf("roll the idle color, %s, to %s", idle, imageList(spec)))
 		if err != nil {
 			return nil, nil, err
@@ -156,7 +156,7 @@ func newColorStep(green *appsv1.Deployment, color release.Color) (*plans.Step, e
 		next.Annotations = map[string]string{}
 	}
 	next.Annotations[release.AnnotationNewColor] = string(color)
-	return patchStep(green, next, appsv1.Deployment{}, "configured", fmt.Sprintf("the next switch goes to %s", color))
+	return plans.PatchStep(green, next, appsv1.Deployment{}, "configured", fmt.Sprintf("the next switch goes to %s", color))
 }
 
 // newGreen derives the green Deployment from blue: blue's pod template with
@@ -202,7 +202,7 @@ func previewStep(rel *release.Release, name, key, value string) (*plans.Step, er
 	if current := rel.Preview; current != nil {
 		next := current.DeepCopy()
 		next.Spec.Selector = selector
-		return patchStep(current, next, corev1.Service{}, "configured", "route the preview to the idle color")
+		return plans.PatchStep(current, next, corev1.Service{}, "configured", "route the preview to the idle color")
 	}
 	flag := "--preview-service-name"
 	if name == "" {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // How far, in percentage points, the weight replica counts can reach may be
@@ -44,7 +45,7 @@ type CanaryRequest struct {
 	// WeightTotal is what Weight is out of, through a route (0: 100).
 	WeightTotal int32
 	// Route is the route the canary runs through, if any.
-	Route RouteChoice
+	Route route.Choice
 	// Header and Cookie send the requests that match them to the canary,
 	// whatever the weight (a route only).
 	Header *release.HeaderMatch
@@ -60,7 +61,7 @@ func planCanary(rel *release.Release, req CanaryRequest) (plans.Plan, error) {
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	target, err := canaryRoute(rel, svc, req.Route)
+	target, err := route.ForCanary(rel, svc, req.Route)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -100,7 +101,7 @@ func canaryDeployment(rel *release.Release, desired *appsv1.Deployment, replace 
 	stable, current := rel.Stable, rel.Canary
 	if current == nil {
 		if d := rel.Existing("Deployment", desired.Name); d != nil {
-			return nil, nil, inTheWay("deployment", d.GetName(), stable.Name)
+			return nil, nil, plans.InTheWay("deployment", d.GetName(), stable.Name)
 		}
 		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
 			Reason: fmt.Sprintf("run %s beside deployment %s", imageList(desired.Spec.Template.Spec), stable.Name)}}, desired, nil
@@ -222,5 +223,5 @@ func updateCanary(current, desired *appsv1.Deployment, replace bool) (*plans.Ste
 	for k, v := range desired.Annotations {
 		next.Annotations[k] = v
 	}
-	return patchStep(current, next, appsv1.Deployment{}, operation, "resize the canary to the requested weight")
+	return plans.PatchStep(current, next, appsv1.Deployment{}, operation, "resize the canary to the requested weight")
 }

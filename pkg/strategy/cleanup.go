@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planCleanup plans scaling the idle color to zero, or with del ending the
@@ -115,18 +116,18 @@ func planHandBack(rel *release.Release, template corev1.PodTemplateSpec) (plans.
 	next := blue.DeepCopy()
 	next.Spec.Template = template
 	next.Spec.Replicas = green.Spec.Replicas
-	step, err := patchStep(blue, next, appsv1.Deployment{}, "configured", "run green's pod template in blue, at green's size")
+	step, err := plans.PatchStep(blue, next, appsv1.Deployment{}, "configured", "run green's pod template in blue, at green's size")
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every blue pod runs green's template"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every blue pod runs green's template"))
 	if !routed {
 		plan.Steps = append(plan.Steps, selection...)
 	}
-	steps, notes, err := greenTeardown(rel)
+	steps, notes, err := route.GreenTeardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -144,12 +145,12 @@ func selectColor(rel *release.Release, key, value, operation, reason string) ([]
 	for _, svc := range rel.Services {
 		to := svc.DeepCopy()
 		to.Spec.Selector[key] = value
-		step, err := patchStep(svc, to, corev1.Service{}, operation, reason)
+		step, err := plans.PatchStep(svc, to, corev1.Service{}, operation, reason)
 		if err != nil {
 			return nil, err
 		}
 		if step != nil {
-			steps = append(steps, *step, waitFor(to, plans.EndpointsSelected, "wait until the endpoints list only the pods it now selects"))
+			steps = append(steps, *step, plans.WaitFor(to, plans.EndpointsSelected, "wait until the endpoints list only the pods it now selects"))
 		}
 	}
 	return steps, nil

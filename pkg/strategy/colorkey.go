@@ -108,7 +108,7 @@ func routeToBlue(rel *release.Release, key, why string) ([]plans.Step, []string,
 			value = string(release.Blue)
 			next = blue.DeepCopy()
 			next.Spec.Template.Labels[key] = value
-			step, err := patchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
+			step, err := plans.PatchStep(blue, next, appsv1.Deployment{}, "labelled", "give blue's pods the color label the Services will select")
 			if err != nil {
 				return nil, nil, err
 			}
@@ -119,12 +119,12 @@ func routeToBlue(rel *release.Release, key, why string) ([]plans.Step, []string,
 		// Also when an interrupted run already labelled the template: until
 		// the rolling update is done, the Services would select only the
 		// pods updated so far, maybe none.
-		steps = append(steps, waitFor(next, plans.RolledOut, "wait until every blue pod carries the color label"))
+		steps = append(steps, plans.WaitFor(next, plans.RolledOut, "wait until every blue pod carries the color label"))
 	}
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
 		next.Spec.Selector[key] = value
-		step, err := patchStep(svc, next, corev1.Service{}, "configured", "route only to blue's pods")
+		step, err := plans.PatchStep(svc, next, corev1.Service{}, "configured", "route only to blue's pods")
 		if err != nil {
 			return nil, nil, err
 		}

@@ -57,7 +57,7 @@ func planDaemonCanary(ds *appsv1.DaemonSet, pods []corev1.Pod, matched []corev1.
 	}
 	plan := plans.Plan{Notes: append([]string{fmt.Sprintf("canary on %d of the %d nodes of daemonset %s: %s", len(chosen), desired(ds, nodes), ds.Name, strings.Join(chosen, ", "))},
 		sharedImageNotes(&rec.Template.Spec, &spec)...)}
-	step, err := patchStep(ds, next, appsv1.DaemonSet{}, "configured",
+	step, err := plans.PatchStep(ds, next, appsv1.DaemonSet{}, "configured",
 		fmt.Sprintf("run %s on %d %s of daemonset %s (updateStrategy OnDelete while the canary runs)", imageList(spec), len(chosen), release.Plural(int32(len(chosen)), "node"), ds.Name))
 	if err != nil {
 		return plans.Plan{}, err
@@ -204,7 +204,7 @@ func replaceBatch(plan *plans.Plan, ds *appsv1.DaemonSet, nodes release.DaemonNo
 	for _, p := range broken {
 		plan.Steps = append(plan.Steps, deleteStep(p))
 	}
-	wait := waitFor(ds, plans.NodesReady, fmt.Sprintf("wait until every node of daemonset %s runs a ready pod", ds.Name))
+	wait := plans.WaitFor(ds, plans.NodesReady, fmt.Sprintf("wait until every node of daemonset %s runs a ready pod", ds.Name))
 	if len(ready) == 0 || nodes.Ready() < desired(ds, nodes) || len(broken) > 0 {
 		plan.Steps = append(plan.Steps, wait)
 	}

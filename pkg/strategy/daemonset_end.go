@@ -27,11 +27,11 @@ func planDaemonPromote(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, err
 	}
 	reason := fmt.Sprintf("put daemonset %s's updateStrategy back (%s): every node runs %s", ds.Name, rec.UpdateStrategy.Type, imageList(ds.Spec.Template.Spec))
 	if rec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType {
-		step, err := patchStep(ds, daemonEnded(ds, rec), appsv1.DaemonSet{}, "promoted", reason)
+		step, err := plans.PatchStep(ds, daemonEnded(ds, rec), appsv1.DaemonSet{}, "promoted", reason)
 		if err != nil {
 			return plans.Plan{}, err
 		}
-		return plans.Plan{Steps: []plans.Step{*step, waitFor(step.Object, plans.RolledOut, "wait until every node runs the promoted revision")}}, nil
+		return plans.Plan{Steps: []plans.Step{*step, plans.WaitFor(step.Object, plans.RolledOut, "wait until every node runs the promoted revision")}}, nil
 	}
 	nodes := release.NodesOf(ds, pods)
 	var plan plans.Plan
@@ -70,7 +70,7 @@ func planDaemonAbort(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error
 		// go back in one patch.
 		return endDaemon(plan, ds, daemonEnded(restored, rec), "rolled back", reason)
 	}
-	step, err := patchStep(ds, restored, appsv1.DaemonSet{}, "rolled back", fmt.Sprintf("put daemonset %s's template back, its pods replaced node by node", ds.Name))
+	step, err := plans.PatchStep(ds, restored, appsv1.DaemonSet{}, "rolled back", fmt.Sprintf("put daemonset %s's template back, its pods replaced node by node", ds.Name))
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -86,7 +86,7 @@ func planDaemonAbort(ds *appsv1.DaemonSet, pods []corev1.Pod) (plans.Plan, error
 // endDaemon ends plan with the patch from ds to ended, which drops the
 // record, and, under RollingUpdate, the wait for its rollout.
 func endDaemon(plan plans.Plan, ds, ended *appsv1.DaemonSet, operation, reason string) (plans.Plan, error) {
-	step, err := patchStep(ds, ended, appsv1.DaemonSet{}, operation, reason)
+	step, err := plans.PatchStep(ds, ended, appsv1.DaemonSet{}, operation, reason)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -95,7 +95,7 @@ func endDaemon(plan plans.Plan, ds, ended *appsv1.DaemonSet, operation, reason s
 	}
 	plan.Steps = append(plan.Steps, *step)
 	if ended.Spec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType {
-		plan.Steps = append(plan.Steps, waitFor(ended, plans.RolledOut, "wait until every node runs a ready pod of the template"))
+		plan.Steps = append(plan.Steps, plans.WaitFor(ended, plans.RolledOut, "wait until every node runs a ready pod of the template"))
 	}
 	return plan, nil
 }

@@ -1,3 +1,9 @@
+// Package strategy holds the pure planners of kubectl-ship: from a snapshot of
+// a release and what the user asked for, they decide which objects to create,
+// patch or delete, what to wait for, and why. An empty plan means the release
+// is already where it was asked to be. Planners make no API calls. What a
+// route is and does (finding it, the track Services, the canary Ingress, the
+// way back) is below them, in pkg/strategy/route.
 package strategy
 
 import (

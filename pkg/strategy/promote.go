@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planPromote plans making the canary's pod template the stable one: roll the
@@ -22,7 +23,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	teardown, notes, err := routeTeardown(rel)
+	teardown, notes, err := route.Teardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -38,7 +39,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 			stable.Name, stable.Name)
 	}
 	plan := plans.Plan{Notes: append(notes, pinnedNotes(rel)...), RouteRestored: routedRecord(rel)}
-	if missing := missingBackends(rel); missing != "" {
+	if missing := route.MissingBackends(rel); missing != "" {
 		// The route sends part of its traffic nowhere: it goes back first,
 		// not after the stable rollout.
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: %s: the route goes back first, then deployment %s rolls", missing, stable.Name))
@@ -46,7 +47,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	}
 	next := stable.DeepCopy()
 	next.Spec.Template = promotedTemplate(rel)
-	step, err := patchStep(stable, next, appsv1.Deployment{}, "promoted",
+	step, err := plans.PatchStep(stable, next, appsv1.Deployment{}, "promoted",
 		fmt.Sprintf("roll deployment %s to the canary's template (%s)", stable.Name, imageList(canary.Spec.Template.Spec)))
 	if err != nil {
 		return plans.Plan{}, err
@@ -56,7 +57,7 @@ func planPromote(rel *release.Release) (plans.Plan, error) {
 	}
 	// The route goes back to the stable pods before the canary goes, so it
 	// never sends traffic to a Service without endpoints.
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every stable pod runs the promoted template"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every stable pod runs the promoted template"))
 	plan.Steps = append(plan.Steps, teardown...)
 	plan.Steps = append(plan.Steps, plans.Step{Action: plans.Delete, Object: canary, Operation: "deleted", Reason: "the stable pods now run its template"})
 	plan.Steps = append(plan.Steps, restore...)
@@ -71,12 +72,12 @@ func planAbort(rel *release.Release) (plans.Plan, error) {
 		return plans.Plan{}, err
 	}
 	// The route first: traffic leaves the canary before it goes.
-	teardown, notes, err := routeTeardown(rel)
+	teardown, notes, err := route.Teardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	plan := plans.Plan{Notes: notes, Steps: teardown, RouteRestored: routedRecord(rel)}
-	if missing := missingBackends(rel); missing != "" {
+	if missing := route.MissingBackends(rel); missing != "" {
 		plan.Notes = append(plan.Notes, "warning: "+missing+": the route goes back first")
 	}
 	if canary := rel.Canary; canary != nil {
@@ -111,4 +112,12 @@ func restoreServices(rel *release.Release) ([]plans.Step, error) {
 
 func isPromoting(rel *release.Release) bool {
 	return apiequality.Semantic.DeepEqual(promotedTemplate(rel), rel.Stable.Spec.Template)
+}
+
+// routedRecord reports whether the release keeps the way back of a route
+// its canary runs through: a plan that tears the canary down puts it back,
+// and the record then forgets it.
+func routedRecord(rel *release.Release) bool {
+	_, ok := rel.Recorded(release.RoleCanary)
+	return ok
 }

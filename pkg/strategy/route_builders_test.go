@@ -8,51 +8,23 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kubectl-ship/kubectl-ship/pkg/internal/fixture"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
-// rule is an HTTPRoute rule as the API server stores it (defaults filled
-// in) sending every request that matches to Service backend on port 80.
-func rule(backend string, matches ...map[string]any) map[string]any {
-	var m []any
-	for _, x := range matches {
-		m = append(m, x)
-	}
-	if len(m) == 0 {
-		m = []any{map[string]any{"path": map[string]any{"type": "PathPrefix", "value": "/"}}}
-	}
-	return map[string]any{
-		"matches":     m,
-		"backendRefs": []any{map[string]any{"group": "", "kind": "Service", "name": backend, "port": int64(80), "weight": int64(1)}},
-	}
-}
+// rule is an HTTPRoute rule sending every request that matches to Service
+// backend.
+var rule = fixture.HTTPRouteRule
 
 func apiGET() map[string]any {
 	return map[string]any{"method": "GET", "path": map[string]any{"type": "PathPrefix", "value": "/api"}}
 }
 
-// newHTTPRoute builds an HTTPRoute of namespace ns with rules, attached to
-// Gateway gw; accepted says whether gw accepted it.
+// newHTTPRoute is fixture's HTTPRoute, read.
 func newHTTPRoute(name string, accepted bool, rules ...map[string]any) *release.HTTPRoute {
-	var list []any
-	for _, r := range rules {
-		list = append(list, r)
-	}
-	obj := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-		"metadata": map[string]any{"name": name, "namespace": "ns", "resourceVersion": "11"},
-		"spec":     map[string]any{"parentRefs": []any{map[string]any{"name": "gw"}}, "rules": list},
-	}}
-	if accepted {
-		obj.Object["status"] = map[string]any{"parents": []any{map[string]any{
-			"parentRef": map[string]any{"name": "gw"}, "controllerName": "example.com/gateway",
-			"conditions": []any{map[string]any{"type": "Accepted", "status": "True", "reason": "Accepted", "message": "",
-				"lastTransitionTime": "2026-01-01T00:00:00Z"}},
-		}}}
-	}
-	route, err := release.NewHTTPRoute(obj)
+	route, err := release.NewHTTPRoute(fixture.NewHTTPRoute(name, accepted, rules...))
 	if err != nil {
 		panic(err)
 	}

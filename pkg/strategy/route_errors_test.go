@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 func ref(s string) *release.RouteRef {
@@ -54,11 +55,11 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 	}{
 		{"two routes", routed(nil, newHTTPRoute("web", true, rule("web")), two), weight(5),
 			"httproutes web, web-2 send traffic to service web: name the one to drive with --route httproute/NAME"},
-		{"named, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("httproute/nope")}},
+		{"named, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: route.Choice{Ref: ref("httproute/nope")}},
 			"httproute nope not found in namespace ns"},
-		{"named, another service", routed(nil, newHTTPRoute("db", true, rule("db"))), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("httproute/db")}},
+		{"named, another service", routed(nil, newHTTPRoute("db", true, rule("db"))), CanaryRequest{Images: images("web:2"), Weight: 5, Route: route.Choice{Ref: ref("httproute/db")}},
 			"httproute db does not send traffic to service web of namespace ns (its backends there: db)"},
-		{"ingress, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: RouteChoice{Ref: ref("ingress/web")}},
+		{"ingress, missing", routed(nil), CanaryRequest{Images: images("web:2"), Weight: 5, Route: route.Choice{Ref: ref("ingress/web")}},
 			"ingress web not found in namespace ns"},
 		{"a route of another namespace", granted, weight(5),
 			"a ReferenceGrant lets the HTTPRoutes of namespace gateways send traffic to service web, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME"},
@@ -99,13 +100,13 @@ func TestPlanCanaryRouteRefusals(t *testing.T) {
 }
 
 func TestPlanCanaryNamesARouteOfAnotherNamespace(t *testing.T) {
-	route := newHTTPRoute("web", true, rule("web"))
-	route.Object.SetNamespace("gateways")
-	refs := route.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
+	gwRoute := newHTTPRoute("web", true, rule("web"))
+	gwRoute.Object.SetNamespace("gateways")
+	refs := gwRoute.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
 	refs[0].(map[string]any)["namespace"] = "ns"
-	route, _ = release.NewHTTPRoute(route.Object)
-	rel := routed(nil, route)
-	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}})
+	gwRoute, _ = release.NewHTTPRoute(gwRoute.Object)
+	rel := routed(nil, gwRoute)
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: route.Choice{Ref: ref("httproute/gateways/web")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,11 +166,11 @@ func TestParseRouteRef(t *testing.T) {
 // ReferenceGrants let it send traffic to: refused before any write, with
 // the grant and what to add.
 func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
-	route := newHTTPRoute("web", true, rule("web"))
-	route.Object.SetNamespace("gateways")
-	refs := route.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
+	gwRoute := newHTTPRoute("web", true, rule("web"))
+	gwRoute.Object.SetNamespace("gateways")
+	refs := gwRoute.Object.Object["spec"].(map[string]any)["rules"].([]any)[0].(map[string]any)["backendRefs"].([]any)
 	refs[0].(map[string]any)["namespace"] = "ns"
-	route, _ = release.NewHTTPRoute(route.Object)
+	gwRoute, _ = release.NewHTTPRoute(gwRoute.Object)
 	grant := func(to ...map[string]any) unstructured.Unstructured {
 		var list []any
 		for _, x := range to {
@@ -179,7 +180,7 @@ func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
 			"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}}, "to": list}}}
 	}
 	service := func(name string) map[string]any { return map[string]any{"group": "", "kind": "Service", "name": name} }
-	req := CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: RouteChoice{Ref: ref("httproute/gateways/web")}}
+	req := CanaryRequest{Images: images("web:2"), Weight: 5, WeightSet: true, Route: route.Choice{Ref: ref("httproute/gateways/web")}}
 	for _, tt := range []struct {
 		name   string
 		grants []unstructured.Unstructured
@@ -192,7 +193,7 @@ func TestPlanCanaryChecksTheReferenceGrants(t *testing.T) {
 		{"each Service named", []unstructured.Unstructured{grant(service("web"), service("web-canary"), service("web-stable"))}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			rel := routed(nil, route)
+			rel := routed(nil, gwRoute)
 			rel.SetReferenceGrants(tt.grants)
 			_, err := planCanary(rel, req)
 			if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {

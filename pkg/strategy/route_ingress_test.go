@@ -10,6 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 func backend(name string) networkingv1.IngressBackend {
@@ -41,7 +42,7 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 	rel.Services[0].Spec.Selector["track"] = "stable" // selects only the stable pods
 	user := userIngress()
 	rel.SetRoutes(nil, []networkingv1.Ingress{*user})
-	req := CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}, Header: header("X-Canary=always"), Cookie: "beta"}
+	req := CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: route.Choice{Ref: ref("ingress/web")}, Header: header("X-Canary=always"), Cookie: "beta"}
 	plan, err := planCanary(rel, req)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +88,7 @@ func TestPlanCanaryThroughIngressNginx(t *testing.T) {
 func TestPlanCanaryThroughIngressKeepsTheCanaryOutOfTheService(t *testing.T) {
 	rel := routed(nil)
 	rel.SetRoutes(nil, []networkingv1.Ingress{*userIngress()})
-	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: RouteChoice{Ref: ref("ingress/web")}})
+	plan, err := planCanary(rel, CanaryRequest{Images: images("web:2"), Weight: 10, WeightSet: true, Route: route.Choice{Ref: ref("ingress/web")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,10 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planRoutedCanary plans a canary whose share of traffic is a route's
@@ -21,21 +21,21 @@ import (
 // to carry its share), a Service selecting only its pods (and one selecting
 // only the stable pods when the user's Service selects both), each waited
 // for until it has ready endpoints, and only then the route.
-func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *routeTarget, req CanaryRequest) (plans.Plan, error) {
+func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.PodSpec, target *route.Target, req CanaryRequest) (plans.Plan, error) {
 	stable, ns := rel.Stable, rel.Stable.Namespace
-	ref := target.ref(ns)
+	ref := target.Ref(ns)
 	if req.Sticky {
 		return plans.Plan{}, fmt.Errorf("--sticky pins client IPs to pods through kube-proxy, which %s goes around: drop it, and use the router's own session persistence", ref)
 	}
-	weight, total, err := routedWeight(rel, target, req)
+	share, err := routedShare(rel, target, req)
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	tr, err := routedTrack(rel, svc, target.ingress != nil)
+	tr, err := routedTrack(rel, svc, target.Ingress != nil)
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	replicas := routedReplicas(stable, req, weight, total)
+	replicas := routedReplicas(stable, req, share)
 	desired := newCanary(stable, spec, tr, replicas, 0)
 	// list finds the route from the canary too, when ship's Services are gone.
 	desired.Annotations[release.AnnotationRoute] = ref.String()
@@ -44,7 +44,7 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 			c.Name, metav1.FormatLabelSelector(c.Spec.Selector), metav1.FormatLabelSelector(desired.Spec.Selector), ref)
 	}
 	plan := plans.Plan{Notes: []string{fmt.Sprintf("weight %s through %s, whatever the pods: %d canary %s beside %d stable",
-		weightString(weight, total), ref, replicas, release.Plural(replicas, "pod"), release.Replicas(stable))}}
+		share, ref, replicas, release.Plural(replicas, "pod"), release.Replicas(stable))}}
 	if tr.note != "" {
 		plan.Notes = append(plan.Notes, tr.note)
 	}
@@ -53,58 +53,38 @@ func planRoutedCanary(rel *release.Release, svc *corev1.Service, spec corev1.Pod
 		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, steps...)
-	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(current, plans.RolledOut, "wait until the canary pods are ready, before the route sends them traffic"))
 
-	tracks, route, err := routeToCanary(rel, svc, target, tr, desired.Spec.Template.Labels, weight, total, req, &plan)
+	tracks, err := route.NewTrackServices(rel, svc, desired.Spec.Template.Labels, tr.key, ref)
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	services, err := tracks.plan(rel)
+	routing, err := route.ToCanary(rel, target, tracks, share, &plan)
+	if err != nil {
+		return plans.Plan{}, err
+	}
+	services, err := tracks.Plan(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	plan.Notes = append(plan.Notes, otherRoutes(rel, target, tracks, replicas)...)
-	plan.Steps = append(append(plan.Steps, services...), route...)
-	if made := created(append(services, route...)); len(made) > 0 {
+	plan.Steps = append(append(plan.Steps, services...), routing...)
+	if made := created(append(services, routing...)); len(made) > 0 {
 		plan.Notes = append(plan.Notes, createdNote(ref, made))
 	}
 	if !plan.Writes() {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %s through %s: nothing to change", current.Name, weightString(weight, total), ref))
+		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %s through %s: nothing to change", current.Name, share, ref))
 	}
 	return plan, nil
 }
 
 // routedReplicas is the canary's size: --replicas, or enough pods to carry
 // its share of the stable's load.
-func routedReplicas(stable *appsv1.Deployment, req CanaryRequest, weight, total int32) int32 {
+func routedReplicas(stable *appsv1.Deployment, req CanaryRequest, share route.Share) int32 {
 	if req.Replicas != 0 {
 		return req.Replicas
 	}
-	return max(1, int32((int64(release.Replicas(stable))*int64(weight)+int64(total)-1)/int64(total)))
-}
-
-// routeToCanary plans the Services that select only the canary's pods (and
-// only the stable ones, when the user's Service selects both) and the route's
-// share for the canary: an HTTPRoute's rules, or a canary Ingress beside the
-// user's, which records the route in plan.
-func routeToCanary(rel *release.Release, svc *corev1.Service, target *routeTarget, tr track, canaryPods map[string]string,
-	weight, total int32, req CanaryRequest, plan *plans.Plan) (*trackServices, []plans.Step, error) {
-	ref := target.ref(rel.Stable.Namespace)
-	tracks, err := newTrackServices(rel, svc, canaryPods, tr.key, ref)
-	if err != nil {
-		return nil, nil, err
-	}
-	if target.http != nil {
-		route, err := httpRouteCanary(rel, target.http, tracks, weight, total, req, plan)
-		return tracks, route, err
-	}
-	if tracks.stable != nil {
-		return nil, nil, fmt.Errorf("service %s selects the canary's pods too (selector %s), so ingress-nginx would send them more than the weight, and the Ingress cannot be pointed elsewhere: make the Service select only the stable pods (add %s: %s to its selector), or route with an HTTPRoute",
-			svc.Name, labels.Set(svc.Spec.Selector), tr.key, rel.Stable.Spec.Template.Labels[tr.key])
-	}
-	route, err := ingressCanary(rel, target.ingress, tracks, svc, weight, total, req)
-	plan.Route = &release.RouteRecord{Route: ref.String(), Role: release.RoleCanary}
-	return tracks, route, err
+	return max(1, int32((int64(release.Replicas(stable))*int64(share.Weight)+int64(share.Total)-1)/int64(share.Total)))
 }
 
 // createdNote says what ship creates for the route, and that promote and
@@ -117,34 +97,30 @@ func createdNote(ref release.RouteRef, made []string) string {
 	return fmt.Sprintf("for %s kubectl-ship creates %s; promote and abort delete %s", ref, strings.Join(made, " and "), them)
 }
 
-// routedWeight is the weight asked for, out of its total; without one, the
-// weight the route gives the canary now, or for a new canary with a header
-// or cookie match 0 (only the matching requests reach it).
-func routedWeight(rel *release.Release, target *routeTarget, req CanaryRequest) (int32, int32, error) {
-	total := req.WeightTotal
-	if total == 0 {
-		total = 100
+// routedShare is what the route sends the canary: the weight asked for,
+// out of its total; without one, the weight the route gives the canary
+// now, or for a new canary with a header or cookie match 0 (only the
+// matching requests reach it).
+func routedShare(rel *release.Release, target *route.Target, req CanaryRequest) (route.Share, error) {
+	share := route.Share{Total: req.WeightTotal, Header: req.Header, Cookie: req.Cookie}
+	if share.Total == 0 {
+		share.Total = 100
 	}
 	switch {
-	case req.Weight > total:
-		return 0, 0, fmt.Errorf("--weight %d is more than the total of %d: give a weight from 0 to %d (or a larger --weight-total)", req.Weight, total, total)
+	case req.Weight > share.Total:
+		return route.Share{}, fmt.Errorf("--weight %d is more than the total of %d: give a weight from 0 to %d (or a larger --weight-total)", req.Weight, share.Total, share.Total)
 	case req.WeightSet || req.Weight > 0:
-		return req.Weight, total, nil
+		share.Weight = req.Weight
+		return share, nil
 	}
-	if w, t, ok := currentWeight(rel, target); ok && (req.WeightTotal == 0 || t == total) {
-		return w, t, nil
+	if w, t, ok := target.CurrentWeight(rel); ok && (req.WeightTotal == 0 || t == share.Total) {
+		share.Weight, share.Total = w, t
+		return share, nil
 	}
 	if req.Header != nil || req.Cookie != "" {
-		return 0, total, nil
+		return share, nil
 	}
-	return 0, 0, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.ref(rel.Stable.Namespace), total)
-}
-
-func weightString(weight, total int32) string {
-	if total == 100 {
-		return fmt.Sprintf("%d%%", weight)
-	}
-	return fmt.Sprintf("%d/%d", weight, total)
+	return route.Share{}, fmt.Errorf("--weight: give the canary's share of %s's traffic, from 0 to %d (or --route none for its share of the pods)", target.Ref(rel.Stable.Namespace), share.Total)
 }
 
 // checkWithoutRoute refuses what only a route can do, for a canary that takes
@@ -198,14 +174,14 @@ func created(steps []plans.Step) []string {
 // otherRoutes say, before acting, which other HTTPRoutes read send traffic
 // to the user's Service, which ship leaves as they are: through them the
 // canary gets its share of that Service's pods, or none, not the weight.
-func otherRoutes(rel *release.Release, target *routeTarget, tracks *trackServices, canary int32) []string {
+func otherRoutes(rel *release.Release, target *route.Target, tracks *route.TrackServices, canary int32) []string {
 	var notes []string
-	svc := tracks.service
+	svc := tracks.Service
 	for _, r := range rel.HTTPRoutesTo(svc.Name) {
-		if target.http != nil && r == target.http {
+		if target.HTTP != nil && r == target.HTTP {
 			continue
 		}
-		if tracks.stable == nil {
+		if tracks.Stable == nil {
 			notes = append(notes, fmt.Sprintf("note: httproute %s also sends traffic to service %s, which kubectl-ship leaves as it is: service %s selects only the stable pods, so none of that route's traffic reaches the canary",
 				r.Name(), svc.Name, svc.Name))
 			continue

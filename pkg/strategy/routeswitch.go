@@ -8,49 +8,16 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
-// switchRoute finds the HTTPRoute a blue-green release switches through,
-// as canaryRoute does for a canary: nil to switch the Services' selectors.
-func switchRoute(rel *release.Release, choice RouteChoice) (*release.HTTPRoute, *corev1.Service, error) {
-	names := make([]string, len(rel.Services))
-	for i, svc := range rel.Services {
-		names[i] = svc.Name
-	}
-	var svc *corev1.Service
-	if ref, routed := rel.RecordedRoute(); choice.Ref != nil || routed {
-		if choice.Ref != nil {
-			ref = *choice.Ref
-		}
-		if route := rel.HTTPRoute(ref); route != nil {
-			svc = routedService(rel, route, httproute.RulesOf(route.Object))
-			if rec, ok := rel.Recorded(release.RoleGreen); ok && rec.Rules != nil {
-				svc = routedService(rel, route, rec.Rules)
-			}
-		}
-	} else if routes := rel.HTTPRoutesTo(names...); len(routes) == 1 {
-		svc = routedService(rel, routes[0], httproute.RulesOf(routes[0].Object))
-	}
-	if svc == nil {
-		svc = rel.Services[0]
-	}
-	target, err := canaryRoute(rel, svc, choice)
-	switch {
-	case err != nil || target == nil:
-		return nil, nil, err
-	case target.ingress != nil:
-		return nil, nil, fmt.Errorf("a blue-green release switches through an HTTPRoute, not through ingress %s: --route none switches the Services", target.ingress.Name)
-	}
-	return target.http, svc, nil
-}
-
-// planRoutedSwitch plans a switch through an HTTPRoute: to green, a Service
-// NAME-green selecting only green's pods, waited for until it has ready
-// endpoints, then the route's rules that send traffic to the Service (which
+// planRoutedSwitch plans a switch through the HTTPRoute http: to green, a
+// Service NAME-green selecting only green's pods, waited for until it has
+// ready endpoints, then the route's rules that send traffic to the Service (which
 // keeps selecting blue) send weight percent of it (all of it at 100) to
 // NAME-green instead; to blue, the route back as it was, then NAME-green
 // deleted.
-func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, p Switch, weight int32) (plans.Plan, error) {
+func planRoutedSwitch(rel *release.Release, http *release.HTTPRoute, svc *corev1.Service, p Switch, weight int32) (plans.Plan, error) {
 	name, key := rel.Stable.Name, rel.ColorKey()
 	to := p.To
 	if to == "" {
@@ -63,14 +30,14 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return plans.Plan{}, fmt.Errorf("service %s selects %s=%s, not blue's %s: switch it back to blue first with 'kubectl ship bluegreen-switch %s --to blue --route none'",
 			svc.Name, key, svc.Spec.Selector[key], blue, name)
 	}
-	split := httproute.Split{RouteNamespace: route.Namespace(), Namespace: rel.Stable.Namespace, Service: svc.Name,
+	split := httproute.Split{RouteNamespace: http.Namespace(), Namespace: rel.Stable.Namespace, Service: svc.Name,
 		Stable: svc.Name, Canary: release.GreenName(name), StableWeight: int64(100 - weight), CanaryWeight: int64(weight)}
 	var saved []any
 	if rec, ok := rel.Recorded(release.RoleGreen); ok {
 		saved = rec.Rules
 	}
-	original, note := split.OriginalRules(route, saved)
-	plan := plans.Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", route.Name(), svc.Name)}}
+	original, note := split.OriginalRules(http, saved)
+	plan := plans.Plan{Notes: []string{fmt.Sprintf("note: through httproute %s only the route's traffic moves: service %s keeps selecting blue for the clients inside the cluster", http.Name(), svc.Name)}}
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
@@ -78,28 +45,28 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 		return routedSwitchBack(rel, plan, p)
 	}
 	if p.ScaleDownDelay > 0 {
-		return plans.Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", route.Name(), svc.Name, name)
+		return plans.Plan{}, fmt.Errorf("--scale-down-delay: through httproute %s, service %s still sends the clients inside the cluster to blue: end the release with 'kubectl ship bluegreen cleanup %s --delete' instead", http.Name(), svc.Name, name)
 	}
-	rules, err := split.Rules(route.Name(), original)
+	rules, err := split.Rules(http.Name(), original)
 	if err == nil {
-		err = granted(rel, route, release.GreenName(name))
+		err = route.CheckGranted(rel, http, release.GreenName(name))
 	}
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	services, err := greenService(rel, route, svc, original, &plan)
+	services, err := route.GreenService(rel, http, svc, original, &plan)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	plan.Steps = append(plan.Steps, services...)
-	step, err := routeToGreen(route, rules, svc, weight)
+	step, err := routeToGreen(http, rules, svc, weight)
 	if err != nil {
 		return plans.Plan{}, err
 	}
 	if step != nil {
 		plan.Steps = append(plan.Steps, *step)
 	}
-	if warning := unaccepted(route, "green"); warning != "" {
+	if warning := route.Unaccepted(http, "green"); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
 	return switchDone(rel, plan, to, p)
@@ -108,7 +75,7 @@ func planRoutedSwitch(rel *release.Release, route *release.HTTPRoute, svc *corev
 // routedSwitchBack plans the switch back to blue through the route: the
 // route's rules as they were, then NAME-green deleted.
 func routedSwitchBack(rel *release.Release, plan plans.Plan, p Switch) (plans.Plan, error) {
-	steps, _, err := greenTeardown(rel)
+	steps, _, err := route.GreenTeardown(rel)
 	if err != nil {
 		return plans.Plan{}, err
 	}
@@ -120,21 +87,6 @@ func routedSwitchBack(rel *release.Release, plan plans.Plan, p Switch) (plans.Pl
 	plan.Steps = append(plan.Steps, steps...)
 	_, plan.RouteRestored = rel.Recorded(release.RoleGreen)
 	return switchDone(rel, plan, release.Blue, p)
-}
-
-// greenService plans the Service NAME-green, selecting only green's pods,
-// which keeps the route's original rules for the way back, also recorded in
-// plan.
-func greenService(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, original []any, plan *plans.Plan) ([]plans.Step, error) {
-	key := rel.ColorKey()
-	green := trackService(rel, svc, release.GreenName(rel.Stable.Name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
-	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
-	var err error
-	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {
-		return nil, err
-	}
-	plan.Route = &release.RouteRecord{Route: green.Annotations[release.AnnotationRoute], Role: release.RoleGreen, Rules: original}
-	return planServices(rel, servicePair{green, rel.GreenService})
 }
 
 // routeToGreen is the patch of the route's rules that sends weight percent

@@ -145,7 +145,7 @@ func scaleTo(plan plans.Plan, targets ...scaleTarget) (plans.Plan, error) {
 			}
 			next.Annotations[release.AnnotationWeight] = fmt.Sprint(t.weight)
 		}
-		step, err := patchStep(d, next, appsv1.Deployment{}, "scaled",
+		step, err := plans.PatchStep(d, next, appsv1.Deployment{}, "scaled",
 			fmt.Sprintf("scale deployment %s from %d to %d %s", d.Name, release.Replicas(d), n, release.Plural(n, "pod")))
 		if err != nil {
 			return plans.Plan{}, err
@@ -159,7 +159,7 @@ func scaleTo(plan plans.Plan, targets ...scaleTarget) (plans.Plan, error) {
 			plan.Notes = append(plan.Notes, fmt.Sprintf("note: deployment %s is paused: it scales, but ship does not wait for its rollout ('kubectl rollout resume deployment/%s')", d.Name, d.Name))
 			continue
 		}
-		waits = append(waits, waitFor(next, plans.RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, release.Plural(n, "pod"))))
+		waits = append(waits, plans.WaitFor(next, plans.RolledOut, fmt.Sprintf("wait until deployment %s has %d available %s", d.Name, n, release.Plural(n, "pod"))))
 	}
 	plan.Steps = append(plan.Steps, waits...)
 	return plan, nil

@@ -41,14 +41,14 @@ func planSetImage(rel *release.Release, images []Image) (plans.Plan, error) {
 	if apiequality.Semantic.DeepEqual(spec, stable.Spec.Template.Spec) {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("deployment %s already runs %s: nothing to change", name, imageList(spec)))
 	} else {
-		step, err := patchStep(stable, next, appsv1.Deployment{}, "image updated",
+		step, err := plans.PatchStep(stable, next, appsv1.Deployment{}, "image updated",
 			fmt.Sprintf("roll deployment %s to %s", name, imageList(spec)))
 		if err != nil {
 			return plans.Plan{}, err
 		}
 		plan.Steps = append(plan.Steps, *step)
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod runs the new image"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every pod runs the new image"))
 	return plan, nil
 }
 
@@ -101,7 +101,7 @@ func planRollback(d *appsv1.Deployment, replicaSets []appsv1.ReplicaSet) (plans.
 	} else {
 		delete(next.Annotations, release.ChangeCauseAnnotation)
 	}
-	step, err := patchStep(d, next, appsv1.Deployment{}, fmt.Sprintf("rolled back to revision %d", revision),
+	step, err := plans.PatchStep(d, next, appsv1.Deployment{}, fmt.Sprintf("rolled back to revision %d", revision),
 		fmt.Sprintf("restore revision %d of deployment %s (%s)", revision, d.Name, imageList(next.Spec.Template.Spec)))
 	if err != nil || step == nil {
 		return plans.Plan{}, err

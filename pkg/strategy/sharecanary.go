@@ -50,7 +50,7 @@ func planShareOfPods(rel *release.Release, svc *corev1.Service, spec corev1.PodS
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary %s already at %.1f%%: nothing to change", current.Name, split.Percent()))
 	}
-	plan.Steps = append(plan.Steps, waitFor(current, plans.RolledOut, "wait until the canary pods are ready"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(current, plans.RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
 }
 

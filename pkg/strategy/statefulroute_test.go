@@ -11,6 +11,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // statefulRoutedRelease is what kube reads of a StatefulSet's Services and
@@ -27,7 +28,7 @@ func statefulRoutedRelease(t *testing.T, sts *appsv1.StatefulSet, routes ...*rel
 
 func routedRequest(weight int32) CanaryRequest {
 	ref := release.RouteRef{Kind: release.KindHTTPRoute, Name: "web"}
-	return CanaryRequest{Images: []Image{{Image: "db:2"}}, Weight: weight, WeightSet: true, Route: RouteChoice{Ref: &ref}}
+	return CanaryRequest{Images: []Image{{Image: "db:2"}}, Weight: weight, WeightSet: true, Route: route.Choice{Ref: &ref}}
 }
 
 // TestPlanStatefulRouted follows a StatefulSet's canary through an

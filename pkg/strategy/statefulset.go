@@ -40,7 +40,7 @@ func planStatefulCanary(sts *appsv1.StatefulSet, req CanaryRequest) (plans.Plan,
 	if !plan.Writes() {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("canary of statefulset %s already at %.1f%%: nothing to change", sts.Name, split.Percent()))
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until the canary pods are ready"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until the canary pods are ready"))
 	return plan, nil
 }
 
@@ -75,7 +75,7 @@ func statefulPartition(sts *appsv1.StatefulSet, rec *release.StatefulRecord, k i
 	}
 	next.Annotations[release.AnnotationStatefulCanary] = string(record)
 	plan := plans.Plan{Notes: sharedImageNotes(&rec.Template.Spec, &spec)}
-	step, err := patchStep(sts, next, appsv1.StatefulSet{}, "configured",
+	step, err := plans.PatchStep(sts, next, appsv1.StatefulSet{}, "configured",
 		fmt.Sprintf("run %s on the %d highest ordinals of statefulset %s (partition %d)", imageList(spec), k, sts.Name, replicas-k))
 	if err != nil {
 		return plans.Plan{}, nil, err

@@ -24,12 +24,12 @@ func planStatefulPromote(sts *appsv1.StatefulSet) (plans.Plan, error) {
 		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("statefulset %s has no canary to promote: start one with 'kubectl ship canary %s --image IMAGE'", sts.Name, sts.Name))
 	}
 	next := ended(sts, rec)
-	step, err := patchStep(sts, next, appsv1.StatefulSet{}, "promoted",
+	step, err := plans.PatchStep(sts, next, appsv1.StatefulSet{}, "promoted",
 		fmt.Sprintf("roll every pod of statefulset %s from ordinal %d up to %s", sts.Name, rec.Partition, imageList(sts.Spec.Template.Spec)))
 	if err != nil {
 		return plans.Plan{}, err
 	}
-	return plans.Plan{Steps: []plans.Step{*step, waitFor(step.Object, plans.RolledOut, "wait until every pod runs the promoted revision")}}, nil
+	return plans.Plan{Steps: []plans.Step{*step, plans.WaitFor(step.Object, plans.RolledOut, "wait until every pod runs the promoted revision")}}, nil
 }
 
 // planStatefulAbort plans the abort of a StatefulSet's canary: the template
@@ -49,7 +49,7 @@ func planStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (plans.Plan, 
 	if rec != nil {
 		next = ended(sts, rec)
 		next.Spec.Template = *rec.Template.DeepCopy()
-		step, err := patchStep(sts, next, appsv1.StatefulSet{}, "rolled back",
+		step, err := plans.PatchStep(sts, next, appsv1.StatefulSet{}, "rolled back",
 			fmt.Sprintf("put statefulset %s's template and partition back", sts.Name))
 		if err != nil {
 			return plans.Plan{}, err
@@ -64,7 +64,7 @@ func planStatefulAbort(sts *appsv1.StatefulSet, pods []corev1.Pod) (plans.Plan, 
 	if len(plan.Steps) == 0 {
 		return plans.Plan{}, plans.NothingLeft(fmt.Sprintf("statefulset %s has no canary to abort", sts.Name))
 	}
-	plan.Steps = append(plan.Steps, waitFor(next, plans.RolledOut, "wait until every pod is back on the stable revision"))
+	plan.Steps = append(plan.Steps, plans.WaitFor(next, plans.RolledOut, "wait until every pod is back on the stable revision"))
 	return plan, nil
 }
 

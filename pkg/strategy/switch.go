@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // planSwitch plans pointing every Service of rel at color to, all at once,
@@ -35,12 +36,12 @@ func planSwitch(rel *release.Release, to release.Color, force bool, scaleDownDel
 	for _, svc := range rel.Services {
 		next := svc.DeepCopy()
 		next.Spec.Selector[key] = value
-		step, err := patchStep(svc, next, corev1.Service{}, "switched to "+string(to), fmt.Sprintf("route to %s's pods (%s=%s)", to, key, value))
+		step, err := plans.PatchStep(svc, next, corev1.Service{}, "switched to "+string(to), fmt.Sprintf("route to %s's pods (%s=%s)", to, key, value))
 		if err != nil {
 			return plans.Plan{}, err
 		}
 		if step != nil {
-			plan.Steps = append(plan.Steps, *step, waitFor(next, plans.EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
+			plan.Steps = append(plan.Steps, *step, plans.WaitFor(next, plans.EndpointsSelected, "wait until the endpoints list only "+string(to)+"'s pods"))
 		}
 	}
 	if len(plan.Steps) == 0 {
@@ -106,7 +107,7 @@ func scaleDown(d *appsv1.Deployment, c release.Color) (*plans.Step, error) {
 	}
 	next := d.DeepCopy()
 	next.Spec.Replicas = new(int32)
-	return patchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
+	return plans.PatchStep(d, next, appsv1.Deployment{}, "scaled", fmt.Sprintf("%s is idle", c))
 }
 
 // checkReady checks that every desired pod of d runs its current template and is
@@ -137,7 +138,7 @@ type Switch struct {
 	Interval       time.Duration
 	VerifyFor      time.Duration
 	ScaleDownDelay time.Duration
-	Route          RouteChoice
+	Route          route.Choice
 }
 
 // Verb is "bluegreen-switch".
@@ -183,12 +184,12 @@ func (p Switch) Plan(s *plans.Snapshot) (plans.Plan, error) {
 // selectors switch, all at once.
 func (p Switch) switchTo(rel *release.Release, weight int32) (plans.Plan, error) {
 	if rel.Green != nil {
-		route, svc, err := switchRoute(rel, p.Route)
+		http, svc, err := route.ForSwitch(rel, p.Route)
 		if err != nil {
 			return plans.Plan{}, err
 		}
-		if route != nil {
-			return planRoutedSwitch(rel, route, svc, p, weight)
+		if http != nil {
+			return planRoutedSwitch(rel, http, svc, p, weight)
 		}
 	}
 	if weight < 100 {

@@ -13,6 +13,7 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/policy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // SwitchOptions holds the flags and state of the bluegreen-switch command.
@@ -150,14 +151,14 @@ func (o *SwitchOptions) Validate() error {
 		return fmt.Errorf("--scale-down-delay must not be negative")
 	}
 	if o.Route != "" {
-		route, err := strategy.ParseRouteChoice(o.Route)
+		choice, err := route.ParseChoice(o.Route)
 		if err != nil {
 			return fmt.Errorf("--route: %w", err)
 		}
-		if route.Ref != nil && route.Ref.Kind != release.KindHTTPRoute {
-			return fmt.Errorf("--route: a blue-green release switches through an HTTPRoute, not an %s: use httproute/NAME, or none", route.Ref.Kind)
+		if choice.Ref != nil && choice.Ref.Kind != release.KindHTTPRoute {
+			return fmt.Errorf("--route: a blue-green release switches through an HTTPRoute, not an %s: use httproute/NAME, or none", choice.Ref.Kind)
 		}
-		o.planner.Route = route
+		o.planner.Route = choice
 	}
 	return o.ReleasesMutation.Validate()
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy"
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // maxWeightTotal is the largest weight an HTTPRoute backend may have.
@@ -18,7 +19,7 @@ func (o *Options) routeRequest() (strategy.CanaryRequest, error) {
 	req := strategy.CanaryRequest{Weight: o.Weight, WeightSet: o.weightSet, Replicas: o.Replicas}
 	var err error
 	if o.Route != "" {
-		if req.Route, err = strategy.ParseRouteChoice(o.Route); err != nil {
+		if req.Route, err = route.ParseChoice(o.Route); err != nil {
 			return req, fmt.Errorf("--route: %w", err)
 		}
 	}

@@ -1,10 +1,9 @@
-package strategy
+package route
 
 import (
 	"fmt"
 	"maps"
 
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,22 +32,22 @@ const (
 // paths (and default backend) that send traffic to the release's Service,
 // pointed at the canary's Service, its TLS and class kept, and the canary
 // annotations. The user's Ingress is never changed.
-func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trackServices, svc *corev1.Service, weight, total int32, req CanaryRequest) ([]plans.Step, error) {
-	desired := canaryIngress(rel, ing, svc.Name, tracks.canary.Name, weight, total, req)
+func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *TrackServices, share Share) ([]plans.Step, error) {
+	desired := canaryIngress(rel, ing, tracks.Service.Name, tracks.canary.Name, share)
 	current := rel.CanaryIngress
 	if current == nil {
 		if rel.Ingress(desired.Name) != nil {
-			return nil, inTheWay("ingress", desired.Name, rel.Stable.Name)
+			return nil, plans.InTheWay("ingress", desired.Name, rel.Stable.Name)
 		}
 		return []plans.Step{{Action: plans.Create, Object: desired, Operation: "created",
-			Reason: fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name)}}, nil
+			Reason: fmt.Sprintf("send %s of ingress %s's traffic to the canary", share, ing.Name)}}, nil
 	}
 	next := current.DeepCopy()
 	next.Labels, next.Annotations, next.Spec = desired.Labels, desired.Annotations, desired.Spec
 	if apiequality.Semantic.DeepEqual(next, current) {
 		return nil, nil
 	}
-	step, err := patchStep(current, next, networkingv1.Ingress{}, "configured", fmt.Sprintf("send %s of ingress %s's traffic to the canary", weightString(weight, total), ing.Name))
+	step, err := plans.PatchStep(current, next, networkingv1.Ingress{}, "configured", fmt.Sprintf("send %s of ingress %s's traffic to the canary", share, ing.Name))
 	if err != nil || step == nil {
 		return nil, err
 	}
@@ -56,12 +55,12 @@ func ingressCanary(rel *release.Release, ing *networkingv1.Ingress, tracks *trac
 }
 
 // canaryIngress derives the canary Ingress from the user's.
-func canaryIngress(rel *release.Release, ing *networkingv1.Ingress, service, canary string, weight, total int32, req CanaryRequest) *networkingv1.Ingress {
+func canaryIngress(rel *release.Release, ing *networkingv1.Ingress, service, canary string, share Share) *networkingv1.Ingress {
 	labels, annotations := release.OwnedBy(rel.Stable.Name, release.RoleCanary)
 	if class, ok := ing.Annotations[ingressClassAnnotation]; ok {
 		annotations[ingressClassAnnotation] = class
 	}
-	maps.Copy(annotations, nginxAnnotations(weight, total, req))
+	maps.Copy(annotations, nginxAnnotations(share))
 	out := &networkingv1.Ingress{
 		ObjectMeta: metav1.ObjectMeta{Name: release.CanaryName(rel.Stable.Name), Namespace: ing.Namespace, Labels: labels, Annotations: annotations},
 		Spec: networkingv1.IngressSpec{
@@ -102,12 +101,12 @@ func repoint(backend *networkingv1.IngressBackend, service, canary string) *netw
 }
 
 // nginxAnnotations are the canary annotations for the weight and matches.
-func nginxAnnotations(weight, total int32, req CanaryRequest) map[string]string {
-	out := map[string]string{nginxCanary: "true", nginxCanaryWeight: fmt.Sprint(weight)}
-	if total != 100 {
-		out[nginxCanaryWeightTotal] = fmt.Sprint(total)
+func nginxAnnotations(share Share) map[string]string {
+	out := map[string]string{nginxCanary: "true", nginxCanaryWeight: fmt.Sprint(share.Weight)}
+	if share.Total != 100 {
+		out[nginxCanaryWeightTotal] = fmt.Sprint(share.Total)
 	}
-	if h := req.Header; h != nil {
+	if h := share.Header; h != nil {
 		out[nginxCanaryByHeader] = h.Name
 		if h.Type == "RegularExpression" {
 			out[nginxCanaryHeaderRegexp] = h.Value
@@ -115,8 +114,8 @@ func nginxAnnotations(weight, total int32, req CanaryRequest) map[string]string 
 			out[nginxCanaryHeaderValue] = h.Value
 		}
 	}
-	if req.Cookie != "" {
-		out[nginxCanaryByCookie] = req.Cookie
+	if share.Cookie != "" {
+		out[nginxCanaryByCookie] = share.Cookie
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package strategy
+package route
 
 import (
 	"fmt"
@@ -11,23 +11,25 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// trackServices are the Services a route needs so that its weight is the
+// TrackServices are the Services a route needs so that its weight is the
 // weight that flows: one selecting only the canary's pods and, when the
 // user's Service selects both tracks, one selecting only the stable pods.
 // ship makes them for the release and removes them when it ends.
-type trackServices struct {
-	// service is the user's Service; canary and stable are ship's, as
-	// they should be (stable is nil when service itself selects only the
+type TrackServices struct {
+	// Service is the user's Service; canary and Stable are ship's, as
+	// they should be (Stable is nil when Service itself selects only the
 	// stable pods).
-	service, canary, stable *corev1.Service
+	Service, canary, Stable *corev1.Service
+	// key is the label whose value tells the canary's pods apart.
+	key string
 }
 
-// newTrackServices derives the track Services from the user's Service and
+// NewTrackServices derives the track Services from the user's Service and
 // the label key whose value tells the canary's pods (canaryPods) apart.
 // They record the route the release runs through.
-func newTrackServices(rel *release.Release, svc *corev1.Service, canaryPods map[string]string, key string, ref release.RouteRef) (*trackServices, error) {
+func NewTrackServices(rel *release.Release, svc *corev1.Service, canaryPods map[string]string, key string, ref release.RouteRef) (*TrackServices, error) {
 	stable := rel.Stable
-	t := &trackServices{service: svc}
+	t := &TrackServices{Service: svc, key: key}
 	selector := withKey(svc.Spec.Selector, key, canaryPods[key])
 	t.canary = trackService(rel, svc, release.CanaryName(stable.Name), release.RoleCanary, selector)
 	t.canary.Annotations[release.AnnotationRoute] = ref.String()
@@ -39,7 +41,7 @@ func newTrackServices(rel *release.Release, svc *corev1.Service, canaryPods map[
 		return nil, fmt.Errorf("service %s selects the canary's pods too (selector %s), and deployment %s's pods carry no %s label that would tell them from the canary's: add %s: stable to its pod template, or use --route none",
 			svc.Name, labels.Set(svc.Spec.Selector), stable.Name, key, key)
 	}
-	t.stable = trackService(rel, svc, release.StableServiceName(stable.Name), release.RoleStable, withKey(svc.Spec.Selector, key, value))
+	t.Stable = trackService(rel, svc, release.StableServiceName(stable.Name), release.RoleStable, withKey(svc.Spec.Selector, key, value))
 	return t, nil
 }
 
@@ -58,10 +60,10 @@ func trackService(rel *release.Release, svc *corev1.Service, name, role string, 
 	return out
 }
 
-// plan creates or updates the track Services, then waits until each has
+// Plan creates or updates the track Services, then waits until each has
 // ready endpoints: the route must never send traffic to one with none.
-func (t *trackServices) plan(rel *release.Release) ([]plans.Step, error) {
-	return planServices(rel, servicePair{t.canary, rel.CanaryService}, servicePair{t.stable, rel.StableService})
+func (t *TrackServices) Plan(rel *release.Release) ([]plans.Step, error) {
+	return planServices(rel, servicePair{t.canary, rel.CanaryService}, servicePair{t.Stable, rel.StableService})
 }
 
 // servicePair is a Service of ship's as it should be, and as it is (nil
@@ -80,7 +82,7 @@ func planServices(rel *release.Release, pairs ...servicePair) ([]plans.Step, err
 		var step *plans.Step
 		if pair.current == nil {
 			if rel.Existing("Service", obj.Name) != nil {
-				return nil, inTheWay("service", obj.Name, rel.Stable.Name)
+				return nil, plans.InTheWay("service", obj.Name, rel.Stable.Name)
 			}
 			step = &plans.Step{Action: plans.Create, Object: obj, Operation: "created",
 				Reason: fmt.Sprintf("select only the %s pods, for the route", obj.Labels[release.LabelRole])}
@@ -91,7 +93,7 @@ func planServices(rel *release.Release, pairs ...servicePair) ([]plans.Step, err
 				next.Annotations[k] = v
 			}
 			var err error
-			if step, err = patchStep(pair.current, next, corev1.Service{}, "configured", "select only the "+obj.Labels[release.LabelRole]+" pods, for the route"); err != nil {
+			if step, err = plans.PatchStep(pair.current, next, corev1.Service{}, "configured", "select only the "+obj.Labels[release.LabelRole]+" pods, for the route"); err != nil {
 				return nil, err
 			}
 			obj = next

@@ -1,4 +1,4 @@
-package strategy
+package route
 
 import (
 	"fmt"
@@ -17,15 +17,15 @@ import (
 // the rules that send traffic to the user's Service split by weight between
 // the track Services, after the header rules. The rules as they were go on
 // the canary's Service, to be put back exactly when the canary ends.
-func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *trackServices, weight, total int32, req CanaryRequest, plan *plans.Plan) ([]plans.Step, error) {
-	split := splitFor(rel, route, tracks.service.Name)
-	split.StableWeight, split.CanaryWeight, split.Matches = int64(total-weight), int64(weight), httproute.HeaderMatches(req.Header, req.Cookie)
+func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *TrackServices, share Share, plan *plans.Plan) ([]plans.Step, error) {
+	split := splitFor(rel, route, tracks.Service.Name)
+	split.StableWeight, split.CanaryWeight, split.Matches = int64(share.Total-share.Weight), int64(share.Weight), httproute.HeaderMatches(share.Header, share.Cookie)
 	names := []string{tracks.canary.Name}
-	if tracks.stable != nil {
-		split.Stable = tracks.stable.Name
-		names = append(names, tracks.stable.Name)
+	if tracks.Stable != nil {
+		split.Stable = tracks.Stable.Name
+		names = append(names, tracks.Stable.Name)
 	}
-	if err := granted(rel, route, names...); err != nil {
+	if err := CheckGranted(rel, route, names...); err != nil {
 		return nil, err
 	}
 	var saved []any
@@ -36,7 +36,7 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 	if note != "" {
 		plan.Notes = append(plan.Notes, note)
 	}
-	if gone := droppedMatches(split, httproute.RulesOf(route.Object), req); len(gone) > 0 {
+	if gone := droppedMatches(split, httproute.RulesOf(route.Object), share); len(gone) > 0 {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("warning: the route's rules that send %s to the canary go, as this command does not ask for them: give %s again to keep them",
 			strings.Join(gone, " and "), strings.Join(matchFlags(gone), " ")))
 	}
@@ -48,10 +48,10 @@ func httpRouteCanary(rel *release.Release, route *release.HTTPRoute, tracks *tra
 		return nil, err
 	}
 	plan.Route = &release.RouteRecord{Route: route.Ref(rel.Stable.Namespace).String(), Role: release.RoleCanary, Rules: original}
-	if warning := unaccepted(route, weightString(weight, total)); warning != "" {
+	if warning := Unaccepted(route, share.String()); warning != "" {
 		plan.Notes = append(plan.Notes, "warning: "+warning)
 	}
-	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %s of the traffic of service %s to the canary", weightString(weight, total), tracks.service.Name))
+	step, err := httproute.Patch(route, rules, fmt.Sprintf("send %s of the traffic of service %s to the canary", share, tracks.Service.Name))
 	if err != nil || step == nil {
 		return nil, err
 	}
@@ -72,9 +72,9 @@ func splitFor(rel *release.Release, route *release.HTTPRoute, service string) ht
 	return s
 }
 
-// unaccepted warns that a route carries no traffic when no parent (Gateway)
+// Unaccepted warns that a route carries no traffic when no parent (Gateway)
 // reports it Accepted; "" when one does.
-func unaccepted(route *release.HTTPRoute, weight string) string {
+func Unaccepted(route *release.HTTPRoute, weight string) string {
 	for _, p := range route.Status.Parents {
 		if p.Accepted() {
 			return ""
@@ -83,24 +83,24 @@ func unaccepted(route *release.HTTPRoute, weight string) string {
 	return fmt.Sprintf("httproute %s says %s but no gateway has accepted it, so it carries no traffic yet", route.Name(), weight)
 }
 
-// currentWeight is the weight the route gives the canary now, out of its
+// CurrentWeight is the weight the route gives the canary now, out of its
 // total: from the first rule that splits traffic between the tracks.
-func currentWeight(rel *release.Release, target *routeTarget) (int32, int32, bool) {
+func (t *Target) CurrentWeight(rel *release.Release) (int32, int32, bool) {
 	if rel.CanaryService == nil {
 		return 0, 0, false
 	}
-	if ing := rel.CanaryIngress; target.ingress != nil && ing != nil {
+	if ing := rel.CanaryIngress; t.Ingress != nil && ing != nil {
 		w, err := strconv.ParseInt(ing.Annotations[nginxCanaryWeight], 10, 32)
-		t, errT := strconv.ParseInt(ing.Annotations[nginxCanaryWeightTotal], 10, 32)
+		total, errT := strconv.ParseInt(ing.Annotations[nginxCanaryWeightTotal], 10, 32)
 		if errT != nil {
-			t, errT = 100, nil
+			total = 100
 		}
-		return int32(w), int32(t), err == nil
+		return int32(w), int32(total), err == nil
 	}
-	if target.http == nil {
+	if t.HTTP == nil {
 		return 0, 0, false
 	}
-	return target.http.SplitTo(rel.Stable.Namespace, rel.CanaryService.Name)
+	return t.HTTP.SplitTo(rel.Stable.Namespace, rel.CanaryService.Name)
 }
 
 // routedService is the Service of the release the route's rules (as they
@@ -121,11 +121,11 @@ func routedService(rel *release.Release, route *release.HTTPRoute, rules []any) 
 }
 
 // droppedMatches describes the header and cookie matches of ship's rules in
-// the route ("header X-Canary=always", "cookie beta") that req does not ask
+// the route ("header X-Canary=always", "cookie beta") that share does not ask
 // for again: a resize without --header would take the testers' rule out.
-func droppedMatches(split httproute.Split, rules []any, req CanaryRequest) []string {
+func droppedMatches(split httproute.Split, rules []any, share Share) []string {
 	asked := map[string]bool{}
-	for _, m := range httproute.HeaderMatches(req.Header, req.Cookie) {
+	for _, m := range httproute.HeaderMatches(share.Header, share.Cookie) {
 		asked[describeHeader(m)] = true
 	}
 	var gone []string

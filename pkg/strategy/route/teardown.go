@@ -1,4 +1,4 @@
-package strategy
+package route
 
 import (
 	"fmt"
@@ -11,12 +11,12 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
-// routeTeardown plans taking a canary off its route, before the canary
+// Teardown plans taking a canary off its route, before the canary
 // goes: the HTTPRoute back to its rules as they were before the canary (or
 // ship's canary Ingress deleted), once the user's Service has ready
 // endpoints, then ship's track Services deleted. Nothing is planned for a
 // release that runs through no route.
-func routeTeardown(rel *release.Release) ([]plans.Step, []string, error) {
+func Teardown(rel *release.Release) ([]plans.Step, []string, error) {
 	steps, notes, err := restoreRoute(rel, release.RoleCanary)
 	if err != nil {
 		return nil, nil, err
@@ -30,10 +30,10 @@ func routeTeardown(rel *release.Release) ([]plans.Step, []string, error) {
 	return append(steps, removeTrackServices(rel)...), notes, nil
 }
 
-// greenTeardown plans taking green off the route a blue-green release
+// GreenTeardown plans taking green off the route a blue-green release
 // switched through: the route back as it was, once the user's Service has
 // ready endpoints, then ship's green Service deleted.
-func greenTeardown(rel *release.Release) ([]plans.Step, []string, error) {
+func GreenTeardown(rel *release.Release) ([]plans.Step, []string, error) {
 	steps, notes, err := restoreRoute(rel, release.RoleGreen)
 	if err == nil && rel.GreenService != nil {
 		steps = append(steps, plans.Step{Action: plans.Delete, Object: rel.GreenService, Operation: "deleted", Reason: "the route no longer sends it traffic"})
@@ -80,17 +80,9 @@ func restoreRoute(rel *release.Release, role string) ([]plans.Step, []string, er
 	return []plans.Step{waitForTraffic(svc), *step}, notes, nil
 }
 
-// routedRecord reports whether the release keeps the way back of a route
-// its canary runs through: a plan that tears the canary down puts it back,
-// and the record then forgets it.
-func routedRecord(rel *release.Release) bool {
-	_, ok := rel.Recorded(release.RoleCanary)
-	return ok
-}
-
-// missingBackends says which Services of ship's the route the canary runs
+// MissingBackends says which Services of ship's the route the canary runs
 // through still sends traffic to although they are gone, "" for none.
-func missingBackends(rel *release.Release) string {
+func MissingBackends(rel *release.Release) string {
 	rec, ok := rel.Recorded(release.RoleCanary)
 	if !ok {
 		return ""
@@ -113,5 +105,5 @@ func missingBackends(rel *release.Release) string {
 // waitForTraffic waits until svc has ready endpoints, before a route sends
 // it traffic.
 func waitForTraffic(svc *corev1.Service) plans.Step {
-	return waitFor(svc, plans.EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
+	return plans.WaitFor(svc, plans.EndpointsReady, fmt.Sprintf("wait until service %s has ready endpoints, before the route sends it traffic", svc.Name))
 }

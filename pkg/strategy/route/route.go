@@ -1,4 +1,11 @@
-package strategy
+// Package route is what a route is and does for a release, below the
+// planners that decide a verb's steps: which HTTPRoute or Ingress a canary
+// or a switch runs through (--route), the track Services that make a
+// route's weight the weight that flows, the canary Ingress of
+// ingress-nginx, a route's share for the canary and the way back when the
+// release ends. An HTTPRoute's rules themselves are edited by
+// pkg/strategy/httproute.
+package route
 
 import (
 	"fmt"
@@ -11,27 +18,27 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
 )
 
-// RouteChoice is --route: find the route (the zero value), use none (the
+// Choice is --route: find the route (the zero value), use none (the
 // share of the pods), or drive the one named.
-type RouteChoice struct {
+type Choice struct {
 	None bool
 	Ref  *release.RouteRef
 }
 
-// ParseRouteChoice reads a --route value.
-func ParseRouteChoice(s string) (RouteChoice, error) {
+// ParseChoice reads a --route value.
+func ParseChoice(s string) (Choice, error) {
 	if s == "none" {
-		return RouteChoice{None: true}, nil
+		return Choice{None: true}, nil
 	}
 	ref, err := release.ParseRouteRef(s)
 	if err != nil {
-		return RouteChoice{}, err
+		return Choice{}, err
 	}
-	return RouteChoice{Ref: &ref}, nil
+	return Choice{Ref: &ref}, nil
 }
 
 // Needs is what a planner with this choice reads of the routes.
-func (c RouteChoice) Needs() plans.RouteNeeds {
+func (c Choice) Needs() plans.RouteNeeds {
 	switch {
 	case c.None:
 		return plans.RouteNeeds{}
@@ -41,26 +48,28 @@ func (c RouteChoice) Needs() plans.RouteNeeds {
 	return plans.RouteNeeds{Discover: true, Recorded: true, Grants: true}
 }
 
-// routeTarget is the route a canary runs through: an HTTPRoute or an
-// Ingress, with ingress-nginx's canary annotations.
-type routeTarget struct {
-	http    *release.HTTPRoute
-	ingress *networkingv1.Ingress
+// Target is the route a canary runs through: an HTTPRoute, or an Ingress
+// beside which ship makes ingress-nginx's canary Ingress. One of the two
+// is set.
+type Target struct {
+	HTTP    *release.HTTPRoute
+	Ingress *networkingv1.Ingress
 }
 
-func (t *routeTarget) ref(namespace string) release.RouteRef {
-	if t.http != nil {
-		return t.http.Ref(namespace)
+// Ref names the route, relative to the release's namespace.
+func (t *Target) Ref(namespace string) release.RouteRef {
+	if t.HTTP != nil {
+		return t.HTTP.Ref(namespace)
 	}
-	return release.RouteRef{Kind: release.KindIngress, Name: t.ingress.Name}
+	return release.RouteRef{Kind: release.KindIngress, Name: t.Ingress.Name}
 }
 
-// canaryRoute finds the route a canary of svc runs through, or nil for the
+// ForCanary finds the route a canary of svc runs through, or nil for the
 // share of the pods: the one named, else the one the canary already runs
 // through, else the only HTTPRoute of the namespace that sends traffic to
 // svc. Several such routes, or routes of other namespaces a ReferenceGrant
 // lets in, must be named.
-func canaryRoute(rel *release.Release, svc *corev1.Service, choice RouteChoice) (*routeTarget, error) {
+func ForCanary(rel *release.Release, svc *corev1.Service, choice Choice) (*Target, error) {
 	ns, name := rel.Stable.Namespace, rel.Stable.Name
 	recorded, routed := rel.RecordedRoute()
 	switch {
@@ -76,11 +85,11 @@ func canaryRoute(rel *release.Release, svc *corev1.Service, choice RouteChoice) 
 		return namedRoute(rel, svc, recorded)
 	}
 	var found []string
-	var target *routeTarget
+	var target *Target
 	for _, r := range rel.HTTPRoutesTo(svc.Name) {
 		if r.Namespace() == ns {
 			found = append(found, r.Name())
-			target = &routeTarget{http: r}
+			target = &Target{HTTP: r}
 		}
 	}
 	switch {
@@ -96,7 +105,7 @@ func canaryRoute(rel *release.Release, svc *corev1.Service, choice RouteChoice) 
 
 // namedRoute finds the route ref names, which must send traffic to svc (or
 // to ship's Services, when ship already changed it).
-func namedRoute(rel *release.Release, svc *corev1.Service, ref release.RouteRef) (*routeTarget, error) {
+func namedRoute(rel *release.Release, svc *corev1.Service, ref release.RouteRef) (*Target, error) {
 	ns := rel.Stable.Namespace
 	want := []string{svc.Name}
 	for _, s := range []*corev1.Service{rel.CanaryService, rel.StableService} {
@@ -113,7 +122,7 @@ func namedRoute(rel *release.Release, svc *corev1.Service, ref release.RouteRef)
 		case !sendsTo(release.IngressServices(ing), want):
 			return nil, fmt.Errorf("ingress %s does not send traffic to service %s (its backends: %s)", ref.Name, svc.Name, listOrNone(release.IngressServices(ing)))
 		}
-		return &routeTarget{ingress: ing}, nil
+		return &Target{Ingress: ing}, nil
 	}
 	route := rel.HTTPRoute(ref)
 	switch {
@@ -122,7 +131,7 @@ func namedRoute(rel *release.Release, svc *corev1.Service, ref release.RouteRef)
 	case !sendsTo(route.Services(ns), want):
 		return nil, fmt.Errorf("httproute %s does not send traffic to service %s of namespace %s (its backends there: %s)", ref.Name, svc.Name, ns, listOrNone(route.Services(ns)))
 	}
-	return &routeTarget{http: route}, nil
+	return &Target{HTTP: route}, nil
 }
 
 func sendsTo(backends, services []string) bool {
@@ -143,11 +152,11 @@ func listOrNone(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// granted refuses a plan that would write into route, of another namespace,
+// CheckGranted refuses a plan that would write into route, of another namespace,
 // the names of Services that the ReferenceGrants of the Services' namespace
 // do not let it send traffic to: the Gateway would then refuse every
 // request of the rule (ResolvedRefs=False, RefNotPermitted).
-func granted(rel *release.Release, route *release.HTTPRoute, names ...string) error {
+func CheckGranted(rel *release.Release, route *release.HTTPRoute, names ...string) error {
 	ns := rel.Stable.Namespace
 	if route.Namespace() == ns {
 		return nil
