@@ -1,5 +1,5 @@
 // Command kubectl-ship is a kubectl plugin for canary and blue-green releases
-// of plain Deployments and Services.
+// of plain Deployments, StatefulSets, DaemonSets and Services.
 package main
 
 import (

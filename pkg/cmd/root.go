@@ -40,16 +40,20 @@ func NewCmdShip(streams genericiooptions.IOStreams) *cobra.Command {
 	configFlags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
 		Use:   "kubectl-ship",
-		Short: "Progressive delivery of plain Deployments and Services, from kubectl",
-		Long: `kubectl ship runs progressive delivery on ordinary Deployments and Services,
-with the kubeconfig contexts you already have and nothing installed in the
-cluster: what ship creates stays usable with kubectl rollout.
+		Short: "Progressive delivery of plain Deployments, StatefulSets and DaemonSets, from kubectl",
+		Long: `kubectl ship runs progressive delivery on ordinary Deployments, StatefulSets,
+DaemonSets and Services, with the kubeconfig contexts you already have and
+nothing installed in the cluster: what ship creates stays usable with
+kubectl rollout.
 
   - Canaries that take their share of the traffic by pods (1 of 4 pods is 25%),
     or an exact weight through a Gateway API HTTPRoute or ingress-nginx, with
     header and cookie rules; then promote or abort.
   - Blue-green releases: the idle color brought up, then the Services (or the
     route, all at once or in steps) switched to it and back.
+  - StatefulSets and DaemonSets released in place: the canary by the
+    StatefulSet's partition (the highest ordinals) or by the DaemonSet's
+    nodes, with the same steps, gates and waves.
   - Steps that advance by themselves while health gates are checked: the
     pods, the traffic, Prometheus analysis and webhooks; a failed gate rolls
     the release back.
