@@ -140,9 +140,12 @@ func TestBlueGreenBadInputChangesNothing(t *testing.T) {
 	mustKubectl(t, "scale", "-n", ns, "deployment/ctwoc-green", "--replicas=0")
 	// Each case compares snapshots: let the controllers settle first.
 	mustKubectl(t, "rollout", "status", "-n", ns, "deployment/ctwoc-green", "--timeout=60s")
-	eventually(t, "green's pods are gone", func() (bool, string) {
+	// The pods go first; then their ReplicaSet's status, and from it the
+	// Deployment's, count zero: a snapshot taken before that sees them change.
+	eventually(t, "green's pods are gone and counted gone", func() (bool, string) {
 		pods := mustKubectl(t, "get", "pods", "-n", ns, "-l", "kubectl-ship.dev/color=green", "-o", "name")
-		return pods == "", pods
+		counted := mustKubectl(t, "get", "-n", ns, "deployment/ctwoc-green", "-o", "jsonpath={.status.replicas}")
+		return pods == "" && (counted == "" || counted == "0"), pods + " status.replicas=" + counted
 	})
 
 	cases := []struct {
