@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -76,6 +77,7 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 	}
 	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
 	eventuallyTracked(t, ns, "db-3", "db-0 db-1 db-2")
+	assertListedWeight(t, ns, "10")
 
 	// Resized through the route it runs through: two pods carry 40%.
 	mustShip(t, ns, "canary", "db", "--image", db2, "--weight", "40")
@@ -83,6 +85,7 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("route weights at 40%%: %q, want %q", got, want)
 	}
 	eventuallyTracked(t, ns, "db-2 db-3", "db-0 db-1")
+	assertListedWeight(t, ns, "40")
 
 	mustShip(t, ns, "abort", "db")
 	if after := routeSpec(t, ns, "web"); after != before {
@@ -100,6 +103,20 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 	assertNoShipServices(t, ns)
 	eventuallyStateful(t, ns, "db-0="+db2+" current", "db-1="+db2+" current", "db-2="+db2+" current", "db-3="+db2+" current")
 	watcher.assertAlwaysServed(t)
+}
+
+// assertListedWeight checks that list gives release db's canary the
+// route's weight, not its share of the pods: in the table's WEIGHT column
+// and in -o json.
+func assertListedWeight(t *testing.T, ns, weight string) {
+	t.Helper()
+	rows := mustShip(t, ns, "list").stdout
+	if !regexp.MustCompile(`(?m)^db\s+canary\s+\S+\s+\S+\s+\S+\s+` + weight + `% \(route\)\s`).MatchString(rows) {
+		t.Errorf("list should show the route's weight %s%%:\n%s", weight, rows)
+	}
+	if got := mustShip(t, ns, "list", "-o", `jsonpath={.items[?(@.metadata.name=="db")].routes[0].canaryWeight}`).stdout; got != weight {
+		t.Errorf("list -o json: the canary's weight through the route is %q, want %s", got, weight)
+	}
 }
 
 func assertNoShipServices(t *testing.T, ns string) {
