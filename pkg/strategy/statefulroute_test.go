@@ -272,3 +272,21 @@ func TestPlanStatefulFindsItsRoute(t *testing.T) {
 		})
 	}
 }
+
+// A StatefulSet no Service selects takes its share of the pods: no route
+// can send it traffic, whatever a ReferenceGrant lets in.
+func TestPlanStatefulWithoutAServiceIgnoresTheRoutes(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	rel, _ := release.NewChosen(release.StatefulView(sts), nil, nil, release.Choice{})
+	if rel == nil {
+		t.Fatal("the release of a StatefulSet no Service selects should still be read")
+	}
+	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("other"))}, nil)
+	rel.SetReferenceGrants([]unstructured.Unstructured{{Object: map[string]any{"metadata": map[string]any{"name": "all", "namespace": "ns"},
+		"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}},
+			"to": []any{map[string]any{"group": "", "kind": "Service"}}}}}})
+	plan, err := statefulWorkload{sts, nil, rel}.canary(CanaryRequest{Images: []Image{{Image: "db:2"}}, Replicas: 1})
+	if err != nil || !strings.HasPrefix(plan.Notes[0], "weight 25.0%: 1 canary pod beside 3 stable") {
+		t.Errorf("plan %v, %v: want the share of the pods", plan.Notes, err)
+	}
+}

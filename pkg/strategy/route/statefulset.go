@@ -28,9 +28,6 @@ func ForStatefulSet(sts *appsv1.StatefulSet, rel *release.Release, choice Choice
 		for i, svc := range rel.Services {
 			services[i] = svc.Name
 		}
-		if len(services) == 0 {
-			return nil, nil, nil // no Service of its pods for a route to send traffic to
-		}
 		found, err := discover(rel, services...)
 		if found == nil {
 			return nil, nil, err
