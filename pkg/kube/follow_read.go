@@ -36,9 +36,10 @@ func (f *Follower) Releases() (list *release.StatusList, stale, err error) {
 	services := values[corev1.Service](objects[1])
 	slices := values[discoveryv1.EndpointSlice](objects[2])
 	pods := values[metav1.PartialObjectMetadata](objects[3])
-	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), f.listedRoutes())
+	routes := f.listedRoutes()
+	list = release.SummarizeAll(deployments, services, slices, pods, labels.Everything(), routes)
 	if items, listed, _ := f.statefulSets.state(); listed {
-		release.AddStatefulSets(list, values[appsv1.StatefulSet](items), labels.Everything())
+		release.AddStatefulSets(list, values[appsv1.StatefulSet](items), services, routes, labels.Everything())
 	}
 	if items, listed, _ := f.daemonSets.state(); listed {
 		release.AddDaemonSets(list, values[appsv1.DaemonSet](items), labels.Everything())

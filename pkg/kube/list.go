@@ -43,7 +43,7 @@ func (c *Client) LoadStatuses(ctx context.Context, namespace string, selector la
 	// Best effort: a user who may not list StatefulSets or DaemonSets sees
 	// the other releases.
 	if statefulSets, err := c.statefulSets(namespace).List(ctx, metav1.ListOptions{}); err == nil {
-		release.AddStatefulSets(list, statefulSets.Items, selector)
+		release.AddStatefulSets(list, statefulSets.Items, services.Items, routes, selector)
 	} else if !apierrors.IsForbidden(err) {
 		return nil, err
 	}

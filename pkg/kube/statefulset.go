@@ -19,7 +19,11 @@ import (
 // planner that plans StatefulSets; when there is none, or the user may not
 // read StatefulSets, noDeployment (the error that no Deployment has the
 // name) is the answer. A canary through a route, named or recorded, also
-// reads the namespace's Services and the route (two requests more).
+// reads the namespace's Services and the route (two requests more); a
+// canary that may find its route reads them too, as a Deployment's canary
+// does (and, when no route sends traffic to its Services, the
+// ReferenceGrants): with no Service it may list, it takes its share of the
+// pods.
 func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, routes statefulRoutes, noDeployment error) (*plans.Snapshot, error) {
 	sts, pods, err := c.ObserveStatefulSet(ctx, namespace, name)
 	switch {
@@ -33,13 +37,17 @@ func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, ro
 		return snap, nil
 	}
 	services, err := c.services(namespace).List(ctx, metav1.ListOptions{})
-	if err != nil {
+	if apierrors.IsForbidden(err) && routes.discoverOnly() {
+		return snap, nil
+	} else if err != nil {
 		return nil, err
 	}
 	// With no Service of its pods, the release is still read: the planner
 	// says what the route needs, and puts back a route recorded.
 	rel, err := release.NewChosen(release.StatefulView(sts), nil, services.Items, routes.choice)
-	if rel == nil {
+	if rel == nil && routes.discoverOnly() {
+		return snap, nil
+	} else if rel == nil {
 		return nil, err
 	}
 	rel.SetRecord(routes.record)
@@ -51,16 +59,24 @@ func (c *Client) loadStatefulSet(ctx context.Context, namespace, name string, ro
 }
 
 // statefulRoutes is what a StatefulSet's planner reads of its routes: the
-// route named, or the one the release's lock records.
+// route named, or the one the release's lock records, or the routes to
+// find its own among.
 type statefulRoutes struct {
 	needs  plans.RouteNeeds
 	record *release.RouteRecord
 	choice release.Choice
 }
 
-// read says whether a route is to be read: named, or recorded and needed.
+// read says whether routes are to be read: named, recorded (even for
+// --route none, which a canary through a route refuses), or to be found.
 func (r statefulRoutes) read() bool {
-	return r.needs.Named != nil || (r.record != nil && (r.needs.Recorded || r.needs.Discover))
+	return r.needs.Named != nil || r.needs.Discover || r.record != nil
+}
+
+// discoverOnly says that the routes are read only to find one: none named
+// or recorded, so a canary without one takes its share of the pods.
+func (r statefulRoutes) discoverOnly() bool {
+	return r.needs.Named == nil && r.record == nil
 }
 
 // ObserveStatefulSet reads StatefulSet name and the pods its selector

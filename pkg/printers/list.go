@@ -51,9 +51,6 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 				weight = fmt.Sprintf("%.1f%%", s.Traffic[release.RoleCanary])
 			}
 		}
-		if w := RouteWeight(st); w != "" {
-			weight = w
-		}
 		if ss := st.StatefulSet; ss != nil {
 			current, next, weight = statefulColumns(ss)
 			ready, desired = ss.ReadyReplicas, ss.Replicas
@@ -64,6 +61,9 @@ func ReleaseTable(list *release.StatusList, now time.Time) *metav1.Table {
 			if len(ds.CanaryNodes) > 0 {
 				traffic = []string{"canary nodes " + esc(strings.Join(ds.CanaryNodes, ","))}
 			}
+		}
+		if w := RouteWeight(st); w != "" {
+			weight = w
 		}
 		table.Rows = append(table.Rows, metav1.TableRow{
 			Cells: []any{esc(st.Name), st.Strategy, st.Phase, current, next, weight, fmt.Sprintf("%d/%d", ready, desired),

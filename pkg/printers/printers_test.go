@@ -9,6 +9,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	cliprinters "k8s.io/cli-runtime/pkg/printers"
@@ -103,15 +104,25 @@ func handMadeStatus() *release.Status {
 }
 
 // workloadStatuses are list's rows of a StatefulSet canary on its highest
-// ordinal, a DaemonSet canary on 2 of its 4 nodes, and a DaemonSet with no
-// canary and one node not ready, as list reads them (no pods).
+// ordinal, another through an HTTPRoute at 10%, a DaemonSet canary on 2 of
+// its 4 nodes, and a DaemonSet with no canary and one node not ready, as
+// list reads them (no pods).
 func workloadStatuses() []*release.Status {
 	created := metav1.NewTime(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	var out []*release.Status
 	list := &release.StatusList{}
-	db := fixture.NewStatefulSet("db").WithReplicas(4).WithImage("db:2").WithPartition(3).Rolling(1).
-		WithAnnotations(map[string]string{release.AnnotationStatefulCanary: `{"template":{"spec":{"containers":[{"name":"db","image":"db:1"}]}},"partition":0}`})
-	release.AddStatefulSets(list, []appsv1.StatefulSet{*db.V()}, labels.Everything())
+	canary := func(name string) *appsv1.StatefulSet {
+		return fixture.NewStatefulSet(name).WithReplicas(4).WithImage(name + ":2").WithPartition(3).Rolling(1).
+			WithAnnotations(map[string]string{release.AnnotationStatefulCanary: `{"template":{"spec":{"containers":[{"name":"` + name + `","image":"` + name + `:1"}]}},"partition":0}`}).V()
+	}
+	routed := fixture.NewService("cache-canary").WithLabels(map[string]string{release.LabelRelease: "cache", release.LabelRole: release.RoleCanary}).
+		WithAnnotations(map[string]string{release.AnnotationRoute: "httproute/web"}).V()
+	route, err := release.NewHTTPRoute(fixture.NewHTTPRoute("web", true, fixture.HTTPRouteSplit("cache-stable", 90, "cache-canary", 10)))
+	if err != nil {
+		panic(err)
+	}
+	release.AddStatefulSets(list, []appsv1.StatefulSet{*canary("db"), *canary("cache")}, []corev1.Service{*routed},
+		&release.ListedRoutes{Namespace: fixture.Namespace, HTTPRoutes: []*release.HTTPRoute{route}}, labels.Everything())
 	agent := fixture.NewDaemonSet("agent").WithNodes(4).WithImage("agent:2").OnDelete().WithAnnotations(map[string]string{release.AnnotationDaemonCanary: `{"template":{"spec":{"containers":[{"name":"agent","image":"agent:1"}]}},` +
 		`"updateStrategy":{"type":"RollingUpdate"},"stableRevision":"6d4f","nodes":["kwok-0","kwok-1"]}`})
 	release.AddDaemonSets(list, []appsv1.DaemonSet{*agent.V(), *fixture.NewDaemonSet("logs").WithReady(2).V()}, labels.Everything())

@@ -36,7 +36,7 @@ func TestAddWorkloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	AddStatefulSets(list, statefulSets, selector)
+	AddStatefulSets(list, statefulSets, nil, nil, selector)
 	AddDaemonSets(list, daemonSets, selector)
 	var got []string
 	for _, st := range list.Items {

@@ -1,6 +1,7 @@
 package release
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 )
@@ -93,5 +95,49 @@ func TestAddStatefulRoute(t *testing.T) {
 	AddStatefulRoute(gone, ref, nil)
 	if len(gone.Routes) != 1 || !gone.Routes[0].Missing || len(gone.Warnings) != 1 || !strings.HasPrefix(gone.Warnings[0], "httproute/web, which the canary of statefulset web runs through, no longer exists") {
 		t.Errorf("gone: %+v %v", gone.Routes, gone.Warnings)
+	}
+}
+
+// list shows a StatefulSet canary through an HTTPRoute with the route's
+// weights, from the route ship's canary Service records and the routes
+// list read: none when they were not read, or not in that namespace; the
+// route gone when its namespace was read without it.
+func TestAddStatefulSetsThroughARoute(t *testing.T) {
+	db := fixture.NewStatefulSet("db").WithReplicas(4).WithImage("db:2").WithPartition(3).
+		WithAnnotations(map[string]string{AnnotationStatefulCanary: `{"template":{"spec":{"containers":[{"name":"db","image":"db:1"}]}},"partition":0}`}).V()
+	canary := fixture.NewService("db-canary").WithLabels(map[string]string{LabelRelease: "db", LabelRole: RoleCanary}).
+		WithAnnotations(map[string]string{AnnotationRoute: "httproute/web"}).V()
+	route, err := NewHTTPRoute(fixture.NewHTTPRoute("web", true, fixture.HTTPRouteSplit("db-stable", 90, "db-canary", 10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		routes *ListedRoutes
+		want   string
+	}{
+		{"the route read", &ListedRoutes{Namespace: fixture.Namespace, HTTPRoutes: []*HTTPRoute{route}}, "httproute/web 10"},
+		{"every namespace read", &ListedRoutes{HTTPRoutes: []*HTTPRoute{route}}, "httproute/web 10"},
+		{"no route read", nil, ""},
+		{"not the route's namespace", &ListedRoutes{Namespace: "other", HTTPRoutes: []*HTTPRoute{}}, ""},
+		{"the route gone", &ListedRoutes{Namespace: fixture.Namespace, HTTPRoutes: []*HTTPRoute{}}, "httproute/web gone"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			list := &StatusList{}
+			AddStatefulSets(list, []appsv1.StatefulSet{*db}, []corev1.Service{*canary}, c.routes, labels.Everything())
+			got := ""
+			for _, r := range list.Items[0].Routes {
+				got = r.Kind + "/" + r.Name
+				switch {
+				case r.Missing:
+					got += " gone"
+				case r.CanaryWeight != nil:
+					got += fmt.Sprintf(" %g", *r.CanaryWeight)
+				}
+			}
+			if got = strings.ToLower(got); got != c.want {
+				t.Errorf("routes = %q, want %q", got, c.want)
+			}
+		})
 	}
 }

@@ -121,9 +121,41 @@ func ordinalLess(a, b string) bool {
 // AddStatefulSets adds to list the releases of the StatefulSets that
 // selector matches and no Deployment of the list shares a name with, from
 // the StatefulSets alone: their pods' roles and shares count from their
-// status (status shows each pod).
-func AddStatefulSets(list *StatusList, statefulSets []appsv1.StatefulSet, selector labels.Selector) {
-	addWorkloads(list, statefulSets, selector, func(sts *appsv1.StatefulSet) *Status { return SummarizeStateful(sts, nil) })
+// status (status shows each pod). A canary through an HTTPRoute, which
+// ship's canary Service among services records, gets that route's weights
+// from routes (nil: none read).
+func AddStatefulSets(list *StatusList, statefulSets []appsv1.StatefulSet, services []corev1.Service, routes *ListedRoutes, selector labels.Selector) {
+	canaries := map[releaseKey]*corev1.Service{}
+	for i := range services {
+		if name, ok := OwnerOf(&services[i]); ok && services[i].Labels[LabelRole] == RoleCanary {
+			canaries[releaseKey{services[i].Namespace, name}] = &services[i]
+		}
+	}
+	addWorkloads(list, statefulSets, selector, func(sts *appsv1.StatefulSet) *Status {
+		st := SummarizeStateful(sts, nil)
+		routes.addStatefulRoute(st, canaries[releaseKey{sts.Namespace, sts.Name}])
+		return st
+	})
+}
+
+// addStatefulRoute adds to st, a StatefulSet's canary, the HTTPRoute that
+// svc, ship's canary Service, records it runs through, when that route's
+// namespace was read.
+func (l *ListedRoutes) addStatefulRoute(st *Status, svc *corev1.Service) {
+	if l == nil || l.HTTPRoutes == nil || svc == nil || st.Strategy != StrategyCanary {
+		return
+	}
+	ref, err := ParseRouteRef(svc.Annotations[AnnotationRoute])
+	if ref = ref.In(st.Namespace); err != nil || ref.Kind != KindHTTPRoute || (l.Namespace != "" && ref.Namespace != l.Namespace) {
+		return
+	}
+	var route *HTTPRoute
+	for _, r := range l.HTTPRoutes {
+		if r.Namespace() == ref.Namespace && r.Name() == ref.Name {
+			route = r
+		}
+	}
+	AddStatefulRoute(st, ref.Relative(st.Namespace), route)
 }
 
 // AddDaemonSets adds to list the releases of the DaemonSets that selector

@@ -14,8 +14,9 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
-// planStatefulRouted plans a StatefulSet's canary through an HTTPRoute: its
-// share of the traffic is the route's weight, exact whatever the pods. The
+// planStatefulRouted plans a StatefulSet's canary through an HTTPRoute (the
+// one named, recorded, or found; with none found, its share of the pods):
+// its share of the traffic is the route's weight, exact whatever the pods. The
 // partition moves first, as for a canary by pods, so that the canary's
 // pods can carry the weight, and they are waited for. Their revision's hash
 // is known only once the StatefulSet controller made it, so ship's Services
@@ -33,8 +34,11 @@ func planStatefulRouted(sts *appsv1.StatefulSet, rel *release.Release, req Canar
 		return plans.Plan{}, err
 	}
 	svc, target, err := route.ForStatefulSet(sts, rel, req.Route)
-	if err != nil {
+	switch {
+	case err != nil:
 		return plans.Plan{}, err
+	case target == nil:
+		return planStatefulCanary(sts, req) // no route: the share of the pods
 	}
 	ref := target.Ref(sts.Namespace)
 	share, err := routedShare(rel, target, req)

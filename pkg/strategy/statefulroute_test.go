@@ -1,12 +1,14 @@
 package strategy
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/kubectl-ship/kubectl-ship/internal/fixture"
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
@@ -220,5 +222,71 @@ func TestPlanStatefulRoutedStepsRefused(t *testing.T) {
 	want := "step 90%: weight 90% through httproute/web needs 4 of the 4 pods of statefulset db to carry it, and at most 3 can run the canary: give at most --weight 75"
 	if err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %q", err, want)
+	}
+}
+
+// A StatefulSet's canary without --route finds its route as a
+// Deployment's does: the only HTTPRoute of its namespace sending traffic
+// to a Service of its pods; none, its share of the pods; several, or
+// routes of another namespace a ReferenceGrant lets in, refused in one
+// line; --route none, the share of the pods whatever the routes.
+func TestPlanStatefulFindsItsRoute(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	grant := unstructured.Unstructured{Object: map[string]any{"metadata": map[string]any{"name": "from-gateways", "namespace": "ns"},
+		"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}},
+			"to": []any{map[string]any{"group": "", "kind": "Service"}}}}}
+	found := CanaryRequest{Images: []Image{{Image: "db:2"}}, Weight: 25, WeightSet: true}
+	none := found
+	none.Route.None = true
+	for _, tc := range []struct {
+		name   string
+		routes []*release.HTTPRoute
+		grants bool
+		req    CanaryRequest
+		want   string
+	}{
+		{"the only route to its service", []*release.HTTPRoute{newHTTPRoute("web", true, rule("db")), newHTTPRoute("elsewhere", true, rule("other"))}, false, found,
+			"weight 25% through httproute/web, whatever the pods: 1 canary pod beside 3 stable (pod db-3 of statefulset db)"},
+		{"no route to its service", []*release.HTTPRoute{newHTTPRoute("elsewhere", true, rule("other"))}, false, found,
+			"weight 25.0%: 1 canary pod beside 3 stable (pod db-3 of statefulset db)"},
+		{"two routes to its service", []*release.HTTPRoute{newHTTPRoute("web", true, rule("db")), newHTTPRoute("api", true, rule("db"))}, false, found,
+			"error: httproutes api, web send traffic to service db: name the one to drive with --route httproute/NAME (or --route none for the share of the pods)"},
+		{"--route none beside two routes", []*release.HTTPRoute{newHTTPRoute("web", true, rule("db")), newHTTPRoute("api", true, rule("db"))}, false, none,
+			"weight 25.0%: 1 canary pod beside 3 stable (pod db-3 of statefulset db)"},
+		{"a ReferenceGrant lets other routes in", nil, true, found,
+			"error: a ReferenceGrant lets the HTTPRoutes of namespace gateways send traffic to service db, and kubectl-ship drives a route of another namespace only when named"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rel := statefulRoutedRelease(t, sts, tc.routes...)
+			if tc.grants {
+				rel.SetReferenceGrants([]unstructured.Unstructured{grant})
+			}
+			plan, err := statefulWorkload{sts, nil, rel}.canary(tc.req)
+			got := "error: " + fmt.Sprint(err)
+			if err == nil {
+				got = plan.Notes[0]
+			}
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A StatefulSet no Service selects takes its share of the pods: no route
+// can send it traffic, whatever a ReferenceGrant lets in.
+func TestPlanStatefulWithoutAServiceIgnoresTheRoutes(t *testing.T) {
+	sts := fixture.NewStatefulSet("db").WithReplicas(4).V()
+	rel, _ := release.NewChosen(release.StatefulView(sts), nil, nil, release.Choice{})
+	if rel == nil {
+		t.Fatal("the release of a StatefulSet no Service selects should still be read")
+	}
+	rel.SetRoutes([]*release.HTTPRoute{newHTTPRoute("web", true, rule("other"))}, nil)
+	rel.SetReferenceGrants([]unstructured.Unstructured{{Object: map[string]any{"metadata": map[string]any{"name": "all", "namespace": "ns"},
+		"spec": map[string]any{"from": []any{map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "namespace": "gateways"}},
+			"to": []any{map[string]any{"group": "", "kind": "Service"}}}}}})
+	plan, err := statefulWorkload{sts, nil, rel}.canary(CanaryRequest{Images: []Image{{Image: "db:2"}}, Replicas: 1})
+	if err != nil || !strings.HasPrefix(plan.Notes[0], "weight 25.0%: 1 canary pod beside 3 stable") {
+		t.Errorf("plan %v, %v: want the share of the pods", plan.Notes, err)
 	}
 }

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -52,6 +53,10 @@ func eventuallyTracked(t *testing.T, ns, canary, stable string) {
 	})
 }
 
+// split10 is httproute web's backends, as routeWeights shows them, once the
+// canary of db gets 10% of its traffic.
+const split10 = "db-stable=90 db-canary=10 |db-stable=90 db-canary=10 |other=1 |"
+
 // A StatefulSet's canary through an HTTPRoute: the route's weights are
 // exactly those asked, ship's Services select the update revision's pods
 // and the current revision's, the route never points at a Service without
@@ -70,12 +75,12 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 			t.Errorf("the plan should say %q:\n%s", want, res.stderr)
 		}
 	}
-	const split10 = "db-stable=90 db-canary=10 |db-stable=90 db-canary=10 |other=1 |"
 	if got := routeWeights(t, ns); got != split10 {
 		t.Errorf("route weights at 10%%: %q, want %q", got, split10)
 	}
 	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
 	eventuallyTracked(t, ns, "db-3", "db-0 db-1 db-2")
+	assertListedWeight(t, ns, "10")
 
 	// Resized through the route it runs through: two pods carry 40%.
 	mustShip(t, ns, "canary", "db", "--image", db2, "--weight", "40")
@@ -83,6 +88,7 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 		t.Errorf("route weights at 40%%: %q, want %q", got, want)
 	}
 	eventuallyTracked(t, ns, "db-2 db-3", "db-0 db-1")
+	assertListedWeight(t, ns, "40")
 
 	mustShip(t, ns, "abort", "db")
 	if after := routeSpec(t, ns, "web"); after != before {
@@ -100,6 +106,58 @@ func TestStatefulSetCanaryThroughAnHTTPRoute(t *testing.T) {
 	assertNoShipServices(t, ns)
 	eventuallyStateful(t, ns, "db-0="+db2+" current", "db-1="+db2+" current", "db-2="+db2+" current", "db-3="+db2+" current")
 	watcher.assertAlwaysServed(t)
+}
+
+// A StatefulSet's canary without --route finds the only HTTPRoute sending
+// traffic to its Service, as a Deployment's does: the route's weights
+// become 90/10 and abort puts it back byte for byte. With a second route
+// to the Service it is refused in one line and nothing changes; --route
+// none takes its share of the pods and leaves the routes alone.
+func TestStatefulSetCanaryFindsItsRoute(t *testing.T) {
+	t.Parallel()
+	ns := namespace(t)
+	seedRoutedStatefulSet(t, ns)
+	before := routeSpec(t, ns, "web")
+
+	res := mustShip(t, ns, "canary", "db", "--image", db2, "--weight", "10")
+	if want := "weight 10% through httproute/web, whatever the pods"; !strings.Contains(res.stderr, want) {
+		t.Errorf("the plan should say %q:\n%s", want, res.stderr)
+	}
+	if got := routeWeights(t, ns); got != split10 {
+		t.Errorf("route weights at 10%%: %q, want %q", got, split10)
+	}
+	eventuallyTracked(t, ns, "db-3", "db-0 db-1 db-2")
+	mustShip(t, ns, "abort", "db")
+	if after := routeSpec(t, ns, "web"); after != before {
+		t.Errorf("after abort the route's spec differs:\n got %s\nwant %s", after, before)
+	}
+	assertNoShipServices(t, ns)
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db1+" current")
+
+	apply(t, ns, httpRoute("api", "db"))
+	assertRefused(t, ns, 1, "httproutes api, web send traffic to service db: name the one to drive with --route httproute/NAME (or --route none for the share of the pods)",
+		"canary", "db", "--image", db2, "--weight", "10")
+
+	mustShip(t, ns, "canary", "db", "--image", db2, "--replicas", "1", "--route", "none")
+	eventuallyStateful(t, ns, "db-0="+db1+" current", "db-1="+db1+" current", "db-2="+db1+" current", "db-3="+db2+" update")
+	if after := routeSpec(t, ns, "web"); after != before {
+		t.Errorf("--route none changed the route:\n got %s\nwant %s", after, before)
+	}
+	assertNoShipServices(t, ns)
+}
+
+// assertListedWeight checks that list gives release db's canary the
+// route's weight, not its share of the pods: in the table's WEIGHT column
+// and in -o json.
+func assertListedWeight(t *testing.T, ns, weight string) {
+	t.Helper()
+	rows := mustShip(t, ns, "list").stdout
+	if !regexp.MustCompile(`(?m)^db\s+canary\s+\S+\s+\S+\s+\S+\s+` + weight + `% \(route\)\s`).MatchString(rows) {
+		t.Errorf("list should show the route's weight %s%%:\n%s", weight, rows)
+	}
+	if got := mustShip(t, ns, "list", "-o", `jsonpath={.items[?(@.metadata.name=="db")].routes[0].canaryWeight}`).stdout; got != weight {
+		t.Errorf("list -o json: the canary's weight through the route is %q, want %s", got, weight)
+	}
 }
 
 func assertNoShipServices(t *testing.T, ns string) {

@@ -9,6 +9,8 @@ package route
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -84,21 +86,36 @@ func ForCanary(rel *release.Release, svc *corev1.Service, choice Choice) (*Targe
 	case routed:
 		return namedRoute(rel, svc, recorded)
 	}
-	var found []string
+	return discover(rel, svc.Name)
+}
+
+// discover finds the only HTTPRoute of the release's namespace that sends
+// traffic to one of services, or nil for none. Several such routes, or
+// routes of other namespaces a ReferenceGrant lets in, must be named.
+func discover(rel *release.Release, services ...string) (*Target, error) {
+	ns := rel.Stable.Namespace
+	var found, to []string
 	var target *Target
-	for _, r := range rel.HTTPRoutesTo(svc.Name) {
-		if r.Namespace() == ns {
-			found = append(found, r.Name())
-			target = &Target{HTTP: r}
+	for _, r := range rel.HTTPRoutesTo(services...) {
+		if r.Namespace() != ns {
+			continue
+		}
+		found = append(found, r.Name())
+		target = &Target{HTTP: r}
+		for _, s := range r.Services(ns) {
+			if slices.Contains(services, s) && !slices.Contains(to, s) {
+				to = append(to, s)
+			}
 		}
 	}
+	sort.Strings(to)
 	switch {
 	case len(found) > 1:
 		return nil, fmt.Errorf("httproutes %s send traffic to service %s: name the one to drive with --route httproute/NAME (or --route none for the share of the pods)",
-			strings.Join(found, ", "), svc.Name)
+			strings.Join(found, ", "), strings.Join(to, ", "))
 	case target == nil && len(rel.GrantedNamespaces) > 0:
 		return nil, fmt.Errorf("a ReferenceGrant lets the HTTPRoutes of namespace %s send traffic to service %s, and kubectl-ship drives a route of another namespace only when named: --route httproute/NAMESPACE/NAME, or --route none for the share of the pods",
-			strings.Join(rel.GrantedNamespaces, ", "), svc.Name)
+			strings.Join(rel.GrantedNamespaces, ", "), strings.Join(services, ", "))
 	}
 	return target, nil
 }

@@ -10,9 +10,11 @@ import (
 	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/httproute"
 )
 
-// ForStatefulSet is the HTTPRoute a StatefulSet's canary runs through,
-// the one named or else the one recorded, and the Service of its pods that
-// the route sends traffic to (before ship changed it).
+// ForStatefulSet is the HTTPRoute a StatefulSet's canary runs through, the
+// one named, else the one recorded, else the only HTTPRoute of its
+// namespace that sends traffic to a Service of its pods (none: nil, the
+// share of the pods), and the Service of its pods that the route sends
+// traffic to (before ship changed it).
 func ForStatefulSet(sts *appsv1.StatefulSet, rel *release.Release, choice Choice) (*corev1.Service, *Target, error) {
 	ref, routed := rel.RecordedRoute()
 	if choice.None {
@@ -22,7 +24,15 @@ func ForStatefulSet(sts *appsv1.StatefulSet, rel *release.Release, choice Choice
 	if choice.Ref != nil {
 		ref = *choice.Ref
 	} else if !routed {
-		return nil, nil, fmt.Errorf("statefulset %s: name the route with --route httproute/NAME", sts.Name)
+		services := make([]string, len(rel.Services))
+		for i, svc := range rel.Services {
+			services[i] = svc.Name
+		}
+		found, err := discover(rel, services...)
+		if found == nil {
+			return nil, nil, err
+		}
+		ref = found.Ref(sts.Namespace)
 	}
 	if ref.Kind != release.KindHTTPRoute {
 		return nil, nil, fmt.Errorf("statefulset %s: --route %s: a StatefulSet's canary runs through an HTTPRoute (--route httproute/NAME), or takes its share of the pods (--route none)", sts.Name, ref.Relative(sts.Namespace))
