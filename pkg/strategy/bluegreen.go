@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubectl-ship/kubectl-ship/pkg/plans"
 	"github.com/kubectl-ship/kubectl-ship/pkg/release"
+	"github.com/kubectl-ship/kubectl-ship/pkg/strategy/route"
 )
 
 // BlueGreenRequest is what `kubectl ship bluegreen` asks for.
@@ -215,14 +216,6 @@ func previewStep(rel *release.Release, name, key, value string) (*plans.Step, er
 		return nil, fmt.Errorf("service %s already exists and was not created by kubectl-ship for release %s: %s, or delete it",
 			name, rel.Stable.Name, strings.TrimPrefix(flag, "give it another with "))
 	}
-	labels, annotations := release.OwnedBy(rel.Stable.Name, release.RolePreview)
-	preview := &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: base.Namespace, Labels: labels, Annotations: annotations},
-		Spec:       corev1.ServiceSpec{Selector: selector},
-	}
-	for _, port := range base.Spec.Ports {
-		port.NodePort = 0 // a ClusterIP Service has none
-		preview.Spec.Ports = append(preview.Spec.Ports, port)
-	}
+	preview := route.TrackService(rel, base, name, release.RolePreview, selector)
 	return &plans.Step{Action: plans.Create, Object: preview, Operation: "created", Reason: "route a preview to the idle color"}, nil
 }

@@ -50,7 +50,7 @@ func ForSwitch(rel *release.Release, choice Choice) (*release.HTTPRoute, *corev1
 // plan.
 func GreenService(rel *release.Release, route *release.HTTPRoute, svc *corev1.Service, original []any, plan *plans.Plan) ([]plans.Step, error) {
 	key := rel.ColorKey()
-	green := trackService(rel, svc, release.GreenName(rel.Stable.Name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
+	green := TrackService(rel, svc, release.GreenName(rel.Stable.Name), release.RoleGreen, withKey(svc.Spec.Selector, key, rel.Green.Spec.Template.Labels[key]))
 	green.Annotations[release.AnnotationRoute] = route.Ref(rel.Stable.Namespace).String()
 	var err error
 	if green.Annotations[release.AnnotationRouteRules], err = httproute.EncodeRules(original); err != nil {

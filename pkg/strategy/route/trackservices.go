@@ -31,7 +31,7 @@ func NewTrackServices(rel *release.Release, svc *corev1.Service, canaryPods map[
 	stable := rel.Stable
 	t := &TrackServices{Service: svc, key: key}
 	selector := withKey(svc.Spec.Selector, key, canaryPods[key])
-	t.canary = trackService(rel, svc, release.CanaryName(stable.Name), release.RoleCanary, selector)
+	t.canary = TrackService(rel, svc, release.CanaryName(stable.Name), release.RoleCanary, selector)
 	t.canary.Annotations[release.AnnotationRoute] = ref.String()
 	if !labels.SelectorFromSet(svc.Spec.Selector).Matches(labels.Set(canaryPods)) && rel.StableService == nil {
 		return t, nil
@@ -41,13 +41,13 @@ func NewTrackServices(rel *release.Release, svc *corev1.Service, canaryPods map[
 		return nil, fmt.Errorf("service %s selects the canary's pods too (selector %s), and deployment %s's pods carry no %s label that would tell them from the canary's: add %s: stable to its pod template, or use --route none",
 			svc.Name, labels.Set(svc.Spec.Selector), stable.Name, key, key)
 	}
-	t.Stable = trackService(rel, svc, release.StableServiceName(stable.Name), release.RoleStable, withKey(svc.Spec.Selector, key, value))
+	t.Stable = TrackService(rel, svc, release.StableServiceName(stable.Name), release.RoleStable, withKey(svc.Spec.Selector, key, value))
 	return t, nil
 }
 
-// trackService is a Service of the release selecting selector, with the
+// TrackService is a Service of the release selecting selector, with the
 // ports of the user's Service, so that a route's backendRef port is the same.
-func trackService(rel *release.Release, svc *corev1.Service, name, role string, selector map[string]string) *corev1.Service {
+func TrackService(rel *release.Release, svc *corev1.Service, name, role string, selector map[string]string) *corev1.Service {
 	labels, annotations := release.OwnedBy(rel.Stable.Name, role)
 	out := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: svc.Namespace, Labels: labels, Annotations: annotations},
